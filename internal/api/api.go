@@ -1,0 +1,69 @@
+// Package api is jiefen's JSON API under /api/v1. It calls the same service
+// use-cases as the web pages; errors are {"error":{"code","reason","message","fields","request_id"}}.
+package api
+
+import (
+	_ "embed"
+	"log/slog"
+	"net/http"
+
+	"jiefen/internal/authz"
+	"jiefen/internal/httpx"
+	"jiefen/internal/service"
+)
+
+// API holds the handlers' dependencies.
+type API struct {
+	svc     *service.Service
+	log     *slog.Logger
+	version string
+}
+
+// New builds the API.
+func New(svc *service.Service, log *slog.Logger, version string) *API {
+	return &API{svc: svc, log: log, version: version}
+}
+
+type handler func(w http.ResponseWriter, r *http.Request) error
+
+func (a *API) wrap(fn handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := fn(w, r); err != nil {
+			httpx.WriteError(w, r, a.log, err)
+		}
+	})
+}
+
+// Register adds every API route, each with its permission, to m.
+func (a *API) Register(m *httpx.Mux) {
+	m.Handle("GET /api/v1/openapi.json", authz.Public, http.HandlerFunc(a.openAPIHandler))
+	m.Handle("GET /api/v1/me", authz.Authenticated, a.wrap(a.getMeHandler))
+	m.Handle("GET /api/v1/orgs", authz.OrgView, a.wrap(a.listOrgsHandler))
+	m.Handle("GET /api/v1/orgs/{code}", authz.OrgView, a.wrap(a.getOrgHandler))
+	m.Handle("POST /api/v1/orgs/{code}/grids", authz.OrgCreate, a.wrap(a.createGridHandler))
+	m.Handle("GET /api/v1/users", authz.UserView, a.wrap(a.listUsersHandler))
+	m.Handle("POST /api/v1/users", authz.UserManage, a.wrap(a.createUserHandler))
+	m.Handle("GET /api/v1/users/{userID}", authz.UserView, a.wrap(a.getUserHandler))
+	m.Handle("PATCH /api/v1/users/{userID}", authz.UserManage, a.wrap(a.updateUserHandler))
+	m.Handle("POST /api/v1/users/{userID}/reset-password", authz.UserManage, a.wrap(a.resetPasswordHandler))
+	m.Handle("GET /api/v1/tokens", authz.Authenticated, a.wrap(a.listTokensHandler))
+	m.Handle("POST /api/v1/tokens", authz.Authenticated, a.wrap(a.createTokenHandler))
+	m.Handle("POST /api/v1/tokens/{tokenID}/revoke", authz.Authenticated, a.wrap(a.revokeTokenHandler))
+	m.Handle("GET /api/v1/audit", authz.AuditView, a.wrap(a.searchAuditHandler))
+	m.Handle("/api/", authz.Public, a.wrap(a.notFoundHandler))
+}
+
+//go:embed openapi.json
+var openAPIDoc []byte
+
+// OpenAPI returns the embedded OpenAPI document (for tests).
+func OpenAPI() []byte { return openAPIDoc }
+
+func (a *API) openAPIHandler(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Write(openAPIDoc)
+}
+
+func (a *API) notFoundHandler(w http.ResponseWriter, r *http.Request) error {
+	return &errNotFoundRoute
+}

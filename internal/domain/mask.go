@@ -1,0 +1,34 @@
+package domain
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// MaskID keeps the first 6 and last 4 characters of an ID number (PI-4):
+// 610831********0024.
+func MaskID(s string) string {
+	if len(s) <= 10 {
+		return strings.Repeat("*", len(s))
+	}
+	return s[:6] + strings.Repeat("*", len(s)-10) + s[len(s)-4:]
+}
+
+// MaskPhone keeps the first 3 and last 4 digits: 139****5678.
+func MaskPhone(s string) string {
+	if len(s) < 8 {
+		return strings.Repeat("*", len(s))
+	}
+	return s[:3] + strings.Repeat("*", len(s)-7) + s[len(s)-4:]
+}
+
+// MaskName keeps the first character of a name: 张*, 欧阳** .
+func MaskName(s string) string {
+	n := utf8.RuneCountInString(s)
+	if n <= 1 {
+		return s
+	}
+	r, size := utf8.DecodeRuneInString(s)
+	_ = r
+	return s[:size] + strings.Repeat("*", n-1)
+}

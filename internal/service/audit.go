@@ -1,0 +1,52 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"jiefen/internal/authz"
+	"jiefen/internal/domain"
+	"jiefen/internal/store"
+)
+
+// SearchAudit lists audit entries in the actor's jurisdiction (entries with
+// no place in the tree, such as logins, included). The search itself is
+// audited (AU-1).
+func (s *Service) SearchAudit(ctx context.Context, f store.AuditFilter) ([]*domain.AuditEntry, error) {
+	u := domain.ActorFrom(ctx).User
+	if !isCLI(ctx) {
+		if err := s.check(ctx, authz.AuditView, "audit", "", u.OrgPathOrEmpty()); err != nil {
+			return nil, err
+		}
+		if f.Path == "" || !strings.HasPrefix(f.Path, u.OrgPath) {
+			f.Path = u.OrgPath
+		}
+	}
+	var out []*domain.AuditEntry
+	err := s.st.Update(ctx, func(tx *store.Tx) error {
+		var err error
+		if out, err = tx.Audit(ctx, f); err != nil {
+			return err
+		}
+		if f.BeforeSeq > 0 {
+			return nil // paging through one search is one audited query
+		}
+		return s.audit(ctx, tx, "audit.search", "audit", "", "", domain.ResultOK,
+			fmt.Sprintf("user=%q action=%q result=%q object=%q", f.Username, f.Action, f.Result, f.ObjectID))
+	})
+	return out, err
+}
+
+// VerifyAudit walks the chain (operators, CLI).
+func (s *Service) VerifyAudit(ctx context.Context) (store.VerifyResult, error) {
+	return s.st.VerifyAudit(ctx)
+}
+
+// Audit records an event that has no other state change (e.g. an export)
+// for the context's actor.
+func (s *Service) Audit(ctx context.Context, action, objType, objID, orgPath, detail string) error {
+	return s.st.Update(ctx, func(tx *store.Tx) error {
+		return s.audit(ctx, tx, action, objType, objID, orgPath, domain.ResultOK, detail)
+	})
+}

@@ -1,0 +1,317 @@
+package service
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	"jiefen/internal/domain"
+	"jiefen/internal/store"
+)
+
+// LoginResult is what a successful login yields. Token goes into the cookie;
+// only its hash is stored.
+type LoginResult struct {
+	Token      string
+	Session    *store.Session
+	User       *domain.User
+	MustChange bool // initial, reset or expired password: change before anything else
+	Ended      int64
+}
+
+func hashToken(t string) string {
+	sum := sha256.Sum256([]byte(t))
+	return hex.EncodeToString(sum[:])
+}
+
+var errBadLogin = &domain.Error{Code: domain.Unauthorized, Key: "login.failed"}
+
+// Login checks a password and starts a session. Unknown user and wrong
+// password get the same error and take the same time (IA-4). Five failures in
+// the window lock the account; many failures from one address slow and then
+// refuse that address. Every attempt is audited. A new login ends the user's
+// older sessions (one session per account, SS-5).
+func (s *Service) Login(ctx context.Context, username, password, userAgent string) (*LoginResult, error) {
+	a := domain.ActorFrom(ctx)
+	username = domain.NormalizeUsername(username)
+	if username == "" || password == "" || len(username) > 64 || len(password) > 4*domain.PasswordMaxLen {
+		return nil, &domain.Error{Code: domain.Invalid, Key: "login.required"}
+	}
+	p := s.policy
+	var ipFails int
+	if err := s.st.View(ctx, func(tx *store.Tx) error {
+		var err error
+		ipFails, err = tx.FailedLoginsFromIP(ctx, a.IP, tx.Now.Add(-p.LockoutWindow))
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	if p.IPBlockAfter > 0 && ipFails >= p.IPBlockAfter {
+		s.auditAlone(ctx, "login.blocked_ip", "user", username, "", "too many failures from this address")
+		return nil, &domain.Error{Code: domain.TooMany, Key: "login.ip_blocked"}
+	}
+	if p.IPSlowAfter > 0 && ipFails >= p.IPSlowAfter {
+		s.sleep(ctx, min(time.Duration(ipFails-p.IPSlowAfter+1)*250*time.Millisecond, 3*time.Second))
+	}
+
+	var res *LoginResult
+	var failure error
+	err := s.st.Update(ctx, func(tx *store.Tx) error {
+		u, err := tx.UserByUsername(ctx, username)
+		if err != nil && domain.ErrorCode(err) != domain.NotFound {
+			return err
+		}
+		known := err == nil
+		hash := dummyHash
+		if known {
+			if hash, err = tx.PasswordHash(ctx, u.ID); err != nil {
+				return err
+			}
+		}
+		fails, err := tx.FailedLogins(ctx, username, tx.Now.Add(-p.LockoutWindow))
+		if err != nil {
+			return err
+		}
+		locked := fails >= p.LockoutFailures || (known && u.LockedUntil.After(tx.Now))
+		ok := CheckPasswordHash(password, hash) && known
+		reason := ""
+		switch {
+		case locked:
+			failure, reason = &domain.Error{Code: domain.Unauthorized, Key: "login.locked", Args: []any{int(p.LockoutDuration.Minutes())}}, "locked"
+		case !ok:
+			failure, reason = errBadLogin, "bad credentials"
+		case u.Disabled:
+			failure, reason = errBadLogin, "disabled"
+		case u.Has(domain.RoleCitizen) && len(u.Roles) == 1:
+			failure, reason = errBadLogin, "citizen accounts use the public site"
+		case u.MustChangePwd && tx.Now.Sub(u.PasswordChangedAt) > p.InitialPwdMaxAge:
+			failure, reason = &domain.Error{Code: domain.Unauthorized, Key: "login.initial_expired"}, "initial password expired"
+		}
+		if failure != nil {
+			if err := tx.RecordLogin(ctx, username, a.IP, false); err != nil {
+				return err
+			}
+			// Lock on the failure that reaches the limit, for the full duration.
+			if known && !locked && fails+1 >= p.LockoutFailures {
+				if err := tx.SetLockedUntil(ctx, u.ID, tx.Now.Add(p.LockoutDuration)); err != nil {
+					return err
+				}
+				reason += "; account locked"
+				failure = &domain.Error{Code: domain.Unauthorized, Key: "login.locked", Args: []any{int(p.LockoutDuration.Minutes())}}
+			} else if !known && !locked && fails+1 >= p.LockoutFailures {
+				failure = &domain.Error{Code: domain.Unauthorized, Key: "login.locked", Args: []any{int(p.LockoutDuration.Minutes())}}
+			}
+			return s.audit(ctx, tx, "login", "user", username, "", domain.ResultFail, reason)
+		}
+		if err := tx.RecordLogin(ctx, username, a.IP, true); err != nil {
+			return err
+		}
+		ended, err := tx.EndUserSessions(ctx, u.ID, 0, "new login")
+		if err != nil {
+			return err
+		}
+		token := RandomToken(32)
+		sess := &store.Session{
+			TokenHash: hashToken(token), UserID: u.ID, CSRF: RandomToken(24),
+			IP: a.IP, UserAgent: truncate(userAgent, 200), ExpiresAt: tx.Now.Add(p.AbsoluteTimeout),
+		}
+		if err := tx.CreateSession(ctx, sess); err != nil {
+			return err
+		}
+		must := u.MustChangePwd || (p.PasswordMaxAge > 0 && tx.Now.Sub(u.PasswordChangedAt) > p.PasswordMaxAge)
+		res = &LoginResult{Token: token, Session: sess, User: u, MustChange: must, Ended: ended}
+		a.User = u
+		detail := fmt.Sprintf("session %d", sess.ID)
+		if ended > 0 {
+			detail += fmt.Sprintf("; ended %d older session(s)", ended)
+		}
+		return s.audit(ctx, tx, "login", "user", username, u.OrgPath, domain.ResultOK, detail)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if failure != nil {
+		return nil, failure
+	}
+	return res, nil
+}
+
+// Authenticate resolves a session cookie value to its user, enforcing the
+// idle and absolute timeouts (IA-5). It records activity at most once a minute.
+func (s *Service) Authenticate(ctx context.Context, token string) (*domain.User, *store.Session, error) {
+	if token == "" || len(token) > 100 {
+		return nil, nil, errNoSession
+	}
+	var u *domain.User
+	var sess *store.Session
+	var expired string
+	err := s.st.View(ctx, func(tx *store.Tx) error {
+		var err error
+		if sess, err = tx.SessionByHash(ctx, hashToken(token)); err != nil {
+			return err
+		}
+		switch {
+		case tx.Now.After(sess.ExpiresAt):
+			expired = "absolute timeout"
+		case tx.Now.Sub(sess.LastSeenAt) > s.policy.IdleTimeout:
+			expired = "idle timeout"
+		}
+		if expired != "" {
+			return nil
+		}
+		u, err = tx.User(ctx, sess.UserID)
+		return err
+	})
+	if domain.ErrorCode(err) == domain.NotFound {
+		return nil, nil, errNoSession
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if expired != "" || u.Disabled {
+		if expired == "" {
+			expired = "account disabled"
+		}
+		_ = s.st.Update(ctx, func(tx *store.Tx) error { return tx.EndSession(ctx, sess.ID, expired) })
+		return nil, nil, &domain.Error{Code: domain.Unauthorized, Key: "session.expired"}
+	}
+	if s.st.Now().Sub(sess.LastSeenAt) > time.Minute {
+		if err := s.st.Update(ctx, func(tx *store.Tx) error { return tx.TouchSession(ctx, sess.ID) }); err != nil {
+			return nil, nil, err
+		}
+	}
+	return u, sess, nil
+}
+
+var errNoSession = &domain.Error{Code: domain.Unauthorized, Key: "session.none"}
+
+// Logout ends the actor's session.
+func (s *Service) Logout(ctx context.Context) error {
+	a := domain.ActorFrom(ctx)
+	if a.SessionID == 0 || a.User == nil {
+		return nil
+	}
+	return s.st.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.EndSession(ctx, a.SessionID, "logout"); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, "logout", "user", a.User.Username, a.User.OrgPath, domain.ResultOK, "")
+	})
+}
+
+// ChangePassword changes the actor's own password: it needs the current one,
+// applies the policy and the history rule, ends every other session and
+// issues a fresh session token for this one (IA-11, SS-1). It returns the new
+// cookie token ("" when the actor has no web session).
+func (s *Service) ChangePassword(ctx context.Context, current, next, confirm string) (string, error) {
+	a := domain.ActorFrom(ctx)
+	if a.User == nil {
+		return "", errNoSession
+	}
+	f := domain.FieldErrors{}
+	if current == "" {
+		f.Add("current", "field.required")
+	}
+	if next != confirm {
+		f.Add("confirm", "password.mismatch")
+	}
+	if err := f.Err(); err != nil {
+		return "", err
+	}
+	if err := domain.CheckPassword(next, a.User); err != nil {
+		return "", err
+	}
+	var token string
+	var failure error
+	err := s.st.Update(ctx, func(tx *store.Tx) error {
+		u, err := tx.User(ctx, a.User.ID)
+		if err != nil {
+			return err
+		}
+		hash, err := tx.PasswordHash(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		if !CheckPasswordHash(current, hash) {
+			failure = &domain.Error{Code: domain.Invalid, Key: "password.current_wrong", Fields: map[string]string{"current": "password.current_wrong"}}
+			return s.audit(ctx, tx, "password.change", "user", u.Username, u.OrgPath, domain.ResultFail, "current password wrong")
+		}
+		old, err := tx.RecentPasswordHashes(ctx, u.ID, s.policy.PasswordHistory)
+		if err != nil {
+			return err
+		}
+		for _, h := range old {
+			if CheckPasswordHash(next, h) {
+				failure = &domain.Error{Code: domain.Invalid, Key: "password.reused", Fields: map[string]string{"password": "password.reused"}}
+				return nil
+			}
+		}
+		newHash, err := HashPassword(next, s.policy.Argon)
+		if err != nil {
+			return err
+		}
+		if err := tx.SetPassword(ctx, u.ID, newHash, false); err != nil {
+			return err
+		}
+		if a.SessionID != 0 {
+			// Rotate: end this session too and start a new one for the same browser.
+			if _, err := tx.EndUserSessions(ctx, u.ID, 0, "password changed"); err != nil {
+				return err
+			}
+			token = RandomToken(32)
+			sess := &store.Session{TokenHash: hashToken(token), UserID: u.ID, CSRF: RandomToken(24), IP: a.IP,
+				UserAgent: "", ExpiresAt: tx.Now.Add(s.policy.AbsoluteTimeout)}
+			if err := tx.CreateSession(ctx, sess); err != nil {
+				return err
+			}
+			a.SessionID = sess.ID
+		}
+		return s.audit(ctx, tx, "password.change", "user", u.Username, u.OrgPath, domain.ResultOK, "other sessions ended")
+	})
+	if err != nil {
+		return "", err
+	}
+	return token, failure
+}
+
+// AuthenticateToken resolves an API bearer token to its user.
+func (s *Service) AuthenticateToken(ctx context.Context, bearer string) (*domain.User, *store.Token, error) {
+	if !strings.HasPrefix(bearer, tokenPrefix) || len(bearer) > 100 {
+		return nil, nil, &domain.Error{Code: domain.Unauthorized, Key: "token.invalid"}
+	}
+	var u *domain.User
+	var t *store.Token
+	err := s.st.View(ctx, func(tx *store.Tx) error {
+		var err error
+		if t, err = tx.TokenByHash(ctx, hashToken(bearer)); err != nil {
+			return err
+		}
+		u, err = tx.User(ctx, t.UserID)
+		return err
+	})
+	if domain.ErrorCode(err) == domain.NotFound {
+		return nil, nil, &domain.Error{Code: domain.Unauthorized, Key: "token.invalid"}
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if u.Disabled {
+		return nil, nil, &domain.Error{Code: domain.Unauthorized, Key: "token.invalid"}
+	}
+	if s.st.Now().Sub(t.LastUsedAt) > time.Minute {
+		if err := s.st.Update(ctx, func(tx *store.Tx) error { return tx.TouchToken(ctx, t.ID) }); err != nil {
+			return nil, nil, err
+		}
+	}
+	return u, t, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "")
+}

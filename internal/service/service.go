@@ -1,0 +1,124 @@
+// Package service holds jiefen's use-cases. Each one owns its transaction,
+// its authorization check and its audit row; the web pages, the JSON API and
+// the CLI all call the same functions.
+package service
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"jiefen/internal/authz"
+	"jiefen/internal/domain"
+	"jiefen/internal/store"
+)
+
+// Policy holds the security values that 等保 assessors expect to be
+// configurable (SECURITY.md «» values).
+type Policy struct {
+	LockoutFailures  int           // failures that lock an account
+	LockoutWindow    time.Duration // window in which they count
+	LockoutDuration  time.Duration // how long the lock lasts
+	IPSlowAfter      int           // failures from one address before answers slow down
+	IPBlockAfter     int           // failures from one address before it is refused for the window
+	IdleTimeout      time.Duration
+	AbsoluteTimeout  time.Duration
+	PasswordMaxAge   time.Duration // forced change after this
+	InitialPwdMaxAge time.Duration // an initial or reset password expires unused after this
+	PasswordHistory  int           // last N passwords may not be reused
+	Argon            ArgonParams
+}
+
+// DefaultPolicy returns the values documented in the README.
+func DefaultPolicy() Policy {
+	return Policy{
+		LockoutFailures:  5,
+		LockoutWindow:    15 * time.Minute,
+		LockoutDuration:  15 * time.Minute,
+		IPSlowAfter:      10,
+		IPBlockAfter:     50,
+		IdleTimeout:      30 * time.Minute,
+		AbsoluteTimeout:  12 * time.Hour,
+		PasswordMaxAge:   90 * 24 * time.Hour,
+		InitialPwdMaxAge: 24 * time.Hour,
+		PasswordHistory:  5,
+		Argon:            DefaultArgon,
+	}
+}
+
+// Service is built once and shared by every surface.
+type Service struct {
+	st     *store.Store
+	log    *slog.Logger
+	policy Policy
+	sleep  func(context.Context, time.Duration)
+}
+
+// New builds a Service.
+func New(st *store.Store, log *slog.Logger, p Policy) *Service {
+	return &Service{st: st, log: log, policy: p, sleep: sleepCtx}
+}
+
+// Store exposes the store for read-only helpers (health checks).
+func (s *Service) Store() *store.Store { return s.st }
+
+// Policy returns the security policy in force.
+func (s *Service) Policy() Policy { return s.policy }
+
+func sleepCtx(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
+
+// audit writes one audit row for the context's actor inside tx.
+func (s *Service) audit(ctx context.Context, tx *store.Tx, action, objType, objID, orgPath, result, detail string) error {
+	a := domain.ActorFrom(ctx)
+	e := &domain.AuditEntry{
+		IP:         domain.CleanLogValue(a.IP),
+		RequestID:  a.RequestID,
+		Action:     action,
+		ObjectType: objType,
+		ObjectID:   domain.CleanLogValue(objID),
+		OrgPath:    orgPath,
+		Result:     result,
+		Detail:     domain.CleanLogValue(detail),
+	}
+	if a.User != nil {
+		e.UserID, e.Username, e.Roles = a.User.ID, a.User.Username, domain.JoinRoles(a.User.Roles)
+	} else if a.Via == "cli" {
+		e.Username = "(cli)"
+	}
+	return tx.AppendAudit(ctx, e)
+}
+
+// auditAlone writes an audit row in its own transaction (for refusals and
+// failures, where the main transaction does not commit).
+func (s *Service) auditAlone(ctx context.Context, action, objType, objID, orgPath, detail string) {
+	err := s.st.Update(context.WithoutCancel(ctx), func(tx *store.Tx) error {
+		return s.audit(ctx, tx, action, objType, objID, orgPath, domain.ResultFail, detail)
+	})
+	if err != nil {
+		s.log.Error("audit write failed", "action", action, "err", err)
+	}
+}
+
+// check runs the central authorization and audits a refusal.
+func (s *Service) check(ctx context.Context, a authz.Action, objType, objID, objPath string) error {
+	u := domain.ActorFrom(ctx).User
+	if err := authz.Check(u, a, objPath); err != nil {
+		s.auditAlone(ctx, "denied."+string(a), objType, objID, objPath, "")
+		return err
+	}
+	return nil
+}
+
+// isCLI reports whether the actor is the operator's CLI, which acts with the
+// machine's authority (whoever runs it can read the database file anyway).
+func isCLI(ctx context.Context) bool {
+	a := domain.ActorFrom(ctx)
+	return a.User == nil && a.Via == "cli"
+}

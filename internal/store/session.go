@@ -1,0 +1,194 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"jiefen/internal/domain"
+)
+
+// Session is a server-side login session. Only the SHA-256 of the cookie
+// value is stored.
+type Session struct {
+	ID         int64
+	TokenHash  string
+	UserID     int64
+	CSRF       string
+	IP         string
+	UserAgent  string
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	ExpiresAt  time.Time // absolute expiry
+	EndedAt    time.Time
+}
+
+const sessionCols = `id, token_hash, user_id, csrf_token, ip, user_agent, created_at, last_seen_at, expires_at, ended_at`
+
+func scanSession(sc interface{ Scan(...any) error }, s *Session) error {
+	return sc.Scan(&s.ID, &s.TokenHash, &s.UserID, &s.CSRF, &s.IP, &s.UserAgent,
+		nullTime{&s.CreatedAt}, nullTime{&s.LastSeenAt}, nullTime{&s.ExpiresAt}, nullTime{&s.EndedAt})
+}
+
+// CreateSession stores a new session and returns its ID.
+func (tx *Tx) CreateSession(ctx context.Context, s *Session) error {
+	err := tx.queryRow(ctx, `INSERT INTO sessions (token_hash, user_id, csrf_token, ip, user_agent, created_at, last_seen_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING id`,
+		s.TokenHash, s.UserID, s.CSRF, s.IP, s.UserAgent, ts(tx.Now), ts(s.ExpiresAt)).Scan(&s.ID)
+	s.CreatedAt, s.LastSeenAt = tx.Now, tx.Now
+	return tx.scanErr(err, "create session")
+}
+
+// SessionByHash reads a live (not ended) session by its token hash.
+func (tx *Tx) SessionByHash(ctx context.Context, hash string) (*Session, error) {
+	s := &Session{}
+	err := scanSession(tx.queryRow(ctx, `SELECT `+sessionCols+` FROM sessions WHERE token_hash = $1 AND ended_at IS NULL`, hash), s)
+	return s, tx.scanErr(err, "get session")
+}
+
+// TouchSession records activity on a session.
+func (tx *Tx) TouchSession(ctx context.Context, id int64) error {
+	_, err := tx.exec(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE id = $2`, ts(tx.Now), id)
+	return wrap(err, "touch session")
+}
+
+// EndSession ends one session.
+func (tx *Tx) EndSession(ctx context.Context, id int64, reason string) error {
+	_, err := tx.exec(ctx, `UPDATE sessions SET ended_at = $1, end_reason = $2 WHERE id = $3 AND ended_at IS NULL`, ts(tx.Now), reason, id)
+	return wrap(err, "end session")
+}
+
+// EndUserSessions ends every live session of a user except keep (0 = none)
+// and returns how many it ended.
+func (tx *Tx) EndUserSessions(ctx context.Context, userID, keep int64, reason string) (int64, error) {
+	r, err := tx.exec(ctx, `UPDATE sessions SET ended_at = $1, end_reason = $2 WHERE user_id = $3 AND id <> $4 AND ended_at IS NULL`,
+		ts(tx.Now), reason, userID, keep)
+	if err != nil {
+		return 0, wrap(err, "end user sessions")
+	}
+	n, _ := r.RowsAffected()
+	return n, nil
+}
+
+// EndAllSessions ends every live session except keep.
+func (tx *Tx) EndAllSessions(ctx context.Context, keep int64, reason string) (int64, error) {
+	r, err := tx.exec(ctx, `UPDATE sessions SET ended_at = $1, end_reason = $2 WHERE id <> $3 AND ended_at IS NULL`, ts(tx.Now), reason, keep)
+	if err != nil {
+		return 0, wrap(err, "end all sessions")
+	}
+	n, _ := r.RowsAffected()
+	return n, nil
+}
+
+// LiveSessions lists a user's live sessions, newest first.
+func (tx *Tx) LiveSessions(ctx context.Context, userID int64) ([]*Session, error) {
+	rows, err := tx.query(ctx, `SELECT `+sessionCols+` FROM sessions WHERE user_id = $1 AND ended_at IS NULL AND expires_at > $2 ORDER BY id DESC`, userID, ts(tx.Now))
+	if err != nil {
+		return nil, wrap(err, "list sessions")
+	}
+	defer rows.Close()
+	var out []*Session
+	for rows.Next() {
+		s := &Session{}
+		if err := scanSession(rows, s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// Token is an API token; only its SHA-256 is stored, and Prefix (the first
+// characters) lets a user tell tokens apart.
+type Token struct {
+	ID         int64
+	UserID     int64
+	Name       string
+	Hash       string
+	Prefix     string
+	CreatedAt  time.Time
+	LastUsedAt time.Time
+	RevokedAt  time.Time
+}
+
+const tokenCols = `id, user_id, name, token_hash, prefix, created_at, last_used_at, revoked_at`
+
+func scanToken(sc interface{ Scan(...any) error }, t *Token) error {
+	return sc.Scan(&t.ID, &t.UserID, &t.Name, &t.Hash, &t.Prefix, nullTime{&t.CreatedAt}, nullTime{&t.LastUsedAt}, nullTime{&t.RevokedAt})
+}
+
+// CreateToken stores a token.
+func (tx *Tx) CreateToken(ctx context.Context, t *Token) error {
+	err := tx.queryRow(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		t.UserID, t.Name, t.Hash, t.Prefix, ts(tx.Now)).Scan(&t.ID)
+	t.CreatedAt = tx.Now
+	return tx.scanErr(err, "create token")
+}
+
+// TokenByHash reads an unrevoked token.
+func (tx *Tx) TokenByHash(ctx context.Context, hash string) (*Token, error) {
+	t := &Token{}
+	err := scanToken(tx.queryRow(ctx, `SELECT `+tokenCols+` FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL`, hash), t)
+	return t, tx.scanErr(err, "get token")
+}
+
+// Token reads a token by ID.
+func (tx *Tx) Token(ctx context.Context, id int64) (*Token, error) {
+	t := &Token{}
+	err := scanToken(tx.queryRow(ctx, `SELECT `+tokenCols+` FROM api_tokens WHERE id = $1`, id), t)
+	return t, tx.scanErr(err, fmt.Sprintf("get token %d", id))
+}
+
+// Tokens lists a user's tokens, newest first.
+func (tx *Tx) Tokens(ctx context.Context, userID int64) ([]*Token, error) {
+	rows, err := tx.query(ctx, `SELECT `+tokenCols+` FROM api_tokens WHERE user_id = $1 ORDER BY id DESC`, userID)
+	if err != nil {
+		return nil, wrap(err, "list tokens")
+	}
+	defer rows.Close()
+	var out []*Token
+	for rows.Next() {
+		t := &Token{}
+		if err := scanToken(rows, t); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// TouchToken records a token's use.
+func (tx *Tx) TouchToken(ctx context.Context, id int64) error {
+	_, err := tx.exec(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE id = $2`, ts(tx.Now), id)
+	return wrap(err, "touch token")
+}
+
+// RevokeToken revokes a token.
+func (tx *Tx) RevokeToken(ctx context.Context, id int64) error {
+	_, err := tx.exec(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, ts(tx.Now), id)
+	return wrap(err, "revoke token")
+}
+
+// RecordLogin stores one login attempt.
+func (tx *Tx) RecordLogin(ctx context.Context, username, ip string, success bool) error {
+	_, err := tx.exec(ctx, `INSERT INTO login_attempts (username, ip, at, success) VALUES ($1, $2, $3, $4)`,
+		domain.NormalizeUsername(username), ip, ts(tx.Now), success)
+	return wrap(err, "record login")
+}
+
+// FailedLogins counts failures for a login ID since t, stopping at the last
+// success (a good login clears the count).
+func (tx *Tx) FailedLogins(ctx context.Context, username string, since time.Time) (int, error) {
+	var n int
+	err := tx.queryRow(ctx, `SELECT count(*) FROM login_attempts WHERE username = $1 AND success = $2 AND at > $3
+		AND id > COALESCE((SELECT MAX(id) FROM login_attempts WHERE username = $1 AND success = $4), 0)`,
+		domain.NormalizeUsername(username), false, ts(since), true).Scan(&n)
+	return n, tx.scanErr(err, "count failed logins")
+}
+
+// FailedLoginsFromIP counts failures from an address since t.
+func (tx *Tx) FailedLoginsFromIP(ctx context.Context, ip string, since time.Time) (int, error) {
+	var n int
+	err := tx.queryRow(ctx, `SELECT count(*) FROM login_attempts WHERE ip = $1 AND success = $2 AND at > $3`, ip, false, ts(since)).Scan(&n)
+	return n, tx.scanErr(err, "count failed logins by ip")
+}

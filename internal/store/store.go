@@ -1,0 +1,112 @@
+// Package store keeps jiefen's data in SQLite (embedded, the default) or
+// PostgreSQL. SQL is written by hand with $n placeholders for both engines;
+// the differences live in dialect.go.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // driver "pgx"
+	_ "modernc.org/sqlite"             // driver "sqlite"
+
+	"jiefen/internal/domain"
+)
+
+// Store is an open database: a single-connection writer pool and a reader
+// pool on SQLite, one pool on PostgreSQL.
+type Store struct {
+	write   *sql.DB
+	read    *sql.DB
+	dialect dialect
+	// Path is the SQLite file ("" on PostgreSQL); attachments and keys live
+	// beside it.
+	Path string
+	now  func() time.Time
+}
+
+// IsPostgres reports whether dsn selects PostgreSQL.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open opens (and creates, for SQLite) the database named by dsn. It does not
+// migrate; call Migrate.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	s := &Store{now: time.Now}
+	if IsPostgres(dsn) {
+		db, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("store: open postgres: %w", err)
+		}
+		db.SetMaxOpenConns(20)
+		db.SetMaxIdleConns(10)
+		db.SetConnMaxIdleTime(5 * time.Minute)
+		s.write, s.read, s.dialect = db, db, postgresDialect{}
+	} else {
+		path := strings.TrimPrefix(dsn, "sqlite:")
+		if path == "" {
+			return nil, errors.New("store: empty SQLite path")
+		}
+		if dir := filepath.Dir(path); dir != "" {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return nil, fmt.Errorf("store: create %s: %w", dir, err)
+			}
+		}
+		pragmas := "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		u := "file:" + (&url.URL{Path: path}).EscapedPath()
+		w, err := sql.Open("sqlite", u+pragmas)
+		if err != nil {
+			return nil, fmt.Errorf("store: open sqlite: %w", err)
+		}
+		w.SetMaxOpenConns(1)
+		w.SetConnMaxLifetime(0)
+		r, err := sql.Open("sqlite", u+strings.Replace(pragmas, "&_txlock=immediate", "&_txlock=deferred", 1)+"&_pragma=query_only(ON)")
+		if err != nil {
+			w.Close()
+			return nil, fmt.Errorf("store: open sqlite reader: %w", err)
+		}
+		r.SetMaxOpenConns(8)
+		s.write, s.read, s.dialect, s.Path = w, r, sqliteDialect{}, path
+	}
+	if err := s.Ping(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Ping checks that the database answers (for /readyz).
+func (s *Store) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := s.write.PingContext(ctx); err != nil {
+		return &domain.Error{Code: domain.Unavailable, Key: "error.db_unavailable", Err: err}
+	}
+	return nil
+}
+
+// Close closes both pools.
+func (s *Store) Close() error {
+	err := s.write.Close()
+	if s.read != s.write {
+		err = errors.Join(err, s.read.Close())
+	}
+	return err
+}
+
+// Engine names the database engine: "sqlite" or "postgres".
+func (s *Store) Engine() string { return s.dialect.name() }
+
+// SetClock replaces the clock (tests).
+func (s *Store) SetClock(now func() time.Time) { s.now = now }
+
+// Now returns the store's clock reading in UTC.
+func (s *Store) Now() time.Time { return s.now().UTC() }

@@ -1,0 +1,112 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"jiefen/internal/domain"
+	"jiefen/internal/httpx"
+	"jiefen/internal/i18n"
+)
+
+func (s *Server) showLoginPage(w http.ResponseWriter, r *http.Request) error {
+	if domain.ActorFrom(r.Context()).User != nil {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return nil
+	}
+	p := &page{Title: "login.title", Data: map[string]any{"Next": safeNext(r.URL.Query().Get("next")), "Username": ""}}
+	if r.URL.Query().Get("expired") == "1" {
+		p.Flash = "flash.session_expired"
+	}
+	s.render(w, r, http.StatusOK, "login", p)
+	return nil
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return &domain.Error{Code: domain.Invalid, Key: "error.form"}
+	}
+	username, password := r.PostForm.Get("username"), r.PostForm.Get("password")
+	next := safeNext(r.PostForm.Get("next"))
+	res, err := s.svc.Login(r.Context(), username, password, r.UserAgent())
+	if err != nil {
+		code := domain.ErrorCode(err)
+		if code != domain.Unauthorized && code != domain.Invalid && code != domain.TooMany {
+			return err
+		}
+		status, d := httpx.Describe(r, s.log, i18n.Pick(r, ""), err)
+		// The username is kept; the password never is (RI-1).
+		p := &page{Title: "login.title", Error: d.Message, Data: map[string]any{"Next": next, "Username": strings.TrimSpace(username)}}
+		s.render(w, r, status, "login", p)
+		return nil
+	}
+	s.setSessionCookie(w, r, res.Token)
+	if res.User.Lang != "" {
+		http.SetCookie(w, &http.Cookie{Name: "lang", Value: res.User.Lang, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(r)})
+	}
+	if res.MustChange {
+		s.setFlash(w, r, "flash.must_change")
+		http.Redirect(w, r, "/account/password", http.StatusSeeOther)
+		return nil
+	}
+	if res.Ended > 0 {
+		s.setFlash(w, r, "flash.older_sessions_ended")
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
+}
+
+// safeNext keeps only same-site relative paths (no open redirect).
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Host != "" || u.Scheme != "" {
+		return "/"
+	}
+	return next
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
+	if err := s.svc.Logout(r.Context()); err != nil {
+		return err
+	}
+	s.clearSessionCookie(w, r)
+	// RI-2: the browser forgets cached pages and storage too.
+	w.Header().Set("Clear-Site-Data", `"cache", "storage"`)
+	s.setFlash(w, r, "flash.logged_out")
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) showPasswordPage(w http.ResponseWriter, r *http.Request) error {
+	u := domain.ActorFrom(r.Context()).User
+	s.render(w, r, http.StatusOK, "password", &page{Title: "password.title", Data: map[string]any{"Forced": s.svc.MustChangePassword(u)}})
+	return nil
+}
+
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	token, err := s.svc.ChangePassword(ctx, r.PostFormValue("current"), r.PostFormValue("password"), r.PostFormValue("confirm"))
+	if err != nil {
+		if domain.ErrorCode(err) != domain.Invalid {
+			return err
+		}
+		lang := i18n.Pick(r, domain.ActorFrom(ctx).User.Lang)
+		status, d := httpx.Describe(r, s.log, lang, err)
+		p := &page{Title: "password.title", Errors: d.Fields, Data: map[string]any{"Forced": s.svc.MustChangePassword(domain.ActorFrom(ctx).User)}}
+		if len(d.Fields) == 0 {
+			p.Error = d.Message
+		}
+		s.render(w, r, status, "password", p)
+		return nil
+	}
+	if token != "" {
+		s.setSessionCookie(w, r, token)
+	}
+	s.setFlash(w, r, "flash.password_changed")
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+	return nil
+}

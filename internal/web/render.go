@@ -1,0 +1,275 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"mime"
+	"net/http"
+	"os"
+	"path"
+	"strings"
+	"time"
+
+	"jiefen/internal/authz"
+	"jiefen/internal/domain"
+	"jiefen/internal/i18n"
+	"jiefen/internal/ui"
+)
+
+func uiFS(dev bool) fs.FS {
+	if dev {
+		return os.DirFS("internal/ui")
+	}
+	return ui.Files
+}
+
+// staticFiles serves embedded assets under /static/{sum}/{name} with a
+// year-long immutable cache (the checksum changes when the file does).
+type staticFiles struct {
+	files map[string][]byte
+	sums  map[string]string
+}
+
+func loadStatic(dev bool) (*staticFiles, error) {
+	sf := &staticFiles{files: map[string][]byte{}, sums: map[string]string{}}
+	root := uiFS(dev)
+	err := fs.WalkDir(root, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(root, p)
+		if err != nil {
+			return err
+		}
+		name := strings.TrimPrefix(p, "static/")
+		sum := sha256.Sum256(b)
+		sf.files[name], sf.sums[name] = b, hex.EncodeToString(sum[:])[:12]
+		return nil
+	})
+	return sf, err
+}
+
+// URL returns the versioned URL of a static file.
+func (sf *staticFiles) URL(name string) string {
+	sum, ok := sf.sums[name]
+	if !ok {
+		panic("web: no static file " + name)
+	}
+	return "/static/" + sum + "/" + name
+}
+
+func (sf *staticFiles) serve(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	b, ok := sf.files[name]
+	if !ok || sf.sums[name] != r.PathValue("sum") {
+		http.NotFound(w, r)
+		return
+	}
+	ct := mime.TypeByExtension(path.Ext(name))
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	w.Write(b)
+}
+
+// templates holds one parsed set per page (layout + partials + page).
+type templates struct {
+	pages map[string]*template.Template
+}
+
+// pageNames are the pages that must exist; startup fails if one is missing.
+var pageNames = []string{"login", "password", "home", "account", "users", "user_new", "user_edit", "orgs", "audit", "error"}
+
+func baseFuncs(sf *staticFiles) template.FuncMap {
+	return template.FuncMap{
+		"t":      func(key string, args ...any) string { return key },
+		"static": sf.URL,
+		"cst": func(t time.Time) string {
+			if t.IsZero() {
+				return "—"
+			}
+			return t.In(domain.CST).Format("2006-01-02 15:04")
+		},
+		"cstsec": func(t time.Time) string { return t.In(domain.CST).Format("2006-01-02 15:04:05") },
+		"maskphone": func(s string) string {
+			if s == "" {
+				return "—"
+			}
+			return domain.MaskPhone(s)
+		},
+		"join":  strings.Join,
+		"has":   func(u *domain.User, r string) bool { return u != nil && u.Has(domain.Role(r)) },
+		"can":   func(u *domain.User, a string) bool { return authz.Allowed(u, authz.Action(a)) },
+		"roles": func() []domain.Role { return domain.AllRoles },
+		"hasrole": func(rs []domain.Role, r domain.Role) bool {
+			for _, x := range rs {
+				if x == r {
+					return true
+				}
+			}
+			return false
+		},
+		"add":  func(a, b int) int { return a + b },
+		"dict": dict,
+	}
+}
+
+func dict(kv ...any) map[string]any {
+	m := map[string]any{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[fmt.Sprint(kv[i])] = kv[i+1]
+	}
+	return m
+}
+
+func parseTemplates(dev bool, sf *staticFiles) (*templates, error) {
+	root := uiFS(dev)
+	partials, err := fs.Glob(root, "templates/layout/*.html")
+	if err != nil {
+		return nil, err
+	}
+	t := &templates{pages: map[string]*template.Template{}}
+	for _, name := range pageNames {
+		files := append([]string{}, partials...)
+		files = append(files, "templates/pages/"+name+".html")
+		tp, err := template.New(name).Funcs(baseFuncs(sf)).ParseFS(root, files...)
+		if err != nil {
+			return nil, fmt.Errorf("web: parse page %s: %w", name, err)
+		}
+		t.pages[name] = tp
+	}
+	return t, nil
+}
+
+// page is the data every template gets.
+type page struct {
+	Lang     string
+	OtherURL string // the same page in the other language
+	User     *domain.User
+	CSRF     string
+	Flash    string
+	Title    string
+	Path     string
+	Nav      []navItem
+	Centre   string
+	Version  string
+	Errors   map[string]string // field → translated message
+	Error    string            // form-level message
+	Data     any
+}
+
+type navItem struct {
+	Href, Key, Icon string
+	Active          bool
+}
+
+// nav lists the left navigation for the user's roles.
+func nav(u *domain.User, current string) []navItem {
+	items := []struct {
+		href, key, icon string
+		perm            authz.Action
+	}{
+		{"/", "nav.home", "home", authz.Authenticated},
+		{"/orgs", "nav.orgs", "tree", authz.OrgView},
+		{"/admin/users", "nav.users", "users", authz.UserView},
+		{"/admin/audit", "nav.audit", "audit", authz.AuditView},
+		{"/account", "nav.account", "account", authz.Authenticated},
+	}
+	var out []navItem
+	for _, it := range items {
+		if authz.Allowed(u, it.perm) {
+			active := current == it.href || (it.href != "/" && strings.HasPrefix(current, it.href))
+			out = append(out, navItem{it.href, it.key, it.icon, active})
+		}
+	}
+	return out
+}
+
+// render writes a page into a buffer first so an error never leaves half a
+// page (a render error becomes the 500 page).
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
+	a := domain.ActorFrom(r.Context())
+	pref := ""
+	if a.User != nil {
+		pref = a.User.Lang
+	}
+	p.Lang = i18n.Pick(r, pref)
+	p.User = a.User
+	if sess := sessionFrom(r.Context()); sess != nil {
+		p.CSRF = sess.CSRF
+	}
+	p.Path = r.URL.Path
+	p.Nav = nav(a.User, r.URL.Path)
+	p.Centre = s.cfg.CentreName
+	p.Version = s.cfg.Version
+	p.OtherURL = otherLangURL(r, p.Lang)
+	if p.Flash == "" {
+		p.Flash = s.takeFlash(w, r)
+	}
+	if c := r.URL.Query().Get("lang"); i18n.Supported(c) != "" {
+		http.SetCookie(w, &http.Cookie{Name: "lang", Value: i18n.Supported(c), Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, HttpOnly: true, Secure: s.secure(r)})
+	}
+	tp, ok := s.tpl.pages[name]
+	if !ok {
+		s.renderPlain500(w, r, fmt.Errorf("no page %s", name))
+		return
+	}
+	tc, err := tp.Clone()
+	if err != nil {
+		s.renderPlain500(w, r, err)
+		return
+	}
+	lang := p.Lang
+	tc.Funcs(template.FuncMap{"t": func(key string, args ...any) string { return i18n.T(lang, key, args...) }})
+	var buf bytes.Buffer
+	if err := tc.ExecuteTemplate(&buf, "base", p); err != nil {
+		s.renderPlain500(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	buf.WriteTo(w)
+}
+
+func otherLangURL(r *http.Request, lang string) string {
+	q := r.URL.Query()
+	if lang == "en" {
+		q.Set("lang", "zh-CN")
+	} else {
+		q.Set("lang", "en")
+	}
+	if r.Method != http.MethodGet {
+		return r.URL.Path + "?lang=" + q.Get("lang")
+	}
+	return r.URL.Path + "?" + q.Encode()
+}
+
+func (s *Server) renderPlain500(w http.ResponseWriter, r *http.Request, err error) {
+	s.log.Error("render failed", "path", r.URL.Path, "err", err)
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusInternalServerError)
+	fmt.Fprintf(w, "内部错误 / Internal error. 请求编号 / Request ID: %s\n", domain.ActorFrom(r.Context()).RequestID)
+}
+
+// Flash messages travel in a short-lived cookie holding a message key.
+func (s *Server) setFlash(w http.ResponseWriter, r *http.Request, key string) {
+	http.SetCookie(w, &http.Cookie{Name: "flash", Value: key, Path: "/", MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(r)})
+}
+
+func (s *Server) takeFlash(w http.ResponseWriter, r *http.Request) string {
+	c, err := r.Cookie("flash")
+	if err != nil || c.Value == "" {
+		return ""
+	}
+	http.SetCookie(w, &http.Cookie{Name: "flash", Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(r)})
+	if !strings.HasPrefix(c.Value, "flash.") {
+		return ""
+	}
+	return c.Value
+}

@@ -1,0 +1,57 @@
+package web
+
+import (
+	"net/http"
+
+	"jiefen/internal/authz"
+)
+
+// h adapts a handler that returns an error; the error is rendered once here.
+type h func(w http.ResponseWriter, r *http.Request) error
+
+func (s *Server) wrapH(fn h) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := fn(w, r); err != nil {
+			s.fail(w, r, err)
+		}
+	})
+}
+
+// routes lists every HTML and operations route with its permission.
+func (s *Server) routes() {
+	m := s.mux
+	m.Handle("GET /static/{sum}/{name}", authz.Public, http.HandlerFunc(s.static.serve))
+	m.Handle("GET /healthz", authz.Public, http.HandlerFunc(s.healthz))
+	m.Handle("GET /readyz", authz.Public, s.wrapH(s.readyz))
+	m.Handle("GET /metrics", authz.Public, s.wrapH(s.showMetrics))
+
+	m.Handle("GET /login", authz.Public, s.wrapH(s.showLoginPage))
+	m.Handle("POST /login", authz.Public, s.wrapH(s.login))
+	m.Handle("POST /logout", authz.Authenticated, s.wrapH(s.logout))
+	m.Handle("GET /account/password", authz.Authenticated, s.wrapH(s.showPasswordPage))
+	m.Handle("POST /account/password", authz.Authenticated, s.wrapH(s.changePassword))
+
+	m.Handle("GET /{$}", authz.Authenticated, s.wrapH(s.showHomePage))
+	m.Handle("GET /account", authz.Authenticated, s.wrapH(s.showAccountPage))
+	m.Handle("POST /account/lang", authz.Authenticated, s.wrapH(s.updateLang))
+	m.Handle("POST /account/tokens", authz.Authenticated, s.wrapH(s.saveToken))
+	m.Handle("POST /account/tokens/{tokenID}/revoke", authz.Authenticated, s.wrapH(s.revokeToken))
+
+	m.Handle("GET /orgs", authz.OrgView, s.wrapH(s.showOrgsPage))
+	m.Handle("POST /orgs/{code}/grids", authz.OrgCreate, s.wrapH(s.saveGridCell))
+
+	m.Handle("GET /admin/users", authz.UserView, s.wrapH(s.showUsersPage))
+	m.Handle("GET /admin/users/new", authz.UserManage, s.wrapH(s.showUserNewPage))
+	m.Handle("POST /admin/users", authz.UserManage, s.wrapH(s.saveUser))
+	m.Handle("GET /admin/users/{userID}", authz.UserView, s.wrapH(s.showUserEditPage))
+	m.Handle("POST /admin/users/{userID}", authz.UserManage, s.wrapH(s.updateUser))
+	m.Handle("POST /admin/users/{userID}/reset-password", authz.UserManage, s.wrapH(s.resetUserPassword))
+	m.Handle("POST /admin/users/{userID}/unlock", authz.UserManage, s.wrapH(s.unlockUser))
+	m.Handle("POST /admin/users/{userID}/end-sessions", authz.UserManage, s.wrapH(s.endUserSessions))
+	m.Handle("POST /admin/sessions/end-all", authz.UserManage, s.wrapH(s.endAllSessions))
+
+	m.Handle("GET /admin/audit", authz.AuditView, s.wrapH(s.showAuditPage))
+
+	// Anything else is a 404 page (and declares it is public to say so).
+	m.Handle("/", authz.Public, s.wrapH(s.notFound))
+}
