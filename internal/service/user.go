@@ -415,3 +415,28 @@ func (s *Service) UpdateOwnLang(ctx context.Context, lang string) (*domain.User,
 	})
 	return out, err
 }
+
+// SetDemoPassword sets a password without the forced change (demo accounts;
+// CLI only).
+func (s *Service) SetDemoPassword(ctx context.Context, id int64, pw string) error {
+	if !isCLI(ctx) {
+		return domain.ErrForbidden
+	}
+	hash, err := HashPassword(pw, s.policy.Argon)
+	if err != nil {
+		return err
+	}
+	return s.st.Update(ctx, func(tx *store.Tx) error {
+		u, err := tx.User(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := tx.SetPassword(ctx, id, hash, false); err != nil {
+			return err
+		}
+		if err := tx.RecordLogin(ctx, u.Username, "demo", true); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, "user.reset_password", "user", u.Username, u.OrgPath, domain.ResultOK, "demo start")
+	})
+}

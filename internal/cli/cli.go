@@ -1,0 +1,234 @@
+// Package cli implements the jiefen command: serve, demo, migrate, user,
+// token, divisions, audit and version. Every flag can also be set from a
+// JIEFEN_* environment variable (the flag wins).
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"sort"
+	"strings"
+
+	"jiefen/internal/domain"
+	"jiefen/internal/i18n"
+	"jiefen/internal/service"
+	"jiefen/internal/store"
+)
+
+// Version is set at build time with -ldflags "-X jiefen/internal/cli.Version=…".
+var Version = "0.1.0-dev"
+
+// DefaultDB is the SQLite file used when no --db is given.
+const DefaultDB = "data/jiefen.db"
+
+// env is the process environment and streams, passed in so tests can run
+// commands in-process.
+type env struct {
+	ctx    context.Context
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	lang   string
+}
+
+// usageError marks a mistake in the command line (exit status 2).
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// Main runs one command and returns the process exit status.
+func Main(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{ctx: ctx, getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr, lang: cliLang(getenv)}
+	err := e.run(args)
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintln(stderr, "jiefen: "+e.describe(err))
+	if _, ok := errors.AsType[usageError](err); ok {
+		return 2
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	return 1
+}
+
+func cliLang(getenv func(string) string) string {
+	if l := i18n.Supported(getenv("JIEFEN_LANG")); l != "" {
+		return l
+	}
+	if strings.HasPrefix(getenv("LANG"), "zh") {
+		return "zh-CN"
+	}
+	return "en"
+}
+
+// describe turns an error into one sentence (plus field lines) for the operator.
+func (e *env) describe(err error) string {
+	if de, ok := errors.AsType[*domain.Error](err); ok && de.Code != domain.Internal {
+		msg := i18n.T(e.lang, de.Key, de.Args...)
+		var fields []string
+		for f, k := range de.Fields {
+			fields = append(fields, fmt.Sprintf("  %s: %s", f, i18n.T(e.lang, k)))
+		}
+		sort.Strings(fields)
+		if len(fields) > 0 {
+			msg += "\n" + strings.Join(fields, "\n")
+		}
+		return msg
+	}
+	return err.Error()
+}
+
+const usage = `jiefen — the county 综治中心 dispute-resolution platform
+
+Usage:
+  jiefen serve      [--addr HOST:PORT] [--db DSN]     run the web server
+  jiefen demo       [--addr HOST:PORT] [--db DSN]     create a demo database for Zizhou County and serve it
+  jiefen migrate    [--db DSN]                        apply database migrations
+  jiefen user add   --username U --name N --role R[,R] --org CODE --password-stdin
+  jiefen user list | disable | enable | unlock | reset-password   (see "jiefen user -h")
+  jiefen token create --username U [--name LABEL]     print a new API token
+  jiefen token list --username U | revoke --id N
+  jiefen divisions import --from PATH [--county CODE] [--county-name NAME]
+  jiefen audit verify                                 check the audit log's hash chain
+  jiefen version
+
+DSN: postgres://… selects PostgreSQL; anything else is an SQLite file path
+(an optional sqlite: prefix is accepted). Default: ` + DefaultDB + `.
+Every flag can be given as an environment variable: --db → JIEFEN_DB.
+`
+
+func (e *env) run(args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(e.stderr, usage)
+		return usageError{"no command given"}
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return e.serve(rest, false)
+	case "demo":
+		return e.serve(rest, true)
+	case "migrate":
+		return e.migrate(rest)
+	case "user":
+		return e.user(rest)
+	case "token":
+		return e.token(rest)
+	case "divisions":
+		return e.divisions(rest)
+	case "audit":
+		return e.audit(rest)
+	case "version", "--version", "-v":
+		fmt.Fprintln(e.stdout, "jiefen", Version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(e.stdout, usage)
+		return nil
+	}
+	fmt.Fprint(e.stderr, usage)
+	return usageError{fmt.Sprintf("unknown command %q", cmd)}
+}
+
+// flags builds a flag set whose defaults come from JIEFEN_* variables.
+type flags struct {
+	*flag.FlagSet
+	e *env
+}
+
+func (e *env) newFlags(name string) *flags {
+	fs := flag.NewFlagSet("jiefen "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	return &flags{fs, e}
+}
+
+func envName(flagName string) string {
+	return "JIEFEN_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+func (f *flags) str(name, def, help string) *string {
+	if v := f.e.getenv(envName(name)); v != "" {
+		def = v
+	}
+	return f.String(name, def, help+" (env "+envName(name)+")")
+}
+
+func (f *flags) boolean(name string, def bool, help string) *bool {
+	switch strings.ToLower(f.e.getenv(envName(name))) {
+	case "1", "true", "yes", "on":
+		def = true
+	case "0", "false", "no", "off":
+		def = false
+	}
+	return f.Bool(name, def, help+" (env "+envName(name)+")")
+}
+
+func (f *flags) parse(args []string) error {
+	if err := f.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err.Error()}
+	}
+	if f.NArg() > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q", f.Arg(0))}
+	}
+	return nil
+}
+
+// openStore opens and migrates the database for a command.
+func (e *env) openStore(dsn string) (*store.Store, error) {
+	st, err := store.Open(e.ctx, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("cannot open the database %s: %w", redactDSN(dsn), err)
+	}
+	if _, err := st.Migrate(e.ctx); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("cannot migrate the database: %w", err)
+	}
+	return st, nil
+}
+
+// redactDSN hides a password in a PostgreSQL DSN.
+func redactDSN(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && store.IsPostgres(dsn) {
+		return u.Redacted()
+	}
+	return dsn
+}
+
+// cliService builds a service acting as the operator's CLI.
+func (e *env) cliService(st *store.Store) (*service.Service, context.Context) {
+	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return service.New(st, log, service.DefaultPolicy()), domain.WithActor(e.ctx, domain.SystemActor("cli"))
+}
+
+func (e *env) migrate(args []string) error {
+	f := e.newFlags("migrate")
+	db := f.str("db", DefaultDB, "database DSN")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	st, err := store.Open(e.ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	applied, err := st.Migrate(e.ctx)
+	if err != nil {
+		return err
+	}
+	v, _, err := st.SchemaVersion(e.ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "applied %d migration(s); schema version %d (%s)\n", len(applied), v, st.Engine())
+	return nil
+}

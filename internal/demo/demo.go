@@ -1,0 +1,126 @@
+// Package demo fills a database with Zizhou County's real administrative
+// tree, grid cells and one account per role, so a new user sees a working
+// centre on first run.
+package demo
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"fmt"
+
+	"jiefen/internal/division"
+	"jiefen/internal/domain"
+	"jiefen/internal/service"
+	"jiefen/internal/store"
+)
+
+// ZizhouCSV is the official division list of Zizhou County (13 townships,
+// 280 villages and communities), from ../shared/data.
+//
+//go:embed data/zizhou-divisions.csv
+var ZizhouCSV []byte
+
+// HolidaysCSV is the State Council's holiday arrangement for 2025–2026.
+//
+//go:embed data/cn-holidays.csv
+var HolidaysCSV []byte
+
+// County is Zizhou's GB/T 2260 code.
+const County = "610831"
+
+// Account is a demo login printed for the user.
+type Account struct {
+	Role, Username, Password, Who string
+}
+
+type demoUser struct {
+	username, name string
+	roles          []domain.Role
+	org, who       string
+}
+
+var users = []demoUser{
+	{"admin", "系统管理员", []domain.Role{domain.RoleAdmin}, County, "系统管理员 · 子洲县"},
+	{"jiedai", "李秀兰", []domain.Role{domain.RoleReceptionist}, County, "接待员 · 县综治中心"},
+	{"zhiban", "王建国", []domain.Role{domain.RoleDispatcher}, County, "指挥中心值班员 · 县综治中心"},
+	{"chengban", "张伟", []domain.Role{domain.RoleHandler}, County, "部门承办人 · 县司法局"},
+	{"tiaojie", "刘芳", []domain.Role{domain.RoleMediator}, "610831101", "人民调解员 · 何家集镇"},
+	{"wangge", "陈志强", []domain.Role{domain.RoleGridWorker}, "610831101200001", "网格员 · 何家集村第一网格"},
+	{"shuji", "杨立新", []domain.Role{domain.RoleLeader}, County, "政法委书记 · 子洲县"},
+	{"zhenshuji", "赵军", []domain.Role{domain.RoleLeader}, "610831001", "街道书记 · 双湖峪街道"},
+	{"shenhe", "黄敏", []domain.Role{domain.RoleReviewer}, County, "数据审核员 · 县综治中心"},
+}
+
+var gridNames = []string{"第一网格", "第二网格", "第三网格"}
+
+// Prepare makes sure the demo data exists (creating it on first run) and
+// gives every demo account a fresh random password, returned for printing.
+func Prepare(ctx context.Context, svc *service.Service) ([]Account, error) {
+	ctx = domain.WithActor(ctx, domain.SystemActor("cli"))
+	if err := ensureTree(ctx, svc); err != nil {
+		return nil, err
+	}
+	var out []Account
+	for _, du := range users {
+		pw := service.GeneratePassword()
+		u, err := svc.UserByUsername(ctx, du.username)
+		switch {
+		case domain.ErrorCode(err) == domain.NotFound:
+			if _, err = svc.CreateUser(ctx, service.NewUser{Username: du.username, Name: du.name, Roles: du.roles,
+				OrgCode: du.org, Lang: "", Password: pw, NoForcedChange: true}); err != nil {
+				return nil, fmt.Errorf("demo user %s: %w", du.username, err)
+			}
+		case err != nil:
+			return nil, err
+		default:
+			if err := svc.SetDemoPassword(ctx, u.ID, pw); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, Account{Role: domain.JoinRoles(du.roles), Username: du.username, Password: pw, Who: du.who})
+	}
+	return out, nil
+}
+
+// ensureTree imports Zizhou's divisions and creates three grid cells per
+// village when the tree is empty.
+func ensureTree(ctx context.Context, svc *service.Service) error {
+	counts, err := svc.OrgCounts(ctx, "/"+County+"/")
+	if err != nil {
+		return err
+	}
+	if counts[domain.LevelVillage] == 0 {
+		nodes, err := division.ReadCSV(bytes.NewReader(ZizhouCSV), "zizhou-divisions.csv", County)
+		if err != nil {
+			return err
+		}
+		if _, err := svc.ImportDivisions(ctx, nodes, County, "子洲县"); err != nil {
+			return err
+		}
+	}
+	if counts[domain.LevelGrid] > 0 {
+		return nil
+	}
+	st := svc.Store()
+	var villages []domain.Org
+	if err := st.View(ctx, func(tx *store.Tx) error {
+		all, err := tx.OrgsByPrefix(ctx, "/"+County+"/", 10000)
+		for _, o := range all {
+			if o.Level == domain.LevelVillage {
+				villages = append(villages, o)
+			}
+		}
+		return err
+	}); err != nil {
+		return err
+	}
+	for _, v := range villages {
+		for _, g := range gridNames {
+			if _, err := svc.CreateGridCell(ctx, v.Code, g); err != nil {
+				return fmt.Errorf("demo grid under %s: %w", v.Code, err)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,158 @@
+// Package jftest holds test helpers shared by jiefen's packages: a store on
+// each engine (SQLite in a temp dir, PostgreSQL in a throw-away schema), a
+// service acting as the CLI, the Zizhou tree and accounts.
+package jftest
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"jiefen/internal/demo"
+	"jiefen/internal/division"
+	"jiefen/internal/domain"
+	"jiefen/internal/service"
+	"jiefen/internal/store"
+)
+
+// PGEnv names the variable that points tests at PostgreSQL.
+const PGEnv = "JIEFEN_TEST_PG"
+
+// Engines runs fn once per engine as subtests "sqlite" and "postgres". Without
+// JIEFEN_TEST_PG the PostgreSQL run is skipped with a message, except under CI
+// (CI=true), where that is a failure.
+func Engines(t *testing.T, fn func(t *testing.T, st *store.Store)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, OpenSQLite(t)) })
+	t.Run("postgres", func(t *testing.T) { fn(t, OpenPostgres(t)) })
+}
+
+// OpenSQLite opens a migrated SQLite store in a temp dir.
+func OpenSQLite(t testing.TB) *store.Store {
+	t.Helper()
+	return open(t, "sqlite:"+filepath.Join(t.TempDir(), "test.db"))
+}
+
+// PostgresDSN returns a DSN for a fresh schema, dropped at cleanup, or skips.
+func PostgresDSN(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv(PGEnv)
+	if base == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is not set under CI: the PostgreSQL suite must run", PGEnv)
+		}
+		t.Skipf("PostgreSQL tests skipped: set %s=postgres://root@127.0.0.1:5432/test to run them", PGEnv)
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	schema := "t_" + hex.EncodeToString(b)
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatalf("postgres: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		admin.Close()
+		t.Fatalf("postgres at %s is not reachable: %v", base, err)
+	}
+	t.Cleanup(func() {
+		admin.Exec("DROP SCHEMA " + schema + " CASCADE")
+		admin.Close()
+	})
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	return base + sep + "search_path=" + schema
+}
+
+// OpenPostgres opens a migrated store in a fresh PostgreSQL schema.
+func OpenPostgres(t testing.TB) *store.Store {
+	t.Helper()
+	return open(t, PostgresDSN(t))
+}
+
+func open(t testing.TB, dsn string) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatalf("open %s: %v", dsn, err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.Migrate(context.Background()); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	return st
+}
+
+// FastPolicy is the default policy with cheap argon2 parameters, so tests
+// hash quickly; production parameters are tested separately.
+func FastPolicy() service.Policy {
+	p := service.DefaultPolicy()
+	p.Argon = service.ArgonParams{Memory: 1024, Time: 1, Threads: 1}
+	return p
+}
+
+// Logger discards logs unless JIEFEN_TEST_LOG is set.
+func Logger() *slog.Logger {
+	if os.Getenv("JIEFEN_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
+
+// Service builds a service on st with the fast policy.
+func Service(st *store.Store) *service.Service {
+	return service.New(st, Logger(), FastPolicy())
+}
+
+// CLI returns a context whose actor is the operator's CLI.
+func CLI() context.Context {
+	return domain.WithActor(context.Background(), domain.SystemActor("cli"))
+}
+
+// As returns a context acting as u from ip.
+func As(u *domain.User, ip string) context.Context {
+	return domain.WithActor(context.Background(), &domain.Actor{User: u, IP: ip, RequestID: "test", Via: "web"})
+}
+
+// SeedTree imports Zizhou County and creates one grid cell in 何家集村
+// (610831101200001) and one in 双湖峪村 (610831001200001).
+func SeedTree(t testing.TB, svc *service.Service) {
+	t.Helper()
+	nodes, err := division.ReadCSV(bytes.NewReader(demo.ZizhouCSV), "zizhou.csv", demo.County)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.ImportDivisions(CLI(), nodes, demo.County, "子洲县"); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{"610831101200", "610831001200"} {
+		if _, err := svc.CreateGridCell(CLI(), v, "第一网格"); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Password is the password MakeUser gives every account.
+const Password = "Tq7#mLw2vX9p"
+
+// MakeUser creates an active account (no forced change) and returns it.
+func MakeUser(t testing.TB, svc *service.Service, username string, org string, roles ...domain.Role) *domain.User {
+	t.Helper()
+	u, err := svc.CreateUser(CLI(), service.NewUser{Username: username, Name: "测试" + username, Roles: roles, OrgCode: org, Password: Password, NoForcedChange: true})
+	if err != nil {
+		t.Fatalf("create user %s: %v", username, err)
+	}
+	return u
+}
