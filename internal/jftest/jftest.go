@@ -156,3 +156,21 @@ func MakeUser(t testing.TB, svc *service.Service, username string, org string, r
 	}
 	return u
 }
+
+// Exec runs a raw statement on st's database through a separate connection,
+// as someone with direct database access would (tamper tests).
+func Exec(st *store.Store, q string) error {
+	driver, dsn := "sqlite", st.DSN()
+	if store.IsPostgres(dsn) {
+		driver = "pgx"
+	} else {
+		dsn = "file:" + strings.TrimPrefix(dsn, "sqlite:") + "?_pragma=busy_timeout(5000)"
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = db.Exec(q)
+	return err
+}

@@ -17,14 +17,14 @@ func (s *Service) SearchAudit(ctx context.Context, f store.AuditFilter) ([]*doma
 	u := domain.ActorFrom(ctx).User
 	if !isCLI(ctx) {
 		if err := s.check(ctx, authz.AuditView, "audit", "", u.OrgPathOrEmpty()); err != nil {
-			return nil, err
+			return nil, s.denied(ctx, err)
 		}
 		if f.Path == "" || !strings.HasPrefix(f.Path, u.OrgPath) {
 			f.Path = u.OrgPath
 		}
 	}
 	var out []*domain.AuditEntry
-	err := s.st.Update(ctx, func(tx *store.Tx) error {
+	err := s.update(ctx, func(tx *store.Tx) error {
 		var err error
 		if out, err = tx.Audit(ctx, f); err != nil {
 			return err
@@ -46,7 +46,7 @@ func (s *Service) VerifyAudit(ctx context.Context) (store.VerifyResult, error) {
 // Audit records an event that has no other state change (e.g. an export)
 // for the context's actor.
 func (s *Service) Audit(ctx context.Context, action, objType, objID, orgPath, detail string) error {
-	return s.st.Update(ctx, func(tx *store.Tx) error {
+	return s.update(ctx, func(tx *store.Tx) error {
 		return s.audit(ctx, tx, action, objType, objID, orgPath, domain.ResultOK, detail)
 	})
 }

@@ -42,7 +42,7 @@ func (s *Service) Login(ctx context.Context, username, password, userAgent strin
 	}
 	p := s.policy
 	var ipFails int
-	if err := s.st.View(ctx, func(tx *store.Tx) error {
+	if err := s.view(ctx, func(tx *store.Tx) error {
 		var err error
 		ipFails, err = tx.FailedLoginsFromIP(ctx, a.IP, tx.Now.Add(-p.LockoutWindow))
 		return err
@@ -59,7 +59,7 @@ func (s *Service) Login(ctx context.Context, username, password, userAgent strin
 
 	var res *LoginResult
 	var failure error
-	err := s.st.Update(ctx, func(tx *store.Tx) error {
+	err := s.update(ctx, func(tx *store.Tx) error {
 		u, err := tx.UserByUsername(ctx, username)
 		if err != nil && domain.ErrorCode(err) != domain.NotFound {
 			return err
@@ -148,7 +148,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*domain.User,
 	var u *domain.User
 	var sess *store.Session
 	var expired string
-	err := s.st.View(ctx, func(tx *store.Tx) error {
+	err := s.view(ctx, func(tx *store.Tx) error {
 		var err error
 		if sess, err = tx.SessionByHash(ctx, hashToken(token)); err != nil {
 			return err
@@ -175,11 +175,11 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*domain.User,
 		if expired == "" {
 			expired = "account disabled"
 		}
-		_ = s.st.Update(ctx, func(tx *store.Tx) error { return tx.EndSession(ctx, sess.ID, expired) })
+		_ = s.update(ctx, func(tx *store.Tx) error { return tx.EndSession(ctx, sess.ID, expired) })
 		return nil, nil, &domain.Error{Code: domain.Unauthorized, Key: "session.expired"}
 	}
 	if s.st.Now().Sub(sess.LastSeenAt) > time.Minute {
-		if err := s.st.Update(ctx, func(tx *store.Tx) error { return tx.TouchSession(ctx, sess.ID) }); err != nil {
+		if err := s.update(ctx, func(tx *store.Tx) error { return tx.TouchSession(ctx, sess.ID) }); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -194,7 +194,7 @@ func (s *Service) Logout(ctx context.Context) error {
 	if a.SessionID == 0 || a.User == nil {
 		return nil
 	}
-	return s.st.Update(ctx, func(tx *store.Tx) error {
+	return s.update(ctx, func(tx *store.Tx) error {
 		if err := tx.EndSession(ctx, a.SessionID, "logout"); err != nil {
 			return err
 		}
@@ -226,7 +226,7 @@ func (s *Service) ChangePassword(ctx context.Context, current, next, confirm str
 	}
 	var token string
 	var failure error
-	err := s.st.Update(ctx, func(tx *store.Tx) error {
+	err := s.update(ctx, func(tx *store.Tx) error {
 		u, err := tx.User(ctx, a.User.ID)
 		if err != nil {
 			return err
@@ -284,7 +284,7 @@ func (s *Service) AuthenticateToken(ctx context.Context, bearer string) (*domain
 	}
 	var u *domain.User
 	var t *store.Token
-	err := s.st.View(ctx, func(tx *store.Tx) error {
+	err := s.view(ctx, func(tx *store.Tx) error {
 		var err error
 		if t, err = tx.TokenByHash(ctx, hashToken(bearer)); err != nil {
 			return err
@@ -302,7 +302,7 @@ func (s *Service) AuthenticateToken(ctx context.Context, bearer string) (*domain
 		return nil, nil, &domain.Error{Code: domain.Unauthorized, Key: "token.invalid"}
 	}
 	if s.st.Now().Sub(t.LastUsedAt) > time.Minute {
-		if err := s.st.Update(ctx, func(tx *store.Tx) error { return tx.TouchToken(ctx, t.ID) }); err != nil {
+		if err := s.update(ctx, func(tx *store.Tx) error { return tx.TouchToken(ctx, t.ID) }); err != nil {
 			return nil, nil, err
 		}
 	}

@@ -25,7 +25,7 @@ func (s *Service) ImportDivisions(ctx context.Context, nodes []division.Node, co
 		return res, domain.ErrForbidden
 	}
 	sort.SliceStable(nodes, func(i, j int) bool { return nodes[i].Level.Depth() < nodes[j].Level.Depth() })
-	err := s.st.Update(ctx, func(tx *store.Tx) error {
+	err := s.update(ctx, func(tx *store.Tx) error {
 		paths := map[string]string{}
 		pathOf := func(code string) (string, error) {
 			if p, ok := paths[code]; ok {

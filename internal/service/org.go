@@ -19,7 +19,7 @@ func (s *Service) Org(ctx context.Context, code string) (domain.Org, error) {
 	if !domain.ValidCode(code) {
 		return o, &domain.Error{Code: domain.Invalid, Key: "org.code.invalid", Fields: map[string]string{"code": "org.code.invalid"}}
 	}
-	err := s.st.View(ctx, func(tx *store.Tx) error {
+	err := s.view(ctx, func(tx *store.Tx) error {
 		var err error
 		o, err = tx.Org(ctx, code)
 		return err
@@ -55,7 +55,7 @@ func (s *Service) mayViewOrg(ctx context.Context, o domain.Org) error {
 func (s *Service) OrgChildren(ctx context.Context, parent string) ([]domain.Org, error) {
 	var out []domain.Org
 	if parent == "" {
-		err := s.st.View(ctx, func(tx *store.Tx) error {
+		err := s.view(ctx, func(tx *store.Tx) error {
 			var err error
 			out, err = tx.OrgRoots(ctx)
 			return err
@@ -66,7 +66,7 @@ func (s *Service) OrgChildren(ctx context.Context, parent string) ([]domain.Org,
 	if err != nil {
 		return nil, err
 	}
-	err = s.st.View(ctx, func(tx *store.Tx) error {
+	err = s.view(ctx, func(tx *store.Tx) error {
 		out, err = tx.OrgChildren(ctx, p.Code)
 		return err
 	})
@@ -90,7 +90,7 @@ func (s *Service) OrgChildren(ctx context.Context, parent string) ([]domain.Org,
 // OrgAncestors returns the chain from the root to o (o included).
 func (s *Service) OrgAncestors(ctx context.Context, o domain.Org) ([]domain.Org, error) {
 	var out []domain.Org
-	err := s.st.View(ctx, func(tx *store.Tx) error {
+	err := s.view(ctx, func(tx *store.Tx) error {
 		for _, code := range strings.Split(strings.Trim(o.Path, "/"), "/") {
 			a, err := tx.Org(ctx, code)
 			if err != nil {
@@ -106,7 +106,7 @@ func (s *Service) OrgAncestors(ctx context.Context, o domain.Org) ([]domain.Org,
 // OrgCounts counts the nodes under path by level.
 func (s *Service) OrgCounts(ctx context.Context, path string) (map[domain.Level]int, error) {
 	var out map[domain.Level]int
-	err := s.st.View(ctx, func(tx *store.Tx) error {
+	err := s.view(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.CountOrgs(ctx, path)
 		return err
@@ -126,7 +126,7 @@ func (s *Service) CreateGridCell(ctx context.Context, villageCode, name string) 
 		}
 		return cell, &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: map[string]string{"name": key}}
 	}
-	err := s.st.Update(ctx, func(tx *store.Tx) error {
+	err := s.update(ctx, func(tx *store.Tx) error {
 		v, err := tx.Org(ctx, villageCode)
 		if domain.ErrorCode(err) == domain.NotFound {
 			return &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: map[string]string{"parent_code": "org.not_found"}}

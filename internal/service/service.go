@@ -5,6 +5,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -106,14 +107,38 @@ func (s *Service) auditAlone(ctx context.Context, action, objType, objID, orgPat
 	}
 }
 
-// check runs the central authorization and audits a refusal.
+// denial is carried inside a refusal so the audit row can be written once
+// the transaction that discovered it has ended.
+type denial struct{ action, objType, objID, path string }
+
+func (d *denial) Error() string { return "denied " + d.action + " on " + d.objType + " " + d.objID }
+
+// check runs the central authorization. A refusal carries a denial that
+// update, view or denied writes to the audit log.
 func (s *Service) check(ctx context.Context, a authz.Action, objType, objID, objPath string) error {
 	u := domain.ActorFrom(ctx).User
 	if err := authz.Check(u, a, objPath); err != nil {
-		s.auditAlone(ctx, "denied."+string(a), objType, objID, objPath, "")
-		return err
+		return &domain.Error{Code: domain.Forbidden, Key: "error.forbidden", Err: &denial{"denied." + string(a), objType, objID, objPath}}
 	}
 	return nil
+}
+
+// denied audits a refusal carried by err (if any) and returns err.
+func (s *Service) denied(ctx context.Context, err error) error {
+	if d, ok := errors.AsType[*denial](err); ok {
+		s.auditAlone(ctx, d.action, d.objType, d.objID, d.path, "")
+	}
+	return err
+}
+
+// update runs fn in a read-write transaction and audits a refusal after it.
+func (s *Service) update(ctx context.Context, fn func(tx *store.Tx) error) error {
+	return s.denied(ctx, s.st.Update(ctx, fn))
+}
+
+// view runs fn in a read-only transaction and audits a refusal after it.
+func (s *Service) view(ctx context.Context, fn func(tx *store.Tx) error) error {
+	return s.denied(ctx, s.st.View(ctx, fn))
 }
 
 // isCLI reports whether the actor is the operator's CLI, which acts with the

@@ -27,7 +27,7 @@ func (s *Service) CreateToken(ctx context.Context, username, label string) (stri
 	}
 	secret := tokenPrefix + RandomToken(32)
 	t := &store.Token{Name: label, Hash: hashToken(secret), Prefix: secret[:9]}
-	err := s.st.Update(ctx, func(tx *store.Tx) error {
+	err := s.update(ctx, func(tx *store.Tx) error {
 		u, err := tx.UserByUsername(ctx, username)
 		if err != nil {
 			return err
@@ -53,7 +53,7 @@ func (s *Service) CreateToken(ctx context.Context, username, label string) (stri
 // RevokeToken revokes a token of the actor's own, or (administrator, CLI) of
 // an account in the jurisdiction.
 func (s *Service) RevokeToken(ctx context.Context, id int64) error {
-	return s.st.Update(ctx, func(tx *store.Tx) error {
+	return s.update(ctx, func(tx *store.Tx) error {
 		t, err := tx.Token(ctx, id)
 		if err != nil {
 			return err
@@ -75,7 +75,7 @@ func (s *Service) RevokeToken(ctx context.Context, id int64) error {
 // Tokens lists an account's tokens (own, or administrator in jurisdiction).
 func (s *Service) Tokens(ctx context.Context, userID int64) ([]*store.Token, error) {
 	var out []*store.Token
-	err := s.st.View(ctx, func(tx *store.Tx) error {
+	err := s.view(ctx, func(tx *store.Tx) error {
 		u, err := tx.User(ctx, userID)
 		if err != nil {
 			return err

@@ -47,7 +47,7 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (*domain.User, err
 	if err != nil {
 		return nil, err
 	}
-	err = s.st.Update(ctx, func(tx *store.Tx) error {
+	err = s.update(ctx, func(tx *store.Tx) error {
 		org, err := tx.Org(ctx, u.OrgCode)
 		if domain.ErrorCode(err) == domain.NotFound {
 			return &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: map[string]string{"org": "org.not_found"}}
@@ -107,7 +107,7 @@ type UserPatch struct {
 // (SS-4); role and jurisdiction changes end them too (privilege change).
 func (s *Service) UpdateUser(ctx context.Context, id int64, p UserPatch) (*domain.User, error) {
 	var out *domain.User
-	err := s.st.Update(ctx, func(tx *store.Tx) error {
+	err := s.update(ctx, func(tx *store.Tx) error {
 		u, err := tx.User(ctx, id)
 		if err != nil {
 			return err
@@ -215,7 +215,7 @@ func (s *Service) ResetPassword(ctx context.Context, id int64, pw string) (strin
 	if pw == "" {
 		pw = GeneratePassword()
 	}
-	err := s.st.Update(ctx, func(tx *store.Tx) error {
+	err := s.update(ctx, func(tx *store.Tx) error {
 		u, err := tx.User(ctx, id)
 		if err != nil {
 			return err
@@ -250,7 +250,7 @@ func (s *Service) ResetPassword(ctx context.Context, id int64, pw string) (strin
 
 // Unlock lifts a lockout early.
 func (s *Service) Unlock(ctx context.Context, id int64) error {
-	return s.st.Update(ctx, func(tx *store.Tx) error {
+	return s.update(ctx, func(tx *store.Tx) error {
 		u, err := tx.User(ctx, id)
 		if err != nil {
 			return err
@@ -271,7 +271,7 @@ func (s *Service) Unlock(ctx context.Context, id int64) error {
 // EndSessions ends every session of one account (SS-4).
 func (s *Service) EndSessions(ctx context.Context, id int64) (int64, error) {
 	var n int64
-	err := s.st.Update(ctx, func(tx *store.Tx) error {
+	err := s.update(ctx, func(tx *store.Tx) error {
 		u, err := tx.User(ctx, id)
 		if err != nil {
 			return err
@@ -297,11 +297,11 @@ func (s *Service) EndAllSessions(ctx context.Context) (int64, error) {
 	a := domain.ActorFrom(ctx)
 	if !isCLI(ctx) {
 		if err := s.check(ctx, authz.UserManage, "session", "all", "/"); err != nil {
-			return 0, err
+			return 0, s.denied(ctx, err)
 		}
 	}
 	var n int64
-	err := s.st.Update(ctx, func(tx *store.Tx) error {
+	err := s.update(ctx, func(tx *store.Tx) error {
 		var err error
 		if n, err = tx.EndAllSessions(ctx, a.SessionID, "ended all by administrator"); err != nil {
 			return err
@@ -314,7 +314,7 @@ func (s *Service) EndAllSessions(ctx context.Context) (int64, error) {
 // User reads one account the actor may see (own, or user.view in jurisdiction).
 func (s *Service) User(ctx context.Context, id int64) (*domain.User, error) {
 	var u *domain.User
-	err := s.st.View(ctx, func(tx *store.Tx) error {
+	err := s.view(ctx, func(tx *store.Tx) error {
 		var err error
 		u, err = tx.User(ctx, id)
 		return err
@@ -339,14 +339,14 @@ func (s *Service) Users(ctx context.Context, f store.UserFilter) ([]*domain.User
 	a := domain.ActorFrom(ctx)
 	if !isCLI(ctx) {
 		if err := s.check(ctx, authz.UserView, "user", "", a.User.OrgPathOrEmpty()); err != nil {
-			return nil, err
+			return nil, s.denied(ctx, err)
 		}
 		if f.Path == "" || !strings.HasPrefix(f.Path, a.User.OrgPath) {
 			f.Path = a.User.OrgPath
 		}
 	}
 	var out []*domain.User
-	err := s.st.View(ctx, func(tx *store.Tx) error {
+	err := s.view(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.Users(ctx, f)
 		return err
@@ -357,7 +357,7 @@ func (s *Service) Users(ctx context.Context, f store.UserFilter) ([]*domain.User
 // UserByUsername reads an account by login ID (CLI and admin pages).
 func (s *Service) UserByUsername(ctx context.Context, username string) (*domain.User, error) {
 	var id int64
-	err := s.st.View(ctx, func(tx *store.Tx) error {
+	err := s.view(ctx, func(tx *store.Tx) error {
 		u, err := tx.UserByUsername(ctx, username)
 		if err == nil {
 			id = u.ID
@@ -383,7 +383,7 @@ func (s *Service) LiveSessions(ctx context.Context) ([]*store.Session, error) {
 		return nil, errNoSession
 	}
 	var out []*store.Session
-	err := s.st.View(ctx, func(tx *store.Tx) error {
+	err := s.view(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.LiveSessions(ctx, a.User.ID)
 		return err
@@ -398,7 +398,7 @@ func (s *Service) UpdateOwnLang(ctx context.Context, lang string) (*domain.User,
 		return nil, errNoSession
 	}
 	var out *domain.User
-	err := s.st.Update(ctx, func(tx *store.Tx) error {
+	err := s.update(ctx, func(tx *store.Tx) error {
 		u, err := tx.User(ctx, a.User.ID)
 		if err != nil {
 			return err
@@ -426,7 +426,7 @@ func (s *Service) SetDemoPassword(ctx context.Context, id int64, pw string) erro
 	if err != nil {
 		return err
 	}
-	return s.st.Update(ctx, func(tx *store.Tx) error {
+	return s.update(ctx, func(tx *store.Tx) error {
 		u, err := tx.User(ctx, id)
 		if err != nil {
 			return err

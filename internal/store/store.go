@@ -29,6 +29,7 @@ type Store struct {
 	// Path is the SQLite file ("" on PostgreSQL); attachments and keys live
 	// beside it.
 	Path string
+	dsn  string
 	now  func() time.Time
 }
 
@@ -40,7 +41,7 @@ func IsPostgres(dsn string) bool {
 // Open opens (and creates, for SQLite) the database named by dsn. It does not
 // migrate; call Migrate.
 func Open(ctx context.Context, dsn string) (*Store, error) {
-	s := &Store{now: time.Now}
+	s := &Store{now: time.Now, dsn: dsn}
 	if IsPostgres(dsn) {
 		db, err := sql.Open("pgx", dsn)
 		if err != nil {
@@ -110,3 +111,6 @@ func (s *Store) SetClock(now func() time.Time) { s.now = now }
 
 // Now returns the store's clock reading in UTC.
 func (s *Store) Now() time.Time { return s.now().UTC() }
+
+// DSN returns the data source name the store was opened with.
+func (s *Store) DSN() string { return s.dsn }

@@ -1,0 +1,88 @@
+package authz_test
+
+import (
+	"testing"
+
+	"jiefen/internal/authz"
+	"jiefen/internal/domain"
+)
+
+// expected is written out by hand (not derived from the policy) so that a
+// change to the policy must be made twice, deliberately.
+var expected = map[domain.Role][]authz.Action{
+	domain.RoleReceptionist: {authz.Authenticated, authz.OrgView, authz.PersonalReveal},
+	domain.RoleDispatcher:   {authz.Authenticated, authz.OrgView, authz.PersonalReveal},
+	domain.RoleHandler:      {authz.Authenticated, authz.OrgView, authz.PersonalReveal},
+	domain.RoleMediator:     {authz.Authenticated, authz.OrgView, authz.PersonalReveal},
+	domain.RoleGridWorker:   {authz.Authenticated, authz.OrgView, authz.PersonalReveal},
+	domain.RoleLeader:       {authz.Authenticated, authz.OrgView, authz.PersonalReveal},
+	domain.RoleReviewer:     {authz.Authenticated, authz.OrgView},
+	domain.RoleAdmin:        {authz.Authenticated, authz.OrgView, authz.OrgCreate, authz.UserView, authz.UserManage, authz.AuditView},
+	domain.RoleCitizen:      {authz.Authenticated},
+}
+
+// TestMatrix checks every role against every action on an object inside the
+// user's subtree (allowed only if the role has the action), outside it
+// (always refused), at the user's own node, and with no place.
+func TestMatrix(t *testing.T) {
+	const township = "/610831/610831101/"
+	places := []struct {
+		name   string
+		path   string
+		inside bool
+	}{
+		{"own node", township, true},
+		{"village below", township + "610831101200/", true},
+		{"grid below", township + "610831101200/610831101200001/", true},
+		{"other township", "/610831/610831001/", false},
+		{"village of other township", "/610831/610831001/610831001200/", false},
+		{"county above", "/610831/", false},
+		{"prefix trick", "/610831/6108311010/", false},
+	}
+	for _, role := range domain.AllRoles {
+		u := &domain.User{ID: 1, Roles: []domain.Role{role}, OrgPath: township}
+		for _, a := range authz.Actions {
+			want := false
+			for _, x := range expected[role] {
+				if x == a {
+					want = true
+				}
+			}
+			if got := authz.Allowed(u, a); got != want {
+				t.Errorf("%s %s: Allowed=%v, want %v", role, a, got, want)
+			}
+			for _, p := range places {
+				err := authz.Check(u, a, p.path)
+				if ok := err == nil; ok != (want && p.inside) {
+					t.Errorf("%s %s on %s (%s): allowed=%v, want %v", role, a, p.name, p.path, ok, want && p.inside)
+				}
+			}
+		}
+	}
+}
+
+func TestCheckRefusesWithoutUser(t *testing.T) {
+	for _, a := range authz.Actions {
+		if authz.Check(nil, a, "") == nil {
+			t.Errorf("anonymous allowed %s", a)
+		}
+		dis := &domain.User{Roles: []domain.Role{domain.RoleAdmin}, OrgPath: "/610831/", Disabled: true}
+		if authz.Check(dis, a, "/610831/") == nil {
+			t.Errorf("disabled user allowed %s", a)
+		}
+	}
+	if authz.Check(nil, authz.Public, "") != nil {
+		t.Error("public refused")
+	}
+	// A user with no place in the tree sees nothing placed.
+	if authz.Check(&domain.User{Roles: []domain.Role{domain.RoleAdmin}}, authz.UserView, "/610831/") == nil {
+		t.Error("user without jurisdiction allowed")
+	}
+}
+
+func TestMultipleRolesUnion(t *testing.T) {
+	u := &domain.User{Roles: []domain.Role{domain.RoleReviewer, domain.RoleAdmin}, OrgPath: "/610831/"}
+	if !authz.Allowed(u, authz.AuditView) || !authz.Allowed(u, authz.OrgView) {
+		t.Fatal("roles do not add up")
+	}
+}

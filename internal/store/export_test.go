@@ -1,0 +1,18 @@
+package store
+
+import (
+	"context"
+
+	"jiefen/internal/domain"
+)
+
+// AuditForTest lists the whole audit log in order.
+func (s *Store) AuditForTest(ctx context.Context) ([]*domain.AuditEntry, error) {
+	var out []*domain.AuditEntry
+	err := s.View(ctx, func(tx *Tx) error {
+		var err error
+		out, err = tx.Audit(ctx, AuditFilter{Limit: 500})
+		return err
+	})
+	return out, err
+}
