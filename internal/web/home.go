@@ -40,7 +40,16 @@ func (s *Server) showHomePage(w http.ResponseWriter, r *http.Request) error {
 		duties = append(duties, roleDuty[role])
 	}
 	s.render(w, r, http.StatusOK, "home", &page{Title: "home.title", Data: map[string]any{
-		"Org": org, "Chain": chain, "Counts": counts, "Duties": duties,
+		"Org": org, "Chain": chain, "Counts": levelCounts(counts), "Duties": duties,
 	}})
 	return nil
+}
+
+// levelCounts keys counts by plain strings for the templates.
+func levelCounts(m map[domain.Level]int) map[string]int {
+	out := map[string]int{}
+	for k, v := range m {
+		out[string(k)] = v
+	}
+	return out
 }

@@ -15,6 +15,7 @@ import (
 	"jiefen/internal/authz"
 	"jiefen/internal/domain"
 	"jiefen/internal/httpx"
+	"jiefen/internal/i18n"
 	"jiefen/internal/store"
 )
 
@@ -109,15 +110,13 @@ func securityHeaders(next http.Handler) http.Handler {
 }
 
 // limitBody caps every request body (routes that take uploads raise it).
-func limitBody(next http.Handler) http.Handler {
+func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > maxBody {
-			err := &domain.Error{Code: domain.Invalid, Key: "error.body_too_large"}
 			w.Header().Set("Connection", "close")
 			if isAPI(r) {
-				status, d := httpx.Describe(r, slog.Default(), "zh-CN", err)
+				_, d := httpx.Describe(r, s.log, i18n.Pick(r, ""), &domain.Error{Code: domain.Invalid, Key: "error.body_too_large"})
 				httpx.WriteJSON(w, http.StatusRequestEntityTooLarge, httpx.ErrorBody{Error: d})
-				_ = status
 				return
 			}
 			http.Error(w, "request body too large / 请求内容过大", http.StatusRequestEntityTooLarge)

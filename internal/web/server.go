@@ -63,7 +63,7 @@ func (s *Server) Handler() http.Handler {
 	var h http.Handler = s.mux
 	h = s.authenticate(h)
 	h = cop.Handler(h)
-	h = limitBody(h)
+	h = s.limitBody(h)
 	h = securityHeaders(h)
 	h = s.requestContext(h)
 	h = s.recoverer(h)
