@@ -72,14 +72,15 @@ func ReadCSV(r io.Reader, name, county string) ([]Node, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
+			line := 0
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
 				line = pe.Line
 			}
 			return nil, &LineError{name, line, err.Error()}
 		}
+		line, _ := cr.FieldPos(0)
 		n := Node{Code: strings.TrimSpace(rec[0]), Name: strings.TrimSpace(rec[1]), Level: domain.Level(strings.TrimSpace(rec[2])), ParentCode: strings.TrimSpace(rec[3])}
 		if msg := checkNode(n); msg != "" {
 			return nil, &LineError{name, line, msg}

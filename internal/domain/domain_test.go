@@ -446,7 +446,7 @@ func TestCleanLogValue(t *testing.T) {
 		{"a\rb", `a\rb`},
 		{"a\tb", `a\tb`},
 		{"admin\r\ntime=2024-01-01 level=INFO msg=login user=root", `admin\r\ntime=2024-01-01 level=INFO msg=login user=root`},
-		{"\x00", `\x0`},
+		{"\x00", `\x00`},
 		{"\x1b[31mred", `\x1b[31mred`},
 		{"del\x7f", `del\x7f`},
 		{"张\n三", `张\n三`},

@@ -30,7 +30,7 @@ var AllRoles = []Role{
 func (r Role) Valid() bool { return slices.Contains(AllRoles, r) }
 
 // ParseRoles reads a comma-separated role list such as "dispatcher,leader".
-// It rejects unknown and duplicate roles and an empty list.
+// It rejects unknown roles and an empty list; duplicates are dropped.
 func ParseRoles(s string) ([]Role, error) {
 	var out []Role
 	for part := range strings.SplitSeq(s, ",") {

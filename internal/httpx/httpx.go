@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"jiefen/internal/authz"
 	"jiefen/internal/domain"
@@ -101,7 +102,7 @@ func ClientIP(r *http.Request, trusted []*net.IPNet) string {
 	}
 	for _, n := range trusted {
 		if n.Contains(ip) {
-			if xff := lastHop(r.Header.Get("X-Forwarded-For")); xff != "" {
+			if xff := lastHop(strings.Join(r.Header.Values("X-Forwarded-For"), ",")); xff != "" {
 				return xff
 			}
 		}

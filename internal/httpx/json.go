@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"mime"
 	"net/http"
 	"strings"
 	"unicode/utf8"
@@ -19,8 +20,10 @@ const MaxJSONBody = 1 << 20
 // body, invalid UTF-8, unknown fields, wrong field types and trailing data,
 // each with a specific error key; it never panics.
 func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
-		return &domain.Error{Code: domain.Invalid, Key: "json.content_type"}
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
+			return &domain.Error{Code: domain.Invalid, Key: "json.content_type"}
+		}
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxJSONBody))
 	if err != nil {

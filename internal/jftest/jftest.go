@@ -174,3 +174,9 @@ func Exec(st *store.Store, q string) error {
 	_, err = db.Exec(q)
 	return err
 }
+
+// OpenSQLiteAt opens (and migrates) the SQLite file at path.
+func OpenSQLiteAt(t testing.TB, path string) *store.Store {
+	t.Helper()
+	return open(t, "sqlite:"+path)
+}

@@ -1,0 +1,153 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"jiefen/internal/cli"
+	"jiefen/internal/jftest"
+)
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func run(t *testing.T, stdin string, env map[string]string, args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	getenv := func(k string) string { return env[k] }
+	code := cli.Main(context.Background(), args, getenv, strings.NewReader(stdin), &out, &errb)
+	return result{code, out.String(), errb.String()}
+}
+
+func engines(t *testing.T, fn func(t *testing.T, dsn string)) {
+	t.Run("sqlite", func(t *testing.T) { fn(t, filepath.Join(t.TempDir(), "cli.db")) })
+	t.Run("postgres", func(t *testing.T) { fn(t, jftest.PostgresDSN(t)) })
+}
+
+func TestCLIEndToEnd(t *testing.T) {
+	engines(t, func(t *testing.T, dsn string) {
+		env := map[string]string{"JIEFEN_DB": dsn, "LANG": "en_US.UTF-8"}
+		csv := "../demo/data/zizhou-divisions.csv"
+		r := run(t, "", env, "divisions", "import", "--from", csv, "--county", "610831", "--county-name", "子洲县")
+		if r.code != 0 || !strings.Contains(r.stdout, "added 294") {
+			t.Fatalf("import: %+v", r)
+		}
+		r = run(t, "", env, "divisions", "import", "--from", csv, "--county", "610831")
+		if r.code != 0 || !strings.Contains(r.stdout, "added 0, updated 0, unchanged 293") {
+			t.Fatalf("re-import must be harmless: %+v", r)
+		}
+		r = run(t, "Str0ng#Secret\n", env, "user", "add", "--username", "chief", "--name", "王主任", "--role", "admin,leader", "--org", "610831", "--password-stdin")
+		if r.code != 0 || !strings.Contains(r.stdout, "created user chief") {
+			t.Fatalf("user add: %+v", r)
+		}
+		// Duplicate (other case), bad org, weak password, unknown role: non-zero exit with a sentence.
+		for _, c := range []struct {
+			stdin string
+			args  []string
+			want  string
+		}{
+			{"Str0ng#Secret\n", []string{"--username", "CHIEF", "--name", "x", "--role", "admin", "--org", "610831"}, "taken"},
+			{"Str0ng#Secret\n", []string{"--username", "other", "--name", "x", "--role", "admin", "--org", "610899"}, "no division"},
+			{"password\n", []string{"--username", "other", "--name", "x", "--role", "admin", "--org", "610831"}, "at least 10"},
+			{"Str0ng#Secret\n", []string{"--username", "other", "--name", "x", "--role", "emperor", "--org", "610831"}, "Unknown role"},
+		} {
+			args := append([]string{"user", "add", "--password-stdin"}, c.args...)
+			r = run(t, c.stdin, env, args...)
+			if r.code == 0 || !strings.Contains(r.stderr, c.want) {
+				t.Errorf("user add %v: exit %d, stderr %q, want %q", c.args, r.code, r.stderr, c.want)
+			}
+		}
+		r = run(t, "", env, "user", "add", "--username", "x1x", "--name", "x", "--role", "admin", "--org", "610831")
+		if r.code != 2 || !strings.Contains(r.stderr, "--password-stdin") {
+			t.Fatalf("no --password-stdin: %+v", r)
+		}
+		r = run(t, "", env, "user", "list")
+		if r.code != 0 || !strings.Contains(r.stdout, "chief") || !strings.Contains(r.stdout, "must-change-password") {
+			t.Fatalf("user list: %+v", r)
+		}
+		// token create prints the token and nothing else on stdout.
+		r = run(t, "", env, "token", "create", "--username", "chief", "--name", "ci")
+		tok := strings.TrimSpace(r.stdout)
+		if r.code != 0 || !strings.HasPrefix(tok, "jf_") || strings.Contains(tok, "\n") || strings.Contains(tok, " ") {
+			t.Fatalf("token create: %+v", r)
+		}
+		r = run(t, "", env, "token", "list", "--username", "chief")
+		if r.code != 0 || !strings.Contains(r.stdout, "active") || strings.Contains(r.stdout, tok) {
+			t.Fatalf("token list (must not show the secret): %+v", r)
+		}
+		r = run(t, "", env, "user", "reset-password", "--username", "chief")
+		if r.code != 0 || len(strings.TrimSpace(r.stdout)) < 10 {
+			t.Fatalf("reset: %+v", r)
+		}
+		r = run(t, "", env, "user", "disable", "--username", "chief")
+		if r.code != 0 {
+			t.Fatalf("disable: %+v", r)
+		}
+		r = run(t, "", env, "user", "disable", "--username", "ghost")
+		if r.code != 1 || !strings.Contains(r.stderr, "does not exist") {
+			t.Fatalf("disable unknown: %+v", r)
+		}
+		r = run(t, "", env, "audit", "verify")
+		if r.code != 0 || !strings.Contains(r.stdout, "intact") {
+			t.Fatalf("verify: %+v", r)
+		}
+		r = run(t, "", env, "migrate")
+		if r.code != 0 || !strings.Contains(r.stdout, "applied 0 migration(s)") {
+			t.Fatalf("migrate: %+v", r)
+		}
+	})
+}
+
+func TestAuditVerifyDetectsTamper(t *testing.T) {
+	dsn := filepath.Join(t.TempDir(), "t.db")
+	env := map[string]string{"LANG": "C"}
+	if r := run(t, "", env, "divisions", "import", "--db", dsn, "--from", "../demo/data/zizhou-divisions.csv", "--county", "610831"); r.code != 0 {
+		t.Fatalf("%+v", r)
+	}
+	if r := run(t, "Str0ng#Secret\n", env, "user", "add", "--db", dsn, "--username", "abc", "--name", "甲", "--role", "admin", "--org", "610831", "--password-stdin"); r.code != 0 {
+		t.Fatalf("%+v", r)
+	}
+	st := jftest.OpenSQLiteAt(t, dsn)
+	jftest.Exec(st, `DROP TRIGGER audit_log_no_update`)
+	if err := jftest.Exec(st, `UPDATE audit_log SET username = 'someone' WHERE seq = 2`); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, "", env, "audit", "verify", "--db", dsn)
+	if r.code != 1 || !strings.Contains(r.stderr, "BROKEN at entry 2") {
+		t.Fatalf("tampered chain: %+v", r)
+	}
+}
+
+func TestUsageAndVersion(t *testing.T) {
+	if r := run(t, "", nil, "version"); r.code != 0 || !strings.HasPrefix(r.stdout, "jiefen ") {
+		t.Fatalf("version: %+v", r)
+	}
+	if r := run(t, "", nil); r.code != 2 {
+		t.Fatalf("no command: %+v", r)
+	}
+	if r := run(t, "", nil, "frobnicate"); r.code != 2 || !strings.Contains(r.stderr, "unknown command") {
+		t.Fatalf("unknown: %+v", r)
+	}
+	if r := run(t, "", nil, "serve", "--log-format", "xml", "--db", filepath.Join(t.TempDir(), "x.db")); r.code != 2 {
+		t.Fatalf("bad flag value: %+v", r)
+	}
+	if r := run(t, "", nil, "divisions", "import", "--db", filepath.Join(t.TempDir(), "x.db"), "--from", "/nonexistent.csv"); r.code != 1 {
+		t.Fatalf("missing file: %+v", r)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.csv")
+	os.WriteFile(bad, []byte("code,name,level,parent_code\n610831001,x,township,610831\n61083100X,y,village,610831001\n"), 0o600)
+	r := run(t, "", nil, "divisions", "import", "--db", filepath.Join(t.TempDir(), "x.db"), "--from", bad, "--county", "610831")
+	if r.code != 1 || !strings.Contains(r.stderr, "bad.csv:3") {
+		t.Fatalf("bad csv: %+v", r)
+	}
+	// Environment variables set flags: JIEFEN_LOG_FORMAT.
+	if r := run(t, "", map[string]string{"JIEFEN_LOG_FORMAT": "yaml", "JIEFEN_DB": filepath.Join(t.TempDir(), "y.db")}, "serve"); r.code != 2 || !strings.Contains(r.stderr, "--log-format") {
+		t.Fatalf("env flag: %+v", r)
+	}
+}
