@@ -48,16 +48,8 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (*domain.User, err
 		return nil, err
 	}
 	err = s.update(ctx, func(tx *store.Tx) error {
-		org, err := tx.Org(ctx, u.OrgCode)
-		if domain.ErrorCode(err) == domain.NotFound {
-			return &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: map[string]string{"org": "org.not_found"}}
-		} else if err != nil {
+		if err := s.checkPlacement(ctx, tx, u); err != nil {
 			return err
-		}
-		if !isCLI(ctx) {
-			if err := s.check(ctx, authz.UserManage, "user", u.Username, org.Path); err != nil {
-				return err
-			}
 		}
 		if _, err := tx.UserByUsername(ctx, u.Username); err == nil {
 			return &domain.Error{Code: domain.Conflict, Key: "user.username.taken", Fields: map[string]string{"username": "user.username.taken"}}
@@ -145,16 +137,8 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, p UserPatch) (*domai
 			return &domain.Error{Code: domain.Invalid, Key: "user.self_lockout", Fields: map[string]string{"roles": "user.self_lockout"}}
 		}
 		if u.OrgCode != before.OrgCode {
-			org, err := tx.Org(ctx, u.OrgCode)
-			if domain.ErrorCode(err) == domain.NotFound {
-				return &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: map[string]string{"org": "org.not_found"}}
-			} else if err != nil {
+			if err := s.checkPlacement(ctx, tx, u); err != nil {
 				return err
-			}
-			if !isCLI(ctx) {
-				if err := s.check(ctx, authz.UserManage, "user", u.Username, org.Path); err != nil {
-					return err
-				}
 			}
 		}
 		if p.Version != 0 {
@@ -198,6 +182,21 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, p UserPatch) (*domai
 		return s.audit(ctx, tx, "user.update", "user", u.Username, out.OrgPath, domain.ResultOK, strings.Join(changes, "; "))
 	})
 	return out, err
+}
+
+// checkPlacement checks that u's node exists and lies in the actor's
+// jurisdiction (an account may only be placed where its manager may manage).
+func (s *Service) checkPlacement(ctx context.Context, tx *store.Tx, u *domain.User) error {
+	org, err := tx.Org(ctx, u.OrgCode)
+	if domain.ErrorCode(err) == domain.NotFound {
+		return &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: map[string]string{"org": "org.not_found"}}
+	} else if err != nil {
+		return err
+	}
+	if isCLI(ctx) {
+		return nil
+	}
+	return s.check(ctx, authz.UserManage, "user", u.Username, org.Path)
 }
 
 func (s *Service) checkManage(ctx context.Context, u *domain.User) error {
