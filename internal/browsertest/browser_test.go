@@ -20,6 +20,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"jiefen/internal/domain"
@@ -29,7 +31,7 @@ import (
 )
 
 const (
-	testTimeout = 60 * time.Second // the whole test, browser included
+	testTimeout = 60 * time.Second // the whole test, browser included (×3 with screenshots)
 	stepTimeout = 15 * time.Second // one step: a navigation, a query, a wait
 	centreName  = "子洲县社会治安综合治理中心"
 )
@@ -77,7 +79,6 @@ func chromiumPath(t *testing.T) string {
 
 // env is one test's server and browser.
 type env struct {
-	t     *testing.T
 	svc   *service.Service
 	base  string          // the server's URL
 	root  context.Context // the browser; tabs are its children
@@ -99,7 +100,12 @@ func newEnv(t *testing.T) *env {
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	shots := os.Getenv("JIEFEN_SCREENSHOTS")
+	timeout := testTimeout
+	if shots != "" {
+		timeout = 3 * testTimeout // two extra viewports and captures per page
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	t.Cleanup(cancel)
 	allocCtx, allocCancel := chromedp.NewExecAllocator(ctx,
 		chromedp.ExecPath(bin),
@@ -116,13 +122,11 @@ func newEnv(t *testing.T) *env {
 	t.Cleanup(allocCancel)
 	root, rootCancel := chromedp.NewContext(allocCtx)
 	t.Cleanup(rootCancel) // registered last, so it runs first: Chromium closes before its profile dir is removed
-	t0 := time.Now()
-	defer func() { t.Logf("%v start chromium", time.Since(t0)) }()
 	if err := chromedp.Do(root); err != nil {
 		t.Fatalf("start chromium %s: %v", bin, err)
 	}
 
-	e := &env{t: t, svc: svc, base: ts.URL, root: root, shots: os.Getenv("JIEFEN_SCREENSHOTS")}
+	e := &env{svc: svc, base: ts.URL, root: root, shots: shots}
 	if e.shots != "" {
 		if err := os.MkdirAll(e.shots, 0o755); err != nil {
 			t.Fatal(err)
@@ -154,7 +158,6 @@ func (e *env) newTab(t *testing.T, vp viewport) *tab {
 // do runs the steps with a step timeout and fails the test on an error.
 func (tb *tab) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 	tb.t.Helper()
-	defer func(t0 time.Time) { tb.t.Logf("%v do %s", time.Since(t0), what) }(time.Now())
 	ctx, cancel := context.WithTimeout(tb.ctx, stepTimeout)
 	defer cancel()
 	if err := chromedp.Do(ctx, steps...); err != nil {
@@ -165,7 +168,6 @@ func (tb *tab) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 // eval evaluates a JavaScript expression that yields T.
 func eval[T any](tb *tab, expr string) T {
 	tb.t.Helper()
-	defer func(t0 time.Time) { tb.t.Logf("%v eval", time.Since(t0)) }(time.Now())
 	ctx, cancel := context.WithTimeout(tb.ctx, stepTimeout)
 	defer cancel()
 	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
@@ -189,7 +191,6 @@ func (tb *tab) open(path string) {
 // submit clicks the element (a submit button) and waits for the next page.
 func (tb *tab) submit(sel string) {
 	tb.t.Helper()
-	defer func(t0 time.Time) { tb.t.Logf("%v submit %s", time.Since(t0), sel) }(time.Now())
 	ctx, cancel := context.WithTimeout(tb.ctx, stepTimeout)
 	defer cancel()
 	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
@@ -261,6 +262,16 @@ func (tb *tab) noText(sel string, bad ...string) {
 	}
 }
 
+// clearCookies forgets every cookie of the tab's browser context.
+func (tb *tab) clearCookies() {
+	tb.t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, stepTimeout)
+	defer cancel()
+	if _, err := chromedp.Call(ctx, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
+		tb.t.Fatalf("clear cookies: %v", err)
+	}
+}
+
 // login fills and submits the login form, starting from /login.
 func (tb *tab) login(username, password string) {
 	tb.t.Helper()
@@ -322,6 +333,77 @@ var roleNames = map[domain.Role]string{
 	domain.RoleLeader:       "领导",
 	domain.RoleReviewer:     "数据审核员",
 	domain.RoleAdmin:        "系统管理员",
+}
+
+// TestPageOfEachRole comes first: it is the longest, and the tests run
+// two at a time (go test -parallel defaults to GOMAXPROCS).
+func TestPageOfEachRole(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	orgOf := func(r domain.Role) (code, name string) {
+		switch r {
+		case domain.RoleGridWorker:
+			return "610831101200001", "第一网格"
+		case domain.RoleAdmin:
+			return "610831", "子洲县"
+		}
+		return "610831101", "何家集镇"
+	}
+	roles := []domain.Role{
+		domain.RoleReceptionist, domain.RoleDispatcher, domain.RoleHandler, domain.RoleMediator,
+		domain.RoleGridWorker, domain.RoleLeader, domain.RoleReviewer, domain.RoleAdmin,
+	}
+	tb := e.newTab(t, desktop) // one tab; the cookies are cleared for each user
+	for _, role := range roles {
+		code, orgName := orgOf(role)
+		username := "u_" + string(role)
+		jftest.MakeUser(t, e.svc, username, code, role)
+
+		t.Run(string(role), func(t *testing.T) {
+			tb.t = t
+			tb.clearCookies() // log in afresh, as another person at the same PC would
+			tb.login(username, jftest.Password)
+			tb.wantPath("/")
+			tb.wantText("main h1", "测试"+username)
+			tb.wantText("header .who", "测试"+username, orgName)
+			tb.wantText(".chip.role-"+string(role), roleNames[role])
+			if n := eval[int](tb, `document.querySelectorAll("main .chip[class*=role-]").length`); n != 1 {
+				t.Errorf("%d role chips on the home page, want 1", n)
+			}
+			tb.wantText("#sidenav", "工作台", "行政区划与网格", "我的账户")
+			if role == domain.RoleAdmin {
+				tb.wantText("#sidenav", "用户管理", "审计日志")
+			} else {
+				tb.noText("#sidenav", "用户管理", "审计日志")
+			}
+			tb.shot("home-" + string(role))
+
+			if role == domain.RoleAdmin {
+				tb.open("/admin/users")
+				tb.wantPath("/admin/users")
+				tb.wantText("main h1", "用户管理")
+				tb.wantText("main table", "u_dispatcher", "测试u_grid_worker", "网格员")
+				tb.shot("admin-users")
+
+				tb.open("/admin/audit")
+				tb.wantPath("/admin/audit")
+				tb.wantText("main h1", "审计日志")
+				tb.wantText("main table", "u_admin")
+				tb.shot("admin-audit")
+				return
+			}
+			tb.open("/orgs")
+			tb.wantPath("/orgs")
+			tb.wantText("main h1", orgName, code)
+			tb.wantText("#sidenav a.active", "行政区划与网格")
+			tb.shot("orgs-" + string(role))
+
+			// The admin pages are refused, not merely hidden.
+			tb.open("/admin/users")
+			tb.wantText("main", "无权访问")
+			tb.noText("main", "u_admin")
+		})
+	}
 }
 
 func TestLoginAndLogout(t *testing.T) {
@@ -425,74 +507,6 @@ func TestForcedPasswordChange(t *testing.T) {
 	tb.wantText("main h1", "王芳，您好")
 }
 
-func TestPageOfEachRole(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t)
-	orgOf := func(r domain.Role) (code, name string) {
-		switch r {
-		case domain.RoleGridWorker:
-			return "610831101200001", "第一网格"
-		case domain.RoleAdmin:
-			return "610831", "子洲县"
-		}
-		return "610831101", "何家集镇"
-	}
-	roles := []domain.Role{
-		domain.RoleReceptionist, domain.RoleDispatcher, domain.RoleHandler, domain.RoleMediator,
-		domain.RoleGridWorker, domain.RoleLeader, domain.RoleReviewer, domain.RoleAdmin,
-	}
-	for _, role := range roles {
-		code, orgName := orgOf(role)
-		username := "u_" + string(role)
-		jftest.MakeUser(t, e.svc, username, code, role)
-
-		t.Run(string(role), func(t *testing.T) {
-			t.Parallel() // tabs of one browser, each with its own cookies
-			tb := e.newTab(t, desktop)
-			tb.login(username, jftest.Password)
-			tb.wantPath("/")
-			tb.wantText("main h1", "测试"+username)
-			tb.wantText("header .who", "测试"+username, orgName)
-			tb.wantText(".chip.role-"+string(role), roleNames[role])
-			if n := eval[int](tb, `document.querySelectorAll("main .chip[class*=role-]").length`); n != 1 {
-				t.Errorf("%d role chips on the home page, want 1", n)
-			}
-			tb.wantText("#sidenav", "工作台", "行政区划与网格", "我的账户")
-			if role == domain.RoleAdmin {
-				tb.wantText("#sidenav", "用户管理", "审计日志")
-			} else {
-				tb.noText("#sidenav", "用户管理", "审计日志")
-			}
-			tb.shot("home-" + string(role))
-
-			if role == domain.RoleAdmin {
-				tb.open("/admin/users")
-				tb.wantPath("/admin/users")
-				tb.wantText("main h1", "用户管理")
-				tb.wantText("main table", "u_dispatcher", "测试u_grid_worker", "网格员")
-				tb.shot("admin-users")
-
-				tb.open("/admin/audit")
-				tb.wantPath("/admin/audit")
-				tb.wantText("main h1", "审计日志")
-				tb.wantText("main table", "u_admin")
-				tb.shot("admin-audit")
-				return
-			}
-			tb.open("/orgs")
-			tb.wantPath("/orgs")
-			tb.wantText("main h1", orgName, code)
-			tb.wantText("#sidenav a.active", "行政区划与网格")
-			tb.shot("orgs-" + string(role))
-
-			// The admin pages are refused, not merely hidden.
-			tb.open("/admin/users")
-			tb.wantText("main", "无权访问")
-			tb.noText("main", "u_admin")
-		})
-	}
-}
-
 func TestMobileLayout(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -510,7 +524,8 @@ func TestMobileLayout(t *testing.T) {
 	// side nav is on screen and on top at a point inside it.
 	type navState struct {
 		Toggle   bool   `json:"toggle"`
-		NavShown bool   `json:"navShown"`
+		NavShown bool   `json:"navShown"` // some of it on screen, on top
+		NavWhole bool   `json:"navWhole"` // all of it on screen
 		Expanded string `json:"expanded"`
 	}
 	state := func() navState {
@@ -520,25 +535,24 @@ func TestMobileLayout(t *testing.T) {
 			var toggle = getComputedStyle(b).display !== "none" && getComputedStyle(b).visibility !== "hidden" && br.width > 0 && br.height > 0;
 			var x = Math.max(nr.left, 0) + 10, y = nr.top + 20;
 			var hit = document.elementFromPoint(x, y);
-			var navShown = nr.right > 0 && nr.left < window.innerWidth && nr.width > 0 && getComputedStyle(n).visibility !== "hidden" && !!hit && n.contains(hit);
-			return {toggle: toggle, navShown: navShown, expanded: b.getAttribute("aria-expanded")};
+			var onScreen = nr.right > 0 && nr.left < window.innerWidth && nr.width > 0 && getComputedStyle(n).visibility !== "hidden" && !!hit && n.contains(hit);
+			return {toggle: toggle, navShown: onScreen, navWhole: onScreen && nr.left >= 0 && nr.right <= window.innerWidth, expanded: b.getAttribute("aria-expanded")};
 		})()`)
 	}
 
 	if s := state(); !s.Toggle || s.NavShown || s.Expanded != "false" {
 		t.Fatalf("at 375 px before the toggle: %+v, want the toggle shown and the nav hidden", s)
 	}
-	tb.shot("home-grid_worker-mobile")
 
 	tb.do("click the nav toggle", chromedp.Click(chromedp.CSS("[data-nav-toggle]")))
 	// The nav slides in (0.2 s transition).
 	deadline := time.Now().Add(3 * time.Second)
 	s := state()
-	for !s.NavShown && time.Now().Before(deadline) {
+	for !s.NavWhole && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 		s = state()
 	}
-	if !s.NavShown || s.Expanded != "true" {
+	if !s.NavShown || !s.NavWhole || s.Expanded != "true" {
 		t.Fatalf("after the toggle: %+v, want the nav shown and aria-expanded=true", s)
 	}
 	tb.wantText("#sidenav", "工作台", "行政区划与网格", "我的账户")
@@ -565,7 +579,7 @@ func TestMobileLayout(t *testing.T) {
 	// At desktop width the nav is always there and the toggle is gone.
 	tb.vp = desktop
 	tb.do("desktop viewport", desktop.action(), chromedp.Sleep(300*time.Millisecond))
-	if s := state(); s.Toggle || !s.NavShown {
+	if s := state(); s.Toggle || !s.NavWhole {
 		t.Fatalf("at 1366 px: %+v, want no toggle and the nav shown", s)
 	}
 }

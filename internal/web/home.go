@@ -40,16 +40,24 @@ func (s *Server) showHomePage(w http.ResponseWriter, r *http.Request) error {
 		duties = append(duties, roleDuty[role])
 	}
 	s.render(w, r, http.StatusOK, "home", &page{Title: "home.title", Data: map[string]any{
-		"Org": org, "Chain": chain, "Counts": levelCounts(counts), "Duties": duties,
+		"Org": org, "Chain": chain, "Counts": levelsBelow(org, counts), "Duties": duties,
 	}})
 	return nil
 }
 
-// levelCounts keys counts by plain strings for the templates.
-func levelCounts(m map[domain.Level]int) map[string]int {
-	out := map[string]int{}
-	for k, v := range m {
-		out[string(k)] = v
+// levelStat is one figure of the "what lies below" strip.
+type levelStat struct {
+	Level string
+	N     int
+}
+
+// levelsBelow lists the counts of the levels under org (not org's own level).
+func levelsBelow(org domain.Org, m map[domain.Level]int) []levelStat {
+	var out []levelStat
+	for _, l := range []domain.Level{domain.LevelTownship, domain.LevelVillage, domain.LevelGrid} {
+		if l.Depth() > org.Level.Depth() {
+			out = append(out, levelStat{string(l), m[l]})
+		}
 	}
 	return out
 }

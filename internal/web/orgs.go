@@ -38,7 +38,7 @@ func (s *Server) renderOrgs(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	u := domain.ActorFrom(ctx).User
 	s.render(w, r, status, "orgs", &page{Title: "orgs.title", Error: errMsg, Errors: fields, Data: map[string]any{
-		"Org": org, "Chain": chain, "Children": children, "Counts": levelCounts(counts),
+		"Org": org, "Chain": chain, "Children": children, "Counts": levelsBelow(org, counts),
 		"InScope": u.OrgPath != "" && strings.HasPrefix(org.Path, u.OrgPath),
 	}})
 	return nil

@@ -205,7 +205,10 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		p.CSRF = sess.CSRF
 	}
 	p.Path = r.URL.Path
-	p.Nav = nav(a.User, r.URL.Path)
+	if a.User != nil && !s.svc.MustChangePassword(a.User) {
+		// Until a forced password change is done, nothing else is reachable.
+		p.Nav = nav(a.User, r.URL.Path)
+	}
 	p.Centre = s.cfg.CentreName
 	p.Version = s.cfg.Version
 	p.OtherURL = otherLangURL(r, p.Lang)
