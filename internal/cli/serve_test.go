@@ -50,7 +50,7 @@ func TestDemoServeAndShutdown(t *testing.T) {
 		base := "http://" + addr
 		var resp *http.Response
 		var err error
-		for range 200 {
+		for range 1200 { // up to 2 minutes: the first start builds 840 grid cells, slow under -race
 			if resp, err = http.Get(base + "/healthz"); err == nil {
 				break
 			}
