@@ -22,10 +22,13 @@ const (
 	UserManage     Action = "user.manage"     // create, edit, disable, reset, end sessions
 	AuditView      Action = "audit.view"      // search the audit log
 	PersonalReveal Action = "personal.reveal" // see full ID numbers and phones
+	CaseRegister   Action = "case.register"   // register a matter
+	CaseView       Action = "case.view"       // list and read matters (personal data masked)
+	CaseAct        Action = "case.act"        // workflow actions (the Workflow table names the roles per action)
 )
 
 // Actions lists every action for the matrix test and the docs.
-var Actions = []Action{Authenticated, OrgView, OrgCreate, UserView, UserManage, AuditView, PersonalReveal}
+var Actions = []Action{Authenticated, OrgView, OrgCreate, UserView, UserManage, AuditView, PersonalReveal, CaseRegister, CaseView, CaseAct}
 
 var staff = []domain.Role{
 	domain.RoleReceptionist, domain.RoleDispatcher, domain.RoleHandler, domain.RoleMediator,
@@ -43,6 +46,12 @@ var policy = map[Action][]domain.Role{
 	UserManage:    {domain.RoleAdmin},
 	AuditView:     {domain.RoleAdmin},
 	PersonalReveal: {
+		domain.RoleReceptionist, domain.RoleDispatcher, domain.RoleHandler,
+		domain.RoleMediator, domain.RoleGridWorker, domain.RoleLeader,
+	},
+	CaseRegister: {domain.RoleReceptionist, domain.RoleDispatcher, domain.RoleGridWorker},
+	CaseView:     staff,
+	CaseAct: {
 		domain.RoleReceptionist, domain.RoleDispatcher, domain.RoleHandler,
 		domain.RoleMediator, domain.RoleGridWorker, domain.RoleLeader,
 	},

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 
+	"jiefen/internal/crypto"
 	"jiefen/internal/domain"
 	"jiefen/internal/i18n"
 	"jiefen/internal/service"
@@ -205,9 +206,30 @@ func redactDSN(dsn string) string {
 }
 
 // cliService builds a service acting as the operator's CLI.
-func (e *env) cliService(st *store.Store) (*service.Service, context.Context) {
+func (e *env) cliService(st *store.Store, dsn string) (*service.Service, context.Context, error) {
 	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	return service.New(st, log, service.DefaultPolicy()), domain.WithActor(e.ctx, domain.SystemActor("cli"))
+	svc := service.New(st, log, service.DefaultPolicy())
+	if err := loadKeys(svc, dsn, e.getenv("JIEFEN_KEY_FILE")); err != nil {
+		return nil, nil, err
+	}
+	return svc, domain.WithActor(e.ctx, domain.SystemActor("cli")), nil
+}
+
+// loadKeys opens (creating on first use) the key file that seals personal
+// data: by default beside the SQLite file, or data/jiefen.keys for PostgreSQL.
+func loadKeys(svc *service.Service, dsn, keyFile string) error {
+	if keyFile == "" {
+		keyFile = "data/jiefen.keys"
+		if !store.IsPostgres(dsn) {
+			keyFile = strings.TrimPrefix(dsn, "sqlite:") + ".keys"
+		}
+	}
+	k, err := crypto.LoadOrCreate(keyFile)
+	if err != nil {
+		return err
+	}
+	svc.SetKeys(k)
+	return nil
 }
 
 func (e *env) migrate(args []string) error {

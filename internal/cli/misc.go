@@ -21,7 +21,10 @@ func (e *env) withService(dsn string, fn func(*service.Service, ctxT) error) err
 		return err
 	}
 	defer st.Close()
-	svc, ctx := e.cliService(st)
+	svc, ctx, err := e.cliService(st, dsn)
+	if err != nil {
+		return err
+	}
 	return fn(svc, ctx)
 }
 

@@ -34,6 +34,7 @@ func (e *env) serve(args []string, isDemo bool) error {
 	metricsAllow := f.str("metrics-allow", "", "comma-separated CIDRs allowed to read /metrics (loopback always)")
 	centre := f.str("centre-name", "子洲县社会治安综合治理中心", "the centre's name shown in the UI")
 	dev := f.boolean("dev", false, "read templates and static files from ./internal/ui (development)")
+	keyFile := f.str("key-file", "", "key file for personal data (default: beside the SQLite file, or data/jiefen.keys)")
 	if err := f.parse(args); err != nil {
 		return err
 	}
@@ -57,6 +58,9 @@ func (e *env) serve(args []string, isDemo bool) error {
 	}
 	defer st.Close()
 	svc := service.New(st, log, service.DefaultPolicy())
+	if err := loadKeys(svc, *db, *keyFile); err != nil {
+		return err
+	}
 	if isDemo {
 		accounts, err := demo.Prepare(e.ctx, svc)
 		if err != nil {

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"jiefen/internal/crypto"
 	"jiefen/internal/demo"
 	"jiefen/internal/division"
 	"jiefen/internal/domain"
@@ -111,9 +112,25 @@ func Logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(io.Discard, nil))
 }
 
-// Service builds a service on st with the fast policy.
+// Service builds a service on st with the fast policy and a fresh keyring.
 func Service(st *store.Store) *service.Service {
-	return service.New(st, Logger(), FastPolicy())
+	svc := service.New(st, Logger(), FastPolicy())
+	path := filepath.Join(os.TempDir(), "jiefen-test-"+hex.EncodeToString(randBytes(6))+".keys")
+	if !store.IsPostgres(st.DSN()) {
+		path = strings.TrimPrefix(st.DSN(), "sqlite:") + ".keys" // removed with the test's temp dir
+	}
+	k, err := crypto.LoadOrCreate(path)
+	if err != nil {
+		panic(err)
+	}
+	svc.SetKeys(k)
+	return svc
+}
+
+func randBytes(n int) []byte {
+	b := make([]byte, n)
+	rand.Read(b)
+	return b
 }
 
 // CLI returns a context whose actor is the operator's CLI.

@@ -7,9 +7,11 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 
 	"jiefen/internal/authz"
+	"jiefen/internal/crypto"
 	"jiefen/internal/domain"
 	"jiefen/internal/store"
 )
@@ -49,6 +51,9 @@ func DefaultPolicy() Policy {
 
 // Service is built once and shared by every surface.
 type Service struct {
+	keys   *crypto.Keyring
+	calMu  sync.Mutex
+	cal    *domain.Calendar
 	st     *store.Store
 	log    *slog.Logger
 	policy Policy

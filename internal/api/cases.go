@@ -1,0 +1,302 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"jiefen/internal/domain"
+	"jiefen/internal/httpx"
+	"jiefen/internal/service"
+)
+
+type categoryJSON struct {
+	Code     string         `json:"code"`
+	Name     string         `json:"name"`
+	Children []categoryJSON `json:"children,omitempty"`
+}
+
+func (a *API) listCategoriesHandler(w http.ResponseWriter, r *http.Request) error {
+	cats, err := a.svc.Categories(r.Context())
+	if err != nil {
+		return err
+	}
+	var top []categoryJSON
+	idx := map[string]int{}
+	for _, c := range cats {
+		if c.ParentCode == "" && c.Active {
+			idx[c.Code] = len(top)
+			top = append(top, categoryJSON{Code: c.Code, Name: c.Name})
+		}
+	}
+	for _, c := range cats {
+		if i, ok := idx[c.ParentCode]; ok && c.Active {
+			top[i].Children = append(top[i].Children, categoryJSON{Code: c.Code, Name: c.Name})
+		}
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": top})
+	return nil
+}
+
+type partyIn struct {
+	Kind       string `json:"kind"`
+	Role       string `json:"role"`
+	Name       string `json:"name"`
+	IDType     string `json:"id_type"`
+	IDNumber   string `json:"id_number"`
+	NoIDReason string `json:"no_id_reason"`
+	Phone      string `json:"phone"`
+	Address    string `json:"address"`
+	USCC       string `json:"uscc"`
+}
+
+type caseIn struct {
+	Channel     string    `json:"channel"`
+	Category    string    `json:"category"`
+	Description string    `json:"description"`
+	OrgCode     string    `json:"org_code"`
+	Address     string    `json:"address"`
+	Lat         *float64  `json:"lat"`
+	Lng         *float64  `json:"lng"`
+	Amount      float64   `json:"amount"`
+	PeopleCount int       `json:"people_count"`
+	ReferredTo  string    `json:"referred_to"`
+	Parties     []partyIn `json:"parties"`
+}
+
+type partyJSON struct {
+	ID         int64  `json:"id"`
+	Kind       string `json:"kind"`
+	Role       string `json:"role"`
+	Name       string `json:"name"`
+	IDType     string `json:"id_type"`
+	IDNumber   string `json:"id_number,omitempty"` // masked
+	NoIDReason string `json:"no_id_reason,omitempty"`
+	Phone      string `json:"phone,omitempty"` // masked
+	Address    string `json:"address,omitempty"`
+	USCC       string `json:"uscc,omitempty"`
+}
+
+type eventJSON struct {
+	At     string            `json:"at"`
+	Actor  string            `json:"actor"`
+	Action string            `json:"action"`
+	From   string            `json:"from,omitempty"`
+	To     string            `json:"to"`
+	Note   string            `json:"note,omitempty"`
+	Data   map[string]string `json:"data,omitempty"`
+}
+
+type caseJSON struct {
+	ID           int64       `json:"id"`
+	Number       string      `json:"number"`
+	QueryCode    string      `json:"query_code,omitempty"`
+	Status       string      `json:"status"`
+	Risk         string      `json:"risk"`
+	Channel      string      `json:"channel"`
+	Category     string      `json:"category"`
+	CategoryNm   string      `json:"category_name"`
+	Description  string      `json:"description"`
+	OrgCode      string      `json:"org_code"`
+	OrgName      string      `json:"org_name"`
+	Address      string      `json:"address"`
+	Amount       float64     `json:"amount"`
+	PeopleCount  int         `json:"people_count"`
+	Outcome      string      `json:"outcome,omitempty"`
+	Guidance     string      `json:"guidance,omitempty"`
+	ReferredTo   string      `json:"referred_to,omitempty"`
+	Assignee     string      `json:"assignee,omitempty"`
+	StepDueAt    string      `json:"step_due_at,omitempty"`
+	Overdue      bool        `json:"overdue"`
+	Six          *domain.Six `json:"six,omitempty"`
+	SixMissing   []string    `json:"six_missing,omitempty"`
+	Satisfaction string      `json:"satisfaction,omitempty"`
+	CreatedAt    string      `json:"created_at"`
+	Version      int64       `json:"version"`
+	Parties      []partyJSON `json:"parties,omitempty"`
+	PartyNames   []string    `json:"party_names,omitempty"`
+	Timeline     []eventJSON `json:"timeline,omitempty"`
+}
+
+func rfc(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(domain.CST).Format(time.RFC3339)
+}
+
+func toCaseJSON(c *domain.Case, now time.Time, full bool) caseJSON {
+	j := caseJSON{ID: c.ID, Number: c.Number, Status: string(c.Status), Risk: string(c.Risk), Channel: string(c.Channel),
+		Category: c.Category, CategoryNm: c.CategoryNm, Description: c.Description, OrgCode: c.OrgCode, OrgName: c.OrgName,
+		Address: c.Address, Amount: float64(c.AmountCents) / 100, PeopleCount: c.PeopleCount, Outcome: string(c.Outcome),
+		Guidance: c.Guidance, ReferredTo: c.ReferredTo, Assignee: c.AssigneeNm, StepDueAt: rfc(c.StepDueAt), Overdue: c.Overdue(now),
+		Satisfaction: c.Satisfaction, CreatedAt: rfc(c.CreatedAt), Version: c.Version}
+	if full {
+		j.QueryCode = c.QueryCode
+		six := c.Six
+		j.Six, j.SixMissing = &six, six.Missing()
+		for _, p := range c.Parties {
+			j.Parties = append(j.Parties, partyJSON{p.ID, p.Kind, p.Role, p.Name, p.IDType, p.IDMasked, p.NoIDReason, p.PhoneMask, p.Address, p.USCC})
+		}
+		for _, e := range c.Timeline {
+			j.Timeline = append(j.Timeline, eventJSON{rfc(e.At), e.ActorName, e.Action, string(e.FromStatus), string(e.ToStatus), e.Note, e.Data})
+		}
+	}
+	return j
+}
+
+func (a *API) createCaseHandler(w http.ResponseWriter, r *http.Request) error {
+	var in caseIn
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	ci := domain.CaseInput{Channel: in.Channel, Category: in.Category, Description: in.Description, OrgCode: in.OrgCode,
+		Address: in.Address, Lat: in.Lat, Lng: in.Lng, AmountYuan: in.Amount, PeopleCount: in.PeopleCount, ReferredTo: in.ReferredTo}
+	for _, p := range in.Parties {
+		ci.Parties = append(ci.Parties, domain.Party{Kind: p.Kind, Role: p.Role, Name: p.Name, IDType: p.IDType, IDNumber: p.IDNumber,
+			NoIDReason: p.NoIDReason, Phone: p.Phone, Address: p.Address, USCC: p.USCC})
+	}
+	c, err := a.svc.RegisterCase(r.Context(), ci)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/cases/"+strconv.FormatInt(c.ID, 10))
+	httpx.WriteJSON(w, http.StatusCreated, map[string]any{"id": c.ID, "number": c.Number, "status": c.Status, "query_code": c.QueryCode, "version": c.Version})
+	return nil
+}
+
+func (a *API) listCasesHandler(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	cq := service.CaseQuery{Q: q.Get("q"), Category: q.Get("category"), Risk: q.Get("risk"), Channel: q.Get("channel"),
+		OrgCode: q.Get("org_code"), Mine: q.Get("mine") == "1" || q.Get("mine") == "true", Overdue: q.Get("overdue") == "1" || q.Get("overdue") == "true"}
+	var err error
+	if cq.Limit, err = limitParam(q.Get("limit")); err != nil {
+		return err
+	}
+	if cq.Limit > 200 {
+		return &domain.Error{Code: domain.Invalid, Key: "api.limit", Fields: map[string]string{"limit": "api.limit"}}
+	}
+	if s := q.Get("status"); s != "" {
+		for part := range strings.SplitSeq(s, ",") {
+			st := domain.Status(strings.TrimSpace(part))
+			if !st.Valid() {
+				return &domain.Error{Code: domain.Invalid, Key: "case.status.invalid", Fields: map[string]string{"status": "case.status.invalid"}}
+			}
+			cq.Statuses = append(cq.Statuses, st)
+		}
+	}
+	for name, dst := range map[string]*time.Time{"from": &cq.From, "to": &cq.To} {
+		if v := q.Get(name); v != "" {
+			t, err := time.ParseInLocation("2006-01-02", v, domain.CST)
+			if err != nil {
+				return &domain.Error{Code: domain.Invalid, Key: "field.date", Fields: map[string]string{name: "field.date"}}
+			}
+			if name == "to" {
+				t = t.AddDate(0, 0, 1)
+			}
+			*dst = t
+		}
+	}
+	if c := q.Get("cursor"); c != "" {
+		if cq.Cursor, err = strconv.ParseInt(c, 10, 64); err != nil || cq.Cursor <= 0 {
+			return &domain.Error{Code: domain.Invalid, Key: "api.cursor", Fields: map[string]string{"cursor": "api.cursor"}}
+		}
+	}
+	rows, next, err := a.svc.Cases(r.Context(), cq)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	items := []caseJSON{}
+	for _, row := range rows {
+		j := toCaseJSON(row.Case, now, false)
+		j.PartyNames = row.PartyNames
+		items = append(items, j)
+	}
+	nc := ""
+	if next > 0 {
+		nc = strconv.FormatInt(next, 10)
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": items, "next_cursor": nc})
+	return nil
+}
+
+func (a *API) getCaseHandler(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathInt64(r, "caseID")
+	if err != nil {
+		return err
+	}
+	c, err := a.svc.Case(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, toCaseJSON(c, time.Now(), true))
+	return nil
+}
+
+type actionIn struct {
+	Version      int64       `json:"version"`
+	Risk         string      `json:"risk"`
+	Category     string      `json:"category"`
+	Assignee     string      `json:"assignee"`
+	Reason       string      `json:"reason"`
+	Note         string      `json:"note"`
+	Outcome      string      `json:"outcome"`
+	Guidance     string      `json:"guidance"`
+	ReferredTo   string      `json:"referred_to"`
+	Method       string      `json:"method"`
+	Satisfaction string      `json:"satisfaction"`
+	Due          string      `json:"due"`
+	Six          *domain.Six `json:"six"`
+}
+
+func (a *API) caseActionHandler(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathInt64(r, "caseID")
+	if err != nil {
+		return err
+	}
+	var in actionIn
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	ai := service.ActionInput{Version: in.Version, Risk: in.Risk, Category: in.Category, Assignee: in.Assignee, Reason: in.Reason,
+		Note: in.Note, Outcome: in.Outcome, Guidance: in.Guidance, ReferredTo: in.ReferredTo, Method: in.Method,
+		Satisfaction: in.Satisfaction, Six: in.Six}
+	if in.Due != "" {
+		t, err := time.ParseInLocation("2006-01-02", in.Due, domain.CST)
+		if err != nil {
+			return &domain.Error{Code: domain.Invalid, Key: "field.date", Fields: map[string]string{"due": "field.date"}}
+		}
+		ai.Due = t.Add(24*time.Hour - time.Second)
+	}
+	c, err := a.svc.Act(r.Context(), id, r.PathValue("action"), ai)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, toCaseJSON(c, time.Now(), true))
+	return nil
+}
+
+func (a *API) revealPartyHandler(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathInt64(r, "caseID")
+	if err != nil {
+		return err
+	}
+	pid, err := httpx.PathInt64(r, "partyID")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	idn, phone, err := a.svc.RevealParty(r.Context(), id, pid, in.Reason)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]string{"id_number": idn, "phone": phone})
+	return nil
+}

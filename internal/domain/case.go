@@ -1,0 +1,382 @@
+package domain
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Status is where a matter (矛盾纠纷事项) stands in the five links.
+type Status string
+
+const (
+	StatusRegistered   Status = "registered"    // 已登记
+	StatusAssessed     Status = "assessed"      // 已研判
+	StatusDispatched   Status = "dispatched"    // 已交办, waiting to be signed for
+	StatusReturned     Status = "returned"      // 已退回 to the dispatcher
+	StatusInResolution Status = "in_resolution" // 化解中 (signed for)
+	StatusClosed       Status = "closed"        // 已办结
+	StatusInformed     Status = "informed"      // 已告知当事人
+	StatusVisited      Status = "visited"       // 已回访
+	StatusArchived     Status = "archived"      // 已归档
+)
+
+// Statuses lists every status in workflow order.
+var Statuses = []Status{StatusRegistered, StatusAssessed, StatusDispatched, StatusReturned, StatusInResolution,
+	StatusClosed, StatusInformed, StatusVisited, StatusArchived}
+
+// Open reports whether the matter is still being worked on (not closed yet).
+func (s Status) Open() bool {
+	switch s {
+	case StatusRegistered, StatusAssessed, StatusDispatched, StatusReturned, StatusInResolution:
+		return true
+	}
+	return false
+}
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool {
+	for _, x := range Statuses {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Channel is how a matter came in.
+type Channel string
+
+// Channels accepted at registration.
+var Channels = []Channel{"visit", "phone", "letter", "online", "grid", "transfer", "hotline", "other"}
+
+// Outcome is how a matter was closed.
+type Outcome string
+
+const (
+	OutcomeResolved   Outcome = "resolved"   // 化解成功
+	OutcomeUnresolved Outcome = "unresolved" // 未化解, guided elsewhere
+	OutcomeWithdrawn  Outcome = "withdrawn"  // 撤回
+	OutcomeReferred   Outcome = "referred"   // 不属受理范围, referred to another body
+	OutcomeMerged     Outcome = "merged"     // duplicate merged into another matter
+)
+
+// Outcomes a user may choose when closing.
+var Outcomes = []Outcome{OutcomeResolved, OutcomeUnresolved, OutcomeWithdrawn, OutcomeReferred}
+
+// Guidance is where an unresolved matter's parties were guided.
+var Guidance = []string{"litigation", "arbitration", "administrative_review", "petition"}
+
+// Risk is the three-colour grading (红黄蓝) or none.
+type Risk string
+
+// Risks in descending severity.
+var Risks = []Risk{"red", "yellow", "blue", "none"}
+
+// Satisfaction of a return visit.
+var Satisfactions = []string{"satisfied", "basically_satisfied", "unsatisfied"}
+
+// PartyRole is a party's place in the matter.
+var PartyRoles = []string{"applicant", "respondent", "third_party"}
+
+// Party is a person or organisation in a matter. IDNumber and Phone are
+// plaintext only in memory; the store keeps them encrypted.
+type Party struct {
+	ID         int64
+	Kind       string // "person" or "org"
+	Role       string
+	Name       string
+	IDType     string // "resident", "foreign", "hk_mo_tw", "none"
+	IDNumber   string // full, only after an audited reveal
+	IDMasked   string
+	NoIDReason string
+	Phone      string // full, only after an audited reveal
+	PhoneMask  string
+	Address    string
+	USCC       string // organisations
+}
+
+// Case is a matter (矛盾纠纷事项).
+type Case struct {
+	ID           int64
+	Number       string
+	QueryCode    string
+	Channel      Channel
+	Category     string
+	CategoryNm   string
+	Description  string
+	OrgCode      string
+	OrgName      string
+	OrgPath      string
+	Address      string
+	Lat, Lng     *float64
+	AmountCents  int64
+	PeopleCount  int
+	Status       Status
+	Outcome      Outcome
+	Guidance     string
+	ReferredTo   string
+	Risk         Risk
+	Assignee     int64 // user handling it now (0 = the dispatchers)
+	AssigneeNm   string
+	StepDueAt    time.Time
+	Six          Six
+	Satisfaction string
+	CreatedBy    int64
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	ClosedAt     time.Time
+	Version      int64
+	Parties      []Party
+	Timeline     []Event
+}
+
+// Overdue reports whether the current step's deadline has passed.
+func (c *Case) Overdue(now time.Time) bool {
+	return !c.StepDueAt.IsZero() && now.After(c.StepDueAt) && c.Status != StatusArchived
+}
+
+// Six is the 六个一 of a matter in resolution.
+type Six struct {
+	LeadLeader      string `json:"lead_leader"`      // 一名牵头领导
+	MediationOrg    string `json:"mediation_org"`    // 一个调解组织
+	DockingUnit     string `json:"docking_unit"`     // 一个对接单位
+	Plan            string `json:"plan"`             // 一套计划方案
+	Schedule        string `json:"schedule"`         // 一张进度表
+	GuidanceAdviser string `json:"guidance_adviser"` // 一套法律政策辅导: who
+	GuidanceText    string `json:"guidance_text"`    // and what
+}
+
+// Missing lists the 六个一 items still empty, by key.
+func (s Six) Missing() []string {
+	var m []string
+	for _, kv := range [][2]string{{"lead_leader", s.LeadLeader}, {"mediation_org", s.MediationOrg}, {"docking_unit", s.DockingUnit},
+		{"plan", s.Plan}, {"schedule", s.Schedule}, {"guidance", s.GuidanceAdviser + s.GuidanceText}} {
+		if strings.TrimSpace(kv[1]) == "" {
+			m = append(m, kv[0])
+		}
+	}
+	return m
+}
+
+// Event is one entry of a matter's timeline. Nothing is deleted: corrections
+// are events too.
+type Event struct {
+	ID         int64
+	At         time.Time
+	ActorID    int64
+	ActorName  string
+	Action     string
+	FromStatus Status
+	ToStatus   Status
+	Note       string
+	Data       map[string]string
+}
+
+// Transition is one row of the workflow table: who may do what, from which
+// states, to which state, and which fields the action needs. The docs, the
+// API and the UI's action buttons are all rendered from Workflow.
+type Transition struct {
+	Action   string
+	From     []Status // empty: any open status
+	To       Status   // "" keeps the status
+	Roles    []Role
+	Requires []string
+}
+
+// Workflow is the state machine of a matter, written down once.
+var Workflow = []Transition{
+	{"assess", []Status{StatusRegistered}, StatusAssessed, []Role{RoleDispatcher}, []string{"risk"}},
+	{"dispatch", []Status{StatusAssessed, StatusReturned}, StatusDispatched, []Role{RoleDispatcher}, []string{"assignee"}},
+	{"sign", []Status{StatusDispatched}, StatusInResolution, []Role{RoleHandler, RoleMediator}, nil},
+	{"return", []Status{StatusDispatched}, StatusReturned, []Role{RoleHandler, RoleMediator}, []string{"reason"}},
+	{"transfer", []Status{StatusInResolution}, StatusDispatched, []Role{RoleDispatcher, RoleHandler, RoleMediator}, []string{"assignee", "reason"}},
+	{"six", []Status{StatusInResolution}, "", []Role{RoleHandler, RoleMediator, RoleDispatcher, RoleLeader}, nil},
+	{"progress", []Status{StatusInResolution}, "", []Role{RoleHandler, RoleMediator}, []string{"note"}},
+	{"close", []Status{StatusInResolution}, StatusClosed, []Role{RoleHandler, RoleMediator}, []string{"outcome"}},
+	{"inform", []Status{StatusClosed}, StatusInformed, []Role{RoleHandler, RoleMediator, RoleReceptionist}, []string{"method"}},
+	{"visit", []Status{StatusInformed}, StatusVisited, []Role{RoleReceptionist, RoleDispatcher}, []string{"satisfaction"}},
+	{"reopen", []Status{StatusVisited}, StatusAssessed, []Role{RoleDispatcher}, []string{"reason"}},
+	{"archive", []Status{StatusVisited}, StatusArchived, []Role{RoleDispatcher}, nil},
+	{"remind", nil, "", []Role{RoleDispatcher, RoleLeader}, nil},
+	{"supervise", nil, "", []Role{RoleLeader}, []string{"note", "due"}},
+	{"note", nil, "", []Role{RoleReceptionist, RoleDispatcher, RoleHandler, RoleMediator, RoleGridWorker, RoleLeader}, []string{"note"}},
+}
+
+// TransitionFor returns the row for an action.
+func TransitionFor(action string) (Transition, bool) {
+	for _, t := range Workflow {
+		if t.Action == action {
+			return t, true
+		}
+	}
+	return Transition{}, false
+}
+
+// Allows reports whether the transition may start from status s.
+func (t Transition) Allows(s Status) bool {
+	if len(t.From) == 0 {
+		return s.Open()
+	}
+	for _, f := range t.From {
+		if f == s {
+			return true
+		}
+	}
+	return false
+}
+
+// CaseInput is what registration takes.
+type CaseInput struct {
+	Channel     string
+	Category    string
+	Description string
+	OrgCode     string
+	Address     string
+	Lat, Lng    *float64
+	AmountYuan  float64
+	PeopleCount int
+	ReferredTo  string // out of remit: closed at once as referred
+	Parties     []Party
+}
+
+func in[T ~string](v string, set []T) bool {
+	for _, x := range set {
+		if string(x) == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Validate checks a registration and normalises phones and ID numbers in
+// place. now is used for birth-date checks.
+func (in_ *CaseInput) Validate(now time.Time) error {
+	f := FieldErrors{}
+	in_.Channel = strings.TrimSpace(in_.Channel)
+	if !in(in_.Channel, Channels) {
+		f.Add("channel", "case.channel.invalid")
+	}
+	if strings.TrimSpace(in_.Category) == "" {
+		f.Add("category", "field.required")
+	}
+	in_.Description = strings.TrimSpace(in_.Description)
+	switch n := utf8.RuneCountInString(in_.Description); {
+	case n == 0:
+		f.Add("description", "field.required")
+	case n < 10:
+		f.Add("description", "case.description.short")
+	case n > 5000 || !utf8.ValidString(in_.Description):
+		f.Add("description", "field.too_long")
+	}
+	if !ValidCode(strings.TrimSpace(in_.OrgCode)) {
+		f.Add("org_code", "org.code.invalid")
+	}
+	in_.Address = strings.TrimSpace(in_.Address)
+	if in_.Address == "" {
+		f.Add("address", "field.required")
+	} else if utf8.RuneCountInString(in_.Address) > 200 {
+		f.Add("address", "field.too_long")
+	}
+	if in_.AmountYuan < 0 || in_.AmountYuan > 1e11 {
+		f.Add("amount", "case.amount.invalid")
+	}
+	if in_.PeopleCount < 0 || in_.PeopleCount > 1000000 {
+		f.Add("people_count", "case.people.invalid")
+	}
+	if (in_.Lat == nil) != (in_.Lng == nil) || (in_.Lat != nil && (*in_.Lat < -90 || *in_.Lat > 90 || *in_.Lng < -180 || *in_.Lng > 180)) {
+		f.Add("coordinates", "case.coordinates.invalid")
+	}
+	if utf8.RuneCountInString(in_.ReferredTo) > 100 {
+		f.Add("referred_to", "field.too_long")
+	}
+	if len(in_.Parties) == 0 {
+		f.Add("parties", "case.parties.required")
+	}
+	if len(in_.Parties) > 200 {
+		f.Add("parties", "case.parties.too_many")
+	}
+	applicant := false
+	for i := range in_.Parties {
+		p := &in_.Parties[i]
+		key := func(field string) string { return "parties[" + itoa(i) + "]." + field }
+		p.Name = strings.TrimSpace(p.Name)
+		if p.Kind == "" {
+			p.Kind = "person"
+		}
+		if p.Kind != "person" && p.Kind != "org" {
+			f.Add(key("kind"), "party.kind.invalid")
+		}
+		if !in(p.Role, PartyRoles) {
+			f.Add(key("role"), "party.role.invalid")
+		}
+		if p.Role == "applicant" {
+			applicant = true
+		}
+		if p.Name == "" {
+			f.Add(key("name"), "field.required")
+		} else if utf8.RuneCountInString(p.Name) > 100 {
+			f.Add(key("name"), "field.too_long")
+		}
+		if p.Phone != "" {
+			ph, ok := NormalizeMobile(p.Phone)
+			if !ok {
+				f.Add(key("phone"), "phone.invalid")
+			}
+			p.Phone = ph
+		}
+		if utf8.RuneCountInString(p.Address) > 200 {
+			f.Add(key("address"), "field.too_long")
+		}
+		if p.IDNumber != "" && p.IDType == "" {
+			p.IDType = "resident"
+		}
+		switch {
+		case p.Kind == "org":
+			if p.USCC != "" {
+				p.USCC = NormalizeUSCC(p.USCC)
+				if _, err := CheckUSCC(p.USCC); err != nil {
+					f.Add(key("uscc"), err.(*Error).Key)
+				}
+			}
+		case p.IDType == "resident":
+			p.IDNumber = NormalizeIDNumber(p.IDNumber)
+			if err := CheckResidentID(p.IDNumber, now); err != nil {
+				f.Add(key("id_number"), err.(*Error).Key)
+			}
+		case p.IDType == "foreign", p.IDType == "hk_mo_tw":
+			if l := len(strings.TrimSpace(p.IDNumber)); l < 6 || l > 30 {
+				f.Add(key("id_number"), "id.shape")
+			}
+			p.IDNumber = strings.ToUpper(strings.TrimSpace(p.IDNumber))
+		case p.IDType == "", p.IDType == "none":
+			p.IDType = "none"
+			p.IDNumber = ""
+		default:
+			f.Add(key("id_type"), "party.id_type.invalid")
+		}
+		p.NoIDReason = strings.TrimSpace(p.NoIDReason)
+		if p.Kind == "person" && p.IDType == "none" && p.Role == "applicant" && p.NoIDReason == "" {
+			// An applicant without an ID number needs a reason (refused, lost, unknown).
+			f.Add(key("no_id_reason"), "party.no_id_reason")
+		}
+	}
+	if len(in_.Parties) > 0 && !applicant {
+		f.Add("parties", "case.parties.applicant")
+	}
+	return f.Err()
+}
+
+func itoa(i int) string {
+	if i == 0 {
+		return "0"
+	}
+	var b [20]byte
+	n := len(b)
+	for i > 0 {
+		n--
+		b[n] = byte('0' + i%10)
+		i /= 10
+	}
+	return string(b[n:])
+}

@@ -1,0 +1,35 @@
+package domain
+
+import "time"
+
+// StepRule is how long a step may take: Days working days, or calendar days
+// when Calendar is set (moved off a holiday to the next working day).
+type StepRule struct {
+	Days     int
+	Calendar bool
+	Basis    string // message key naming where the figure comes from
+}
+
+// StepRules are the default deadlines per status, taken from practice and law.
+var StepRules = map[Status]StepRule{
+	StatusRegistered:   {1, false, "deadline.basis.assess"},    // assess within 1 working day
+	StatusAssessed:     {1, false, "deadline.basis.dispatch"},  // route within 1 working day
+	StatusReturned:     {1, false, "deadline.basis.dispatch"},  // re-route within 1 working day
+	StatusDispatched:   {1, false, "deadline.basis.sign"},      // sign for within 1 working day
+	StatusInResolution: {30, true, "deadline.basis.mediation"}, // 人民调解一般在一个月内调结
+	StatusClosed:       {3, false, "deadline.basis.inform"},    // tell the parties within 3 working days
+	StatusInformed:     {7, true, "deadline.basis.visit"},      // return visit within 7 days
+}
+
+// DueFor computes the deadline of the step that starts at start in status s;
+// the zero time when the status has no deadline.
+func DueFor(cal *Calendar, s Status, start time.Time) time.Time {
+	r, ok := StepRules[s]
+	if !ok || cal == nil {
+		return time.Time{}
+	}
+	if r.Calendar {
+		return cal.AddCalendarDays(start, r.Days).UTC()
+	}
+	return cal.AddWorkingDays(start, r.Days).UTC()
+}

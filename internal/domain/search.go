@@ -1,0 +1,70 @@
+package domain
+
+import (
+	"encoding/hex"
+	"strings"
+	"unicode"
+)
+
+// SearchTokens splits text into the tokens the full-text index holds: each
+// run of CJK characters becomes its overlapping bigrams (土地承包 → 土地 地承
+// 承包; a lone character stays as itself), other letters and digits become
+// lower-case words. CJK tokens are hex-encoded ("x" + hex of the UTF-8) so
+// that both SQLite FTS5 and PostgreSQL's parser treat them as plain ASCII
+// words whatever the database locale.
+func SearchTokens(text string) []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(tok string) {
+		if tok != "" && !seen[tok] {
+			seen[tok] = true
+			out = append(out, tok)
+		}
+	}
+	var cjk []rune
+	var word strings.Builder
+	flushCJK := func() {
+		switch len(cjk) {
+		case 0:
+		case 1:
+			add(cjkToken(cjk))
+		default:
+			for i := 0; i+1 < len(cjk); i++ {
+				add(cjkToken(cjk[i : i+2]))
+			}
+		}
+		cjk = cjk[:0]
+	}
+	flushWord := func() {
+		if word.Len() > 0 {
+			add(strings.ToLower(word.String()))
+			word.Reset()
+		}
+	}
+	for _, r := range text {
+		switch {
+		case isCJK(r):
+			flushWord()
+			cjk = append(cjk, r)
+		case r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			flushCJK()
+			word.WriteRune(r)
+		default:
+			flushCJK()
+			flushWord()
+		}
+	}
+	flushCJK()
+	flushWord()
+	return out
+}
+
+// QueryTokens tokenises a search query; single CJK characters inside a longer
+// run are not needed (the bigrams cover them).
+func QueryTokens(q string) []string { return SearchTokens(q) }
+
+func cjkToken(rs []rune) string { return "x" + hex.EncodeToString([]byte(string(rs))) }
+
+func isCJK(r rune) bool {
+	return unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r) || unicode.Is(unicode.Hangul, r)
+}

@@ -1,0 +1,586 @@
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"jiefen/internal/authz"
+	"jiefen/internal/crypto"
+	"jiefen/internal/domain"
+	"jiefen/internal/store"
+)
+
+// SetKeys gives the service the keyring that seals personal data.
+func (s *Service) SetKeys(k *crypto.Keyring) { s.keys = k }
+
+// CasePrefix is the prefix of matter numbers: 子洲 + year + sequence.
+const CasePrefix = "ZZ"
+
+// calendar loads the working-day calendar (cached; reloaded when changed).
+func (s *Service) calendar(ctx context.Context) (*domain.Calendar, error) {
+	s.calMu.Lock()
+	defer s.calMu.Unlock()
+	if s.cal != nil {
+		return s.cal, nil
+	}
+	var days []domain.CalendarDay
+	err := s.st.View(ctx, func(tx *store.Tx) error {
+		rows, err := tx.CalendarDays(ctx)
+		for _, r := range rows {
+			d, perr := time.ParseInLocation("2006-01-02", r[0], domain.CST)
+			if perr != nil {
+				return perr
+			}
+			days = append(days, domain.CalendarDay{Date: d, Kind: domain.DayKind(r[1]), Name: r[2]})
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.cal = domain.NewCalendar(days)
+	return s.cal, nil
+}
+
+func queryCode() string {
+	const alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ" // no 0/O, 1/I
+	b := make([]byte, 10)
+	for i := range b {
+		n, _ := rand.Int(rand.Reader, big.NewInt(int64(len(alphabet))))
+		b[i] = alphabet[n.Int64()]
+	}
+	return string(b[:5]) + "-" + string(b[5:])
+}
+
+// RegisterCase registers a matter (登记受理). Out-of-remit matters are
+// registered too and closed at once as referred, naming the body the citizen
+// was sent to. Party ID numbers and phones are sealed before they are stored.
+func (s *Service) RegisterCase(ctx context.Context, in domain.CaseInput) (*domain.Case, error) {
+	a := domain.ActorFrom(ctx)
+	if err := authz.Check(a.User, authz.CaseRegister, ""); err != nil {
+		return nil, s.denied(ctx, &domain.Error{Code: domain.Forbidden, Key: "error.forbidden", Err: &denial{"denied.case.register", "case", "", ""}})
+	}
+	if s.keys == nil {
+		return nil, fmt.Errorf("service: no keyring configured")
+	}
+	now := s.st.Now()
+	if err := in.Validate(now.In(domain.CST)); err != nil {
+		return nil, err
+	}
+	cal, err := s.calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	parties := make([]store.PartyRow, len(in.Parties))
+	var text strings.Builder
+	text.WriteString(in.Description + " " + in.Address)
+	for i, p := range in.Parties {
+		row := store.PartyRow{Party: p}
+		if p.IDNumber != "" {
+			row.IDMasked = domain.MaskID(p.IDNumber)
+			row.IDBidx = s.keys.BlindIndex("id", p.IDNumber)
+			if row.IDKid, row.IDEnc, err = s.keys.Encrypt(p.IDNumber, "party.id_number"); err != nil {
+				return nil, err
+			}
+		}
+		if p.Phone != "" {
+			row.PhoneMask = domain.MaskPhone(p.Phone)
+			row.PhoneBidx = s.keys.BlindIndex("phone", p.Phone)
+			if row.PhoneKid, row.PhoneEnc, err = s.keys.Encrypt(p.Phone, "party.phone"); err != nil {
+				return nil, err
+			}
+		}
+		row.Party.IDNumber, row.Party.Phone = "", ""
+		parties[i] = row
+		text.WriteString(" " + p.Name + " " + p.Address)
+	}
+	c := &domain.Case{Channel: domain.Channel(in.Channel), Category: in.Category, Description: in.Description, OrgCode: strings.TrimSpace(in.OrgCode),
+		Address: in.Address, Lat: in.Lat, Lng: in.Lng, AmountCents: int64(in.AmountYuan*100 + 0.5), PeopleCount: in.PeopleCount,
+		Status: domain.StatusRegistered, Risk: "none", CreatedBy: a.User.ID, QueryCode: queryCode()}
+	referred := strings.TrimSpace(in.ReferredTo) != ""
+	err = s.update(ctx, func(tx *store.Tx) error {
+		org, err := tx.Org(ctx, c.OrgCode)
+		if domain.ErrorCode(err) == domain.NotFound {
+			return &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: map[string]string{"org_code": "org.not_found"}}
+		} else if err != nil {
+			return err
+		}
+		if err := s.check(ctx, authz.CaseRegister, "case", "", org.Path); err != nil {
+			return err
+		}
+		if !s.categoryExists(ctx, tx, c.Category) {
+			return &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: map[string]string{"category": "case.category.unknown"}}
+		}
+		c.OrgPath, c.OrgName = org.Path, org.Name
+		year := tx.Now.In(domain.CST).Year()
+		n, err := tx.NextCaseNumber(ctx, CasePrefix, year)
+		if err != nil {
+			return err
+		}
+		c.Number = fmt.Sprintf("%s%d%06d", CasePrefix, year, n)
+		c.StepDueAt = domain.DueFor(cal, c.Status, tx.Now)
+		if referred {
+			c.Status, c.Outcome, c.ReferredTo, c.ClosedAt = domain.StatusClosed, domain.OutcomeReferred, strings.TrimSpace(in.ReferredTo), tx.Now
+			c.StepDueAt = domain.DueFor(cal, domain.StatusClosed, tx.Now)
+		}
+		if err := tx.InsertCase(ctx, c, parties, strings.Join(domain.SearchTokens(text.String()), " ")); err != nil {
+			return err
+		}
+		ev := &domain.Event{ActorID: a.User.ID, ActorName: a.User.Name, Action: "register", ToStatus: domain.StatusRegistered,
+			Data: map[string]string{"channel": in.Channel, "parties": fmt.Sprint(len(parties))}}
+		if err := tx.AddEvent(ctx, c.ID, ev); err != nil {
+			return err
+		}
+		if referred {
+			ev := &domain.Event{ActorID: a.User.ID, ActorName: a.User.Name, Action: "close", FromStatus: domain.StatusRegistered,
+				ToStatus: domain.StatusClosed, Note: c.ReferredTo, Data: map[string]string{"outcome": string(domain.OutcomeReferred)}}
+			if err := tx.AddEvent(ctx, c.ID, ev); err != nil {
+				return err
+			}
+		}
+		return s.audit(ctx, tx, "case.register", "case", c.Number, c.OrgPath, domain.ResultOK, fmt.Sprintf("%d parties", len(parties)))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Case(ctx, c.ID)
+}
+
+func (s *Service) categoryExists(ctx context.Context, tx *store.Tx, code string) bool {
+	cats, err := tx.Categories(ctx)
+	if err != nil {
+		return false
+	}
+	return slices.ContainsFunc(cats, func(c store.Category) bool { return c.Code == code && c.Active })
+}
+
+// Categories lists the catalogue.
+func (s *Service) Categories(ctx context.Context) ([]store.Category, error) {
+	var out []store.Category
+	err := s.view(ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = tx.Categories(ctx)
+		return err
+	})
+	return out, err
+}
+
+// mayViewCase: staff whose jurisdiction holds the matter, or its assignee.
+func (s *Service) mayViewCase(ctx context.Context, c *domain.Case) error {
+	u := domain.ActorFrom(ctx).User
+	if isCLI(ctx) || (u != nil && c.Assignee == u.ID && authz.Allowed(u, authz.CaseView)) {
+		return nil
+	}
+	if err := authz.Check(u, authz.CaseView, c.OrgPath); err != nil {
+		// Outside the jurisdiction the matter does not exist (AC-3); the
+		// denial is audited by update/view/denied once the transaction ends.
+		return &domain.Error{Code: domain.NotFound, Key: "error.not_found", Err: &denial{"denied.case.view", "case", c.Number, c.OrgPath}}
+	}
+	return nil
+}
+
+// Case reads one matter with its parties (masked) and timeline.
+func (s *Service) Case(ctx context.Context, id int64) (*domain.Case, error) {
+	var c *domain.Case
+	err := s.view(ctx, func(tx *store.Tx) error {
+		var err error
+		c, err = tx.Case(ctx, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.mayViewCase(ctx, c); err != nil {
+		return nil, s.denied(ctx, err)
+	}
+	return c, nil
+}
+
+// RevealParty returns a party's full ID number and phone to a role that may
+// see personal data; every reveal is audited (PI-3, AU-1).
+func (s *Service) RevealParty(ctx context.Context, caseID, partyID int64, reason string) (idNumber, phone string, err error) {
+	c, err := s.Case(ctx, caseID)
+	if err != nil {
+		return "", "", err
+	}
+	if err := s.denied(ctx, s.check(ctx, authz.PersonalReveal, "party", fmt.Sprint(partyID), c.OrgPath)); err != nil {
+		if c.Assignee != domain.ActorFrom(ctx).User.ID || !authz.Allowed(domain.ActorFrom(ctx).User, authz.PersonalReveal) {
+			return "", "", err
+		}
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" || utf8.RuneCountInString(reason) > 200 {
+		return "", "", &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: map[string]string{"reason": "reveal.reason"}}
+	}
+	err = s.update(ctx, func(tx *store.Tx) error {
+		p, err := tx.PartySecret(ctx, caseID, partyID)
+		if err != nil {
+			return err
+		}
+		if idNumber, err = s.keys.Decrypt(p.IDKid, p.IDEnc, "party.id_number"); err != nil {
+			return err
+		}
+		if phone, err = s.keys.Decrypt(p.PhoneKid, p.PhoneEnc, "party.phone"); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, "personal.reveal", "party", fmt.Sprintf("%s/%d", c.Number, partyID), c.OrgPath, domain.ResultOK, "reason: "+reason)
+	})
+	return idNumber, phone, err
+}
+
+// CaseQuery is a list request from a page, the API or the CLI.
+type CaseQuery struct {
+	Q        string
+	Statuses []domain.Status
+	Category string
+	Risk     string
+	Channel  string
+	OrgCode  string
+	Mine     bool
+	Overdue  bool
+	From, To time.Time
+	Cursor   int64
+	Limit    int
+}
+
+// CaseRow is a list row: the matter and its party names (masked unless the
+// role may see personal data).
+type CaseRow struct {
+	*domain.Case
+	PartyNames []string
+}
+
+// Cases lists matters in the actor's jurisdiction (and those assigned to
+// them), newest first; a query that is an ID number or a phone searches the
+// blind index, otherwise full text over CJK bigrams.
+func (s *Service) Cases(ctx context.Context, q CaseQuery) ([]CaseRow, int64, error) {
+	u := domain.ActorFrom(ctx).User
+	if !authz.Allowed(u, authz.CaseView) {
+		return nil, 0, s.denied(ctx, &domain.Error{Code: domain.Forbidden, Key: "error.forbidden", Err: &denial{"denied.case.view", "case", "", ""}})
+	}
+	f := store.CaseFilter{Path: u.OrgPath, Statuses: q.Statuses, Category: q.Category, Risk: q.Risk, Channel: q.Channel,
+		Overdue: q.Overdue, Now: s.st.Now(), From: q.From, To: q.To, BeforeID: q.Cursor, Limit: q.Limit}
+	if q.Limit <= 0 || q.Limit > 200 {
+		f.Limit = 50
+	}
+	if q.OrgCode != "" {
+		o, err := s.Org(ctx, q.OrgCode)
+		if err != nil {
+			return nil, 0, err
+		}
+		if strings.HasPrefix(o.Path, u.OrgPath) {
+			f.Path = o.Path
+		}
+	}
+	if q.Mine {
+		// "Assigned to me", wherever the matter is.
+		f.AssigneeID, f.Path = u.ID, "/"
+	}
+	if q := strings.TrimSpace(q.Q); q != "" {
+		switch {
+		case domain.CheckResidentID(domain.NormalizeIDNumber(q), s.st.Now()) == nil:
+			f.IDBidx = s.keys.BlindIndex("id", domain.NormalizeIDNumber(q))
+		case isMobile(q):
+			p, _ := domain.NormalizeMobile(q)
+			f.PhoneBidx = s.keys.BlindIndex("phone", p)
+		default:
+			toks := domain.QueryTokens(q)
+			if utf8.RuneCountInString(q) == 1 {
+				f.Like = q
+			} else if len(toks) > 0 {
+				f.Tokens = toks
+			}
+		}
+	}
+	var rows []CaseRow
+	err := s.view(ctx, func(tx *store.Tx) error {
+		cs, err := tx.Cases(ctx, f)
+		if err != nil {
+			return err
+		}
+		ids := make([]int64, len(cs))
+		for i, c := range cs {
+			ids[i] = c.ID
+		}
+		names, err := tx.PartyNames(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for _, c := range cs {
+			ns := names[c.ID]
+			for i := range ns {
+				ns[i] = domain.MaskName(ns[i])
+			}
+			rows = append(rows, CaseRow{c, ns})
+		}
+		return nil
+	})
+	var next int64
+	if len(rows) == f.Limit {
+		next = rows[len(rows)-1].ID
+	}
+	return rows, next, err
+}
+
+func isMobile(s string) bool { _, ok := domain.NormalizeMobile(s); return ok }
+
+// ActionInput carries the fields an action may need (see domain.Workflow).
+type ActionInput struct {
+	Version      int64
+	Risk         string
+	Category     string
+	Assignee     string // username
+	Reason       string
+	Note         string
+	Outcome      string
+	Guidance     string
+	ReferredTo   string
+	Method       string
+	Satisfaction string
+	Due          time.Time
+	Six          *domain.Six
+}
+
+// Act performs one workflow action on a matter: it checks the action exists,
+// the status allows it, the actor's role and jurisdiction (and, for the
+// handling steps, that the actor is the assignee), the required fields and the
+// version; then it changes the matter, sets the next step's deadline, appends
+// to the timeline and audits — in one transaction.
+func (s *Service) Act(ctx context.Context, id int64, action string, in ActionInput) (*domain.Case, error) {
+	a := domain.ActorFrom(ctx)
+	t, ok := domain.TransitionFor(action)
+	if !ok {
+		return nil, &domain.Error{Code: domain.NotFound, Key: "case.action.unknown"}
+	}
+	cal, err := s.calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	err = s.update(ctx, func(tx *store.Tx) error {
+		c, err := tx.Case(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := s.mayViewCase(ctx, c); err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(t.Roles, a.User.Has) {
+			return &domain.Error{Code: domain.Forbidden, Key: "case.action.role", Err: &denial{"denied.case." + action, "case", c.Number, c.OrgPath}}
+		}
+		assigneeStep := slices.Contains([]string{"sign", "return", "progress", "close"}, action) ||
+			(action == "transfer" && !a.User.Has(domain.RoleDispatcher)) || (action == "inform" && !a.User.Has(domain.RoleReceptionist))
+		if assigneeStep && c.Assignee != a.User.ID {
+			return &domain.Error{Code: domain.Forbidden, Key: "case.action.not_assignee", Err: &denial{"denied.case." + action, "case", c.Number, c.OrgPath}}
+		}
+		if !assigneeStep && c.Assignee != a.User.ID {
+			if err := s.check(ctx, authz.CaseAct, "case", c.Number, c.OrgPath); err != nil {
+				return err
+			}
+		}
+		if !t.Allows(c.Status) {
+			return &domain.Error{Code: domain.Conflict, Key: "case.action.status", Args: []any{action, string(c.Status)}}
+		}
+		if in.Version != 0 && in.Version != c.Version {
+			return &domain.Error{Code: domain.Conflict, Key: "error.stale_version"}
+		}
+		from := c.Status
+		ev := &domain.Event{ActorID: a.User.ID, ActorName: a.User.Name, Action: action, FromStatus: from, Data: map[string]string{}}
+		if err := s.apply(ctx, tx, c, t, in, ev); err != nil {
+			return err
+		}
+		if t.To != "" {
+			c.Status = t.To
+			c.StepDueAt = domain.DueFor(cal, c.Status, tx.Now)
+		}
+		ev.ToStatus = c.Status
+		if !c.StepDueAt.IsZero() && t.To != "" {
+			ev.Data["due"] = c.StepDueAt.Format(time.RFC3339)
+		}
+		if err := tx.UpdateCase(ctx, c); err != nil {
+			return err
+		}
+		if err := tx.AddEvent(ctx, c.ID, ev); err != nil {
+			return err
+		}
+		detail, _ := json.Marshal(ev.Data)
+		return s.audit(ctx, tx, "case."+action, "case", c.Number, c.OrgPath, domain.ResultOK, string(from)+" → "+string(c.Status)+" "+string(detail))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Case(ctx, id)
+}
+
+func required(field, key string) error {
+	return &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: map[string]string{field: key}}
+}
+
+func text(v string, max int) (string, bool) {
+	v = strings.TrimSpace(v)
+	return v, utf8.ValidString(v) && utf8.RuneCountInString(v) <= max
+}
+
+// apply changes c for one action and fills the event.
+func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t domain.Transition, in ActionInput, ev *domain.Event) error {
+	note, ok := text(in.Note, 2000)
+	if !ok {
+		return required("note", "field.too_long")
+	}
+	reason, ok := text(in.Reason, 500)
+	if !ok {
+		return required("reason", "field.too_long")
+	}
+	ev.Note = note
+	if slices.Contains(t.Requires, "reason") && reason == "" {
+		return required("reason", "field.required")
+	}
+	if reason != "" {
+		ev.Note = strings.TrimSpace(reason + "\n" + note)
+	}
+	if slices.Contains(t.Requires, "note") && note == "" {
+		return required("note", "field.required")
+	}
+	switch t.Action {
+	case "assess":
+		if !slices.Contains(domain.Risks, domain.Risk(in.Risk)) {
+			return required("risk", "case.risk.invalid")
+		}
+		if in.Category != "" && in.Category != c.Category {
+			if !s.categoryExists(ctx, tx, in.Category) {
+				return required("category", "case.category.unknown")
+			}
+			ev.Data["category"] = c.Category + " → " + in.Category
+			c.Category = in.Category
+		}
+		c.Risk = domain.Risk(in.Risk)
+		ev.Data["risk"] = in.Risk
+	case "dispatch", "transfer":
+		if in.Assignee == "" {
+			return required("assignee", "field.required")
+		}
+		u, err := tx.UserByUsername(ctx, in.Assignee)
+		if err != nil || u.Disabled || !(u.Has(domain.RoleHandler) || u.Has(domain.RoleMediator)) {
+			return required("assignee", "case.assignee.invalid")
+		}
+		if u.ID == c.Assignee && t.Action == "transfer" {
+			return required("assignee", "case.assignee.same")
+		}
+		c.Assignee = u.ID
+		ev.Data["assignee"] = u.Username
+		ev.Data["assignee_name"] = u.Name
+	case "return":
+		c.Assignee = 0
+	case "six":
+		if in.Six == nil {
+			return required("six", "field.required")
+		}
+		six := *in.Six
+		for _, v := range []*string{&six.LeadLeader, &six.MediationOrg, &six.DockingUnit, &six.GuidanceAdviser} {
+			if *v, ok = text(*v, 100); !ok {
+				return required("six", "field.too_long")
+			}
+		}
+		for _, v := range []*string{&six.Plan, &six.Schedule, &six.GuidanceText} {
+			if *v, ok = text(*v, 4000); !ok {
+				return required("six", "field.too_long")
+			}
+		}
+		c.Six = six
+		ev.Data["missing"] = strings.Join(six.Missing(), ",")
+	case "close":
+		o := domain.Outcome(in.Outcome)
+		if !slices.Contains(domain.Outcomes, o) {
+			return required("outcome", "case.outcome.invalid")
+		}
+		switch o {
+		case domain.OutcomeResolved:
+			if m := c.Six.Missing(); len(m) > 0 {
+				return &domain.Error{Code: domain.Invalid, Key: "case.six.incomplete", Args: []any{len(m)}, Fields: map[string]string{"six": "case.six.incomplete_short"}}
+			}
+		case domain.OutcomeUnresolved:
+			if !slices.Contains(domain.Guidance, in.Guidance) {
+				return required("guidance", "case.guidance.invalid")
+			}
+			c.Guidance = in.Guidance
+			ev.Data["guidance"] = in.Guidance
+		case domain.OutcomeReferred:
+			ref, ok := text(in.ReferredTo, 100)
+			if !ok || ref == "" {
+				return required("referred_to", "field.required")
+			}
+			c.ReferredTo = ref
+			ev.Data["referred_to"] = ref
+		}
+		c.Outcome, c.ClosedAt = o, tx.Now
+		ev.Data["outcome"] = string(o)
+	case "inform":
+		m, ok := text(in.Method, 50)
+		if !ok || m == "" {
+			return required("method", "field.required")
+		}
+		ev.Data["method"] = m
+	case "visit":
+		if !slices.Contains(domain.Satisfactions, in.Satisfaction) {
+			return required("satisfaction", "case.satisfaction.invalid")
+		}
+		if in.Satisfaction == "unsatisfied" && note == "" {
+			return required("note", "case.visit.unsatisfied_note")
+		}
+		c.Satisfaction = in.Satisfaction
+		ev.Data["satisfaction"] = in.Satisfaction
+	case "reopen":
+		c.Outcome, c.ClosedAt, c.Satisfaction, c.Assignee = "", time.Time{}, "", 0
+	case "archive":
+		if c.Satisfaction == "unsatisfied" {
+			return &domain.Error{Code: domain.Conflict, Key: "case.archive.unsatisfied"}
+		}
+		c.StepDueAt = time.Time{}
+	case "remind":
+		ev.Data["to"] = fmt.Sprint(c.Assignee)
+	case "supervise":
+		if in.Due.IsZero() || !in.Due.After(tx.Now) {
+			return required("due", "case.supervise.due")
+		}
+		ev.Data["due"] = in.Due.UTC().Format(time.RFC3339)
+	}
+	return nil
+}
+
+// Idempotency of POST requests: the first request with a key reserves it,
+// acts, and stores its response; a retry gets the stored response.
+
+// ReserveIdempotency returns (stored, false) for a key seen before, or
+// (_, true) when this request now owns the key.
+func (s *Service) ReserveIdempotency(ctx context.Context, key, method, path string) (store.Idempotent, bool, error) {
+	u := domain.ActorFrom(ctx).User
+	var r store.Idempotent
+	var fresh bool
+	err := s.st.Update(ctx, func(tx *store.Tx) error {
+		var err error
+		r, fresh, err = tx.ReserveIdempotencyKey(ctx, u.ID, key, method, path)
+		return err
+	})
+	if domain.ErrorCode(err) == domain.Conflict { // a concurrent twin reserved it first
+		return store.Idempotent{Method: method, Path: path}, false, nil
+	}
+	return r, fresh, err
+}
+
+// CompleteIdempotency stores the response for a reserved key; a server-side
+// failure (status ≥ 500) releases the key instead.
+func (s *Service) CompleteIdempotency(ctx context.Context, key string, status int, body string) error {
+	u := domain.ActorFrom(ctx).User
+	return s.st.Update(context.WithoutCancel(ctx), func(tx *store.Tx) error {
+		if status >= 500 {
+			return tx.ReleaseIdempotencyKey(ctx, u.ID, key)
+		}
+		return tx.CompleteIdempotencyKey(ctx, u.ID, key, status, body)
+	})
+}

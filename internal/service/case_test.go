@@ -1,0 +1,413 @@
+package service_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"jiefen/internal/domain"
+	"jiefen/internal/jftest"
+	"jiefen/internal/service"
+	"jiefen/internal/store"
+)
+
+const testID = "610831199003070024"
+
+func landCase(org string) domain.CaseInput {
+	return domain.CaseInput{
+		Channel: "visit", Category: "land", OrgCode: org, Address: "何家集村三组",
+		Description: "张家与李家因土地承包经营权边界发生争执，双方多次争吵，李家扬言要毁坏青苗。",
+		AmountYuan:  12000.5, PeopleCount: 6,
+		Parties: []domain.Party{
+			{Role: "applicant", Name: "张建军", IDNumber: testID, Phone: "139 1234 5678", Address: "何家集村三组"},
+			{Role: "respondent", Name: "李保国", IDType: "none", Phone: "13812345678"},
+		},
+	}
+}
+
+type caseEnv struct {
+	svc                                       *service.Service
+	st                                        *store.Store
+	recep, disp, med, med2, leader, grid, shy *domain.User
+}
+
+func newCaseEnv(t *testing.T, st *store.Store) *caseEnv {
+	svc := jftest.Service(st)
+	jftest.SeedTree(t, svc)
+	return &caseEnv{svc: svc, st: st,
+		recep:  jftest.MakeUser(t, svc, "recep", "610831", domain.RoleReceptionist),
+		disp:   jftest.MakeUser(t, svc, "disp", "610831", domain.RoleDispatcher),
+		med:    jftest.MakeUser(t, svc, "med1", "610831101", domain.RoleMediator),
+		med2:   jftest.MakeUser(t, svc, "med2", "610831101", domain.RoleMediator),
+		leader: jftest.MakeUser(t, svc, "lead", "610831", domain.RoleLeader),
+		grid:   jftest.MakeUser(t, svc, "grid1", "610831101200001", domain.RoleGridWorker),
+		shy:    jftest.MakeUser(t, svc, "shydisp", "610831001", domain.RoleDispatcher),
+	}
+}
+
+func as(u *domain.User) context.Context { return jftest.As(u, "10.0.0.9") }
+
+func act(t *testing.T, e *caseEnv, u *domain.User, id int64, action string, in service.ActionInput) *domain.Case {
+	t.Helper()
+	c, err := e.svc.Act(as(u), id, action, in)
+	if err != nil {
+		t.Fatalf("%s by %s: %v", action, u.Username, err)
+	}
+	return c
+}
+
+// The whole loop on both engines: registration → assessment → dispatch →
+// return → re-dispatch → sign → the six → close → inform → unsatisfied visit →
+// reopen → … → satisfied visit → archive, with the role, assignee and status
+// checks that guard each step.
+func TestCaseLifecycle(t *testing.T) {
+	jftest.Engines(t, func(t *testing.T, st *store.Store) {
+		e := newCaseEnv(t, st)
+		c, err := e.svc.RegisterCase(as(e.recep), landCase("610831101200"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		year := time.Now().In(domain.CST).Year()
+		if c.Number != fmt.Sprintf("ZZ%d000001", year) || len(c.QueryCode) != 11 || c.Status != domain.StatusRegistered || c.StepDueAt.IsZero() {
+			t.Fatalf("registered %+v", c)
+		}
+		if c.Parties[0].IDMasked != "610831********0024" || c.Parties[0].PhoneMask != "139****5678" || c.Parties[0].IDNumber != "" {
+			t.Fatalf("parties not masked: %+v", c.Parties[0])
+		}
+		if c.AmountCents != 1200050 {
+			t.Fatalf("amount %d", c.AmountCents)
+		}
+		id := c.ID
+		// Wrong role, wrong status, stale version.
+		if _, err := e.svc.Act(as(e.recep), id, "assess", service.ActionInput{Risk: "red"}); domain.ErrorCode(err) != domain.Forbidden {
+			t.Fatalf("receptionist assesses: %v", err)
+		}
+		if _, err := e.svc.Act(as(e.disp), id, "dispatch", service.ActionInput{Assignee: "med1"}); domain.ErrorCode(err) != domain.Conflict {
+			t.Fatalf("dispatch before assessment: %v", err)
+		}
+		if _, err := e.svc.Act(as(e.disp), id, "assess", service.ActionInput{Risk: "purple"}); domain.ErrorCode(err) != domain.Invalid {
+			t.Fatalf("bad risk: %v", err)
+		}
+		if _, err := e.svc.Act(as(e.shy), id, "assess", service.ActionInput{Risk: "red"}); domain.ErrorCode(err) != domain.NotFound {
+			t.Fatalf("dispatcher of another township: %v", err)
+		}
+		if _, err := e.svc.Act(as(e.disp), id, "assess", service.ActionInput{Risk: "yellow", Version: 99}); domain.ErrorCode(err) != domain.Conflict {
+			t.Fatalf("stale version: %v", err)
+		}
+		c = act(t, e, e.disp, id, "assess", service.ActionInput{Risk: "yellow", Version: c.Version})
+		if c.Risk != "yellow" || c.Status != domain.StatusAssessed {
+			t.Fatalf("assessed %+v", c)
+		}
+		if _, err := e.svc.Act(as(e.disp), id, "dispatch", service.ActionInput{Assignee: "recep"}); domain.ErrorCode(err) != domain.Invalid {
+			t.Fatalf("dispatch to a receptionist: %v", err)
+		}
+		c = act(t, e, e.disp, id, "dispatch", service.ActionInput{Assignee: "med1"})
+		if c.Assignee != e.med.ID || c.Status != domain.StatusDispatched {
+			t.Fatalf("dispatched %+v", c)
+		}
+		if _, err := e.svc.Act(as(e.med2), id, "sign", service.ActionInput{}); domain.ErrorCode(err) != domain.Forbidden {
+			t.Fatalf("someone else signs: %v", err)
+		}
+		if _, err := e.svc.Act(as(e.med), id, "return", service.ActionInput{}); domain.ErrorCode(err) != domain.Invalid {
+			t.Fatalf("return without a reason: %v", err)
+		}
+		c = act(t, e, e.med, id, "return", service.ActionInput{Reason: "不属于本人调解范围"})
+		if c.Status != domain.StatusReturned || c.Assignee != 0 {
+			t.Fatalf("returned %+v", c)
+		}
+		c = act(t, e, e.disp, id, "dispatch", service.ActionInput{Assignee: "med2"})
+		c = act(t, e, e.med2, id, "sign", service.ActionInput{})
+		if c.Status != domain.StatusInResolution {
+			t.Fatalf("signed %+v", c)
+		}
+		// Cannot close as resolved while the six are incomplete.
+		if _, err := e.svc.Act(as(e.med2), id, "close", service.ActionInput{Outcome: "resolved"}); err == nil || err.(*domain.Error).Key != "case.six.incomplete" {
+			t.Fatalf("close without the six: %v", err)
+		}
+		act(t, e, e.med2, id, "progress", service.ActionInput{Note: "已联系双方当事人，约定周三现场调解。"})
+		c = act(t, e, e.med2, id, "six", service.ActionInput{Six: &domain.Six{LeadLeader: "赵军", MediationOrg: "何家集镇人民调解委员会",
+			DockingUnit: "何家集镇司法所", Plan: "现场勘界，依据承包合同确定边界", Schedule: "第1周勘界；第2周调解", GuidanceAdviser: "王律师", GuidanceText: "《农村土地承包法》第五十五条"}})
+		if len(c.Six.Missing()) != 0 {
+			t.Fatalf("six missing %v", c.Six.Missing())
+		}
+		c = act(t, e, e.med2, id, "close", service.ActionInput{Outcome: "resolved", Note: "双方达成调解协议"})
+		if c.Status != domain.StatusClosed || c.Outcome != domain.OutcomeResolved || c.ClosedAt.IsZero() {
+			t.Fatalf("closed %+v", c)
+		}
+		c = act(t, e, e.med2, id, "inform", service.ActionInput{Method: "电话"})
+		if _, err := e.svc.Act(as(e.recep), id, "visit", service.ActionInput{Satisfaction: "unsatisfied"}); domain.ErrorCode(err) != domain.Invalid {
+			t.Fatalf("unsatisfied without a comment: %v", err)
+		}
+		c = act(t, e, e.recep, id, "visit", service.ActionInput{Satisfaction: "unsatisfied", Note: "李家仍未履行协议"})
+		if _, err := e.svc.Act(as(e.disp), id, "archive", service.ActionInput{}); domain.ErrorCode(err) != domain.Conflict {
+			t.Fatalf("archive an unsatisfied matter: %v", err)
+		}
+		c = act(t, e, e.disp, id, "reopen", service.ActionInput{Reason: "回访不满意，协议未履行"})
+		if c.Status != domain.StatusAssessed || c.Outcome != "" || c.Assignee != 0 {
+			t.Fatalf("reopened %+v", c)
+		}
+		act(t, e, e.disp, id, "dispatch", service.ActionInput{Assignee: "med2"})
+		act(t, e, e.med2, id, "sign", service.ActionInput{})
+		act(t, e, e.med2, id, "close", service.ActionInput{Outcome: "resolved"})
+		act(t, e, e.med2, id, "inform", service.ActionInput{Method: "上门"})
+		act(t, e, e.recep, id, "visit", service.ActionInput{Satisfaction: "satisfied"})
+		c = act(t, e, e.disp, id, "archive", service.ActionInput{})
+		if c.Status != domain.StatusArchived || !c.StepDueAt.IsZero() {
+			t.Fatalf("archived %+v", c)
+		}
+		var actions []string
+		for _, ev := range c.Timeline {
+			actions = append(actions, ev.Action)
+		}
+		want := "register assess dispatch return dispatch sign progress six close inform visit reopen dispatch sign close inform visit archive"
+		if strings.Join(actions, " ") != want {
+			t.Fatalf("timeline\n got %s\nwant %s", strings.Join(actions, " "), want)
+		}
+		if c.Timeline[3].Note != "不属于本人调解范围" || c.Timeline[3].ActorName != "测试med1" {
+			t.Fatalf("return event %+v", c.Timeline[3])
+		}
+		es, _ := e.svc.SearchAudit(jftest.CLI(), store.AuditFilter{Action: "case.", Limit: 100})
+		if len(es) < 18 {
+			t.Fatalf("audited case actions: %d", len(es))
+		}
+	})
+}
+
+func TestOutOfRemitIsCountedAndReferred(t *testing.T) {
+	e := newCaseEnv(t, jftest.OpenSQLite(t))
+	in := landCase("610831101")
+	in.ReferredTo = "子洲县人民法院"
+	c, err := e.svc.RegisterCase(as(e.recep), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Status != domain.StatusClosed || c.Outcome != domain.OutcomeReferred || c.ReferredTo != "子洲县人民法院" || len(c.Timeline) != 2 {
+		t.Fatalf("referred %+v", c)
+	}
+}
+
+// Personal data is sealed: the SQLite file holds neither the ID number nor the
+// phone; exact search works through the blind index; a reveal needs a reason,
+// a permitted role, and is audited.
+func TestPersonalDataAtRest(t *testing.T) {
+	st := jftest.OpenSQLite(t)
+	e := newCaseEnv(t, st)
+	if _, err := e.svc.RegisterCase(as(e.recep), landCase("610831101200")); err != nil {
+		t.Fatal(err)
+	}
+	path := strings.TrimPrefix(st.DSN(), "sqlite:")
+	st.Close() // checkpoint the WAL into the main file
+	found := 0
+	for _, f := range []string{path, path + "-wal"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		found++
+		if !bytes.Contains(b, []byte("张建军")) {
+			t.Fatalf("%s: the name (not sealed) should be there — is this the right file?", f)
+		}
+		for _, secret := range []string{testID, "13912345678", "13812345678"} {
+			if bytes.Contains(b, []byte(secret)) {
+				t.Fatalf("%s holds %s in plaintext", f, secret)
+			}
+		}
+	}
+	if found == 0 {
+		t.Fatal("no database file to inspect")
+	}
+}
+
+func TestRevealAndBlindIndex(t *testing.T) {
+	jftest.Engines(t, func(t *testing.T, st *store.Store) {
+		e := newCaseEnv(t, st)
+		c, err := e.svc.RegisterCase(as(e.recep), landCase("610831101200"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		other := landCase("610831001200")
+		other.Parties[0].IDNumber = "610831201206150032"
+		other.Parties[0].Phone = "13700000000"
+		if _, err := e.svc.RegisterCase(as(e.recep), other); err != nil {
+			t.Fatal(err)
+		}
+		rows, _, err := e.svc.Cases(as(e.disp), service.CaseQuery{Q: testID})
+		if err != nil || len(rows) != 1 || rows[0].ID != c.ID {
+			t.Fatalf("search by ID number: %d rows %v", len(rows), err)
+		}
+		rows, _, _ = e.svc.Cases(as(e.disp), service.CaseQuery{Q: "+86 139-1234-5678"})
+		if len(rows) != 1 || rows[0].ID != c.ID {
+			t.Fatalf("search by phone: %d rows", len(rows))
+		}
+		if rows[0].PartyNames[0] != "张**" {
+			t.Fatalf("names in lists are masked: %v", rows[0].PartyNames)
+		}
+		pid := c.Parties[0].ID
+		if _, _, err := e.svc.RevealParty(as(e.disp), c.ID, pid, ""); domain.ErrorCode(err) != domain.Invalid {
+			t.Fatalf("reveal without a reason: %v", err)
+		}
+		idn, phone, err := e.svc.RevealParty(as(e.disp), c.ID, pid, "电话联系当事人")
+		if err != nil || idn != testID || phone != "13912345678" {
+			t.Fatalf("reveal: %q %q %v", idn, phone, err)
+		}
+		admin := jftest.MakeUser(t, e.svc, "admin", "610831", domain.RoleAdmin)
+		if _, _, err := e.svc.RevealParty(as(admin), c.ID, pid, "查看"); domain.ErrorCode(err) != domain.Forbidden {
+			t.Fatalf("the administrator may not see sealed personal data: %v", err)
+		}
+		if _, _, err := e.svc.RevealParty(as(e.shy), c.ID, pid, "查看"); domain.ErrorCode(err) != domain.NotFound {
+			t.Fatalf("another township's dispatcher: %v", err)
+		}
+		es, _ := e.svc.SearchAudit(jftest.CLI(), store.AuditFilter{Action: "personal.reveal", Limit: 10})
+		if len(es) != 1 || !strings.Contains(es[0].Detail, "电话联系当事人") || strings.Contains(es[0].Detail, testID) {
+			t.Fatalf("reveal audit %+v", es)
+		}
+	})
+}
+
+// Two-character Chinese words are found on both engines; other townships'
+// matters are not.
+func TestSearchChineseWords(t *testing.T) {
+	jftest.Engines(t, func(t *testing.T, st *store.Store) {
+		e := newCaseEnv(t, st)
+		mk := func(org, cat, desc, addr string) int64 {
+			in := landCase(org)
+			in.Category, in.Description, in.Address = cat, desc, addr
+			c, err := e.svc.RegisterCase(as(e.recep), in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c.ID
+		}
+		land := mk("610831101200", "land", "两户村民因土地边界发生争执，需现场勘界。", "何家集村")
+		wage := mk("610831101201", "wage_arrears", "十二名务工人员被包工头拖欠工资，欠薪共计八万元。", "高家塔村")
+		other := mk("610831001200", "wage_arrears", "双湖峪街道某工地欠薪纠纷。", "双湖峪")
+		find := func(u *domain.User, q string) []int64 {
+			rows, _, err := e.svc.Cases(as(u), service.CaseQuery{Q: q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []int64
+			for _, r := range rows {
+				ids = append(ids, r.ID)
+			}
+			sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+			return ids
+		}
+		med := jftest.MakeUser(t, e.svc, "hjjdisp", "610831101", domain.RoleDispatcher)
+		for q, want := range map[string][]int64{"土地": {land}, "欠薪": {wage}, "拖欠工资": {wage}, "勘界": {land}, "高家塔": {wage}, "张建军": {land, wage}, "工资 欠薪": {wage}, "地": {land}, "彩票": nil} {
+			if got := find(med, q); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("%q: got %v, want %v", q, got, want)
+			}
+		}
+		if got := find(e.disp, "欠薪"); fmt.Sprint(got) != fmt.Sprint([]int64{wage, other}) {
+			t.Errorf("county dispatcher 欠薪: %v", got)
+		}
+	})
+}
+
+// Numbers have no gaps and no duplicates when many register at once.
+func TestConcurrentNumbering(t *testing.T) {
+	jftest.Engines(t, func(t *testing.T, st *store.Store) {
+		e := newCaseEnv(t, st)
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		nums := map[string]bool{}
+		for range 16 {
+			wg.Go(func() {
+				c, err := e.svc.RegisterCase(as(e.recep), landCase("610831101"))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				nums[c.Number] = true
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+		year := time.Now().In(domain.CST).Year()
+		for i := 1; i <= 16; i++ {
+			if !nums[fmt.Sprintf("ZZ%d%06d", year, i)] {
+				t.Errorf("number %d missing from %v", i, nums)
+			}
+		}
+	})
+}
+
+func TestRegistrationValidation(t *testing.T) {
+	e := newCaseEnv(t, jftest.OpenSQLite(t))
+	bad := func(mod func(*domain.CaseInput), field, key string) {
+		t.Helper()
+		in := landCase("610831101")
+		mod(&in)
+		_, err := e.svc.RegisterCase(as(e.recep), in)
+		de, ok := err.(*domain.Error)
+		if !ok || de.Fields[field] != key {
+			t.Errorf("want %s=%s, got %v", field, key, err)
+		}
+	}
+	bad(func(c *domain.CaseInput) { c.Channel = "fax" }, "channel", "case.channel.invalid")
+	bad(func(c *domain.CaseInput) { c.Category = "nope" }, "category", "case.category.unknown")
+	bad(func(c *domain.CaseInput) { c.Description = "太短" }, "description", "case.description.short")
+	bad(func(c *domain.CaseInput) { c.OrgCode = "999" }, "org_code", "org.code.invalid")
+	bad(func(c *domain.CaseInput) { c.OrgCode = "610899" }, "org_code", "org.not_found")
+	bad(func(c *domain.CaseInput) { c.Parties = nil }, "parties", "case.parties.required")
+	bad(func(c *domain.CaseInput) { c.Parties[0].IDNumber = "110105194912310021" }, "parties[0].id_number", "id.check")
+	bad(func(c *domain.CaseInput) { c.Parties[0].Phone = "12345" }, "parties[0].phone", "phone.invalid")
+	bad(func(c *domain.CaseInput) { c.Parties[0].IDNumber = ""; c.Parties[0].IDType = "none" }, "parties[0].no_id_reason", "party.no_id_reason")
+	bad(func(c *domain.CaseInput) { c.Parties[1].Role = "judge" }, "parties[1].role", "party.role.invalid")
+	bad(func(c *domain.CaseInput) {
+		c.Parties = append(c.Parties, domain.Party{Kind: "org", Role: "third_party", Name: "某公司", USCC: "91350100M000100Y44"})
+	}, "parties[2].uscc", "uscc.check")
+	bad(func(c *domain.CaseInput) { c.Parties[0].Role = "respondent" }, "parties", "case.parties.applicant")
+	// A grid worker registers only in their grid; a mediator cannot register.
+	if _, err := e.svc.RegisterCase(as(e.grid), landCase("610831101201")); domain.ErrorCode(err) != domain.Forbidden {
+		t.Errorf("grid worker outside the grid: %v", err)
+	}
+	if _, err := e.svc.RegisterCase(as(e.grid), landCase("610831101200001")); err != nil {
+		t.Errorf("grid worker in the grid: %v", err)
+	}
+	if _, err := e.svc.RegisterCase(as(e.med), landCase("610831101")); domain.ErrorCode(err) != domain.Forbidden {
+		t.Errorf("mediator registers: %v", err)
+	}
+	n := 0
+	rows, _, _ := e.svc.Cases(as(e.disp), service.CaseQuery{})
+	n = len(rows)
+	if n != 1 {
+		t.Fatalf("refused registrations were written: %d matters", n)
+	}
+}
+
+// Deadlines count working days on the holiday calendar: a matter registered
+// on 30 September 2026 must be assessed by the end of 8 October (1–7 October
+// is the National Day holiday).
+func TestDeadlineAcrossHoliday(t *testing.T) {
+	st := jftest.OpenSQLite(t)
+	e := newCaseEnv(t, st)
+	st.SetClock(func() time.Time { return time.Date(2026, 9, 30, 10, 0, 0, 0, domain.CST) })
+	c, err := e.svc.RegisterCase(as(e.recep), landCase("610831101"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.StepDueAt.In(domain.CST).Format("2006-01-02 15:04"); got != "2026-10-08 23:59" {
+		t.Fatalf("assessment due %s, want 2026-10-08 23:59", got)
+	}
+	// Signed for on Friday 9 October: mediation is due 30 calendar days later,
+	// Sunday 8 November, which moves to Monday 9 November.
+	st.SetClock(func() time.Time { return time.Date(2026, 10, 9, 9, 0, 0, 0, domain.CST) })
+	act(t, e, e.disp, c.ID, "assess", service.ActionInput{Risk: "none"})
+	act(t, e, e.disp, c.ID, "dispatch", service.ActionInput{Assignee: "med1"})
+	c = act(t, e, e.med, c.ID, "sign", service.ActionInput{})
+	if got := c.StepDueAt.In(domain.CST).Format("2006-01-02"); got != "2026-11-09" {
+		t.Fatalf("mediation due %s, want 2026-11-09", got)
+	}
+	if !c.Overdue(time.Date(2026, 11, 10, 0, 0, 1, 0, domain.CST)) || c.Overdue(time.Date(2026, 11, 9, 23, 0, 0, 0, domain.CST)) {
+		t.Fatal("overdue test wrong around the deadline")
+	}
+}

@@ -1,0 +1,414 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"jiefen/internal/domain"
+)
+
+// PartyRow is a party as stored: personal data sealed, with blind indexes
+// and masked forms for lists.
+type PartyRow struct {
+	domain.Party
+	IDKid, IDEnc, IDBidx          string
+	PhoneKid, PhoneEnc, PhoneBidx string
+}
+
+// NextCaseNumber takes the next number of a prefix and year. The counter row
+// is locked until the transaction ends, so numbers have no gaps and no
+// duplicates under concurrency (a rolled-back registration gives its number back).
+func (tx *Tx) NextCaseNumber(ctx context.Context, prefix string, year int) (int64, error) {
+	var n int64
+	err := tx.queryRow(ctx, `INSERT INTO case_numbers (prefix, year, last) VALUES ($1, $2, 1)
+		ON CONFLICT (prefix, year) DO UPDATE SET last = case_numbers.last + 1 RETURNING last`, prefix, year).Scan(&n)
+	return n, tx.scanErr(err, "next case number")
+}
+
+// InsertCase stores a new matter with its parties and search tokens.
+func (tx *Tx) InsertCase(ctx context.Context, c *domain.Case, parties []PartyRow, tokens string) error {
+	six, _ := json.Marshal(c.Six)
+	var assignee any
+	if c.Assignee != 0 {
+		assignee = c.Assignee
+	}
+	err := tx.queryRow(ctx, `INSERT INTO cases (number, query_code, channel, category_code, description, org_code, org_path, address,
+		lat, lng, amount_cents, people_count, status, outcome, guidance, referred_to, risk, assignee_id, step_due_at, six,
+		created_by, created_at, updated_at, closed_at, version)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22, $23, 1) RETURNING id`,
+		c.Number, c.QueryCode, string(c.Channel), c.Category, c.Description, c.OrgCode, c.OrgPath, c.Address,
+		c.Lat, c.Lng, c.AmountCents, c.PeopleCount, string(c.Status), string(c.Outcome), c.Guidance, c.ReferredTo, string(c.Risk),
+		assignee, ts(c.StepDueAt), string(six), c.CreatedBy, ts(tx.Now), ts(c.ClosedAt)).Scan(&c.ID)
+	if err != nil {
+		return fmt.Errorf("store: insert case: %w", tx.d.mapErr(err))
+	}
+	c.Version, c.CreatedAt, c.UpdatedAt = 1, tx.Now, tx.Now
+	for i := range parties {
+		p := &parties[i]
+		err := tx.queryRow(ctx, `INSERT INTO parties (case_id, kind, role, name, id_type, id_kid, id_enc, id_bidx, id_masked, no_id_reason,
+			phone_kid, phone_enc, phone_bidx, phone_masked, address, uscc)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
+			c.ID, p.Kind, p.Role, p.Name, p.IDType, p.IDKid, p.IDEnc, p.IDBidx, p.IDMasked, p.NoIDReason,
+			p.PhoneKid, p.PhoneEnc, p.PhoneBidx, p.PhoneMask, p.Address, p.USCC).Scan(&p.ID)
+		if err != nil {
+			return fmt.Errorf("store: insert party: %w", tx.d.mapErr(err))
+		}
+	}
+	return tx.setSearch(ctx, c.ID, tokens)
+}
+
+func (tx *Tx) setSearch(ctx context.Context, id int64, tokens string) error {
+	var err error
+	if tx.d.name() == "postgres" {
+		_, err = tx.exec(ctx, `UPDATE cases SET search = to_tsvector('simple', $1) WHERE id = $2`, tokens, id)
+	} else {
+		if _, err = tx.exec(ctx, `DELETE FROM case_fts WHERE rowid = $1`, id); err == nil {
+			_, err = tx.exec(ctx, `INSERT INTO case_fts (rowid, tokens) VALUES ($1, $2)`, id, tokens)
+		}
+	}
+	return wrap(err, "index case")
+}
+
+// UpdateCase saves the mutable fields of a matter if its version is still
+// c.Version (optimistic locking), then bumps the version.
+func (tx *Tx) UpdateCase(ctx context.Context, c *domain.Case) error {
+	six, _ := json.Marshal(c.Six)
+	var assignee any
+	if c.Assignee != 0 {
+		assignee = c.Assignee
+	}
+	r, err := tx.exec(ctx, `UPDATE cases SET category_code = $1, status = $2, outcome = $3, guidance = $4, referred_to = $5, risk = $6,
+		assignee_id = $7, step_due_at = $8, six = $9, satisfaction = $10, closed_at = $11, updated_at = $12, version = version + 1
+		WHERE id = $13 AND version = $14`,
+		c.Category, string(c.Status), string(c.Outcome), c.Guidance, c.ReferredTo, string(c.Risk), assignee, ts(c.StepDueAt),
+		string(six), c.Satisfaction, ts(c.ClosedAt), ts(tx.Now), c.ID, c.Version)
+	if err != nil {
+		return fmt.Errorf("store: update case %d: %w", c.ID, err)
+	}
+	if n, _ := r.RowsAffected(); n == 0 {
+		return &domain.Error{Code: domain.Conflict, Key: "error.stale_version"}
+	}
+	c.Version++
+	c.UpdatedAt = tx.Now
+	return nil
+}
+
+// AddEvent appends to a matter's timeline.
+func (tx *Tx) AddEvent(ctx context.Context, caseID int64, e *domain.Event) error {
+	data, _ := json.Marshal(e.Data)
+	if e.Data == nil {
+		data = []byte("{}")
+	}
+	e.At = tx.Now
+	err := tx.queryRow(ctx, `INSERT INTO case_events (case_id, at, actor_id, actor_name, action, from_status, to_status, note, data)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+		caseID, ts(tx.Now), e.ActorID, e.ActorName, e.Action, string(e.FromStatus), string(e.ToStatus), e.Note, string(data)).Scan(&e.ID)
+	return tx.scanErr(err, "add event")
+}
+
+const caseCols = `c.id, c.number, c.query_code, c.channel, c.category_code, COALESCE(cat.name, c.category_code), c.description,
+	c.org_code, o.name, c.org_path, c.address, c.lat, c.lng, c.amount_cents, c.people_count, c.status, c.outcome, c.guidance,
+	c.referred_to, c.risk, COALESCE(c.assignee_id, 0), COALESCE(u.name, ''), c.step_due_at, c.six, c.satisfaction,
+	c.created_by, c.created_at, c.updated_at, c.closed_at, c.version`
+
+const caseFrom = ` FROM cases c JOIN orgs o ON o.code = c.org_code LEFT JOIN categories cat ON cat.code = c.category_code
+	LEFT JOIN users u ON u.id = c.assignee_id`
+
+func scanCase(sc interface{ Scan(...any) error }, c *domain.Case) error {
+	var ch, st, out, risk, six string
+	err := sc.Scan(&c.ID, &c.Number, &c.QueryCode, &ch, &c.Category, &c.CategoryNm, &c.Description, &c.OrgCode, &c.OrgName, &c.OrgPath,
+		&c.Address, &c.Lat, &c.Lng, &c.AmountCents, &c.PeopleCount, &st, &out, &c.Guidance, &c.ReferredTo, &risk, &c.Assignee,
+		&c.AssigneeNm, nullTime{&c.StepDueAt}, &six, &c.Satisfaction, &c.CreatedBy, nullTime{&c.CreatedAt}, nullTime{&c.UpdatedAt},
+		nullTime{&c.ClosedAt}, &c.Version)
+	if err != nil {
+		return err
+	}
+	c.Channel, c.Status, c.Outcome, c.Risk = domain.Channel(ch), domain.Status(st), domain.Outcome(out), domain.Risk(risk)
+	_ = json.Unmarshal([]byte(six), &c.Six)
+	return nil
+}
+
+// Case reads a matter with its parties (masked) and timeline.
+func (tx *Tx) Case(ctx context.Context, id int64) (*domain.Case, error) {
+	c := &domain.Case{}
+	if err := scanCase(tx.queryRow(ctx, `SELECT `+caseCols+caseFrom+` WHERE c.id = $1`, id), c); err != nil {
+		return nil, tx.scanErr(err, fmt.Sprintf("get case %d", id))
+	}
+	rows, err := tx.query(ctx, `SELECT id, kind, role, name, id_type, id_masked, no_id_reason, phone_masked, address, uscc
+		FROM parties WHERE case_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, wrap(err, "list parties")
+	}
+	for rows.Next() {
+		var p domain.Party
+		if err := rows.Scan(&p.ID, &p.Kind, &p.Role, &p.Name, &p.IDType, &p.IDMasked, &p.NoIDReason, &p.PhoneMask, &p.Address, &p.USCC); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		c.Parties = append(c.Parties, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	ev, err := tx.query(ctx, `SELECT id, at, actor_id, actor_name, action, from_status, to_status, note, data FROM case_events
+		WHERE case_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, wrap(err, "list events")
+	}
+	defer ev.Close()
+	for ev.Next() {
+		var e domain.Event
+		var from, to, data string
+		if err := ev.Scan(&e.ID, nullTime{&e.At}, &e.ActorID, &e.ActorName, &e.Action, &from, &to, &e.Note, &data); err != nil {
+			return nil, err
+		}
+		e.FromStatus, e.ToStatus = domain.Status(from), domain.Status(to)
+		_ = json.Unmarshal([]byte(data), &e.Data)
+		c.Timeline = append(c.Timeline, e)
+	}
+	return c, ev.Err()
+}
+
+// PartySecret returns a party's sealed ID number and phone for an audited reveal.
+func (tx *Tx) PartySecret(ctx context.Context, caseID, partyID int64) (PartyRow, error) {
+	var p PartyRow
+	err := tx.queryRow(ctx, `SELECT id, name, id_kid, id_enc, phone_kid, phone_enc FROM parties WHERE id = $1 AND case_id = $2`, partyID, caseID).
+		Scan(&p.ID, &p.Name, &p.IDKid, &p.IDEnc, &p.PhoneKid, &p.PhoneEnc)
+	return p, tx.scanErr(err, "get party")
+}
+
+// CaseFilter selects matters for lists.
+type CaseFilter struct {
+	Path       string // subtree (required by the service)
+	Statuses   []domain.Status
+	Category   string
+	Risk       string
+	Channel    string
+	AssigneeID int64
+	Overdue    bool
+	Now        time.Time
+	From, To   time.Time // registered in [From, To)
+	Tokens     []string  // full-text tokens (AND)
+	Like       string    // single-character fallback
+	IDBidx     string    // party ID number (blind index)
+	PhoneBidx  string    // party phone (blind index)
+	BeforeID   int64     // keyset: id < BeforeID
+	Limit      int
+}
+
+// Cases lists matters newest first with keyset pagination.
+func (tx *Tx) Cases(ctx context.Context, f CaseFilter) ([]*domain.Case, error) {
+	w := where{}
+	w.add("c.org_path LIKE ?", stripLike(f.Path)+"%")
+	if len(f.Statuses) > 0 {
+		ph := make([]string, len(f.Statuses))
+		args := make([]any, len(f.Statuses))
+		for i, s := range f.Statuses {
+			ph[i], args[i] = "?", string(s)
+		}
+		w.add("c.status IN ("+strings.Join(ph, ", ")+")", args...)
+	}
+	if f.Category != "" {
+		w.add("c.category_code = ?", f.Category)
+	}
+	if f.Risk != "" {
+		w.add("c.risk = ?", f.Risk)
+	}
+	if f.Channel != "" {
+		w.add("c.channel = ?", f.Channel)
+	}
+	if f.AssigneeID != 0 {
+		w.add("c.assignee_id = ?", f.AssigneeID)
+	}
+	if f.Overdue {
+		w.add("c.step_due_at < ?", ts(f.Now))
+	}
+	if !f.From.IsZero() {
+		w.add("c.created_at >= ?", ts(f.From))
+	}
+	if !f.To.IsZero() {
+		w.add("c.created_at < ?", ts(f.To))
+	}
+	if len(f.Tokens) > 0 {
+		if tx.d.name() == "postgres" {
+			w.add("c.search @@ plainto_tsquery('simple', ?)", strings.Join(f.Tokens, " "))
+		} else {
+			q := make([]string, len(f.Tokens))
+			for i, t := range f.Tokens {
+				q[i] = `"` + t + `"`
+			}
+			w.add("c.id IN (SELECT rowid FROM case_fts WHERE case_fts MATCH ?)", strings.Join(q, " "))
+		}
+	}
+	if f.Like != "" {
+		w.add("(c.description LIKE ? OR c.address LIKE ?)", "%"+stripLike(f.Like)+"%", "%"+stripLike(f.Like)+"%")
+	}
+	if f.IDBidx != "" {
+		w.add("c.id IN (SELECT case_id FROM parties WHERE id_bidx = ?)", f.IDBidx)
+	}
+	if f.PhoneBidx != "" {
+		w.add("c.id IN (SELECT case_id FROM parties WHERE phone_bidx = ?)", f.PhoneBidx)
+	}
+	if f.BeforeID > 0 {
+		w.add("c.id < ?", f.BeforeID)
+	}
+	if f.Limit <= 0 || f.Limit > 200 {
+		f.Limit = 50
+	}
+	rows, err := tx.query(ctx, `SELECT `+caseCols+caseFrom+w.sql()+` ORDER BY c.id DESC LIMIT `+strconv.Itoa(f.Limit), w.args...)
+	if err != nil {
+		return nil, wrap(err, "list cases")
+	}
+	defer rows.Close()
+	var out []*domain.Case
+	for rows.Next() {
+		c := &domain.Case{}
+		if err := scanCase(rows, c); err != nil {
+			return nil, fmt.Errorf("store: scan case: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// PartyNames returns the party names of matters (for list rows).
+func (tx *Tx) PartyNames(ctx context.Context, ids []int64) (map[int64][]string, error) {
+	out := map[int64][]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	ph := make([]string, len(ids))
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		ph[i], args[i] = "$"+strconv.Itoa(i+1), id
+	}
+	rows, err := tx.query(ctx, `SELECT case_id, name FROM parties WHERE case_id IN (`+strings.Join(ph, ",")+`) ORDER BY id`, args...)
+	if err != nil {
+		return nil, wrap(err, "party names")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var n string
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[id] = append(out[id], n)
+	}
+	return out, rows.Err()
+}
+
+// Category is a catalogue entry.
+type Category struct {
+	Code, Name, ParentCode string
+	Sort                   int
+	Active                 bool
+}
+
+// UpsertCategory adds or renames a catalogue entry.
+func (tx *Tx) UpsertCategory(ctx context.Context, c Category) error {
+	var parent any
+	if c.ParentCode != "" {
+		parent = c.ParentCode
+	}
+	_, err := tx.exec(ctx, `INSERT INTO categories (code, name, parent_code, sort, active) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (code) DO UPDATE SET name = excluded.name, parent_code = excluded.parent_code, sort = excluded.sort, active = excluded.active`,
+		c.Code, c.Name, parent, c.Sort, c.Active)
+	return wrap(err, "upsert category")
+}
+
+// Categories lists the catalogue in display order.
+func (tx *Tx) Categories(ctx context.Context) ([]Category, error) {
+	rows, err := tx.query(ctx, `SELECT code, name, COALESCE(parent_code, ''), sort, active FROM categories ORDER BY sort, code`)
+	if err != nil {
+		return nil, wrap(err, "list categories")
+	}
+	defer rows.Close()
+	var out []Category
+	for rows.Next() {
+		var c Category
+		if err := rows.Scan(&c.Code, &c.Name, &c.ParentCode, &c.Sort, &c.Active); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// UpsertCalendarDay records a holiday or a 调休 working day.
+func (tx *Tx) UpsertCalendarDay(ctx context.Context, day, kind, name string) error {
+	_, err := tx.exec(ctx, `INSERT INTO calendar_days (day, kind, name) VALUES ($1, $2, $3)
+		ON CONFLICT (day) DO UPDATE SET kind = excluded.kind, name = excluded.name`, day, kind, name)
+	return wrap(err, "upsert calendar day")
+}
+
+// CalendarDays lists every recorded day.
+func (tx *Tx) CalendarDays(ctx context.Context) ([][3]string, error) {
+	rows, err := tx.query(ctx, `SELECT day, kind, name FROM calendar_days ORDER BY day`)
+	if err != nil {
+		return nil, wrap(err, "calendar")
+	}
+	defer rows.Close()
+	var out [][3]string
+	for rows.Next() {
+		var d [3]string
+		if err := rows.Scan(&d[0], &d[1], &d[2]); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// Idempotent is a stored response to a POST with an Idempotency-Key.
+type Idempotent struct {
+	Method, Path string
+	Status       int
+	Body         string
+}
+
+// IdempotentResponse returns the stored response for (user, key), or not_found.
+func (tx *Tx) IdempotentResponse(ctx context.Context, userID int64, key string) (Idempotent, error) {
+	var r Idempotent
+	err := tx.queryRow(ctx, `SELECT method, path, status, body FROM idempotency_keys WHERE user_id = $1 AND key = $2`, userID, key).
+		Scan(&r.Method, &r.Path, &r.Status, &r.Body)
+	return r, tx.scanErr(err, "idempotency key")
+}
+
+// SaveIdempotentResponse stores a response; a concurrent duplicate is a conflict.
+func (tx *Tx) SaveIdempotentResponse(ctx context.Context, userID int64, key string, r Idempotent) error {
+	_, err := tx.exec(ctx, `INSERT INTO idempotency_keys (user_id, key, method, path, status, body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		userID, key, r.Method, r.Path, r.Status, r.Body, ts(tx.Now))
+	return wrap(err, "save idempotency key")
+}
+
+// ReserveIdempotencyKey claims (user, key) for a request in progress
+// (status 0). It returns the stored response and false when the key exists.
+func (tx *Tx) ReserveIdempotencyKey(ctx context.Context, userID int64, key, method, path string) (Idempotent, bool, error) {
+	r, err := tx.IdempotentResponse(ctx, userID, key)
+	if err == nil {
+		return r, false, nil
+	}
+	if domain.ErrorCode(err) != domain.NotFound {
+		return r, false, err
+	}
+	return Idempotent{}, true, tx.SaveIdempotentResponse(ctx, userID, key, Idempotent{Method: method, Path: path})
+}
+
+// CompleteIdempotencyKey stores the response of a reserved key.
+func (tx *Tx) CompleteIdempotencyKey(ctx context.Context, userID int64, key string, status int, body string) error {
+	_, err := tx.exec(ctx, `UPDATE idempotency_keys SET status = $1, body = $2 WHERE user_id = $3 AND key = $4`, status, body, userID, key)
+	return wrap(err, "complete idempotency key")
+}
+
+// ReleaseIdempotencyKey forgets a reservation whose request failed on the
+// server's side, so that a retry can try again.
+func (tx *Tx) ReleaseIdempotencyKey(ctx context.Context, userID int64, key string) error {
+	_, err := tx.exec(ctx, `DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND status = 0`, userID, key)
+	return wrap(err, "release idempotency key")
+}
