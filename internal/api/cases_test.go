@@ -1,0 +1,151 @@
+package api_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"jiefen/internal/domain"
+	"jiefen/internal/jftest"
+	"jiefen/internal/store"
+)
+
+const caseBody = `{"channel":"visit","category":"labour","description":"十二名务工人员被包工头拖欠工资三个月，欠薪共计八万元。",
+ "org_code":"610831101200","address":"何家集村砖厂","amount":80000,"people_count":12,
+ "parties":[{"role":"applicant","name":"王小明","id_number":"610831199003070024","phone":"13912345678"},
+            {"role":"respondent","kind":"org","name":"子洲某建筑公司","uscc":"91350100M000100Y43"}]}`
+
+func tokenFor(t *testing.T, e *env, username, org string, roles ...domain.Role) string {
+	jftest.MakeUser(t, e.svc, username, org, roles...)
+	tok, _, err := e.svc.CreateToken(jftest.CLI(), username, "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+func TestCaseAPIContract(t *testing.T) {
+	jftest.Engines(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st)
+		recep := tokenFor(t, e, "recep", "610831", domain.RoleReceptionist)
+		disp := tokenFor(t, e, "disp", "610831", domain.RoleDispatcher)
+		med := tokenFor(t, e, "med1", "610831101", domain.RoleMediator)
+
+		status, cats := e.call("GET", "/api/v1/categories", recep, "")
+		if status != 200 || len(cats["items"].([]any)) < 12 {
+			t.Fatalf("categories: %d %v", status, cats)
+		}
+		// Idempotent registration: a retry returns the first result and registers once.
+		status, c := e.call("POST", "/api/v1/cases", recep, caseBody, "Idempotency-Key", "reg-1")
+		if status != 201 || c["number"] == "" || c["status"] != "registered" || len(c["query_code"].(string)) != 11 {
+			t.Fatalf("register: %d %v", status, c)
+		}
+		status2, c2 := e.call("POST", "/api/v1/cases", recep, caseBody, "Idempotency-Key", "reg-1")
+		if status2 != 201 || c2["id"] != c["id"] || c2["number"] != c["number"] {
+			t.Fatalf("retry: %d %v vs %v", status2, c2, c)
+		}
+		_, list := e.call("GET", "/api/v1/cases?q=欠薪", disp, "")
+		if n := len(list["items"].([]any)); n != 1 {
+			t.Fatalf("a retried registration must not register twice (search 欠薪 found %d)", n)
+		}
+		// Same key on another path is refused.
+		if status, _ := e.call("POST", "/api/v1/cases/1/actions/note", recep, `{"note":"x"}`, "Idempotency-Key", "reg-1"); status != 422 {
+			t.Fatalf("key reuse: %d", status)
+		}
+		id := fmt.Sprint(int64(c["id"].(float64)))
+		status, got := e.call("GET", "/api/v1/cases/"+id, disp, "")
+		if status != 200 || got["status"] != "registered" || got["risk"] != "none" || got["version"].(float64) != 1 || len(got["timeline"].([]any)) != 1 {
+			t.Fatalf("get: %d %v", status, got)
+		}
+		parties := got["parties"].([]any)
+		if p := parties[0].(map[string]any); p["id_number"] != "610831********0024" || p["phone"] != "139****5678" {
+			t.Fatalf("party not masked: %v", p)
+		}
+		// Actions.
+		path := "/api/v1/cases/" + id + "/actions/"
+		if status, m := e.call("POST", path+"assess", disp, `{"risk":"yellow","version":5}`); status != 409 || errCode(m) != "conflict" {
+			t.Fatalf("stale version: %d %v", status, m)
+		}
+		if status, m := e.call("POST", path+"assess", disp, `{"risk":"yellow","version":1}`); status != 200 || m["status"] != "assessed" || m["version"].(float64) != 2 {
+			t.Fatalf("assess: %d %v", status, m)
+		}
+		if status, _ := e.call("POST", path+"fly", disp, `{}`); status != 404 {
+			t.Fatalf("unknown action: %d", status)
+		}
+		if status, m := e.call("POST", path+"sign", med, `{}`); status != 409 && status != 403 {
+			t.Fatalf("sign before dispatch: %d %v", status, m)
+		}
+		e.call("POST", path+"dispatch", disp, `{"assignee":"med1"}`)
+		// A retried action is not applied twice.
+		s1, m1 := e.call("POST", path+"sign", med, `{}`, "Idempotency-Key", "sign-1")
+		s2, m2 := e.call("POST", path+"sign", med, `{}`, "Idempotency-Key", "sign-1")
+		if s1 != 200 || s2 != 200 || m1["version"] != m2["version"] || len(m2["timeline"].([]any)) != 4 {
+			t.Fatalf("idempotent sign: %d %d %v %v", s1, s2, m1["version"], m2["version"])
+		}
+		if status, m := e.call("POST", path+"close", med, `{"outcome":"resolved"}`); status != 422 || field(m, "six") == "" {
+			t.Fatalf("close without the six: %d %v", status, m)
+		}
+		if status, m := e.call("POST", path+"close", med, `{"outcome":"unresolved","guidance":"arbitration","note":"引导申请劳动仲裁"}`); status != 200 || m["status"] != "closed" || m["outcome"] != "unresolved" {
+			t.Fatalf("close: %d %v", status, m)
+		}
+		// Reveal: masked by default, full on an audited request with a reason.
+		pid := fmt.Sprint(int64(parties[0].(map[string]any)["id"].(float64)))
+		if status, m := e.call("POST", "/api/v1/cases/"+id+"/parties/"+pid+"/reveal", disp, `{"reason":"电话通知"}`); status != 200 || m["id_number"] != "610831199003070024" {
+			t.Fatalf("reveal: %d %v", status, m)
+		}
+		if status, _ := e.call("POST", "/api/v1/cases/"+id+"/parties/"+pid+"/reveal", e.admin, `{"reason":"看看"}`); status != 403 {
+			t.Fatalf("admin reveal: %d", status)
+		}
+		// Bad registration bodies: 422 with field messages, nothing written.
+		for _, bad := range []string{
+			strings.Replace(caseBody, `"visit"`, `"fax"`, 1),
+			strings.Replace(caseBody, `610831199003070024`, `610831199003070025`, 1),
+			strings.Replace(caseBody, `"labour"`, `"astrology"`, 1),
+			strings.Replace(caseBody, `"610831101200"`, `"610899"`, 1),
+			`{"channel":"visit"}`,
+		} {
+			if status, m := e.call("POST", "/api/v1/cases", recep, bad); status != 422 || m["error"].(map[string]any)["fields"] == nil {
+				t.Errorf("bad body: %d %v", status, m)
+			}
+		}
+		_, list = e.call("GET", "/api/v1/cases", disp, "")
+		if n := len(list["items"].([]any)); n != 1 {
+			t.Fatalf("bad bodies wrote matters: %d", n)
+		}
+		if status, _ := e.call("GET", "/api/v1/cases?status=flying", disp, ""); status != 422 {
+			t.Fatalf("bad status filter: %d", status)
+		}
+		if status, m := e.call("GET", "/api/v1/cases?status=closed&org_code=610831101", disp, ""); status != 200 || len(m["items"].([]any)) != 1 {
+			t.Fatalf("filters: %d %v", status, m)
+		}
+	})
+}
+
+func TestCaseAPIPaging(t *testing.T) {
+	e := newEnv(t, jftest.OpenSQLite(t))
+	recep := tokenFor(t, e, "recep", "610831", domain.RoleReceptionist)
+	for range 7 {
+		if status, m := e.call("POST", "/api/v1/cases", recep, caseBody); status != 201 {
+			t.Fatalf("%d %v", status, m)
+		}
+	}
+	seen := map[any]bool{}
+	cursor := ""
+	for range 10 {
+		status, m := e.call("GET", "/api/v1/cases?limit=3&cursor="+cursor, recep, "")
+		if status != 200 {
+			t.Fatalf("%d %v", status, m)
+		}
+		for _, it := range m["items"].([]any) {
+			seen[it.(map[string]any)["number"]] = true
+		}
+		if cursor = m["next_cursor"].(string); cursor == "" {
+			break
+		}
+	}
+	if len(seen) != 7 {
+		t.Fatalf("paged %d of 7", len(seen))
+	}
+	_ = http.MethodGet
+}
