@@ -26,6 +26,9 @@ var ZizhouCSV []byte
 //go:embed data/cn-holidays.csv
 var HolidaysCSV []byte
 
+// DemoCases is how many matters the demo database holds.
+const DemoCases = 320
+
 // County is Zizhou's GB/T 2260 code.
 const County = "610831"
 
@@ -79,6 +82,9 @@ func Prepare(ctx context.Context, svc *service.Service) ([]Account, error) {
 			}
 		}
 		out = append(out, Account{Role: domain.JoinRoles(du.roles), Username: du.username, Password: pw, Who: du.who})
+	}
+	if err := seedCases(ctx, svc, DemoCases); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -363,6 +363,7 @@ func (s *Service) Act(ctx context.Context, id int64, action string, in ActionInp
 	if err != nil {
 		return nil, err
 	}
+	var out *domain.Case
 	err = s.update(ctx, func(tx *store.Tx) error {
 		c, err := tx.Case(ctx, id)
 		if err != nil {
@@ -371,18 +372,8 @@ func (s *Service) Act(ctx context.Context, id int64, action string, in ActionInp
 		if err := s.mayViewCase(ctx, c); err != nil {
 			return err
 		}
-		if !slices.ContainsFunc(t.Roles, a.User.Has) {
-			return &domain.Error{Code: domain.Forbidden, Key: "case.action.role", Err: &denial{"denied.case." + action, "case", c.Number, c.OrgPath}}
-		}
-		assigneeStep := slices.Contains([]string{"sign", "return", "progress", "close"}, action) ||
-			(action == "transfer" && !a.User.Has(domain.RoleDispatcher)) || (action == "inform" && !a.User.Has(domain.RoleReceptionist))
-		if assigneeStep && c.Assignee != a.User.ID {
-			return &domain.Error{Code: domain.Forbidden, Key: "case.action.not_assignee", Err: &denial{"denied.case." + action, "case", c.Number, c.OrgPath}}
-		}
-		if !assigneeStep && c.Assignee != a.User.ID {
-			if err := s.check(ctx, authz.CaseAct, "case", c.Number, c.OrgPath); err != nil {
-				return err
-			}
+		if err := s.mayAct(ctx, a.User, c, t); err != nil {
+			return err
 		}
 		if !t.Allows(c.Status) {
 			return &domain.Error{Code: domain.Conflict, Key: "case.action.status", Args: []any{action, string(c.Status)}}
@@ -410,12 +401,18 @@ func (s *Service) Act(ctx context.Context, id int64, action string, in ActionInp
 			return err
 		}
 		detail, _ := json.Marshal(ev.Data)
-		return s.audit(ctx, tx, "case."+action, "case", c.Number, c.OrgPath, domain.ResultOK, string(from)+" → "+string(c.Status)+" "+string(detail))
+		if err := s.audit(ctx, tx, "case."+action, "case", c.Number, c.OrgPath, domain.ResultOK, string(from)+" → "+string(c.Status)+" "+string(detail)); err != nil {
+			return err
+		}
+		// The actor sees the result of their own action even when it took
+		// the matter out of their hands (a return, a transfer).
+		out, err = tx.Case(ctx, id)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return s.Case(ctx, id)
+	return out, nil
 }
 
 func required(field, key string) error {
@@ -583,4 +580,36 @@ func (s *Service) CompleteIdempotency(ctx context.Context, key string, status in
 		}
 		return tx.CompleteIdempotencyKey(ctx, u.ID, key, status, body)
 	})
+}
+
+// mayAct checks role, assignee and jurisdiction for action t on c (not the status).
+func (s *Service) mayAct(ctx context.Context, u *domain.User, c *domain.Case, t domain.Transition) error {
+	if u == nil || !slices.ContainsFunc(t.Roles, u.Has) {
+		return &domain.Error{Code: domain.Forbidden, Key: "case.action.role", Err: &denial{"denied.case." + t.Action, "case", c.Number, c.OrgPath}}
+	}
+	assigneeStep := slices.Contains([]string{"sign", "return", "progress", "close"}, t.Action) ||
+		(t.Action == "transfer" && !u.Has(domain.RoleDispatcher)) || (t.Action == "inform" && !u.Has(domain.RoleReceptionist))
+	if assigneeStep {
+		if c.Assignee != u.ID {
+			return &domain.Error{Code: domain.Forbidden, Key: "case.action.not_assignee", Err: &denial{"denied.case." + t.Action, "case", c.Number, c.OrgPath}}
+		}
+		return nil
+	}
+	if c.Assignee == u.ID {
+		return nil
+	}
+	return s.check(ctx, authz.CaseAct, "case", c.Number, c.OrgPath)
+}
+
+// AllowedActions lists the actions the actor may take on c now, in
+// workflow order (the buttons on the matter page).
+func (s *Service) AllowedActions(ctx context.Context, c *domain.Case) []string {
+	u := domain.ActorFrom(ctx).User
+	var out []string
+	for _, t := range domain.Workflow {
+		if t.Allows(c.Status) && s.mayAct(ctx, u, c, t) == nil {
+			out = append(out, t.Action)
+		}
+	}
+	return out
 }

@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"os"
 	"path"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -84,7 +86,7 @@ type templates struct {
 }
 
 // pageNames are the pages that must exist; startup fails if one is missing.
-var pageNames = []string{"login", "password", "home", "account", "users", "user_new", "user_edit", "orgs", "audit", "error"}
+var pageNames = []string{"login", "password", "home", "account", "users", "user_new", "user_edit", "orgs", "audit", "error", "cases", "case_new", "case"}
 
 func baseFuncs(sf *staticFiles) template.FuncMap {
 	return template.FuncMap{
@@ -116,6 +118,9 @@ func baseFuncs(sf *staticFiles) template.FuncMap {
 			return false
 		},
 		"add":  func(a, b int) int { return a + b },
+		"yuan": func(cents int64) string { return strconv.FormatFloat(float64(cents)/100, 'f', -1, 64) },
+		"contains": func(list []string, s string) bool { return slices.Contains(list, s) },
+		"str":      func(v any) string { return fmt.Sprint(v) },
 		"dict": dict,
 	}
 }
@@ -176,6 +181,8 @@ func nav(u *domain.User, current string) []navItem {
 		perm            authz.Action
 	}{
 		{"/", "nav.home", "home", authz.Authenticated},
+		{"/cases", "nav.cases", "cases", authz.CaseView},
+		{"/cases/new", "nav.register", "register", authz.CaseRegister},
 		{"/orgs", "nav.orgs", "tree", authz.OrgView},
 		{"/admin/users", "nav.users", "users", authz.UserView},
 		{"/admin/audit", "nav.audit", "audit", authz.AuditView},
@@ -184,7 +191,8 @@ func nav(u *domain.User, current string) []navItem {
 	var out []navItem
 	for _, it := range items {
 		if authz.Allowed(u, it.perm) {
-			active := current == it.href || (it.href != "/" && strings.HasPrefix(current, it.href))
+			active := current == it.href || (it.href != "/" && it.href != "/cases" && strings.HasPrefix(current, it.href)) ||
+				(it.href == "/cases" && strings.HasPrefix(current, "/cases") && current != "/cases/new")
 			out = append(out, navItem{it.href, it.key, it.icon, active})
 		}
 	}

@@ -37,6 +37,13 @@ func (s *Server) routes() {
 	m.Handle("POST /account/tokens", authz.Authenticated, s.wrapH(s.saveToken))
 	m.Handle("POST /account/tokens/{tokenID}/revoke", authz.Authenticated, s.wrapH(s.revokeToken))
 
+	m.Handle("GET /cases", authz.CaseView, s.wrapH(s.showCasesPage))
+	m.Handle("GET /cases/new", authz.CaseRegister, s.wrapH(s.showCaseNewPage))
+	m.Handle("POST /cases", authz.CaseRegister, s.wrapH(s.saveCase))
+	m.Handle("GET /cases/{caseID}", authz.CaseView, s.wrapH(s.showCasePage))
+	m.Handle("POST /cases/{caseID}/actions/{action}", authz.CaseAct, s.wrapH(s.saveCaseAction))
+	m.Handle("POST /cases/{caseID}/parties/{partyID}/reveal", authz.PersonalReveal, s.wrapH(s.revealParty))
+
 	m.Handle("GET /orgs", authz.OrgView, s.wrapH(s.showOrgsPage))
 	m.Handle("POST /orgs/{code}/grids", authz.OrgCreate, s.wrapH(s.saveGridCell))
 

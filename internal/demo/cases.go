@@ -1,0 +1,200 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"jiefen/internal/domain"
+	"jiefen/internal/service"
+	"jiefen/internal/store"
+)
+
+// story is a realistic matter of one category: %s are filled with the
+// parties' names and a place.
+type story struct {
+	category, text string
+	amount         float64
+	people         int
+}
+
+var stories = []story{
+	{"land_contract", "%s与%s因承包地边界发生争执，%s称对方在翻地时多占了两垄地，双方多次争吵，请求村委会重新勘界。", 0, 6},
+	{"homestead", "%s与邻居%s因宅基地界线及新建院墙位置发生纠纷，%s认为院墙占用了自家通道。", 0, 5},
+	{"forest", "%s与%s对村集体分包的山林权属存在争议，双方均持有早年林权证，%s砍伐林木引发冲突。", 30000, 4},
+	{"wage_arrears", "%s等务工人员在%s承包的工地干活三个月，被拖欠工资共计%s元，多次讨要未果，情绪激动。", 86000, 12},
+	{"labour_contract", "%s在%s经营的砖厂工作两年，未签订劳动合同，被辞退后要求支付经济补偿，%s拒绝。", 24000, 2},
+	{"work_injury", "%s在%s的养殖场务工时摔伤，住院花费医疗费，双方就工伤赔偿数额协商不成。", 52000, 2},
+	{"marriage", "%s与丈夫%s因家庭琐事长期不和，%s提出离婚并要求分割共同财产和孩子抚养权。", 0, 3},
+	{"neighbour", "%s家在房后修建排水沟，雨天积水流入%s家院子，双方多次争吵，%s扬言要堵死水沟。", 0, 4},
+	{"medical", "%s在县医院做手术后出现感染，家属%s认为医院存在过错，要求赔偿并多次到医院讨说法。", 120000, 5},
+	{"property_mgmt", "%s所在小区物业公司长期未维修电梯，%s等业主拒交物业费，物业公司停水施压。", 0, 30},
+	{"traffic", "%s驾驶农用三轮车与%s的摩托车相撞，%s腿部骨折，双方就医疗费和误工费赔偿发生争议。", 45000, 2},
+	{"consumer", "%s在镇上农资店购买的玉米种子出苗率不足三成，要求经营者%s赔偿损失，%s拒绝承担责任。", 18000, 8},
+	{"loan", "%s三年前借给同村%s现金，约定一年内归还，至今未还，%s称已部分还款，双方各执一词。", 50000, 2},
+	{"expropriation", "%s家承包地被征用修建公路，%s对青苗补偿标准有异议，认为与邻村标准不一致，%s组织部分村民上访。", 200000, 23},
+	{"campus", "%s的孩子在学校课间与同学打闹受伤，家长%s要求学校和对方家长%s承担医疗费用。", 8000, 4},
+	{"environment", "%s所在村附近的洗煤厂粉尘污染严重，%s等村民反映庄稼受损、咳嗽，要求企业%s停产整改并赔偿。", 60000, 40},
+	{"village_affairs", "%s对村集体经济合作社分红账目有疑问，%s等股民认为分红迟迟不发放，要求公开账目，村委会主任%s未予答复。", 0, 60},
+	{"inheritance", "%s的父亲去世后留下窑洞三孔，%s与兄长%s就遗产分割发生争执，互不相让。", 0, 3},
+}
+
+var surnames = []rune("王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
+var givens = []string{"建军", "秀兰", "保国", "桂英", "志强", "海燕", "军", "丽", "红梅", "明", "小龙", "玉兰", "国庆", "文华", "春花", "永平", "卫东", "淑珍", "建平", "兰英", "耀祖", "翠萍", "德胜", "爱军", "俊", "思远", "晓东", "芳", "振华", "金凤"}
+
+func name(r *rand.Rand) string {
+	return string(surnames[r.IntN(len(surnames))]) + givens[r.IntN(len(givens))]
+}
+
+// idNumber makes a checksum-valid synthetic resident ID of Zizhou (test data only).
+func idNumber(r *rand.Rand) string {
+	birth := time.Date(1950+r.IntN(55), time.Month(1+r.IntN(12)), 1+r.IntN(28), 0, 0, 0, 0, time.UTC)
+	body := fmt.Sprintf("610831%s%03d", birth.Format("20060102"), r.IntN(1000))
+	w := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
+	sum := 0
+	for i, c := range body {
+		sum += int(c-'0') * w[i]
+	}
+	return body + string("10X98765432"[sum%11])
+}
+
+// seedCases registers n matters across Zizhou and walks each one through the
+// workflow to a spread of states, with creation dates over the last months,
+// so every page has something true to show. It runs once per database.
+func seedCases(ctx context.Context, svc *service.Service, n int) error {
+	st := svc.Store()
+	var existing int
+	if err := st.View(ctx, func(tx *store.Tx) error {
+		cs, err := tx.Cases(ctx, store.CaseFilter{Path: "/", Limit: 1})
+		existing = len(cs)
+		return err
+	}); err != nil || existing > 0 {
+		return err
+	}
+	var villages []domain.Org
+	if err := st.View(ctx, func(tx *store.Tx) error {
+		all, err := tx.OrgsByPrefix(ctx, "/"+County+"/", 10000)
+		for _, o := range all {
+			if o.Level == domain.LevelVillage {
+				villages = append(villages, o)
+			}
+		}
+		return err
+	}); err != nil {
+		return err
+	}
+	users := map[string]*domain.User{}
+	for _, u := range []string{"jiedai", "zhiban", "chengban", "tiaojie", "shuji", "wangge"} {
+		du, err := svc.UserByUsername(ctx, u)
+		if err != nil {
+			return err
+		}
+		users[u] = du
+	}
+	as := func(u string) context.Context { return domain.WithActor(ctx, &domain.Actor{User: users[u], IP: "demo", Via: "demo"}) }
+	r := rand.New(rand.NewPCG(610831, 2026))
+	realNow := time.Now()
+	defer st.SetClock(time.Now)
+	channels := []string{"visit", "visit", "visit", "phone", "grid", "letter", "online", "hotline", "transfer"}
+	for i := range n {
+		clock := realNow.Add(-time.Duration(r.IntN(150*24)) * time.Hour)
+		st.SetClock(func() time.Time { return clock })
+		step := func(h int) { clock = clock.Add(time.Duration(h) * time.Hour); st.SetClock(func() time.Time { return clock }) }
+		s := stories[r.IntN(len(stories))]
+		v := villages[r.IntN(len(villages))]
+		a, b := name(r), name(r)
+		desc := fmt.Sprintf(s.text, a, b, a)
+		if strings.Count(s.text, "%s") == 3 && strings.Contains(s.text, "共计%s元") {
+			desc = fmt.Sprintf(s.text, a, b, fmt.Sprint(int(s.amount)))
+		}
+		in := domain.CaseInput{Channel: channels[r.IntN(len(channels))], Category: s.category, Description: desc, OrgCode: v.Code,
+			Address: v.Name + fmt.Sprintf("%d组", 1+r.IntN(6)), AmountYuan: s.amount * (0.5 + r.Float64()), PeopleCount: s.people,
+			Parties: []domain.Party{
+				{Role: "applicant", Name: a, IDNumber: idNumber(r), Phone: fmt.Sprintf("13%d%08d", 5+r.IntN(5), r.IntN(100000000)), Address: v.Name},
+				{Role: "respondent", Name: b, IDType: "none", Phone: fmt.Sprintf("15%d%08d", r.IntN(10), r.IntN(100000000))},
+			}}
+		registrar := "jiedai"
+		if in.Channel == "grid" {
+			registrar = "zhiban"
+		}
+		if i%40 == 39 {
+			in.ReferredTo = []string{"子洲县人民法院", "子洲县劳动人事争议仲裁委员会", "子洲县市场监督管理局"}[r.IntN(3)]
+		}
+		c, err := svc.RegisterCase(as(registrar), in)
+		if err != nil {
+			return fmt.Errorf("demo matter %d: %w", i, err)
+		}
+		if c.Status != domain.StatusRegistered {
+			continue
+		}
+		// How far this matter has come: most are finished, some in hand, a few new.
+		depth := []int{0, 1, 2, 3, 4, 4, 5, 5, 6, 6, 6, 7, 7, 7, 7, 8, 8, 8, 8, 8}[r.IntN(20)]
+		risk := []string{"none", "none", "none", "blue", "blue", "yellow", "red"}[r.IntN(7)]
+		assignee := []string{"chengban", "tiaojie"}[r.IntN(2)]
+		do := func(u, action string, in service.ActionInput) bool {
+			if err == nil {
+				_, err = svc.Act(as(u), c.ID, action, in)
+			}
+			return err == nil
+		}
+		if depth >= 1 {
+			step(2 + r.IntN(20))
+			do("zhiban", "assess", service.ActionInput{Risk: risk, Note: "经分析研判，" + map[string]string{"red": "涉及人数多、情绪激烈，存在激化风险。", "yellow": "矛盾较突出，需乡镇牵头化解。", "blue": "需中心跟踪督促。", "none": "属一般性纠纷。"}[risk]})
+		}
+		if depth >= 2 {
+			step(1 + r.IntN(10))
+			do("zhiban", "dispatch", service.ActionInput{Assignee: assignee})
+			if r.IntN(8) == 0 {
+				step(3)
+				do(assignee, "return", service.ActionInput{Reason: "该事项涉及行政执法，不属本单位职责，请重新交办。"})
+				step(2)
+				do("zhiban", "dispatch", service.ActionInput{Assignee: assignee})
+			}
+		}
+		if depth >= 3 {
+			step(1 + r.IntN(20))
+			do(assignee, "sign", service.ActionInput{})
+			step(24 + r.IntN(48))
+			do(assignee, "progress", service.ActionInput{Note: "已分别约谈双方当事人，了解诉求，" + []string{"约定现场调解时间。", "组织双方到现场勘查。", "邀请村干部和乡贤参与调解。"}[r.IntN(3)]})
+		}
+		if depth >= 4 {
+			step(24 + r.IntN(72))
+			town := strings.Split(strings.Trim(v.Path, "/"), "/")[1]
+			do(assignee, "six", service.ActionInput{Six: &domain.Six{LeadLeader: map[string]string{"red": "杨立新（政法委书记）", "yellow": "乡镇党委书记", "blue": "中心主任"}[risk] + map[bool]string{true: "调解员刘芳", false: ""}[risk == "none"],
+				MediationOrg: "子洲县" + town + "人民调解委员会", DockingUnit: "县司法局", Plan: "查明事实，依法依规提出调解方案，分头做双方工作。",
+				Schedule: "第1周：走访核实；第2周：组织调解；第3周：协议履行回访。", GuidanceAdviser: "县法律援助中心律师",
+				GuidanceText: "释明相关法律规定及诉讼风险，引导当事人理性维权。"}})
+		}
+		if depth >= 5 {
+			step(48 + r.IntN(200))
+			if r.IntN(12) == 0 {
+				do(assignee, "close", service.ActionInput{Outcome: "unresolved", Guidance: "litigation", Note: "双方分歧较大，已引导当事人依法向人民法院起诉。"})
+			} else {
+				do(assignee, "close", service.ActionInput{Outcome: "resolved", Note: "经调解，双方自愿达成调解协议，当场履行。"})
+			}
+		}
+		if depth >= 6 {
+			step(4 + r.IntN(48))
+			do(assignee, "inform", service.ActionInput{Method: []string{"电话", "上门", "书面"}[r.IntN(3)]})
+		}
+		if depth >= 7 {
+			step(24 + r.IntN(120))
+			sat := []string{"satisfied", "satisfied", "satisfied", "basically_satisfied", "unsatisfied"}[r.IntN(5)]
+			note := ""
+			if sat == "unsatisfied" {
+				note = "当事人反映对方未按协议履行。"
+			}
+			do("jiedai", "visit", service.ActionInput{Satisfaction: sat, Note: note})
+			if depth >= 8 && sat != "unsatisfied" {
+				step(24)
+				do("zhiban", "archive", service.ActionInput{})
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("demo matter %s: %w", c.Number, err)
+		}
+	}
+	return nil
+}

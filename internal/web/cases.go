@@ -1,0 +1,219 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"jiefen/internal/domain"
+	"jiefen/internal/httpx"
+	"jiefen/internal/service"
+)
+
+func (s *Server) showCasesPage(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	cq := service.CaseQuery{Q: strings.TrimSpace(q.Get("q")), Category: q.Get("category"), Risk: q.Get("risk"),
+		Mine: q.Get("mine") == "1", Overdue: q.Get("overdue") == "1", Limit: 50}
+	if st := domain.Status(q.Get("status")); st.Valid() {
+		cq.Statuses = []domain.Status{st}
+	}
+	if c, err := strconv.ParseInt(q.Get("cursor"), 10, 64); err == nil && c > 0 {
+		cq.Cursor = c
+	}
+	rows, next, err := s.svc.Cases(r.Context(), cq)
+	if err != nil {
+		return err
+	}
+	cats, err := s.svc.Categories(r.Context())
+	if err != nil {
+		return err
+	}
+	nextURL := ""
+	if next > 0 {
+		nq := r.URL.Query()
+		nq.Set("cursor", strconv.FormatInt(next, 10))
+		nextURL = "/cases?" + nq.Encode()
+	}
+	s.render(w, r, http.StatusOK, "cases", &page{Title: "cases.title", Data: map[string]any{
+		"Rows": rows, "Q": q, "Next": nextURL, "Categories": cats, "Statuses": domain.Statuses, "Risks": domain.Risks, "Now": time.Now(),
+	}})
+	return nil
+}
+
+// caseForm is the registration form as posted (three party rows).
+type caseForm struct {
+	domain.CaseInput
+	Amount, People string
+}
+
+func (s *Server) showCaseNewPage(w http.ResponseWriter, r *http.Request) error {
+	return s.renderCaseNew(w, r, http.StatusOK, caseForm{CaseInput: domain.CaseInput{Channel: "visit",
+		OrgCode: domain.ActorFrom(r.Context()).User.OrgCode, Parties: make([]domain.Party, 3)}}, nil, "")
+}
+
+func (s *Server) renderCaseNew(w http.ResponseWriter, r *http.Request, status int, f caseForm, fields map[string]string, msg string) error {
+	cats, err := s.svc.Categories(r.Context())
+	if err != nil {
+		return err
+	}
+	for len(f.Parties) < 3 {
+		f.Parties = append(f.Parties, domain.Party{})
+	}
+	s.render(w, r, status, "case_new", &page{Title: "cases.new", Errors: fields, Error: msg, Data: map[string]any{
+		"Form": f, "Categories": cats, "Channels": domain.Channels, "PartyRoles": domain.PartyRoles,
+	}})
+	return nil
+}
+
+func (s *Server) saveCase(w http.ResponseWriter, r *http.Request) error {
+	f := caseForm{CaseInput: domain.CaseInput{Channel: r.PostFormValue("channel"), Category: r.PostFormValue("category"),
+		Description: r.PostFormValue("description"), OrgCode: strings.TrimSpace(r.PostFormValue("org_code")),
+		Address: r.PostFormValue("address"), ReferredTo: strings.TrimSpace(r.PostFormValue("referred_to"))},
+		Amount: strings.TrimSpace(r.PostFormValue("amount")), People: strings.TrimSpace(r.PostFormValue("people_count"))}
+	fields := map[string]string{}
+	if f.Amount != "" {
+		v, err := strconv.ParseFloat(f.Amount, 64)
+		if err != nil {
+			fields["amount"] = "case.amount.invalid"
+		}
+		f.AmountYuan = v
+	}
+	if f.People != "" {
+		v, err := strconv.Atoi(f.People)
+		if err != nil {
+			fields["people_count"] = "case.people.invalid"
+		}
+		f.PeopleCount = v
+	}
+	var rowIndex []int // form row of each submitted party
+	for i := range 3 {
+		p := domain.Party{Name: r.PostFormValue("p" + strconv.Itoa(i) + "_name"), Role: r.PostFormValue("p" + strconv.Itoa(i) + "_role"),
+			Kind: r.PostFormValue("p" + strconv.Itoa(i) + "_kind"), IDNumber: strings.TrimSpace(r.PostFormValue("p" + strconv.Itoa(i) + "_id")),
+			NoIDReason: r.PostFormValue("p" + strconv.Itoa(i) + "_noid"), Phone: r.PostFormValue("p" + strconv.Itoa(i) + "_phone"),
+			Address: r.PostFormValue("p" + strconv.Itoa(i) + "_address"), USCC: r.PostFormValue("p" + strconv.Itoa(i) + "_uscc")}
+		if p.Kind == "person" && p.IDNumber == "" {
+			p.IDType = "none"
+		}
+		if strings.TrimSpace(p.Name) == "" {
+			continue
+		}
+		f.Parties = append(f.Parties, p)
+		rowIndex = append(rowIndex, i)
+	}
+	var c *domain.Case
+	var err error
+	if len(fields) == 0 {
+		c, err = s.svc.RegisterCase(r.Context(), f.CaseInput)
+	} else {
+		err = &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: fields}
+	}
+	if err != nil {
+		if domain.ErrorCode(err) != domain.Invalid {
+			return err
+		}
+		// Map parties[k].x back to the form row p{row}_x.
+		if de, ok := err.(*domain.Error); ok {
+			for k, v := range de.Fields {
+				if strings.HasPrefix(k, "parties[") {
+					end := strings.Index(k, "]")
+					n, _ := strconv.Atoi(k[len("parties["):end])
+					if n < len(rowIndex) {
+						delete(de.Fields, k)
+						de.Fields["p"+strconv.Itoa(rowIndex[n])+"_"+k[end+2:]] = v
+					}
+				}
+			}
+		}
+		_, d := s.describe(r, err)
+		// Re-show the rows where they were typed.
+		rows := make([]domain.Party, 3)
+		for k, i := range rowIndex {
+			rows[i] = f.Parties[k]
+		}
+		f.Parties = rows
+		return s.renderCaseNew(w, r, http.StatusUnprocessableEntity, f, d.Fields, d.Message)
+	}
+	s.setFlash(w, r, "flash.case_registered")
+	http.Redirect(w, r, "/cases/"+strconv.FormatInt(c.ID, 10), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) showCasePage(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathInt64(r, "caseID")
+	if err != nil {
+		return err
+	}
+	return s.renderCase(w, r, id, http.StatusOK, "", nil, nil)
+}
+
+func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, id int64, status int, msg string, fields map[string]string, revealed map[string]string) error {
+	c, err := s.svc.Case(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	cats, err := s.svc.Categories(r.Context())
+	if err != nil {
+		return err
+	}
+	s.render(w, r, status, "case", &page{Title: "cases.title", Error: msg, Errors: fields, Data: map[string]any{
+		"Case": c, "Actions": s.svc.AllowedActions(r.Context(), c), "Missing": c.Six.Missing(), "Now": time.Now(),
+		"Categories": cats, "Revealed": revealed, "Outcomes": domain.Outcomes, "Guidance": domain.Guidance,
+		"Satisfactions": domain.Satisfactions, "Risks": domain.Risks, "Basis": domain.StepRules[c.Status].Basis,
+	}})
+	return nil
+}
+
+func (s *Server) saveCaseAction(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathInt64(r, "caseID")
+	if err != nil {
+		return err
+	}
+	in := service.ActionInput{Risk: r.PostFormValue("risk"), Category: r.PostFormValue("category"), Assignee: strings.TrimSpace(r.PostFormValue("assignee")),
+		Reason: r.PostFormValue("reason"), Note: r.PostFormValue("note"), Outcome: r.PostFormValue("outcome"), Guidance: r.PostFormValue("guidance"),
+		ReferredTo: r.PostFormValue("referred_to"), Method: r.PostFormValue("method"), Satisfaction: r.PostFormValue("satisfaction")}
+	in.Version, _ = strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	if d := r.PostFormValue("due"); d != "" {
+		if t, err := time.ParseInLocation("2006-01-02", d, domain.CST); err == nil {
+			in.Due = t.Add(24*time.Hour - time.Second)
+		}
+	}
+	action := r.PathValue("action")
+	if action == "six" {
+		in.Six = &domain.Six{LeadLeader: r.PostFormValue("lead_leader"), MediationOrg: r.PostFormValue("mediation_org"),
+			DockingUnit: r.PostFormValue("docking_unit"), Plan: r.PostFormValue("plan"), Schedule: r.PostFormValue("schedule"),
+			GuidanceAdviser: r.PostFormValue("guidance_adviser"), GuidanceText: r.PostFormValue("guidance_text")}
+	}
+	if _, err := s.svc.Act(r.Context(), id, action, in); err != nil {
+		switch domain.ErrorCode(err) {
+		case domain.Invalid, domain.Conflict, domain.Forbidden:
+			status, d := s.describe(r, err)
+			return s.renderCase(w, r, id, status, d.Message, d.Fields, nil)
+		}
+		return err
+	}
+	s.setFlash(w, r, "flash.case_updated")
+	http.Redirect(w, r, "/cases/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) revealParty(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathInt64(r, "caseID")
+	if err != nil {
+		return err
+	}
+	pid, err := httpx.PathInt64(r, "partyID")
+	if err != nil {
+		return err
+	}
+	idn, phone, err := s.svc.RevealParty(r.Context(), id, pid, r.PostFormValue("reason"))
+	if err != nil {
+		if domain.ErrorCode(err) == domain.Invalid {
+			status, d := s.describe(r, err)
+			return s.renderCase(w, r, id, status, d.Message, nil, nil)
+		}
+		return err
+	}
+	return s.renderCase(w, r, id, http.StatusOK, "", nil, map[string]string{"party": strconv.FormatInt(pid, 10), "id_number": idn, "phone": phone})
+}
+
