@@ -93,7 +93,9 @@ func seedCases(ctx context.Context, svc *service.Service, n int) error {
 		}
 		users[u] = du
 	}
-	as := func(u string) context.Context { return domain.WithActor(ctx, &domain.Actor{User: users[u], IP: "demo", Via: "demo"}) }
+	as := func(u string) context.Context {
+		return domain.WithActor(ctx, &domain.Actor{User: users[u], IP: "demo", Via: "demo"})
+	}
 	r := rand.New(rand.NewPCG(610831, 2026))
 	realNow := time.Now()
 	defer st.SetClock(time.Now)
@@ -101,7 +103,10 @@ func seedCases(ctx context.Context, svc *service.Service, n int) error {
 	for i := range n {
 		clock := realNow.Add(-time.Duration(r.IntN(150*24)) * time.Hour)
 		st.SetClock(func() time.Time { return clock })
-		step := func(h int) { clock = clock.Add(time.Duration(h) * time.Hour); st.SetClock(func() time.Time { return clock }) }
+		step := func(h int) {
+			clock = clock.Add(time.Duration(h) * time.Hour)
+			st.SetClock(func() time.Time { return clock })
+		}
 		s := stories[r.IntN(len(stories))]
 		v := villages[r.IntN(len(villages))]
 		a, b := name(r), name(r)

@@ -216,4 +216,3 @@ func (s *Server) revealParty(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.renderCase(w, r, id, http.StatusOK, "", nil, map[string]string{"party": strconv.FormatInt(pid, 10), "id_number": idn, "phone": phone})
 }
-

@@ -117,11 +117,11 @@ func baseFuncs(sf *staticFiles) template.FuncMap {
 			}
 			return false
 		},
-		"add":  func(a, b int) int { return a + b },
-		"yuan": func(cents int64) string { return strconv.FormatFloat(float64(cents)/100, 'f', -1, 64) },
+		"add":      func(a, b int) int { return a + b },
+		"yuan":     func(cents int64) string { return strconv.FormatFloat(float64(cents)/100, 'f', -1, 64) },
 		"contains": func(list []string, s string) bool { return slices.Contains(list, s) },
 		"str":      func(v any) string { return fmt.Sprint(v) },
-		"dict": dict,
+		"dict":     dict,
 	}
 }
 
