@@ -300,3 +300,25 @@ func (a *API) revealPartyHandler(w http.ResponseWriter, r *http.Request) error {
 	httpx.WriteJSON(w, http.StatusOK, map[string]string{"id_number": idn, "phone": phone})
 	return nil
 }
+
+func (a *API) listNotificationsHandler(w http.ResponseWriter, r *http.Request) error {
+	items, unread, err := a.svc.Inbox(r.Context(), r.URL.Query().Get("unread") == "1")
+	if err != nil {
+		return err
+	}
+	type nJSON struct {
+		ID        int64  `json:"id"`
+		Kind      string `json:"kind"`
+		Text      string `json:"text"`
+		CaseID    int64  `json:"case_id,omitempty"`
+		CaseNum   string `json:"case_number,omitempty"`
+		CreatedAt string `json:"created_at"`
+		Read      bool   `json:"read"`
+	}
+	out := []nJSON{}
+	for _, n := range items {
+		out = append(out, nJSON{n.ID, n.Kind, n.Text, n.CaseID, n.CaseNumber, rfc(n.CreatedAt), !n.ReadAt.IsZero()})
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": out, "unread": unread})
+	return nil
+}

@@ -74,6 +74,10 @@ func (e *env) serve(args []string, isDemo bool) error {
 	if err != nil {
 		return err
 	}
+	jobsCtx, stopJobs := context.WithCancel(e.ctx)
+	jobsDone := make(chan struct{})
+	go func() { svc.RunJobs(jobsCtx, time.Minute); close(jobsDone) }() // due-soon and overdue notices
+	defer func() { stopJobs(); <-jobsDone }()
 	return listenAndServe(e.ctx, log, *addr, *tlsCert, *tlsKey, srv.Handler())
 }
 

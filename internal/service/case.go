@@ -400,6 +400,9 @@ func (s *Service) Act(ctx context.Context, id int64, action string, in ActionInp
 		if err := tx.AddEvent(ctx, c.ID, ev); err != nil {
 			return err
 		}
+		if err := s.notifyForAction(ctx, tx, c, action, ev); err != nil {
+			return err
+		}
 		detail, _ := json.Marshal(ev.Data)
 		if err := s.audit(ctx, tx, "case."+action, "case", c.Number, c.OrgPath, domain.ResultOK, string(from)+" → "+string(c.Status)+" "+string(detail)); err != nil {
 			return err

@@ -411,3 +411,79 @@ func TestDeadlineAcrossHoliday(t *testing.T) {
 		t.Fatal("overdue test wrong around the deadline")
 	}
 }
+
+// The overdue job tells each owner once per deadline, even when two
+// instances sweep at the same moment; assignments and returns land in inboxes.
+func TestNotificationsAndDeadlineSweep(t *testing.T) {
+	jftest.Engines(t, func(t *testing.T, st *store.Store) {
+		e := newCaseEnv(t, st)
+		base := time.Date(2026, 11, 2, 9, 0, 0, 0, domain.CST) // a Monday
+		clock := base
+		st.SetClock(func() time.Time { return clock })
+		c, err := e.svc.RegisterCase(as(e.recep), landCase("610831101"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		act(t, e, e.disp, c.ID, "assess", service.ActionInput{Risk: "none"})
+		act(t, e, e.disp, c.ID, "dispatch", service.ActionInput{Assignee: "med1"})
+		inbox := func(u *domain.User) []store.Notification {
+			items, _, err := e.svc.Inbox(as(u), false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return items
+		}
+		if got := inbox(e.med); len(got) != 1 || got[0].Kind != "assignment" || got[0].CaseID != c.ID {
+			t.Fatalf("assignment notice: %+v", got)
+		}
+		act(t, e, e.med, c.ID, "return", service.ActionInput{Reason: "不属本人"})
+		if got := inbox(e.disp); len(got) != 1 || got[0].Kind != "returned" || !strings.Contains(got[0].Text, "不属本人") {
+			t.Fatalf("return notice to the dispatcher: %+v", got)
+		}
+		// The re-dispatch is due by the end of Tuesday. Wednesday morning it is overdue.
+		clock = time.Date(2026, 11, 4, 8, 0, 0, 0, domain.CST)
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		total := 0
+		for range 2 { // two instances sweeping at once
+			wg.Go(func() {
+				n, err := e.svc.SweepDeadlines(context.Background())
+				if err != nil {
+					t.Error(err)
+				}
+				mu.Lock()
+				total += n
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+		if total != 1 {
+			t.Fatalf("two sweeps announced %d deadlines, want exactly 1", total)
+		}
+		if n, _ := e.svc.SweepDeadlines(context.Background()); n != 0 {
+			t.Fatalf("a later sweep repeated the notice (%d)", n)
+		}
+		var overdue int
+		for _, n := range inbox(e.disp) {
+			if n.Kind == "overdue" && n.CaseID == c.ID {
+				overdue++
+			}
+		}
+		if overdue != 1 {
+			t.Fatalf("dispatcher got %d overdue notices", overdue)
+		}
+		// A new deadline is announced again when it, in turn, is missed.
+		act(t, e, e.disp, c.ID, "dispatch", service.ActionInput{Assignee: "med1"})
+		clock = time.Date(2026, 11, 6, 8, 0, 0, 0, domain.CST)
+		if n, _ := e.svc.SweepDeadlines(context.Background()); n != 1 {
+			t.Fatalf("the new deadline's overdue notice: %d", n)
+		}
+		work, err := e.svc.WorkSummary(as(e.med))
+		if err != nil || work["to_sign"] != 1 || work["mine_overdue"] != 1 {
+			t.Fatalf("work summary %v %v", work, err)
+		}
+		if err := e.svc.MarkInboxRead(as(e.med)); err != nil || e.svc.UnreadCount(as(e.med)) != 0 {
+			t.Fatal("mark read")
+		}
+	})
+}

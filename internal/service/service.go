@@ -51,18 +51,19 @@ func DefaultPolicy() Policy {
 
 // Service is built once and shared by every surface.
 type Service struct {
-	keys   *crypto.Keyring
-	calMu  sync.Mutex
-	cal    *domain.Calendar
-	st     *store.Store
-	log    *slog.Logger
-	policy Policy
-	sleep  func(context.Context, time.Duration)
+	notifier Notifier
+	keys     *crypto.Keyring
+	calMu    sync.Mutex
+	cal      *domain.Calendar
+	st       *store.Store
+	log      *slog.Logger
+	policy   Policy
+	sleep    func(context.Context, time.Duration)
 }
 
 // New builds a Service.
 func New(st *store.Store, log *slog.Logger, p Policy) *Service {
-	return &Service{st: st, log: log, policy: p, sleep: sleepCtx}
+	return &Service{st: st, log: log, policy: p, sleep: sleepCtx, notifier: LogNotifier{log}}
 }
 
 // Store exposes the store for read-only helpers (health checks).

@@ -201,8 +201,8 @@ type CaseFilter struct {
 	Limit      int
 }
 
-// Cases lists matters newest first with keyset pagination.
-func (tx *Tx) Cases(ctx context.Context, f CaseFilter) ([]*domain.Case, error) {
+// caseWhere builds the WHERE clause of a case filter.
+func caseWhere(tx *Tx, f CaseFilter) where {
 	w := where{}
 	w.add("c.org_path LIKE ?", stripLike(f.Path)+"%")
 	if len(f.Statuses) > 0 {
@@ -257,6 +257,12 @@ func (tx *Tx) Cases(ctx context.Context, f CaseFilter) ([]*domain.Case, error) {
 	if f.BeforeID > 0 {
 		w.add("c.id < ?", f.BeforeID)
 	}
+	return w
+}
+
+// Cases lists matters newest first with keyset pagination.
+func (tx *Tx) Cases(ctx context.Context, f CaseFilter) ([]*domain.Case, error) {
+	w := caseWhere(tx, f)
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
 	}

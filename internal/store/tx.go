@@ -10,11 +10,16 @@ import (
 // Tx is a transaction with a fixed UTC "now" used for every timestamp
 // written in it.
 type Tx struct {
-	tx  *sql.Tx
-	d   dialect
-	Now time.Time
-	s   *Store
+	tx          *sql.Tx
+	d           dialect
+	Now         time.Time
+	s           *Store
+	afterCommit []func()
 }
+
+// AfterCommit runs f once the transaction has committed (never if it rolls
+// back): for side effects outside the database, such as an SMS.
+func (tx *Tx) AfterCommit(f func()) { tx.afterCommit = append(tx.afterCommit, f) }
 
 type txKey struct{}
 
@@ -44,6 +49,9 @@ func (s *Store) run(ctx context.Context, db *sql.DB, ro bool, fn func(tx *Tx) er
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return s.dialect.mapErr(fmt.Errorf("store: commit: %w", err))
+	}
+	for _, f := range tx.afterCommit {
+		f()
 	}
 	return nil
 }

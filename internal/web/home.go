@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"jiefen/internal/domain"
 )
@@ -35,12 +36,16 @@ func (s *Server) showHomePage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	work, err := s.svc.WorkSummary(ctx)
+	if err != nil {
+		return err
+	}
 	var duties []string
 	for _, role := range u.Roles {
 		duties = append(duties, roleDuty[role])
 	}
 	s.render(w, r, http.StatusOK, "home", &page{Title: "home.title", Data: map[string]any{
-		"Org": org, "Chain": chain, "Counts": levelsBelow(org, counts), "Duties": duties,
+		"Org": org, "Chain": chain, "Counts": levelsBelow(org, counts), "Duties": duties, "Work": workTiles(work),
 	}})
 	return nil
 }
@@ -57,6 +62,34 @@ func levelsBelow(org domain.Org, m map[domain.Level]int) []levelStat {
 	for _, l := range []domain.Level{domain.LevelTownship, domain.LevelVillage, domain.LevelGrid} {
 		if l.Depth() > org.Level.Depth() {
 			out = append(out, levelStat{string(l), m[l]})
+		}
+	}
+	return out
+}
+
+// workTile is one "my work" figure with the list behind it.
+type workTile struct {
+	Key, Href string
+	N         int
+	Alert     bool
+}
+
+var workLinks = []struct{ key, href string }{
+	{"to_assess", "/cases?status=registered"},
+	{"to_dispatch", "/cases?status=assessed"},
+	{"returned", "/cases?status=returned"},
+	{"to_sign", "/cases?mine=1&status=dispatched"},
+	{"in_hand", "/cases?mine=1&status=in_resolution"},
+	{"to_visit", "/cases?status=informed"},
+	{"mine_overdue", "/cases?mine=1&overdue=1"},
+	{"area_overdue", "/cases?overdue=1"},
+}
+
+func workTiles(m map[string]int) []workTile {
+	var out []workTile
+	for _, l := range workLinks {
+		if n, ok := m[l.key]; ok {
+			out = append(out, workTile{l.key, l.href, n, strings.HasSuffix(l.key, "overdue") && n > 0})
 		}
 	}
 	return out

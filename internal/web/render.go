@@ -86,7 +86,7 @@ type templates struct {
 }
 
 // pageNames are the pages that must exist; startup fails if one is missing.
-var pageNames = []string{"login", "password", "home", "account", "users", "user_new", "user_edit", "orgs", "audit", "error", "cases", "case_new", "case"}
+var pageNames = []string{"login", "password", "home", "account", "users", "user_new", "user_edit", "orgs", "audit", "error", "cases", "case_new", "case", "inbox"}
 
 func baseFuncs(sf *staticFiles) template.FuncMap {
 	return template.FuncMap{
@@ -167,6 +167,7 @@ type page struct {
 	Errors   map[string]string // field → translated message
 	Error    string            // form-level message
 	Data     any
+	Unread   int // unread notifications (the inbox badge)
 }
 
 type navItem struct {
@@ -183,6 +184,7 @@ func nav(u *domain.User, current string) []navItem {
 		{"/", "nav.home", "home", authz.Authenticated},
 		{"/cases", "nav.cases", "cases", authz.CaseView},
 		{"/cases/new", "nav.register", "register", authz.CaseRegister},
+		{"/inbox", "nav.inbox", "inbox", authz.Authenticated},
 		{"/orgs", "nav.orgs", "tree", authz.OrgView},
 		{"/admin/users", "nav.users", "users", authz.UserView},
 		{"/admin/audit", "nav.audit", "audit", authz.AuditView},
@@ -216,6 +218,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if a.User != nil && !s.svc.MustChangePassword(a.User) {
 		// Until a forced password change is done, nothing else is reachable.
 		p.Nav = nav(a.User, r.URL.Path)
+		p.Unread = s.svc.UnreadCount(r.Context())
 	}
 	p.Centre = s.cfg.CentreName
 	p.Version = s.cfg.Version

@@ -44,6 +44,9 @@ func (s *Server) routes() {
 	m.Handle("POST /cases/{caseID}/actions/{action}", authz.CaseAct, s.wrapH(s.saveCaseAction))
 	m.Handle("POST /cases/{caseID}/parties/{partyID}/reveal", authz.PersonalReveal, s.wrapH(s.revealParty))
 
+	m.Handle("GET /inbox", authz.Authenticated, s.wrapH(s.showInboxPage))
+	m.Handle("POST /inbox/read", authz.Authenticated, s.wrapH(s.markInboxRead))
+
 	m.Handle("GET /orgs", authz.OrgView, s.wrapH(s.showOrgsPage))
 	m.Handle("POST /orgs/{code}/grids", authz.OrgCreate, s.wrapH(s.saveGridCell))
 

@@ -1,0 +1,266 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"jiefen/internal/domain"
+	"jiefen/internal/store"
+)
+
+// Notifier sends a notification outside the application (an SMS gateway, a
+// webhook). The in-app inbox is always written; the notifier is extra.
+type Notifier interface {
+	Notify(ctx context.Context, userID int64, kind, text string) error
+}
+
+// LogNotifier is the default Notifier: it writes to the log.
+type LogNotifier struct{ Log *slog.Logger }
+
+// Notify logs the notification.
+func (n LogNotifier) Notify(ctx context.Context, userID int64, kind, text string) error {
+	n.Log.Info("notify", "user_id", userID, "kind", kind, "text", text)
+	return nil
+}
+
+var _ Notifier = LogNotifier{}
+
+// SetNotifier replaces the outbound notifier.
+func (s *Service) SetNotifier(n Notifier) { s.notifier = n }
+
+// notify writes inbox entries for users inside tx; the outbound notifier is
+// called once the transaction has committed.
+func (s *Service) notify(ctx context.Context, tx *store.Tx, users []int64, caseID int64, kind, text string) error {
+	seen := map[int64]bool{}
+	actor := domain.ActorFrom(ctx).User
+	for _, u := range users {
+		if u == 0 || seen[u] || (actor != nil && actor.ID == u && kind != "due_soon" && kind != "overdue") {
+			continue
+		}
+		seen[u] = true
+		if err := tx.AddNotification(ctx, &store.Notification{UserID: u, CaseID: caseID, Kind: kind, Text: text}); err != nil {
+			return err
+		}
+		if s.notifier != nil {
+			n, u := s.notifier, u
+			tx.AfterCommit(func() {
+				if err := n.Notify(context.WithoutCancel(ctx), u, kind, text); err != nil {
+					s.log.Warn("outbound notification failed", "user_id", u, "kind", kind, "err", err)
+				}
+			})
+		}
+	}
+	return nil
+}
+
+// notifyForAction tells the people an action concerns.
+func (s *Service) notifyForAction(ctx context.Context, tx *store.Tx, c *domain.Case, action string, ev *domain.Event) error {
+	a := domain.ActorFrom(ctx).User
+	switch action {
+	case "dispatch", "transfer":
+		return s.notify(ctx, tx, []int64{c.Assignee}, c.ID, "assignment", fmt.Sprintf("%s 交办给您：%s", c.Number, truncateRunes(c.Description, 40)))
+	case "return", "visit", "close":
+		if action == "visit" && c.Satisfaction != "unsatisfied" {
+			return nil
+		}
+		if action == "close" {
+			return nil
+		}
+		ds, err := tx.UsersWithRoleOver(ctx, domain.RoleDispatcher, c.OrgPath)
+		if err != nil {
+			return err
+		}
+		kind := "returned"
+		if action == "visit" {
+			kind = "unsatisfied"
+		}
+		return s.notify(ctx, tx, ds, c.ID, kind, fmt.Sprintf("%s %s（%s）：%s", c.Number, map[string]string{"returned": "被退回", "unsatisfied": "回访不满意"}[kind], a.Name, truncateRunes(ev.Note, 60)))
+	case "remind":
+		return s.notify(ctx, tx, []int64{c.Assignee}, c.ID, "reminder", fmt.Sprintf("%s 催办（%s）：%s", c.Number, a.Name, truncateRunes(ev.Note, 60)))
+	case "supervise":
+		due, _ := time.Parse(time.RFC3339, ev.Data["due"])
+		return s.notify(ctx, tx, []int64{c.Assignee}, c.ID, "supervision", fmt.Sprintf("%s 督办（%s），%s 前回复：%s", c.Number, a.Name, due.In(domain.CST).Format("01-02"), truncateRunes(ev.Note, 60)))
+	}
+	return nil
+}
+
+func truncateRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}
+
+// SweepDeadlines tells owners about steps due within a day and steps that are
+// overdue, once per deadline. It is safe to run from several instances at
+// once: each deadline is claimed by one UPDATE. It returns how many it told.
+func (s *Service) SweepDeadlines(ctx context.Context) (int, error) {
+	ctx = domain.WithActor(ctx, domain.SystemActor("job"))
+	total := 0
+	for _, kind := range []string{"overdue", "due_soon"} {
+		now := s.st.Now()
+		col, after, before := "overdue_sent", time.Time{}, now
+		if kind == "due_soon" {
+			col, after, before = "due_soon_sent", now, now.Add(24*time.Hour)
+		}
+		for {
+			var n int
+			err := s.st.Update(ctx, func(tx *store.Tx) error {
+				due, err := tx.ClaimDue(ctx, col, after, before, 100)
+				if err != nil {
+					return err
+				}
+				n = len(due)
+				for _, d := range due {
+					users := []int64{d.AssigneeID}
+					if d.AssigneeID == 0 {
+						if users, err = tx.UsersWithRoleOver(ctx, domain.RoleDispatcher, d.OrgPath); err != nil {
+							return err
+						}
+					}
+					text := fmt.Sprintf("%s 本环节期限 %s %s", d.Number, d.Due.In(domain.CST).Format("01-02 15:04"), map[string]string{"overdue": "已超期", "due_soon": "即将到期"}[kind])
+					if err := s.notify(ctx, tx, users, d.ID, kind, text); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return total, err
+			}
+			total += n
+			if n < 100 {
+				break
+			}
+		}
+	}
+	return total, nil
+}
+
+// RunJobs runs the deadline sweep every interval until ctx ends.
+func (s *Service) RunJobs(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if n, err := s.SweepDeadlines(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("deadline sweep", "err", err)
+		} else if n > 0 {
+			s.log.Info("deadline sweep", "notified", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Inbox lists the actor's notifications.
+func (s *Service) Inbox(ctx context.Context, unreadOnly bool) ([]store.Notification, int, error) {
+	u := domain.ActorFrom(ctx).User
+	if u == nil {
+		return nil, 0, errNoSession
+	}
+	var out []store.Notification
+	var unread int
+	err := s.st.View(ctx, func(tx *store.Tx) error {
+		var err error
+		if out, err = tx.Notifications(ctx, u.ID, unreadOnly, 100); err != nil {
+			return err
+		}
+		unread, err = tx.UnreadCount(ctx, u.ID)
+		return err
+	})
+	return out, unread, err
+}
+
+// UnreadCount counts the actor's unread notifications (the badge).
+func (s *Service) UnreadCount(ctx context.Context) int {
+	u := domain.ActorFrom(ctx).User
+	if u == nil {
+		return 0
+	}
+	var n int
+	s.st.View(ctx, func(tx *store.Tx) error {
+		var err error
+		n, err = tx.UnreadCount(ctx, u.ID)
+		return err
+	})
+	return n
+}
+
+// MarkInboxRead marks all the actor's notifications read.
+func (s *Service) MarkInboxRead(ctx context.Context) error {
+	u := domain.ActorFrom(ctx).User
+	if u == nil {
+		return errNoSession
+	}
+	return s.st.Update(ctx, func(tx *store.Tx) error { return tx.MarkNotificationsRead(ctx, u.ID) })
+}
+
+// WorkSummary counts the actor's work by kind: to sign for, in hand, due
+// soon, overdue, returned (dispatchers), to assess (dispatchers).
+func (s *Service) WorkSummary(ctx context.Context) (map[string]int, error) {
+	u := domain.ActorFrom(ctx).User
+	out := map[string]int{}
+	now := s.st.Now()
+	err := s.st.View(ctx, func(tx *store.Tx) error {
+		count := func(key string, f store.CaseFilter) error {
+			f.Now = now
+			n, err := tx.CountCases(ctx, f)
+			out[key] = n
+			return err
+		}
+		mine := store.CaseFilter{Path: "/", AssigneeID: u.ID}
+		steps := []struct {
+			key string
+			f   store.CaseFilter
+		}{
+			{"to_sign", withStatus(mine, domain.StatusDispatched)},
+			{"in_hand", withStatus(mine, domain.StatusInResolution, domain.StatusClosed)},
+			{"mine_overdue", func() store.CaseFilter { f := mine; f.Overdue = true; return f }()},
+		}
+		if u.Has(domain.RoleDispatcher) {
+			area := store.CaseFilter{Path: u.OrgPath}
+			steps = append(steps,
+				struct {
+					key string
+					f   store.CaseFilter
+				}{"to_assess", withStatus(area, domain.StatusRegistered)},
+				struct {
+					key string
+					f   store.CaseFilter
+				}{"to_dispatch", withStatus(area, domain.StatusAssessed, domain.StatusReturned)},
+				struct {
+					key string
+					f   store.CaseFilter
+				}{"returned", withStatus(area, domain.StatusReturned)},
+				struct {
+					key string
+					f   store.CaseFilter
+				}{"area_overdue", func() store.CaseFilter { f := area; f.Overdue = true; return f }()},
+			)
+		}
+		if u.Has(domain.RoleReceptionist) || u.Has(domain.RoleDispatcher) {
+			steps = append(steps, struct {
+				key string
+				f   store.CaseFilter
+			}{"to_visit", withStatus(store.CaseFilter{Path: u.OrgPath}, domain.StatusInformed)})
+		}
+		for _, st := range steps {
+			if err := count(st.key, st.f); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+func withStatus(f store.CaseFilter, ss ...domain.Status) store.CaseFilter {
+	f.Statuses = ss
+	return f
+}

@@ -1,0 +1,153 @@
+package store
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"jiefen/internal/domain"
+)
+
+// Notification is one inbox entry.
+type Notification struct {
+	ID         int64
+	UserID     int64
+	CaseID     int64
+	CaseNumber string
+	Kind       string // assignment, returned, reminder, supervision, due_soon, overdue, reopened
+	Text       string
+	CreatedAt  time.Time
+	ReadAt     time.Time
+}
+
+// AddNotification puts an entry in a user's inbox.
+func (tx *Tx) AddNotification(ctx context.Context, n *Notification) error {
+	var caseID any
+	if n.CaseID != 0 {
+		caseID = n.CaseID
+	}
+	err := tx.queryRow(ctx, `INSERT INTO notifications (user_id, case_id, kind, text, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		n.UserID, caseID, n.Kind, n.Text, ts(tx.Now)).Scan(&n.ID)
+	n.CreatedAt = tx.Now
+	return tx.scanErr(err, "add notification")
+}
+
+// Notifications lists a user's inbox, newest first.
+func (tx *Tx) Notifications(ctx context.Context, userID int64, unreadOnly bool, limit int) ([]Notification, error) {
+	q := `SELECT n.id, n.user_id, COALESCE(n.case_id, 0), COALESCE(c.number, ''), n.kind, n.text, n.created_at, n.read_at
+		FROM notifications n LEFT JOIN cases c ON c.id = n.case_id WHERE n.user_id = $1`
+	if unreadOnly {
+		q += ` AND n.read_at IS NULL`
+	}
+	rows, err := tx.query(ctx, q+` ORDER BY n.id DESC LIMIT `+strconv.Itoa(limit), userID)
+	if err != nil {
+		return nil, wrap(err, "list notifications")
+	}
+	defer rows.Close()
+	var out []Notification
+	for rows.Next() {
+		var n Notification
+		if err := rows.Scan(&n.ID, &n.UserID, &n.CaseID, &n.CaseNumber, &n.Kind, &n.Text, nullTime{&n.CreatedAt}, nullTime{&n.ReadAt}); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// UnreadCount counts a user's unread entries.
+func (tx *Tx) UnreadCount(ctx context.Context, userID int64) (int, error) {
+	var n int
+	err := tx.queryRow(ctx, `SELECT count(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL`, userID).Scan(&n)
+	return n, tx.scanErr(err, "unread count")
+}
+
+// MarkNotificationsRead marks all of a user's entries read.
+func (tx *Tx) MarkNotificationsRead(ctx context.Context, userID int64) error {
+	_, err := tx.exec(ctx, `UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL`, ts(tx.Now), userID)
+	return wrap(err, "mark read")
+}
+
+// DueCase is a matter the deadline sweep must tell someone about.
+type DueCase struct {
+	ID         int64
+	Number     string
+	AssigneeID int64
+	OrgPath    string
+	Due        time.Time
+}
+
+var openStatuses = []domain.Status{domain.StatusRegistered, domain.StatusAssessed, domain.StatusDispatched, domain.StatusReturned,
+	domain.StatusInResolution, domain.StatusClosed, domain.StatusInformed}
+
+// ClaimDue marks and returns matters whose step is due in [after, before)
+// (after may be zero) and
+// that have not been announced for this deadline yet (column overdue_sent or
+// due_soon_sent). The mark and the claim are one UPDATE, so two instances
+// never announce the same deadline twice.
+func (tx *Tx) ClaimDue(ctx context.Context, column string, after, before time.Time, limit int) ([]DueCase, error) {
+	if column != "overdue_sent" && column != "due_soon_sent" {
+		panic("store: ClaimDue column " + column)
+	}
+	ph := make([]string, len(openStatuses))
+	args := []any{ts(before)}
+	for i, s := range openStatuses {
+		ph[i] = "$" + strconv.Itoa(i+2)
+		args = append(args, string(s))
+	}
+	afterCond := ""
+	if !after.IsZero() {
+		args = append(args, ts(after))
+		afterCond = " AND step_due_at >= $" + strconv.Itoa(len(args))
+	}
+	q := `UPDATE cases SET ` + column + ` = step_due_at WHERE id IN (SELECT id FROM cases WHERE step_due_at IS NOT NULL AND step_due_at < $1
+		AND status IN (` + strings.Join(ph, ",") + `)` + afterCond + ` AND (` + column + ` IS NULL OR ` + column + ` <> step_due_at) ORDER BY step_due_at LIMIT ` + strconv.Itoa(limit) + `)
+		AND (` + column + ` IS NULL OR ` + column + ` <> step_due_at)
+		RETURNING id, number, COALESCE(assignee_id, 0), org_path, step_due_at`
+	rows, err := tx.query(ctx, q, args...)
+	if err != nil {
+		return nil, wrap(err, "claim due")
+	}
+	defer rows.Close()
+	var out []DueCase
+	for rows.Next() {
+		var d DueCase
+		if err := rows.Scan(&d.ID, &d.Number, &d.AssigneeID, &d.OrgPath, nullTime{&d.Due}); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// UsersWithRoleOver lists active users holding role whose jurisdiction
+// contains path (e.g. the dispatchers responsible for a matter).
+func (tx *Tx) UsersWithRoleOver(ctx context.Context, role domain.Role, path string) ([]int64, error) {
+	rows, err := tx.query(ctx, `SELECT u.id, o.path FROM users u JOIN orgs o ON o.code = u.org_code
+		WHERE u.disabled = $1 AND (',' || u.roles || ',') LIKE $2`, false, "%,"+string(role)+",%")
+	if err != nil {
+		return nil, wrap(err, "users with role")
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		var p string
+		if err := rows.Scan(&id, &p); err != nil {
+			return nil, err
+		}
+		if strings.HasPrefix(path, p) {
+			out = append(out, id)
+		}
+	}
+	return out, rows.Err()
+}
+
+// CountCases counts matters matching f (for the work summary).
+func (tx *Tx) CountCases(ctx context.Context, f CaseFilter) (int, error) {
+	w := caseWhere(tx, f)
+	var n int
+	err := tx.queryRow(ctx, `SELECT count(*) FROM cases c`+w.sql(), w.args...).Scan(&n)
+	return n, tx.scanErr(err, "count cases")
+}
