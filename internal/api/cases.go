@@ -248,6 +248,11 @@ type actionIn struct {
 	Method       string      `json:"method"`
 	Satisfaction string      `json:"satisfaction"`
 	Due          string      `json:"due"`
+	Date         string      `json:"date"`
+	Place        string      `json:"place"`
+	Participants string      `json:"participants"`
+	Result       string      `json:"result"`
+	Days         int         `json:"days"`
 	Six          *domain.Six `json:"six"`
 }
 
@@ -262,7 +267,14 @@ func (a *API) caseActionHandler(w http.ResponseWriter, r *http.Request) error {
 	}
 	ai := service.ActionInput{Version: in.Version, Risk: in.Risk, Category: in.Category, Assignee: in.Assignee, Reason: in.Reason,
 		Note: in.Note, Outcome: in.Outcome, Guidance: in.Guidance, ReferredTo: in.ReferredTo, Method: in.Method,
-		Satisfaction: in.Satisfaction, Six: in.Six}
+		Satisfaction: in.Satisfaction, Six: in.Six, Place: in.Place, Participants: in.Participants, Result: in.Result, Days: in.Days}
+	if in.Date != "" {
+		t, err := time.ParseInLocation("2006-01-02", in.Date, domain.CST)
+		if err != nil {
+			return &domain.Error{Code: domain.Invalid, Key: "field.date", Fields: map[string]string{"date": "field.date"}}
+		}
+		ai.Date = t
+	}
 	if in.Due != "" {
 		t, err := time.ParseInLocation("2006-01-02", in.Due, domain.CST)
 		if err != nil {

@@ -122,6 +122,9 @@ type Case struct {
 	StepDueAt    time.Time
 	Six          Six
 	Satisfaction string
+	PausedAt     time.Time // the clock is stopped while the matter waits on something outside the centre
+	PausedUntil  time.Time // and restarts by itself then
+	ExtendDays   int       // a pending extension request (0 = none)
 	CreatedBy    int64
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
@@ -131,10 +134,14 @@ type Case struct {
 	Timeline     []Event
 }
 
-// Overdue reports whether the current step's deadline has passed.
+// Overdue reports whether the current step's deadline has passed (never
+// while the clock is paused).
 func (c *Case) Overdue(now time.Time) bool {
-	return !c.StepDueAt.IsZero() && now.After(c.StepDueAt) && c.Status != StatusArchived
+	return !c.StepDueAt.IsZero() && now.After(c.StepDueAt) && c.Status != StatusArchived && c.PausedAt.IsZero()
 }
+
+// JudicialResults are the steps of a request for judicial confirmation (司法确认).
+var JudicialResults = []string{"requested", "confirmed", "rejected"}
 
 // Six is the 六个一 of a matter in resolution.
 type Six struct {
@@ -193,6 +200,13 @@ var Workflow = []Transition{
 	{"transfer", []Status{StatusInResolution}, StatusDispatched, []Role{RoleDispatcher, RoleHandler, RoleMediator}, []string{"assignee", "reason"}},
 	{"six", []Status{StatusInResolution}, "", []Role{RoleHandler, RoleMediator, RoleDispatcher, RoleLeader}, nil},
 	{"progress", []Status{StatusInResolution}, "", []Role{RoleHandler, RoleMediator}, []string{"note"}},
+	{"session", []Status{StatusInResolution}, "", []Role{RoleHandler, RoleMediator}, []string{"date", "place", "participants", "note"}},
+	{"judicial", []Status{StatusInResolution, StatusClosed, StatusInformed, StatusVisited}, "", []Role{RoleHandler, RoleMediator}, []string{"result"}},
+	{"pause", []Status{StatusInResolution}, "", []Role{RoleHandler, RoleMediator}, []string{"reason", "due"}},
+	{"resume", []Status{StatusInResolution}, "", []Role{RoleHandler, RoleMediator, RoleDispatcher}, nil},
+	{"extend_request", []Status{StatusInResolution}, "", []Role{RoleHandler, RoleMediator}, []string{"reason", "days"}},
+	{"extend_approve", []Status{StatusInResolution}, "", []Role{RoleLeader}, []string{"method"}},
+	{"extend_reject", []Status{StatusInResolution}, "", []Role{RoleLeader}, []string{"reason"}},
 	{"close", []Status{StatusInResolution}, StatusClosed, []Role{RoleHandler, RoleMediator}, []string{"outcome"}},
 	{"inform", []Status{StatusClosed}, StatusInformed, []Role{RoleHandler, RoleMediator, RoleReceptionist}, []string{"method"}},
 	{"visit", []Status{StatusInformed}, StatusVisited, []Role{RoleReceptionist, RoleDispatcher}, []string{"satisfaction"}},

@@ -344,7 +344,12 @@ type ActionInput struct {
 	ReferredTo   string
 	Method       string
 	Satisfaction string
-	Due          time.Time
+	Due          time.Time // supervision deadline; resume date of a pause
+	Date         time.Time // date of a mediation session
+	Place        string
+	Participants string
+	Result       string // judicial confirmation
+	Days         int    // extension requested
 	Six          *domain.Six
 }
 
@@ -549,8 +554,114 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 			return required("due", "case.supervise.due")
 		}
 		ev.Data["due"] = in.Due.UTC().Format(time.RFC3339)
+	case "session":
+		place, ok1 := text(in.Place, 100)
+		people, ok2 := text(in.Participants, 500)
+		switch {
+		case in.Date.IsZero() || in.Date.After(tx.Now.Add(366*24*time.Hour)):
+			return required("date", "field.date")
+		case !ok1 || place == "":
+			return required("place", "field.required")
+		case !ok2 || people == "":
+			return required("participants", "field.required")
+		}
+		ev.Data["date"] = in.Date.In(domain.CST).Format("2006-01-02")
+		ev.Data["place"], ev.Data["participants"] = place, people
+	case "judicial":
+		if !slices.Contains(domain.JudicialResults, in.Result) {
+			return required("result", "case.judicial.invalid")
+		}
+		ev.Data["result"] = in.Result
+	case "pause":
+		if !c.PausedAt.IsZero() {
+			return &domain.Error{Code: domain.Conflict, Key: "case.pause.already"}
+		}
+		if in.Due.IsZero() || !in.Due.After(tx.Now) || in.Due.After(tx.Now.Add(366*24*time.Hour)) {
+			return required("due", "case.pause.until")
+		}
+		c.PausedAt, c.PausedUntil = tx.Now, in.Due
+		ev.Data["until"] = in.Due.UTC().Format(time.RFC3339)
+	case "resume":
+		if c.PausedAt.IsZero() {
+			return &domain.Error{Code: domain.Conflict, Key: "case.pause.not_paused"}
+		}
+		resume(c, tx.Now, ev)
+	case "extend_request":
+		if c.ExtendDays > 0 {
+			return &domain.Error{Code: domain.Conflict, Key: "case.extend.pending"}
+		}
+		if in.Days < 1 || in.Days > 30 {
+			return required("days", "case.extend.days")
+		}
+		c.ExtendDays = in.Days
+		ev.Data["days"] = fmt.Sprint(in.Days)
+	case "extend_approve", "extend_reject":
+		if c.ExtendDays == 0 {
+			return &domain.Error{Code: domain.Conflict, Key: "case.extend.none"}
+		}
+		ev.Data["days"] = fmt.Sprint(c.ExtendDays)
+		if t.Action == "extend_approve" {
+			m, ok := text(in.Method, 50)
+			if !ok || m == "" {
+				return required("method", "case.extend.method")
+			}
+			cal, err := s.calendar(ctx)
+			if err != nil {
+				return err
+			}
+			c.StepDueAt = cal.AddCalendarDays(c.StepDueAt, c.ExtendDays).UTC()
+			ev.Data["due"] = c.StepDueAt.Format(time.RFC3339)
+			ev.Data["method"] = m
+		}
+		c.ExtendDays = 0
 	}
 	return nil
+}
+
+// resume restarts a paused clock: the deadline moves by the time paused.
+func resume(c *domain.Case, now time.Time, ev *domain.Event) {
+	if !c.StepDueAt.IsZero() {
+		c.StepDueAt = c.StepDueAt.Add(now.Sub(c.PausedAt))
+		ev.Data["due"] = c.StepDueAt.Format(time.RFC3339)
+	}
+	ev.Data["paused_days"] = fmt.Sprintf("%.1f", now.Sub(c.PausedAt).Hours()/24)
+	c.PausedAt, c.PausedUntil = time.Time{}, time.Time{}
+}
+
+// ResumeDuePauses restarts the clocks whose resume date has come (the
+// deadline job calls it); each one is an event on the matter's timeline.
+func (s *Service) ResumeDuePauses(ctx context.Context) (int, error) {
+	var ids []int64
+	if err := s.st.View(ctx, func(tx *store.Tx) error {
+		var err error
+		ids, err = tx.PausesToResume(ctx, tx.Now, 500)
+		return err
+	}); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, id := range ids {
+		err := s.st.Update(ctx, func(tx *store.Tx) error {
+			c, err := tx.Case(ctx, id)
+			if err != nil || c.PausedAt.IsZero() || c.PausedUntil.After(tx.Now) {
+				return err // resumed meanwhile (by hand or another instance)
+			}
+			ev := &domain.Event{ActorName: "系统", Action: "resume", FromStatus: c.Status, ToStatus: c.Status, Data: map[string]string{"auto": "1"}}
+			resume(c, tx.Now, ev)
+			if err := tx.UpdateCase(ctx, c); err != nil {
+				return err
+			}
+			if err := tx.AddEvent(ctx, c.ID, ev); err != nil {
+				return err
+			}
+			n++
+			return s.notify(ctx, tx, []int64{c.Assignee}, c.ID, "resumed", c.Number+" 暂停期满，时限已恢复计算")
+		})
+		if err != nil && domain.ErrorCode(err) != domain.Conflict {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // Idempotency of POST requests: the first request with a key reserves it,
@@ -590,7 +701,8 @@ func (s *Service) mayAct(ctx context.Context, u *domain.User, c *domain.Case, t 
 	if u == nil || !slices.ContainsFunc(t.Roles, u.Has) {
 		return &domain.Error{Code: domain.Forbidden, Key: "case.action.role", Err: &denial{"denied.case." + t.Action, "case", c.Number, c.OrgPath}}
 	}
-	assigneeStep := slices.Contains([]string{"sign", "return", "progress", "close"}, t.Action) ||
+	assigneeStep := slices.Contains([]string{"sign", "return", "progress", "close", "session", "judicial", "pause", "extend_request"}, t.Action) ||
+		(t.Action == "resume" && !u.Has(domain.RoleDispatcher)) ||
 		(t.Action == "transfer" && !u.Has(domain.RoleDispatcher)) || (t.Action == "inform" && !u.Has(domain.RoleReceptionist))
 	if assigneeStep {
 		if c.Assignee != u.ID {

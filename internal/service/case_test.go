@@ -487,3 +487,79 @@ func TestNotificationsAndDeadlineSweep(t *testing.T) {
 		}
 	})
 }
+
+// The clock stops while a matter waits on something outside the centre and
+// restarts by itself, moving the deadline by the time paused; an extension is
+// requested by the assignee and decided by a leader; sessions and judicial
+// confirmation are recorded on the timeline.
+func TestPauseExtendSessions(t *testing.T) {
+	jftest.Engines(t, func(t *testing.T, st *store.Store) {
+		e := newCaseEnv(t, st)
+		clock := time.Date(2026, 11, 2, 9, 0, 0, 0, domain.CST)
+		st.SetClock(func() time.Time { return clock })
+		c, err := e.svc.RegisterCase(as(e.recep), landCase("610831101"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		act(t, e, e.disp, c.ID, "assess", service.ActionInput{Risk: "none"})
+		act(t, e, e.disp, c.ID, "dispatch", service.ActionInput{Assignee: "med1"})
+		c = act(t, e, e.med, c.ID, "sign", service.ActionInput{})
+		due := c.StepDueAt // 30 calendar days: 2 December
+		if got := due.In(domain.CST).Format("2006-01-02"); got != "2026-12-02" {
+			t.Fatalf("mediation due %s", got)
+		}
+		c = act(t, e, e.med, c.ID, "session", service.ActionInput{Date: clock, Place: "何家集村委会", Participants: "张建军、李保国、村主任", Note: "双方陈述意见"})
+		if last := c.Timeline[len(c.Timeline)-1]; last.Data["place"] != "何家集村委会" || last.Note != "双方陈述意见" {
+			t.Fatalf("session event %+v", last)
+		}
+		if _, err := e.svc.Act(as(e.med), c.ID, "session", service.ActionInput{Place: "x", Participants: "y", Note: "z"}); domain.ErrorCode(err) != domain.Invalid {
+			t.Fatalf("session without a date: %v", err)
+		}
+		act(t, e, e.med, c.ID, "judicial", service.ActionInput{Result: "requested"})
+		// Pause for a land survey for 10 days.
+		c = act(t, e, e.med, c.ID, "pause", service.ActionInput{Reason: "等待土地勘测结果", Due: clock.Add(10 * 24 * time.Hour)})
+		if c.PausedAt.IsZero() || c.Overdue(due.Add(time.Hour)) {
+			t.Fatal("a paused matter is never overdue")
+		}
+		if _, err := e.svc.Act(as(e.med), c.ID, "pause", service.ActionInput{Reason: "x", Due: clock.Add(24 * time.Hour)}); domain.ErrorCode(err) != domain.Conflict {
+			t.Fatalf("pause twice: %v", err)
+		}
+		clock = clock.Add(10*24*time.Hour + time.Minute)
+		if n, err := e.svc.SweepDeadlines(context.Background()); err != nil || n < 1 {
+			t.Fatalf("auto resume: %d %v", n, err)
+		}
+		c, _ = e.svc.Case(as(e.med), c.ID)
+		if !c.PausedAt.IsZero() || !c.StepDueAt.Equal(due.Add(10*24*time.Hour+time.Minute)) {
+			t.Fatalf("after the pause: paused %v, due %v (was %v)", c.PausedAt, c.StepDueAt, due)
+		}
+		if last := c.Timeline[len(c.Timeline)-1]; last.Action != "resume" || last.Data["auto"] != "1" {
+			t.Fatalf("resume event %+v", last)
+		}
+		// Extension: the assignee asks, a leader approves, the deadline moves.
+		if _, err := e.svc.Act(as(e.med), c.ID, "extend_request", service.ActionInput{Reason: "需等待司法鉴定", Days: 45}); domain.ErrorCode(err) != domain.Invalid {
+			t.Fatalf("45-day extension: %v", err)
+		}
+		c = act(t, e, e.med, c.ID, "extend_request", service.ActionInput{Reason: "需等待司法鉴定", Days: 15})
+		if _, err := e.svc.Act(as(e.med), c.ID, "extend_approve", service.ActionInput{Method: "电话"}); domain.ErrorCode(err) != domain.Forbidden {
+			t.Fatalf("the assignee approves their own extension: %v", err)
+		}
+		var leaderNotes int
+		items, _, _ := e.svc.Inbox(as(e.leader), false)
+		for _, n := range items {
+			if n.Kind == "extension" {
+				leaderNotes++
+			}
+		}
+		if leaderNotes != 1 {
+			t.Fatalf("the leader was told %d times", leaderNotes)
+		}
+		before := c.StepDueAt
+		c = act(t, e, e.leader, c.ID, "extend_approve", service.ActionInput{Method: "电话告知双方"})
+		if c.ExtendDays != 0 || !c.StepDueAt.After(before.Add(14*24*time.Hour)) {
+			t.Fatalf("approved: due %v (was %v)", c.StepDueAt, before)
+		}
+		if _, err := e.svc.Act(as(e.leader), c.ID, "extend_approve", service.ActionInput{Method: "x"}); domain.ErrorCode(err) != domain.Conflict {
+			t.Fatalf("approve with nothing pending: %v", err)
+		}
+	})
+}

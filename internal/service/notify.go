@@ -77,6 +77,15 @@ func (s *Service) notifyForAction(ctx context.Context, tx *store.Tx, c *domain.C
 			kind = "unsatisfied"
 		}
 		return s.notify(ctx, tx, ds, c.ID, kind, fmt.Sprintf("%s %s（%s）：%s", c.Number, map[string]string{"returned": "被退回", "unsatisfied": "回访不满意"}[kind], a.Name, truncateRunes(ev.Note, 60)))
+	case "extend_request":
+		ls, err := tx.UsersWithRoleOver(ctx, domain.RoleLeader, c.OrgPath)
+		if err != nil {
+			return err
+		}
+		return s.notify(ctx, tx, ls, c.ID, "extension", fmt.Sprintf("%s 申请延期 %s 天（%s）：%s", c.Number, ev.Data["days"], a.Name, truncateRunes(ev.Note, 60)))
+	case "extend_approve", "extend_reject":
+		verdict := map[string]string{"extend_approve": "延期已批准", "extend_reject": "延期未批准"}[action]
+		return s.notify(ctx, tx, []int64{c.Assignee}, c.ID, "extension", fmt.Sprintf("%s %s（%s）", c.Number, verdict, a.Name))
 	case "remind":
 		return s.notify(ctx, tx, []int64{c.Assignee}, c.ID, "reminder", fmt.Sprintf("%s 催办（%s）：%s", c.Number, a.Name, truncateRunes(ev.Note, 60)))
 	case "supervise":
@@ -99,7 +108,10 @@ func truncateRunes(s string, n int) string {
 // once: each deadline is claimed by one UPDATE. It returns how many it told.
 func (s *Service) SweepDeadlines(ctx context.Context) (int, error) {
 	ctx = domain.WithActor(ctx, domain.SystemActor("job"))
-	total := 0
+	total, err := s.ResumeDuePauses(ctx)
+	if err != nil {
+		return total, err
+	}
 	for _, kind := range []string{"overdue", "due_soon"} {
 		now := s.st.Now()
 		col, after, before := "overdue_sent", time.Time{}, now

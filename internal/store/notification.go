@@ -101,7 +101,7 @@ func (tx *Tx) ClaimDue(ctx context.Context, column string, after, before time.Ti
 		args = append(args, ts(after))
 		afterCond = " AND step_due_at >= $" + strconv.Itoa(len(args))
 	}
-	q := `UPDATE cases SET ` + column + ` = step_due_at WHERE id IN (SELECT id FROM cases WHERE step_due_at IS NOT NULL AND step_due_at < $1
+	q := `UPDATE cases SET ` + column + ` = step_due_at WHERE id IN (SELECT id FROM cases WHERE step_due_at IS NOT NULL AND step_due_at < $1 AND paused_at IS NULL
 		AND status IN (` + strings.Join(ph, ",") + `)` + afterCond + ` AND (` + column + ` IS NULL OR ` + column + ` <> step_due_at) ORDER BY step_due_at LIMIT ` + strconv.Itoa(limit) + `)
 		AND (` + column + ` IS NULL OR ` + column + ` <> step_due_at)
 		RETURNING id, number, COALESCE(assignee_id, 0), org_path, step_due_at`
@@ -150,4 +150,22 @@ func (tx *Tx) CountCases(ctx context.Context, f CaseFilter) (int, error) {
 	var n int
 	err := tx.queryRow(ctx, `SELECT count(*) FROM cases c`+w.sql(), w.args...).Scan(&n)
 	return n, tx.scanErr(err, "count cases")
+}
+
+// PausesToResume lists paused matters whose resume date has come.
+func (tx *Tx) PausesToResume(ctx context.Context, now time.Time, limit int) ([]int64, error) {
+	rows, err := tx.query(ctx, `SELECT id FROM cases WHERE paused_at IS NOT NULL AND paused_until <= $1 ORDER BY paused_until LIMIT `+strconv.Itoa(limit), ts(now))
+	if err != nil {
+		return nil, wrap(err, "pauses to resume")
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
 }

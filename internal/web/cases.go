@@ -159,7 +159,7 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, id int64, st
 	s.render(w, r, status, "case", &page{Title: "cases.title", Error: msg, Errors: fields, Data: map[string]any{
 		"Case": c, "Actions": s.svc.AllowedActions(r.Context(), c), "Missing": c.Six.Missing(), "Now": time.Now(),
 		"Categories": cats, "Revealed": revealed, "Outcomes": domain.Outcomes, "Guidance": domain.Guidance,
-		"Satisfactions": domain.Satisfactions, "Risks": domain.Risks, "Basis": domain.StepRules[c.Status].Basis,
+		"Satisfactions": domain.Satisfactions, "Risks": domain.Risks, "Judicial": domain.JudicialResults, "Basis": domain.StepRules[c.Status].Basis,
 	}})
 	return nil
 }
@@ -176,6 +176,13 @@ func (s *Server) saveCaseAction(w http.ResponseWriter, r *http.Request) error {
 	if d := r.PostFormValue("due"); d != "" {
 		if t, err := time.ParseInLocation("2006-01-02", d, domain.CST); err == nil {
 			in.Due = t.Add(24*time.Hour - time.Second)
+		}
+	}
+	in.Place, in.Participants, in.Result = r.PostFormValue("place"), r.PostFormValue("participants"), r.PostFormValue("result")
+	in.Days, _ = strconv.Atoi(r.PostFormValue("days"))
+	if d := r.PostFormValue("date"); d != "" {
+		if t, err := time.ParseInLocation("2006-01-02", d, domain.CST); err == nil {
+			in.Date = t
 		}
 	}
 	action := r.PathValue("action")
