@@ -98,6 +98,8 @@ Usage:
   jiefen token create --username U [--name LABEL]     print a new API token
   jiefen token list --username U | revoke --id N
   jiefen divisions import --from PATH [--county CODE] [--county-name NAME]
+  jiefen calendar import --from FILE.csv              record holidays and 调休 working days
+  jiefen categories list | add --code C --name N [--parent P]
   jiefen audit verify                                 check the audit log's hash chain
   jiefen version
 
@@ -127,6 +129,10 @@ func (e *env) run(args []string) error {
 		return e.divisions(rest)
 	case "audit":
 		return e.audit(rest)
+	case "calendar":
+		return e.calendar(rest)
+	case "categories":
+		return e.categories(rest)
 	case "version", "--version", "-v":
 		fmt.Fprintln(e.stdout, "jiefen", Version)
 		return nil

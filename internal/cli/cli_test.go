@@ -151,3 +151,26 @@ func TestUsageAndVersion(t *testing.T) {
 		t.Fatalf("env flag: %+v", r)
 	}
 }
+
+func TestCalendarAndCategories(t *testing.T) {
+	dsn := filepath.Join(t.TempDir(), "c.db")
+	env := map[string]string{"JIEFEN_DB": dsn, "LANG": "C"}
+	f := filepath.Join(t.TempDir(), "2027.csv")
+	os.WriteFile(f, []byte("date,kind,name\n2027-01-01,holiday,元旦\n2027-02-06,workday,春节调休上班\n"), 0o600)
+	if r := run(t, "", env, "calendar", "import", "--from", f); r.code != 0 || !strings.Contains(r.stdout, "recorded 2") {
+		t.Fatalf("calendar: %+v", r)
+	}
+	os.WriteFile(f, []byte("date,kind,name\n2027-13-01,holiday,x\n"), 0o600)
+	if r := run(t, "", env, "calendar", "import", "--from", f); r.code != 1 || !strings.Contains(r.stderr, "Line 2") {
+		t.Fatalf("bad calendar: %+v", r)
+	}
+	if r := run(t, "", env, "categories", "add", "--code", "grassland", "--name", "草场纠纷", "--parent", "land"); r.code != 0 {
+		t.Fatalf("category add: %+v", r)
+	}
+	if r := run(t, "", env, "categories", "list"); r.code != 0 || !strings.Contains(r.stdout, "grassland") || !strings.Contains(r.stdout, "草场纠纷") {
+		t.Fatalf("category list: %+v", r)
+	}
+	if r := run(t, "", env, "categories", "add", "--code", "Bad Code", "--name", "x"); r.code != 1 {
+		t.Fatalf("bad code: %+v", r)
+	}
+}

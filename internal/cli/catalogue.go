@@ -1,0 +1,87 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"text/tabwriter"
+
+	"jiefen/internal/domain"
+	"jiefen/internal/service"
+	"jiefen/internal/store"
+)
+
+// calendar import: the working-day calendar (holidays and 调休 working days).
+func (e *env) calendar(args []string) error {
+	if len(args) == 0 || args[0] != "import" {
+		return usageError{"calendar: the only subcommand is import (jiefen calendar import --from FILE.csv)"}
+	}
+	f := e.newFlags("calendar import")
+	db := f.str("db", DefaultDB, "database DSN")
+	from := f.String("from", "", "CSV file date,kind,name (kind: holiday or workday), as the State Council publishes each November")
+	if err := f.parse(args[1:]); err != nil {
+		return err
+	}
+	if *from == "" {
+		return usageError{"calendar import: --from is required"}
+	}
+	fh, err := os.Open(*from)
+	if err != nil {
+		return fmt.Errorf("cannot read %s: %w", *from, err)
+	}
+	defer fh.Close()
+	days, err := domain.ParseCalendarCSV(fh)
+	if err != nil {
+		return err
+	}
+	return e.withService(*db, func(svc *service.Service, ctx ctxT) error {
+		n, err := svc.ImportCalendar(ctx, days)
+		if err == nil {
+			fmt.Fprintf(e.stdout, "recorded %d calendar days\n", n)
+		}
+		return err
+	})
+}
+
+// categories list|add: the dispute catalogue.
+func (e *env) categories(args []string) error {
+	if len(args) == 0 {
+		return usageError{"categories: give list or add"}
+	}
+	f := e.newFlags("categories " + args[0])
+	db := f.str("db", DefaultDB, "database DSN")
+	switch args[0] {
+	case "list":
+		if err := f.parse(args[1:]); err != nil {
+			return err
+		}
+		return e.withService(*db, func(svc *service.Service, ctx ctxT) error {
+			cats, err := svc.Categories(ctx)
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "CODE\tNAME\tPARENT\tACTIVE")
+			for _, c := range cats {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%v\n", c.Code, c.Name, c.ParentCode, c.Active)
+			}
+			return tw.Flush()
+		})
+	case "add":
+		code := f.String("code", "", "code (a-z, 0-9, _)")
+		name := f.String("name", "", "name shown to users")
+		parent := f.String("parent", "", "parent code (optional)")
+		sort := f.Int("sort", 500, "display order")
+		inactive := f.Bool("inactive", false, "hide from new registrations")
+		if err := f.parse(args[1:]); err != nil {
+			return err
+		}
+		return e.withService(*db, func(svc *service.Service, ctx ctxT) error {
+			if err := svc.SaveCategory(ctx, store.Category{Code: *code, Name: *name, ParentCode: *parent, Sort: *sort, Active: !*inactive}); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "saved category %s\n", *code)
+			return nil
+		})
+	}
+	return usageError{fmt.Sprintf("categories: unknown subcommand %q", args[0])}
+}

@@ -1,0 +1,69 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"jiefen/internal/authz"
+	"jiefen/internal/domain"
+	"jiefen/internal/store"
+)
+
+// ImportCalendar records holidays and 调休 working days (a new year's State
+// Council notice); existing dates are updated. Administrators and the CLI.
+func (s *Service) ImportCalendar(ctx context.Context, days []domain.CalendarDay) (int, error) {
+	if !isCLI(ctx) {
+		if err := s.denied(ctx, s.check(ctx, authz.UserManage, "calendar", "", "/")); err != nil {
+			return 0, err
+		}
+	}
+	err := s.update(ctx, func(tx *store.Tx) error {
+		for _, d := range days {
+			if err := tx.UpsertCalendarDay(ctx, d.Date.Format("2006-01-02"), string(d.Kind), d.Name); err != nil {
+				return err
+			}
+		}
+		return s.audit(ctx, tx, "calendar.import", "calendar", "", "", domain.ResultOK, fmt.Sprintf("%d days", len(days)))
+	})
+	if err != nil {
+		return 0, err
+	}
+	s.calMu.Lock()
+	s.cal = nil // reload on next use
+	s.calMu.Unlock()
+	return len(days), nil
+}
+
+var categoryCode = regexp.MustCompile(`^[a-z][a-z0-9_]{1,31}$`)
+
+// SaveCategory adds or renames a catalogue entry (administrators, CLI).
+func (s *Service) SaveCategory(ctx context.Context, c store.Category) error {
+	f := domain.FieldErrors{}
+	if !categoryCode.MatchString(c.Code) {
+		f.Add("code", "category.code.invalid")
+	}
+	c.Name = strings.TrimSpace(c.Name)
+	if c.Name == "" || utf8.RuneCountInString(c.Name) > 40 {
+		f.Add("name", "field.required")
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	if !isCLI(ctx) {
+		if err := s.denied(ctx, s.check(ctx, authz.UserManage, "category", c.Code, "/")); err != nil {
+			return err
+		}
+	}
+	return s.update(ctx, func(tx *store.Tx) error {
+		if c.ParentCode != "" && !s.categoryExists(ctx, tx, c.ParentCode) {
+			return &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: map[string]string{"parent": "case.category.unknown"}}
+		}
+		if err := tx.UpsertCategory(ctx, c); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, "category.save", "category", c.Code, "", domain.ResultOK, fmt.Sprintf("%s active=%v parent=%s", c.Name, c.Active, c.ParentCode))
+	})
+}
