@@ -1,9 +1,13 @@
 package browsertest_test
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/chromedp/chromedp"
 
 	"jiefen/internal/domain"
 	"jiefen/internal/jftest"
@@ -93,6 +97,13 @@ func TestMatterThroughEveryLink(t *testing.T) {
 	med.act("six", map[string]string{"#s1": "赵军", "#s2": "何家集镇人民调解委员会", "#s3": "何家集镇司法所", "#s4": "现场勘界",
 		"#s5": "第1周勘界，第2周调解", "#s6": "王律师", "#s7": "《农村土地承包法》相关规定"})
 	med.wantText("main", "已齐全")
+	// The signed agreement is uploaded as a scan.
+	pdf := filepath.Join(t.TempDir(), "调解协议书.pdf")
+	os.WriteFile(pdf, []byte("%PDF-1.4\n调解协议书\n%%EOF\n"), 0o600)
+	med.set(map[string]string{"#akind": "agreement"})
+	med.do("choose file", chromedp.SetUploadFiles("#afile", []string{pdf}))
+	med.submit(`form.upload button[type=submit]`)
+	med.wantText("main", "附件已上传", "调解协议书.pdf", "调解协议")
 	med.act("progress", map[string]string{"#note-progress": "3月5日在村委会组织双方调解，双方同意按原合同边界划分。"})
 	med.act("close", map[string]string{"#outcome": "resolved", "#note-close": "双方达成调解协议"})
 	med.wantText("main", "已办结", "化解成功")

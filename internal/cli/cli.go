@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
+	"os"
 	"sort"
 	"strings"
 
@@ -235,6 +236,16 @@ func loadKeys(svc *service.Service, dsn, keyFile string) error {
 		return err
 	}
 	svc.SetKeys(k)
+	// Attachments live beside the SQLite file, or in data/files for PostgreSQL
+	// (point JIEFEN_FILES_DIR at shared storage when several instances run).
+	files := "data/files"
+	if !store.IsPostgres(dsn) {
+		files = strings.TrimPrefix(dsn, "sqlite:") + ".files"
+	}
+	if d := os.Getenv("JIEFEN_FILES_DIR"); d != "" {
+		files = d
+	}
+	svc.SetFilesDir(files)
 	return nil
 }
 

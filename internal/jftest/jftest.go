@@ -124,6 +124,7 @@ func Service(st *store.Store) *service.Service {
 		panic(err)
 	}
 	svc.SetKeys(k)
+	svc.SetFilesDir(strings.TrimSuffix(path, ".keys") + ".files")
 	return svc
 }
 

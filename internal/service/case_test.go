@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"sort"
 	"strings"
@@ -560,6 +561,45 @@ func TestPauseExtendSessions(t *testing.T) {
 		}
 		if _, err := e.svc.Act(as(e.leader), c.ID, "extend_approve", service.ActionInput{Method: "x"}); domain.ErrorCode(err) != domain.Conflict {
 			t.Fatalf("approve with nothing pending: %v", err)
+		}
+	})
+}
+
+// Files are checked by content and size, stored under generated names, and a
+// storage failure leaves nothing half-saved.
+func TestAttachments(t *testing.T) {
+	jftest.Engines(t, func(t *testing.T, st *store.Store) {
+		e := newCaseEnv(t, st)
+		c, err := e.svc.RegisterCase(as(e.recep), landCase("610831101"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pdf := []byte("%PDF-1.4\n人民调解协议书\n%%EOF\n")
+		a, err := e.svc.Attach(as(e.recep), c.ID, "agreement", `C:\扫描\协议书.pdf`, bytes.NewReader(pdf))
+		if err != nil || a.Name != "协议书.pdf" || a.MIME != "application/pdf" || strings.Contains(a.StoredName, "协议") {
+			t.Fatalf("attach: %+v %v", a, err)
+		}
+		got, body, err := e.svc.OpenAttachment(as(e.disp), c.ID, a.ID)
+		if err != nil || !bytes.Equal(body, pdf) || got.SHA256 != a.SHA256 {
+			t.Fatalf("download: %v", err)
+		}
+		if _, err := e.svc.Attach(as(e.recep), c.ID, "agreement", "x.pdf", strings.NewReader("MZ\x90\x00 this is an exe")); domain.ErrorCode(err) != domain.Invalid {
+			t.Fatalf("an executable named .pdf: %v", err)
+		}
+		big := io.MultiReader(strings.NewReader("%PDF-"), bytes.NewReader(make([]byte, service.MaxAttachment)))
+		if _, err := e.svc.Attach(as(e.recep), c.ID, "evidence", "big.pdf", big); domain.ErrorCode(err) != domain.Invalid {
+			t.Fatalf("over 10 MiB: %v", err)
+		}
+		if _, err := e.svc.Attach(as(e.shy), c.ID, "evidence", "y.pdf", bytes.NewReader(pdf)); domain.ErrorCode(err) != domain.NotFound {
+			t.Fatalf("another township: %v", err)
+		}
+		e.svc.SetFilesDir("/dev/null/files") // cannot be created
+		if _, err := e.svc.Attach(as(e.recep), c.ID, "evidence", "z.pdf", bytes.NewReader(pdf)); domain.ErrorCode(err) != domain.Unavailable {
+			t.Fatalf("unwritable storage: %v", err)
+		}
+		atts, _ := e.svc.Attachments(as(e.disp), c.ID)
+		if len(atts) != 1 {
+			t.Fatalf("refused uploads were recorded: %d", len(atts))
 		}
 	})
 }

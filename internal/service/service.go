@@ -51,6 +51,7 @@ func DefaultPolicy() Policy {
 
 // Service is built once and shared by every surface.
 type Service struct {
+	filesDir string
 	notifier Notifier
 	keys     *crypto.Keyring
 	calMu    sync.Mutex

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -156,7 +157,12 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, id int64, st
 	if err != nil {
 		return err
 	}
+	atts, err := s.svc.Attachments(r.Context(), id)
+	if err != nil {
+		return err
+	}
 	s.render(w, r, status, "case", &page{Title: "cases.title", Error: msg, Errors: fields, Data: map[string]any{
+		"Attachments": atts, "AttachmentKinds": service.AttachmentKinds, "CanAttach": s.svc.MayAttach(r.Context(), c),
 		"Case": c, "Actions": s.svc.AllowedActions(r.Context(), c), "Missing": c.Six.Missing(), "Now": time.Now(),
 		"Categories": cats, "Revealed": revealed, "Outcomes": domain.Outcomes, "Guidance": domain.Guidance,
 		"Satisfactions": domain.Satisfactions, "Risks": domain.Risks, "Judicial": domain.JudicialResults, "Basis": domain.StepRules[c.Status].Basis,
@@ -222,4 +228,51 @@ func (s *Server) revealParty(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.renderCase(w, r, id, http.StatusOK, "", nil, map[string]string{"party": strconv.FormatInt(pid, 10), "id_number": idn, "phone": phone})
+}
+
+func (s *Server) saveAttachment(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathInt64(r, "caseID")
+	if err != nil {
+		return err
+	}
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		_, d := s.describe(r, &domain.Error{Code: domain.Invalid, Key: "attachment.missing"})
+		return s.renderCase(w, r, id, http.StatusUnprocessableEntity, d.Message, nil, nil)
+	}
+	defer file.Close()
+	if _, err := s.svc.Attach(r.Context(), id, r.FormValue("kind"), hdr.Filename, file); err != nil {
+		if c := domain.ErrorCode(err); c == domain.Invalid || c == domain.Unavailable {
+			status, d := s.describe(r, err)
+			msg := d.Message
+			for _, m := range d.Fields {
+				msg = m
+			}
+			return s.renderCase(w, r, id, status, msg, nil, nil)
+		}
+		return err
+	}
+	s.setFlash(w, r, "flash.attached")
+	http.Redirect(w, r, "/cases/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) downloadAttachment(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathInt64(r, "caseID")
+	if err != nil {
+		return err
+	}
+	aid, err := httpx.PathInt64(r, "attID")
+	if err != nil {
+		return err
+	}
+	a, b, err := s.svc.OpenAttachment(r.Context(), id, aid)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", a.MIME)
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.Name}))
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.Write(b)
+	return nil
 }

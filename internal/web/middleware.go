@@ -16,6 +16,7 @@ import (
 	"jiefen/internal/domain"
 	"jiefen/internal/httpx"
 	"jiefen/internal/i18n"
+	"jiefen/internal/service"
 	"jiefen/internal/store"
 )
 
@@ -112,7 +113,11 @@ func securityHeaders(next http.Handler) http.Handler {
 // limitBody caps every request body (routes that take uploads raise it).
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > maxBody {
+		limit := int64(maxBody)
+		if strings.HasSuffix(r.URL.Path, "/attachments") && r.Method == http.MethodPost {
+			limit = service.MaxAttachment + 1<<20 // the file and the form around it
+		}
+		if r.ContentLength > limit {
 			w.Header().Set("Connection", "close")
 			if isAPI(r) {
 				_, d := httpx.Describe(r, s.log, i18n.Pick(r, ""), &domain.Error{Code: domain.Invalid, Key: "error.body_too_large"})
@@ -122,7 +127,7 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 			http.Error(w, "request body too large / 请求内容过大", http.StatusRequestEntityTooLarge)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
 }
