@@ -21,10 +21,34 @@ var StepRules = map[Status]StepRule{
 	StatusInformed:     {7, true, "deadline.basis.visit"},      // return visit within 7 days
 }
 
+// PetitionRules replace StepRules for matters taken in as petitions (信访):
+// a written acceptance notice within 15 days and handling within 60 days
+// (《信访工作条例》), extendable by at most 30 days with a leader's approval.
+var PetitionRules = map[Status]StepRule{
+	StatusRegistered:   {15, true, "deadline.basis.petition_accept"},
+	StatusInResolution: {60, true, "deadline.basis.petition_handle"},
+}
+
+// RuleFor returns the deadline rule of a step, for petitions or not.
+func RuleFor(s Status, petition bool) (StepRule, bool) {
+	if petition {
+		if r, ok := PetitionRules[s]; ok {
+			return r, true
+		}
+	}
+	r, ok := StepRules[s]
+	return r, ok
+}
+
 // DueFor computes the deadline of the step that starts at start in status s;
 // the zero time when the status has no deadline.
 func DueFor(cal *Calendar, s Status, start time.Time) time.Time {
-	r, ok := StepRules[s]
+	return DueForCase(cal, s, start, false)
+}
+
+// DueForCase is DueFor with the petition rules applied when petition is set.
+func DueForCase(cal *Calendar, s Status, start time.Time, petition bool) time.Time {
+	r, ok := RuleFor(s, petition)
 	if !ok || cal == nil {
 		return time.Time{}
 	}

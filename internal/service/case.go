@@ -125,7 +125,7 @@ func (s *Service) RegisterCase(ctx context.Context, in domain.CaseInput) (*domai
 			return err
 		}
 		c.Number = fmt.Sprintf("%s%d%06d", CasePrefix, year, n)
-		c.StepDueAt = domain.DueFor(cal, c.Status, tx.Now)
+		c.StepDueAt = domain.DueForCase(cal, c.Status, tx.Now, c.Category == "petition")
 		if referred {
 			c.Status, c.Outcome, c.ReferredTo, c.ClosedAt = domain.StatusClosed, domain.OutcomeReferred, strings.TrimSpace(in.ReferredTo), tx.Now
 			c.StepDueAt = domain.DueFor(cal, domain.StatusClosed, tx.Now)
@@ -393,7 +393,7 @@ func (s *Service) Act(ctx context.Context, id int64, action string, in ActionInp
 		}
 		if t.To != "" {
 			c.Status = t.To
-			c.StepDueAt = domain.DueFor(cal, c.Status, tx.Now)
+			c.StepDueAt = domain.DueForCase(cal, c.Status, tx.Now, c.Category == "petition")
 		}
 		ev.ToStatus = c.Status
 		if !c.StepDueAt.IsZero() && t.To != "" {

@@ -165,7 +165,7 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, id int64, st
 		"Attachments": atts, "AttachmentKinds": service.AttachmentKinds, "CanAttach": s.svc.MayAttach(r.Context(), c),
 		"Case": c, "Actions": s.svc.AllowedActions(r.Context(), c), "Missing": c.Six.Missing(), "Now": time.Now(),
 		"Categories": cats, "Revealed": revealed, "Outcomes": domain.Outcomes, "Guidance": domain.Guidance,
-		"Satisfactions": domain.Satisfactions, "Risks": domain.Risks, "Judicial": domain.JudicialResults, "Basis": domain.StepRules[c.Status].Basis,
+		"Satisfactions": domain.Satisfactions, "Risks": domain.Risks, "Judicial": domain.JudicialResults, "Basis": basis(c),
 	}})
 	return nil
 }
@@ -275,4 +275,9 @@ func (s *Server) downloadAttachment(w http.ResponseWriter, r *http.Request) erro
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.Write(b)
 	return nil
+}
+
+func basis(c *domain.Case) string {
+	r, _ := domain.RuleFor(c.Status, c.Category == "petition")
+	return r.Basis
 }
