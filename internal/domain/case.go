@@ -125,6 +125,10 @@ type Case struct {
 	PausedAt     time.Time // the clock is stopped while the matter waits on something outside the centre
 	PausedUntil  time.Time // and restarts by itself then
 	ExtendDays   int       // a pending extension request (0 = none)
+	WatcherID    int64     // grid worker keeping long-term watch (管控), 0 = none
+	WatcherNm    string
+	WatchEvery   int // days between check-ins
+	NextCheckin  time.Time
 	CreatedBy    int64
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
@@ -214,6 +218,10 @@ var Workflow = []Transition{
 	{"archive", []Status{StatusVisited}, StatusArchived, []Role{RoleDispatcher}, nil},
 	{"remind", nil, "", []Role{RoleDispatcher, RoleLeader}, nil},
 	{"supervise", nil, "", []Role{RoleLeader}, []string{"note", "due"}},
+	{"reply", nil, "", []Role{RoleHandler, RoleMediator}, []string{"note"}},
+	{"watch", []Status{StatusClosed, StatusInformed, StatusVisited, StatusArchived}, "", []Role{RoleDispatcher}, []string{"assignee", "days"}},
+	{"checkin", []Status{StatusClosed, StatusInformed, StatusVisited, StatusArchived}, "", []Role{RoleGridWorker}, []string{"note"}},
+	{"unwatch", []Status{StatusClosed, StatusInformed, StatusVisited, StatusArchived}, "", []Role{RoleDispatcher}, []string{"reason"}},
 	{"note", nil, "", []Role{RoleReceptionist, RoleDispatcher, RoleHandler, RoleMediator, RoleGridWorker, RoleLeader}, []string{"note"}},
 }
 

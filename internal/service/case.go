@@ -554,6 +554,37 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 			return required("due", "case.supervise.due")
 		}
 		ev.Data["due"] = in.Due.UTC().Format(time.RFC3339)
+	case "watch":
+		w, err := tx.UserByUsername(ctx, in.Assignee)
+		if err != nil || w.Disabled || !w.Has(domain.RoleGridWorker) {
+			return required("assignee", "case.watcher.invalid")
+		}
+		if !strings.HasPrefix(c.OrgPath, w.OrgPath) && !strings.HasPrefix(w.OrgPath, c.OrgPath) {
+			return required("assignee", "case.watcher.place")
+		}
+		if in.Days < 1 || in.Days > 90 {
+			return required("days", "case.watch.days")
+		}
+		c.WatcherID, c.WatchEvery = w.ID, in.Days
+		cal, err := s.calendar(ctx)
+		if err != nil {
+			return err
+		}
+		c.NextCheckin = cal.AddCalendarDays(tx.Now, in.Days).UTC()
+		ev.Data["watcher"], ev.Data["watcher_name"], ev.Data["days"] = w.Username, w.Name, fmt.Sprint(in.Days)
+		return s.notify(ctx, tx, []int64{w.ID}, c.ID, "watch", fmt.Sprintf("%s 纳入网格管控，请每 %d 天走访一次：%s", c.Number, in.Days, truncateRunes(c.Description, 40)))
+	case "checkin":
+		cal, err := s.calendar(ctx)
+		if err != nil {
+			return err
+		}
+		c.NextCheckin = cal.AddCalendarDays(tx.Now, c.WatchEvery).UTC()
+		ev.Data["next"] = c.NextCheckin.Format(time.RFC3339)
+	case "unwatch":
+		if c.WatcherID == 0 {
+			return &domain.Error{Code: domain.Conflict, Key: "case.watch.none"}
+		}
+		c.WatcherID, c.WatchEvery, c.NextCheckin = 0, 0, time.Time{}
 	case "session":
 		place, ok1 := text(in.Place, 100)
 		people, ok2 := text(in.Participants, 500)
@@ -701,7 +732,13 @@ func (s *Service) mayAct(ctx context.Context, u *domain.User, c *domain.Case, t 
 	if u == nil || !slices.ContainsFunc(t.Roles, u.Has) {
 		return &domain.Error{Code: domain.Forbidden, Key: "case.action.role", Err: &denial{"denied.case." + t.Action, "case", c.Number, c.OrgPath}}
 	}
-	assigneeStep := slices.Contains([]string{"sign", "return", "progress", "close", "session", "judicial", "pause", "extend_request"}, t.Action) ||
+	if t.Action == "checkin" {
+		if c.WatcherID != u.ID {
+			return &domain.Error{Code: domain.Forbidden, Key: "case.action.not_watcher", Err: &denial{"denied.case.checkin", "case", c.Number, c.OrgPath}}
+		}
+		return nil
+	}
+	assigneeStep := slices.Contains([]string{"sign", "return", "progress", "close", "session", "judicial", "pause", "extend_request", "reply"}, t.Action) ||
 		(t.Action == "resume" && !u.Has(domain.RoleDispatcher)) ||
 		(t.Action == "transfer" && !u.Has(domain.RoleDispatcher)) || (t.Action == "inform" && !u.Has(domain.RoleReceptionist))
 	if assigneeStep {

@@ -630,3 +630,61 @@ func TestPetitionDeadlines(t *testing.T) {
 		t.Fatalf("handling due %s, want 2027-01-01", got)
 	}
 }
+
+// Key matters not truly settled go to the grid worker of the place for
+// long-term watch with check-in reminders; supervision orders get replies.
+func TestWatchAndSupervisionReply(t *testing.T) {
+	jftest.Engines(t, func(t *testing.T, st *store.Store) {
+		e := newCaseEnv(t, st)
+		clock := time.Date(2026, 11, 2, 9, 0, 0, 0, domain.CST)
+		st.SetClock(func() time.Time { return clock })
+		c, err := e.svc.RegisterCase(as(e.recep), landCase("610831101200001"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		act(t, e, e.disp, c.ID, "assess", service.ActionInput{Risk: "yellow"})
+		act(t, e, e.disp, c.ID, "dispatch", service.ActionInput{Assignee: "med1"})
+		act(t, e, e.med, c.ID, "sign", service.ActionInput{})
+		act(t, e, e.leader, c.ID, "supervise", service.ActionInput{Note: "请加快进度", Due: clock.Add(72 * time.Hour)})
+		act(t, e, e.med, c.ID, "reply", service.ActionInput{Note: "已约定本周五调解"})
+		items, _, _ := e.svc.Inbox(as(e.leader), false)
+		if len(items) == 0 || items[0].Kind != "reply" {
+			t.Fatalf("the supervising leader gets the reply: %+v", items)
+		}
+		act(t, e, e.med, c.ID, "close", service.ActionInput{Outcome: "unresolved", Guidance: "litigation", Note: "分歧较大"})
+		if _, err := e.svc.Act(as(e.disp), c.ID, "watch", service.ActionInput{Assignee: "med1", Days: 30}); domain.ErrorCode(err) != domain.Invalid {
+			t.Fatalf("watch by a mediator: %v", err)
+		}
+		c = act(t, e, e.disp, c.ID, "watch", service.ActionInput{Assignee: "grid1", Days: 30})
+		if c.WatcherID != e.grid.ID || c.NextCheckin.IsZero() {
+			t.Fatalf("watch: %+v", c)
+		}
+		if _, err := e.svc.Act(as(e.med), c.ID, "checkin", service.ActionInput{Note: "x"}); domain.ErrorCode(err) != domain.Forbidden {
+			t.Fatalf("check-in by someone else: %v", err)
+		}
+		clock = clock.Add(31 * 24 * time.Hour)
+		if n, err := e.svc.SweepDeadlines(context.Background()); err != nil || n < 1 {
+			t.Fatalf("check-in reminder: %d %v", n, err)
+		}
+		items, _, _ = e.svc.Inbox(as(e.grid), false)
+		kinds := map[string]int{}
+		for _, n := range items {
+			kinds[n.Kind]++
+		}
+		if kinds["watch"] != 1 || kinds["checkin"] != 1 {
+			t.Fatalf("grid worker inbox %v", kinds)
+		}
+		before := c.NextCheckin
+		c = act(t, e, e.grid, c.ID, "checkin", service.ActionInput{Note: "走访张建军，情绪稳定"})
+		if !c.NextCheckin.After(before) {
+			t.Fatal("the next check-in did not move")
+		}
+		if n, _ := e.svc.SweepDeadlines(context.Background()); n != 0 {
+			t.Fatalf("repeat reminder after the check-in: %d", n)
+		}
+		c = act(t, e, e.disp, c.ID, "unwatch", service.ActionInput{Reason: "当事人已起诉，法院受理"})
+		if c.WatcherID != 0 {
+			t.Fatal("unwatch")
+		}
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"jiefen/internal/domain"
@@ -86,6 +87,15 @@ func (s *Service) notifyForAction(ctx context.Context, tx *store.Tx, c *domain.C
 	case "extend_approve", "extend_reject":
 		verdict := map[string]string{"extend_approve": "延期已批准", "extend_reject": "延期未批准"}[action]
 		return s.notify(ctx, tx, []int64{c.Assignee}, c.ID, "extension", fmt.Sprintf("%s %s（%s）", c.Number, verdict, a.Name))
+	case "reply":
+		var leaders []int64
+		for _, e := range slices.Backward(c.Timeline) {
+			if e.Action == "supervise" {
+				leaders = append(leaders, e.ActorID)
+				break
+			}
+		}
+		return s.notify(ctx, tx, leaders, c.ID, "reply", fmt.Sprintf("%s 督办回复（%s）：%s", c.Number, a.Name, truncateRunes(ev.Note, 60)))
 	case "remind":
 		return s.notify(ctx, tx, []int64{c.Assignee}, c.ID, "reminder", fmt.Sprintf("%s 催办（%s）：%s", c.Number, a.Name, truncateRunes(ev.Note, 60)))
 	case "supervise":
@@ -109,6 +119,11 @@ func truncateRunes(s string, n int) string {
 func (s *Service) SweepDeadlines(ctx context.Context) (int, error) {
 	ctx = domain.WithActor(ctx, domain.SystemActor("job"))
 	total, err := s.ResumeDuePauses(ctx)
+	if err != nil {
+		return total, err
+	}
+	checkins, err := s.sweepCheckins(ctx)
+	total += checkins
 	if err != nil {
 		return total, err
 	}
@@ -275,4 +290,23 @@ func (s *Service) WorkSummary(ctx context.Context) (map[string]int, error) {
 func withStatus(f store.CaseFilter, ss ...domain.Status) store.CaseFilter {
 	f.Statuses = ss
 	return f
+}
+
+// sweepCheckins reminds grid workers of the watched matters whose check-in is due.
+func (s *Service) sweepCheckins(ctx context.Context) (int, error) {
+	n := 0
+	err := s.st.Update(ctx, func(tx *store.Tx) error {
+		due, err := tx.ClaimCheckins(ctx, tx.Now, 200)
+		if err != nil {
+			return err
+		}
+		n = len(due)
+		for _, d := range due {
+			if err := s.notify(ctx, tx, []int64{d.AssigneeID}, d.ID, "checkin", fmt.Sprintf("%s 网格管控：请走访并记录（应于 %s 前）", d.Number, d.Due.In(domain.CST).Format("01-02"))); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return n, err
 }

@@ -83,10 +83,10 @@ func (tx *Tx) UpdateCase(ctx context.Context, c *domain.Case) error {
 	}
 	r, err := tx.exec(ctx, `UPDATE cases SET category_code = $1, status = $2, outcome = $3, guidance = $4, referred_to = $5, risk = $6,
 		assignee_id = $7, step_due_at = $8, six = $9, satisfaction = $10, closed_at = $11, updated_at = $12, version = version + 1,
-		paused_at = $15, paused_until = $16, extend_days = $17
+		paused_at = $15, paused_until = $16, extend_days = $17, watcher_id = $18, watch_every_days = $19, next_checkin_at = $20
 		WHERE id = $13 AND version = $14`,
 		c.Category, string(c.Status), string(c.Outcome), c.Guidance, c.ReferredTo, string(c.Risk), assignee, ts(c.StepDueAt),
-		string(six), c.Satisfaction, ts(c.ClosedAt), ts(tx.Now), c.ID, c.Version, ts(c.PausedAt), ts(c.PausedUntil), c.ExtendDays)
+		string(six), c.Satisfaction, ts(c.ClosedAt), ts(tx.Now), c.ID, c.Version, ts(c.PausedAt), ts(c.PausedUntil), c.ExtendDays, nullID(c.WatcherID), c.WatchEvery, ts(c.NextCheckin))
 	if err != nil {
 		return fmt.Errorf("store: update case %d: %w", c.ID, err)
 	}
@@ -114,17 +114,19 @@ func (tx *Tx) AddEvent(ctx context.Context, caseID int64, e *domain.Event) error
 const caseCols = `c.id, c.number, c.query_code, c.channel, c.category_code, COALESCE(cat.name, c.category_code), c.description,
 	c.org_code, o.name, c.org_path, c.address, c.lat, c.lng, c.amount_cents, c.people_count, c.status, c.outcome, c.guidance,
 	c.referred_to, c.risk, COALESCE(c.assignee_id, 0), COALESCE(u.name, ''), c.step_due_at, c.six, c.satisfaction,
-	c.created_by, c.created_at, c.updated_at, c.closed_at, c.version, c.paused_at, c.paused_until, c.extend_days`
+	c.created_by, c.created_at, c.updated_at, c.closed_at, c.version, c.paused_at, c.paused_until, c.extend_days,
+	COALESCE(c.watcher_id, 0), COALESCE(wu.name, ''), c.watch_every_days, c.next_checkin_at`
 
 const caseFrom = ` FROM cases c JOIN orgs o ON o.code = c.org_code LEFT JOIN categories cat ON cat.code = c.category_code
-	LEFT JOIN users u ON u.id = c.assignee_id`
+	LEFT JOIN users u ON u.id = c.assignee_id LEFT JOIN users wu ON wu.id = c.watcher_id`
 
 func scanCase(sc interface{ Scan(...any) error }, c *domain.Case) error {
 	var ch, st, out, risk, six string
 	err := sc.Scan(&c.ID, &c.Number, &c.QueryCode, &ch, &c.Category, &c.CategoryNm, &c.Description, &c.OrgCode, &c.OrgName, &c.OrgPath,
 		&c.Address, &c.Lat, &c.Lng, &c.AmountCents, &c.PeopleCount, &st, &out, &c.Guidance, &c.ReferredTo, &risk, &c.Assignee,
 		&c.AssigneeNm, nullTime{&c.StepDueAt}, &six, &c.Satisfaction, &c.CreatedBy, nullTime{&c.CreatedAt}, nullTime{&c.UpdatedAt},
-		nullTime{&c.ClosedAt}, &c.Version, nullTime{&c.PausedAt}, nullTime{&c.PausedUntil}, &c.ExtendDays)
+		nullTime{&c.ClosedAt}, &c.Version, nullTime{&c.PausedAt}, nullTime{&c.PausedUntil}, &c.ExtendDays,
+		&c.WatcherID, &c.WatcherNm, &c.WatchEvery, nullTime{&c.NextCheckin})
 	if err != nil {
 		return err
 	}
@@ -460,4 +462,11 @@ func (tx *Tx) Attachments(ctx context.Context, caseID int64) ([]Attachment, erro
 		out = append(out, a)
 	}
 	return out, rows.Err()
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
 }

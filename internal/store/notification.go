@@ -169,3 +169,25 @@ func (tx *Tx) PausesToResume(ctx context.Context, now time.Time, limit int) ([]i
 	}
 	return out, rows.Err()
 }
+
+// ClaimCheckins marks and returns watched matters whose next check-in is due
+// and not yet announced (once per check-in date, safe across instances).
+func (tx *Tx) ClaimCheckins(ctx context.Context, now time.Time, limit int) ([]DueCase, error) {
+	rows, err := tx.query(ctx, `UPDATE cases SET checkin_sent = next_checkin_at WHERE id IN (SELECT id FROM cases
+		WHERE watcher_id IS NOT NULL AND next_checkin_at < $1 AND (checkin_sent IS NULL OR checkin_sent <> next_checkin_at)
+		ORDER BY next_checkin_at LIMIT `+strconv.Itoa(limit)+`) AND (checkin_sent IS NULL OR checkin_sent <> next_checkin_at)
+		RETURNING id, number, watcher_id, org_path, next_checkin_at`, ts(now))
+	if err != nil {
+		return nil, wrap(err, "claim check-ins")
+	}
+	defer rows.Close()
+	var out []DueCase
+	for rows.Next() {
+		var d DueCase
+		if err := rows.Scan(&d.ID, &d.Number, &d.AssigneeID, &d.OrgPath, nullTime{&d.Due}); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
