@@ -104,7 +104,10 @@ func TestMatterThroughEveryLink(t *testing.T) {
 	med.do("choose file", chromedp.SetUploadFiles("#afile", []string{pdf}))
 	med.submit(`form.upload button[type=submit]`)
 	med.wantText("main", "附件已上传", "调解协议书.pdf", "调解协议")
-	med.act("progress", map[string]string{"#note-progress": "3月5日在村委会组织双方调解，双方同意按原合同边界划分。"})
+	med.act("session", map[string]string{"#sdate": "2026-03-05", "#splace": "何家集村委会", "#speople": "张建军、李保国、村主任",
+		"#note-session": "双方陈述意见，同意按原合同边界划分。"})
+	med.wantText(".timeline", "记录调解会", "何家集村委会")
+	med.act("progress", map[string]string{"#note-progress": "已约定下周现场勘界。"})
 	med.act("close", map[string]string{"#outcome": "resolved", "#note-close": "双方达成调解协议"})
 	med.wantText("main", "已办结", "化解成功")
 	med.act("inform", map[string]string{"#method": "电话"})
@@ -128,11 +131,11 @@ func TestMatterThroughEveryLink(t *testing.T) {
 	disp.open(path)
 	disp.act("archive", nil)
 	disp.wantText("main", "已归档")
-	disp.wantText(".actions-card", "没有可对此事项进行的操作")
+	disp.noText(".actions-card", "归档", "交办", "研判")
 
 	// The timeline tells the whole story in order.
 	tl := disp.text(".timeline")
-	order := []string{"登记", "研判", "交办", "退回", "交办", "签收", "填写“六个一”", "记录进展", "办结", "告知当事人", "回访", "重新交办", "交办", "签收", "办结", "告知当事人", "回访", "归档"}
+	order := []string{"登记", "研判", "交办", "退回", "交办", "签收", "填写“六个一”", "上传附件", "记录调解会", "记录进展", "办结", "告知当事人", "回访", "重新交办", "交办", "签收", "办结", "告知当事人", "回访", "归档"}
 	pos := 0
 	for _, w := range order {
 		i := strings.Index(tl[pos:], w)

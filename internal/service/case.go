@@ -759,9 +759,31 @@ func (s *Service) AllowedActions(ctx context.Context, c *domain.Case) []string {
 	u := domain.ActorFrom(ctx).User
 	var out []string
 	for _, t := range domain.Workflow {
-		if t.Allows(c.Status) && s.mayAct(ctx, u, c, t) == nil {
+		if t.Allows(c.Status) && available(c, t.Action) && s.mayAct(ctx, u, c, t) == nil {
 			out = append(out, t.Action)
 		}
 	}
 	return out
+}
+
+// available hides actions whose precondition on the matter is not met, so the
+// page offers only what would succeed.
+func available(c *domain.Case, action string) bool {
+	switch action {
+	case "pause", "extend_request":
+		return c.PausedAt.IsZero() && c.ExtendDays == 0
+	case "resume":
+		return !c.PausedAt.IsZero()
+	case "extend_approve", "extend_reject":
+		return c.ExtendDays > 0
+	case "unwatch", "checkin":
+		return c.WatcherID != 0
+	case "watch":
+		return c.WatcherID == 0
+	case "archive":
+		return c.Satisfaction != "unsatisfied"
+	case "reply":
+		return slices.ContainsFunc(c.Timeline, func(e domain.Event) bool { return e.Action == "supervise" })
+	}
+	return true
 }
