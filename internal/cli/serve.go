@@ -34,6 +34,7 @@ func (e *env) serve(args []string, isDemo bool) error {
 	metricsAllow := f.str("metrics-allow", "", "comma-separated CIDRs allowed to read /metrics (loopback always)")
 	centre := f.str("centre-name", "子洲县社会治安综合治理中心", "the centre's name shown in the UI")
 	dev := f.boolean("dev", false, "read templates and static files from ./internal/ui (development)")
+	demoCases := f.Int("cases", demo.DemoCases, "demo: how many matters to create on first start")
 	keyFile := f.str("key-file", "", "key file for personal data (default: beside the SQLite file, or data/jiefen.keys)")
 	if err := f.parse(args); err != nil {
 		return err
@@ -62,7 +63,7 @@ func (e *env) serve(args []string, isDemo bool) error {
 		return err
 	}
 	if isDemo {
-		accounts, err := demo.Prepare(e.ctx, svc)
+		accounts, err := demo.Prepare(e.ctx, svc, *demoCases)
 		if err != nil {
 			return fmt.Errorf("cannot prepare the demo database: %w", err)
 		}

@@ -45,7 +45,7 @@ func TestDemoServeAndShutdown(t *testing.T) {
 		out, errb := &syncBuf{}, &syncBuf{}
 		done := make(chan int, 1)
 		go func() {
-			done <- cli.Main(ctx, []string{"demo", "--addr", addr, "--db", db}, func(string) string { return "" }, strings.NewReader(""), out, errb)
+			done <- cli.Main(ctx, []string{"demo", "--addr", addr, "--db", db, "--cases", "30"}, func(string) string { return "" }, strings.NewReader(""), out, errb)
 		}()
 		base := "http://" + addr
 		var resp *http.Response

@@ -26,7 +26,7 @@ var ZizhouCSV []byte
 //go:embed data/cn-holidays.csv
 var HolidaysCSV []byte
 
-// DemoCases is how many matters the demo database holds.
+// DemoCases is how many matters the demo database holds by default.
 const DemoCases = 320
 
 // County is Zizhou's GB/T 2260 code.
@@ -59,7 +59,7 @@ var gridNames = []string{"第一网格", "第二网格", "第三网格"}
 
 // Prepare makes sure the demo data exists (creating it on first run) and
 // gives every demo account a fresh random password, returned for printing.
-func Prepare(ctx context.Context, svc *service.Service) ([]Account, error) {
+func Prepare(ctx context.Context, svc *service.Service, cases int) ([]Account, error) {
 	ctx = domain.WithActor(ctx, domain.SystemActor("cli"))
 	if err := ensureTree(ctx, svc); err != nil {
 		return nil, err
@@ -83,7 +83,7 @@ func Prepare(ctx context.Context, svc *service.Service) ([]Account, error) {
 		}
 		out = append(out, Account{Role: domain.JoinRoles(du.roles), Username: du.username, Password: pw, Who: du.who})
 	}
-	if err := seedCases(ctx, svc, DemoCases); err != nil {
+	if err := seedCases(ctx, svc, cases); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -222,6 +222,7 @@ var Workflow = []Transition{
 	{"watch", []Status{StatusClosed, StatusInformed, StatusVisited, StatusArchived}, "", []Role{RoleDispatcher}, []string{"assignee", "days"}},
 	{"checkin", []Status{StatusClosed, StatusInformed, StatusVisited, StatusArchived}, "", []Role{RoleGridWorker}, []string{"note"}},
 	{"unwatch", []Status{StatusClosed, StatusInformed, StatusVisited, StatusArchived}, "", []Role{RoleDispatcher}, []string{"reason"}},
+	{"correct", nil, "", []Role{RoleReceptionist, RoleDispatcher}, []string{"reason"}},
 	{"note", nil, "", []Role{RoleReceptionist, RoleDispatcher, RoleHandler, RoleMediator, RoleGridWorker, RoleLeader}, []string{"note"}},
 }
 

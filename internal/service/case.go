@@ -351,6 +351,9 @@ type ActionInput struct {
 	Result       string // judicial confirmation
 	Days         int    // extension requested
 	Six          *domain.Six
+	// correct: the registration fields to fix (nil leaves a field alone).
+	Description *string
+	Address     *string
 }
 
 // Act performs one workflow action on a matter: it checks the action exists,
@@ -554,6 +557,36 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 			return required("due", "case.supervise.due")
 		}
 		ev.Data["due"] = in.Due.UTC().Format(time.RFC3339)
+	case "correct":
+		changed := 0
+		if in.Description != nil {
+			d, ok := text(*in.Description, 5000)
+			if !ok || utf8.RuneCountInString(d) < 10 {
+				return required("description", "case.description.short")
+			}
+			if d != c.Description {
+				ev.Data["description_before"], c.Description = c.Description, d
+				changed++
+			}
+		}
+		if in.Address != nil {
+			d, ok := text(*in.Address, 200)
+			if !ok || d == "" {
+				return required("address", "field.required")
+			}
+			if d != c.Address {
+				ev.Data["address_before"], c.Address = c.Address, d
+				changed++
+			}
+		}
+		if changed == 0 {
+			return required("description", "case.correct.nothing")
+		}
+		tokens, err := tx.CaseSearchText(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		return tx.SetCaseText(ctx, c.ID, c.Description, c.Address, strings.Join(domain.SearchTokens(c.Description+" "+c.Address+" "+tokens), " "))
 	case "watch":
 		w, err := tx.UserByUsername(ctx, in.Assignee)
 		if err != nil || w.Disabled || !w.Has(domain.RoleGridWorker) {

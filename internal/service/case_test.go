@@ -688,3 +688,32 @@ func TestWatchAndSupervisionReply(t *testing.T) {
 		}
 	})
 }
+
+// A correction is an event: the old text stays on the timeline and search
+// finds the new text.
+func TestCorrection(t *testing.T) {
+	jftest.Engines(t, func(t *testing.T, st *store.Store) {
+		e := newCaseEnv(t, st)
+		c, err := e.svc.RegisterCase(as(e.recep), landCase("610831101"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		desc := "张家与李家因宅基地院墙位置发生争执，登记时误写为承包地。"
+		if _, err := e.svc.Act(as(e.recep), c.ID, "correct", service.ActionInput{Description: &desc}); domain.ErrorCode(err) != domain.Invalid {
+			t.Fatalf("correction without a reason: %v", err)
+		}
+		c = act(t, e, e.recep, c.ID, "correct", service.ActionInput{Description: &desc, Reason: "登记错误"})
+		last := c.Timeline[len(c.Timeline)-1]
+		if c.Description != desc || !strings.Contains(last.Data["description_before"], "土地承包经营权") {
+			t.Fatalf("correction %+v", last)
+		}
+		rows, _, _ := e.svc.Cases(as(e.disp), service.CaseQuery{Q: "院墙"})
+		if len(rows) != 1 {
+			t.Fatalf("search after correction: %d", len(rows))
+		}
+		rows, _, _ = e.svc.Cases(as(e.disp), service.CaseQuery{Q: "张建军"})
+		if len(rows) != 1 {
+			t.Fatalf("party names still indexed after correction: %d", len(rows))
+		}
+	})
+}

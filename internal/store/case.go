@@ -470,3 +470,31 @@ func nullID(id int64) any {
 	}
 	return id
 }
+
+// CaseSearchText returns the party names and addresses that the search
+// index holds besides the description and address.
+func (tx *Tx) CaseSearchText(ctx context.Context, id int64) (string, error) {
+	rows, err := tx.query(ctx, `SELECT name, address FROM parties WHERE case_id = $1`, id)
+	if err != nil {
+		return "", wrap(err, "party text")
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var n, a string
+		if err := rows.Scan(&n, &a); err != nil {
+			return "", err
+		}
+		b.WriteString(" " + n + " " + a)
+	}
+	return b.String(), rows.Err()
+}
+
+// SetCaseText corrects a matter's description and address and re-indexes it.
+// (The old values stay on the timeline.)
+func (tx *Tx) SetCaseText(ctx context.Context, id int64, description, address, tokens string) error {
+	if _, err := tx.exec(ctx, `UPDATE cases SET description = $1, address = $2 WHERE id = $3`, description, address, id); err != nil {
+		return wrap(err, "correct case")
+	}
+	return tx.setSearch(ctx, id, tokens)
+}

@@ -192,6 +192,10 @@ func (s *Server) saveCaseAction(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	action := r.PathValue("action")
+	if action == "correct" {
+		d, a := r.PostFormValue("description"), r.PostFormValue("address")
+		in.Description, in.Address = &d, &a
+	}
 	if action == "six" {
 		in.Six = &domain.Six{LeadLeader: r.PostFormValue("lead_leader"), MediationOrg: r.PostFormValue("mediation_org"),
 			DockingUnit: r.PostFormValue("docking_unit"), Plan: r.PostFormValue("plan"), Schedule: r.PostFormValue("schedule"),
