@@ -32,7 +32,7 @@ import (
 
 const (
 	testTimeout = 240 * time.Second // a ceiling for slow CI runs under -race, not a speed target
-	stepTimeout = 45 * time.Second // generous: CI runs the browser beside the race-enabled suites
+	stepTimeout = 45 * time.Second  // generous: CI runs the browser beside the race-enabled suites
 	centreName  = "子洲县社会治安综合治理中心"
 )
 
