@@ -102,6 +102,7 @@ Usage:
   jiefen calendar import --from FILE.csv              record holidays and 调休 working days
   jiefen categories list | add --code C --name N [--parent P]
   jiefen audit verify                                 check the audit log's hash chain
+  jiefen workflow                                     print the workflow table (docs/WORKFLOW.md)
   jiefen version
 
 DSN: postgres://… selects PostgreSQL; anything else is an SQLite file path
@@ -130,6 +131,9 @@ func (e *env) run(args []string) error {
 		return e.divisions(rest)
 	case "audit":
 		return e.audit(rest)
+	case "workflow":
+		fmt.Fprint(e.stdout, domain.WorkflowMarkdown())
+		return nil
 	case "calendar":
 		return e.calendar(rest)
 	case "categories":

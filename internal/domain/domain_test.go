@@ -2,6 +2,7 @@ package domain_test
 
 import (
 	"errors"
+	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -661,4 +662,14 @@ func FuzzCleanLogValue(f *testing.F) {
 			t.Fatalf("CleanLogValue changed clean input %q to %q", s, got)
 		}
 	})
+}
+
+func TestWorkflowDocInStep(t *testing.T) {
+	b, err := os.ReadFile("../../docs/WORKFLOW.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b) != domain.WorkflowMarkdown() {
+		t.Fatal("docs/WORKFLOW.md is stale: run go run ./cmd/jiefen workflow > docs/WORKFLOW.md")
+	}
 }
