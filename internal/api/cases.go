@@ -253,6 +253,7 @@ type actionIn struct {
 	Participants string      `json:"participants"`
 	Result       string      `json:"result"`
 	Days         int         `json:"days"`
+	Milestone    int64       `json:"milestone"`
 	Description  *string     `json:"description"`
 	Address      *string     `json:"address"`
 	Six          *domain.Six `json:"six"`
@@ -269,7 +270,7 @@ func (a *API) caseActionHandler(w http.ResponseWriter, r *http.Request) error {
 	}
 	ai := service.ActionInput{Version: in.Version, Risk: in.Risk, Category: in.Category, Assignee: in.Assignee, Reason: in.Reason,
 		Note: in.Note, Outcome: in.Outcome, Guidance: in.Guidance, ReferredTo: in.ReferredTo, Method: in.Method,
-		Satisfaction: in.Satisfaction, Six: in.Six, Place: in.Place, Participants: in.Participants, Result: in.Result, Days: in.Days, Description: in.Description, Address: in.Address}
+		Satisfaction: in.Satisfaction, Six: in.Six, Place: in.Place, Participants: in.Participants, Result: in.Result, Days: in.Days, Milestone: in.Milestone, Description: in.Description, Address: in.Address}
 	if in.Date != "" {
 		t, err := time.ParseInLocation("2006-01-02", in.Date, domain.CST)
 		if err != nil {

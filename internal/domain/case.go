@@ -222,6 +222,8 @@ var Workflow = []Transition{
 	{"watch", []Status{StatusClosed, StatusInformed, StatusVisited, StatusArchived}, "", []Role{RoleDispatcher}, []string{"assignee", "days"}},
 	{"checkin", []Status{StatusClosed, StatusInformed, StatusVisited, StatusArchived}, "", []Role{RoleGridWorker}, []string{"note"}},
 	{"unwatch", []Status{StatusClosed, StatusInformed, StatusVisited, StatusArchived}, "", []Role{RoleDispatcher}, []string{"reason"}},
+	{"milestone", []Status{StatusInResolution}, "", []Role{RoleHandler, RoleMediator}, []string{"note", "due"}},
+	{"milestone_done", []Status{StatusInResolution, StatusClosed, StatusInformed, StatusVisited}, "", []Role{RoleHandler, RoleMediator}, []string{"milestone"}},
 	{"correct", nil, "", []Role{RoleReceptionist, RoleDispatcher}, []string{"reason"}},
 	{"note", nil, "", []Role{RoleReceptionist, RoleDispatcher, RoleHandler, RoleMediator, RoleGridWorker, RoleLeader}, []string{"note"}},
 }

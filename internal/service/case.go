@@ -351,6 +351,7 @@ type ActionInput struct {
 	Result       string // judicial confirmation
 	Days         int    // extension requested
 	Six          *domain.Six
+	Milestone    int64 // milestone_done: which line
 	// correct: the registration fields to fix (nil leaves a field alone).
 	Description *string
 	Address     *string
@@ -483,6 +484,12 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 		c.Assignee = u.ID
 		ev.Data["assignee"] = u.Username
 		ev.Data["assignee_name"] = u.Name
+	case "sign":
+		cal, err := s.calendar(ctx)
+		if err != nil {
+			return err
+		}
+		return tx.AddMilestone(ctx, &store.Milestone{CaseID: c.ID, Title: "首次联系双方当事人", DueAt: cal.AddWorkingDays(tx.Now, 3).UTC(), Auto: "first_contact"})
 	case "return":
 		c.Assignee = 0
 	case "six":
@@ -528,6 +535,18 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 		}
 		c.Outcome, c.ClosedAt = o, tx.Now
 		ev.Data["outcome"] = string(o)
+		if o == domain.OutcomeResolved {
+			// 人民调解法 第三十三条: the parties may ask a court to confirm the
+			// agreement within 30 days of it taking effect.
+			cal, err := s.calendar(ctx)
+			if err != nil {
+				return err
+			}
+			if err := tx.AddMilestone(ctx, &store.Milestone{CaseID: c.ID, Title: "提醒当事人：调解协议生效后 30 日内可申请司法确认",
+				DueAt: cal.AddCalendarDays(tx.Now, 30).UTC(), Auto: "judicial_window"}); err != nil {
+				return err
+			}
+		}
 	case "inform":
 		m, ok := text(in.Method, 50)
 		if !ok || m == "" {
@@ -557,6 +576,24 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 			return required("due", "case.supervise.due")
 		}
 		ev.Data["due"] = in.Due.UTC().Format(time.RFC3339)
+	case "milestone":
+		if in.Due.IsZero() || in.Due.Before(tx.Now.Add(-24*time.Hour)) {
+			return required("due", "field.date")
+		}
+		m := &store.Milestone{CaseID: c.ID, Title: truncateRunes(note, 200), DueAt: in.Due}
+		if err := tx.AddMilestone(ctx, m); err != nil {
+			return err
+		}
+		ev.Data["due"] = in.Due.UTC().Format(time.RFC3339)
+	case "milestone_done":
+		ok, err := tx.DoneMilestone(ctx, c.ID, in.Milestone, domain.ActorFrom(ctx).User.ID)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return required("milestone", "case.milestone.invalid")
+		}
+		ev.Data["milestone"] = fmt.Sprint(in.Milestone)
 	case "correct":
 		changed := 0
 		if in.Description != nil {
@@ -771,7 +808,7 @@ func (s *Service) mayAct(ctx context.Context, u *domain.User, c *domain.Case, t 
 		}
 		return nil
 	}
-	assigneeStep := slices.Contains([]string{"sign", "return", "progress", "close", "session", "judicial", "pause", "extend_request", "reply"}, t.Action) ||
+	assigneeStep := slices.Contains([]string{"sign", "return", "progress", "close", "session", "judicial", "pause", "extend_request", "reply", "milestone", "milestone_done"}, t.Action) ||
 		(t.Action == "resume" && !u.Has(domain.RoleDispatcher)) ||
 		(t.Action == "transfer" && !u.Has(domain.RoleDispatcher)) || (t.Action == "inform" && !u.Has(domain.RoleReceptionist))
 	if assigneeStep {
@@ -819,4 +856,18 @@ func available(c *domain.Case, action string) bool {
 		return slices.ContainsFunc(c.Timeline, func(e domain.Event) bool { return e.Action == "supervise" })
 	}
 	return true
+}
+
+// Milestones lists a matter's schedule.
+func (s *Service) Milestones(ctx context.Context, caseID int64) ([]store.Milestone, error) {
+	if _, err := s.Case(ctx, caseID); err != nil {
+		return nil, err
+	}
+	var out []store.Milestone
+	err := s.view(ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = tx.Milestones(ctx, caseID)
+		return err
+	})
+	return out, err
 }

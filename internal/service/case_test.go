@@ -717,3 +717,40 @@ func TestCorrection(t *testing.T) {
 		}
 	})
 }
+
+// The schedule: signing for adds the first-contact milestone (3 working
+// days), closing as resolved adds the 30-day judicial-confirmation window.
+func TestMilestones(t *testing.T) {
+	jftest.Engines(t, func(t *testing.T, st *store.Store) {
+		e := newCaseEnv(t, st)
+		clock := time.Date(2026, 9, 30, 9, 0, 0, 0, domain.CST)
+		st.SetClock(func() time.Time { return clock })
+		c, _ := e.svc.RegisterCase(as(e.recep), landCase("610831101"))
+		act(t, e, e.disp, c.ID, "assess", service.ActionInput{Risk: "none"})
+		act(t, e, e.disp, c.ID, "dispatch", service.ActionInput{Assignee: "med1"})
+		act(t, e, e.med, c.ID, "sign", service.ActionInput{})
+		ms, err := e.svc.Milestones(as(e.med), c.ID)
+		if err != nil || len(ms) != 1 || ms[0].Auto != "first_contact" {
+			t.Fatalf("first contact milestone %+v %v", ms, err)
+		}
+		// 3 working days after 30 September skip the National Day holiday: 8, 9, 10 October (10th is a 调休 Saturday).
+		if got := ms[0].DueAt.In(domain.CST).Format("2006-01-02"); got != "2026-10-10" {
+			t.Fatalf("first contact due %s, want 2026-10-10", got)
+		}
+		act(t, e, e.med, c.ID, "milestone", service.ActionInput{Note: "现场勘界", Due: clock.Add(10 * 24 * time.Hour)})
+		act(t, e, e.med, c.ID, "milestone_done", service.ActionInput{Milestone: ms[0].ID})
+		if _, err := e.svc.Act(as(e.med), c.ID, "milestone_done", service.ActionInput{Milestone: ms[0].ID}); domain.ErrorCode(err) != domain.Invalid {
+			t.Fatalf("done twice: %v", err)
+		}
+		act(t, e, e.med, c.ID, "six", service.ActionInput{Six: &domain.Six{LeadLeader: "a", MediationOrg: "b", DockingUnit: "c", Plan: "d", Schedule: "e", GuidanceText: "f"}})
+		act(t, e, e.med, c.ID, "close", service.ActionInput{Outcome: "resolved"})
+		ms, _ = e.svc.Milestones(as(e.med), c.ID)
+		byAuto := map[string]store.Milestone{}
+		for _, m := range ms {
+			byAuto[m.Auto] = m
+		}
+		if len(ms) != 3 || byAuto["first_contact"].DoneAt.IsZero() || byAuto["judicial_window"].DueAt.In(domain.CST).Format("2006-01-02") != "2026-10-30" {
+			t.Fatalf("schedule after closing %+v", ms)
+		}
+	})
+}

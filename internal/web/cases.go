@@ -161,8 +161,12 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, id int64, st
 	if err != nil {
 		return err
 	}
+	ms, err := s.svc.Milestones(r.Context(), id)
+	if err != nil {
+		return err
+	}
 	s.render(w, r, status, "case", &page{Title: "cases.title", Error: msg, Errors: fields, Data: map[string]any{
-		"Attachments": atts, "AttachmentKinds": service.AttachmentKinds, "CanAttach": s.svc.MayAttach(r.Context(), c),
+		"Attachments": atts, "Milestones": ms, "AttachmentKinds": service.AttachmentKinds, "CanAttach": s.svc.MayAttach(r.Context(), c),
 		"Case": c, "Actions": s.svc.AllowedActions(r.Context(), c), "Missing": c.Six.Missing(), "Now": time.Now(),
 		"Categories": cats, "Revealed": revealed, "Outcomes": domain.Outcomes, "Guidance": domain.Guidance,
 		"Satisfactions": domain.Satisfactions, "Risks": domain.Risks, "Judicial": domain.JudicialResults, "Basis": basis(c),
@@ -186,6 +190,7 @@ func (s *Server) saveCaseAction(w http.ResponseWriter, r *http.Request) error {
 	}
 	in.Place, in.Participants, in.Result = r.PostFormValue("place"), r.PostFormValue("participants"), r.PostFormValue("result")
 	in.Days, _ = strconv.Atoi(r.PostFormValue("days"))
+	in.Milestone, _ = strconv.ParseInt(r.PostFormValue("milestone"), 10, 64)
 	if d := r.PostFormValue("date"); d != "" {
 		if t, err := time.ParseInLocation("2006-01-02", d, domain.CST); err == nil {
 			in.Date = t
