@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"os"
+	"strings"
 	"text/tabwriter"
 
 	"jiefen/internal/domain"
@@ -84,4 +85,67 @@ func (e *env) categories(args []string) error {
 		})
 	}
 	return usageError{fmt.Sprintf("categories: unknown subcommand %q", args[0])}
+}
+
+// jobs run: one pass of the background jobs (deadline notices, paused clocks,
+// watch check-ins), for operators and cron; serve runs it every minute.
+func (e *env) jobs(args []string) error {
+	if len(args) == 0 || args[0] != "run" {
+		return usageError{"jobs: the only subcommand is run"}
+	}
+	f := e.newFlags("jobs run")
+	db := f.str("db", DefaultDB, "database DSN")
+	if err := f.parse(args[1:]); err != nil {
+		return err
+	}
+	return e.withService(*db, func(svc *service.Service, ctx ctxT) error {
+		n, err := svc.SweepDeadlines(ctx)
+		if err == nil {
+			fmt.Fprintf(e.stdout, "sent %d notice(s)\n", n)
+		}
+		return err
+	})
+}
+
+// cases list: matters for operators (personal data masked).
+func (e *env) cases(args []string) error {
+	if len(args) == 0 || args[0] != "list" {
+		return usageError{"cases: the only subcommand is list"}
+	}
+	f := e.newFlags("cases list")
+	db := f.str("db", DefaultDB, "database DSN")
+	q := f.String("q", "", "search text (two-character Chinese words work), ID number or phone")
+	status := f.String("status", "", "only this status")
+	overdue := f.Bool("overdue", false, "only overdue matters")
+	limit := f.Int("limit", 50, "at most this many (1–200)")
+	if err := f.parse(args[1:]); err != nil {
+		return err
+	}
+	if *limit < 1 || *limit > 200 {
+		return usageError{"cases list: --limit must be 1–200"}
+	}
+	cq := service.CaseQuery{Q: *q, Overdue: *overdue, Limit: *limit}
+	if *status != "" {
+		st := domain.Status(*status)
+		if !st.Valid() {
+			return usageError{fmt.Sprintf("cases list: unknown status %q", *status)}
+		}
+		cq.Statuses = []domain.Status{st}
+	}
+	return e.withService(*db, func(svc *service.Service, ctx ctxT) error {
+		rows, _, err := svc.CasesAsOperator(ctx, cq)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "NUMBER\tSTATUS\tRISK\tCATEGORY\tPLACE\tPARTIES\tDUE")
+		for _, r := range rows {
+			due := ""
+			if !r.StepDueAt.IsZero() {
+				due = r.StepDueAt.In(domain.CST).Format("2006-01-02 15:04")
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Number, r.Status, r.Risk, r.CategoryNm, r.OrgName, strings.Join(r.PartyNames, "、"), due)
+		}
+		return tw.Flush()
+	})
 }

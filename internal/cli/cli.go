@@ -103,6 +103,8 @@ Usage:
   jiefen categories list | add --code C --name N [--parent P]
   jiefen audit verify                                 check the audit log's hash chain
   jiefen workflow                                     print the workflow table (docs/WORKFLOW.md)
+  jiefen cases list [--q TEXT] [--status S] [--overdue]  matters, personal data masked
+  jiefen jobs run                                     one pass of the deadline and watch notices
   jiefen version
 
 DSN: postgres://… selects PostgreSQL; anything else is an SQLite file path
@@ -131,6 +133,10 @@ func (e *env) run(args []string) error {
 		return e.divisions(rest)
 	case "audit":
 		return e.audit(rest)
+	case "jobs":
+		return e.jobs(rest)
+	case "cases":
+		return e.cases(rest)
 	case "workflow":
 		fmt.Fprint(e.stdout, domain.WorkflowMarkdown())
 		return nil

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"jiefen/internal/cli"
+	"jiefen/internal/domain"
 	"jiefen/internal/jftest"
 )
 
@@ -172,5 +173,34 @@ func TestCalendarAndCategories(t *testing.T) {
 	}
 	if r := run(t, "", env, "categories", "add", "--code", "Bad Code", "--name", "x"); r.code != 1 {
 		t.Fatalf("bad code: %+v", r)
+	}
+}
+
+func TestCasesListAndJobs(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "k.db")
+	st := jftest.OpenSQLiteAt(t, path)
+	svc := jftest.Service(st) // same key file as the CLI: beside the database
+	jftest.SeedTree(t, svc)
+	u := jftest.MakeUser(t, svc, "recep", "610831", domain.RoleReceptionist)
+	_, err := svc.RegisterCase(jftest.As(u, "x"), domain.CaseInput{Channel: "visit", Category: "land", OrgCode: "610831101",
+		Address: "何家集村", Description: "两户因承包地边界争执，一方扬言毁坏青苗。",
+		Parties: []domain.Party{{Role: "applicant", Name: "张建军", IDNumber: "610831199003070024"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	env := map[string]string{"JIEFEN_DB": path, "LANG": "C"}
+	r := run(t, "", env, "cases", "list", "--q", "青苗")
+	if r.code != 0 || !strings.Contains(r.stdout, "ZZ") || !strings.Contains(r.stdout, "张**") || strings.Contains(r.stdout, "张建军") {
+		t.Fatalf("cases list: %+v", r)
+	}
+	if r := run(t, "", env, "cases", "list", "--q", "610831199003070024"); r.code != 0 || !strings.Contains(r.stdout, "registered") {
+		t.Fatalf("by ID number: %+v", r)
+	}
+	if r := run(t, "", env, "cases", "list", "--status", "flying"); r.code != 2 {
+		t.Fatalf("bad status: %+v", r)
+	}
+	if r := run(t, "", env, "jobs", "run"); r.code != 0 || !strings.Contains(r.stdout, "sent") {
+		t.Fatalf("jobs run: %+v", r)
 	}
 }

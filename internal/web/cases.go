@@ -15,7 +15,26 @@ import (
 func (s *Server) showCasesPage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	cq := service.CaseQuery{Q: strings.TrimSpace(q.Get("q")), Category: q.Get("category"), Risk: q.Get("risk"),
+		Channel: q.Get("channel"), OrgCode: strings.TrimSpace(q.Get("org_code")),
 		Mine: q.Get("mine") == "1", Overdue: q.Get("overdue") == "1", Limit: 50}
+	fields := map[string]string{}
+	for name, dst := range map[string]*time.Time{"from": &cq.From, "to": &cq.To} {
+		if v := q.Get(name); v != "" {
+			t, err := time.ParseInLocation("2006-01-02", v, domain.CST)
+			if err != nil {
+				fields[name] = "field.date"
+				continue
+			}
+			if name == "to" {
+				t = t.AddDate(0, 0, 1)
+			}
+			*dst = t
+		}
+	}
+	if cq.OrgCode != "" && !domain.ValidCode(cq.OrgCode) {
+		fields["org_code"] = "org.code.invalid"
+		cq.OrgCode = ""
+	}
 	if st := domain.Status(q.Get("status")); st.Valid() {
 		cq.Statuses = []domain.Status{st}
 	}
@@ -23,6 +42,11 @@ func (s *Server) showCasesPage(w http.ResponseWriter, r *http.Request) error {
 		cq.Cursor = c
 	}
 	rows, next, err := s.svc.Cases(r.Context(), cq)
+	if domain.ErrorCode(err) == domain.NotFound && cq.OrgCode != "" {
+		fields["org_code"] = "org.not_found"
+		cq.OrgCode = ""
+		rows, next, err = s.svc.Cases(r.Context(), cq)
+	}
 	if err != nil {
 		return err
 	}
@@ -36,8 +60,15 @@ func (s *Server) showCasesPage(w http.ResponseWriter, r *http.Request) error {
 		nq.Set("cursor", strconv.FormatInt(next, 10))
 		nextURL = "/cases?" + nq.Encode()
 	}
-	s.render(w, r, http.StatusOK, "cases", &page{Title: "cases.title", Data: map[string]any{
-		"Rows": rows, "Q": q, "Next": nextURL, "Categories": cats, "Statuses": domain.Statuses, "Risks": domain.Risks, "Now": time.Now(),
+	status := http.StatusOK
+	if len(fields) > 0 {
+		status = http.StatusUnprocessableEntity
+		_, d := s.describe(r, &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: fields})
+		fields = d.Fields
+	}
+	s.render(w, r, status, "cases", &page{Title: "cases.title", Errors: fields, Data: map[string]any{
+		"Rows": rows, "Q": q, "Next": nextURL, "Categories": cats, "Statuses": domain.Statuses, "Risks": domain.Risks,
+		"Channels": domain.Channels, "Now": time.Now(),
 	}})
 	return nil
 }
