@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -100,8 +101,15 @@ func seedCases(ctx context.Context, svc *service.Service, n int) error {
 	realNow := time.Now()
 	defer st.SetClock(time.Now)
 	channels := []string{"visit", "visit", "visit", "phone", "grid", "letter", "online", "hotline", "transfer"}
+	// Registration times over the last five months, in order, so numbers
+	// rise with time as they would in a real centre.
+	starts := make([]time.Time, n)
+	for i := range starts {
+		starts[i] = realNow.Add(-time.Duration(r.IntN(150*24)) * time.Hour)
+	}
+	slices.SortFunc(starts, func(a, b time.Time) int { return a.Compare(b) })
 	for i := range n {
-		clock := realNow.Add(-time.Duration(r.IntN(150*24)) * time.Hour)
+		clock := starts[i]
 		st.SetClock(func() time.Time { return clock })
 		step := func(h int) {
 			clock = clock.Add(time.Duration(h) * time.Hour)
