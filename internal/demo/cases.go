@@ -147,7 +147,7 @@ func seedCases(ctx context.Context, svc *service.Service, n int) error {
 		risk := []string{"none", "none", "none", "blue", "blue", "yellow", "red"}[r.IntN(7)]
 		assignee := []string{"chengban", "tiaojie"}[r.IntN(2)]
 		do := func(u, action string, in service.ActionInput) bool {
-			if err == nil {
+			if err == nil && !stopped {
 				_, err = svc.Act(as(u), c.ID, action, in)
 			}
 			return err == nil
