@@ -111,10 +111,16 @@ func seedCases(ctx context.Context, svc *service.Service, n int) error {
 	for i := range n {
 		clock := starts[i]
 		st.SetClock(func() time.Time { return clock })
+		stopped := false // a matter registered lately has not got far yet: no events in the future
 		step := func(h int) {
-			clock = clock.Add(time.Duration(h) * time.Hour)
-			st.SetClock(func() time.Time { return clock })
+			if next := clock.Add(time.Duration(h) * time.Hour); next.After(realNow.Add(-time.Hour)) {
+				stopped = true
+			} else {
+				clock = next
+				st.SetClock(func() time.Time { return clock })
+			}
 		}
+
 		s := stories[r.IntN(len(stories))]
 		v := villages[r.IntN(len(villages))]
 		a, b := name(r), name(r)
