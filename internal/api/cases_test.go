@@ -49,6 +49,10 @@ func TestCaseAPIContract(t *testing.T) {
 		if n := len(list["items"].([]any)); n != 1 {
 			t.Fatalf("a retried registration must not register twice (search 欠薪 found %d)", n)
 		}
+		// Same key with another body is refused, not silently replayed.
+		if status, _ := e.call("POST", "/api/v1/cases", recep, strings.Replace(caseBody, "砖厂", "煤矿", 1), "Idempotency-Key", "reg-1"); status != 422 {
+			t.Fatalf("key reuse with another body: %d", status)
+		}
 		// Same key on another path is refused.
 		if status, _ := e.call("POST", "/api/v1/cases/1/actions/note", recep, `{"note":"x"}`, "Idempotency-Key", "reg-1"); status != 422 {
 			t.Fatalf("key reuse: %d", status)

@@ -2,6 +2,9 @@ package api
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
 	"net/http"
 	"strconv"
 
@@ -23,14 +26,23 @@ func (a *API) idempotent(next http.Handler) http.Handler {
 			httpx.WriteError(w, r, a.log, &domain.Error{Code: domain.Invalid, Key: "api.idempotency_key", Fields: map[string]string{"Idempotency-Key": "api.idempotency_key"}})
 			return
 		}
-		stored, fresh, err := a.svc.ReserveIdempotency(r.Context(), key, r.Method, r.URL.Path)
+		// The key stands for this exact request: path and body.
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			httpx.WriteError(w, r, a.log, &domain.Error{Code: domain.Invalid, Key: "json.too_large", Args: []any{httpx.MaxJSONBody}})
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		sum := sha256.Sum256(body)
+		fingerprint := r.URL.Path + " " + hex.EncodeToString(sum[:])
+		stored, fresh, err := a.svc.ReserveIdempotency(r.Context(), key, r.Method, fingerprint)
 		if err != nil {
 			httpx.WriteError(w, r, a.log, err)
 			return
 		}
 		if !fresh {
 			switch {
-			case stored.Method != r.Method || stored.Path != r.URL.Path:
+			case stored.Method != r.Method || stored.Path != fingerprint:
 				httpx.WriteError(w, r, a.log, &domain.Error{Code: domain.Invalid, Key: "api.idempotency_reused"})
 			case stored.Status == 0:
 				httpx.WriteError(w, r, a.log, &domain.Error{Code: domain.Conflict, Key: "api.idempotency_in_progress"})

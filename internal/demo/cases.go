@@ -99,6 +99,8 @@ func seedCases(ctx context.Context, svc *service.Service, n int) error {
 	}
 	r := rand.New(rand.NewPCG(610831, 2026))
 	realNow := time.Now()
+	svc.SetNotifier(nil) // the demo's history is not news: inbox only, no outbound log lines
+	defer svc.SetNotifier(service.LogNotifier{Log: svc.Logger()})
 	defer st.SetClock(time.Now)
 	channels := []string{"visit", "visit", "visit", "phone", "grid", "letter", "online", "hotline", "transfer"}
 	// Registration times over the last five months, in order, so numbers
@@ -151,7 +153,10 @@ func seedCases(ctx context.Context, svc *service.Service, n int) error {
 		// How far this matter has come: most are finished, some in hand, a few new.
 		depth := []int{0, 1, 2, 3, 4, 4, 5, 5, 6, 6, 6, 7, 7, 7, 7, 8, 8, 8, 8, 8}[r.IntN(20)]
 		risk := []string{"none", "none", "none", "blue", "blue", "yellow", "red"}[r.IntN(7)]
-		assignee := []string{"chengban", "tiaojie"}[r.IntN(2)]
+		assignee := "chengban" // the county justice bureau's handler takes matters anywhere
+		if strings.HasPrefix(v.Path, users["tiaojie"].OrgPath) && r.IntN(2) == 0 {
+			assignee = "tiaojie" // the township mediator takes those of 何家集镇
+		}
 		do := func(u, action string, in service.ActionInput) bool {
 			if err == nil && !stopped {
 				_, err = svc.Act(as(u), c.ID, action, in)

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"math"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -303,7 +304,7 @@ func (in_ *CaseInput) Validate(now time.Time) error {
 	} else if utf8.RuneCountInString(in_.Address) > 200 {
 		f.Add("address", "field.too_long")
 	}
-	if in_.AmountYuan < 0 || in_.AmountYuan > 1e11 {
+	if math.IsNaN(in_.AmountYuan) || math.IsInf(in_.AmountYuan, 0) || in_.AmountYuan < 0 || in_.AmountYuan > 1e11 {
 		f.Add("amount", "case.amount.invalid")
 	}
 	if in_.PeopleCount < 0 || in_.PeopleCount > 1000000 {
@@ -314,6 +315,12 @@ func (in_ *CaseInput) Validate(now time.Time) error {
 	}
 	if utf8.RuneCountInString(in_.ReferredTo) > 100 {
 		f.Add("referred_to", "field.too_long")
+	}
+	for name, v := range map[string]string{"channel": in_.Channel, "category": in_.Category, "description": in_.Description,
+		"org_code": in_.OrgCode, "address": in_.Address, "referred_to": in_.ReferredTo} {
+		if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
+			f.Add(name, "field.invalid_text")
+		}
 	}
 	if len(in_.Parties) == 0 {
 		f.Add("parties", "case.parties.required")
@@ -326,6 +333,14 @@ func (in_ *CaseInput) Validate(now time.Time) error {
 		p := &in_.Parties[i]
 		key := func(field string) string { return "parties[" + itoa(i) + "]." + field }
 		p.Name = strings.TrimSpace(p.Name)
+		for name, v := range map[string]string{"name": p.Name, "kind": p.Kind, "role": p.Role, "id_type": p.IDType, "id_number": p.IDNumber,
+			"no_id_reason": p.NoIDReason, "phone": p.Phone, "address": p.Address, "uscc": p.USCC} {
+			if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
+				f.Add(key(name), "field.invalid_text")
+			} else if utf8.RuneCountInString(v) > 200 {
+				f.Add(key(name), "field.too_long")
+			}
+		}
 		if p.Kind == "" {
 			p.Kind = "person"
 		}
@@ -358,6 +373,7 @@ func (in_ *CaseInput) Validate(now time.Time) error {
 		}
 		switch {
 		case p.Kind == "org":
+			p.IDType, p.IDNumber, p.NoIDReason = "none", "", "" // organisations are identified by the USCC
 			if p.USCC != "" {
 				p.USCC = NormalizeUSCC(p.USCC)
 				if _, err := CheckUSCC(p.USCC); err != nil {
@@ -365,6 +381,7 @@ func (in_ *CaseInput) Validate(now time.Time) error {
 				}
 			}
 		case p.IDType == "resident":
+			p.USCC = ""
 			p.IDNumber = NormalizeIDNumber(p.IDNumber)
 			if err := CheckResidentID(p.IDNumber, now); err != nil {
 				f.Add(key("id_number"), err.(*Error).Key)

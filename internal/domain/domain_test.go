@@ -177,8 +177,8 @@ func TestMask(t *testing.T) {
 	}{
 		{domain.MaskID, "MaskID", "610831199003070024", "610831********0024"},
 		{domain.MaskID, "MaskID", "61083119900307002X", "610831********002X"},
-		{domain.MaskID, "MaskID", "12345678901", "123456*8901"},
-		{domain.MaskID, "MaskID", "1234567890", "**********"},
+		{domain.MaskID, "MaskID", "12345678901", "12*******01"},
+		{domain.MaskID, "MaskID", "1234567890", "12******90"},
 		{domain.MaskID, "MaskID", "123", "***"},
 		{domain.MaskID, "MaskID", "", ""},
 		{domain.MaskPhone, "MaskPhone", "13912345678", "139****5678"},

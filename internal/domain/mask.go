@@ -8,10 +8,13 @@ import (
 // MaskID keeps the first 6 and last 4 characters of an ID number (PI-4):
 // 610831********0024.
 func MaskID(s string) string {
-	if len(s) <= 10 {
-		return strings.Repeat("*", len(s))
+	switch {
+	case len(s) >= 15:
+		return s[:6] + strings.Repeat("*", len(s)-10) + s[len(s)-4:]
+	case len(s) > 6: // passports and short foreign IDs: 2 + 2 visible
+		return s[:2] + strings.Repeat("*", len(s)-4) + s[len(s)-2:]
 	}
-	return s[:6] + strings.Repeat("*", len(s)-10) + s[len(s)-4:]
+	return strings.Repeat("*", len(s))
 }
 
 // MaskPhone keeps the first 3 and last 4 digits: 139****5678.

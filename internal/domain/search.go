@@ -4,15 +4,31 @@ import (
 	"encoding/hex"
 	"strings"
 	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // SearchTokens splits text into the tokens the full-text index holds: each
 // run of CJK characters becomes its overlapping bigrams (土地承包 → 土地 地承
 // 承包; a lone character stays as itself), other letters and digits become
-// lower-case words. CJK tokens are hex-encoded ("x" + hex of the UTF-8) so
-// that both SQLite FTS5 and PostgreSQL's parser treat them as plain ASCII
-// words whatever the database locale.
-func SearchTokens(text string) []string {
+// lower-case words. Text is NFKC-normalised first (full-width ３组 → 3组).
+// CJK tokens are hex-encoded ("x" + hex of the UTF-8) so that both SQLite
+// FTS5 and PostgreSQL's parser treat them as plain ASCII words whatever the
+// database locale.
+func SearchTokens(text string) []string { return tokens(text, false) }
+
+// QueryTokens tokenises a search query. A lone CJK character cannot match
+// the bigram index, so it is left out (when nothing is left the caller falls
+// back to a substring match); at most 32 tokens are used.
+func QueryTokens(q string) []string {
+	out := tokens(q, true)
+	if len(out) > 32 {
+		out = out[:32]
+	}
+	return out
+}
+
+func tokens(text string, query bool) []string {
 	var out []string
 	seen := map[string]bool{}
 	add := func(tok string) {
@@ -27,7 +43,9 @@ func SearchTokens(text string) []string {
 		switch len(cjk) {
 		case 0:
 		case 1:
-			add(cjkToken(cjk))
+			if !query {
+				add(cjkToken(cjk))
+			}
 		default:
 			for i := 0; i+1 < len(cjk); i++ {
 				add(cjkToken(cjk[i : i+2]))
@@ -41,7 +59,7 @@ func SearchTokens(text string) []string {
 			word.Reset()
 		}
 	}
-	for _, r := range text {
+	for _, r := range norm.NFKC.String(text) {
 		switch {
 		case isCJK(r):
 			flushWord()
@@ -58,10 +76,6 @@ func SearchTokens(text string) []string {
 	flushWord()
 	return out
 }
-
-// QueryTokens tokenises a search query; single CJK characters inside a longer
-// run are not needed (the bigrams cover them).
-func QueryTokens(q string) []string { return SearchTokens(q) }
 
 func cjkToken(rs []rune) string { return "x" + hex.EncodeToString([]byte(string(rs))) }
 

@@ -175,7 +175,7 @@ func (s *Service) Categories(ctx context.Context) ([]store.Category, error) {
 // mayViewCase: staff whose jurisdiction holds the matter, or its assignee.
 func (s *Service) mayViewCase(ctx context.Context, c *domain.Case) error {
 	u := domain.ActorFrom(ctx).User
-	if isCLI(ctx) || (u != nil && c.Assignee == u.ID && authz.Allowed(u, authz.CaseView)) {
+	if isCLI(ctx) || (u != nil && (c.Assignee == u.ID || c.WatcherID == u.ID) && authz.Allowed(u, authz.CaseView)) {
 		return nil
 	}
 	if err := authz.Check(u, authz.CaseView, c.OrgPath); err != nil {
@@ -211,9 +211,7 @@ func (s *Service) RevealParty(ctx context.Context, caseID, partyID int64, reason
 		return "", "", err
 	}
 	if err := s.denied(ctx, s.check(ctx, authz.PersonalReveal, "party", fmt.Sprint(partyID), c.OrgPath)); err != nil {
-		if c.Assignee != domain.ActorFrom(ctx).User.ID || !authz.Allowed(domain.ActorFrom(ctx).User, authz.PersonalReveal) {
-			return "", "", err
-		}
+		return "", "", err
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" || utf8.RuneCountInString(reason) > 200 {
@@ -287,7 +285,10 @@ func (s *Service) Cases(ctx context.Context, q CaseQuery) ([]CaseRow, int64, err
 		// "Assigned to me", wherever the matter is.
 		f.AssigneeID, f.Path = u.ID, "/"
 	}
-	if q := strings.TrimSpace(q.Q); q != "" {
+	if q := strings.TrimSpace(strings.ToValidUTF8(q.Q, "")); q != "" {
+		if utf8.RuneCountInString(q) > 100 {
+			return nil, 0, &domain.Error{Code: domain.Invalid, Key: "search.too_long", Fields: map[string]string{"q": "search.too_long"}}
+		}
 		switch {
 		case domain.CheckResidentID(domain.NormalizeIDNumber(q), s.st.Now()) == nil:
 			f.IDBidx = s.keys.BlindIndex("id", domain.NormalizeIDNumber(q))
@@ -295,11 +296,10 @@ func (s *Service) Cases(ctx context.Context, q CaseQuery) ([]CaseRow, int64, err
 			p, _ := domain.NormalizeMobile(q)
 			f.PhoneBidx = s.keys.BlindIndex("phone", p)
 		default:
-			toks := domain.QueryTokens(q)
-			if utf8.RuneCountInString(q) == 1 {
-				f.Like = q
-			} else if len(toks) > 0 {
+			if toks := domain.QueryTokens(q); len(toks) > 0 {
 				f.Tokens = toks
+			} else {
+				f.Like = q // a single character: plain substring match
 			}
 		}
 	}
@@ -400,8 +400,11 @@ func (s *Service) Act(ctx context.Context, id int64, action string, in ActionInp
 			return err
 		}
 		if t.To != "" {
+			// A new step starts with its own deadline: a paused clock or a
+			// pending extension belonged to the step that just ended.
 			c.Status = t.To
 			c.StepDueAt = domain.DueForCase(cal, c.Status, tx.Now, c.Category == "petition")
+			c.PausedAt, c.PausedUntil, c.ExtendDays = time.Time{}, time.Time{}, 0
 		}
 		ev.ToStatus = c.Status
 		if !c.StepDueAt.IsZero() && t.To != "" {
@@ -482,6 +485,11 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 		if err != nil || u.Disabled || !(u.Has(domain.RoleHandler) || u.Has(domain.RoleMediator)) {
 			return required("assignee", "case.assignee.invalid")
 		}
+		if u.OrgPath == "" || !strings.HasPrefix(c.OrgPath, u.OrgPath) {
+			// The assignee sees the parties' personal data: only someone whose
+			// jurisdiction holds the matter's place may receive it.
+			return required("assignee", "case.assignee.place")
+		}
 		if u.ID == c.Assignee && t.Action == "transfer" {
 			return required("assignee", "case.assignee.same")
 		}
@@ -492,6 +500,10 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 		cal, err := s.calendar(ctx)
 		if err != nil {
 			return err
+		}
+		ms, err := tx.Milestones(ctx, c.ID)
+		if err != nil || slices.ContainsFunc(ms, func(m store.Milestone) bool { return m.Auto == "first_contact" }) {
+			return err // first contact is counted once, on the first sign-for
 		}
 		return tx.AddMilestone(ctx, &store.Milestone{CaseID: c.ID, Title: "首次联系双方当事人", DueAt: cal.AddWorkingDays(tx.Now, 3).UTC(), Auto: "first_contact"})
 	case "return":
@@ -567,7 +579,7 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 		c.Satisfaction = in.Satisfaction
 		ev.Data["satisfaction"] = in.Satisfaction
 	case "reopen":
-		c.Outcome, c.ClosedAt, c.Satisfaction, c.Assignee = "", time.Time{}, "", 0
+		c.Outcome, c.ClosedAt, c.Satisfaction, c.Assignee, c.Guidance, c.ReferredTo = "", time.Time{}, "", 0, "", ""
 	case "archive":
 		if c.Satisfaction == "unsatisfied" {
 			return &domain.Error{Code: domain.Conflict, Key: "case.archive.unsatisfied"}
@@ -698,6 +710,20 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 		if in.Days < 1 || in.Days > 30 {
 			return required("days", "case.extend.days")
 		}
+		if c.Category == "petition" {
+			// 信访: handling may be extended by at most 30 days in all.
+			used := 0
+			for _, e := range c.Timeline {
+				if e.Action == "extend_approve" {
+					var d int
+					fmt.Sscan(e.Data["days"], &d)
+					used += d
+				}
+			}
+			if used+in.Days > 30 {
+				return required("days", "case.extend.petition_cap")
+			}
+		}
 		c.ExtendDays = in.Days
 		ev.Data["days"] = fmt.Sprint(in.Days)
 	case "extend_approve", "extend_reject":
@@ -757,6 +783,9 @@ func (s *Service) ResumeDuePauses(ctx context.Context) (int, error) {
 				return err
 			}
 			if err := tx.AddEvent(ctx, c.ID, ev); err != nil {
+				return err
+			}
+			if err := s.audit(ctx, tx, "case.resume", "case", c.Number, c.OrgPath, domain.ResultOK, "automatic, due "+c.StepDueAt.Format(time.RFC3339)); err != nil {
 				return err
 			}
 			n++

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"sort"
 	"strings"
@@ -751,6 +752,70 @@ func TestMilestones(t *testing.T) {
 		}
 		if len(ms) != 3 || byAuto["first_contact"].DoneAt.IsZero() || byAuto["judicial_window"].DueAt.In(domain.CST).Format("2006-01-02") != "2026-10-30" {
 			t.Fatalf("schedule after closing %+v", ms)
+		}
+	})
+}
+
+// Regression tests from the review of the matters code.
+func TestReviewFindings(t *testing.T) {
+	jftest.Engines(t, func(t *testing.T, st *store.Store) {
+		e := newCaseEnv(t, st)
+		shyMed := jftest.MakeUser(t, e.svc, "shymed", "610831001", domain.RoleMediator)
+		c, err := e.svc.RegisterCase(as(e.recep), landCase("610831101200"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		act(t, e, e.disp, c.ID, "assess", service.ActionInput{Risk: "none"})
+		// Nobody can hand a matter to someone outside its place (they would see the parties).
+		if _, err := e.svc.Act(as(e.disp), c.ID, "dispatch", service.ActionInput{Assignee: "shymed"}); err == nil || err.(*domain.Error).Fields["assignee"] != "case.assignee.place" {
+			t.Fatalf("dispatch outside the place: %v", err)
+		}
+		act(t, e, e.disp, c.ID, "dispatch", service.ActionInput{Assignee: "med1"})
+		act(t, e, e.med, c.ID, "sign", service.ActionInput{})
+		if _, err := e.svc.Act(as(e.med), c.ID, "transfer", service.ActionInput{Assignee: "shymed", Reason: "x"}); domain.ErrorCode(err) != domain.Invalid {
+			t.Fatalf("transfer outside the place: %v", err)
+		}
+		if _, _, err := e.svc.RevealParty(as(shyMed), c.ID, c.Parties[0].ID, "看看"); domain.ErrorCode(err) != domain.NotFound {
+			t.Fatalf("reveal by an outsider: %v", err)
+		}
+		// A paused clock ends with its step.
+		c = act(t, e, e.med, c.ID, "pause", service.ActionInput{Reason: "等待鉴定", Due: time.Now().Add(240 * time.Hour)})
+		act(t, e, e.med, c.ID, "six", service.ActionInput{Six: &domain.Six{LeadLeader: "a", MediationOrg: "b", DockingUnit: "c", Plan: "d", Schedule: "e", GuidanceText: "f"}})
+		c = act(t, e, e.med, c.ID, "close", service.ActionInput{Outcome: "unresolved", Guidance: "litigation"})
+		if !c.PausedAt.IsZero() || c.ExtendDays != 0 || c.StepDueAt.IsZero() {
+			t.Fatalf("the pause outlived its step: %+v", c)
+		}
+		// Reopening forgets the old outcome's details.
+		act(t, e, e.med, c.ID, "inform", service.ActionInput{Method: "电话"})
+		act(t, e, e.recep, c.ID, "visit", service.ActionInput{Satisfaction: "unsatisfied", Note: "不满意"})
+		c = act(t, e, e.disp, c.ID, "reopen", service.ActionInput{Reason: "重办"})
+		if c.Guidance != "" || c.ReferredTo != "" {
+			t.Fatalf("reopen kept %q %q", c.Guidance, c.ReferredTo)
+		}
+		// Bad text and numbers are refused, never stored.
+		in := landCase("610831101")
+		in.Parties[1].Name = "李\xff"
+		if _, err := e.svc.RegisterCase(as(e.recep), in); domain.ErrorCode(err) != domain.Invalid {
+			t.Fatalf("invalid UTF-8 name: %v", err)
+		}
+		in = landCase("610831101")
+		in.AmountYuan = math.NaN()
+		if _, err := e.svc.RegisterCase(as(e.recep), in); domain.ErrorCode(err) != domain.Invalid {
+			t.Fatalf("NaN amount: %v", err)
+		}
+		if _, _, err := e.svc.Cases(as(e.disp), service.CaseQuery{Q: strings.Repeat("土地", 60)}); domain.ErrorCode(err) != domain.Invalid {
+			t.Fatalf("a 120-character search: %v", err)
+		}
+		if _, _, err := e.svc.Cases(as(e.disp), service.CaseQuery{Q: "\xff"}); err != nil { // treated as an empty query
+			t.Fatalf("invalid UTF-8 search: %v", err)
+		}
+		// A lone character next to a word does not spoil the search; a lone
+		// character alone matches party names too.
+		if rows, _, _ := e.svc.Cases(as(e.disp), service.CaseQuery{Q: "土地 争"}); len(rows) != 1 {
+			t.Fatalf("土地 争 found %d", len(rows))
+		}
+		if rows, _, _ := e.svc.Cases(as(e.disp), service.CaseQuery{Q: "建"}); len(rows) != 1 {
+			t.Fatalf("建 (in 张建军) found %d", len(rows))
 		}
 	})
 }

@@ -154,3 +154,6 @@ func isCLI(ctx context.Context) bool {
 	a := domain.ActorFrom(ctx)
 	return a.User == nil && a.Via == "cli"
 }
+
+// Logger returns the service's logger.
+func (s *Service) Logger() *slog.Logger { return s.log }

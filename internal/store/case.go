@@ -249,7 +249,9 @@ func caseWhere(tx *Tx, f CaseFilter) where {
 		}
 	}
 	if f.Like != "" {
-		w.add("(c.description LIKE ? OR c.address LIKE ?)", "%"+stripLike(f.Like)+"%", "%"+stripLike(f.Like)+"%")
+		l := "%" + stripLike(f.Like) + "%"
+		op := tx.d.ilike()
+		w.add("(c.description "+op+" ? OR c.address "+op+" ? OR c.id IN (SELECT case_id FROM parties WHERE name "+op+" ?))", l, l, l)
 	}
 	if f.IDBidx != "" {
 		w.add("c.id IN (SELECT case_id FROM parties WHERE id_bidx = ?)", f.IDBidx)
@@ -379,13 +381,14 @@ type Idempotent struct {
 	Method, Path string
 	Status       int
 	Body         string
+	CreatedAt    time.Time
 }
 
 // IdempotentResponse returns the stored response for (user, key), or not_found.
 func (tx *Tx) IdempotentResponse(ctx context.Context, userID int64, key string) (Idempotent, error) {
 	var r Idempotent
-	err := tx.queryRow(ctx, `SELECT method, path, status, body FROM idempotency_keys WHERE user_id = $1 AND key = $2`, userID, key).
-		Scan(&r.Method, &r.Path, &r.Status, &r.Body)
+	err := tx.queryRow(ctx, `SELECT method, path, status, body, created_at FROM idempotency_keys WHERE user_id = $1 AND key = $2`, userID, key).
+		Scan(&r.Method, &r.Path, &r.Status, &r.Body, nullTime{&r.CreatedAt})
 	return r, tx.scanErr(err, "idempotency key")
 }
 
@@ -400,6 +403,11 @@ func (tx *Tx) SaveIdempotentResponse(ctx context.Context, userID int64, key stri
 // (status 0). It returns the stored response and false when the key exists.
 func (tx *Tx) ReserveIdempotencyKey(ctx context.Context, userID int64, key, method, path string) (Idempotent, bool, error) {
 	r, err := tx.IdempotentResponse(ctx, userID, key)
+	if err == nil && r.Status == 0 && tx.Now.Sub(r.CreatedAt) > 5*time.Minute && r.Method == method && r.Path == path {
+		// A reservation whose request never finished (a crash): take it over.
+		_, err := tx.exec(ctx, `UPDATE idempotency_keys SET created_at = $1 WHERE user_id = $2 AND key = $3 AND status = 0`, ts(tx.Now), userID, key)
+		return Idempotent{}, err == nil, wrap(err, "take over idempotency key")
+	}
 	if err == nil {
 		return r, false, nil
 	}
