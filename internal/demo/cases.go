@@ -74,16 +74,8 @@ func seedCases(ctx context.Context, svc *service.Service, n int) error {
 	}); err != nil || existing > 0 {
 		return err
 	}
-	var villages []domain.Org
-	if err := st.View(ctx, func(tx *store.Tx) error {
-		all, err := tx.OrgsByPrefix(ctx, "/"+County+"/", 10000)
-		for _, o := range all {
-			if o.Level == domain.LevelVillage {
-				villages = append(villages, o)
-			}
-		}
-		return err
-	}); err != nil {
+	villages, err := zizhouVillages(ctx, st)
+	if err != nil {
 		return err
 	}
 	users := map[string]*domain.User{}

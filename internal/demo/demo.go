@@ -109,16 +109,8 @@ func ensureTree(ctx context.Context, svc *service.Service) error {
 		return nil
 	}
 	st := svc.Store()
-	var villages []domain.Org
-	if err := st.View(ctx, func(tx *store.Tx) error {
-		all, err := tx.OrgsByPrefix(ctx, "/"+County+"/", 10000)
-		for _, o := range all {
-			if o.Level == domain.LevelVillage {
-				villages = append(villages, o)
-			}
-		}
-		return err
-	}); err != nil {
+	villages, err := zizhouVillages(ctx, st)
+	if err != nil {
 		return err
 	}
 	for _, v := range villages {
@@ -129,4 +121,19 @@ func ensureTree(ctx context.Context, svc *service.Service) error {
 		}
 	}
 	return nil
+}
+
+// zizhouVillages lists the county's villages and communities.
+func zizhouVillages(ctx context.Context, st *store.Store) ([]domain.Org, error) {
+	var villages []domain.Org
+	err := st.View(ctx, func(tx *store.Tx) error {
+		all, err := tx.OrgsByPrefix(ctx, "/"+County+"/", 10000)
+		for _, o := range all {
+			if o.Level == domain.LevelVillage {
+				villages = append(villages, o)
+			}
+		}
+		return err
+	})
+	return villages, err
 }
