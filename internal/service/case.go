@@ -242,6 +242,8 @@ type CaseQuery struct {
 	Channel  string
 	OrgCode  string
 	Mine     bool
+	DueSoon  bool
+	ToReply  bool
 	Overdue  bool
 	From, To time.Time
 	Cursor   int64
@@ -268,7 +270,7 @@ func (s *Service) Cases(ctx context.Context, q CaseQuery) ([]CaseRow, int64, err
 		return nil, 0, s.denied(ctx, &domain.Error{Code: domain.Forbidden, Key: "error.forbidden", Err: &denial{"denied.case.view", "case", "", ""}})
 	}
 	f := store.CaseFilter{Path: u.OrgPath, Statuses: q.Statuses, Category: q.Category, Risk: q.Risk, Channel: q.Channel,
-		Overdue: q.Overdue, Now: s.st.Now(), From: q.From, To: q.To, BeforeID: q.Cursor, Limit: q.Limit}
+		Overdue: q.Overdue, DueSoon: q.DueSoon, ToReply: q.ToReply, Now: s.st.Now(), From: q.From, To: q.To, BeforeID: q.Cursor, Limit: q.Limit}
 	if q.Limit <= 0 || q.Limit > 200 {
 		f.Limit = 50
 	}

@@ -476,12 +476,16 @@ func TestNotificationsAndDeadlineSweep(t *testing.T) {
 		}
 		// A new deadline is announced again when it, in turn, is missed.
 		act(t, e, e.disp, c.ID, "dispatch", service.ActionInput{Assignee: "med1"})
+		clock = time.Date(2026, 11, 5, 8, 0, 0, 0, domain.CST) // due tonight
+		if w, _ := e.svc.WorkSummary(as(e.med)); w["due_soon"] != 1 {
+			t.Fatalf("due soon: %v", w)
+		}
 		clock = time.Date(2026, 11, 6, 8, 0, 0, 0, domain.CST)
 		if n, _ := e.svc.SweepDeadlines(context.Background()); n != 1 {
 			t.Fatalf("the new deadline's overdue notice: %d", n)
 		}
 		work, err := e.svc.WorkSummary(as(e.med))
-		if err != nil || work["to_sign"] != 1 || work["mine_overdue"] != 1 {
+		if err != nil || work["to_sign"] != 1 || work["mine_overdue"] != 1 || work["due_soon"] != 0 {
 			t.Fatalf("work summary %v %v", work, err)
 		}
 		if err := e.svc.MarkInboxRead(as(e.med)); err != nil || e.svc.UnreadCount(as(e.med)) != 0 {
@@ -647,7 +651,13 @@ func TestWatchAndSupervisionReply(t *testing.T) {
 		act(t, e, e.disp, c.ID, "dispatch", service.ActionInput{Assignee: "med1"})
 		act(t, e, e.med, c.ID, "sign", service.ActionInput{})
 		act(t, e, e.leader, c.ID, "supervise", service.ActionInput{Note: "请加快进度", Due: clock.Add(72 * time.Hour)})
+		if w, _ := e.svc.WorkSummary(as(e.med)); w["to_reply"] != 1 {
+			t.Fatalf("supervision to answer: %v", w)
+		}
 		act(t, e, e.med, c.ID, "reply", service.ActionInput{Note: "已约定本周五调解"})
+		if w, _ := e.svc.WorkSummary(as(e.med)); w["to_reply"] != 0 {
+			t.Fatalf("answered supervision still counted: %v", w)
+		}
 		items, _, _ := e.svc.Inbox(as(e.leader), false)
 		if len(items) == 0 || items[0].Kind != "reply" {
 			t.Fatalf("the supervising leader gets the reply: %+v", items)

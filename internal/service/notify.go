@@ -249,6 +249,8 @@ func (s *Service) WorkSummary(ctx context.Context) (map[string]int, error) {
 			{"to_sign", withStatus(mine, domain.StatusDispatched)},
 			{"in_hand", withStatus(mine, domain.StatusInResolution, domain.StatusClosed)},
 			{"mine_overdue", func() store.CaseFilter { f := mine; f.Overdue = true; return f }()},
+			{"due_soon", func() store.CaseFilter { f := mine; f.DueSoon = true; return f }()},
+			{"to_reply", func() store.CaseFilter { f := mine; f.ToReply = true; return f }()},
 		}
 		if u.Has(domain.RoleDispatcher) {
 			area := store.CaseFilter{Path: u.OrgPath}

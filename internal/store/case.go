@@ -194,6 +194,8 @@ type CaseFilter struct {
 	Channel    string
 	AssigneeID int64
 	Overdue    bool
+	DueSoon    bool // due within a day, not yet overdue
+	ToReply    bool // a supervision order awaits the assignee\'s reply
 	Now        time.Time
 	From, To   time.Time // registered in [From, To)
 	Tokens     []string  // full-text tokens (AND)
@@ -230,6 +232,13 @@ func caseWhere(tx *Tx, f CaseFilter) where {
 	}
 	if f.Overdue {
 		w.add("c.step_due_at < ? AND c.paused_at IS NULL", ts(f.Now))
+	}
+	if f.DueSoon {
+		w.add("c.step_due_at >= ? AND c.step_due_at < ? AND c.paused_at IS NULL", ts(f.Now), ts(f.Now.Add(24*time.Hour)))
+	}
+	if f.ToReply {
+		w.add(`(SELECT MAX(id) FROM case_events WHERE case_id = c.id AND action = 'supervise') >
+			COALESCE((SELECT MAX(id) FROM case_events WHERE case_id = c.id AND action = 'reply'), 0)`)
 	}
 	if !f.From.IsZero() {
 		w.add("c.created_at >= ?", ts(f.From))
