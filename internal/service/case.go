@@ -594,6 +594,9 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 			return required("due", "case.supervise.due")
 		}
 		ev.Data["due"] = in.Due.UTC().Format(time.RFC3339)
+		if err := tx.AddSupervision(ctx, c.ID, domain.ActorFrom(ctx).User.ID, in.Due); err != nil {
+			return err
+		}
 	case "milestone":
 		if in.Due.IsZero() || in.Due.Before(tx.Now.Add(-24*time.Hour)) {
 			return required("due", "field.date")

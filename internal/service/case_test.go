@@ -829,3 +829,41 @@ func TestReviewFindings(t *testing.T) {
 		}
 	})
 }
+
+// A supervision order unanswered past its deadline is announced once to the
+// leader and the assignee; a reply clears it.
+func TestSupervisionDeadline(t *testing.T) {
+	jftest.Engines(t, func(t *testing.T, st *store.Store) {
+		e := newCaseEnv(t, st)
+		clock := time.Date(2026, 11, 2, 9, 0, 0, 0, domain.CST)
+		st.SetClock(func() time.Time { return clock })
+		c, _ := e.svc.RegisterCase(as(e.recep), landCase("610831101"))
+		act(t, e, e.disp, c.ID, "assess", service.ActionInput{Risk: "red"})
+		act(t, e, e.disp, c.ID, "dispatch", service.ActionInput{Assignee: "med1"})
+		act(t, e, e.med, c.ID, "sign", service.ActionInput{})
+		act(t, e, e.leader, c.ID, "supervise", service.ActionInput{Note: "三日内报告进展", Due: clock.Add(72 * time.Hour)})
+		if w, _ := e.svc.WorkSummary(as(e.med)); w["to_reply"] != 1 {
+			t.Fatalf("to reply: %v", w)
+		}
+		clock = clock.Add(4 * 24 * time.Hour)
+		e.svc.SweepDeadlines(context.Background())
+		e.svc.SweepDeadlines(context.Background())
+		count := func(u *domain.User) int {
+			items, _, _ := e.svc.Inbox(as(u), false)
+			n := 0
+			for _, it := range items {
+				if it.Kind == "supervision_overdue" {
+					n++
+				}
+			}
+			return n
+		}
+		if count(e.leader) != 1 || count(e.med) != 1 {
+			t.Fatalf("overdue supervision notices: leader %d, assignee %d", count(e.leader), count(e.med))
+		}
+		act(t, e, e.med, c.ID, "reply", service.ActionInput{Note: "已完成现场勘界"})
+		if w, _ := e.svc.WorkSummary(as(e.med)); w["to_reply"] != 0 {
+			t.Fatalf("after the reply: %v", w)
+		}
+	})
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"slices"
 	"time"
 
 	"jiefen/internal/domain"
@@ -88,12 +87,9 @@ func (s *Service) notifyForAction(ctx context.Context, tx *store.Tx, c *domain.C
 		verdict := map[string]string{"extend_approve": "延期已批准", "extend_reject": "延期未批准"}[action]
 		return s.notify(ctx, tx, []int64{c.Assignee}, c.ID, "extension", fmt.Sprintf("%s %s（%s）", c.Number, verdict, a.Name))
 	case "reply":
-		var leaders []int64
-		for _, e := range slices.Backward(c.Timeline) {
-			if e.Action == "supervise" {
-				leaders = append(leaders, e.ActorID)
-				break
-			}
+		leaders, err := tx.ReplySupervisions(ctx, c.ID)
+		if err != nil {
+			return err
 		}
 		return s.notify(ctx, tx, leaders, c.ID, "reply", fmt.Sprintf("%s 督办回复（%s）：%s", c.Number, a.Name, truncateRunes(ev.Note, 60)))
 	case "remind":
@@ -119,6 +115,11 @@ func truncateRunes(s string, n int) string {
 func (s *Service) SweepDeadlines(ctx context.Context) (int, error) {
 	ctx = domain.WithActor(ctx, domain.SystemActor("job"))
 	total, err := s.ResumeDuePauses(ctx)
+	if err != nil {
+		return total, err
+	}
+	unanswered, err := s.sweepSupervisions(ctx)
+	total += unanswered
 	if err != nil {
 		return total, err
 	}
@@ -305,6 +306,30 @@ func (s *Service) sweepCheckins(ctx context.Context) (int, error) {
 		n = len(due)
 		for _, d := range due {
 			if err := s.notify(ctx, tx, []int64{d.AssigneeID}, d.ID, "checkin", fmt.Sprintf("%s 网格管控：请走访并记录（应于 %s 前）", d.Number, d.Due.In(domain.CST).Format("01-02"))); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return n, err
+}
+
+// sweepSupervisions tells the leader and the assignee once when a supervision
+// order passes its deadline without a reply.
+func (s *Service) sweepSupervisions(ctx context.Context) (int, error) {
+	n := 0
+	err := s.st.Update(ctx, func(tx *store.Tx) error {
+		due, err := tx.ClaimUnansweredSupervisions(ctx, tx.Now, 200)
+		if err != nil {
+			return err
+		}
+		n = len(due)
+		for _, d := range due {
+			c, err := tx.Case(ctx, d[0])
+			if err != nil {
+				return err
+			}
+			if err := s.notify(ctx, tx, []int64{d[1], c.Assignee}, c.ID, "supervision_overdue", c.Number+" 督办已到期，尚未回复"); err != nil {
 				return err
 			}
 		}

@@ -237,8 +237,7 @@ func caseWhere(tx *Tx, f CaseFilter) where {
 		w.add("c.step_due_at >= ? AND c.step_due_at < ? AND c.paused_at IS NULL", ts(f.Now), ts(f.Now.Add(24*time.Hour)))
 	}
 	if f.ToReply {
-		w.add(`(SELECT MAX(id) FROM case_events WHERE case_id = c.id AND action = 'supervise') >
-			COALESCE((SELECT MAX(id) FROM case_events WHERE case_id = c.id AND action = 'reply'), 0)`)
+		w.add(`c.id IN (SELECT case_id FROM supervisions WHERE replied_at IS NULL)`)
 	}
 	if !f.From.IsZero() {
 		w.add("c.created_at >= ?", ts(f.From))

@@ -191,3 +191,49 @@ func (tx *Tx) ClaimCheckins(ctx context.Context, now time.Time, limit int) ([]Du
 	}
 	return out, rows.Err()
 }
+
+// AddSupervision records a supervision order.
+func (tx *Tx) AddSupervision(ctx context.Context, caseID, leaderID int64, due time.Time) error {
+	_, err := tx.exec(ctx, `INSERT INTO supervisions (case_id, leader_id, due_at, created_at) VALUES ($1, $2, $3, $4)`, caseID, leaderID, ts(due), ts(tx.Now))
+	return wrap(err, "add supervision")
+}
+
+// ReplySupervisions marks a matter's open supervision orders answered and
+// returns the leaders who issued them.
+func (tx *Tx) ReplySupervisions(ctx context.Context, caseID int64) ([]int64, error) {
+	rows, err := tx.query(ctx, `UPDATE supervisions SET replied_at = $1 WHERE case_id = $2 AND replied_at IS NULL RETURNING leader_id`, ts(tx.Now), caseID)
+	if err != nil {
+		return nil, wrap(err, "reply supervisions")
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// ClaimUnansweredSupervisions marks and returns supervision orders past their
+// deadline without a reply (once each, safe across instances): case and leader.
+func (tx *Tx) ClaimUnansweredSupervisions(ctx context.Context, now time.Time, limit int) ([][2]int64, error) {
+	rows, err := tx.query(ctx, `UPDATE supervisions SET overdue_sent = $1 WHERE id IN (SELECT id FROM supervisions
+		WHERE replied_at IS NULL AND overdue_sent IS NULL AND due_at < $1 ORDER BY due_at LIMIT `+strconv.Itoa(limit)+`)
+		AND overdue_sent IS NULL RETURNING case_id, leader_id`, ts(now))
+	if err != nil {
+		return nil, wrap(err, "claim supervisions")
+	}
+	defer rows.Close()
+	var out [][2]int64
+	for rows.Next() {
+		var p [2]int64
+		if err := rows.Scan(&p[0], &p[1]); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
