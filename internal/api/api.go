@@ -37,6 +37,7 @@ func (a *API) wrap(fn handler) http.Handler {
 // Register adds every API route, each with its permission, to m.
 func (a *API) Register(m *httpx.Mux) {
 	m.Handle("GET /api/v1/openapi.json", authz.Public, http.HandlerFunc(a.openAPIHandler))
+	m.Handle("POST /api/v1/track", authz.Public, a.wrap(a.trackHandler))
 	m.Handle("GET /api/v1/me", authz.Authenticated, a.wrap(a.getMeHandler))
 	m.Handle("GET /api/v1/orgs", authz.OrgView, a.wrap(a.listOrgsHandler))
 	m.Handle("GET /api/v1/orgs/{code}", authz.OrgView, a.wrap(a.getOrgHandler))

@@ -337,3 +337,28 @@ func (a *API) listNotificationsHandler(w http.ResponseWriter, r *http.Request) e
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": out, "unread": unread})
 	return nil
 }
+
+func (a *API) trackHandler(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Number    string `json:"number"`
+		QueryCode string `json:"query_code"`
+	}
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	t, err := a.svc.TrackCase(r.Context(), in.Number, in.QueryCode)
+	if err != nil {
+		return err
+	}
+	type step struct {
+		At     string `json:"at"`
+		Action string `json:"action"`
+	}
+	steps := []step{}
+	for _, s := range t.Steps {
+		steps = append(steps, step{rfc(s.At), s.Action})
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"number": t.Number, "status": t.Status, "category": t.Category,
+		"created_at": rfc(t.CreatedAt), "step_due_at": rfc(t.StepDueAt), "outcome": t.Outcome, "steps": steps})
+	return nil
+}

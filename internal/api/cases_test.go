@@ -153,3 +153,32 @@ func TestCaseAPIPaging(t *testing.T) {
 	}
 	_ = http.MethodGet
 }
+
+// A citizen follows their matter with the number and query code: no login,
+// no personal data, and guessing is cut off.
+func TestTrackByQueryCode(t *testing.T) {
+	jftest.Engines(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st)
+		recep := tokenFor(t, e, "recep", "610831", domain.RoleReceptionist)
+		_, c := e.call("POST", "/api/v1/cases", recep, caseBody)
+		number, code := c["number"].(string), c["query_code"].(string)
+		status, m := e.call("POST", "/api/v1/track", "", `{"number":"`+number+`","query_code":"`+strings.ToLower(code)+`"}`)
+		if status != 200 || m["status"] != "registered" || len(m["steps"].([]any)) != 1 {
+			t.Fatalf("track: %d %v", status, m)
+		}
+		raw := fmt.Sprint(m)
+		for _, secret := range []string{"王小明", "610831", "139"} {
+			if strings.Contains(raw, secret) {
+				t.Fatalf("the public answer leaks %q: %s", secret, raw)
+			}
+		}
+		for i := range 20 {
+			if status, _ := e.call("POST", "/api/v1/track", "", `{"number":"`+number+`","query_code":"WRONG-`+fmt.Sprint(i)+`"}`); status != 404 {
+				t.Fatalf("wrong code %d: %d", i, status)
+			}
+		}
+		if status, _ := e.call("POST", "/api/v1/track", "", `{"number":"`+number+`","query_code":"`+code+`"}`); status != 429 {
+			t.Fatalf("after 20 wrong codes: %d", status)
+		}
+	})
+}

@@ -559,3 +559,12 @@ func (tx *Tx) Milestones(ctx context.Context, caseID int64) ([]Milestone, error)
 	}
 	return out, rows.Err()
 }
+
+// CaseByNumber reads a matter by its number.
+func (tx *Tx) CaseByNumber(ctx context.Context, number string) (*domain.Case, error) {
+	var id int64
+	if err := tx.queryRow(ctx, `SELECT id FROM cases WHERE number = $1`, number).Scan(&id); err != nil {
+		return nil, tx.scanErr(err, "case by number")
+	}
+	return tx.Case(ctx, id)
+}

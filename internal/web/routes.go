@@ -25,6 +25,8 @@ func (s *Server) routes() {
 	m.Handle("GET /readyz", authz.Public, s.wrapH(s.readyz))
 	m.Handle("GET /metrics", authz.Public, s.wrapH(s.showMetrics))
 
+	m.Handle("GET /track", authz.Public, s.wrapH(s.showTrackPage))
+	m.Handle("POST /track", authz.Public, s.wrapH(s.track))
 	m.Handle("GET /login", authz.Public, s.wrapH(s.showLoginPage))
 	m.Handle("POST /login", authz.Public, s.wrapH(s.login))
 	m.Handle("POST /logout", authz.Authenticated, s.wrapH(s.logout))

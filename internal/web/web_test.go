@@ -263,7 +263,7 @@ func TestEveryRouteDeclaresPermission(t *testing.T) {
 		t.Fatalf("only %d routes registered", len(routes))
 	}
 	public := map[string]bool{"GET /static/{sum}/{name}": true, "GET /healthz": true, "GET /readyz": true, "GET /metrics": true,
-		"GET /login": true, "POST /login": true, "/": true, "GET /api/v1/openapi.json": true, "/api/": true}
+		"GET /login": true, "POST /login": true, "GET /track": true, "POST /track": true, "/": true, "GET /api/v1/openapi.json": true, "POST /api/v1/track": true, "/api/": true}
 	c := e.client()
 	for _, r := range routes {
 		if r.Perm == "" {
@@ -436,5 +436,27 @@ func TestOpsEndpoints(t *testing.T) {
 	e.st.Close()
 	if resp, _ := c.get("/readyz"); resp.StatusCode != 503 {
 		t.Fatalf("readyz with the database closed: %d", resp.StatusCode)
+	}
+}
+
+func TestTrackPage(t *testing.T) {
+	e := newEnv(t, jftest.OpenSQLite(t))
+	u := e.user("recep", "610831", domain.RoleReceptionist)
+	c, err := e.svc.RegisterCase(jftest.As(u, "x"), domain.CaseInput{Channel: "visit", Category: "neighbour", OrgCode: "610831101",
+		Address: "何家集村", Description: "邻居修建排水沟，雨水流入对方院子。", Parties: []domain.Party{{Role: "applicant", Name: "张三丰", IDType: "none", NoIDReason: "未带证件"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl := e.client()
+	if resp, body := cl.get("/track"); resp.StatusCode != 200 || !strings.Contains(body, "查询码") {
+		t.Fatalf("track page %d", resp.StatusCode)
+	}
+	resp, body := cl.do("POST", "/track", url.Values{"number": {c.Number}, "code": {c.QueryCode}}, nil)
+	if resp.StatusCode != 200 || !strings.Contains(body, "已登记受理") || strings.Contains(body, "张三丰") {
+		t.Fatalf("track result %d", resp.StatusCode)
+	}
+	resp, body = cl.do("POST", "/track", url.Values{"number": {c.Number}, "code": {"AAAAA-BBBBB"}}, nil)
+	if resp.StatusCode != 404 || !strings.Contains(body, "编号或查询码不正确") {
+		t.Fatalf("wrong code %d", resp.StatusCode)
 	}
 }
