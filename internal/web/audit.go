@@ -62,5 +62,9 @@ func (s *Server) showAuditPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) describe(r *http.Request, err error) (int, httpx.ErrorDetail) {
-	return httpx.Describe(r, s.log, i18n.Pick(r, domain.ActorFrom(r.Context()).User.Lang), err)
+	pref := ""
+	if u := domain.ActorFrom(r.Context()).User; u != nil {
+		pref = u.Lang
+	}
+	return httpx.Describe(r, s.log, i18n.Pick(r, pref), err)
 }
