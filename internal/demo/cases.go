@@ -175,6 +175,19 @@ func seedCases(ctx context.Context, svc *service.Service, n int) error {
 			step(24 + r.IntN(48))
 			do(assignee, "progress", service.ActionInput{Note: "已分别约谈双方当事人，了解诉求，" + []string{"约定现场调解时间。", "组织双方到现场勘查。", "邀请村干部和乡贤参与调解。"}[r.IntN(3)]})
 		}
+		if depth >= 3 && risk == "red" {
+			// The county secretary supervises red matters and the handler answers.
+			step(24)
+			do("shuji", "supervise", service.ActionInput{Note: "红色风险事项，请每日报告化解进展，防止矛盾激化。", Due: clock.Add(72 * time.Hour)})
+			if depth >= 4 {
+				step(20)
+				do(assignee, "reply", service.ActionInput{Note: "已会同村委会做双方工作，情绪基本稳定，正在制定调解方案。"})
+			}
+		}
+		if depth >= 3 && depth < 5 && r.IntN(6) == 0 {
+			step(6)
+			do(assignee, "session", service.ActionInput{Date: clock, Place: v.Name, Participants: a + "、" + b + "、村调委会主任", Note: "双方陈述争议事实，调解员释法说理，约定再次协商。"})
+		}
 		if depth >= 4 {
 			step(24 + r.IntN(72))
 			town := strings.Split(strings.Trim(v.Path, "/"), "/")[1]
