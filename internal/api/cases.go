@@ -188,7 +188,7 @@ func (a *API) listCasesHandler(w http.ResponseWriter, r *http.Request) error {
 	}
 	for name, dst := range map[string]*time.Time{"from": &cq.From, "to": &cq.To} {
 		if v := q.Get(name); v != "" {
-			t, err := time.ParseInLocation("2006-01-02", v, domain.CST)
+			t, err := domain.ParseDay(v)
 			if err != nil {
 				return &domain.Error{Code: domain.Invalid, Key: "field.date", Fields: map[string]string{name: "field.date"}}
 			}
@@ -272,18 +272,18 @@ func (a *API) caseActionHandler(w http.ResponseWriter, r *http.Request) error {
 		Note: in.Note, Outcome: in.Outcome, Guidance: in.Guidance, ReferredTo: in.ReferredTo, Method: in.Method,
 		Satisfaction: in.Satisfaction, Six: in.Six, Place: in.Place, Participants: in.Participants, Result: in.Result, Days: in.Days, Milestone: in.Milestone, Description: in.Description, Address: in.Address}
 	if in.Date != "" {
-		t, err := time.ParseInLocation("2006-01-02", in.Date, domain.CST)
+		t, err := domain.ParseDay(in.Date)
 		if err != nil {
 			return &domain.Error{Code: domain.Invalid, Key: "field.date", Fields: map[string]string{"date": "field.date"}}
 		}
 		ai.Date = t
 	}
 	if in.Due != "" {
-		t, err := time.ParseInLocation("2006-01-02", in.Due, domain.CST)
+		t, err := domain.ParseDay(in.Due)
 		if err != nil {
 			return &domain.Error{Code: domain.Invalid, Key: "field.date", Fields: map[string]string{"due": "field.date"}}
 		}
-		ai.Due = t.Add(24*time.Hour - time.Second)
+		ai.Due = domain.EndOfDay(t)
 	}
 	c, err := a.svc.Act(r.Context(), id, r.PathValue("action"), ai)
 	if err != nil {

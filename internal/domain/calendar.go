@@ -241,3 +241,12 @@ func csvFail(err error, fail func(int, string, string, ...any) error) error {
 	}
 	return &Error{Code: Invalid, Key: "calendar.read", Err: err}
 }
+
+// ParseDay reads a date typed as YYYY-MM-DD as the start of that day in
+// China Standard Time (forms, filters and API fields all use it).
+func ParseDay(s string) (time.Time, error) {
+	return time.ParseInLocation("2006-01-02", s, CST)
+}
+
+// EndOfDay is the last second of t's day (a deadline "by" that date).
+func EndOfDay(t time.Time) time.Time { return t.Add(24*time.Hour - time.Second) }

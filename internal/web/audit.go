@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"jiefen/internal/domain"
 	"jiefen/internal/httpx"
@@ -22,14 +21,14 @@ func (s *Server) showAuditPage(w http.ResponseWriter, r *http.Request) error {
 	errs := map[string]string{}
 	lang := i18n.Pick(r, domain.ActorFrom(r.Context()).User.Lang)
 	if v := q.Get("from"); v != "" {
-		t, err := time.ParseInLocation("2006-01-02", v, domain.CST)
+		t, err := domain.ParseDay(v)
 		if err != nil {
 			errs["from"] = i18n.T(lang, "field.date")
 		}
 		f.From = t
 	}
 	if v := q.Get("to"); v != "" {
-		t, err := time.ParseInLocation("2006-01-02", v, domain.CST)
+		t, err := domain.ParseDay(v)
 		if err != nil {
 			errs["to"] = i18n.T(lang, "field.date")
 		}

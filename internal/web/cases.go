@@ -20,7 +20,7 @@ func (s *Server) showCasesPage(w http.ResponseWriter, r *http.Request) error {
 	fields := map[string]string{}
 	for name, dst := range map[string]*time.Time{"from": &cq.From, "to": &cq.To} {
 		if v := q.Get(name); v != "" {
-			t, err := time.ParseInLocation("2006-01-02", v, domain.CST)
+			t, err := domain.ParseDay(v)
 			if err != nil {
 				fields[name] = "field.date"
 				continue
@@ -215,15 +215,15 @@ func (s *Server) saveCaseAction(w http.ResponseWriter, r *http.Request) error {
 		ReferredTo: r.PostFormValue("referred_to"), Method: r.PostFormValue("method"), Satisfaction: r.PostFormValue("satisfaction")}
 	in.Version, _ = strconv.ParseInt(r.PostFormValue("version"), 10, 64)
 	if d := r.PostFormValue("due"); d != "" {
-		if t, err := time.ParseInLocation("2006-01-02", d, domain.CST); err == nil {
-			in.Due = t.Add(24*time.Hour - time.Second)
+		if t, err := domain.ParseDay(d); err == nil {
+			in.Due = domain.EndOfDay(t)
 		}
 	}
 	in.Place, in.Participants, in.Result = r.PostFormValue("place"), r.PostFormValue("participants"), r.PostFormValue("result")
 	in.Days, _ = strconv.Atoi(r.PostFormValue("days"))
 	in.Milestone, _ = strconv.ParseInt(r.PostFormValue("milestone"), 10, 64)
 	if d := r.PostFormValue("date"); d != "" {
-		if t, err := time.ParseInLocation("2006-01-02", d, domain.CST); err == nil {
+		if t, err := domain.ParseDay(d); err == nil {
 			in.Date = t
 		}
 	}
