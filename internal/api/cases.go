@@ -89,34 +89,43 @@ type eventJSON struct {
 }
 
 type caseJSON struct {
-	ID           int64       `json:"id"`
-	Number       string      `json:"number"`
-	QueryCode    string      `json:"query_code,omitempty"`
-	Status       string      `json:"status"`
-	Risk         string      `json:"risk"`
-	Channel      string      `json:"channel"`
-	Category     string      `json:"category"`
-	CategoryNm   string      `json:"category_name"`
-	Description  string      `json:"description"`
-	OrgCode      string      `json:"org_code"`
-	OrgName      string      `json:"org_name"`
-	Address      string      `json:"address"`
-	Amount       float64     `json:"amount"`
-	PeopleCount  int         `json:"people_count"`
-	Outcome      string      `json:"outcome,omitempty"`
-	Guidance     string      `json:"guidance,omitempty"`
-	ReferredTo   string      `json:"referred_to,omitempty"`
-	Assignee     string      `json:"assignee,omitempty"`
-	StepDueAt    string      `json:"step_due_at,omitempty"`
-	Overdue      bool        `json:"overdue"`
-	Six          *domain.Six `json:"six,omitempty"`
-	SixMissing   []string    `json:"six_missing,omitempty"`
-	Satisfaction string      `json:"satisfaction,omitempty"`
-	CreatedAt    string      `json:"created_at"`
-	Version      int64       `json:"version"`
-	Parties      []partyJSON `json:"parties,omitempty"`
-	PartyNames   []string    `json:"party_names,omitempty"`
-	Timeline     []eventJSON `json:"timeline,omitempty"`
+	ID           int64           `json:"id"`
+	Number       string          `json:"number"`
+	QueryCode    string          `json:"query_code,omitempty"`
+	Status       string          `json:"status"`
+	Risk         string          `json:"risk"`
+	Channel      string          `json:"channel"`
+	Category     string          `json:"category"`
+	CategoryNm   string          `json:"category_name"`
+	Description  string          `json:"description"`
+	OrgCode      string          `json:"org_code"`
+	OrgName      string          `json:"org_name"`
+	Address      string          `json:"address"`
+	Amount       float64         `json:"amount"`
+	PeopleCount  int             `json:"people_count"`
+	Outcome      string          `json:"outcome,omitempty"`
+	Guidance     string          `json:"guidance,omitempty"`
+	ReferredTo   string          `json:"referred_to,omitempty"`
+	Assignee     string          `json:"assignee,omitempty"`
+	StepDueAt    string          `json:"step_due_at,omitempty"`
+	Overdue      bool            `json:"overdue"`
+	Six          *domain.Six     `json:"six,omitempty"`
+	SixMissing   []string        `json:"six_missing,omitempty"`
+	Satisfaction string          `json:"satisfaction,omitempty"`
+	CreatedAt    string          `json:"created_at"`
+	Version      int64           `json:"version"`
+	Parties      []partyJSON     `json:"parties,omitempty"`
+	PartyNames   []string        `json:"party_names,omitempty"`
+	CoHandlers   []coHandlerJSON `json:"co_handlers,omitempty"`
+	Timeline     []eventJSON     `json:"timeline,omitempty"`
+}
+
+type coHandlerJSON struct {
+	Username string `json:"username"`
+	Name     string `json:"name"`
+	OrgName  string `json:"org_name"`
+	Part     string `json:"part"`
+	AddedAt  string `json:"added_at"`
 }
 
 func rfc(t time.Time) string {
@@ -138,6 +147,9 @@ func toCaseJSON(c *domain.Case, now time.Time, full bool) caseJSON {
 		j.Six, j.SixMissing = &six, six.Missing()
 		for _, p := range c.Parties {
 			j.Parties = append(j.Parties, partyJSON{p.ID, p.Kind, p.Role, p.Name, p.IDType, p.IDMasked, p.NoIDReason, p.PhoneMask, p.Address, p.USCC})
+		}
+		for _, h := range c.CoHandlers {
+			j.CoHandlers = append(j.CoHandlers, coHandlerJSON{h.Username, h.Name, h.OrgName, h.Part, rfc(h.AddedAt)})
 		}
 		for _, e := range c.Timeline {
 			j.Timeline = append(j.Timeline, eventJSON{rfc(e.At), e.ActorName, e.Action, string(e.FromStatus), string(e.ToStatus), e.Note, e.Data})
@@ -169,7 +181,7 @@ func (a *API) createCaseHandler(w http.ResponseWriter, r *http.Request) error {
 func (a *API) listCasesHandler(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	cq := service.CaseQuery{Q: q.Get("q"), Category: q.Get("category"), Risk: q.Get("risk"), Channel: q.Get("channel"),
-		OrgCode: q.Get("org_code"), Mine: q.Get("mine") == "1" || q.Get("mine") == "true", Overdue: q.Get("overdue") == "1" || q.Get("overdue") == "true"}
+		OrgCode: q.Get("org_code"), Mine: q.Get("mine") == "1" || q.Get("mine") == "true", CoHandled: q.Get("cohandled") == "1" || q.Get("cohandled") == "true", Overdue: q.Get("overdue") == "1" || q.Get("overdue") == "true"}
 	var err error
 	if cq.Limit, err = limitParam(q.Get("limit")); err != nil {
 		return err
@@ -253,6 +265,7 @@ type actionIn struct {
 	Participants string      `json:"participants"`
 	Result       string      `json:"result"`
 	Days         int         `json:"days"`
+	PartiesAgree bool        `json:"parties_agree"`
 	Milestone    int64       `json:"milestone"`
 	Description  *string     `json:"description"`
 	Address      *string     `json:"address"`
@@ -270,7 +283,7 @@ func (a *API) caseActionHandler(w http.ResponseWriter, r *http.Request) error {
 	}
 	ai := service.ActionInput{Version: in.Version, Risk: in.Risk, Category: in.Category, Assignee: in.Assignee, Reason: in.Reason,
 		Note: in.Note, Outcome: in.Outcome, Guidance: in.Guidance, ReferredTo: in.ReferredTo, Method: in.Method,
-		Satisfaction: in.Satisfaction, Six: in.Six, Place: in.Place, Participants: in.Participants, Result: in.Result, Days: in.Days, Milestone: in.Milestone, Description: in.Description, Address: in.Address}
+		Satisfaction: in.Satisfaction, Six: in.Six, Place: in.Place, Participants: in.Participants, Result: in.Result, Days: in.Days, PartiesAgree: in.PartiesAgree, Milestone: in.Milestone, Description: in.Description, Address: in.Address}
 	if in.Date != "" {
 		t, err := domain.ParseDay(in.Date)
 		if err != nil {

@@ -87,6 +87,22 @@ func TestCaseAPIContract(t *testing.T) {
 		if s1 != 200 || s2 != 200 || m1["version"] != m2["version"] || len(m2["timeline"].([]any)) != 4 {
 			t.Fatalf("idempotent sign: %d %d %v %v", s1, s2, m1["version"], m2["version"])
 		}
+		// Joint handling through the API: a co-handler, visible on the matter
+		// and in the co-handler's own list; a mediator's extension needs the
+		// parties' agreement.
+		med2 := tokenFor(t, e, "med2", "610831101", domain.RoleMediator)
+		if status, m := e.call("POST", path+"cohandle", med, `{"assignee":"med2","note":"负责与砖厂负责人沟通"}`); status != 200 || len(m["co_handlers"].([]any)) != 1 {
+			t.Fatalf("cohandle: %d %v", status, m)
+		}
+		if status, m := e.call("GET", "/api/v1/cases?cohandled=1", med2, ""); status != 200 || len(m["items"].([]any)) != 1 {
+			t.Fatalf("co-handled list: %d %v", status, m)
+		}
+		if status, m := e.call("POST", path+"extend_request", med, `{"reason":"等待劳动监察结论","days":10}`); status != 422 || field(m, "parties_agree") == "" {
+			t.Fatalf("extension without agreement: %d %v", status, m)
+		}
+		if status, m := e.call("POST", path+"extend_request", med, `{"reason":"等待劳动监察结论","days":10,"parties_agree":true}`); status != 200 {
+			t.Fatalf("extension with agreement: %d %v", status, m)
+		}
 		if status, m := e.call("POST", path+"close", med, `{"outcome":"resolved"}`); status != 422 || field(m, "six") == "" {
 			t.Fatalf("close without the six: %d %v", status, m)
 		}

@@ -51,7 +51,7 @@ func TestMatterThroughEveryLink(t *testing.T) {
 	for _, u := range []struct {
 		name, org string
 		role      domain.Role
-	}{{"recep", "610831", domain.RoleReceptionist}, {"disp", "610831", domain.RoleDispatcher}, {"med1", "610831101", domain.RoleMediator}} {
+	}{{"recep", "610831", domain.RoleReceptionist}, {"disp", "610831", domain.RoleDispatcher}, {"med1", "610831101", domain.RoleMediator}, {"med2", "610831101", domain.RoleMediator}} {
 		jftest.MakeUser(t, e.svc, u.name, u.org, u.role)
 	}
 	recep, disp, med := e.newTab(t, desktop), e.newTab(t, desktop), e.newTab(t, desktop)
@@ -97,6 +97,10 @@ func TestMatterThroughEveryLink(t *testing.T) {
 	med.act("six", map[string]string{"#s1": "赵军", "#s2": "何家集镇人民调解委员会", "#s3": "何家集镇司法所", "#s4": "现场勘界",
 		"#s5": "第1周勘界，第2周调解", "#s6": "王律师", "#s7": "《农村土地承包法》相关规定"})
 	med.wantText("main", "已齐全")
+	// Joint handling: the lead brings in a second mediator for one part.
+	med.act("cohandle", map[string]string{"#assignee-cohandle": "med2", "#note-cohandle": "负责做李保国的工作"})
+	med.wantText("main", "协办人", "测试med2", "负责做李保国的工作", "牵头")
+	med.shot("case-cohandled")
 	// The signed agreement is uploaded as a scan.
 	pdf := filepath.Join(t.TempDir(), "调解协议书.pdf")
 	os.WriteFile(pdf, []byte("%PDF-1.4\n调解协议书\n%%EOF\n"), 0o600)
@@ -135,7 +139,7 @@ func TestMatterThroughEveryLink(t *testing.T) {
 
 	// The timeline tells the whole story in order.
 	tl := disp.text(".timeline")
-	order := []string{"登记", "研判", "交办", "退回", "交办", "签收", "填写“六个一”", "上传附件", "记录调解会", "记录进展", "办结", "告知当事人", "回访", "重新交办", "交办", "签收", "办结", "告知当事人", "回访", "归档"}
+	order := []string{"登记", "研判", "交办", "退回", "交办", "签收", "填写“六个一”", "增加协办", "上传附件", "记录调解会", "记录进展", "办结", "告知当事人", "回访", "重新交办", "交办", "签收", "办结", "告知当事人", "回访", "归档"}
 	pos := 0
 	for _, w := range order {
 		i := strings.Index(tl[pos:], w)

@@ -175,6 +175,14 @@ func seedCases(ctx context.Context, svc *service.Service, n int) error {
 			step(24 + r.IntN(48))
 			do(assignee, "progress", service.ActionInput{Note: "已分别约谈双方当事人，了解诉求，" + []string{"约定现场调解时间。", "组织双方到现场勘查。", "邀请村干部和乡贤参与调解。"}[r.IntN(3)]})
 		}
+		if depth >= 3 && assignee == "chengban" && strings.HasPrefix(v.Path, users["tiaojie"].OrgPath) && r.IntN(3) == 0 {
+			// Joint handling: the county bureau leads, the township mediator
+			// works the parties on the spot.
+			step(4)
+			do(assignee, "cohandle", service.ActionInput{Assignee: "tiaojie", Note: "协助入户做双方当事人工作，参加现场调解。"})
+			step(30)
+			do("tiaojie", "progress", service.ActionInput{Note: "已入户走访双方当事人，双方同意坐下来协商。"})
+		}
 		if depth >= 3 && risk == "red" {
 			// The county secretary supervises red matters and the handler answers.
 			step(24)

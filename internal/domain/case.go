@@ -136,7 +136,29 @@ type Case struct {
 	ClosedAt     time.Time
 	Version      int64
 	Parties      []Party
+	CoHandlers   []CoHandler // joint handling: the assignee leads, these work a part
 	Timeline     []Event
+}
+
+// CoHandler is someone working a part of a matter led by its assignee
+// (联合办理: a lead unit and co-units).
+type CoHandler struct {
+	UserID   int64
+	Username string
+	Name     string
+	OrgName  string
+	Part     string // what they were asked to do
+	AddedAt  time.Time
+}
+
+// IsCoHandler reports whether user id currently works a part of the matter.
+func (c *Case) IsCoHandler(id int64) bool {
+	for _, h := range c.CoHandlers {
+		if h.UserID == id {
+			return true
+		}
+	}
+	return false
 }
 
 // Overdue reports whether the current step's deadline has passed (never
@@ -203,6 +225,8 @@ var Workflow = []Transition{
 	{"sign", []Status{StatusDispatched}, StatusInResolution, []Role{RoleHandler, RoleMediator}, nil},
 	{"return", []Status{StatusDispatched}, StatusReturned, []Role{RoleHandler, RoleMediator}, []string{"reason"}},
 	{"transfer", []Status{StatusInResolution}, StatusDispatched, []Role{RoleDispatcher, RoleHandler, RoleMediator}, []string{"assignee", "reason"}},
+	{"cohandle", []Status{StatusDispatched, StatusInResolution}, "", []Role{RoleDispatcher, RoleHandler, RoleMediator}, []string{"assignee", "note"}},
+	{"cohandle_end", []Status{StatusDispatched, StatusInResolution}, "", []Role{RoleDispatcher, RoleHandler, RoleMediator}, []string{"assignee", "reason"}},
 	{"six", []Status{StatusInResolution}, "", []Role{RoleHandler, RoleMediator, RoleDispatcher, RoleLeader}, nil},
 	{"progress", []Status{StatusInResolution}, "", []Role{RoleHandler, RoleMediator}, []string{"note"}},
 	{"session", []Status{StatusInResolution}, "", []Role{RoleHandler, RoleMediator}, []string{"date", "place", "participants", "note"}},

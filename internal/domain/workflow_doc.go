@@ -33,6 +33,8 @@ func WorkflowMarkdown() string {
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", t.Action, from, to, strings.Join(rs, ", "), strings.Join(t.Requires, ", "))
 	}
 	b.WriteString("\nHandling steps (`sign`, `return`, `progress`, `session`, `judicial`, `pause`, `extend_request`, `reply`, `close`) are open only to the matter's assignee; `checkin` only to the watching grid worker; other actions need the role and the matter inside the user's jurisdiction.\n\n")
+	b.WriteString("Joint handling (联合办理): the assignee leads; the dispatcher or the lead adds co-handlers (`cohandle`, with the part they take) and ends a part (`cohandle_end`). A co-handler sees the matter and records `progress`, `session` and `note` on it; only the lead signs, transfers and closes. Closing the matter ends every co-handler's part.\n\n")
+	b.WriteString("People's mediation runs for a month; a mediator who asks to continue past the deadline (`extend_request`) must record that both parties agree (`parties_agree`).\n\n")
 	b.WriteString("## Step deadlines\n\n| status | deadline | basis |\n| --- | --- | --- |\n")
 	for _, s := range Statuses {
 		if r, ok := StepRules[s]; ok {

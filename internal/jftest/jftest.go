@@ -178,19 +178,35 @@ func MakeUser(t testing.TB, svc *service.Service, username string, org string, r
 // Exec runs a raw statement on st's database through a separate connection,
 // as someone with direct database access would (tamper tests).
 func Exec(st *store.Store, q string) error {
-	driver, dsn := "sqlite", st.DSN()
-	if store.IsPostgres(dsn) {
-		driver = "pgx"
-	} else {
-		dsn = "file:" + strings.TrimPrefix(dsn, "sqlite:") + "?_pragma=busy_timeout(5000)"
-	}
-	db, err := sql.Open(driver, dsn)
+	db, err := rawDB(st)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	_, err = db.Exec(q)
 	return err
+}
+
+// Count runs a raw SELECT COUNT(*)-like query (one integer) on st's database.
+func Count(st *store.Store, q string, args ...any) (int64, error) {
+	db, err := rawDB(st)
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	var n int64
+	err = db.QueryRow(q, args...).Scan(&n)
+	return n, err
+}
+
+func rawDB(st *store.Store) (*sql.DB, error) {
+	driver, dsn := "sqlite", st.DSN()
+	if store.IsPostgres(dsn) {
+		driver = "pgx"
+	} else {
+		dsn = "file:" + strings.TrimPrefix(dsn, "sqlite:") + "?_pragma=busy_timeout(5000)"
+	}
+	return sql.Open(driver, dsn)
 }
 
 // OpenSQLiteAt opens (and migrates) the SQLite file at path.

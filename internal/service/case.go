@@ -175,7 +175,7 @@ func (s *Service) Categories(ctx context.Context) ([]store.Category, error) {
 // mayViewCase: staff whose jurisdiction holds the matter, or its assignee.
 func (s *Service) mayViewCase(ctx context.Context, c *domain.Case) error {
 	u := domain.ActorFrom(ctx).User
-	if isCLI(ctx) || (u != nil && (c.Assignee == u.ID || c.WatcherID == u.ID) && authz.Allowed(u, authz.CaseView)) {
+	if isCLI(ctx) || (u != nil && (c.Assignee == u.ID || c.WatcherID == u.ID || c.IsCoHandler(u.ID)) && authz.Allowed(u, authz.CaseView)) {
 		return nil
 	}
 	if err := authz.Check(u, authz.CaseView, c.OrgPath); err != nil {
@@ -235,19 +235,20 @@ func (s *Service) RevealParty(ctx context.Context, caseID, partyID int64, reason
 
 // CaseQuery is a list request from a page, the API or the CLI.
 type CaseQuery struct {
-	Q        string
-	Statuses []domain.Status
-	Category string
-	Risk     string
-	Channel  string
-	OrgCode  string
-	Mine     bool
-	DueSoon  bool
-	ToReply  bool
-	Overdue  bool
-	From, To time.Time
-	Cursor   int64
-	Limit    int
+	Q         string
+	Statuses  []domain.Status
+	Category  string
+	Risk      string
+	Channel   string
+	OrgCode   string
+	Mine      bool
+	CoHandled bool // matters the actor works a part of
+	DueSoon   bool
+	ToReply   bool
+	Overdue   bool
+	From, To  time.Time
+	Cursor    int64
+	Limit     int
 }
 
 // CaseRow is a list row: the matter and its party names (masked unless the
@@ -286,6 +287,9 @@ func (s *Service) Cases(ctx context.Context, q CaseQuery) ([]CaseRow, int64, err
 	if q.Mine {
 		// "Assigned to me", wherever the matter is.
 		f.AssigneeID, f.Path = u.ID, "/"
+	}
+	if q.CoHandled {
+		f.CoHandlerID, f.Path = u.ID, "/"
 	}
 	if q := strings.TrimSpace(strings.ToValidUTF8(q.Q, "")); q != "" {
 		if utf8.RuneCountInString(q) > 100 {
@@ -356,6 +360,7 @@ type ActionInput struct {
 	Participants string
 	Result       string // judicial confirmation
 	Days         int    // extension requested
+	PartiesAgree bool   // extend_request in people's mediation: both parties agreed to go on
 	Six          *domain.Six
 	Milestone    int64 // milestone_done: which line
 	// correct: the registration fields to fix (nil leaves a field alone).
@@ -498,6 +503,40 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 		c.Assignee = u.ID
 		ev.Data["assignee"] = u.Username
 		ev.Data["assignee_name"] = u.Name
+		if c.IsCoHandler(u.ID) {
+			// The new lead no longer works only a part.
+			if _, err := tx.EndCoHandlers(ctx, c.ID, u.ID); err != nil {
+				return err
+			}
+		}
+	case "cohandle", "cohandle_end":
+		u, err := tx.UserByUsername(ctx, in.Assignee)
+		if t.Action == "cohandle_end" {
+			if err != nil || !c.IsCoHandler(u.ID) {
+				return required("assignee", "case.cohandler.not")
+			}
+			if _, err := tx.EndCoHandlers(ctx, c.ID, u.ID); err != nil {
+				return err
+			}
+			ev.Data["cohandler"], ev.Data["cohandler_name"] = u.Username, u.Name
+			return nil
+		}
+		if err != nil || u.Disabled || !(u.Has(domain.RoleHandler) || u.Has(domain.RoleMediator)) {
+			return required("assignee", "case.assignee.invalid")
+		}
+		if u.OrgPath == "" || !strings.HasPrefix(c.OrgPath, u.OrgPath) {
+			return required("assignee", "case.assignee.place")
+		}
+		if u.ID == c.Assignee || c.IsCoHandler(u.ID) {
+			return required("assignee", "case.cohandler.already")
+		}
+		if len(c.CoHandlers) >= 10 {
+			return required("assignee", "case.cohandler.too_many")
+		}
+		if err := tx.AddCoHandler(ctx, c.ID, u.ID, note, domain.ActorFrom(ctx).User.ID); err != nil {
+			return err
+		}
+		ev.Data["cohandler"], ev.Data["cohandler_name"] = u.Username, u.Name
 	case "sign":
 		cal, err := s.calendar(ctx)
 		if err != nil {
@@ -553,6 +592,17 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 		}
 		c.Outcome, c.ClosedAt = o, tx.Now
 		ev.Data["outcome"] = string(o)
+		if len(c.CoHandlers) > 0 {
+			// The matter is done: so is every part of it.
+			if _, err := tx.EndCoHandlers(ctx, c.ID, 0); err != nil {
+				return err
+			}
+			names := make([]string, len(c.CoHandlers))
+			for i, h := range c.CoHandlers {
+				names[i] = h.Name
+			}
+			ev.Data["cohandlers_ended"] = strings.Join(names, "、")
+		}
 		if o == domain.OutcomeResolved {
 			// 人民调解法 第三十三条: the parties may ask a court to confirm the
 			// agreement within 30 days of it taking effect.
@@ -729,6 +779,14 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 				return required("days", "case.extend.petition_cap")
 			}
 		}
+		if domain.ActorFrom(ctx).User.Has(domain.RoleMediator) && !in.PartiesAgree {
+			// People's mediation goes on past its month only if both
+			// parties agree; the mediator records that they did.
+			return required("parties_agree", "case.extend.parties_agree")
+		}
+		if in.PartiesAgree {
+			ev.Data["parties_agree"] = "yes"
+		}
 		c.ExtendDays = in.Days
 		ev.Data["days"] = fmt.Sprint(in.Days)
 	case "extend_approve", "extend_reject":
@@ -848,7 +906,17 @@ func (s *Service) mayAct(ctx context.Context, u *domain.User, c *domain.Case, t 
 	}
 	assigneeStep := slices.Contains([]string{"sign", "return", "progress", "close", "session", "judicial", "pause", "extend_request", "reply", "milestone", "milestone_done"}, t.Action) ||
 		(t.Action == "resume" && !u.Has(domain.RoleDispatcher)) ||
-		(t.Action == "transfer" && !u.Has(domain.RoleDispatcher)) || (t.Action == "inform" && !u.Has(domain.RoleReceptionist))
+		(t.Action == "transfer" && !u.Has(domain.RoleDispatcher)) ||
+		(t.Action == "six" && !u.Has(domain.RoleDispatcher) && !u.Has(domain.RoleLeader)) || (t.Action == "inform" && !u.Has(domain.RoleReceptionist))
+	if c.IsCoHandler(u.ID) && slices.Contains([]string{"progress", "session", "note"}, t.Action) {
+		return nil // a co-handler records the work on their part
+	}
+	if t.Action == "cohandle" || t.Action == "cohandle_end" {
+		if u.Has(domain.RoleDispatcher) {
+			return s.check(ctx, authz.CaseAct, "case", c.Number, c.OrgPath)
+		}
+		assigneeStep = true // only the lead of the matter shares it out
+	}
 	if assigneeStep {
 		if c.Assignee != u.ID {
 			return &domain.Error{Code: domain.Forbidden, Key: "case.action.not_assignee", Err: &denial{"denied.case." + t.Action, "case", c.Number, c.OrgPath}}

@@ -545,7 +545,15 @@ func TestPauseExtendSessions(t *testing.T) {
 		if _, err := e.svc.Act(as(e.med), c.ID, "extend_request", service.ActionInput{Reason: "需等待司法鉴定", Days: 45}); domain.ErrorCode(err) != domain.Invalid {
 			t.Fatalf("45-day extension: %v", err)
 		}
-		c = act(t, e, e.med, c.ID, "extend_request", service.ActionInput{Reason: "需等待司法鉴定", Days: 15})
+		// People's mediation goes past its month only if both parties agree.
+		_, err = e.svc.Act(as(e.med), c.ID, "extend_request", service.ActionInput{Reason: "需等待司法鉴定", Days: 15})
+		if de, ok := err.(*domain.Error); !ok || de.Fields["parties_agree"] != "case.extend.parties_agree" {
+			t.Fatalf("extension without the parties' agreement: %v", err)
+		}
+		c = act(t, e, e.med, c.ID, "extend_request", service.ActionInput{Reason: "需等待司法鉴定", Days: 15, PartiesAgree: true})
+		if last := c.Timeline[len(c.Timeline)-1]; last.Data["parties_agree"] != "yes" {
+			t.Fatalf("agreement not on the timeline: %+v", last)
+		}
 		if _, err := e.svc.Act(as(e.med), c.ID, "extend_approve", service.ActionInput{Method: "电话"}); domain.ErrorCode(err) != domain.Forbidden {
 			t.Fatalf("the assignee approves their own extension: %v", err)
 		}
@@ -864,6 +872,109 @@ func TestSupervisionDeadline(t *testing.T) {
 		act(t, e, e.med, c.ID, "reply", service.ActionInput{Note: "已完成现场勘界"})
 		if w, _ := e.svc.WorkSummary(as(e.med)); w["to_reply"] != 0 {
 			t.Fatalf("after the reply: %v", w)
+		}
+	})
+}
+
+// Joint handling: the dispatcher or the lead adds co-handlers, who see the
+// matter, find it in their list and record their part; they cannot sign,
+// close or share the matter out; closing ends every part; nothing is deleted.
+func TestJointHandling(t *testing.T) {
+	jftest.Engines(t, func(t *testing.T, st *store.Store) {
+		e := newCaseEnv(t, st)
+		jftest.MakeUser(t, e.svc, "hand9", "610831001", domain.RoleHandler) // another township
+		h2 := jftest.MakeUser(t, e.svc, "hand2", "610831", domain.RoleHandler)
+		c, err := e.svc.RegisterCase(as(e.recep), landCase("610831101200"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		act(t, e, e.disp, c.ID, "assess", service.ActionInput{Risk: "yellow"})
+		act(t, e, e.disp, c.ID, "dispatch", service.ActionInput{Assignee: "med1"})
+		if _, err := e.svc.Case(as(e.med2), c.ID); domain.ErrorCode(err) != domain.NotFound && err != nil {
+			t.Fatalf("before: %v", err)
+		}
+		// The dispatcher adds a co-handler at dispatch time.
+		c = act(t, e, e.disp, c.ID, "cohandle", service.ActionInput{Assignee: "hand2", Note: "负责土地确权资料调取"})
+		if len(c.CoHandlers) != 1 || c.CoHandlers[0].Username != "hand2" || c.CoHandlers[0].Part != "负责土地确权资料调取" {
+			t.Fatalf("co-handlers %+v", c.CoHandlers)
+		}
+		for _, bad := range []struct {
+			who  *domain.User
+			in   service.ActionInput
+			code domain.Code
+			why  string
+		}{
+			{e.disp, service.ActionInput{Assignee: "hand2", Note: "再加一次"}, domain.Invalid, "twice"},
+			{e.disp, service.ActionInput{Assignee: "med1", Note: "牵头人"}, domain.Invalid, "the lead"},
+			{e.disp, service.ActionInput{Assignee: "hand9", Note: "外乡镇"}, domain.Invalid, "outside the place"},
+			{e.disp, service.ActionInput{Assignee: "grid1", Note: "网格员"}, domain.Invalid, "not a handler"},
+			{e.disp, service.ActionInput{Assignee: "med2"}, domain.Invalid, "no part given"},
+			{e.med2, service.ActionInput{Assignee: "med2", Note: "自己加入"}, domain.Forbidden, "not the lead"},
+			{h2, service.ActionInput{Assignee: "med2", Note: "协办人拉人"}, domain.Forbidden, "a co-handler shares out"},
+		} {
+			if _, err := e.svc.Act(as(bad.who), c.ID, "cohandle", bad.in); domain.ErrorCode(err) != bad.code {
+				t.Errorf("cohandle (%s): %v, want %s", bad.why, err, bad.code)
+			}
+		}
+		c = act(t, e, e.med, c.ID, "sign", service.ActionInput{})
+		// The lead adds a second co-handler.
+		c = act(t, e, e.med, c.ID, "cohandle", service.ActionInput{Assignee: "med2", Note: "参与调解，做被申请人工作"})
+		if len(c.CoHandlers) != 2 {
+			t.Fatalf("two co-handlers, got %+v", c.CoHandlers)
+		}
+		// A co-handler sees the matter, finds it in their list and on their
+		// home page, and was told.
+		if _, err := e.svc.Case(as(h2), c.ID); err != nil {
+			t.Fatalf("co-handler view: %v", err)
+		}
+		rows, _, err := e.svc.Cases(as(h2), service.CaseQuery{CoHandled: true})
+		if err != nil || len(rows) != 1 || rows[0].ID != c.ID {
+			t.Fatalf("co-handled list: %d %v", len(rows), err)
+		}
+		if w, _ := e.svc.WorkSummary(as(h2)); w["cohandling"] != 1 {
+			t.Fatalf("work summary %v", w)
+		}
+		items, _, _ := e.svc.Inbox(as(e.med2), false)
+		if len(items) == 0 || items[0].Kind != "cohandle" {
+			t.Fatalf("co-handler inbox %+v", items)
+		}
+		// They record their part; they do not sign, close, transfer or pause.
+		act(t, e, h2, c.ID, "progress", service.ActionInput{Note: "已调取土地确权登记资料"})
+		act(t, e, e.med2, c.ID, "session", service.ActionInput{Date: time.Now(), Place: "镇调委会", Participants: "李保国", Note: "做通被申请人工作"})
+		for _, a := range []string{"close", "transfer", "pause", "cohandle_end"} {
+			if _, err := e.svc.Act(as(h2), c.ID, a, service.ActionInput{Outcome: "withdrawn", Assignee: "med2", Reason: "x", Due: time.Now().Add(48 * time.Hour)}); domain.ErrorCode(err) != domain.Forbidden {
+				t.Errorf("co-handler %s: %v", a, err)
+			}
+		}
+		if acts := e.svc.AllowedActions(as(h2), c); strings.Join(acts, ",") != "progress,session,note" {
+			t.Errorf("co-handler buttons %v", acts)
+		}
+		// The lead ends one part with a reason; the row stays, the access goes.
+		if _, err := e.svc.Act(as(e.med), c.ID, "cohandle_end", service.ActionInput{Assignee: "med2"}); domain.ErrorCode(err) != domain.Invalid {
+			t.Fatalf("end without a reason: %v", err)
+		}
+		if _, err := e.svc.Act(as(e.med), c.ID, "cohandle_end", service.ActionInput{Assignee: "grid1", Reason: "x"}); domain.ErrorCode(err) != domain.Invalid {
+			t.Fatalf("end a non co-handler: %v", err)
+		}
+		c = act(t, e, e.med, c.ID, "cohandle_end", service.ActionInput{Assignee: "med2", Reason: "被申请人工作已做通"})
+		if len(c.CoHandlers) != 1 || c.IsCoHandler(e.med2.ID) {
+			t.Fatalf("after end %+v", c.CoHandlers)
+		}
+		if _, err := e.svc.Act(as(e.med2), c.ID, "progress", service.ActionInput{Note: "再记一笔"}); err == nil {
+			t.Fatal("an ended co-handler still records progress")
+		}
+		// Closing ends the remaining parts and says so on the timeline.
+		act(t, e, e.med, c.ID, "six", service.ActionInput{Six: &domain.Six{LeadLeader: "王书记", MediationOrg: "镇调委会", DockingUnit: "镇司法所", Plan: "先调取资料再调解", Schedule: "两周", GuidanceAdviser: "刘律师", GuidanceText: "农村土地承包法"}})
+		c = act(t, e, e.med, c.ID, "close", service.ActionInput{Outcome: "resolved"})
+		last := c.Timeline[len(c.Timeline)-1]
+		if len(c.CoHandlers) != 0 || last.Data["cohandlers_ended"] != h2.Name {
+			t.Fatalf("after close: %+v %+v", c.CoHandlers, last.Data)
+		}
+		if rows, _, _ := e.svc.Cases(as(h2), service.CaseQuery{CoHandled: true}); len(rows) != 0 {
+			t.Fatalf("closed matter still in the co-handled list")
+		}
+		if n, err := jftest.Count(st, `SELECT COUNT(*) FROM case_cohandlers WHERE case_id = $1`, c.ID); err != nil || n != 2 {
+			t.Fatalf("co-handler rows kept: %d %v", n, err)
 		}
 	})
 }

@@ -92,6 +92,10 @@ func (s *Service) notifyForAction(ctx context.Context, tx *store.Tx, c *domain.C
 			return err
 		}
 		return s.notify(ctx, tx, leaders, c.ID, "reply", fmt.Sprintf("%s 督办回复（%s）：%s", c.Number, a.Name, truncateRunes(ev.Note, 60)))
+	case "cohandle":
+		return s.notify(ctx, tx, []int64{idOf(ctx, tx, ev.Data["cohandler"])}, c.ID, "cohandle", fmt.Sprintf("%s 请您协办（%s）：%s", c.Number, a.Name, truncateRunes(ev.Note, 60)))
+	case "cohandle_end":
+		return s.notify(ctx, tx, []int64{idOf(ctx, tx, ev.Data["cohandler"])}, c.ID, "cohandle", fmt.Sprintf("%s 协办结束（%s）：%s", c.Number, a.Name, truncateRunes(ev.Note, 60)))
 	case "remind":
 		return s.notify(ctx, tx, []int64{c.Assignee}, c.ID, "reminder", fmt.Sprintf("%s 催办（%s）：%s", c.Number, a.Name, truncateRunes(ev.Note, 60)))
 	case "supervise":
@@ -252,6 +256,7 @@ func (s *Service) WorkSummary(ctx context.Context) (map[string]int, error) {
 			{"mine_overdue", func() store.CaseFilter { f := mine; f.Overdue = true; return f }()},
 			{"due_soon", func() store.CaseFilter { f := mine; f.DueSoon = true; return f }()},
 			{"to_reply", func() store.CaseFilter { f := mine; f.ToReply = true; return f }()},
+			{"cohandling", store.CaseFilter{Path: "/", CoHandlerID: u.ID}},
 		}
 		if u.Has(domain.RoleDispatcher) {
 			area := store.CaseFilter{Path: u.OrgPath}
@@ -336,4 +341,14 @@ func (s *Service) sweepSupervisions(ctx context.Context) (int, error) {
 		return nil
 	})
 	return n, err
+}
+
+// idOf is the id of a username the action just resolved (0 if it vanished,
+// which notify skips).
+func idOf(ctx context.Context, tx *store.Tx, username string) int64 {
+	u, err := tx.UserByUsername(ctx, username)
+	if err != nil {
+		return 0
+	}
+	return u.ID
 }

@@ -158,6 +158,9 @@ func (tx *Tx) Case(ctx context.Context, id int64) (*domain.Case, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	if c.CoHandlers, err = tx.CoHandlers(ctx, id); err != nil {
+		return nil, err
+	}
 	ev, err := tx.query(ctx, `SELECT id, at, actor_id, actor_name, action, from_status, to_status, note, data FROM case_events
 		WHERE case_id = $1 ORDER BY id`, id)
 	if err != nil {
@@ -187,23 +190,24 @@ func (tx *Tx) PartySecret(ctx context.Context, caseID, partyID int64) (PartyRow,
 
 // CaseFilter selects matters for lists.
 type CaseFilter struct {
-	Path       string // subtree (required by the service)
-	Statuses   []domain.Status
-	Category   string
-	Risk       string
-	Channel    string
-	AssigneeID int64
-	Overdue    bool
-	DueSoon    bool // due within a day, not yet overdue
-	ToReply    bool // a supervision order awaits the assignee\'s reply
-	Now        time.Time
-	From, To   time.Time // registered in [From, To)
-	Tokens     []string  // full-text tokens (AND)
-	Like       string    // single-character fallback
-	IDBidx     string    // party ID number (blind index)
-	PhoneBidx  string    // party phone (blind index)
-	BeforeID   int64     // keyset: id < BeforeID
-	Limit      int
+	Path        string // subtree (required by the service)
+	Statuses    []domain.Status
+	Category    string
+	Risk        string
+	Channel     string
+	AssigneeID  int64
+	CoHandlerID int64 // matters this user co-handles now
+	Overdue     bool
+	DueSoon     bool // due within a day, not yet overdue
+	ToReply     bool // a supervision order awaits the assignee\'s reply
+	Now         time.Time
+	From, To    time.Time // registered in [From, To)
+	Tokens      []string  // full-text tokens (AND)
+	Like        string    // single-character fallback
+	IDBidx      string    // party ID number (blind index)
+	PhoneBidx   string    // party phone (blind index)
+	BeforeID    int64     // keyset: id < BeforeID
+	Limit       int
 }
 
 // caseWhere builds the WHERE clause of a case filter.
@@ -229,6 +233,9 @@ func caseWhere(tx *Tx, f CaseFilter) where {
 	}
 	if f.AssigneeID != 0 {
 		w.add("c.assignee_id = ?", f.AssigneeID)
+	}
+	if f.CoHandlerID != 0 {
+		w.add("c.id IN (SELECT case_id FROM case_cohandlers WHERE user_id = ? AND ended_at IS NULL)", f.CoHandlerID)
 	}
 	if f.Overdue {
 		w.add("c.step_due_at < ? AND c.paused_at IS NULL", ts(f.Now))
@@ -567,4 +574,46 @@ func (tx *Tx) CaseByNumber(ctx context.Context, number string) (*domain.Case, er
 		return nil, tx.scanErr(err, "case by number")
 	}
 	return tx.Case(ctx, id)
+}
+
+// CoHandlers lists the people working a part of a matter now.
+func (tx *Tx) CoHandlers(ctx context.Context, caseID int64) ([]domain.CoHandler, error) {
+	rows, err := tx.query(ctx, `SELECT h.user_id, u.username, u.name, COALESCE(o.name, ''), h.part, h.added_at
+		FROM case_cohandlers h JOIN users u ON u.id = h.user_id LEFT JOIN orgs o ON o.code = u.org_code
+		WHERE h.case_id = $1 AND h.ended_at IS NULL ORDER BY h.id`, caseID)
+	if err != nil {
+		return nil, wrap(err, "list co-handlers")
+	}
+	defer rows.Close()
+	var out []domain.CoHandler
+	for rows.Next() {
+		var h domain.CoHandler
+		if err := rows.Scan(&h.UserID, &h.Username, &h.Name, &h.OrgName, &h.Part, nullTime{&h.AddedAt}); err != nil {
+			return nil, err
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// AddCoHandler gives a user a part of a matter; a user already working on
+// it is a conflict.
+func (tx *Tx) AddCoHandler(ctx context.Context, caseID, userID int64, part string, by int64) error {
+	_, err := tx.exec(ctx, `INSERT INTO case_cohandlers (case_id, user_id, part, added_by, added_at) VALUES ($1, $2, $3, $4, $5)`,
+		caseID, userID, part, by, ts(tx.Now))
+	return tx.scanErr(err, "add co-handler")
+}
+
+// EndCoHandlers ends the parts of the given users (all of them when userID
+// is 0) and reports how many ended. The rows stay.
+func (tx *Tx) EndCoHandlers(ctx context.Context, caseID, userID int64) (int64, error) {
+	q, args := `UPDATE case_cohandlers SET ended_at = $1 WHERE case_id = $2 AND ended_at IS NULL`, []any{ts(tx.Now), caseID}
+	if userID != 0 {
+		q, args = q+` AND user_id = $3`, append(args, userID)
+	}
+	r, err := tx.exec(ctx, q, args...)
+	if err != nil {
+		return 0, wrap(err, "end co-handlers")
+	}
+	return r.RowsAffected()
 }

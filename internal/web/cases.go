@@ -16,7 +16,7 @@ func (s *Server) showCasesPage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	cq := service.CaseQuery{Q: strings.TrimSpace(q.Get("q")), Category: q.Get("category"), Risk: q.Get("risk"),
 		Channel: q.Get("channel"), OrgCode: strings.TrimSpace(q.Get("org_code")),
-		Mine: q.Get("mine") == "1", Overdue: q.Get("overdue") == "1", DueSoon: q.Get("due_soon") == "1", ToReply: q.Get("to_reply") == "1", Limit: 50}
+		Mine: q.Get("mine") == "1", CoHandled: q.Get("cohandled") == "1", Overdue: q.Get("overdue") == "1", DueSoon: q.Get("due_soon") == "1", ToReply: q.Get("to_reply") == "1", Limit: 50}
 	fields := map[string]string{}
 	for name, dst := range map[string]*time.Time{"from": &cq.From, "to": &cq.To} {
 		if v := q.Get(name); v != "" {
@@ -201,6 +201,7 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, id int64, st
 		"Case": c, "Actions": s.svc.AllowedActions(r.Context(), c), "Missing": c.Six.Missing(), "Now": time.Now(),
 		"Categories": cats, "Revealed": revealed, "Outcomes": domain.Outcomes, "Guidance": domain.Guidance,
 		"Satisfactions": domain.Satisfactions, "Risks": domain.Risks, "Judicial": domain.JudicialResults, "Basis": basis(c),
+		"Mediator": domain.ActorFrom(r.Context()).User.Has(domain.RoleMediator),
 	}})
 	return nil
 }
@@ -221,6 +222,7 @@ func (s *Server) saveCaseAction(w http.ResponseWriter, r *http.Request) error {
 	}
 	in.Place, in.Participants, in.Result = r.PostFormValue("place"), r.PostFormValue("participants"), r.PostFormValue("result")
 	in.Days, _ = strconv.Atoi(r.PostFormValue("days"))
+	in.PartiesAgree = r.PostFormValue("parties_agree") == "1"
 	in.Milestone, _ = strconv.ParseInt(r.PostFormValue("milestone"), 10, 64)
 	if d := r.PostFormValue("date"); d != "" {
 		if t, err := domain.ParseDay(d); err == nil {

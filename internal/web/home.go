@@ -83,6 +83,7 @@ var workLinks = []struct{ key, href string }{
 	{"to_visit", "/cases?status=informed"},
 	{"due_soon", "/cases?mine=1&due_soon=1"},
 	{"to_reply", "/cases?mine=1&to_reply=1"},
+	{"cohandling", "/cases?cohandled=1"},
 	{"mine_overdue", "/cases?mine=1&overdue=1"},
 	{"area_overdue", "/cases?overdue=1"},
 }
