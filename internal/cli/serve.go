@@ -76,9 +76,14 @@ func (e *env) serve(args []string, isDemo bool) error {
 		return err
 	}
 	jobsCtx, stopJobs := context.WithCancel(e.ctx)
-	jobsDone := make(chan struct{})
-	go func() { svc.RunJobs(jobsCtx, time.Minute); close(jobsDone) }() // due-soon and overdue notices
-	defer func() { stopJobs(); <-jobsDone }()
+	jobsDone, eventsDone := make(chan struct{}), make(chan struct{})
+	// Due-soon and overdue notices, on the one instance holding the job lease.
+	go func() { svc.RunJobs(jobsCtx, time.Minute); close(jobsDone) }()
+	// Events from the other instances (PostgreSQL). When e.ctx ends this
+	// closes the open event streams, so the graceful shutdown is not held up
+	// by them.
+	go func() { svc.RunEvents(jobsCtx); close(eventsDone) }()
+	defer func() { stopJobs(); <-jobsDone; <-eventsDone }()
 	return listenAndServe(e.ctx, log, *addr, *tlsCert, *tlsKey, srv.Handler())
 }
 

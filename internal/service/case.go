@@ -115,7 +115,9 @@ func (s *Service) RegisterCase(ctx context.Context, in domain.CaseInput) (*domai
 		if err := s.check(ctx, authz.CaseRegister, "case", "", org.Path); err != nil {
 			return err
 		}
-		if !s.categoryExists(ctx, tx, c.Category) {
+		if ok, err := s.categoryExists(ctx, tx, c.Category); err != nil {
+			return err
+		} else if !ok {
 			return &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: map[string]string{"category": "case.category.unknown"}}
 		}
 		c.OrgPath, c.OrgName = org.Path, org.Name
@@ -145,6 +147,9 @@ func (s *Service) RegisterCase(ctx context.Context, in domain.CaseInput) (*domai
 				return err
 			}
 		}
+		if err := s.publish(ctx, tx, Event{Kind: EventCaseRegistered, CaseID: c.ID, Number: c.Number, OrgPath: c.OrgPath}); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, "case.register", "case", c.Number, c.OrgPath, domain.ResultOK, fmt.Sprintf("%d parties", len(parties)))
 	})
 	if err != nil {
@@ -153,12 +158,14 @@ func (s *Service) RegisterCase(ctx context.Context, in domain.CaseInput) (*domai
 	return s.Case(ctx, c.ID)
 }
 
-func (s *Service) categoryExists(ctx context.Context, tx *store.Tx, code string) bool {
+// categoryExists reports whether code is an active category; a database
+// error is returned as such, not taken for "no such category".
+func (s *Service) categoryExists(ctx context.Context, tx *store.Tx, code string) (bool, error) {
 	cats, err := tx.Categories(ctx)
 	if err != nil {
-		return false
+		return false, err
 	}
-	return slices.ContainsFunc(cats, func(c store.Category) bool { return c.Code == code && c.Active })
+	return slices.ContainsFunc(cats, func(c store.Category) bool { return c.Code == code && c.Active }), nil
 }
 
 // Categories lists the catalogue.
@@ -476,7 +483,9 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 			return required("risk", "case.risk.invalid")
 		}
 		if in.Category != "" && in.Category != c.Category {
-			if !s.categoryExists(ctx, tx, in.Category) {
+			if ok, err := s.categoryExists(ctx, tx, in.Category); err != nil {
+				return err
+			} else if !ok {
 				return required("category", "case.category.unknown")
 			}
 			ev.Data["category"] = c.Category + " → " + in.Category

@@ -58,8 +58,12 @@ func (s *Service) SaveCategory(ctx context.Context, c store.Category) error {
 		}
 	}
 	return s.update(ctx, func(tx *store.Tx) error {
-		if c.ParentCode != "" && !s.categoryExists(ctx, tx, c.ParentCode) {
-			return &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: map[string]string{"parent": "case.category.unknown"}}
+		if c.ParentCode != "" {
+			if ok, err := s.categoryExists(ctx, tx, c.ParentCode); err != nil {
+				return err
+			} else if !ok {
+				return &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: map[string]string{"parent": "case.category.unknown"}}
+			}
 		}
 		if err := tx.UpsertCategory(ctx, c); err != nil {
 			return err

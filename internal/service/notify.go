@@ -31,16 +31,28 @@ var _ Notifier = LogNotifier{}
 func (s *Service) SetNotifier(n Notifier) { s.notifier = n }
 
 // notify writes inbox entries for users inside tx; the outbound notifier is
-// called once the transaction has committed.
+// called and the open pages are told once the transaction has committed.
 func (s *Service) notify(ctx context.Context, tx *store.Tx, users []int64, caseID int64, kind, text string) error {
 	seen := map[int64]bool{}
 	actor := domain.ActorFrom(ctx).User
+	number := ""
 	for _, u := range users {
 		if u == 0 || seen[u] || (actor != nil && actor.ID == u && kind != "due_soon" && kind != "overdue") {
 			continue
 		}
 		seen[u] = true
 		if err := tx.AddNotification(ctx, &store.Notification{UserID: u, CaseID: caseID, Kind: kind, Text: text}); err != nil {
+			return err
+		}
+		if number == "" && caseID != 0 {
+			var err error
+			if number, err = tx.CaseNumber(ctx, caseID); err != nil {
+				return err
+			}
+		}
+		// The event names the matter and the kind, never the text (which
+		// may quote the parties).
+		if err := s.publish(ctx, tx, Event{Kind: EventNotification, UserID: u, CaseID: caseID, Number: number, Notice: kind}); err != nil {
 			return err
 		}
 		if s.notifier != nil {
@@ -114,8 +126,19 @@ func truncateRunes(s string, n int) string {
 }
 
 // SweepDeadlines tells owners about steps due within a day and steps that are
-// overdue, once per deadline. It is safe to run from several instances at
-// once: each deadline is claimed by one UPDATE. It returns how many it told.
+// overdue, once per deadline. It returns how many it told.
+//
+// It is safe to run from several instances at once, even though RunJobs
+// lets only the lease holder run it: every notice is written in the same
+// transaction as the mark that claims it (ClaimDue, ClaimCheckins,
+// ClaimUnansweredSupervisions), and each claim is one UPDATE … RETURNING
+// whose WHERE repeats "not yet marked" outside its subquery. On PostgreSQL a
+// second sweep that chose the same row waits for the first one's row lock and
+// then re-checks that condition against the committed row, so it skips it
+// (and claims it after all if the first rolled back, notices included); on
+// SQLite the single writer runs the two transactions one after the other.
+// Pauses resume through UpdateCase's version check, so only one sweep
+// resumes a matter.
 func (s *Service) SweepDeadlines(ctx context.Context) (int, error) {
 	ctx = domain.WithActor(ctx, domain.SystemActor("job"))
 	total, err := s.ResumeDuePauses(ctx)
@@ -170,24 +193,6 @@ func (s *Service) SweepDeadlines(ctx context.Context) (int, error) {
 		}
 	}
 	return total, nil
-}
-
-// RunJobs runs the deadline sweep every interval until ctx ends.
-func (s *Service) RunJobs(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		if n, err := s.SweepDeadlines(ctx); err != nil && ctx.Err() == nil {
-			s.log.Error("deadline sweep", "err", err)
-		} else if n > 0 {
-			s.log.Info("deadline sweep", "notified", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }
 
 // Inbox lists the actor's notifications.

@@ -60,11 +60,12 @@ type Service struct {
 	log      *slog.Logger
 	policy   Policy
 	sleep    func(context.Context, time.Duration)
+	hub      *hub
 }
 
 // New builds a Service.
 func New(st *store.Store, log *slog.Logger, p Policy) *Service {
-	return &Service{st: st, log: log, policy: p, sleep: sleepCtx, notifier: LogNotifier{log}}
+	return &Service{st: st, log: log, policy: p, sleep: sleepCtx, notifier: LogNotifier{log}, hub: newHub(st.Engine() == "postgres")}
 }
 
 // Store exposes the store for read-only helpers (health checks).

@@ -135,6 +135,13 @@ func scanCase(sc interface{ Scan(...any) error }, c *domain.Case) error {
 	return nil
 }
 
+// CaseNumber reads a matter's number alone.
+func (tx *Tx) CaseNumber(ctx context.Context, id int64) (string, error) {
+	var n string
+	err := tx.queryRow(ctx, `SELECT number FROM cases WHERE id = $1`, id).Scan(&n)
+	return n, tx.scanErr(err, fmt.Sprintf("case number %d", id))
+}
+
 // Case reads a matter with its parties (masked) and timeline.
 func (tx *Tx) Case(ctx context.Context, id int64) (*domain.Case, error) {
 	c := &domain.Case{}

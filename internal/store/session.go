@@ -46,6 +46,13 @@ func (tx *Tx) SessionByHash(ctx context.Context, hash string) (*Session, error) 
 	return s, tx.scanErr(err, "get session")
 }
 
+// Session reads a live (not ended) session by ID.
+func (tx *Tx) Session(ctx context.Context, id int64) (*Session, error) {
+	s := &Session{}
+	err := scanSession(tx.queryRow(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id = $1 AND ended_at IS NULL`, id), s)
+	return s, tx.scanErr(err, "get session")
+}
+
 // TouchSession records activity on a session.
 func (tx *Tx) TouchSession(ctx context.Context, id int64) error {
 	_, err := tx.exec(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE id = $2`, ts(tx.Now), id)

@@ -31,6 +31,8 @@ type Store struct {
 	Path string
 	dsn  string
 	now  func() time.Time
+	// channel is the NOTIFY channel for events on PostgreSQL ("" on SQLite).
+	channel string
 }
 
 // IsPostgres reports whether dsn selects PostgreSQL.
@@ -80,6 +82,14 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if err := s.Ping(ctx); err != nil {
 		s.Close()
 		return nil, err
+	}
+	if s.dialect.name() == "postgres" {
+		var schema string
+		if err := s.write.QueryRowContext(ctx, `SELECT COALESCE(current_schema(), 'public')`).Scan(&schema); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("store: current schema: %w", s.dialect.mapErr(err))
+		}
+		s.channel = eventChannel(schema)
 	}
 	return s, nil
 }

@@ -49,6 +49,7 @@ func (s *Server) routes() {
 	m.Handle("POST /cases/{caseID}/parties/{partyID}/reveal", authz.PersonalReveal, s.wrapH(s.revealParty))
 
 	m.Handle("GET /inbox", authz.Authenticated, s.wrapH(s.showInboxPage))
+	m.Handle("GET /events", authz.Authenticated, s.wrapH(s.streamEvents))
 	m.Handle("POST /inbox/read", authz.Authenticated, s.wrapH(s.markInboxRead))
 
 	m.Handle("GET /orgs", authz.OrgView, s.wrapH(s.showOrgsPage))

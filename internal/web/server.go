@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"time"
 
 	"jiefen/internal/api"
 	"jiefen/internal/authz"
@@ -34,11 +35,13 @@ type Server struct {
 	static  *staticFiles
 	mux     *httpx.Mux
 	api     *api.API
+	// heartbeat is the event streams' keep-alive interval (tests shorten it).
+	heartbeat time.Duration
 }
 
 // New builds the server and parses every template (failing on a bad one).
 func New(cfg Config, svc *service.Service, log *slog.Logger) (*Server, error) {
-	s := &Server{cfg: cfg, svc: svc, log: log, metrics: metrics.New()}
+	s := &Server{cfg: cfg, svc: svc, log: log, metrics: metrics.New(), heartbeat: eventHeartbeat}
 	var err error
 	if s.static, err = loadStatic(cfg.Dev); err != nil {
 		return nil, err
