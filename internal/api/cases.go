@@ -375,3 +375,15 @@ func (a *API) trackHandler(w http.ResponseWriter, r *http.Request) error {
 		"created_at": rfc(t.CreatedAt), "step_due_at": rfc(t.StepDueAt), "outcome": t.Outcome, "steps": steps})
 	return nil
 }
+
+// workHandler returns the caller's "my work" counts (the home page tiles):
+// to sign, in hand, overdue, due soon, supervision to answer, co-handling,
+// and for dispatchers and receptionists their area's queues.
+func (a *API) workHandler(w http.ResponseWriter, r *http.Request) error {
+	work, err := a.svc.WorkSummary(r.Context())
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, work)
+	return nil
+}

@@ -94,6 +94,8 @@ Usage:
   jiefen serve      [--addr HOST:PORT] [--db DSN]     run the web server
   jiefen demo       [--addr HOST:PORT] [--db DSN]     create a demo database for Zizhou County and serve it
   jiefen migrate    [--db DSN]                        apply database migrations
+  jiefen backup     --out FILE [--db DSN] [--force]   consistent copy of a live SQLite database
+  jiefen restore    --from FILE [--db DSN] [--force]  put a backup in place (the old file is kept)
   jiefen user add   --username U --name N --role R[,R] --org CODE --password-stdin
   jiefen user list | disable | enable | unlock | reset-password   (see "jiefen user -h")
   jiefen token create --username U [--name LABEL]     print a new API token
@@ -105,6 +107,8 @@ Usage:
   jiefen workflow                                     print the workflow table (docs/WORKFLOW.md)
   jiefen cases list [--q TEXT] [--status S] [--overdue]  matters, personal data masked
   jiefen jobs run                                     one pass of the deadline and watch notices
+  jiefen seed       --cases N [--persons M] [--db DSN]  bulk synthetic matters (load tests, benchmarks)
+  jiefen loadtest   --url URL --token T [--clients C] [--duration D]  drive a running server, print latencies
   jiefen version
 
 DSN: postgres://… selects PostgreSQL; anything else is an SQLite file path
@@ -125,6 +129,10 @@ func (e *env) run(args []string) error {
 		return e.serve(rest, true)
 	case "migrate":
 		return e.migrate(rest)
+	case "backup":
+		return e.backup(rest)
+	case "restore":
+		return e.restore(rest)
 	case "user":
 		return e.user(rest)
 	case "token":
@@ -144,6 +152,10 @@ func (e *env) run(args []string) error {
 		return e.calendar(rest)
 	case "categories":
 		return e.categories(rest)
+	case "seed":
+		return e.seed(rest)
+	case "loadtest":
+		return e.loadtest(rest)
 	case "version", "--version", "-v":
 		fmt.Fprintln(e.stdout, "jiefen", Version)
 		return nil

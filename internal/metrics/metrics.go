@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -127,6 +129,35 @@ func (m *Registry) WriteTo(w io.Writer) (int64, error) {
 	}
 	fmt.Fprintf(&b, "# HELP jiefen_uptime_seconds Seconds since the process started.\n# TYPE jiefen_uptime_seconds gauge\njiefen_uptime_seconds %g\n", time.Since(m.start).Seconds())
 	m.mu.Unlock()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	fmt.Fprintf(&b, "# HELP go_memstats_heap_inuse_bytes Bytes in in-use heap spans.\n# TYPE go_memstats_heap_inuse_bytes gauge\ngo_memstats_heap_inuse_bytes %d\n", ms.HeapInuse)
+	fmt.Fprintf(&b, "# HELP go_goroutines Number of goroutines.\n# TYPE go_goroutines gauge\ngo_goroutines %d\n", runtime.NumGoroutine())
+	if rss, hwm, ok := residentMemory(); ok {
+		fmt.Fprintf(&b, "# HELP process_resident_memory_bytes Resident memory size in bytes.\n# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes %d\n", rss)
+		fmt.Fprintf(&b, "# HELP jiefen_process_resident_memory_peak_bytes Peak resident memory (VmHWM) in bytes.\n# TYPE jiefen_process_resident_memory_peak_bytes gauge\njiefen_process_resident_memory_peak_bytes %d\n", hwm)
+	}
 	n, err := io.WriteString(w, b.String())
 	return int64(n), err
+}
+
+// residentMemory reads the current and peak resident set size from
+// /proc/self/status (Linux; ok is false elsewhere).
+func residentMemory() (rss, hwm int64, ok bool) {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, 0, false
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		var kb int64
+		switch {
+		case strings.HasPrefix(line, "VmRSS:"):
+			fmt.Sscan(strings.TrimPrefix(line, "VmRSS:"), &kb)
+			rss = kb * 1024
+		case strings.HasPrefix(line, "VmHWM:"):
+			fmt.Sscan(strings.TrimPrefix(line, "VmHWM:"), &kb)
+			hwm = kb * 1024
+		}
+	}
+	return rss, hwm, rss > 0
 }

@@ -217,6 +217,10 @@ type CaseFilter struct {
 	Limit       int
 }
 
+// usesFTS reports whether the filter searches SQLite's FTS5 table, which
+// the query then joins as f.
+func usesFTS(tx *Tx, f CaseFilter) bool { return len(f.Tokens) > 0 && tx.d.name() != "postgres" }
+
 // caseWhere builds the WHERE clause of a case filter.
 func caseWhere(tx *Tx, f CaseFilter) where {
 	w := where{}
@@ -267,7 +271,9 @@ func caseWhere(tx *Tx, f CaseFilter) where {
 			for i, t := range f.Tokens {
 				q[i] = `"` + t + `"`
 			}
-			w.add("c.id IN (SELECT rowid FROM case_fts WHERE case_fts MATCH ?)", strings.Join(q, " "))
+			// Cases joins case_fts f for this (see caseFrom): the index is
+			// walked newest first and the walk stops at the page's last row.
+			w.add("f.case_fts MATCH ?", strings.Join(q, " "))
 		}
 	}
 	if f.Like != "" {
@@ -293,7 +299,11 @@ func (tx *Tx) Cases(ctx context.Context, f CaseFilter) ([]*domain.Case, error) {
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
 	}
-	rows, err := tx.query(ctx, `SELECT `+caseCols+caseFrom+w.sql()+` ORDER BY c.id DESC LIMIT `+strconv.Itoa(f.Limit), w.args...)
+	from, order := caseFrom, "c.id"
+	if usesFTS(tx, f) {
+		from, order = strings.Replace(caseFrom, " FROM cases c ", " FROM case_fts f JOIN cases c ON c.id = f.rowid ", 1), "f.rowid"
+	}
+	rows, err := tx.query(ctx, `SELECT `+caseCols+from+w.sql()+` ORDER BY `+order+` DESC LIMIT `+strconv.Itoa(f.Limit), w.args...)
 	if err != nil {
 		return nil, wrap(err, "list cases")
 	}

@@ -148,7 +148,11 @@ func (tx *Tx) UsersWithRoleOver(ctx context.Context, role domain.Role, path stri
 func (tx *Tx) CountCases(ctx context.Context, f CaseFilter) (int, error) {
 	w := caseWhere(tx, f)
 	var n int
-	err := tx.queryRow(ctx, `SELECT count(*) FROM cases c`+w.sql(), w.args...).Scan(&n)
+	from := " FROM cases c"
+	if usesFTS(tx, f) {
+		from = " FROM case_fts f JOIN cases c ON c.id = f.rowid"
+	}
+	err := tx.queryRow(ctx, `SELECT count(*)`+from+w.sql(), w.args...).Scan(&n)
 	return n, tx.scanErr(err, "count cases")
 }
 

@@ -1,0 +1,367 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// BulkRows is one table's share of a bulk batch. Values are plain Go values:
+// string, int, int64, float64, nil, and time.Time (the zero time is NULL).
+// The rows carry their own ids, so rows of other tables can point at them.
+//
+// The column "search" of table "cases" holds the space-separated search
+// tokens (domain.SearchTokens): on SQLite they go to the FTS5 table, on
+// PostgreSQL into the tsvector column.
+type BulkRows struct {
+	Table string
+	Cols  []string
+	Rows  [][]any
+}
+
+// Bulk loads large data sets (the synthetic data of `jiefen seed`, an
+// import) at the database's own speed: one transaction per batch, multi-row
+// INSERTs on SQLite, COPY on PostgreSQL. It skips the service's per-row
+// checks, so the caller must hand it complete, consistent rows; it is for
+// operators, never for requests.
+type Bulk struct {
+	s       *Store
+	conn    *sql.Conn
+	dropped []string // CREATE INDEX statements to run again in Finish
+}
+
+// Bulk takes the writer connection for a bulk load; Close gives it back.
+func (s *Store) Bulk(ctx context.Context) (*Bulk, error) {
+	conn, err := s.write.Conn(ctx)
+	if err != nil {
+		return nil, s.dialect.mapErr(fmt.Errorf("store: bulk: %w", err))
+	}
+	if s.dialect.name() == "sqlite" {
+		// A large page cache keeps the indexes' working set in memory while
+		// millions of rows go in (about 400 MB at most, given back on Close).
+		// Durability during the load is the batch's commit; the WAL is
+		// synced at the end (Finish) instead of at every checkpoint.
+		for _, p := range []string{`PRAGMA cache_size = -400000`, `PRAGMA synchronous = OFF`, `PRAGMA wal_autocheckpoint = 50000`} {
+			if _, err := conn.ExecContext(ctx, p); err != nil {
+				conn.Close()
+				return nil, wrap(err, "bulk: "+p)
+			}
+		}
+	}
+	return &Bulk{s: s, conn: conn}, nil
+}
+
+// Close restores the connection's settings and returns it to the pool. It
+// may be called more than once.
+func (b *Bulk) Close() error {
+	if b.conn == nil {
+		return nil
+	}
+	if b.s.dialect.name() == "sqlite" {
+		for _, p := range []string{`PRAGMA wal_checkpoint(TRUNCATE)`, `PRAGMA synchronous = NORMAL`, `PRAGMA wal_autocheckpoint = 1000`, `PRAGMA cache_size = -2000`} {
+			b.conn.ExecContext(context.Background(), p)
+		}
+	}
+	err := b.conn.Close()
+	b.conn = nil
+	return err
+}
+
+// Load writes one batch in one transaction: all of it or none of it.
+func (b *Bulk) Load(ctx context.Context, sets ...BulkRows) error {
+	if b.s.dialect.name() == "postgres" {
+		return b.copyPostgres(ctx, sets)
+	}
+	tx, err := b.conn.BeginTx(ctx, nil)
+	if err != nil {
+		return b.s.dialect.mapErr(fmt.Errorf("store: bulk begin: %w", err))
+	}
+	defer tx.Rollback()
+	for _, set := range sets {
+		if set.Table == "cases" {
+			var fts BulkRows
+			set, fts = splitSearch(set)
+			t0 := time.Now()
+			if err := insertSQLite(ctx, tx, set); err != nil {
+				return err
+			}
+			BulkTimes["cases"] += time.Since(t0)
+			set = fts
+		}
+		t0 := time.Now()
+		if err := insertSQLite(ctx, tx, set); err != nil {
+			return err
+		}
+		BulkTimes[set.Table] += time.Since(t0)
+	}
+	t0 := time.Now()
+	defer func() { BulkTimes["commit"] += time.Since(t0) }()
+	if err := tx.Commit(); err != nil {
+		return b.s.dialect.mapErr(fmt.Errorf("store: bulk commit: %w", err))
+	}
+	return nil
+}
+
+// splitSearch moves the "search" column of cases rows into case_fts rows.
+func splitSearch(set BulkRows) (cases, fts BulkRows) {
+	si := -1
+	for i, c := range set.Cols {
+		if c == "search" {
+			si = i
+		}
+	}
+	if si < 0 {
+		return set, BulkRows{Table: "case_fts"}
+	}
+	cases = BulkRows{Table: "cases", Cols: append(append([]string{}, set.Cols[:si]...), set.Cols[si+1:]...)}
+	fts = BulkRows{Table: "case_fts", Cols: []string{"rowid", "tokens"}}
+	for _, r := range set.Rows {
+		cases.Rows = append(cases.Rows, append(append([]any{}, r[:si]...), r[si+1:]...))
+		fts.Rows = append(fts.Rows, []any{r[0], r[si]})
+	}
+	return cases, fts
+}
+
+// insertSQLite writes rows with multi-row INSERTs of up to 500 rows (and
+// under SQLite's limit of 32766 bound values), one prepared statement per
+// size.
+func insertSQLite(ctx context.Context, tx *sql.Tx, set BulkRows) error {
+	if len(set.Rows) == 0 {
+		return nil
+	}
+	per := min(500, 32000/len(set.Cols))
+	stmts := map[int]*sql.Stmt{}
+	defer func() {
+		for _, s := range stmts {
+			s.Close()
+		}
+	}()
+	args := make([]any, 0, per*len(set.Cols))
+	for start := 0; start < len(set.Rows); start += per {
+		chunk := set.Rows[start:min(start+per, len(set.Rows))]
+		st := stmts[len(chunk)]
+		if st == nil {
+			one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(set.Cols)), ", ") + ")"
+			q := "INSERT INTO " + set.Table + " (" + strings.Join(set.Cols, ", ") + ") VALUES " +
+				strings.TrimSuffix(strings.Repeat(one+", ", len(chunk)), ", ")
+			var err error
+			if st, err = tx.PrepareContext(ctx, q); err != nil {
+				return wrap(err, "bulk prepare "+set.Table)
+			}
+			stmts[len(chunk)] = st
+		}
+		args = args[:0]
+		for _, r := range chunk {
+			if len(r) != len(set.Cols) {
+				return fmt.Errorf("store: bulk %s: a row has %d values for %d columns", set.Table, len(r), len(set.Cols))
+			}
+			for _, v := range r {
+				if t, ok := v.(time.Time); ok {
+					v = ts(t)
+				}
+				args = append(args, v)
+			}
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
+			return wrap(err, "bulk insert "+set.Table)
+		}
+	}
+	return nil
+}
+
+// copyPostgres streams each set with COPY in one transaction.
+func (b *Bulk) copyPostgres(ctx context.Context, sets []BulkRows) error {
+	return b.conn.Raw(func(dc any) error {
+		pc := dc.(*stdlib.Conn).Conn()
+		tx, err := pc.Begin(ctx)
+		if err != nil {
+			return b.s.dialect.mapErr(fmt.Errorf("store: bulk begin: %w", err))
+		}
+		defer tx.Rollback(ctx)
+		for _, set := range sets {
+			if len(set.Rows) == 0 {
+				continue
+			}
+			rows := set.Rows
+			for i, c := range set.Cols {
+				if c != "search" {
+					continue
+				}
+				for _, r := range rows {
+					r[i] = tsvector(r[i])
+				}
+			}
+			for _, r := range rows {
+				for i, v := range r {
+					if t, ok := v.(time.Time); ok && t.IsZero() {
+						r[i] = nil
+					}
+				}
+			}
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{set.Table}, set.Cols, pgx.CopyFromRows(rows)); err != nil {
+				return b.s.dialect.mapErr(fmt.Errorf("store: bulk copy %s: %w", set.Table, err))
+			}
+		}
+		if err := tx.Commit(ctx); err != nil {
+			return b.s.dialect.mapErr(fmt.Errorf("store: bulk commit: %w", err))
+		}
+		return nil
+	})
+}
+
+// tsvector builds the value to_tsvector('simple', tokens) would give for
+// application-made tokens (lower-case words and hex-encoded bigrams, which
+// the simple configuration keeps as they are), without positions.
+func tsvector(v any) any {
+	s, _ := v.(string)
+	seen := map[string]bool{}
+	var lx []pgtype.TSVectorLexeme
+	for _, w := range strings.Fields(s) {
+		if !seen[w] {
+			seen[w] = true
+			lx = append(lx, pgtype.TSVectorLexeme{Word: w})
+		}
+	}
+	return pgtype.TSVector{Lexemes: lx, Valid: true}
+}
+
+// Finish brings sequences and the planner's statistics up to date after a
+// bulk load.
+func (b *Bulk) Finish(ctx context.Context, tables ...string) error {
+	t0 := time.Now()
+	if err := b.restoreIndexes(ctx); err != nil {
+		return err
+	}
+	BulkTimes["indexes"] += time.Since(t0)
+	for _, t := range tables {
+		if b.s.dialect.name() == "postgres" {
+			if _, err := b.conn.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('`+t+`', 'id'), COALESCE((SELECT max(id) FROM `+t+`), 0) + 1, false)`); err != nil {
+				return wrap(err, "bulk: sequence of "+t)
+			}
+			if _, err := b.conn.ExecContext(ctx, `ANALYZE `+t); err != nil {
+				return wrap(err, "bulk: analyze "+t)
+			}
+		}
+	}
+	if b.s.dialect.name() == "sqlite" {
+		if _, err := b.conn.ExecContext(ctx, `ANALYZE`); err != nil {
+			return wrap(err, "bulk: analyze")
+		}
+	}
+	return nil
+}
+
+// MaxID is the largest id of a table (0 when empty): a bulk load numbers its
+// rows after it.
+func (b *Bulk) MaxID(ctx context.Context, table string) (int64, error) {
+	var n int64
+	err := b.conn.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM `+table).Scan(&n)
+	return n, wrap(err, "bulk: max id of "+table)
+}
+
+// CaseNumber reads the last number given in a year, and SetCaseNumber moves
+// it forward past the numbers a bulk load used.
+func (b *Bulk) CaseNumber(ctx context.Context, prefix string, year int) (int64, error) {
+	var n int64
+	err := b.conn.QueryRowContext(ctx, `SELECT COALESCE(MAX(last), 0) FROM case_numbers WHERE prefix = $1 AND year = $2`, prefix, year).Scan(&n)
+	return n, wrap(err, "bulk: case number")
+}
+
+// SetCaseNumber records last as the last number given in a year.
+func (b *Bulk) SetCaseNumber(ctx context.Context, prefix string, year int, last int64) error {
+	_, err := b.conn.ExecContext(ctx, `INSERT INTO case_numbers (prefix, year, last) VALUES ($1, $2, $3)
+		ON CONFLICT (prefix, year) DO UPDATE SET last = excluded.last`, prefix, year, last)
+	return wrap(err, "bulk: case number")
+}
+
+// BulkTimes adds up the time a bulk load spent per table, for `JIEFEN_CPUPROFILE=… jiefen seed` diagnostics.
+var BulkTimes = map[string]time.Duration{}
+
+// DeferIndexes drops the secondary indexes of the tables (not the primary
+// keys and not the unique constraints, which keep guarding the data) so the
+// load appends rows instead of updating a dozen B-trees at random places;
+// Finish builds them again by sorting, which is much faster. Should the
+// process die before Finish, the next DeferIndexes or Finish restores them:
+// their definitions are kept in bulk_deferred_indexes until rebuilt.
+func (b *Bulk) DeferIndexes(ctx context.Context, tables ...string) error {
+	if err := b.restoreIndexes(ctx); err != nil {
+		return err
+	}
+	var q string
+	if b.s.dialect.name() == "postgres" {
+		q = `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = $1
+			AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = to_regclass($1))`
+	} else {
+		q = `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL`
+	}
+	if _, err := b.conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS bulk_deferred_indexes (name TEXT PRIMARY KEY, def TEXT NOT NULL)`); err != nil {
+		return wrap(err, "bulk: deferred index table")
+	}
+	for _, t := range tables {
+		rows, err := b.conn.QueryContext(ctx, q, t)
+		if err != nil {
+			return wrap(err, "bulk: list indexes")
+		}
+		var defs [][2]string
+		for rows.Next() {
+			var n, d string
+			if err := rows.Scan(&n, &d); err != nil {
+				rows.Close()
+				return err
+			}
+			defs = append(defs, [2]string{n, d})
+		}
+		rows.Close()
+		for _, d := range defs {
+			if _, err := b.conn.ExecContext(ctx, `INSERT INTO bulk_deferred_indexes (name, def) VALUES ($1, $2)`, d[0], d[1]); err != nil {
+				return wrap(err, "bulk: remember index")
+			}
+			if _, err := b.conn.ExecContext(ctx, `DROP INDEX `+d[0]); err != nil {
+				return wrap(err, "bulk: drop index")
+			}
+		}
+	}
+	return nil
+}
+
+// restoreIndexes builds every index DeferIndexes dropped.
+func (b *Bulk) restoreIndexes(ctx context.Context) error {
+	var exists int
+	if b.s.dialect.name() == "postgres" {
+		b.conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'bulk_deferred_indexes'`).Scan(&exists)
+	} else {
+		b.conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE name = 'bulk_deferred_indexes'`).Scan(&exists)
+	}
+	if exists == 0 {
+		return nil
+	}
+	rows, err := b.conn.QueryContext(ctx, `SELECT name, def FROM bulk_deferred_indexes ORDER BY name`)
+	if err != nil {
+		return wrap(err, "bulk: deferred indexes")
+	}
+	var defs [][2]string
+	for rows.Next() {
+		var n, d string
+		if err := rows.Scan(&n, &d); err != nil {
+			rows.Close()
+			return err
+		}
+		defs = append(defs, [2]string{n, d})
+	}
+	rows.Close()
+	for _, d := range defs {
+		if _, err := b.conn.ExecContext(ctx, d[1]); err != nil {
+			return wrap(err, "bulk: rebuild index "+d[0])
+		}
+		if _, err := b.conn.ExecContext(ctx, `DELETE FROM bulk_deferred_indexes WHERE name = $1`, d[0]); err != nil {
+			return wrap(err, "bulk: rebuilt index "+d[0])
+		}
+	}
+	return nil
+}
