@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"runtime/pprof"
 	"sort"
 	"strings"
 
@@ -47,6 +48,15 @@ func (e usageError) Error() string { return e.msg }
 // Main runs one command and returns the process exit status.
 func Main(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e := &env{ctx: ctx, getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr, lang: cliLang(getenv)}
+	if p := getenv("JIEFEN_CPUPROFILE"); p != "" {
+		// Profiling for operators and developers: where a command (a bulk
+		// load, a server under a load test) spends its time.
+		if f, err := os.Create(p); err == nil {
+			pprof.StartCPUProfile(f)
+			defer f.Close()
+			defer pprof.StopCPUProfile()
+		}
+	}
 	err := e.run(args)
 	if err == nil {
 		return 0

@@ -2,6 +2,9 @@ package cli
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 
 	"jiefen/internal/loadtest"
 )
@@ -16,6 +19,7 @@ func (e *env) loadtest(args []string) error {
 	duration := f.Duration("duration", 30e9, "length of the mixed phase (the registration-only phase takes a third of it)")
 	maxReq := f.Int("max-requests", 1000000, "at most this many requests per phase")
 	db := f.str("db", "", "the server's database DSN: also measure the driver's raw single-row insert rate there")
+	mixFlag := f.String("mix", "register=1,list=3,search=3,case=3,dashboard=2", "weights of the operations in the mixed phase")
 	if err := f.parse(args); err != nil {
 		return err
 	}
@@ -25,7 +29,16 @@ func (e *env) loadtest(args []string) error {
 	if err := loadtest.CheckLoopback(*target); err != nil {
 		return usageError{err.Error()}
 	}
-	res, err := loadtest.Run(e.ctx, loadtest.Options{URL: *target, Token: *token, Clients: *clients, Duration: *duration, MaxRequests: *maxReq})
+	mix := map[string]int{}
+	for _, kv := range strings.Split(*mixFlag, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(kv), "=")
+		n, err := strconv.Atoi(v)
+		if !ok || err != nil || n < 0 || n > 100 || !slices.Contains(loadtest.Ops, k) {
+			return usageError{fmt.Sprintf("loadtest: --mix takes op=weight pairs of %s, not %q", strings.Join(loadtest.Ops, ", "), kv)}
+		}
+		mix[k] = n
+	}
+	res, err := loadtest.Run(e.ctx, loadtest.Options{URL: *target, Token: *token, Clients: *clients, Duration: *duration, MaxRequests: *maxReq, Mix: mix})
 	if err != nil {
 		return err
 	}

@@ -2,9 +2,7 @@ package cli
 
 import (
 	"fmt"
-	"os"
 	"runtime/debug"
-	"runtime/pprof"
 	"time"
 
 	"jiefen/internal/demo"
@@ -28,14 +26,6 @@ func (e *env) seed(args []string) error {
 	}
 	if *persons < 0 || *years < 1 || *years > 20 {
 		return usageError{"seed: --persons must not be negative and --years must be 1–20"}
-	}
-	if p := e.getenv("JIEFEN_CPUPROFILE"); p != "" { // for finding what a bulk load spends its time on
-		f, err := os.Create(p)
-		if err != nil {
-			return err
-		}
-		pprof.StartCPUProfile(f)
-		defer pprof.StopCPUProfile()
 	}
 	// The loader makes and drops millions of small values: collect less
 	// often, but keep the heap under 1 GiB.

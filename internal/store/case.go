@@ -224,7 +224,9 @@ func usesFTS(tx *Tx, f CaseFilter) bool { return len(f.Tokens) > 0 && tx.d.name(
 // caseWhere builds the WHERE clause of a case filter.
 func caseWhere(tx *Tx, f CaseFilter) where {
 	w := where{}
-	w.add("c.org_path LIKE ?", stripLike(f.Path)+"%")
+	if f.Path != "/" && f.Path != "" { // the whole tree needs no condition (and no table reads for it)
+		w.add("c.org_path LIKE ?", stripLike(f.Path)+"%")
+	}
 	if len(f.Statuses) > 0 {
 		ph := make([]string, len(f.Statuses))
 		args := make([]any, len(f.Statuses))

@@ -11,6 +11,7 @@ import (
 // written in it.
 type Tx struct {
 	tx          *sql.Tx
+	stmts       *stmtCache // nil: no statement cache
 	d           dialect
 	Now         time.Time
 	s           *Store
@@ -43,7 +44,7 @@ func (s *Store) run(ctx context.Context, db *sql.DB, ro bool, fn func(tx *Tx) er
 		return s.dialect.mapErr(fmt.Errorf("store: begin: %w", err))
 	}
 	defer sqlTx.Rollback()
-	tx := &Tx{tx: sqlTx, d: s.dialect, Now: s.Now(), s: s}
+	tx := &Tx{tx: sqlTx, d: s.dialect, Now: s.Now(), s: s, stmts: s.stmts[db]}
 	if err := fn(tx); err != nil {
 		return err
 	}
@@ -62,16 +63,27 @@ func (tx *Tx) Context(ctx context.Context) context.Context {
 }
 
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if st := tx.stmts.get(q); st != nil {
+		r, err := tx.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+		return r, tx.d.mapErr(err)
+	}
 	r, err := tx.tx.ExecContext(ctx, q, args...)
 	return r, tx.d.mapErr(err)
 }
 
 func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := tx.stmts.get(q); st != nil {
+		r, err := tx.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+		return r, tx.d.mapErr(err)
+	}
 	r, err := tx.tx.QueryContext(ctx, q, args...)
 	return r, tx.d.mapErr(err)
 }
 
 func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := tx.stmts.get(q); st != nil {
+		return tx.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
 	return tx.tx.QueryRowContext(ctx, q, args...)
 }
 
