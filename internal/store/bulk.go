@@ -244,8 +244,10 @@ func (b *Bulk) Finish(ctx context.Context, tables ...string) error {
 			if _, err := b.conn.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('`+t+`', 'id'), COALESCE((SELECT max(id) FROM `+t+`), 0) + 1, false)`); err != nil {
 				return wrap(err, "bulk: sequence of "+t)
 			}
-			if _, err := b.conn.ExecContext(ctx, `ANALYZE `+t); err != nil {
-				return wrap(err, "bulk: analyze "+t)
+			// VACUUM sets the visibility map, so the count queries of the
+			// work queues run as index-only scans on the loaded rows.
+			if _, err := b.conn.ExecContext(ctx, `VACUUM (ANALYZE) `+t); err != nil {
+				return wrap(err, "bulk: vacuum "+t)
 			}
 		}
 	}

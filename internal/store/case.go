@@ -305,6 +305,19 @@ func (tx *Tx) Cases(ctx context.Context, f CaseFilter) ([]*domain.Case, error) {
 	if usesFTS(tx, f) {
 		from, order = strings.Replace(caseFrom, " FROM cases c ", " FROM case_fts f JOIN cases c ON c.id = f.rowid ", 1), "f.rowid"
 	}
+	if len(f.Tokens) > 0 && tx.d.name() == "postgres" {
+		ids, err := tx.searchIDsPostgres(ctx, w.sql(), w.args, f.BeforeID, f.Limit)
+		if err != nil || len(ids) == 0 {
+			return nil, wrap(err, "search cases")
+		}
+		w = where{}
+		ph := make([]string, len(ids))
+		args := make([]any, len(ids))
+		for i, id := range ids {
+			ph[i], args[i] = "?", id
+		}
+		w.add("c.id IN ("+strings.Join(ph, ", ")+")", args...)
+	}
 	rows, err := tx.query(ctx, `SELECT `+caseCols+from+w.sql()+` ORDER BY `+order+` DESC LIMIT `+strconv.Itoa(f.Limit), w.args...)
 	if err != nil {
 		return nil, wrap(err, "list cases")
@@ -635,4 +648,53 @@ func (tx *Tx) EndCoHandlers(ctx context.Context, caseID, userID int64) (int64, e
 		return 0, wrap(err, "end co-handlers")
 	}
 	return r.RowsAffected()
+}
+
+// searchIDsPostgres finds the ids of the newest matches of a full-text
+// query on PostgreSQL. Walking the primary key newest first is quick for a
+// common word and reads the whole table for a rare one; the GIN index is
+// quick for a rare word and fetches every match of a common one to sort
+// them; and the planner cannot tell which case it is in (a bigram that
+// never occurs is estimated at thousands of rows). So the GIN index is
+// always used, ANDed with a window of the newest ids that widens tenfold
+// until the page is full: a common word fills it in the first window, a
+// rare one costs a few cheap index probes.
+func (tx *Tx) searchIDsPostgres(ctx context.Context, where string, args []any, top int64, limit int) ([]int64, error) {
+	if top <= 0 {
+		if err := tx.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM cases`).Scan(&top); err != nil {
+			return nil, tx.scanErr(err, "newest case")
+		}
+	}
+	if _, err := tx.exec(ctx, `SET LOCAL enable_indexscan = off`); err != nil {
+		return nil, err
+	}
+	defer tx.exec(ctx, `SET LOCAL enable_indexscan = DEFAULT`)
+	for window := int64(2000); ; window *= 10 {
+		q, a := `SELECT c.id FROM cases c`+where, args
+		lo := top - window
+		if lo > 0 {
+			a = append(append([]any{}, args...), lo)
+			q += ` AND c.id >= $` + strconv.Itoa(len(a))
+		}
+		rows, err := tx.query(ctx, q+` ORDER BY c.id DESC LIMIT `+strconv.Itoa(limit), a...)
+		if err != nil {
+			return nil, err
+		}
+		var out []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out = append(out, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		if len(out) >= limit || lo <= 0 {
+			return out, nil
+		}
+	}
 }
