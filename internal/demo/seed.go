@@ -209,6 +209,9 @@ func Seed(ctx context.Context, svc *service.Service, opt SeedOptions) (SeedStats
 		return stats, err
 	}
 	bulk.Close() // the audit below needs the writer connection (Close again on return is harmless)
+	if err := st.Update(ctx, func(tx *store.Tx) error { return tx.RebuildCounts(ctx) }); err != nil {
+		return stats, err
+	}
 	stats.Took = time.Since(start)
 	err = svc.Audit(ctx, "seed", "cases", "", "/", fmt.Sprintf("synthetic data: %d matters, %d parties, %d events, %d persons, seed %d",
 		stats.Cases, stats.Parties, stats.Events, opt.Persons, opt.Seed))

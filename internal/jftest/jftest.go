@@ -214,3 +214,18 @@ func OpenSQLiteAt(t testing.TB, path string) *store.Store {
 	t.Helper()
 	return open(t, "sqlite:"+path)
 }
+
+// CountsDrift compares the kept counts (case_counts) with the matters, both
+// ways, and returns how many groups or count rows disagree (0: in step).
+func CountsDrift(st *store.Store) (int64, error) {
+	missing, err := Count(st, `SELECT COUNT(*) FROM (
+		SELECT status, org_path, COALESCE(assignee_id, 0) AS a, COUNT(*) AS n FROM cases GROUP BY status, org_path, COALESCE(assignee_id, 0)
+	) t LEFT JOIN case_counts k ON k.status = t.status AND k.org_path = t.org_path AND k.assignee_id = t.a
+	WHERE k.n IS NULL OR k.n <> t.n`)
+	if err != nil {
+		return 0, err
+	}
+	extra, err := Count(st, `SELECT COUNT(*) FROM case_counts k WHERE k.n <> (SELECT COUNT(*) FROM cases c
+		WHERE c.status = k.status AND c.org_path = k.org_path AND COALESCE(c.assignee_id, 0) = k.assignee_id)`)
+	return missing + extra, err
+}

@@ -61,7 +61,17 @@ func act(t *testing.T, e *caseEnv, u *domain.User, id int64, action string, in s
 	if err != nil {
 		t.Fatalf("%s by %s: %v", action, u.Username, err)
 	}
+	checkCounts(t, e.st, action)
 	return c
+}
+
+// checkCounts fails the test when the kept counts (case_counts) and the
+// matters disagree.
+func checkCounts(t *testing.T, st *store.Store, after string) {
+	t.Helper()
+	if n, err := jftest.CountsDrift(st); err != nil || n != 0 {
+		t.Fatalf("after %s the kept counts are off: %d groups or count rows disagree (%v)", after, n, err)
+	}
 }
 
 // The whole loop on both engines: registration → assessment → dispatch →

@@ -47,6 +47,9 @@ func (tx *Tx) InsertCase(ctx context.Context, c *domain.Case, parties []PartyRow
 		return fmt.Errorf("store: insert case: %w", tx.d.mapErr(err))
 	}
 	c.Version, c.CreatedAt, c.UpdatedAt = 1, tx.Now, tx.Now
+	if err := tx.bumpCount(ctx, c.Status, c.OrgPath, c.Assignee, 1); err != nil {
+		return err
+	}
 	for i := range parties {
 		p := &parties[i]
 		err := tx.queryRow(ctx, `INSERT INTO parties (case_id, kind, role, name, id_type, id_kid, id_enc, id_bidx, id_masked, no_id_reason,
@@ -76,6 +79,11 @@ func (tx *Tx) setSearch(ctx context.Context, id int64, tokens string) error {
 // UpdateCase saves the mutable fields of a matter if its version is still
 // c.Version (optimistic locking), then bumps the version.
 func (tx *Tx) UpdateCase(ctx context.Context, c *domain.Case) error {
+	var oldStatus, path string
+	var oldAssignee int64
+	if err := tx.queryRow(ctx, `SELECT status, org_path, COALESCE(assignee_id, 0) FROM cases WHERE id = $1`, c.ID).Scan(&oldStatus, &path, &oldAssignee); err != nil {
+		return tx.scanErr(err, fmt.Sprintf("update case %d", c.ID))
+	}
 	six, _ := json.Marshal(c.Six)
 	var assignee any
 	if c.Assignee != 0 {
@@ -92,6 +100,14 @@ func (tx *Tx) UpdateCase(ctx context.Context, c *domain.Case) error {
 	}
 	if n, _ := r.RowsAffected(); n == 0 {
 		return &domain.Error{Code: domain.Conflict, Key: "error.stale_version"}
+	}
+	if domain.Status(oldStatus) != c.Status || oldAssignee != c.Assignee {
+		if err := tx.bumpCount(ctx, domain.Status(oldStatus), path, oldAssignee, -1); err != nil {
+			return err
+		}
+		if err := tx.bumpCount(ctx, c.Status, path, c.Assignee, 1); err != nil {
+			return err
+		}
 	}
 	c.Version++
 	c.UpdatedAt = tx.Now

@@ -146,6 +146,9 @@ func (tx *Tx) UsersWithRoleOver(ctx context.Context, role domain.Role, path stri
 
 // CountCases counts matters matching f (for the work summary).
 func (tx *Tx) CountCases(ctx context.Context, f CaseFilter) (int, error) {
+	if len(f.Statuses) > 0 && f.byStatusOnly() {
+		return tx.CountByStatus(ctx, f.Path, f.AssigneeID, f.Statuses...)
+	}
 	w := caseWhere(tx, f)
 	var n int
 	from := " FROM cases c"

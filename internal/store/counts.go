@@ -1,0 +1,58 @@
+package store
+
+import (
+	"context"
+	"reflect"
+	"strings"
+	"time"
+
+	"jiefen/internal/domain"
+)
+
+// bumpCount adds delta to the count of matters in a status at a place with
+// an assignee (0: none), in the caller's transaction.
+func (tx *Tx) bumpCount(ctx context.Context, status domain.Status, path string, assignee int64, delta int) error {
+	_, err := tx.exec(ctx, `INSERT INTO case_counts (status, org_path, assignee_id, n) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (status, org_path, assignee_id) DO UPDATE SET n = case_counts.n + excluded.n`, string(status), path, assignee, delta)
+	return wrap(err, "case counts")
+}
+
+// CountByStatus adds up the matters in the statuses under a part of the
+// tree ("/" or "": everywhere), and of one assignee when assignee is not 0,
+// from the counts kept with every change.
+func (tx *Tx) CountByStatus(ctx context.Context, path string, assignee int64, statuses ...domain.Status) (int, error) {
+	w := where{}
+	ph := make([]string, len(statuses))
+	args := make([]any, len(statuses))
+	for i, s := range statuses {
+		ph[i], args[i] = "?", string(s)
+	}
+	w.add("status IN ("+strings.Join(ph, ", ")+")", args...)
+	if path != "/" && path != "" {
+		w.add("org_path LIKE ?", stripLike(path)+"%")
+	}
+	if assignee != 0 {
+		w.add("assignee_id = ?", assignee)
+	}
+	var n int
+	err := tx.queryRow(ctx, `SELECT COALESCE(SUM(n), 0) FROM case_counts`+w.sql(), w.args...).Scan(&n)
+	return n, tx.scanErr(err, "count by status")
+}
+
+// RebuildCounts recounts case_counts from the matters (after a bulk load).
+func (tx *Tx) RebuildCounts(ctx context.Context) error {
+	if _, err := tx.exec(ctx, `DELETE FROM case_counts`); err != nil {
+		return wrap(err, "rebuild counts")
+	}
+	_, err := tx.exec(ctx, `INSERT INTO case_counts (status, org_path, assignee_id, n)
+		SELECT status, org_path, COALESCE(assignee_id, 0), COUNT(*) FROM cases GROUP BY status, org_path, COALESCE(assignee_id, 0)`)
+	return wrap(err, "rebuild counts")
+}
+
+// byStatusOnly reports whether a filter selects by status, place and
+// assignee alone, which the kept counts answer. (Any other field set, today
+// or added later, sends the count to the matters themselves.)
+func (f CaseFilter) byStatusOnly() bool {
+	f.Path, f.Statuses, f.AssigneeID, f.Now, f.Limit = "", nil, 0, time.Time{}, 0
+	return reflect.ValueOf(f).IsZero()
+}
