@@ -39,14 +39,10 @@ func (tx *Tx) CountByStatus(ctx context.Context, path string, assignee int64, st
 	return n, tx.scanErr(err, "count by status")
 }
 
-// RebuildCounts recounts case_counts from the matters (after a bulk load).
-func (tx *Tx) RebuildCounts(ctx context.Context) error {
-	if _, err := tx.exec(ctx, `DELETE FROM case_counts`); err != nil {
-		return wrap(err, "rebuild counts")
-	}
-	_, err := tx.exec(ctx, `INSERT INTO case_counts (status, org_path, assignee_id, n)
-		SELECT status, org_path, COALESCE(assignee_id, 0), COUNT(*) FROM cases GROUP BY status, org_path, COALESCE(assignee_id, 0)`)
-	return wrap(err, "rebuild counts")
+// AddCount adds n matters to a group of the kept counts (a bulk load adds
+// what it wrote).
+func (tx *Tx) AddCount(ctx context.Context, status domain.Status, path string, assignee int64, n int) error {
+	return tx.bumpCount(ctx, status, path, assignee, n)
 }
 
 // byStatusOnly reports whether a filter selects by status, place and
