@@ -139,6 +139,16 @@ func Seed(ctx context.Context, svc *service.Service, opt SeedOptions) (SeedStats
 		times[i] = now.Add(-time.Duration(r.Int64N(int64(span))))
 	}
 	slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
+	// The last number given in each year, read before the loader starts
+	// (the loader has the connection to itself from then on).
+	for _, at := range times {
+		year := at.In(domain.CST).Year()
+		if _, ok := seq[year]; !ok {
+			if seq[year], err = bulk.CaseNumber(ctx, service.CasePrefix, year); err != nil {
+				return SeedStats{}, err
+			}
+		}
+	}
 
 	g := &generator{r: r, cal: cal, now: now, actors: actors, villages: villages, pool: pool, counts: map[countKey]int{}}
 	var stats SeedStats
@@ -162,13 +172,6 @@ func Seed(ctx context.Context, svc *service.Service, opt SeedOptions) (SeedStats
 		for i := range n {
 			at := times[done+i]
 			year := at.In(domain.CST).Year()
-			if _, ok := seq[year]; !ok {
-				if seq[year], err = bulk.CaseNumber(ctx, service.CasePrefix, year); err != nil {
-					close(batches)
-					<-errc
-					return stats, err
-				}
-			}
 			seq[year]++
 			next.cases++
 			m := g.matter(next.cases, fmt.Sprintf("%s%d%06d", service.CasePrefix, year, seq[year]), at)
