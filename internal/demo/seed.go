@@ -155,24 +155,33 @@ func Seed(ctx context.Context, svc *service.Service, opt SeedOptions) (SeedStats
 	batches := make(chan []store.BulkRows, 2)
 	errc := make(chan error, 1)
 	go func() { // the loader writes while the generator makes the next batch
-		var err error
 		for b := range batches {
-			if err == nil {
-				err = bulk.Load(ctx, b...)
+			if err := bulk.Load(ctx, b...); err != nil {
+				errc <- err
+				for range batches { // let the generator see the error and stop
+				}
+				return
 			}
 		}
-		errc <- err
+		errc <- nil
 	}()
 	cols := caseSeedCols
 	for done := 0; done < opt.Cases; {
+		if err := ctx.Err(); err != nil {
+			close(batches)
+			<-errc
+			return stats, err
+		}
 		n := min(opt.Batch, opt.Cases-done)
 		cases := store.BulkRows{Table: "cases", Cols: cols}
 		parties := store.BulkRows{Table: "parties", Cols: partySeedCols}
 		events := store.BulkRows{Table: "case_events", Cols: eventSeedCols}
+		years := map[int]int64{}
 		for i := range n {
 			at := times[done+i]
 			year := at.In(domain.CST).Year()
 			seq[year]++
+			years[year] = seq[year]
 			next.cases++
 			m := g.matter(next.cases, fmt.Sprintf("%s%d%06d", service.CasePrefix, year, seq[year]), at)
 			cases.Rows = append(cases.Rows, m.row)
@@ -185,11 +194,19 @@ func Seed(ctx context.Context, svc *service.Service, opt SeedOptions) (SeedStats
 				events.Rows = append(events.Rows, append([]any{next.events, next.cases}, e...))
 			}
 		}
+		// The batch's numbers and counts commit with its matters, so a load
+		// stopped half-way leaves a database that agrees with itself.
+		var deltas []store.CountDelta
+		for k, c := range g.counts {
+			deltas = append(deltas, store.CountDelta{Status: k.status, Path: k.path, Assignee: k.assignee, N: c})
+		}
+		clear(g.counts)
+		batch := []store.BulkRows{cases, parties, events, bulk.CaseNumbers(service.CasePrefix, years), bulk.Counts(deltas)}
 		stats.Cases += n
 		stats.Parties += len(parties.Rows)
 		stats.Events += len(events.Rows)
 		select {
-		case batches <- []store.BulkRows{cases, parties, events}:
+		case batches <- batch:
 		case err := <-errc:
 			close(batches)
 			return stats, err
@@ -203,23 +220,10 @@ func Seed(ctx context.Context, svc *service.Service, opt SeedOptions) (SeedStats
 	if err := <-errc; err != nil {
 		return stats, err
 	}
-	for year, last := range seq {
-		if err := bulk.SetCaseNumber(ctx, service.CasePrefix, year, last); err != nil {
-			return stats, err
-		}
-	}
 	if err := bulk.Finish(ctx, "cases", "parties", "case_events"); err != nil {
 		return stats, err
 	}
-	bulk.Close() // the audit below needs the writer connection (Close again on return is harmless)
-	if err := st.Update(ctx, func(tx *store.Tx) error {
-		for k, n := range g.counts {
-			if err := tx.AddCount(ctx, k.status, k.path, k.assignee, n); err != nil {
-				return err
-			}
-		}
-		return nil
-	}); err != nil {
+	if err := bulk.Close(); err != nil { // the audit below needs the writer connection (Close again on return is harmless)
 		return stats, err
 	}
 	stats.Took = time.Since(start)

@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"jiefen/internal/domain"
@@ -86,9 +87,9 @@ func CheckLoopback(raw string) error {
 type runner struct {
 	opt      Options
 	client   *http.Client
-	orgs     []string // village codes to register under
-	towns    []string // township codes to filter by
-	maxID    int64
+	orgs     []string     // village codes to register under
+	towns    []string     // township codes to filter by
+	maxID    atomic.Int64 // the newest matter id seen (matter pages pick below it)
 	words    []string
 	statuses []string
 }
@@ -109,6 +110,13 @@ func Run(ctx context.Context, opt Options) ([]Result, error) {
 	}
 	if opt.Mix == nil {
 		opt.Mix = DefaultMix
+	}
+	total := 0
+	for _, w := range opt.Mix {
+		total += w
+	}
+	if total == 0 {
+		return nil, fmt.Errorf("loadtest: --mix gives every operation weight 0")
 	}
 	tr := &http.Transport{MaxIdleConns: opt.Clients * 2, MaxIdleConnsPerHost: opt.Clients * 2, IdleConnTimeout: time.Minute}
 	r := &runner{opt: opt, client: &http.Client{Transport: tr, Timeout: 30 * time.Second},
@@ -159,7 +167,7 @@ func (r *runner) discover(ctx context.Context) error {
 		return err
 	}
 	if len(list.Items) > 0 {
-		r.maxID = list.Items[0].ID
+		r.maxID.Store(list.Items[0].ID)
 	}
 	return nil
 }
@@ -202,6 +210,9 @@ func (r *runner) phase(ctx context.Context, name string, d time.Duration, mix ma
 		}
 	}
 	res := Result{Phase: name, Clients: r.opt.Clients, Ops: map[string]*OpStats{}}
+	if len(wheel) == 0 {
+		return res // every weight 0: nothing to do (Run refuses such a mix)
+	}
 	for _, op := range Ops {
 		res.Ops[op] = &OpStats{}
 	}
@@ -268,11 +279,11 @@ func (r *runner) one(ctx context.Context, rng *rand.Rand, op string) error {
 	case "search":
 		method, path = "GET", "/api/v1/cases?limit=50&q="+url.QueryEscape(r.words[rng.IntN(len(r.words))])
 	case "case":
-		id := int64(1)
-		if r.maxID > 1 {
-			id = 1 + rng.Int64N(r.maxID)
+		top := r.maxID.Load()
+		if top == 0 {
+			return r.one(ctx, rng, "list") // nothing registered yet
 		}
-		method, path = "GET", fmt.Sprint("/api/v1/cases/", id)
+		method, path = "GET", fmt.Sprint("/api/v1/cases/", 1+rng.Int64N(top))
 	case "dashboard":
 		method, path = "GET", "/api/v1/work"
 	}
@@ -282,6 +293,15 @@ func (r *runner) one(ctx context.Context, rng *rand.Rand, op string) error {
 	}
 	if status != want {
 		return fmt.Errorf("%s %s: %d %.200s", method, path, status, b)
+	}
+	if op == "register" {
+		var c struct {
+			ID int64 `json:"id"`
+		}
+		if json.Unmarshal(b, &c) == nil {
+			for top := r.maxID.Load(); c.ID > top && !r.maxID.CompareAndSwap(top, c.ID); top = r.maxID.Load() {
+			}
+		}
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -31,6 +32,12 @@ func RawInsertRate(ctx context.Context, dsn string, clients int, d time.Duration
 	var err error
 	var cleanup func()
 	if store.IsPostgres(dsn) {
+		// Only a database on this machine: the scratch table is created and
+		// dropped there.
+		u, perr := url.Parse(dsn)
+		if perr != nil || CheckLoopback("http://"+u.Host) != nil {
+			return 0, fmt.Errorf("loadtest: --db must be a PostgreSQL on 127.0.0.1 or localhost")
+		}
 		if db, err = sql.Open("pgx", dsn); err != nil {
 			return 0, err
 		}
@@ -42,7 +49,9 @@ func RawInsertRate(ctx context.Context, dsn string, clients int, d time.Duration
 		cleanup = func() { db.ExecContext(context.Background(), `DROP TABLE jiefen_loadtest_raw`); db.Close() }
 	} else {
 		path := strings.TrimPrefix(dsn, "sqlite:") + ".loadtest-raw"
-		os.Remove(path)
+		os.Remove(path) // a scratch file of an earlier run that was cut short
+		os.Remove(path + "-wal")
+		os.Remove(path + "-shm")
 		db, err = sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate")
 		if err != nil {
 			return 0, err

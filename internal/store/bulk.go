@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -10,6 +11,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/stdlib"
+
+	"jiefen/internal/domain"
 )
 
 // BulkRows is one table's share of a bulk batch. Values are plain Go values:
@@ -23,6 +26,44 @@ type BulkRows struct {
 	Table string
 	Cols  []string
 	Rows  [][]any
+	// OnConflict, when set, makes the rows an upsert ("ON CONFLICT … DO
+	// UPDATE …"); such sets are written with INSERT on both engines.
+	OnConflict string
+}
+
+// CountDelta is what a bulk batch adds to one group of the kept counts.
+type CountDelta struct {
+	Status   domain.Status
+	Path     string
+	Assignee int64
+	N        int
+}
+
+// Counts makes the batch's additions to the kept counts (case_counts), so
+// they commit with the matters they count.
+func (b *Bulk) Counts(ds []CountDelta) BulkRows {
+	set := BulkRows{Table: "case_counts", Cols: []string{"status", "org_path", "assignee_id", "n"},
+		OnConflict: `ON CONFLICT (status, org_path, assignee_id) DO UPDATE SET n = case_counts.n + excluded.n`}
+	for _, d := range ds {
+		set.Rows = append(set.Rows, []any{string(d.Status), d.Path, d.Assignee, int64(d.N)})
+	}
+	return set
+}
+
+// CaseNumbers moves the per-year number counters past the numbers a batch
+// used (never backwards), in the batch's own transaction: a load stopped
+// half-way leaves counters that agree with the matters it wrote.
+func (b *Bulk) CaseNumbers(prefix string, last map[int]int64) BulkRows {
+	greatest := "GREATEST"
+	if b.s.dialect.name() == "sqlite" {
+		greatest = "MAX"
+	}
+	set := BulkRows{Table: "case_numbers", Cols: []string{"prefix", "year", "last"},
+		OnConflict: `ON CONFLICT (prefix, year) DO UPDATE SET last = ` + greatest + `(case_numbers.last, excluded.last)`}
+	for y, n := range last {
+		set.Rows = append(set.Rows, []any{prefix, int64(y), n})
+	}
+	return set
 }
 
 // Bulk loads large data sets (the synthetic data of `jiefen seed`, an
@@ -63,6 +104,8 @@ func (b *Bulk) Close() error {
 	if b.conn == nil {
 		return nil
 	}
+	// A load that stopped before Finish gives the indexes back now.
+	rerr := b.restoreIndexes(context.Background())
 	if b.s.dialect.name() == "sqlite" {
 		for _, p := range []string{`PRAGMA wal_checkpoint(TRUNCATE)`, `PRAGMA synchronous = NORMAL`, `PRAGMA wal_autocheckpoint = 1000`, `PRAGMA cache_size = -2000`} {
 			b.conn.ExecContext(context.Background(), p)
@@ -70,7 +113,7 @@ func (b *Bulk) Close() error {
 	}
 	err := b.conn.Close()
 	b.conn = nil
-	return err
+	return errors.Join(rerr, err)
 }
 
 // Load writes one batch in one transaction: all of it or none of it.
@@ -149,7 +192,7 @@ func insertSQLite(ctx context.Context, tx *sql.Tx, set BulkRows) error {
 		if st == nil {
 			one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(set.Cols)), ", ") + ")"
 			q := "INSERT INTO " + set.Table + " (" + strings.Join(set.Cols, ", ") + ") VALUES " +
-				strings.TrimSuffix(strings.Repeat(one+", ", len(chunk)), ", ")
+				strings.TrimSuffix(strings.Repeat(one+", ", len(chunk)), ", ") + " " + set.OnConflict
 			var err error
 			if st, err = tx.PrepareContext(ctx, q); err != nil {
 				return wrap(err, "bulk prepare "+set.Table)
@@ -204,6 +247,12 @@ func (b *Bulk) copyPostgres(ctx context.Context, sets []BulkRows) error {
 					}
 				}
 			}
+			if set.OnConflict != "" {
+				if err := upsertPostgres(ctx, tx, set); err != nil {
+					return b.s.dialect.mapErr(fmt.Errorf("store: bulk upsert %s: %w", set.Table, err))
+				}
+				continue
+			}
 			if _, err := tx.CopyFrom(ctx, pgx.Identifier{set.Table}, set.Cols, pgx.CopyFromRows(rows)); err != nil {
 				return b.s.dialect.mapErr(fmt.Errorf("store: bulk copy %s: %w", set.Table, err))
 			}
@@ -213,6 +262,36 @@ func (b *Bulk) copyPostgres(ctx context.Context, sets []BulkRows) error {
 		}
 		return nil
 	})
+}
+
+// upsertPostgres writes an upsert set with multi-row INSERTs (COPY cannot
+// resolve conflicts).
+func upsertPostgres(ctx context.Context, tx pgx.Tx, set BulkRows) error {
+	per := max(1, 30000/len(set.Cols))
+	for start := 0; start < len(set.Rows); start += per {
+		chunk := set.Rows[start:min(start+per, len(set.Rows))]
+		var b strings.Builder
+		args := make([]any, 0, len(chunk)*len(set.Cols))
+		b.WriteString("INSERT INTO " + set.Table + " (" + strings.Join(set.Cols, ", ") + ") VALUES ")
+		for i, r := range chunk {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(")
+			for j, v := range r {
+				if j > 0 {
+					b.WriteString(", ")
+				}
+				args = append(args, v)
+				fmt.Fprintf(&b, "$%d", len(args))
+			}
+			b.WriteString(")")
+		}
+		if _, err := tx.Exec(ctx, b.String()+" "+set.OnConflict, args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // tsvector builds the value to_tsvector('simple', tokens) would give for
@@ -267,19 +346,12 @@ func (b *Bulk) MaxID(ctx context.Context, table string) (int64, error) {
 	return n, wrap(err, "bulk: max id of "+table)
 }
 
-// CaseNumber reads the last number given in a year, and SetCaseNumber moves
-// it forward past the numbers a bulk load used.
+// CaseNumber reads the last number given in a year (CaseNumbers moves it
+// forward past the numbers a bulk load used).
 func (b *Bulk) CaseNumber(ctx context.Context, prefix string, year int) (int64, error) {
 	var n int64
 	err := b.conn.QueryRowContext(ctx, `SELECT COALESCE(MAX(last), 0) FROM case_numbers WHERE prefix = $1 AND year = $2`, prefix, year).Scan(&n)
 	return n, wrap(err, "bulk: case number")
-}
-
-// SetCaseNumber records last as the last number given in a year.
-func (b *Bulk) SetCaseNumber(ctx context.Context, prefix string, year int, last int64) error {
-	_, err := b.conn.ExecContext(ctx, `INSERT INTO case_numbers (prefix, year, last) VALUES ($1, $2, $3)
-		ON CONFLICT (prefix, year) DO UPDATE SET last = excluded.last`, prefix, year, last)
-	return wrap(err, "bulk: case number")
 }
 
 // BulkTimes adds up the time a bulk load spent per table, for `JIEFEN_CPUPROFILE=… jiefen seed` diagnostics.
@@ -321,10 +393,20 @@ func (b *Bulk) DeferIndexes(ctx context.Context, tables ...string) error {
 		}
 		rows.Close()
 		for _, d := range defs {
-			if _, err := b.conn.ExecContext(ctx, `INSERT INTO bulk_deferred_indexes (name, def) VALUES ($1, $2)`, d[0], d[1]); err != nil {
+			// Remembered and dropped together: a crash leaves neither or both.
+			tx, err := b.conn.BeginTx(ctx, nil)
+			if err != nil {
+				return wrap(err, "bulk: drop index")
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO bulk_deferred_indexes (name, def) VALUES ($1, $2)`, d[0], d[1]); err != nil {
+				tx.Rollback()
 				return wrap(err, "bulk: remember index")
 			}
-			if _, err := b.conn.ExecContext(ctx, `DROP INDEX `+d[0]); err != nil {
+			if _, err := tx.ExecContext(ctx, `DROP INDEX `+d[0]); err != nil {
+				tx.Rollback()
+				return wrap(err, "bulk: drop index")
+			}
+			if err := tx.Commit(); err != nil {
 				return wrap(err, "bulk: drop index")
 			}
 		}
@@ -335,10 +417,12 @@ func (b *Bulk) DeferIndexes(ctx context.Context, tables ...string) error {
 // restoreIndexes builds every index DeferIndexes dropped.
 func (b *Bulk) restoreIndexes(ctx context.Context) error {
 	var exists int
+	q := `SELECT COUNT(*) FROM sqlite_master WHERE name = 'bulk_deferred_indexes'`
 	if b.s.dialect.name() == "postgres" {
-		b.conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'bulk_deferred_indexes'`).Scan(&exists)
-	} else {
-		b.conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE name = 'bulk_deferred_indexes'`).Scan(&exists)
+		q = `SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'bulk_deferred_indexes'`
+	}
+	if err := b.conn.QueryRowContext(ctx, q).Scan(&exists); err != nil {
+		return wrap(err, "bulk: deferred indexes")
 	}
 	if exists == 0 {
 		return nil
@@ -358,11 +442,20 @@ func (b *Bulk) restoreIndexes(ctx context.Context) error {
 	}
 	rows.Close()
 	for _, d := range defs {
-		if _, err := b.conn.ExecContext(ctx, d[1]); err != nil {
+		tx, err := b.conn.BeginTx(ctx, nil)
+		if err != nil {
 			return wrap(err, "bulk: rebuild index "+d[0])
 		}
-		if _, err := b.conn.ExecContext(ctx, `DELETE FROM bulk_deferred_indexes WHERE name = $1`, d[0]); err != nil {
+		if _, err := tx.ExecContext(ctx, d[1]); err != nil {
+			tx.Rollback()
+			return wrap(err, "bulk: rebuild index "+d[0])
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM bulk_deferred_indexes WHERE name = $1`, d[0]); err != nil {
+			tx.Rollback()
 			return wrap(err, "bulk: rebuilt index "+d[0])
+		}
+		if err := tx.Commit(); err != nil {
+			return wrap(err, "bulk: rebuild index "+d[0])
 		}
 	}
 	return nil

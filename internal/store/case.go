@@ -102,11 +102,22 @@ func (tx *Tx) UpdateCase(ctx context.Context, c *domain.Case) error {
 		return &domain.Error{Code: domain.Conflict, Key: "error.stale_version"}
 	}
 	if domain.Status(oldStatus) != c.Status || oldAssignee != c.Assignee {
-		if err := tx.bumpCount(ctx, domain.Status(oldStatus), path, oldAssignee, -1); err != nil {
-			return err
+		// Two count rows change; taking their locks in one fixed order keeps
+		// two transactions moving matters opposite ways (a return and a
+		// re-dispatch in one village) from deadlocking on PostgreSQL.
+		type move struct {
+			status   domain.Status
+			assignee int64
+			delta    int
 		}
-		if err := tx.bumpCount(ctx, c.Status, path, c.Assignee, 1); err != nil {
-			return err
+		ms := []move{{domain.Status(oldStatus), oldAssignee, -1}, {c.Status, c.Assignee, 1}}
+		if ms[1].status < ms[0].status || (ms[1].status == ms[0].status && ms[1].assignee < ms[0].assignee) {
+			ms[0], ms[1] = ms[1], ms[0]
+		}
+		for _, m := range ms {
+			if err := tx.bumpCount(ctx, m.status, path, m.assignee, m.delta); err != nil {
+				return err
+			}
 		}
 	}
 	c.Version++

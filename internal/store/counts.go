@@ -39,12 +39,6 @@ func (tx *Tx) CountByStatus(ctx context.Context, path string, assignee int64, st
 	return n, tx.scanErr(err, "count by status")
 }
 
-// AddCount adds n matters to a group of the kept counts (a bulk load adds
-// what it wrote).
-func (tx *Tx) AddCount(ctx context.Context, status domain.Status, path string, assignee int64, n int) error {
-	return tx.bumpCount(ctx, status, path, assignee, n)
-}
-
 // byStatusOnly reports whether a filter selects by status, place and
 // assignee alone, which the kept counts answer. (Any other field set, today
 // or added later, sends the count to the matters themselves.)

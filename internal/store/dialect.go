@@ -73,7 +73,8 @@ func (postgresDialect) mapErr(err error) error {
 			return &domain.Error{Code: domain.Conflict, Key: "error.duplicate", Err: err}
 		case pe.Code == "23503":
 			return &domain.Error{Code: domain.Invalid, Key: "error.reference", Err: err}
-		case strings.HasPrefix(pe.Code, "08"), strings.HasPrefix(pe.Code, "57P"), pe.Code == "53300":
+		case strings.HasPrefix(pe.Code, "08"), strings.HasPrefix(pe.Code, "57P"), pe.Code == "53300",
+			pe.Code == "40P01", pe.Code == "40001": // deadlock or serialization failure: nothing was written, try again
 			return &domain.Error{Code: domain.Unavailable, Key: "error.db_unavailable", Err: err}
 		}
 		return err
