@@ -241,7 +241,9 @@ func (s *Service) MarkInboxRead(ctx context.Context) error {
 }
 
 // WorkSummary counts the actor's work by kind: to sign for, in hand, due
-// soon, overdue, returned (dispatchers), to assess (dispatchers).
+// soon, overdue, supervision to answer, co-handling (handlers and
+// mediators); to assess, to dispatch, returned, overdue in the area
+// (dispatchers); to visit (receptionists and dispatchers).
 func (s *Service) WorkSummary(ctx context.Context) (map[string]int, error) {
 	u := domain.ActorFrom(ctx).User
 	out := map[string]int{}
@@ -264,6 +266,11 @@ func (s *Service) WorkSummary(ctx context.Context) (map[string]int, error) {
 			{"due_soon", func() store.CaseFilter { f := mine; f.DueSoon = true; return f }()},
 			{"to_reply", func() store.CaseFilter { f := mine; f.ToReply = true; return f }()},
 			{"cohandling", store.CaseFilter{Path: "/", CoHandlerID: u.ID}},
+		}
+		if !u.Has(domain.RoleHandler) && !u.Has(domain.RoleMediator) {
+			// Only handlers and mediators are given matters: the others
+			// would see six tiles that are always 0.
+			steps = steps[:0]
 		}
 		if u.Has(domain.RoleDispatcher) {
 			area := store.CaseFilter{Path: u.OrgPath}
