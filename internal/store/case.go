@@ -677,6 +677,10 @@ func (tx *Tx) EndCoHandlers(ctx context.Context, caseID, userID int64) (int64, e
 	return r.RowsAffected()
 }
 
+// searchWindow is the first window of newest ids a PostgreSQL search looks
+// in (a common word fills a page there).
+var searchWindow int64 = 2000
+
 // searchIDsPostgres finds the ids of the newest matches of a full-text
 // query on PostgreSQL. Walking the primary key newest first is quick for a
 // common word and reads the whole table for a rare one; the GIN index is
@@ -696,7 +700,7 @@ func (tx *Tx) searchIDsPostgres(ctx context.Context, where string, args []any, t
 		return nil, err
 	}
 	defer tx.exec(ctx, `SET LOCAL enable_indexscan = DEFAULT`)
-	for window := int64(2000); ; window *= 10 {
+	for window := searchWindow; ; window *= 10 {
 		q, a := `SELECT c.id FROM cases c`+where, args
 		lo := top - window
 		if lo > 0 {

@@ -16,3 +16,11 @@ func (s *Store) AuditForTest(ctx context.Context) ([]*domain.AuditEntry, error) 
 	})
 	return out, err
 }
+
+// SetSearchWindow makes PostgreSQL searches start with a window of n ids
+// (tests reach the widening with a handful of matters).
+func SetSearchWindow(n int64) (restore func()) {
+	old := searchWindow
+	searchWindow = n
+	return func() { searchWindow = old }
+}
