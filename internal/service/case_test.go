@@ -988,3 +988,57 @@ func TestJointHandling(t *testing.T) {
 		}
 	})
 }
+
+// The overdue queue counts are exact at every moment: as the clock passes a
+// deadline, after an action moves one, after a pause, and after a new
+// registration — and always equal to the list they link to. (On SQLite the
+// counts are kept between changes; this is what proves that is safe.)
+func TestOverdueCountsStayExact(t *testing.T) {
+	jftest.Engines(t, func(t *testing.T, st *store.Store) {
+		e := newCaseEnv(t, st)
+		clock := time.Date(2026, 3, 2, 9, 0, 0, 0, domain.CST) // a Monday
+		st.SetClock(func() time.Time { return clock })
+		var ids []int64
+		for range 3 {
+			c, err := e.svc.RegisterCase(as(e.recep), landCase("610831101200"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, c.ID)
+		}
+		check := func(when string, want int) {
+			t.Helper()
+			w, err := e.svc.WorkSummary(as(e.disp))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, _, err := e.svc.Cases(as(e.disp), service.CaseQuery{Overdue: true, Limit: 200})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if w["area_overdue"] != want || len(rows) != want {
+				t.Fatalf("%s: tile %d, list %d, want %d", when, w["area_overdue"], len(rows), want)
+			}
+		}
+		check("just registered", 0)
+		check("asked again", 0)
+		clock = clock.Add(3 * 24 * time.Hour) // past the one working day to assess
+		check("three days later", 3)
+		act(t, e, e.disp, ids[0], "assess", service.ActionInput{Risk: "none"}) // a new step, a new deadline
+		check("after an assessment", 2)
+		c, err := e.svc.RegisterCase(as(e.recep), landCase("610831101200"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		check("after a new registration", 2)
+		clock = clock.Add(10 * 24 * time.Hour)
+		check("ten days on", 4)
+		act(t, e, e.disp, c.ID, "assess", service.ActionInput{Risk: "blue"})
+		act(t, e, e.disp, c.ID, "dispatch", service.ActionInput{Assignee: "med1"})
+		act(t, e, e.med, c.ID, "sign", service.ActionInput{})
+		check("after dispatch and sign-for", 3)
+		act(t, e, e.med, c.ID, "pause", service.ActionInput{Reason: "等待鉴定", Due: clock.Add(90 * 24 * time.Hour)})
+		clock = clock.Add(40 * 24 * time.Hour) // the mediation month is over, but the clock is paused
+		check("paused past its deadline", 3)
+	})
+}

@@ -148,6 +148,7 @@ func (b *Bulk) Load(ctx context.Context, sets ...BulkRows) error {
 	if err := tx.Commit(); err != nil {
 		return b.s.dialect.mapErr(fmt.Errorf("store: bulk commit: %w", err))
 	}
+	b.s.dueGen.Add(1) // the loaded matters may be overdue
 	return nil
 }
 

@@ -47,6 +47,9 @@ func (tx *Tx) InsertCase(ctx context.Context, c *domain.Case, parties []PartyRow
 		return fmt.Errorf("store: insert case: %w", tx.d.mapErr(err))
 	}
 	c.Version, c.CreatedAt, c.UpdatedAt = 1, tx.Now, tx.Now
+	if !c.StepDueAt.IsZero() && !c.StepDueAt.After(tx.Now) {
+		tx.dueChanged() // born overdue (a deadline already past)
+	}
 	if err := tx.bumpCount(ctx, c.Status, c.OrgPath, c.Assignee, 1); err != nil {
 		return err
 	}
@@ -81,8 +84,13 @@ func (tx *Tx) setSearch(ctx context.Context, id int64, tokens string) error {
 func (tx *Tx) UpdateCase(ctx context.Context, c *domain.Case) error {
 	var oldStatus, path string
 	var oldAssignee int64
-	if err := tx.queryRow(ctx, `SELECT status, org_path, COALESCE(assignee_id, 0) FROM cases WHERE id = $1`, c.ID).Scan(&oldStatus, &path, &oldAssignee); err != nil {
+	var oldDue, oldPaused time.Time
+	if err := tx.queryRow(ctx, `SELECT status, org_path, COALESCE(assignee_id, 0), step_due_at, paused_at FROM cases WHERE id = $1`, c.ID).
+		Scan(&oldStatus, &path, &oldAssignee, nullTime{&oldDue}, nullTime{&oldPaused}); err != nil {
 		return tx.scanErr(err, fmt.Sprintf("update case %d", c.ID))
+	}
+	if !oldDue.Equal(c.StepDueAt) || oldPaused.IsZero() != c.PausedAt.IsZero() || oldAssignee != c.Assignee {
+		tx.dueChanged()
 	}
 	six, _ := json.Marshal(c.Six)
 	var assignee any

@@ -46,3 +46,55 @@ func (f CaseFilter) byStatusOnly() bool {
 	f.Path, f.Statuses, f.AssigneeID, f.Now, f.Limit = "", nil, 0, time.Time{}, 0
 	return reflect.ValueOf(f).IsZero()
 }
+
+// The overdue counts of the work queues read one index entry per overdue
+// matter. On SQLite (one process owns the file) their results are kept and
+// reused while they are exact: until a committed change could alter which
+// matters are overdue (any change of deadline, pause or status bumps
+// Store.dueGen after its commit) and until the clock passes the next
+// deadline. PostgreSQL, where other instances write too, always counts.
+type overdueEntry struct {
+	n          int
+	gen        int64
+	validUntil time.Time
+}
+
+type overdueKey struct {
+	path     string
+	assignee int64
+}
+
+// countOverdue answers an overdue-only filter, from the kept result when it
+// is still exact.
+func (tx *Tx) countOverdue(ctx context.Context, f CaseFilter, count func() (int, error)) (int, error) {
+	if tx.d.name() != "sqlite" {
+		return count()
+	}
+	k := overdueKey{f.Path, f.AssigneeID}
+	if v, ok := tx.s.overdue.Load(k); ok {
+		e := v.(overdueEntry)
+		if e.gen == tx.s.dueGen.Load() && f.Now.Before(e.validUntil) {
+			return e.n, nil
+		}
+	}
+	n, err := count()
+	if err != nil {
+		return 0, err
+	}
+	var next time.Time
+	if err := tx.queryRow(ctx, `SELECT MIN(step_due_at) FROM cases WHERE step_due_at IS NOT NULL AND step_due_at >= $1`, ts(f.Now)).Scan(nullTime{&next}); err != nil {
+		return n, nil // the count stands; it is just not kept
+	}
+	if next.IsZero() {
+		next = f.Now.Add(time.Hour) // no deadline ahead: only a change can alter the count
+	}
+	tx.s.overdue.Store(k, overdueEntry{n: n, gen: tx.gen, validUntil: next})
+	return n, nil
+}
+
+// isOverdueOnly reports whether a filter asks only for the overdue matters
+// of a place or an assignee.
+func (f CaseFilter) isOverdueOnly() bool {
+	f.Path, f.AssigneeID, f.Now, f.Limit, f.Overdue = "", 0, time.Time{}, 0, false
+	return reflect.ValueOf(f).IsZero()
+}

@@ -149,14 +149,20 @@ func (tx *Tx) CountCases(ctx context.Context, f CaseFilter) (int, error) {
 	if len(f.Statuses) > 0 && f.byStatusOnly() {
 		return tx.CountByStatus(ctx, f.Path, f.AssigneeID, f.Statuses...)
 	}
-	w := caseWhere(tx, f)
-	var n int
-	from := " FROM cases c"
-	if usesFTS(tx, f) {
-		from = " FROM case_fts f JOIN cases c ON c.id = f.rowid"
+	count := func() (int, error) {
+		w := caseWhere(tx, f)
+		var n int
+		from := " FROM cases c"
+		if usesFTS(tx, f) {
+			from = " FROM case_fts f JOIN cases c ON c.id = f.rowid"
+		}
+		err := tx.queryRow(ctx, `SELECT count(*)`+from+w.sql(), w.args...).Scan(&n)
+		return n, tx.scanErr(err, "count cases")
 	}
-	err := tx.queryRow(ctx, `SELECT count(*)`+from+w.sql(), w.args...).Scan(&n)
-	return n, tx.scanErr(err, "count cases")
+	if f.Overdue && f.isOverdueOnly() {
+		return tx.countOverdue(ctx, f, count)
+	}
+	return count()
 }
 
 // PausesToResume lists paused matters whose resume date has come.

@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // driver "pgx"
@@ -24,9 +26,13 @@ import (
 // Store is an open database: a single-connection writer pool and a reader
 // pool on SQLite, one pool on PostgreSQL.
 type Store struct {
-	write   *sql.DB
-	read    *sql.DB
-	stmts   map[*sql.DB]*stmtCache // SQLite only
+	write *sql.DB
+	read  *sql.DB
+	stmts map[*sql.DB]*stmtCache // SQLite only
+	// dueGen counts committed changes that can alter which matters are
+	// overdue; overdue keeps counts computed at a generation (see countOverdue).
+	dueGen  atomic.Int64
+	overdue sync.Map
 	dialect dialect
 	// Path is the SQLite file ("" on PostgreSQL); attachments and keys live
 	// beside it.

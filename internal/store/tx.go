@@ -15,6 +15,7 @@ type Tx struct {
 	d           dialect
 	Now         time.Time
 	s           *Store
+	gen         int64 // Store.dueGen when the transaction began
 	afterCommit []func()
 }
 
@@ -39,12 +40,13 @@ func (s *Store) run(ctx context.Context, db *sql.DB, ro bool, fn func(tx *Tx) er
 	if outer, ok := ctx.Value(txKey{}).(*Tx); ok && outer.s == s {
 		return fn(outer)
 	}
+	gen := s.dueGen.Load() // before the snapshot: a result tagged with it is never newer than it claims
 	sqlTx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: ro && s.dialect.name() == "postgres"})
 	if err != nil {
 		return s.dialect.mapErr(fmt.Errorf("store: begin: %w", err))
 	}
 	defer sqlTx.Rollback()
-	tx := &Tx{tx: sqlTx, d: s.dialect, Now: s.Now(), s: s, stmts: s.stmts[db]}
+	tx := &Tx{tx: sqlTx, d: s.dialect, Now: s.Now(), s: s, stmts: s.stmts[db], gen: gen}
 	if err := fn(tx); err != nil {
 		return err
 	}
@@ -93,4 +95,10 @@ func (tx *Tx) scanErr(err error, what string) error {
 		return nil
 	}
 	return fmt.Errorf("store: %s: %w", what, tx.d.mapErr(err))
+}
+
+// dueChanged records that the transaction changes which matters may be
+// overdue; kept overdue counts are dropped once it commits.
+func (tx *Tx) dueChanged() {
+	tx.AfterCommit(func() { tx.s.dueGen.Add(1) })
 }
