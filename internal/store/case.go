@@ -694,21 +694,25 @@ var searchWindow int64 = 2000
 // common word and reads the whole table for a rare one; the GIN index is
 // quick for a rare word and fetches every match of a common one to sort
 // them; and the planner cannot tell which case it is in (a bigram that
-// never occurs is estimated at thousands of rows). So the GIN index is
-// always used, ANDed with a window of the newest ids that widens tenfold
-// until the page is full: a common word fills it in the first window, a
-// rare one costs a few cheap index probes.
+// never occurs is estimated at thousands of rows). So the search looks in
+// a window of the newest ids that widens tenfold until the page is full:
+// the first, small window is read along the primary key (a common word
+// fills the page there); the wider ones through the GIN index ANDed with the
+// id range (a rare word costs a few cheap index probes, never a walk of the
+// whole table).
 func (tx *Tx) searchIDsPostgres(ctx context.Context, where string, args []any, top int64, limit int) ([]int64, error) {
 	if top <= 0 {
 		if err := tx.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM cases`).Scan(&top); err != nil {
 			return nil, tx.scanErr(err, "newest case")
 		}
 	}
-	if _, err := tx.exec(ctx, `SET LOCAL enable_indexscan = off`); err != nil {
-		return nil, err
-	}
 	defer tx.exec(ctx, `SET LOCAL enable_indexscan = DEFAULT`)
 	for window := searchWindow; ; window *= 10 {
+		if window > searchWindow {
+			if _, err := tx.exec(ctx, `SET LOCAL enable_indexscan = off`); err != nil {
+				return nil, err
+			}
+		}
 		q, a := `SELECT c.id FROM cases c`+where, args
 		lo := top - window
 		if lo > 0 {
