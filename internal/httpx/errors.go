@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -28,6 +29,12 @@ type ErrorDetail struct {
 // errors are logged once here and shown only as a generic message.
 func Describe(r *http.Request, log *slog.Logger, lang string, err error) (int, ErrorDetail) {
 	rid := RequestID(r.Context())
+	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+		// The client went away (closed the tab, timed out): nobody reads
+		// this answer, and it is not the server's fault.
+		log.Info("request canceled by the client", slog.Group("request", "id", rid, "method", r.Method, "path", r.URL.Path))
+		return 499, ErrorDetail{Code: "canceled", Reason: "error.canceled", Message: i18n.T(lang, "error.db_unavailable"), RequestID: rid}
+	}
 	de, ok := errors.AsType[*domain.Error](err)
 	if !ok || de.Code == domain.Internal {
 		log.Error("internal error", slog.Group("request", "id", rid, "method", r.Method, "path", r.URL.Path), "err", err)

@@ -2,8 +2,11 @@ package httpx_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -314,4 +317,24 @@ func FuzzDecodeJSON(f *testing.F) {
 		check(httpx.DecodeJSONBytes(body, &rich))
 		check(httpx.DecodeJSON(httptest.NewRecorder(), newRequest(body, "application/json"), &input{}))
 	})
+}
+
+// A request the client gave up on is not an internal error: it gets 499
+// and no error line in the log; the same error on a live request is a 500.
+func TestDescribeClientCanceled(t *testing.T) {
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r := httptest.NewRequest(http.MethodGet, "/api/v1/cases", nil).WithContext(ctx)
+	if status, d := httpx.Describe(r, log, "zh-CN", fmt.Errorf("store: list cases: %w", context.Canceled)); status != 499 || d.Code != "canceled" {
+		t.Fatalf("canceled: %d %+v", status, d)
+	}
+	if strings.Contains(logs.String(), "level=ERROR") {
+		t.Fatalf("a canceled request was logged as an error:\n%s", logs.String())
+	}
+	live := httptest.NewRequest(http.MethodGet, "/api/v1/cases", nil)
+	if status, _ := httpx.Describe(live, log, "zh-CN", context.Canceled); status != http.StatusInternalServerError {
+		t.Fatalf("a live request's cancel error: %d", status)
+	}
 }

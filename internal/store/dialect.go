@@ -2,6 +2,7 @@ package store
 
 import (
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"strings"
 
@@ -92,5 +93,6 @@ func isConnErr(err error) bool {
 	}
 	s := err.Error()
 	return strings.Contains(s, "connection refused") || strings.Contains(s, "broken pipe") ||
-		strings.Contains(s, "connection reset") || strings.Contains(s, "unexpected EOF") || errors.Is(err, sql.ErrConnDone)
+		strings.Contains(s, "connection reset") || strings.Contains(s, "unexpected EOF") || errors.Is(err, sql.ErrConnDone) ||
+		errors.Is(err, driver.ErrBadConn) // a pooled connection that died (after a client hung up mid-query): try again
 }
