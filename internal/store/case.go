@@ -340,10 +340,21 @@ func (tx *Tx) Cases(ctx context.Context, f CaseFilter) ([]*domain.Case, error) {
 	if usesFTS(tx, f) {
 		from, order = strings.Replace(caseFrom, " FROM cases c ", " FROM case_fts f JOIN cases c ON c.id = f.rowid ", 1), "f.rowid"
 	}
-	if len(f.Tokens) > 0 && tx.d.name() == "postgres" {
-		ids, err := tx.searchIDsPostgres(ctx, w.sql(), w.args, f.BeforeID, f.Limit)
+	if tx.d.name() == "postgres" {
+		// The page's ids first, from the cases table alone: PostgreSQL then
+		// answers from an index (the status index carries the place), where
+		// with the joins it walked the primary key through every newer
+		// matter (the newest are never archived, say, but the planner
+		// assumes statuses are spread evenly over time). Then the rows.
+		var ids []int64
+		var err error
+		if len(f.Tokens) > 0 {
+			ids, err = tx.searchIDsPostgres(ctx, w.sql(), w.args, f.BeforeID, f.Limit)
+		} else {
+			ids, err = tx.ids(ctx, `SELECT c.id FROM cases c`+w.sql()+` ORDER BY c.id DESC LIMIT `+strconv.Itoa(f.Limit), w.args)
+		}
 		if err != nil || len(ids) == 0 {
-			return nil, wrap(err, "search cases")
+			return nil, wrap(err, "list cases")
 		}
 		w = where{}
 		ph := make([]string, len(ids))
@@ -719,25 +730,30 @@ func (tx *Tx) searchIDsPostgres(ctx context.Context, where string, args []any, t
 			a = append(append([]any{}, args...), lo)
 			q += ` AND c.id >= $` + strconv.Itoa(len(a))
 		}
-		rows, err := tx.query(ctx, q+` ORDER BY c.id DESC LIMIT `+strconv.Itoa(limit), a...)
+		out, err := tx.ids(ctx, q+` ORDER BY c.id DESC LIMIT `+strconv.Itoa(limit), a)
 		if err != nil {
-			return nil, err
-		}
-		var out []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out = append(out, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return nil, err
 		}
 		if len(out) >= limit || lo <= 0 {
 			return out, nil
 		}
 	}
+}
+
+// ids runs a query of one id column.
+func (tx *Tx) ids(ctx context.Context, q string, args []any) ([]int64, error) {
+	rows, err := tx.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
 }
