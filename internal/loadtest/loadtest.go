@@ -308,14 +308,30 @@ func (r *runner) one(ctx context.Context, rng *rand.Rand, op string) error {
 
 var surnames = []rune("王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗")
 
+// stories are what the load registers: as varied as a centre's day, so the
+// newest matters are not all one story (searches depend on that).
+var stories = [][2]string{
+	{"neighbour", "%s与邻居%s因房后排水沟发生纠纷，雨天积水流入院子，双方多次争吵，请求调解。"},
+	{"land_contract", "%s与%s因承包土地边界发生争执，对方翻地时多占两垄，青苗受损，请求重新勘界。"},
+	{"wage_arrears", "%s等务工人员在%s承包的工地干活三个月，被拖欠工资，多次讨要未果。"},
+	{"marriage", "%s与丈夫%s长期不和，提出离婚并要求分割共同财产和孩子抚养权。"},
+	{"traffic", "%s驾驶三轮车与%s的摩托车相撞，双方就医疗费和误工费赔偿发生争议。"},
+	{"loan", "%s三年前借给同村%s现金五万元，约定一年内归还，借款至今未还。"},
+	{"property_mgmt", "%s所在小区物业公司长期未维修电梯，%s等业主拒交物业费，物业停水施压。"},
+	{"medical", "%s在县医院手术后出现感染，家属%s认为医院存在过错，要求赔偿。"},
+	{"homestead", "%s与邻居%s因宅基地界线及新建院墙位置发生纠纷，互不相让。"},
+	{"forest", "%s与%s对村集体分包的山林权属存在争议，砍伐林木引发冲突。"},
+}
+
 func (r *runner) caseBody(rng *rand.Rand) []byte {
 	name := func() string {
 		return string(surnames[rng.IntN(len(surnames))]) + []string{"建军", "秀兰", "保国", "桂英", "志强"}[rng.IntN(5)]
 	}
 	a, b := name(), name()
+	st := stories[rng.IntN(len(stories))]
 	body := map[string]any{
-		"channel": "visit", "category": "neighbour", "org_code": r.orgs[rng.IntN(len(r.orgs))], "address": "三组",
-		"description": a + "与邻居" + b + "因房后排水沟发生纠纷，雨天积水流入院子，双方多次争吵，请求调解。",
+		"channel": "visit", "category": st[0], "org_code": r.orgs[rng.IntN(len(r.orgs))], "address": "三组",
+		"description": fmt.Sprintf(st[1], a, b),
 		"amount":      float64(rng.IntN(20000)), "people_count": 2 + rng.IntN(5),
 		"parties": []map[string]any{
 			{"role": "applicant", "name": a, "phone": fmt.Sprintf("139%08d", rng.IntN(100000000)), "id_number": idNumber(rng)},
