@@ -21,6 +21,7 @@ type stmtCache struct {
 	mu      sync.Mutex
 	stmts   map[string]*sql.Stmt
 	pending map[string]bool
+	failed  map[string]bool // texts that would not prepare: never tried again
 	closed  bool
 	wg      sync.WaitGroup // preparations in flight
 }
@@ -30,7 +31,7 @@ type stmtCache struct {
 const stmtCacheMax = 400
 
 func newStmtCache(db *sql.DB) *stmtCache {
-	return &stmtCache{db: db, stmts: map[string]*sql.Stmt{}, pending: map[string]bool{}}
+	return &stmtCache{db: db, stmts: map[string]*sql.Stmt{}, pending: map[string]bool{}, failed: map[string]bool{}}
 }
 
 // get returns the prepared statement for q, or nil (and starts preparing
@@ -44,7 +45,7 @@ func (c *stmtCache) get(q string) *sql.Stmt {
 	if st := c.stmts[q]; st != nil || c.closed {
 		return st
 	}
-	if c.pending[q] || len(c.stmts)+len(c.pending) >= stmtCacheMax {
+	if c.pending[q] || c.failed[q] || len(c.stmts)+len(c.pending) >= stmtCacheMax {
 		return nil
 	}
 	c.pending[q] = true
@@ -56,7 +57,8 @@ func (c *stmtCache) get(q string) *sql.Stmt {
 		defer c.mu.Unlock()
 		delete(c.pending, q)
 		if err != nil {
-			return // a bad statement fails where it runs, with its own error
+			c.failed[q] = true // it fails where it runs, with its own error
+			return
 		}
 		if c.closed {
 			st.Close()
