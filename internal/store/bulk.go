@@ -379,20 +379,10 @@ func (b *Bulk) DeferIndexes(ctx context.Context, tables ...string) error {
 		return wrap(err, "bulk: deferred index table")
 	}
 	for _, t := range tables {
-		rows, err := b.conn.QueryContext(ctx, q, t)
+		defs, err := b.indexDefs(ctx, q, t)
 		if err != nil {
 			return wrap(err, "bulk: list indexes")
 		}
-		var defs [][2]string
-		for rows.Next() {
-			var n, d string
-			if err := rows.Scan(&n, &d); err != nil {
-				rows.Close()
-				return err
-			}
-			defs = append(defs, [2]string{n, d})
-		}
-		rows.Close()
 		for _, d := range defs {
 			// Remembered and dropped together: a crash leaves neither or both.
 			tx, err := b.conn.BeginTx(ctx, nil)
@@ -428,20 +418,10 @@ func (b *Bulk) restoreIndexes(ctx context.Context) error {
 	if exists == 0 {
 		return nil
 	}
-	rows, err := b.conn.QueryContext(ctx, `SELECT name, def FROM bulk_deferred_indexes ORDER BY name`)
+	defs, err := b.indexDefs(ctx, `SELECT name, def FROM bulk_deferred_indexes ORDER BY name`)
 	if err != nil {
 		return wrap(err, "bulk: deferred indexes")
 	}
-	var defs [][2]string
-	for rows.Next() {
-		var n, d string
-		if err := rows.Scan(&n, &d); err != nil {
-			rows.Close()
-			return err
-		}
-		defs = append(defs, [2]string{n, d})
-	}
-	rows.Close()
 	for _, d := range defs {
 		tx, err := b.conn.BeginTx(ctx, nil)
 		if err != nil {
@@ -460,4 +440,22 @@ func (b *Bulk) restoreIndexes(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// indexDefs reads (name, definition) pairs of indexes.
+func (b *Bulk) indexDefs(ctx context.Context, q string, args ...any) ([][2]string, error) {
+	rows, err := b.conn.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var defs [][2]string
+	for rows.Next() {
+		var n, d string
+		if err := rows.Scan(&n, &d); err != nil {
+			return nil, err
+		}
+		defs = append(defs, [2]string{n, d})
+	}
+	return defs, rows.Err()
 }

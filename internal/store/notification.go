@@ -167,20 +167,8 @@ func (tx *Tx) CountCases(ctx context.Context, f CaseFilter) (int, error) {
 
 // PausesToResume lists paused matters whose resume date has come.
 func (tx *Tx) PausesToResume(ctx context.Context, now time.Time, limit int) ([]int64, error) {
-	rows, err := tx.query(ctx, `SELECT id FROM cases WHERE paused_at IS NOT NULL AND paused_until <= $1 ORDER BY paused_until LIMIT `+strconv.Itoa(limit), ts(now))
-	if err != nil {
-		return nil, wrap(err, "pauses to resume")
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	ids, err := tx.ids(ctx, `SELECT id FROM cases WHERE paused_at IS NOT NULL AND paused_until <= $1 ORDER BY paused_until LIMIT `+strconv.Itoa(limit), []any{ts(now)})
+	return ids, wrap(err, "pauses to resume")
 }
 
 // ClaimCheckins marks and returns watched matters whose next check-in is due
