@@ -202,20 +202,8 @@ func (tx *Tx) AddSupervision(ctx context.Context, caseID, leaderID int64, due ti
 // ReplySupervisions marks a matter's open supervision orders answered and
 // returns the leaders who issued them.
 func (tx *Tx) ReplySupervisions(ctx context.Context, caseID int64) ([]int64, error) {
-	rows, err := tx.query(ctx, `UPDATE supervisions SET replied_at = $1 WHERE case_id = $2 AND replied_at IS NULL RETURNING leader_id`, ts(tx.Now), caseID)
-	if err != nil {
-		return nil, wrap(err, "reply supervisions")
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	ids, err := tx.ids(ctx, `UPDATE supervisions SET replied_at = $1 WHERE case_id = $2 AND replied_at IS NULL RETURNING leader_id`, []any{ts(tx.Now), caseID})
+	return ids, wrap(err, "reply supervisions")
 }
 
 // ClaimUnansweredSupervisions marks and returns supervision orders past their
