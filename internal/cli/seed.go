@@ -7,7 +7,6 @@ import (
 
 	"jiefen/internal/demo"
 	"jiefen/internal/service"
-	"jiefen/internal/store"
 )
 
 // seed: bulk synthetic data for load tests and benchmarks.
@@ -43,9 +42,6 @@ func (e *env) seed(args []string) error {
 			}})
 		if err != nil {
 			return err
-		}
-		if e.getenv("JIEFEN_CPUPROFILE") != "" {
-			fmt.Fprintln(e.stderr, "time per table:", store.BulkTimes)
 		}
 		fmt.Fprintf(e.stdout, "seeded %d matters, %d parties, %d timeline events in %s (%.0f matters/s)\n",
 			st.Cases, st.Parties, st.Events, st.Took.Round(time.Millisecond), float64(st.Cases)/st.Took.Seconds())

@@ -373,8 +373,7 @@ func (g *generator) matter(id int64, number string, at time.Time) seededMatter {
 	}
 	event(registrar, "register", domain.StatusRegistered, "", map[string]string{"channel": channel, "parties": fmt.Sprint(len(m.parties))})
 	for d := 1; d <= depth; d++ {
-		ok := step([]int{0, 2 + r.IntN(20), 1 + r.IntN(10), 2 + r.IntN(30), 48 + r.IntN(400), 4 + r.IntN(48), 24 + r.IntN(120), 24 + r.IntN(200)}[d])
-		if !ok {
+		if !step(stepHours(r, seedPath[d])) {
 			break
 		}
 		switch seedPath[d] {
@@ -455,6 +454,26 @@ func (g *generator) matter(id int64, number string, at time.Time) seededMatter {
 		amount, people, string(status), outcome, guidance, riskIf(status, risk), assigneeID, dueV, six, satisfaction,
 		g.actors[registrar].id, at, clock, closedV, int64(len(m.events)), strings.Join(domain.SearchTokens(text.String()), " ")}
 	return m
+}
+
+// stepHours is how long after the previous step a matter reaches status s.
+func stepHours(r *rand.Rand, s domain.Status) int {
+	switch s {
+	case domain.StatusAssessed:
+		return 2 + r.IntN(20)
+	case domain.StatusDispatched:
+		return 1 + r.IntN(10)
+	case domain.StatusInResolution:
+		return 2 + r.IntN(30)
+	case domain.StatusClosed:
+		return 48 + r.IntN(400)
+	case domain.StatusInformed:
+		return 4 + r.IntN(48)
+	case domain.StatusVisited:
+		return 24 + r.IntN(120)
+	default:
+		return 24 + r.IntN(200)
+	}
 }
 
 // riskIf is the colour once assessed ("none" before).

@@ -130,21 +130,15 @@ func (b *Bulk) Load(ctx context.Context, sets ...BulkRows) error {
 		if set.Table == "cases" {
 			var fts BulkRows
 			set, fts = splitSearch(set)
-			t0 := time.Now()
 			if err := insertSQLite(ctx, tx, set); err != nil {
 				return err
 			}
-			BulkTimes["cases"] += time.Since(t0)
 			set = fts
 		}
-		t0 := time.Now()
 		if err := insertSQLite(ctx, tx, set); err != nil {
 			return err
 		}
-		BulkTimes[set.Table] += time.Since(t0)
 	}
-	t0 := time.Now()
-	defer func() { BulkTimes["commit"] += time.Since(t0) }()
 	if err := tx.Commit(); err != nil {
 		return b.s.dialect.mapErr(fmt.Errorf("store: bulk commit: %w", err))
 	}
@@ -314,11 +308,9 @@ func tsvector(v any) any {
 // Finish brings sequences and the planner's statistics up to date after a
 // bulk load.
 func (b *Bulk) Finish(ctx context.Context, tables ...string) error {
-	t0 := time.Now()
 	if err := b.restoreIndexes(ctx); err != nil {
 		return err
 	}
-	BulkTimes["indexes"] += time.Since(t0)
 	for _, t := range tables {
 		if b.s.dialect.name() == "postgres" {
 			if _, err := b.conn.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('`+t+`', 'id'), COALESCE((SELECT max(id) FROM `+t+`), 0) + 1, false)`); err != nil {
@@ -354,9 +346,6 @@ func (b *Bulk) CaseNumber(ctx context.Context, prefix string, year int) (int64, 
 	err := b.conn.QueryRowContext(ctx, `SELECT COALESCE(MAX(last), 0) FROM case_numbers WHERE prefix = $1 AND year = $2`, prefix, year).Scan(&n)
 	return n, wrap(err, "bulk: case number")
 }
-
-// BulkTimes adds up the time a bulk load spent per table, for `JIEFEN_CPUPROFILE=… jiefen seed` diagnostics.
-var BulkTimes = map[string]time.Duration{}
 
 // DeferIndexes drops the secondary indexes of the tables (not the primary
 // keys and not the unique constraints, which keep guarding the data) so the
