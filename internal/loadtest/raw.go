@@ -24,7 +24,7 @@ var rawRow = strings.Repeat("张建军与李保国因承包地边界发生争执
 // INSERTs, each its own transaction, from `clients` goroutines for d, at the
 // durability setting jiefen uses. SQLite: a scratch file beside the database
 // (same directory, so the same disk) opened with jiefen's pragmas (WAL,
-// synchronous=NORMAL, one writer connection); it is removed afterwards.
+// store.SQLiteSynchronous, one writer connection); it is removed afterwards.
 // PostgreSQL: a scratch table in the same database (synchronous_commit as
 // the server has it), dropped afterwards.
 func RawInsertRate(ctx context.Context, dsn string, clients int, d time.Duration) (float64, error) {
@@ -52,7 +52,7 @@ func RawInsertRate(ctx context.Context, dsn string, clients int, d time.Duration
 		os.Remove(path) // a scratch file of an earlier run that was cut short
 		os.Remove(path + "-wal")
 		os.Remove(path + "-shm")
-		db, err = sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate")
+		db, err = sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous("+store.SQLiteSynchronous+")&_txlock=immediate")
 		if err != nil {
 			return 0, err
 		}

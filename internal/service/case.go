@@ -105,7 +105,12 @@ func (s *Service) RegisterCase(ctx context.Context, in domain.CaseInput) (*domai
 		Address: in.Address, Lat: in.Lat, Lng: in.Lng, AmountCents: int64(in.AmountYuan*100 + 0.5), PeopleCount: in.PeopleCount,
 		Status: domain.StatusRegistered, Risk: "none", CreatedBy: a.User.ID, QueryCode: queryCode()}
 	referred := strings.TrimSpace(in.ReferredTo) != ""
-	err = s.update(ctx, func(tx *store.Tx) error {
+	// The place and the category are read before the write: on SQLite
+	// readers run side by side while there is one writer, so the writer's
+	// transaction holds only what it writes. Neither is ever deleted (the
+	// foreign keys hold them), and a category retired in between only means
+	// the registration came first.
+	err = s.view(ctx, func(tx *store.Tx) error {
 		org, err := tx.Org(ctx, c.OrgCode)
 		if domain.ErrorCode(err) == domain.NotFound {
 			return &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: map[string]string{"org_code": "org.not_found"}}
@@ -125,6 +130,12 @@ func (s *Service) RegisterCase(ctx context.Context, in domain.CaseInput) (*domai
 			c.CategoryNm = cats[i].Name
 		}
 		c.OrgPath, c.OrgName = org.Path, org.Name
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = s.update(ctx, func(tx *store.Tx) error {
 		year := tx.Now.In(domain.CST).Year()
 		n, err := tx.NextCaseNumber(ctx, CasePrefix, year)
 		if err != nil {

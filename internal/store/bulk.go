@@ -107,7 +107,7 @@ func (b *Bulk) Close() error {
 	// A load that stopped before Finish gives the indexes back now.
 	rerr := b.restoreIndexes(context.Background())
 	if b.s.dialect.name() == "sqlite" {
-		for _, p := range []string{`PRAGMA wal_checkpoint(TRUNCATE)`, `PRAGMA synchronous = NORMAL`, `PRAGMA wal_autocheckpoint = 1000`, `PRAGMA cache_size = -2000`} {
+		for _, p := range []string{`PRAGMA wal_checkpoint(TRUNCATE)`, `PRAGMA synchronous = ` + SQLiteSynchronous, `PRAGMA wal_autocheckpoint = 1000`, `PRAGMA cache_size = -2000`} {
 			b.conn.ExecContext(context.Background(), p)
 		}
 	}

@@ -64,6 +64,10 @@ func (tx *Tx) InsertCase(ctx context.Context, c *domain.Case, parties []PartyRow
 			return fmt.Errorf("store: insert party: %w", tx.d.mapErr(err))
 		}
 	}
+	if tx.d.name() != "postgres" { // a new matter: nothing to replace in the index
+		_, err := tx.exec(ctx, `INSERT INTO case_fts (rowid, tokens) VALUES ($1, $2)`, c.ID, tokens)
+		return wrap(err, "index case")
+	}
 	return tx.setSearch(ctx, c.ID, tokens)
 }
 

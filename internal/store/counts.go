@@ -81,6 +81,9 @@ func (tx *Tx) countOverdue(ctx context.Context, f CaseFilter, count func() (int,
 	if err != nil {
 		return 0, err
 	}
+	if !tx.ro {
+		return n, nil // a write transaction may see changes that never commit
+	}
 	var next time.Time
 	if err := tx.queryRow(ctx, `SELECT MIN(step_due_at) FROM cases WHERE step_due_at IS NOT NULL AND step_due_at >= $1`, ts(f.Now)).Scan(nullTime{&next}); err != nil {
 		return n, nil // the count stands; it is just not kept

@@ -49,6 +49,7 @@ func TestConformance(t *testing.T) {
 		t.Run("users", func(t *testing.T) { testUsers(t, st) })
 		t.Run("sessions and tokens", func(t *testing.T) { testSessions(t, st) })
 		t.Run("audit chain", func(t *testing.T) { testAudit(t, st) })
+		t.Run("concurrent writers fail alone", func(t *testing.T) { testConcurrentWriters(t, st) })
 		t.Run("rollback leaves nothing", func(t *testing.T) {
 			err := st.Update(ctx, func(tx *store.Tx) error {
 				if _, err := tx.UpsertOrg(ctx, domain.Org{Code: "990000", Name: "回滚", Level: domain.LevelCounty, Path: "/990000/"}); err != nil {
@@ -301,5 +302,59 @@ func testAudit(t *testing.T, st *store.Store) {
 	}
 	if err := jftest.Exec(st, `DELETE FROM audit_log WHERE seq = 3`); err == nil {
 		t.Fatal("DELETE on audit_log was allowed")
+	}
+}
+
+// Many writers at once (on SQLite they share group commits): each one's
+// failure or panic undoes its own writes only, the others commit, and
+// after-commit hooks run for exactly the committed ones.
+func testConcurrentWriters(t *testing.T, st *store.Store) {
+	ctx := context.Background()
+	const n = 60
+	var wg sync.WaitGroup
+	var hooks sync.Map
+	errs := make([]error, n)
+	panics := make([]any, n)
+	for i := range n {
+		wg.Go(func() {
+			defer func() { panics[i] = recover() }()
+			errs[i] = st.Update(ctx, func(tx *store.Tx) error {
+				code := fmt.Sprintf("97%04d", i)
+				if _, err := tx.UpsertOrg(ctx, domain.Org{Code: code, Name: "并发" + code, Level: domain.LevelCounty, Path: "/" + code + "/"}); err != nil {
+					return err
+				}
+				tx.AfterCommit(func() { hooks.Store(i, true) })
+				switch i % 3 {
+				case 1:
+					return fmt.Errorf("writer %d fails", i)
+				case 2:
+					if i%6 == 2 {
+						panic(fmt.Sprintf("writer %d panics", i))
+					}
+				}
+				return nil
+			})
+		})
+	}
+	wg.Wait()
+	for i := range n {
+		code := fmt.Sprintf("97%04d", i)
+		err := st.View(ctx, func(tx *store.Tx) error { _, err := tx.Org(ctx, code); return err })
+		_, hooked := hooks.Load(i)
+		failed := i%3 == 1 || i%6 == 2
+		switch {
+		case i%3 == 1 && (errs[i] == nil || errs[i].Error() != fmt.Sprintf("writer %d fails", i)):
+			t.Errorf("writer %d: error %v, want its own", i, errs[i])
+		case i%6 == 2 && panics[i] != fmt.Sprintf("writer %d panics", i):
+			t.Errorf("writer %d: panic %v, want its own re-raised", i, panics[i])
+		case !failed && (errs[i] != nil || panics[i] != nil):
+			t.Errorf("writer %d: error %v panic %v", i, errs[i], panics[i])
+		}
+		if failed && (err == nil || hooked) {
+			t.Errorf("writer %d failed but its org exists (%v) or its hook ran (%v)", i, err == nil, hooked)
+		}
+		if !failed && (err != nil || !hooked) {
+			t.Errorf("writer %d committed but org: %v, hook ran: %v", i, err, hooked)
+		}
 	}
 }

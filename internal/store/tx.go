@@ -16,6 +16,7 @@ type Tx struct {
 	Now         time.Time
 	s           *Store
 	gen         int64 // Store.dueGen when the transaction began
+	ro          bool  // a read-only transaction (sees only committed data)
 	afterCommit []func()
 }
 
@@ -40,13 +41,16 @@ func (s *Store) run(ctx context.Context, db *sql.DB, ro bool, fn func(tx *Tx) er
 	if outer, ok := ctx.Value(txKey{}).(*Tx); ok && outer.s == s {
 		return fn(outer)
 	}
+	if !ro && s.group != nil {
+		return s.updateGrouped(ctx, fn)
+	}
 	gen := s.dueGen.Load() // before the snapshot: a result tagged with it is never newer than it claims
 	sqlTx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: ro && s.dialect.name() == "postgres"})
 	if err != nil {
 		return s.dialect.mapErr(fmt.Errorf("store: begin: %w", err))
 	}
 	defer sqlTx.Rollback()
-	tx := &Tx{tx: sqlTx, d: s.dialect, Now: s.Now(), s: s, stmts: s.stmts[db], gen: gen}
+	tx := &Tx{tx: sqlTx, d: s.dialect, Now: s.Now(), s: s, stmts: s.stmts[db], gen: gen, ro: ro}
 	if err := fn(tx); err != nil {
 		return err
 	}
