@@ -236,7 +236,7 @@ func TestOpenAPIInStep(t *testing.T) {
 	}
 	registered := map[string]bool{}
 	for _, r := range e.srv.Routes() {
-		if strings.HasPrefix(r.Pattern, "GET /api/") || strings.HasPrefix(r.Pattern, "POST /api/") || strings.HasPrefix(r.Pattern, "PATCH /api/") || strings.HasPrefix(r.Pattern, "DELETE /api/") {
+		if strings.HasPrefix(r.Pattern, "GET /api/") || strings.HasPrefix(r.Pattern, "POST /api/") || strings.HasPrefix(r.Pattern, "PATCH /api/") || strings.HasPrefix(r.Pattern, "PUT /api/") || strings.HasPrefix(r.Pattern, "DELETE /api/") {
 			registered[r.Pattern] = true
 		}
 	}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"jiefen/internal/assess"
 	"net/http"
 	"strconv"
 	"strings"
@@ -158,18 +159,92 @@ func toCaseJSON(c *domain.Case, now time.Time, full bool) caseJSON {
 	return j
 }
 
-func (a *API) createCaseHandler(w http.ResponseWriter, r *http.Request) error {
-	var in caseIn
-	if err := httpx.DecodeJSON(w, r, &in); err != nil {
-		return err
-	}
+func (in caseIn) input() domain.CaseInput {
 	ci := domain.CaseInput{Channel: in.Channel, Category: in.Category, Description: in.Description, OrgCode: in.OrgCode,
 		Address: in.Address, Lat: in.Lat, Lng: in.Lng, AmountYuan: in.Amount, PeopleCount: in.PeopleCount, ReferredTo: in.ReferredTo}
 	for _, p := range in.Parties {
 		ci.Parties = append(ci.Parties, domain.Party{Kind: p.Kind, Role: p.Role, Name: p.Name, IDType: p.IDType, IDNumber: p.IDNumber,
 			NoIDReason: p.NoIDReason, Phone: p.Phone, Address: p.Address, USCC: p.USCC})
 	}
-	c, err := a.svc.RegisterCase(r.Context(), ci)
+	return ci
+}
+
+// suggestHandler answers POST /api/v1/cases/suggest: the registration body
+// in, the suggestions out, nothing saved.
+func (a *API) suggestHandler(w http.ResponseWriter, r *http.Request) error {
+	var in caseIn
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	sug, err := a.svc.Suggest(r.Context(), in.input())
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, suggestionJSON(sug))
+	return nil
+}
+
+// caseSuggestionsHandler answers GET /api/v1/cases/{id}/suggestions.
+func (a *API) caseSuggestionsHandler(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathInt64(r, "caseID")
+	if err != nil {
+		return err
+	}
+	sug, err := a.svc.SuggestForCase(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, suggestionJSON(sug))
+	return nil
+}
+
+func suggestionJSON(s *service.Suggestion) map[string]any {
+	return map[string]any{
+		"category":       s.Category,
+		"alternatives":   s.Alternatives,
+		"risk":           s.Risk,
+		"unit":           s.Unit,
+		"mediation_org":  s.MediationOrg,
+		"mediators":      s.Mediators,
+		"config_version": s.ConfigVersion,
+		"learned_from":   s.Learned,
+	}
+}
+
+func (a *API) getAssessRulesHandler(w http.ResponseWriter, r *http.Request) error {
+	cfg, v, err := a.svc.AssessRules(r.Context())
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"version": v, "rules": cfg})
+	return nil
+}
+
+type rulesIn struct {
+	Version int64         `json:"version"`
+	Note    string        `json:"note"`
+	Rules   assess.Config `json:"rules"`
+}
+
+func (a *API) putAssessRulesHandler(w http.ResponseWriter, r *http.Request) error {
+	var in rulesIn
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	v, err := a.svc.SaveAssessRules(r.Context(), in.Version, in.Rules, in.Note)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"version": v})
+	return nil
+}
+
+func (a *API) createCaseHandler(w http.ResponseWriter, r *http.Request) error {
+	var in caseIn
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	c, err := a.svc.RegisterCase(r.Context(), in.input())
 	if err != nil {
 		return err
 	}
@@ -270,6 +345,9 @@ type actionIn struct {
 	Description  *string     `json:"description"`
 	Address      *string     `json:"address"`
 	Six          *domain.Six `json:"six"`
+	Unit         string      `json:"unit"`
+	MediationOrg string      `json:"mediation_org"`
+	MediatorID   int64       `json:"mediator_id"`
 }
 
 func (a *API) caseActionHandler(w http.ResponseWriter, r *http.Request) error {
@@ -283,7 +361,8 @@ func (a *API) caseActionHandler(w http.ResponseWriter, r *http.Request) error {
 	}
 	ai := service.ActionInput{Version: in.Version, Risk: in.Risk, Category: in.Category, Assignee: in.Assignee, Reason: in.Reason,
 		Note: in.Note, Outcome: in.Outcome, Guidance: in.Guidance, ReferredTo: in.ReferredTo, Method: in.Method,
-		Satisfaction: in.Satisfaction, Six: in.Six, Place: in.Place, Participants: in.Participants, Result: in.Result, Days: in.Days, PartiesAgree: in.PartiesAgree, Milestone: in.Milestone, Description: in.Description, Address: in.Address}
+		Satisfaction: in.Satisfaction, Six: in.Six, Place: in.Place, Participants: in.Participants, Result: in.Result, Days: in.Days, PartiesAgree: in.PartiesAgree, Milestone: in.Milestone, Description: in.Description, Address: in.Address,
+		Unit: in.Unit, MediationOrg: in.MediationOrg, Mediator: in.MediatorID}
 	if in.Date != "" {
 		t, err := domain.ParseDay(in.Date)
 		if err != nil {

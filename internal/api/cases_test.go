@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -195,6 +196,69 @@ func TestTrackByQueryCode(t *testing.T) {
 		}
 		if status, _ := e.call("POST", "/api/v1/track", "", `{"number":"`+number+`","query_code":"`+code+`"}`); status != 429 {
 			t.Fatalf("after 20 wrong codes: %d", status)
+		}
+	})
+}
+
+// POST /api/v1/cases/suggest and the rules endpoints: the documented shape,
+// nothing saved, clear errors.
+func TestSuggestAPI(t *testing.T) {
+	jftest.Engines(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st)
+		recep := tokenFor(t, e, "recep", "610831", domain.RoleReceptionist)
+		med := tokenFor(t, e, "med1", "610831101", domain.RoleMediator)
+		admin := tokenFor(t, e, "cadmin", "610831", domain.RoleAdmin)
+
+		status, m := e.call("POST", "/api/v1/cases/suggest", recep, caseBody)
+		if status != 200 {
+			t.Fatalf("suggest: %d %v", status, m)
+		}
+		cat := m["category"].(map[string]any)
+		risk := m["risk"].(map[string]any)
+		if cat["code"] != "labour" || cat["name"] != "劳动争议/欠薪" || len(cat["reasons"].([]any)) == 0 {
+			t.Fatalf("category %v", cat)
+		}
+		// Twelve workers and 80,000 yuan: 10–29 people is yellow.
+		if risk["color"] != "yellow" || len(risk["reasons"].([]any)) < 2 {
+			t.Fatalf("risk %v", risk)
+		}
+		r0 := risk["reasons"].([]any)[0].(map[string]any)
+		if r0["kind"] != "trigger" || r0["rule"] == "" || r0["text"] == "" {
+			t.Fatalf("reason shape %v", r0)
+		}
+		if _, ok := m["unit"]; !ok || m["mediation_org"] != nil || m["mediators"] == nil {
+			t.Fatalf("routing fields %v", m)
+		}
+		if n, _ := jftest.Count(st, `SELECT COUNT(*) FROM cases`); n != 0 {
+			t.Fatalf("suggest saved %d matters", n)
+		}
+		if status, m := e.call("POST", "/api/v1/cases/suggest", recep, `{"description":""}`); status != 422 || field(m, "description") == "" {
+			t.Fatalf("empty description: %d %v", status, m)
+		}
+		if status, m := e.call("POST", "/api/v1/cases/suggest", recep, `{"description":1}`); status != 422 || errCode(m) != "invalid" {
+			t.Fatalf("wrong type: %d", status)
+		}
+		if status, _ := e.call("POST", "/api/v1/cases/suggest", med, caseBody); status != 403 {
+			t.Fatalf("mediator: %d", status)
+		}
+		if status, _ := e.call("POST", "/api/v1/cases/suggest", "", caseBody); status != 401 {
+			t.Fatalf("anonymous: %d", status)
+		}
+
+		status, m = e.call("GET", "/api/v1/assess/rules", admin, "")
+		if status != 200 || m["version"].(float64) != 0 {
+			t.Fatalf("rules: %d %v", status, m)
+		}
+		rules, _ := json.Marshal(m["rules"])
+		body := `{"version":0,"note":"试行","rules":` + string(rules) + `}`
+		if status, m := e.call("PUT", "/api/v1/assess/rules", admin, body); status != 200 || m["version"].(float64) != 1 {
+			t.Fatalf("save rules: %d %v", status, m)
+		}
+		if status, m := e.call("PUT", "/api/v1/assess/rules", admin, body); status != 409 || errCode(m) != "conflict" {
+			t.Fatalf("stale rules: %d %v", status, m)
+		}
+		if status, _ := e.call("GET", "/api/v1/assess/rules", recep, ""); status != 403 {
+			t.Fatalf("receptionist read rules: %d", status)
 		}
 	})
 }

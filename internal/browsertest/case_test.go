@@ -76,9 +76,21 @@ func TestMatterThroughEveryLink(t *testing.T) {
 	recep.shot("case-registered")
 
 	// Assessment and dispatch; the mediator returns it, the dispatcher sees it returned.
+	// The assessment form shows the suggestions with their reasons and
+	// starts from them: the dispatcher keeps the category and raises the
+	// colour above the suggestion; both choices go on the timeline.
 	disp.open(path)
-	disp.act("assess", map[string]string{"#risk": "yellow"})
-	disp.wantText("main", "已研判", "黄色")
+	disp.wantText("#suggest", "研判建议", "土地承包/山林/宅基地纠纷", "关键词：", "承包地", "黄色", "扬言", "涉及金额1万元以上", "涉及3至9人")
+	disp.shot("case-assess-suggest")
+	if v := eval[string](disp, `document.querySelector("#risk").value`); v != "yellow" {
+		t.Fatalf("risk preset to %q, want the suggested yellow", v)
+	}
+	if v := eval[string](disp, `document.querySelector("#acat").value`); v != "land_contract" {
+		t.Fatalf("category preset to %q, want the registered sub-category kept", v)
+	}
+	disp.act("assess", map[string]string{"#risk": "red", "#note-assess": "网格员报告双方已两次动手，提高一级"})
+	disp.wantText("main", "已研判", "红色")
+	disp.wantText(".timeline", "未采纳建议：黄色", "采纳建议")
 	disp.act("dispatch", map[string]string{"#assignee-dispatch": "med1"})
 	disp.wantText("main", "待签收", "测试med1")
 	med.open(path)

@@ -113,6 +113,9 @@ Usage:
   jiefen divisions import --from PATH [--county CODE] [--county-name NAME]
   jiefen calendar import --from FILE.csv              record holidays and 调休 working days
   jiefen categories list | add --code C --name N [--parent P]
+  jiefen centre import --from FILE.json [--weeks N] | show   units, roster, windows, mediators
+  jiefen assess suggest --description TEXT [--org CODE]  suggested category and risk colour, with reasons
+  jiefen assess rules | set-rules --from FILE --note N   the assessment rules (JSON), versioned
   jiefen audit verify                                 check the audit log's hash chain
   jiefen workflow                                     print the workflow table (docs/WORKFLOW.md)
   jiefen cases list [--q TEXT] [--status S] [--overdue]  matters, personal data masked
@@ -162,6 +165,10 @@ func (e *env) run(args []string) error {
 		return e.calendar(rest)
 	case "categories":
 		return e.categories(rest)
+	case "assess":
+		return e.assess(rest)
+	case "centre":
+		return e.centre(rest)
 	case "seed":
 		return e.seed(rest)
 	case "loadtest":

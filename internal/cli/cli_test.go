@@ -204,3 +204,38 @@ func TestCasesListAndJobs(t *testing.T) {
 		t.Fatalf("jobs run: %+v", r)
 	}
 }
+
+func TestAssessCommands(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"JIEFEN_DB": filepath.Join(dir, "a.db"), "LANG": "C"}
+	r := run(t, "", env, "assess", "suggest", "--description", "老汉说儿子再不给生活费，就在镇政府门口把农药喝了。")
+	if r.code != 0 || !strings.Contains(r.stdout, "category: marriage") || !strings.Contains(r.stdout, "risk: red") || !strings.Contains(r.stdout, "农药…喝") {
+		t.Fatalf("suggest: %+v", r)
+	}
+	if r := run(t, "", env, "assess", "suggest"); r.code != 2 || !strings.Contains(r.stderr, "--description") {
+		t.Fatalf("no description: %+v", r)
+	}
+	r = run(t, "", env, "assess", "rules")
+	if r.code != 0 || !strings.Contains(r.stdout, `"version": 0`) || !strings.Contains(r.stdout, `"self_harm"`) {
+		t.Fatalf("rules: %+v", r)
+	}
+	f := filepath.Join(dir, "rules.json")
+	os.WriteFile(f, []byte(strings.Replace(r.stdout, `"同归于尽"`, `"同归于尽", "一起死"`, 1)), 0o600)
+	if r := run(t, "", env, "assess", "set-rules", "--from", f, "--note", "加一个说法"); r.code != 0 || !strings.Contains(r.stdout, "version 1") {
+		t.Fatalf("set-rules: %+v", r)
+	}
+	if r := run(t, "", env, "assess", "set-rules", "--from", f); r.code != 1 || !strings.Contains(strings.ToLower(r.stderr), "changed") && !strings.Contains(r.stderr, "conflict") && !strings.Contains(r.stderr, "version") {
+		t.Fatalf("stale set-rules: %+v", r)
+	}
+	os.WriteFile(f, []byte(`{"version":1,"rules":{"triggers":[{"code":"x","color":"purple","kind":"words","words":["a"]}]}}`), 0o600)
+	if r := run(t, "", env, "assess", "set-rules", "--from", f); r.code != 1 {
+		t.Fatalf("bad rules: %+v", r)
+	}
+	os.WriteFile(f, []byte(`not json`), 0o600)
+	if r := run(t, "", env, "assess", "set-rules", "--from", f); r.code != 2 || !strings.Contains(r.stderr, "not a rules file") {
+		t.Fatalf("not json: %+v", r)
+	}
+	if r := run(t, "", env, "assess", "suggest", "--description", "他说要和对方一起死。"); r.code != 0 || !strings.Contains(r.stdout, "risk: red") {
+		t.Fatalf("edited rule not used: %+v", r)
+	}
+}

@@ -79,6 +79,7 @@ func (e *env) serve(args []string, isDemo bool) error {
 	jobsDone, eventsDone := make(chan struct{}), make(chan struct{})
 	// Due-soon and overdue notices, on the one instance holding the job lease.
 	go func() { svc.RunJobs(jobsCtx, time.Minute); close(jobsDone) }()
+	go svc.WarmAssess(jobsCtx)
 	// Events from the other instances (PostgreSQL). When e.ctx ends this
 	// closes the open event streams, so the graceful shutdown is not held up
 	// by them.

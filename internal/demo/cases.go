@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"jiefen/internal/assess"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -102,6 +103,7 @@ func seedCases(ctx context.Context, svc *service.Service, n int) error {
 		starts[i] = realNow.Add(-time.Duration(r.IntN(150*24)) * time.Hour)
 	}
 	slices.SortFunc(starts, func(a, b time.Time) int { return a.Compare(b) })
+	graded := assess.New(assess.Default(), nil)
 	for i := range n {
 		clock := starts[i]
 		st.SetClock(func() time.Time { return clock })
@@ -144,7 +146,12 @@ func seedCases(ctx context.Context, svc *service.Service, n int) error {
 		}
 		// How far this matter has come: most are finished, some in hand, a few new.
 		depth := []int{0, 1, 2, 3, 4, 4, 5, 5, 6, 6, 6, 7, 7, 7, 7, 8, 8, 8, 8, 8}[r.IntN(20)]
-		risk := []string{"none", "none", "none", "blue", "blue", "yellow", "red"}[r.IntN(7)]
+		// The dispatcher mostly follows the rules' colour and now and then
+		// grades one step higher on what the rules cannot see.
+		risk := graded.Risk(assess.RiskInput{Text: desc, PeopleCount: in.PeopleCount, AmountYuan: in.AmountYuan}).Color
+		if up := map[string]string{"none": "blue", "blue": "yellow", "yellow": "red"}[risk]; up != "" && r.IntN(6) == 0 {
+			risk = up
+		}
 		assignee := "chengban" // the county justice bureau's handler takes matters anywhere
 		if strings.HasPrefix(v.Path, users["tiaojie"].OrgPath) && r.IntN(2) == 0 {
 			assignee = "tiaojie" // the township mediator takes those of 何家集镇

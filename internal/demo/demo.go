@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	_ "embed"
+	"encoding/json"
 	"fmt"
 
 	"jiefen/internal/division"
@@ -25,6 +26,14 @@ var ZizhouCSV []byte
 //
 //go:embed data/cn-holidays.csv
 var HolidaysCSV []byte
+
+// CentreJSON is Zizhou's centre: its 6 resident, 8 rotating and 3
+// on-demand units with their two lists, the roster, 10 zones and 14
+// windows, the mediation organisations and the pool of mediators (from the
+// source report, completed where it is silent; see the data README).
+//
+//go:embed data/zizhou-centre.json
+var CentreJSON []byte
 
 // DemoCases is how many matters the demo database holds by default.
 const DemoCases = 320
@@ -83,10 +92,38 @@ func Prepare(ctx context.Context, svc *service.Service, cases int) ([]Account, e
 		}
 		out = append(out, Account{Role: domain.JoinRoles(du.roles), Username: du.username, Password: pw, Who: du.who})
 	}
+	if err := ensureCentre(ctx, svc); err != nil {
+		return nil, err
+	}
 	if err := seedCases(ctx, svc, cases); err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// ensureCentre records Zizhou's units, roster, windows and mediators when
+// there are none, makes the demo handler one of the justice bureau's
+// handlers and puts the demo mediator into the pool.
+func ensureCentre(ctx context.Context, svc *service.Service) error {
+	reg, err := svc.Centre(ctx)
+	if err != nil {
+		return err
+	}
+	if len(reg.Units) > 0 {
+		return nil
+	}
+	var setup service.CentreSetup
+	if err := json.Unmarshal(CentreJSON, &setup); err != nil {
+		return fmt.Errorf("demo centre: %w", err)
+	}
+	if _, err := svc.ImportCentre(ctx, setup, 8); err != nil {
+		return fmt.Errorf("demo centre: %w", err)
+	}
+	if err := svc.AssignToUnit(ctx, "chengban", "justice"); err != nil {
+		return err
+	}
+	return svc.LinkMediator(ctx, &store.Mediator{Name: "刘芳", Kind: "people_mediator", OrgCode: "pc_hejiaji", Title: "何家集镇人民调解委员会调解员",
+		Specialties: []string{"neighbour", "land", "marriage", "damage"}, Townships: []string{"610831101"}, Active: true}, "tiaojie")
 }
 
 // ensureTree imports Zizhou's divisions and creates three grid cells per

@@ -390,6 +390,11 @@ type ActionInput struct {
 	Result       string // judicial confirmation
 	Days         int    // extension requested
 	PartiesAgree bool   // extend_request in people's mediation: both parties agreed to go on
+	// assess: the docking unit and mediation organisation (codes) and the
+	// mediator (id) chosen; "" / 0 chooses none.
+	Unit         string
+	MediationOrg string
+	Mediator     int64
 	Six          *domain.Six
 	Milestone    int64 // milestone_done: which line
 	// correct: the registration fields to fix (nil leaves a field alone).
@@ -470,6 +475,13 @@ func (s *Service) Act(ctx context.Context, id int64, action string, in ActionInp
 	return out, nil
 }
 
+func choice(chosen, suggested string) string {
+	if chosen == suggested {
+		return "accepted"
+	}
+	return "overridden"
+}
+
 func required(field, key string) error {
 	return &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: map[string]string{field: key}}
 }
@@ -515,6 +527,25 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 		}
 		c.Risk = domain.Risk(in.Risk)
 		ev.Data["risk"] = in.Risk
+		// What the suggestions said, and whether the dispatcher followed
+		// them, goes on the timeline (and so into the figures of how well
+		// the rules serve).
+		sug, err := s.suggestionFor(ctx, tx, c, false)
+		if err != nil {
+			return err
+		}
+		ev.Data["suggested_category"], ev.Data["suggested_category_name"], ev.Data["suggested_risk"] = sug.Category.Code, sug.Category.Name, sug.Risk.Color
+		cats, err := tx.Categories(ctx)
+		if err != nil {
+			return err
+		}
+		ev.Data["category_choice"], ev.Data["risk_choice"] = "overridden", choice(in.Risk, sug.Risk.Color)
+		if InCategory(cats, c.Category, sug.Category.Code) {
+			ev.Data["category_choice"] = "accepted"
+		}
+		if err := s.applyRouting(ctx, tx, c, in, sug, ev); err != nil {
+			return err
+		}
 	case "dispatch", "transfer":
 		if in.Assignee == "" {
 			return required("assignee", "field.required")

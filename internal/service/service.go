@@ -61,6 +61,7 @@ type Service struct {
 	policy   Policy
 	sleep    func(context.Context, time.Duration)
 	hub      *hub
+	assess   assessState
 }
 
 // New builds a Service.

@@ -126,3 +126,8 @@ func stripLike(s string) string {
 	}
 	return string(out)
 }
+
+// OrgsAtLevel lists the nodes of one level, by code.
+func (tx *Tx) OrgsAtLevel(ctx context.Context, level domain.Level) ([]domain.Org, error) {
+	return tx.orgs(ctx, `SELECT `+orgCols+` FROM orgs WHERE level = $1 ORDER BY code`, string(level))
+}

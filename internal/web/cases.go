@@ -3,6 +3,7 @@ package web
 import (
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -196,9 +197,27 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, id int64, st
 	if err != nil {
 		return err
 	}
+	actions := s.svc.AllowedActions(r.Context(), c)
+	// The assessment form starts from the suggestions (a registered
+	// sub-category inside the suggested category stays: it says more).
+	var sug *service.Suggestion
+	var reg *service.Registries
+	assessCat, assessRisk := c.Category, string(c.Risk)
+	if slices.Contains(actions, "assess") {
+		if sug, err = s.svc.SuggestForCase(r.Context(), id); err != nil {
+			return err
+		}
+		if reg, err = s.svc.Centre(r.Context()); err != nil {
+			return err
+		}
+		assessRisk = sug.Risk.Color
+		if !service.InCategory(cats, c.Category, sug.Category.Code) {
+			assessCat = sug.Category.Code
+		}
+	}
 	s.render(w, r, status, "case", &page{Title: "cases.title", Error: msg, Errors: fields, Data: map[string]any{
-		"Attachments": atts, "Milestones": ms, "AttachmentKinds": service.AttachmentKinds, "CanAttach": s.svc.MayAttach(r.Context(), c),
-		"Case": c, "Actions": s.svc.AllowedActions(r.Context(), c), "Missing": c.Six.Missing(), "Now": time.Now(),
+		"Suggestion": sug, "Registries": reg, "AssessCategory": assessCat, "AssessRisk": assessRisk, "Attachments": atts, "Milestones": ms, "AttachmentKinds": service.AttachmentKinds, "CanAttach": s.svc.MayAttach(r.Context(), c),
+		"Case": c, "Actions": actions, "Missing": c.Six.Missing(), "Now": time.Now(),
 		"Categories": cats, "Revealed": revealed, "Outcomes": domain.Outcomes, "Guidance": domain.Guidance,
 		"Satisfactions": domain.Satisfactions, "Risks": domain.Risks, "Judicial": domain.JudicialResults, "Basis": basis(c),
 		"Mediator": domain.ActorFrom(r.Context()).User.Has(domain.RoleMediator),
@@ -214,6 +233,8 @@ func (s *Server) saveCaseAction(w http.ResponseWriter, r *http.Request) error {
 	in := service.ActionInput{Risk: r.PostFormValue("risk"), Category: r.PostFormValue("category"), Assignee: strings.TrimSpace(r.PostFormValue("assignee")),
 		Reason: r.PostFormValue("reason"), Note: r.PostFormValue("note"), Outcome: r.PostFormValue("outcome"), Guidance: r.PostFormValue("guidance"),
 		ReferredTo: r.PostFormValue("referred_to"), Method: r.PostFormValue("method"), Satisfaction: r.PostFormValue("satisfaction")}
+	in.Unit, in.MediationOrg = r.PostFormValue("unit"), r.PostFormValue("mediation_org")
+	in.Mediator, _ = strconv.ParseInt(r.PostFormValue("mediator"), 10, 64)
 	in.Version, _ = strconv.ParseInt(r.PostFormValue("version"), 10, 64)
 	if d := r.PostFormValue("due"); d != "" {
 		if t, err := domain.ParseDay(d); err == nil {

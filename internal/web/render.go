@@ -86,7 +86,7 @@ type templates struct {
 }
 
 // pageNames are the pages that must exist; startup fails if one is missing.
-var pageNames = []string{"login", "password", "home", "account", "users", "user_new", "user_edit", "orgs", "audit", "error", "cases", "case_new", "case", "inbox", "track"}
+var pageNames = []string{"login", "password", "home", "account", "users", "user_new", "user_edit", "orgs", "audit", "error", "cases", "case_new", "case", "inbox", "track", "centre", "unit_edit", "mediator_edit"}
 
 func baseFuncs(sf *staticFiles) template.FuncMap {
 	return template.FuncMap{
@@ -118,10 +118,12 @@ func baseFuncs(sf *staticFiles) template.FuncMap {
 			return false
 		},
 		"add":      func(a, b int) int { return a + b },
+		"pct":      func(f float64) int { return int(f*100 + 0.5) },
 		"yuan":     func(cents int64) string { return strconv.FormatFloat(float64(cents)/100, 'f', -1, 64) },
 		"contains": func(list []string, s string) bool { return slices.Contains(list, s) },
 		"str":      func(v any) string { return fmt.Sprint(v) },
 		"dict":     dict,
+		"list":     func(xs ...string) []string { return xs },
 	}
 }
 
@@ -185,6 +187,7 @@ func nav(u *domain.User, current string) []navItem {
 		{"/cases", "nav.cases", "cases", authz.CaseView},
 		{"/cases/new", "nav.register", "register", authz.CaseRegister},
 		{"/inbox", "nav.inbox", "inbox", authz.Authenticated},
+		{"/centre", "nav.centre", "centre", authz.CaseView},
 		{"/orgs", "nav.orgs", "tree", authz.OrgView},
 		{"/admin/users", "nav.users", "users", authz.UserView},
 		{"/admin/audit", "nav.audit", "audit", authz.AuditView},

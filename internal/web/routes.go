@@ -52,6 +52,12 @@ func (s *Server) routes() {
 	m.Handle("GET /events", authz.Authenticated, s.wrapH(s.streamEvents))
 	m.Handle("POST /inbox/read", authz.Authenticated, s.wrapH(s.markInboxRead))
 
+	m.Handle("GET /centre", authz.CaseView, s.wrapH(s.showCentrePage))
+	m.Handle("POST /centre/roster", authz.UserManage, s.wrapH(s.saveRosterDay))
+	m.Handle("GET /centre/units/{code}", authz.UserManage, s.wrapH(s.showUnitPage))
+	m.Handle("POST /centre/units/{code}", authz.UserManage, s.wrapH(s.saveUnit))
+	m.Handle("GET /centre/mediators/{id}", authz.UserManage, s.wrapH(s.showMediatorPage))
+	m.Handle("POST /centre/mediators/{id}", authz.UserManage, s.wrapH(s.saveMediator))
 	m.Handle("GET /orgs", authz.OrgView, s.wrapH(s.showOrgsPage))
 	m.Handle("POST /orgs/{code}/grids", authz.OrgCreate, s.wrapH(s.saveGridCell))
 

@@ -1,0 +1,93 @@
+package browsertest_test
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+	"testing"
+
+	"jiefen/internal/demo"
+	"jiefen/internal/domain"
+	"jiefen/internal/jftest"
+	"jiefen/internal/service"
+)
+
+// A dispatcher assesses a new matter with the centre's registries in
+// place: the form shows each suggestion with its reasons, starts from them,
+// and the dispatcher accepts the category and the docking unit and
+// overrides the risk colour; the timeline says which was which. Then the
+// centre page shows who is on duty and the mediators' load.
+func TestAssessWithSuggestions(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var setup service.CentreSetup
+	if err := json.Unmarshal(demo.CentreJSON, &setup); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.ImportCentre(jftest.CLI(), setup, 4); err != nil {
+		t.Fatal(err)
+	}
+	recep := jftest.MakeUser(t, e.svc, "recep", "610831", domain.RoleReceptionist)
+	jftest.MakeUser(t, e.svc, "disp", "610831", domain.RoleDispatcher)
+	jftest.MakeUser(t, e.svc, "cadmin", "610831", domain.RoleAdmin)
+	c, err := e.svc.RegisterCase(jftest.As(recep, "127.0.0.1"), domain.CaseInput{Channel: "visit", Category: "other", OrgCode: "610831101200",
+		Description: "十二名在何家集镇砖厂干活的工人，干了大半年，老板一直拖着不结工资，合计八万多元。", Address: "何家集村",
+		Parties: []domain.Party{{Role: "applicant", Name: "高建平", IDType: "none", NoIDReason: "来访时未带证件"}, {Role: "respondent", Name: "某砖厂", IDType: "none", NoIDReason: "对方未到场"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	disp := e.newTab(t, desktop)
+	disp.login("disp", jftest.Password)
+	disp.open("/cases/" + strconv.FormatInt(c.ID, 10))
+	disp.wantText("#suggest", "劳动争议/欠薪", "关键词", "工资", "黄色", "涉及10至29人", "对接单位", "子洲县人力资源和社会保障局", "职责清单", "调解组织", "建议调解员", "在办 0 件")
+	disp.shot("assess-routing")
+	for sel, want := range map[string]string{"#acat": "labour", "#risk": "yellow", "#aunit": "hrss"} {
+		if v := eval[string](disp, `document.querySelector("`+sel+`").value`); v != want {
+			t.Fatalf("%s preset to %q, want the suggested %q", sel, v, want)
+		}
+	}
+	if v := eval[string](disp, `document.querySelector("#aorg").value`); v == "" {
+		t.Fatal("no mediation organisation preset")
+	}
+	// Accept category and unit, override the colour.
+	disp.act("assess", map[string]string{"#risk": "red", "#note-assess": "工人扬言集体去市里讨薪"})
+	disp.wantText("main", "已研判", "红色")
+	tl := disp.text(".timeline")
+	for _, want := range []string{"未采纳建议：黄色", "对接单位：子洲县人力资源和社会保障局", "调解组织："} {
+		if !strings.Contains(tl, want) {
+			t.Fatalf("timeline lacks %q: %s", want, tl)
+		}
+	}
+	if strings.Count(tl, "（采纳建议）") < 2 {
+		t.Fatalf("timeline should show the category and unit followed: %s", tl)
+	}
+	// The 六个一 picked up the docking unit and the organisation.
+	disp.wantText("main", "子洲县人力资源和社会保障局")
+
+	// The centre page: today's units at a glance, the roster, the pool.
+	disp.open("/centre")
+	disp.wantText("#today", "子洲县人民法院", "常驻")
+	disp.wantText("#roster", "轮驻")
+	disp.shot("centre")
+	disp.open("/centre?tab=units")
+	disp.wantText("#units", "职责任务清单", "运行机制清单", "子洲县人力资源和社会保障局")
+	disp.noText("#units", "编辑") // a dispatcher reads, the administrator edits
+	disp.shot("centre-units")
+	disp.open("/centre?tab=mediators")
+	disp.wantText("#mediators", "调解员库", "薛慧")
+	disp.open("/centre?tab=zones")
+	disp.wantText("#zones", "群众接待")
+	admin := e.newTab(t, desktop)
+	admin.login("cadmin", jftest.Password)
+	admin.open("/centre/units/market")
+	admin.set(map[string]string{"#uduties": "consumer 消费维权\nconsumer@610831101 何家集镇集市消费纠纷"})
+	admin.submit(`form.form button[type=submit]`)
+	admin.wantText(".flash", "单位已保存")
+	admin.open("/centre/units/market")
+	if v := eval[string](admin, `document.querySelector("#uduties").value`); !strings.Contains(v, "consumer@610831101") {
+		t.Fatalf("duties not saved: %q", v)
+	}
+	admin.set(map[string]string{"#uduties": "nosuch 不存在"})
+	admin.submit(`form.form button[type=submit]`)
+	admin.wantText("main", "没有这个纠纷类别")
+}

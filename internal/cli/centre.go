@@ -1,0 +1,70 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"text/tabwriter"
+
+	"jiefen/internal/service"
+)
+
+// centre import | show: the centre's registries (units and their two lists,
+// roster, zones and windows, mediation organisations, mediators).
+func (e *env) centre(args []string) error {
+	if len(args) == 0 {
+		return usageError{"centre: give import or show"}
+	}
+	f := e.newFlags("centre " + args[0])
+	db := f.str("db", DefaultDB, "database DSN")
+	switch args[0] {
+	case "import":
+		from := f.String("from", "", "JSON file (the shape of internal/demo/data/zizhou-centre.json)")
+		weeks := f.Int("weeks", 8, "put the rotating units on the roster for this many weeks from today")
+		if err := f.parse(args[1:]); err != nil {
+			return err
+		}
+		b, err := os.ReadFile(*from)
+		if err != nil {
+			return usageError{fmt.Sprintf("centre import: read --from: %v", err)}
+		}
+		var in service.CentreSetup
+		if err := json.Unmarshal(b, &in); err != nil {
+			return usageError{fmt.Sprintf("centre import: %s is not a centre set-up: %v", *from, err)}
+		}
+		if *weeks < 0 || *weeks > 104 {
+			return usageError{"centre import: --weeks must be between 0 and 104"}
+		}
+		return e.withService(*db, func(svc *service.Service, ctx ctxT) error {
+			summary, err := svc.ImportCentre(ctx, in, *weeks)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(e.stdout, "recorded", summary)
+			return nil
+		})
+	case "show":
+		if err := f.parse(args[1:]); err != nil {
+			return err
+		}
+		return e.withService(*db, func(svc *service.Service, ctx ctxT) error {
+			reg, err := svc.Centre(ctx)
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "UNIT\tNAME\tKIND\tDUTIES\tTODAY")
+			today := map[string]bool{}
+			for _, u := range reg.Today {
+				today[u.Code] = true
+			}
+			for _, u := range reg.Units {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%v\n", u.Code, u.Name, u.Kind, len(u.Duties), today[u.Code])
+			}
+			tw.Flush()
+			fmt.Fprintf(e.stdout, "%d zones, %d mediation organisations, %d mediators\n", len(reg.Zones), len(reg.Orgs), len(reg.Mediators))
+			return nil
+		})
+	}
+	return usageError{fmt.Sprintf("centre: unknown subcommand %q", args[0])}
+}

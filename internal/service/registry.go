@@ -1,0 +1,438 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"jiefen/internal/authz"
+	"jiefen/internal/domain"
+	"jiefen/internal/store"
+)
+
+// CentreSetup is the centre's set-up as one document: what `jiefen centre
+// import` reads and the demo seeds (internal/demo/data/zizhou-centre.json).
+type CentreSetup struct {
+	Units []struct {
+		Code       string   `json:"code"`
+		Name       string   `json:"name"`
+		Kind       string   `json:"kind"`
+		Duties     []DutyIn `json:"duties"`
+		Mechanisms []string `json:"mechanisms"`
+		Contacts   string   `json:"contacts"`
+	} `json:"units"`
+	Roster []struct {
+		Unit     string `json:"unit"`
+		Weekdays []int  `json:"weekdays"`
+	} `json:"roster"`
+	Zones []struct {
+		Code    string `json:"code"`
+		Name    string `json:"name"`
+		Purpose string `json:"purpose"`
+		Windows []struct {
+			Code string `json:"code"`
+			Name string `json:"name"`
+			Unit string `json:"unit"`
+		} `json:"windows"`
+	} `json:"zones"`
+	MediationOrgs []struct {
+		Code       string   `json:"code"`
+		Name       string   `json:"name"`
+		Kind       string   `json:"kind"`
+		Categories []string `json:"categories"`
+		OrgCode    string   `json:"org_code"`
+	} `json:"mediation_orgs"`
+	Mediators []struct {
+		Name        string   `json:"name"`
+		Kind        string   `json:"kind"`
+		Org         string   `json:"org"`
+		Specialties []string `json:"specialties"`
+		Townships   []string `json:"townships"`
+		Title       string   `json:"title"`
+	} `json:"mediators"`
+}
+
+// DutyIn is one line of a unit's duty list.
+type DutyIn struct {
+	Category string `json:"category"`
+	OrgCode  string `json:"org_code,omitempty"`
+	Service  string `json:"service"`
+}
+
+// Kinds in the registries.
+var (
+	UnitKinds         = []string{"resident", "rotating", "on_demand"}
+	MediationOrgKinds = []string{"people_committee", "administrative", "industry", "studio"}
+	MediatorKinds     = []string{"judge", "prosecutor", "police", "lawyer", "deputy", "cppcc", "people_mediator", "elder", "professional"}
+)
+
+var registryCode = regexp.MustCompile(`^[a-z][a-z0-9_]{1,31}$`)
+
+// mayAdminister: the registries belong to the county centre; a county-level
+// administrator (or the CLI) changes them.
+func (s *Service) mayAdminister(ctx context.Context, what string) error {
+	if isCLI(ctx) {
+		return nil
+	}
+	err := s.check(ctx, authz.UserManage, what, "", "")
+	if u := domain.ActorFrom(ctx).User; err == nil && (u == nil || strings.Count(u.OrgPath, "/") > 2) {
+		err = &domain.Error{Code: domain.Forbidden, Key: "error.forbidden", Err: &denial{"denied." + what, what, "", ""}}
+	}
+	return s.denied(ctx, err)
+}
+
+// mayReadRegistries: every staff account reads the registries (they route
+// and call units and mediators); citizens do not.
+func (s *Service) mayReadRegistries(ctx context.Context) error {
+	if isCLI(ctx) {
+		return nil
+	}
+	return s.denied(ctx, s.check(ctx, authz.CaseView, "registry", "", ""))
+}
+
+func fieldErr(field, key string) error { return required(field, key) }
+
+// ImportCentre records a centre set-up (units by code and so on; a second
+// import updates) and puts the rotating units on the roster for the next
+// weeks working days, from their weekdays. One transaction; audited.
+func (s *Service) ImportCentre(ctx context.Context, in CentreSetup, weeks int) (string, error) {
+	if err := s.mayAdminister(ctx, "registry"); err != nil {
+		return "", err
+	}
+	cal, err := s.calendar(ctx)
+	if err != nil {
+		return "", err
+	}
+	var summary string
+	err = s.update(ctx, func(tx *store.Tx) error {
+		known, err := knownCategories(ctx, tx)
+		if err != nil {
+			return err
+		}
+		ids := map[string]int64{}
+		for _, u := range in.Units {
+			unit := &store.Unit{Code: u.Code, Name: u.Name, Kind: u.Kind, Mechanisms: u.Mechanisms, Contacts: u.Contacts, Active: true}
+			for _, d := range u.Duties {
+				unit.Duties = append(unit.Duties, store.Duty{Category: d.Category, OrgCode: d.OrgCode, Service: d.Service})
+			}
+			if err := validUnit(ctx, tx, unit, known); err != nil {
+				return fmt.Errorf("unit %s: %w", u.Code, err)
+			}
+			if err := tx.SaveUnit(ctx, unit, 0); err != nil {
+				return err
+			}
+			ids[u.Code] = unit.ID
+		}
+		days := 0
+		start := tx.Now.In(domain.CST)
+		for _, r := range in.Roster {
+			id, ok := ids[r.Unit]
+			if !ok {
+				return fieldErr("roster", "registry.unit.unknown")
+			}
+			for d := 0; d < weeks*7; d++ {
+				day := start.AddDate(0, 0, d)
+				if !slices.Contains(r.Weekdays, int(day.Weekday())) || !cal.IsWorkingDay(day) {
+					continue
+				}
+				if err := tx.SetRosterDay(ctx, id, day.Format("2006-01-02"), true); err != nil {
+					return err
+				}
+				days++
+			}
+		}
+		windows := 0
+		for i, z := range in.Zones {
+			zone := &store.Zone{Code: z.Code, Name: z.Name, Purpose: z.Purpose, Sort: i + 1}
+			if err := tx.SaveZone(ctx, zone); err != nil {
+				return err
+			}
+			for _, w := range z.Windows {
+				windows++
+				if err := tx.SaveWindow(ctx, &store.Window{Code: w.Code, Name: w.Name, ZoneCode: z.Code, UnitCode: w.Unit, Sort: windows}); err != nil {
+					return err
+				}
+			}
+		}
+		for _, o := range in.MediationOrgs {
+			mo := &store.MediationOrg{Code: o.Code, Name: o.Name, Kind: o.Kind, OrgCode: o.OrgCode, Categories: o.Categories, Active: true}
+			if !registryCode.MatchString(o.Code) || strings.TrimSpace(o.Name) == "" || !slices.Contains(MediationOrgKinds, o.Kind) {
+				return fmt.Errorf("mediation org %q: %w", o.Code, fieldErr("mediation_orgs", "registry.invalid"))
+			}
+			if _, err := tx.Org(ctx, o.OrgCode); err != nil {
+				return fmt.Errorf("mediation org %s: %w", o.Code, fieldErr("org_code", "org.not_found"))
+			}
+			for _, c := range o.Categories {
+				if !known(c) {
+					return fmt.Errorf("mediation org %s: %w", o.Code, fieldErr("categories", "case.category.unknown"))
+				}
+			}
+			if err := tx.SaveMediationOrg(ctx, mo); err != nil {
+				return err
+			}
+		}
+		for _, m := range in.Mediators {
+			med := &store.Mediator{Name: m.Name, Kind: m.Kind, OrgCode: m.Org, Title: m.Title, Specialties: m.Specialties, Townships: m.Townships, Active: true}
+			if err := validMediator(ctx, tx, med, known); err != nil {
+				return fmt.Errorf("mediator %s: %w", m.Name, err)
+			}
+			if err := tx.SaveMediator(ctx, med); err != nil {
+				return err
+			}
+		}
+		summary = fmt.Sprintf("%d units, %d roster days, %d zones, %d windows, %d mediation organisations, %d mediators",
+			len(in.Units), days, len(in.Zones), windows, len(in.MediationOrgs), len(in.Mediators))
+		return s.audit(ctx, tx, "registry.import", "registry", "", "", domain.ResultOK, summary)
+	})
+	return summary, err
+}
+
+func validUnit(ctx context.Context, tx *store.Tx, u *store.Unit, known func(string) bool) error {
+	switch {
+	case !registryCode.MatchString(u.Code):
+		return fieldErr("code", "registry.code")
+	case strings.TrimSpace(u.Name) == "" || len([]rune(u.Name)) > 100:
+		return fieldErr("name", "field.required")
+	case !slices.Contains(UnitKinds, u.Kind):
+		return fieldErr("kind", "registry.kind")
+	case len([]rune(u.Contacts)) > 500:
+		return fieldErr("contacts", "field.too_long")
+	}
+	for _, d := range u.Duties {
+		if !known(d.Category) {
+			return fieldErr("duties", "case.category.unknown")
+		}
+		if d.OrgCode != "" {
+			if _, err := tx.Org(ctx, d.OrgCode); err != nil {
+				return fieldErr("duties", "org.not_found")
+			}
+		}
+	}
+	return nil
+}
+
+func validMediator(ctx context.Context, tx *store.Tx, m *store.Mediator, known func(string) bool) error {
+	switch {
+	case strings.TrimSpace(m.Name) == "" || len([]rune(m.Name)) > 50:
+		return fieldErr("name", "field.required")
+	case !slices.Contains(MediatorKinds, m.Kind):
+		return fieldErr("kind", "registry.kind")
+	}
+	for _, c := range m.Specialties {
+		if !known(c) {
+			return fieldErr("specialties", "case.category.unknown")
+		}
+	}
+	for _, t := range m.Townships {
+		if _, err := tx.Org(ctx, t); err != nil {
+			return fieldErr("townships", "org.not_found")
+		}
+	}
+	return nil
+}
+
+// Registries is everything the centre page shows.
+type Registries struct {
+	Units     []*store.Unit
+	Zones     []*store.Zone
+	Orgs      []*store.MediationOrg
+	Mediators []*store.Mediator
+	// Today: the units present at the centre today (residents always;
+	// rotating units by the roster).
+	Today []*store.Unit
+}
+
+// Centre reads the registries.
+func (s *Service) Centre(ctx context.Context) (*Registries, error) {
+	if err := s.mayReadRegistries(ctx); err != nil {
+		return nil, err
+	}
+	out := &Registries{}
+	err := s.view(ctx, func(tx *store.Tx) error {
+		var err error
+		if out.Units, err = tx.Units(ctx); err != nil {
+			return err
+		}
+		if out.Zones, err = tx.Zones(ctx); err != nil {
+			return err
+		}
+		if out.Orgs, err = tx.MediationOrgs(ctx); err != nil {
+			return err
+		}
+		if out.Mediators, err = tx.Mediators(ctx); err != nil {
+			return err
+		}
+		today := tx.Now.In(domain.CST).Format("2006-01-02")
+		r, err := tx.Roster(ctx, today, today)
+		if err != nil {
+			return err
+		}
+		for _, u := range out.Units {
+			if u.Active && (u.Kind == "resident" || slices.Contains(r[today], u.ID)) {
+				out.Today = append(out.Today, u)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// RosterMonth returns the roster of the month holding day: each date with
+// the rotating units present.
+func (s *Service) RosterMonth(ctx context.Context, month time.Time) (map[string][]int64, error) {
+	if err := s.mayReadRegistries(ctx); err != nil {
+		return nil, err
+	}
+	first := time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, domain.CST)
+	last := first.AddDate(0, 1, -1)
+	var out map[string][]int64
+	err := s.view(ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = tx.Roster(ctx, first.Format("2006-01-02"), last.Format("2006-01-02"))
+		return err
+	})
+	return out, err
+}
+
+// SetRosterDay puts a unit on (or takes it off) the roster for a day.
+func (s *Service) SetRosterDay(ctx context.Context, unitCode string, day time.Time, on bool) error {
+	if err := s.mayAdminister(ctx, "registry"); err != nil {
+		return err
+	}
+	return s.update(ctx, func(tx *store.Tx) error {
+		units, err := tx.Units(ctx)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(units, func(u *store.Unit) bool { return u.Code == unitCode })
+		if i < 0 {
+			return fieldErr("unit", "registry.unit.unknown")
+		}
+		d := day.In(domain.CST).Format("2006-01-02")
+		if err := tx.SetRosterDay(ctx, units[i].ID, d, on); err != nil {
+			return err
+		}
+		what := "off"
+		if on {
+			what = "on"
+		}
+		return s.audit(ctx, tx, "registry.roster", "unit", unitCode, "", domain.ResultOK, d+" "+what)
+	})
+}
+
+// SaveUnit creates or edits a unit (version: what the editor saw; 0 new).
+func (s *Service) SaveUnit(ctx context.Context, u *store.Unit, version int64) error {
+	if err := s.mayAdminister(ctx, "registry"); err != nil {
+		return err
+	}
+	return s.update(ctx, func(tx *store.Tx) error {
+		known, err := knownCategories(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if err := validUnit(ctx, tx, u, known); err != nil {
+			return err
+		}
+		if err := tx.SaveUnit(ctx, u, version); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, "registry.unit", "unit", u.Code, "", domain.ResultOK, fmt.Sprintf("%s, %d duties", u.Name, len(u.Duties)))
+	})
+}
+
+// SaveMediator creates or edits a mediator.
+func (s *Service) SaveMediator(ctx context.Context, m *store.Mediator) error {
+	if err := s.mayAdminister(ctx, "registry"); err != nil {
+		return err
+	}
+	return s.update(ctx, func(tx *store.Tx) error {
+		known, err := knownCategories(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if err := validMediator(ctx, tx, m, known); err != nil {
+			return err
+		}
+		if err := tx.SaveMediator(ctx, m); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, "registry.mediator", "mediator", fmt.Sprint(m.ID), "", domain.ResultOK, m.Name)
+	})
+}
+
+// MayAdministerRegistries reports whether the actor may edit the registries
+// (for showing the edit controls; every change checks again).
+func (s *Service) MayAdministerRegistries(ctx context.Context) bool {
+	u := domain.ActorFrom(ctx).User
+	return isCLI(ctx) || (u != nil && authz.Allowed(u, authz.UserManage) && strings.Count(u.OrgPath, "/") <= 2)
+}
+
+// Townships lists the county's townships and sub-districts.
+func (s *Service) Townships(ctx context.Context) ([]domain.Org, error) {
+	var out []domain.Org
+	err := s.view(ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = tx.OrgsAtLevel(ctx, domain.LevelTownship)
+		return err
+	})
+	return out, err
+}
+
+// AssignToUnit makes an account one of a unit's handlers (unitCode "":
+// none).
+func (s *Service) AssignToUnit(ctx context.Context, username, unitCode string) error {
+	if err := s.mayAdminister(ctx, "registry"); err != nil {
+		return err
+	}
+	return s.update(ctx, func(tx *store.Tx) error {
+		u, err := tx.UserByUsername(ctx, username)
+		if err != nil {
+			return fieldErr("username", "user.not_found")
+		}
+		var id int64
+		if unitCode != "" {
+			ref, err := tx.UnitRef(ctx, unitCode)
+			if err != nil {
+				return fieldErr("unit", "registry.unit.unknown")
+			}
+			id = ref.ID
+		}
+		if err := tx.SetUserUnit(ctx, u.ID, id); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, "registry.assign", "user", username, u.OrgPath, domain.ResultOK, "unit "+unitCode)
+	})
+}
+
+// LinkMediator ties a mediator of the pool to a login account (their load
+// then shows on their own work).
+func (s *Service) LinkMediator(ctx context.Context, m *store.Mediator, username string) error {
+	if err := s.mayAdminister(ctx, "registry"); err != nil {
+		return err
+	}
+	return s.update(ctx, func(tx *store.Tx) error {
+		u, err := tx.UserByUsername(ctx, username)
+		if err != nil {
+			return fieldErr("username", "user.not_found")
+		}
+		m.UserID = u.ID
+		if err := tx.SaveMediator(ctx, m); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, "registry.mediator", "mediator", fmt.Sprint(m.ID), "", domain.ResultOK, m.Name+" ← "+username)
+	})
+}
+
+// knownCategories returns a test for category codes that exist.
+func knownCategories(ctx context.Context, tx *store.Tx) (func(string) bool, error) {
+	cats, err := tx.Categories(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return func(c string) bool {
+		return slices.ContainsFunc(cats, func(x store.Category) bool { return x.Code == c })
+	}, nil
+}

@@ -1,0 +1,144 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"jiefen/internal/domain"
+)
+
+// AssessConfigRow is one version of the assessment rules.
+type AssessConfigRow struct {
+	Version   int64
+	Body      string
+	Note      string
+	CreatedBy int64
+	CreatedAt time.Time
+}
+
+// AssessConfig returns the version in force (nil: none saved, defaults apply).
+func (tx *Tx) AssessConfig(ctx context.Context) (*AssessConfigRow, error) {
+	var r AssessConfigRow
+	var by sql.NullInt64
+	err := tx.queryRow(ctx, `SELECT version, body, note, created_by, created_at FROM assess_config ORDER BY version DESC LIMIT 1`).
+		Scan(&r.Version, &r.Body, &r.Note, &by, nullTime{&r.CreatedAt})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, wrap(err, "assess config")
+	}
+	r.CreatedBy = by.Int64
+	return &r, nil
+}
+
+// AssessConfigHistory lists the saved versions, newest first (bodies left out).
+func (tx *Tx) AssessConfigHistory(ctx context.Context, limit int) ([]AssessConfigRow, error) {
+	rows, err := tx.query(ctx, `SELECT version, note, COALESCE(created_by, 0), created_at FROM assess_config ORDER BY version DESC LIMIT $1`, limit)
+	if err != nil {
+		return nil, wrap(err, "assess config history")
+	}
+	defer rows.Close()
+	var out []AssessConfigRow
+	for rows.Next() {
+		var r AssessConfigRow
+		if err := rows.Scan(&r.Version, &r.Note, &r.CreatedBy, nullTime{&r.CreatedAt}); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// InsertAssessConfig saves a new version after `after` (the version the
+// editor started from): a concurrent edit makes the insert collide on the
+// primary key, reported as a conflict.
+func (tx *Tx) InsertAssessConfig(ctx context.Context, after int64, body, note string, by int64) (int64, error) {
+	var cur int64
+	if err := tx.queryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM assess_config`).Scan(&cur); err != nil {
+		return 0, wrap(err, "assess config version")
+	}
+	if cur != after {
+		return 0, &domain.Error{Code: domain.Conflict, Key: "error.stale_version"}
+	}
+	_, err := tx.exec(ctx, `INSERT INTO assess_config (version, body, note, created_by, created_at) VALUES ($1, $2, $3, $4, $5)`,
+		cur+1, body, note, nullID(by), ts(tx.Now))
+	return cur + 1, wrap(err, "save assess config")
+}
+
+// TrainingDoc is a past matter the suggestion model learns from.
+type TrainingDoc struct {
+	Text, Category, ParentCategory, Risk string
+}
+
+// TrainingDocs returns the newest matters that have been assessed (their
+// category confirmed by a dispatcher), at most limit.
+func (tx *Tx) TrainingDocs(ctx context.Context, limit int) ([]TrainingDoc, error) {
+	rows, err := tx.query(ctx, `SELECT c.description, c.category_code, COALESCE(k.parent_code, ''), c.risk FROM cases c
+		JOIN categories k ON k.code = c.category_code
+		WHERE c.status NOT IN ('registered', 'returned') AND c.outcome <> 'merged'
+		ORDER BY c.id DESC LIMIT $1`, limit)
+	if err != nil {
+		return nil, wrap(err, "training docs")
+	}
+	defer rows.Close()
+	var out []TrainingDoc
+	for rows.Next() {
+		var d TrainingDoc
+		if err := rows.Scan(&d.Text, &d.Category, &d.ParentCategory, &d.Risk); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// PartyMatters counts the distinct matters (other than exclude) with a party
+// whose ID number or phone has one of these blind indexes.
+func (tx *Tx) PartyMatters(ctx context.Context, idBidx, phoneBidx string, exclude int64) (int, error) {
+	if idBidx == "" && phoneBidx == "" {
+		return 0, nil
+	}
+	var n int
+	err := tx.queryRow(ctx, `SELECT COUNT(DISTINCT case_id) FROM parties
+		WHERE case_id <> $3 AND ((id_bidx = $1 AND $1 <> '') OR (phone_bidx = $2 AND $2 <> ''))`, idBidx, phoneBidx, exclude).Scan(&n)
+	return n, wrap(err, "party matters")
+}
+
+// RedMattersSince counts red matters under path registered since t (other
+// than exclude).
+func (tx *Tx) RedMattersSince(ctx context.Context, path string, since time.Time, exclude int64) (int, error) {
+	if path == "" || strings.Count(path, "/") < 4 {
+		return 0, nil // only a village (or below) is a neighbourhood
+	}
+	var n int
+	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM cases WHERE risk = 'red' AND org_path LIKE $1 AND created_at >= $2 AND id <> $3`,
+		stripLike(path)+"%", ts(since), exclude).Scan(&n)
+	return n, wrap(err, "red matters")
+}
+
+// PartyKey is what identifies a party across matters without revealing it.
+type PartyKey struct {
+	Name, IDBidx, PhoneBidx string
+}
+
+// PartyKeys lists a matter's parties' names and blind indexes.
+func (tx *Tx) PartyKeys(ctx context.Context, caseID int64) ([]PartyKey, error) {
+	rows, err := tx.query(ctx, `SELECT name, id_bidx, phone_bidx FROM parties WHERE case_id = $1 ORDER BY id`, caseID)
+	if err != nil {
+		return nil, wrap(err, "party keys")
+	}
+	defer rows.Close()
+	var out []PartyKey
+	for rows.Next() {
+		var k PartyKey
+		if err := rows.Scan(&k.Name, &k.IDBidx, &k.PhoneBidx); err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
