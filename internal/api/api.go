@@ -61,6 +61,7 @@ func (a *API) Register(m *httpx.Mux) {
 	m.Handle("GET /api/v1/centre", authz.CaseView, a.wrap(a.getCentreHandler))
 	m.Handle("POST /api/v1/centre/import", authz.UserManage, a.wrap(a.importCentreHandler))
 	m.Handle("POST /api/v1/centre/roster", authz.UserManage, a.wrap(a.rosterHandler))
+	m.Handle("POST /api/v1/centre/posts", authz.UserManage, a.wrap(a.postHandler))
 	m.Handle("GET /api/v1/assess/rules", authz.UserManage, a.wrap(a.getAssessRulesHandler))
 	m.Handle("PUT /api/v1/assess/rules", authz.UserManage, a.wrap(a.putAssessRulesHandler))
 	m.Handle("GET /api/v1/cases/{caseID}", authz.CaseView, a.wrap(a.getCaseHandler))

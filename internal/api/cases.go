@@ -118,6 +118,8 @@ type caseJSON struct {
 	Parties      []partyJSON     `json:"parties,omitempty"`
 	PartyNames   []string        `json:"party_names,omitempty"`
 	CoHandlers   []coHandlerJSON `json:"co_handlers,omitempty"`
+	LeadLeader   string          `json:"lead_leader,omitempty"` // the leader leading a graded matter
+	RegradeDue   string          `json:"regrade_due_since,omitempty"`
 	Timeline     []eventJSON     `json:"timeline,omitempty"`
 }
 
@@ -141,7 +143,10 @@ func toCaseJSON(c *domain.Case, now time.Time, full bool) caseJSON {
 		Category: c.Category, CategoryNm: c.CategoryNm, Description: c.Description, OrgCode: c.OrgCode, OrgName: c.OrgName,
 		Address: c.Address, Amount: float64(c.AmountCents) / 100, PeopleCount: c.PeopleCount, Outcome: string(c.Outcome),
 		Guidance: c.Guidance, ReferredTo: c.ReferredTo, Assignee: c.AssigneeNm, StepDueAt: rfc(c.StepDueAt), Overdue: c.Overdue(now),
-		Satisfaction: c.Satisfaction, CreatedAt: rfc(c.CreatedAt), Version: c.Version}
+		Satisfaction: c.Satisfaction, CreatedAt: rfc(c.CreatedAt), Version: c.Version, LeadLeader: c.LeadName}
+	if !c.RegradeAt.IsZero() {
+		j.RegradeDue = rfc(c.RegradeAt)
+	}
 	if full {
 		j.QueryCode = c.QueryCode
 		six := c.Six
@@ -256,7 +261,8 @@ func (a *API) createCaseHandler(w http.ResponseWriter, r *http.Request) error {
 func (a *API) listCasesHandler(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	cq := service.CaseQuery{Q: q.Get("q"), Category: q.Get("category"), Risk: q.Get("risk"), Channel: q.Get("channel"),
-		OrgCode: q.Get("org_code"), Mine: q.Get("mine") == "1" || q.Get("mine") == "true", CoHandled: q.Get("cohandled") == "1" || q.Get("cohandled") == "true", Overdue: q.Get("overdue") == "1" || q.Get("overdue") == "true"}
+		OrgCode: q.Get("org_code"), Mine: q.Get("mine") == "1" || q.Get("mine") == "true", CoHandled: q.Get("cohandled") == "1" || q.Get("cohandled") == "true",
+		Leading: q.Get("lead") == "1" || q.Get("lead") == "true", Regrade: q.Get("regrade") == "1" || q.Get("regrade") == "true", Overdue: q.Get("overdue") == "1" || q.Get("overdue") == "true"}
 	var err error
 	if cq.Limit, err = limitParam(q.Get("limit")); err != nil {
 		return err

@@ -107,3 +107,20 @@ func (a *API) rosterHandler(w http.ResponseWriter, r *http.Request) error {
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"unit": in.Unit, "day": in.Day, "on": in.On})
 	return nil
 }
+
+// postHandler answers POST /api/v1/centre/posts {post, org_code, username}.
+func (a *API) postHandler(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Post     string `json:"post"`
+		OrgCode  string `json:"org_code"`
+		Username string `json:"username"`
+	}
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if err := a.svc.SetPost(r.Context(), in.Post, in.OrgCode, in.Username); err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"post": in.Post, "org_code": in.OrgCode, "username": in.Username})
+	return nil
+}

@@ -91,3 +91,59 @@ func TestAssessWithSuggestions(t *testing.T) {
 	admin.submit(`form.form button[type=submit]`)
 	admin.wantText("main", "没有这个纠纷类别")
 }
+
+// A red grading puts the matter on the county secretary's dashboard and in
+// their inbox; a grid worker's report of deterioration asks the dispatcher
+// for a re-grade.
+func TestRedGradingReachesTheSecretary(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	recep := jftest.MakeUser(t, e.svc, "recep", "610831", domain.RoleReceptionist)
+	jftest.MakeUser(t, e.svc, "disp", "610831", domain.RoleDispatcher)
+	jftest.MakeUser(t, e.svc, "plcsec", "610831", domain.RoleLeader)
+	jftest.MakeUser(t, e.svc, "grid", "610831101200", domain.RoleGridWorker)
+	if err := e.svc.SetPost(jftest.CLI(), "plc_secretary", "610831", "plcsec"); err != nil {
+		t.Fatal(err)
+	}
+	c, err := e.svc.RegisterCase(jftest.As(recep, "127.0.0.1"), domain.CaseInput{Channel: "visit", Category: "land", OrgCode: "610831101200",
+		Description: "何家集村两个村民小组为退耕还林地边界争执，双方各召集四十多人到地头对峙。", Address: "何家集村",
+		Parties: []domain.Party{{Role: "applicant", Name: "高建平", IDType: "none", NoIDReason: "未带证件"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := "/cases/" + strconv.FormatInt(c.ID, 10)
+	disp := e.newTab(t, desktop)
+	disp.login("disp", jftest.Password)
+	disp.open(path)
+	disp.wantText("#suggest", "红色", "涉及30人（户）以上")
+	disp.act("assess", map[string]string{"#note-assess": "按建议定为红色"})
+	disp.wantText("main", "红色", "牵头领导：测试plcsec（政法委书记）")
+
+	sec := e.newTab(t, desktop)
+	sec.login("plcsec", jftest.Password)
+	sec.open("/")
+	sec.wantText(".work", "我牵头的")
+	if n := eval[string](sec, `(function(){var a=document.querySelector('.work a[href="/cases?lead=1"] .stat-n');return a?a.textContent:""})()`); n != "1" {
+		t.Fatalf("secretary's lead tile shows %q", n)
+	}
+	sec.shot("secretary-home")
+	sec.open("/cases?lead=1")
+	sec.wantText("table", c.Number)
+	sec.open("/inbox")
+	sec.wantText("main", c.Number, "红色事项由您牵头")
+
+	grid := e.newTab(t, desktop)
+	grid.login("grid", jftest.Password)
+	grid.open(path)
+	grid.act("deteriorate", map[string]string{"#note-deteriorate": "对方扬言明天带人去镇政府"})
+	grid.wantText(".timeline", "报告情况恶化", "扬言明天带人去镇政府")
+	disp.open("/")
+	if n := eval[string](disp, `(function(){var a=document.querySelector('.work a[href="/cases?regrade=1"] .stat-n');return a?a.textContent:""})()`); n != "1" {
+		t.Fatalf("dispatcher's re-grade tile shows %q", n)
+	}
+	disp.open(path)
+	disp.wantText(".alert", "待重新研判")
+	disp.act("regrade", map[string]string{"#risk-regrade": "yellow", "#reason-regrade": "已现场劝散，情绪平稳"})
+	disp.wantText(".timeline", "红色 → 黄色（降级）", "已现场劝散")
+	disp.noText("main", "待重新研判")
+}

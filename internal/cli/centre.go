@@ -13,7 +13,7 @@ import (
 // roster, zones and windows, mediation organisations, mediators).
 func (e *env) centre(args []string) error {
 	if len(args) == 0 {
-		return usageError{"centre: give import or show"}
+		return usageError{"centre: give import, post or show"}
 	}
 	f := e.newFlags("centre " + args[0])
 	db := f.str("db", DefaultDB, "database DSN")
@@ -41,6 +41,20 @@ func (e *env) centre(args []string) error {
 				return err
 			}
 			fmt.Fprintln(e.stdout, "recorded", summary)
+			return nil
+		})
+	case "post":
+		post := f.String("post", "", "plc_secretary, centre_director or township_secretary")
+		org := f.String("org", "", "division code: the county for the county posts, a township for its secretary")
+		username := f.String("username", "", "the leader's account (empty: vacant)")
+		if err := f.parse(args[1:]); err != nil {
+			return err
+		}
+		return e.withService(*db, func(svc *service.Service, ctx ctxT) error {
+			if err := svc.SetPost(ctx, *post, *org, *username); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "post %s at %s: %s\n", *post, *org, map[bool]string{true: "vacant", false: *username}[*username == ""])
 			return nil
 		})
 	case "show":

@@ -114,6 +114,7 @@ Usage:
   jiefen calendar import --from FILE.csv              record holidays and 调休 working days
   jiefen categories list | add --code C --name N [--parent P]
   jiefen centre import --from FILE.json [--weeks N] | show   units, roster, windows, mediators
+  jiefen centre post --post P --org CODE --username U   who leads red / yellow / blue matters
   jiefen assess suggest --description TEXT [--org CODE]  suggested category and risk colour, with reasons
   jiefen assess rules | set-rules --from FILE --note N   the assessment rules (JSON), versioned
   jiefen audit verify                                 check the audit log's hash chain

@@ -61,6 +61,7 @@ var users = []demoUser{
 	{"wangge", "陈志强", []domain.Role{domain.RoleGridWorker}, "610831101200001", "网格员 · 何家集村第一网格"},
 	{"shuji", "杨立新", []domain.Role{domain.RoleLeader}, County, "政法委书记 · 子洲县"},
 	{"zhenshuji", "赵军", []domain.Role{domain.RoleLeader}, "610831001", "街道书记 · 双湖峪街道"},
+	{"zhuren", "孙海燕", []domain.Role{domain.RoleLeader}, County, "综治中心主任 · 子洲县"},
 	{"shenhe", "黄敏", []domain.Role{domain.RoleReviewer}, County, "数据审核员 · 县综治中心"},
 }
 
@@ -105,6 +106,12 @@ func Prepare(ctx context.Context, svc *service.Service, cases int) ([]Account, e
 // there are none, makes the demo handler one of the justice bureau's
 // handlers and puts the demo mediator into the pool.
 func ensureCentre(ctx context.Context, svc *service.Service) error {
+	// Who leads red, yellow and blue matters (三色分级牵头).
+	for _, p := range [][3]string{{"plc_secretary", County, "shuji"}, {"centre_director", County, "zhuren"}, {"township_secretary", "610831001", "zhenshuji"}} {
+		if err := svc.SetPost(ctx, p[0], p[1], p[2]); err != nil {
+			return fmt.Errorf("demo post %s: %w", p[0], err)
+		}
+	}
 	reg, err := svc.Centre(ctx)
 	if err != nil {
 		return err

@@ -118,7 +118,10 @@ type Case struct {
 	Guidance     string
 	ReferredTo   string
 	Risk         Risk
-	Assignee     int64 // user handling it now (0 = the dispatchers)
+	LeadID       int64 // the lead leader of a graded matter (三色)
+	LeadName     string
+	RegradeAt    time.Time // someone reported it getting worse; a re-grade is due
+	Assignee     int64     // user handling it now (0 = the dispatchers)
 	AssigneeNm   string
 	StepDueAt    time.Time
 	Six          Six
@@ -221,6 +224,9 @@ type Transition struct {
 // Workflow is the state machine of a matter, written down once.
 var Workflow = []Transition{
 	{"assess", []Status{StatusRegistered}, StatusAssessed, []Role{RoleDispatcher}, []string{"risk"}},
+	{"regrade", []Status{StatusAssessed, StatusDispatched, StatusReturned, StatusInResolution}, "", []Role{RoleDispatcher, RoleLeader}, []string{"risk", "reason"}},
+	{"lead", []Status{StatusAssessed, StatusDispatched, StatusReturned, StatusInResolution}, "", []Role{RoleDispatcher, RoleLeader}, []string{"assignee", "reason"}},
+	{"deteriorate", []Status{StatusRegistered, StatusAssessed, StatusDispatched, StatusReturned, StatusInResolution, StatusClosed, StatusInformed, StatusVisited}, "", []Role{RoleReceptionist, RoleDispatcher, RoleHandler, RoleMediator, RoleGridWorker, RoleLeader}, []string{"note"}},
 	{"dispatch", []Status{StatusAssessed, StatusReturned}, StatusDispatched, []Role{RoleDispatcher}, []string{"assignee"}},
 	{"sign", []Status{StatusDispatched}, StatusInResolution, []Role{RoleHandler, RoleMediator}, nil},
 	{"return", []Status{StatusDispatched}, StatusReturned, []Role{RoleHandler, RoleMediator}, []string{"reason"}},
@@ -446,3 +452,7 @@ func itoa(i int) string {
 	}
 	return string(b[n:])
 }
+
+// OpenStatuses are the states before closure: the matter is still being
+// worked on.
+var OpenStatuses = []Status{StatusRegistered, StatusAssessed, StatusDispatched, StatusReturned, StatusInResolution}

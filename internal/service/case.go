@@ -204,7 +204,7 @@ func (s *Service) Categories(ctx context.Context) ([]store.Category, error) {
 // mayViewCase: staff whose jurisdiction holds the matter, or its assignee.
 func (s *Service) mayViewCase(ctx context.Context, c *domain.Case) error {
 	u := domain.ActorFrom(ctx).User
-	if isCLI(ctx) || (u != nil && (c.Assignee == u.ID || c.WatcherID == u.ID || c.IsCoHandler(u.ID)) && authz.Allowed(u, authz.CaseView)) {
+	if isCLI(ctx) || (u != nil && (c.Assignee == u.ID || c.WatcherID == u.ID || c.LeadID == u.ID || c.IsCoHandler(u.ID)) && authz.Allowed(u, authz.CaseView)) {
 		return nil
 	}
 	if err := authz.Check(u, authz.CaseView, c.OrgPath); err != nil {
@@ -272,6 +272,8 @@ type CaseQuery struct {
 	OrgCode   string
 	Mine      bool
 	CoHandled bool // matters the actor works a part of
+	Leading   bool // graded matters the actor leads (open ones)
+	Regrade   bool // matters reported getting worse, awaiting a re-grade
 	DueSoon   bool
 	ToReply   bool
 	Overdue   bool
@@ -320,6 +322,13 @@ func (s *Service) Cases(ctx context.Context, q CaseQuery) ([]CaseRow, int64, err
 	if q.CoHandled {
 		f.CoHandlerID, f.Path = u.ID, "/"
 	}
+	if q.Leading {
+		f.LeadID, f.Path = u.ID, "/"
+		if len(f.Statuses) == 0 {
+			f.Statuses = domain.OpenStatuses
+		}
+	}
+	f.Regrade = q.Regrade
 	if q := strings.TrimSpace(strings.ToValidUTF8(q.Q, "")); q != "" {
 		if utf8.RuneCountInString(q) > 100 {
 			return nil, 0, &domain.Error{Code: domain.Invalid, Key: "search.too_long", Fields: map[string]string{"q": "search.too_long"}}
@@ -447,6 +456,15 @@ func (s *Service) Act(ctx context.Context, id int64, action string, in ActionInp
 			c.StepDueAt = domain.DueForCase(cal, c.Status, tx.Now, c.Category == "petition")
 			c.PausedAt, c.PausedUntil, c.ExtendDays = time.Time{}, time.Time{}, 0
 		}
+		// A red matter has less time in resolution (三色: red is the
+		// county's own business).
+		if before := c.StepDueAt; action == "sign" || action == "regrade" {
+			tightenForRed(cal, c, tx.Now)
+			if !c.StepDueAt.Equal(before) {
+				ev.Data["due"] = c.StepDueAt.Format(time.RFC3339)
+				ev.Data["red_deadline"] = "1"
+			}
+		}
 		ev.ToStatus = c.Status
 		if !c.StepDueAt.IsZero() && t.To != "" {
 			ev.Data["due"] = c.StepDueAt.Format(time.RFC3339)
@@ -473,6 +491,10 @@ func (s *Service) Act(ctx context.Context, id int64, action string, in ActionInp
 		return nil, err
 	}
 	return out, nil
+}
+
+func riskLevel(r domain.Risk) int {
+	return map[domain.Risk]int{"none": 0, "blue": 1, "yellow": 2, "red": 3}[r]
 }
 
 func choice(chosen, suggested string) string {
@@ -544,6 +566,51 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 			ev.Data["category_choice"] = "accepted"
 		}
 		if err := s.applyRouting(ctx, tx, c, in, sug, ev); err != nil {
+			return err
+		}
+		c.RegradeAt = time.Time{}
+		if err := s.setLead(ctx, tx, c, ev); err != nil {
+			return err
+		}
+	case "regrade":
+		if !slices.Contains(domain.Risks, domain.Risk(in.Risk)) {
+			return required("risk", "case.risk.invalid")
+		}
+		if domain.Risk(in.Risk) == c.Risk {
+			return required("risk", "case.risk.same")
+		}
+		ev.Data["from_risk"], ev.Data["risk"] = string(c.Risk), in.Risk
+		ev.Data["direction"] = "down"
+		if riskLevel(domain.Risk(in.Risk)) > riskLevel(c.Risk) {
+			ev.Data["direction"] = "up"
+		}
+		c.Risk, c.RegradeAt = domain.Risk(in.Risk), time.Time{}
+		if err := s.setLead(ctx, tx, c, ev); err != nil {
+			return err
+		}
+	case "lead":
+		u, err := tx.UserByUsername(ctx, in.Assignee)
+		if err != nil || u.Disabled || !u.Has(domain.RoleLeader) {
+			return required("assignee", "post.not_leader")
+		}
+		if u.OrgPath == "" || !strings.HasPrefix(c.OrgPath, u.OrgPath) {
+			return required("assignee", "case.assignee.place")
+		}
+		if u.ID == c.LeadID {
+			return required("assignee", "case.assignee.same")
+		}
+		c.LeadID, c.Six.LeadLeader = u.ID, u.Name
+		ev.Data["lead_name"] = u.Name
+		if err := s.notify(ctx, tx, []int64{u.ID}, c.ID, "lead", fmt.Sprintf("%s 由您牵头（%s）：%s", c.Number, domain.ActorFrom(ctx).User.Name, truncateRunes(ev.Note, 60))); err != nil {
+			return err
+		}
+	case "deteriorate":
+		c.RegradeAt = tx.Now
+		ds, err := tx.UsersWithRoleOver(ctx, domain.RoleDispatcher, c.OrgPath)
+		if err != nil {
+			return err
+		}
+		if err := s.notify(ctx, tx, ds, c.ID, "deteriorate", fmt.Sprintf("%s 情况恶化，请重新研判（%s）：%s", c.Number, domain.ActorFrom(ctx).User.Name, truncateRunes(ev.Note, 60))); err != nil {
 			return err
 		}
 	case "dispatch", "transfer":

@@ -157,6 +157,11 @@ func (s *Service) SweepDeadlines(ctx context.Context) (int, error) {
 	if err != nil {
 		return total, err
 	}
+	red, err := s.sweepRedProgress(ctx)
+	total += red
+	if err != nil {
+		return total, err
+	}
 	for _, kind := range []string{"overdue", "due_soon"} {
 		now := s.st.Now()
 		col, after, before := "overdue_sent", time.Time{}, now
@@ -292,6 +297,18 @@ func (s *Service) WorkSummary(ctx context.Context) (map[string]int, error) {
 					f   store.CaseFilter
 				}{"area_overdue", func() store.CaseFilter { f := area; f.Overdue = true; return f }()},
 			)
+		}
+		if u.Has(domain.RoleLeader) {
+			steps = append(steps, struct {
+				key string
+				f   store.CaseFilter
+			}{"leading", withStatus(store.CaseFilter{Path: "/", LeadID: u.ID}, domain.OpenStatuses...)})
+		}
+		if u.Has(domain.RoleDispatcher) {
+			steps = append(steps, struct {
+				key string
+				f   store.CaseFilter
+			}{"to_regrade", store.CaseFilter{Path: u.OrgPath, Regrade: true}})
 		}
 		if u.Has(domain.RoleReceptionist) || u.Has(domain.RoleDispatcher) {
 			steps = append(steps, struct {

@@ -103,10 +103,12 @@ func (tx *Tx) UpdateCase(ctx context.Context, c *domain.Case) error {
 	}
 	r, err := tx.exec(ctx, `UPDATE cases SET category_code = $1, status = $2, outcome = $3, guidance = $4, referred_to = $5, risk = $6,
 		assignee_id = $7, step_due_at = $8, six = $9, satisfaction = $10, closed_at = $11, updated_at = $12, version = version + 1,
-		paused_at = $15, paused_until = $16, extend_days = $17, watcher_id = $18, watch_every_days = $19, next_checkin_at = $20
+		paused_at = $15, paused_until = $16, extend_days = $17, watcher_id = $18, watch_every_days = $19, next_checkin_at = $20,
+		lead_id = $21, regrade_at = $22
 		WHERE id = $13 AND version = $14`,
 		c.Category, string(c.Status), string(c.Outcome), c.Guidance, c.ReferredTo, string(c.Risk), assignee, ts(c.StepDueAt),
-		string(six), c.Satisfaction, ts(c.ClosedAt), ts(tx.Now), c.ID, c.Version, ts(c.PausedAt), ts(c.PausedUntil), c.ExtendDays, nullID(c.WatcherID), c.WatchEvery, ts(c.NextCheckin))
+		string(six), c.Satisfaction, ts(c.ClosedAt), ts(tx.Now), c.ID, c.Version, ts(c.PausedAt), ts(c.PausedUntil), c.ExtendDays, nullID(c.WatcherID), c.WatchEvery, ts(c.NextCheckin),
+		nullID(c.LeadID), ts(c.RegradeAt))
 	if err != nil {
 		return fmt.Errorf("store: update case %d: %w", c.ID, err)
 	}
@@ -154,10 +156,11 @@ const caseCols = `c.id, c.number, c.query_code, c.channel, c.category_code, COAL
 	c.org_code, o.name, c.org_path, c.address, c.lat, c.lng, c.amount_cents, c.people_count, c.status, c.outcome, c.guidance,
 	c.referred_to, c.risk, COALESCE(c.assignee_id, 0), COALESCE(u.name, ''), c.step_due_at, c.six, c.satisfaction,
 	c.created_by, c.created_at, c.updated_at, c.closed_at, c.version, c.paused_at, c.paused_until, c.extend_days,
-	COALESCE(c.watcher_id, 0), COALESCE(wu.name, ''), c.watch_every_days, c.next_checkin_at`
+	COALESCE(c.watcher_id, 0), COALESCE(wu.name, ''), c.watch_every_days, c.next_checkin_at,
+	COALESCE(c.lead_id, 0), COALESCE(lu.name, ''), c.regrade_at`
 
 const caseFrom = ` FROM cases c JOIN orgs o ON o.code = c.org_code LEFT JOIN categories cat ON cat.code = c.category_code
-	LEFT JOIN users u ON u.id = c.assignee_id LEFT JOIN users wu ON wu.id = c.watcher_id`
+	LEFT JOIN users u ON u.id = c.assignee_id LEFT JOIN users wu ON wu.id = c.watcher_id LEFT JOIN users lu ON lu.id = c.lead_id`
 
 func scanCase(sc interface{ Scan(...any) error }, c *domain.Case) error {
 	var ch, st, out, risk, six string
@@ -165,7 +168,8 @@ func scanCase(sc interface{ Scan(...any) error }, c *domain.Case) error {
 		&c.Address, &c.Lat, &c.Lng, &c.AmountCents, &c.PeopleCount, &st, &out, &c.Guidance, &c.ReferredTo, &risk, &c.Assignee,
 		&c.AssigneeNm, nullTime{&c.StepDueAt}, &six, &c.Satisfaction, &c.CreatedBy, nullTime{&c.CreatedAt}, nullTime{&c.UpdatedAt},
 		nullTime{&c.ClosedAt}, &c.Version, nullTime{&c.PausedAt}, nullTime{&c.PausedUntil}, &c.ExtendDays,
-		&c.WatcherID, &c.WatcherNm, &c.WatchEvery, nullTime{&c.NextCheckin})
+		&c.WatcherID, &c.WatcherNm, &c.WatchEvery, nullTime{&c.NextCheckin},
+		&c.LeadID, &c.LeadName, nullTime{&c.RegradeAt})
 	if err != nil {
 		return err
 	}
@@ -243,6 +247,8 @@ type CaseFilter struct {
 	Channel     string
 	AssigneeID  int64
 	CoHandlerID int64 // matters this user co-handles now
+	LeadID      int64 // matters this leader leads (三色)
+	Regrade     bool  // someone reported the matter getting worse: re-grade due
 	Overdue     bool
 	DueSoon     bool // due within a day, not yet overdue
 	ToReply     bool // a supervision order awaits the assignee\'s reply
@@ -265,6 +271,12 @@ func caseWhere(tx *Tx, f CaseFilter) where {
 	w := where{}
 	if f.Path != "/" && f.Path != "" { // the whole tree needs no condition (and no table reads for it)
 		w.add("c.org_path LIKE ?", stripLike(f.Path)+"%")
+	}
+	if f.LeadID != 0 {
+		w.add("c.lead_id = ?", f.LeadID)
+	}
+	if f.Regrade {
+		w.add("c.regrade_at IS NOT NULL")
 	}
 	if len(f.Statuses) > 0 {
 		ph := make([]string, len(f.Statuses))

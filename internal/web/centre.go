@@ -80,16 +80,24 @@ func (s *Server) renderCentre(w http.ResponseWriter, r *http.Request, status int
 	if err != nil {
 		return err
 	}
+	county := ""
+	if len(towns) > 0 {
+		county = towns[0].ParentCode
+	}
 	townName := map[string]string{}
 	for _, o := range towns {
 		townName[o.Code] = o.Name
 	}
+	posts, err := s.svc.LeaderPosts(r.Context())
+	if err != nil {
+		return err
+	}
 	tab := r.URL.Query().Get("tab")
-	if !slices.Contains([]string{"today", "units", "zones", "orgs", "mediators"}, tab) {
+	if !slices.Contains([]string{"today", "units", "zones", "orgs", "mediators", "leaders"}, tab) {
 		tab = "today"
 	}
 	s.render(w, r, status, "centre", &page{Title: "centre.title", Error: msg, Errors: fields, Data: map[string]any{
-		"Tab": tab, "TownName": townName,
+		"Tab": tab, "TownName": townName, "Posts": posts, "PostKinds": service.Posts, "Towns": towns, "County": county,
 		"Reg": reg, "Weeks": weeks, "Month": month, "Prev": month.AddDate(0, -1, 0).Format("2006-01"), "Next": month.AddDate(0, 1, 0).Format("2006-01"),
 		"Rotating": rotating, "CatName": catName, "CanEdit": s.svc.MayAdministerRegistries(r.Context()), "Today": now,
 	}})
@@ -255,5 +263,23 @@ func (s *Server) saveMediator(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.setFlash(w, r, "flash.mediator_saved")
 	http.Redirect(w, r, "/centre?tab=mediators", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) savePost(w http.ResponseWriter, r *http.Request) error {
+	org := r.PostFormValue("org_code")
+	if r.PostFormValue("post") != "township_secretary" {
+		org = r.PostFormValue("county")
+	}
+	if err := s.svc.SetPost(r.Context(), r.PostFormValue("post"), org, strings.TrimSpace(r.PostFormValue("username"))); err != nil {
+		if domain.ErrorCode(err) == domain.Invalid {
+			status, d := s.describe(r, err)
+			r.URL.RawQuery = "tab=leaders"
+			return s.renderCentre(w, r, status, d.Message, d.Fields)
+		}
+		return err
+	}
+	s.setFlash(w, r, "flash.post_saved")
+	http.Redirect(w, r, "/centre?tab=leaders", http.StatusSeeOther)
 	return nil
 }

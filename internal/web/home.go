@@ -75,6 +75,8 @@ type workTile struct {
 }
 
 var workLinks = []struct{ key, href string }{
+	{"leading", "/cases?lead=1"},
+	{"to_regrade", "/cases?regrade=1"},
 	{"to_assess", "/cases?status=registered"},
 	{"to_dispatch", "/cases?status=assessed"},
 	{"returned", "/cases?status=returned"},
@@ -92,7 +94,7 @@ func workTiles(m map[string]int) []workTile {
 	var out []workTile
 	for _, l := range workLinks {
 		if n, ok := m[l.key]; ok {
-			out = append(out, workTile{l.key, l.href, n, strings.HasSuffix(l.key, "overdue") && n > 0})
+			out = append(out, workTile{l.key, l.href, n, (strings.HasSuffix(l.key, "overdue") || l.key == "to_regrade") && n > 0})
 		}
 	}
 	return out

@@ -54,6 +54,7 @@ func (s *Server) routes() {
 
 	m.Handle("GET /centre", authz.CaseView, s.wrapH(s.showCentrePage))
 	m.Handle("POST /centre/roster", authz.UserManage, s.wrapH(s.saveRosterDay))
+	m.Handle("POST /centre/posts", authz.UserManage, s.wrapH(s.savePost))
 	m.Handle("GET /centre/units/{code}", authz.UserManage, s.wrapH(s.showUnitPage))
 	m.Handle("POST /centre/units/{code}", authz.UserManage, s.wrapH(s.saveUnit))
 	m.Handle("GET /centre/mediators/{id}", authz.UserManage, s.wrapH(s.showMediatorPage))

@@ -1,0 +1,80 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+)
+
+// Post is a leader's post (who leads the matters of a colour).
+type Post struct {
+	Post, OrgCode, OrgName string
+	UserID                 int64
+	Username, Name         string
+}
+
+// SetPost names the holder of a post (userID 0 leaves it vacant).
+func (tx *Tx) SetPost(ctx context.Context, post, orgCode string, userID int64) error {
+	if userID == 0 {
+		_, err := tx.exec(ctx, `DELETE FROM posts WHERE post = $1 AND org_code = $2`, post, orgCode)
+		return wrap(err, "vacate post")
+	}
+	_, err := tx.exec(ctx, `INSERT INTO posts (post, org_code, user_id) VALUES ($1, $2, $3)
+		ON CONFLICT (post, org_code) DO UPDATE SET user_id = excluded.user_id`, post, orgCode, userID)
+	return wrap(err, "set post")
+}
+
+// PostHolder returns the active holder of a post (0 if vacant or disabled).
+func (tx *Tx) PostHolder(ctx context.Context, post, orgCode string) (int64, string, error) {
+	var id int64
+	var name string
+	err := tx.queryRow(ctx, `SELECT u.id, u.name FROM posts p JOIN users u ON u.id = p.user_id
+		WHERE p.post = $1 AND p.org_code = $2 AND u.disabled = $3`, post, orgCode, false).Scan(&id, &name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, "", nil
+	}
+	return id, name, wrap(err, "post holder")
+}
+
+// Posts lists the posts that are filled.
+func (tx *Tx) Posts(ctx context.Context) ([]Post, error) {
+	rows, err := tx.query(ctx, `SELECT p.post, p.org_code, o.name, u.id, u.username, u.name FROM posts p
+		JOIN users u ON u.id = p.user_id JOIN orgs o ON o.code = p.org_code ORDER BY p.post, p.org_code`)
+	if err != nil {
+		return nil, wrap(err, "posts")
+	}
+	defer rows.Close()
+	var out []Post
+	for rows.Next() {
+		var p Post
+		if err := rows.Scan(&p.Post, &p.OrgCode, &p.OrgName, &p.UserID, &p.Username, &p.Name); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// RedWithoutProgress lists the red matters in resolution whose assignee has
+// recorded no progress since since and has not been reminded since then.
+func (tx *Tx) RedWithoutProgress(ctx context.Context, since time.Time) ([]DueCase, error) {
+	rows, err := tx.query(ctx, `SELECT c.id, c.number, c.assignee_id, c.org_path FROM cases c
+		WHERE c.risk = 'red' AND c.status = 'in_resolution' AND c.assignee_id IS NOT NULL AND c.paused_at IS NULL
+		AND NOT EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.action IN ('progress', 'session', 'sign', 'milestone_done') AND e.at >= $1)
+		AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.case_id = c.id AND n.kind = 'red_daily' AND n.created_at >= $1)
+		ORDER BY c.id LIMIT 500`, ts(since))
+	if err != nil {
+		return nil, wrap(err, "red without progress")
+	}
+	defer rows.Close()
+	var out []DueCase
+	for rows.Next() {
+		var d DueCase
+		if err := rows.Scan(&d.ID, &d.Number, &d.AssigneeID, &d.OrgPath); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
