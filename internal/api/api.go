@@ -58,6 +58,7 @@ func (a *API) Register(m *httpx.Mux) {
 	m.Handle("POST /api/v1/cases", authz.CaseRegister, a.idempotent(a.wrap(a.createCaseHandler)))
 	m.Handle("POST /api/v1/cases/suggest", authz.CaseRegister, a.wrap(a.suggestHandler))
 	m.Handle("GET /api/v1/cases/{caseID}/suggestions", authz.CaseView, a.wrap(a.caseSuggestionsHandler))
+	m.Handle("GET /api/v1/cases/{caseID}/related", authz.CaseView, a.wrap(a.relatedHandler))
 	m.Handle("GET /api/v1/centre", authz.CaseView, a.wrap(a.getCentreHandler))
 	m.Handle("POST /api/v1/centre/import", authz.UserManage, a.wrap(a.importCentreHandler))
 	m.Handle("POST /api/v1/centre/roster", authz.UserManage, a.wrap(a.rosterHandler))

@@ -211,6 +211,7 @@ func suggestionJSON(s *service.Suggestion) map[string]any {
 		"unit":           s.Unit,
 		"mediation_org":  s.MediationOrg,
 		"mediators":      s.Mediators,
+		"related":        nonNilRelated(s.Related),
 		"config_version": s.ConfigVersion,
 		"learned_from":   s.Learned,
 	}
@@ -354,6 +355,7 @@ type actionIn struct {
 	Unit         string      `json:"unit"`
 	MediationOrg string      `json:"mediation_org"`
 	MediatorID   int64       `json:"mediator_id"`
+	Target       string      `json:"target"`
 }
 
 func (a *API) caseActionHandler(w http.ResponseWriter, r *http.Request) error {
@@ -368,7 +370,7 @@ func (a *API) caseActionHandler(w http.ResponseWriter, r *http.Request) error {
 	ai := service.ActionInput{Version: in.Version, Risk: in.Risk, Category: in.Category, Assignee: in.Assignee, Reason: in.Reason,
 		Note: in.Note, Outcome: in.Outcome, Guidance: in.Guidance, ReferredTo: in.ReferredTo, Method: in.Method,
 		Satisfaction: in.Satisfaction, Six: in.Six, Place: in.Place, Participants: in.Participants, Result: in.Result, Days: in.Days, PartiesAgree: in.PartiesAgree, Milestone: in.Milestone, Description: in.Description, Address: in.Address,
-		Unit: in.Unit, MediationOrg: in.MediationOrg, Mediator: in.MediatorID}
+		Unit: in.Unit, MediationOrg: in.MediationOrg, Mediator: in.MediatorID, Target: in.Target}
 	if in.Date != "" {
 		t, err := domain.ParseDay(in.Date)
 		if err != nil {
@@ -470,5 +472,31 @@ func (a *API) workHandler(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, work)
+	return nil
+}
+
+func nonNilRelated(r []service.Related) []service.Related {
+	if r == nil {
+		return []service.Related{}
+	}
+	return r
+}
+
+// relatedHandler answers GET /api/v1/cases/{id}/related: possible related
+// matters with reasons, and the links the matter has.
+func (a *API) relatedHandler(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathInt64(r, "caseID")
+	if err != nil {
+		return err
+	}
+	rel, links, err := a.svc.RelatedForCase(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	ls := []map[string]any{}
+	for _, l := range links {
+		ls = append(ls, map[string]any{"id": l.OtherID, "number": l.Number, "status": l.Status, "kind": l.Kind, "note": l.Note, "at": rfc(l.At)})
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"candidates": nonNilRelated(rel), "links": ls})
 	return nil
 }

@@ -147,3 +147,32 @@ func TestRedGradingReachesTheSecretary(t *testing.T) {
 	disp.wantText(".timeline", "红色 → 黄色（降级）", "已现场劝散")
 	disp.noText("main", "待重新研判")
 }
+
+// While a receptionist types a registration, the form shows the suggested
+// category (with a button to use it) and the matters that may be the same
+// dispute, with the reasons.
+func TestRegistrationShowsRelated(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	recep := jftest.MakeUser(t, e.svc, "recep", "610831", domain.RoleReceptionist)
+	first, err := e.svc.RegisterCase(jftest.As(recep, "127.0.0.1"), domain.CaseInput{Channel: "visit", Category: "neighbour", OrgCode: "610831101200",
+		Description: "马某与邻居贺某因窑洞前排水沟改道多次争吵，要求恢复原排水沟。", Address: "何家集村三组",
+		Parties: []domain.Party{{Role: "applicant", Name: "马建国", IDNumber: "610831199003070024"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab := e.newTab(t, desktop)
+	tab.login("recep", jftest.Password)
+	tab.open("/cases/new")
+	tab.set(map[string]string{"#org_code": "610831101200", "#p0_name": "马建国", "#p0_id": "610831199003070024",
+		"#description": "贺某与邻居马某因窑洞前排水沟改道又吵起来了，马某要求恢复原排水沟。"})
+	eval[bool](tab, `(function(){document.querySelector("#description").dispatchEvent(new Event("change",{bubbles:true}));return true})()`)
+	tab.waitFor("the live suggestions", `!document.querySelector("#live-suggest").hidden && document.querySelector("#live-suggest").innerText.indexOf("`+first.Number+`") >= 0`)
+	tab.wantText("#live-suggest", "邻里纠纷", "可能相关的事项", first.Number, "同一当事人身份证号", "事由相似")
+	tab.shot("register-live-suggest")
+	// "Use" puts the suggested category into the form.
+	eval[bool](tab, `(function(){var b=document.querySelector("#live-suggest button");if(b){b.click()}return true})()`)
+	if v := eval[string](tab, `document.querySelector("#category").value`); v != "neighbour" {
+		t.Fatalf("category after using the suggestion: %q", v)
+	}
+}

@@ -226,6 +226,8 @@ var Workflow = []Transition{
 	{"assess", []Status{StatusRegistered}, StatusAssessed, []Role{RoleDispatcher}, []string{"risk"}},
 	{"regrade", []Status{StatusAssessed, StatusDispatched, StatusReturned, StatusInResolution}, "", []Role{RoleDispatcher, RoleLeader}, []string{"risk", "reason"}},
 	{"lead", []Status{StatusAssessed, StatusDispatched, StatusReturned, StatusInResolution}, "", []Role{RoleDispatcher, RoleLeader}, []string{"assignee", "reason"}},
+	{"link", nil, "", []Role{RoleDispatcher}, []string{"target"}},
+	{"merge", []Status{StatusRegistered, StatusAssessed, StatusDispatched, StatusReturned, StatusInResolution}, StatusClosed, []Role{RoleDispatcher}, []string{"target", "reason"}},
 	{"deteriorate", []Status{StatusRegistered, StatusAssessed, StatusDispatched, StatusReturned, StatusInResolution, StatusClosed, StatusInformed, StatusVisited}, "", []Role{RoleReceptionist, RoleDispatcher, RoleHandler, RoleMediator, RoleGridWorker, RoleLeader}, []string{"note"}},
 	{"dispatch", []Status{StatusAssessed, StatusReturned}, StatusDispatched, []Role{RoleDispatcher}, []string{"assignee"}},
 	{"sign", []Status{StatusDispatched}, StatusInResolution, []Role{RoleHandler, RoleMediator}, nil},

@@ -31,6 +31,7 @@ type Suggestion struct {
 	Unit          *SuggestedUnit      `json:"unit"`
 	MediationOrg  *SuggestedOrg       `json:"mediation_org"`
 	Mediators     []SuggestedMediator `json:"mediators"`
+	Related       []Related           `json:"related"` // matters that may be the same dispute or linked to it
 	ConfigVersion int64               `json:"config_version"`
 	Learned       int                 `json:"learned_from"` // past matters the model learned from
 }
@@ -267,7 +268,13 @@ func (s *Service) Suggest(ctx context.Context, in domain.CaseInput) (*Suggestion
 			return err
 		}
 		facts.PeopleCount, facts.AmountYuan = in.PeopleCount, in.AmountYuan
-		out, err = s.suggest(ctx, tx, in.Description+" "+in.Address, path, facts, true)
+		if out, err = s.suggest(ctx, tx, in.Description+" "+in.Address, path, facts, true); err != nil {
+			return err
+		}
+		out.Related, err = s.RelatedForInput(ctx, tx, in, path)
+		if out.Related == nil {
+			out.Related = []Related{}
+		}
 		return err
 	})
 	return out, err

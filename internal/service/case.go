@@ -404,6 +404,7 @@ type ActionInput struct {
 	Unit         string
 	MediationOrg string
 	Mediator     int64
+	Target       string // link, merge: the other matter's number
 	Six          *domain.Six
 	Milestone    int64 // milestone_done: which line
 	// correct: the registration fields to fix (nil leaves a field alone).
@@ -455,6 +456,9 @@ func (s *Service) Act(ctx context.Context, id int64, action string, in ActionInp
 			c.Status = t.To
 			c.StepDueAt = domain.DueForCase(cal, c.Status, tx.Now, c.Category == "petition")
 			c.PausedAt, c.PausedUntil, c.ExtendDays = time.Time{}, time.Time{}, 0
+			if action == "merge" {
+				c.StepDueAt = time.Time{} // the original is informed and visited, not the duplicate
+			}
 		}
 		// A red matter has less time in resolution (三色: red is the
 		// county's own business).
@@ -602,6 +606,10 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 		c.LeadID, c.Six.LeadLeader = u.ID, u.Name
 		ev.Data["lead_name"] = u.Name
 		if err := s.notify(ctx, tx, []int64{u.ID}, c.ID, "lead", fmt.Sprintf("%s 由您牵头（%s）：%s", c.Number, domain.ActorFrom(ctx).User.Name, truncateRunes(ev.Note, 60))); err != nil {
+			return err
+		}
+	case "link", "merge":
+		if err := s.applyLink(ctx, tx, c, t.Action, in, ev); err != nil {
 			return err
 		}
 	case "deteriorate":

@@ -94,7 +94,7 @@ func (s *Server) renderCaseNew(w http.ResponseWriter, r *http.Request, status in
 		f.Parties = append(f.Parties, domain.Party{})
 	}
 	s.render(w, r, status, "case_new", &page{Title: "cases.new", Errors: fields, Error: msg, Data: map[string]any{
-		"Form": f, "Categories": cats, "Channels": domain.Channels, "PartyRoles": domain.PartyRoles,
+		"Form": f, "Categories": cats, "Channels": domain.Channels, "PartyRoles": domain.PartyRoles, "Risks": domain.Risks,
 	}})
 	return nil
 }
@@ -198,6 +198,14 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, id int64, st
 		return err
 	}
 	actions := s.svc.AllowedActions(r.Context(), c)
+	related, links, err := s.svc.RelatedForCase(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	counts, err := s.svc.PartyCounts(r.Context(), id)
+	if err != nil {
+		return err
+	}
 	// The assessment form starts from the suggestions (a registered
 	// sub-category inside the suggested category stays: it says more).
 	var sug *service.Suggestion
@@ -216,6 +224,7 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, id int64, st
 		}
 	}
 	s.render(w, r, status, "case", &page{Title: "cases.title", Error: msg, Errors: fields, Data: map[string]any{
+		"Related": related, "Links": links, "PartyCounts": counts, "CanLink": slices.Contains(actions, "link"), "CanMerge": slices.Contains(actions, "merge"),
 		"Suggestion": sug, "Registries": reg, "AssessCategory": assessCat, "AssessRisk": assessRisk, "Attachments": atts, "Milestones": ms, "AttachmentKinds": service.AttachmentKinds, "CanAttach": s.svc.MayAttach(r.Context(), c),
 		"Case": c, "Actions": actions, "Missing": c.Six.Missing(), "Now": time.Now(),
 		"Categories": cats, "Revealed": revealed, "Outcomes": domain.Outcomes, "Guidance": domain.Guidance,
@@ -233,7 +242,7 @@ func (s *Server) saveCaseAction(w http.ResponseWriter, r *http.Request) error {
 	in := service.ActionInput{Risk: r.PostFormValue("risk"), Category: r.PostFormValue("category"), Assignee: strings.TrimSpace(r.PostFormValue("assignee")),
 		Reason: r.PostFormValue("reason"), Note: r.PostFormValue("note"), Outcome: r.PostFormValue("outcome"), Guidance: r.PostFormValue("guidance"),
 		ReferredTo: r.PostFormValue("referred_to"), Method: r.PostFormValue("method"), Satisfaction: r.PostFormValue("satisfaction")}
-	in.Unit, in.MediationOrg = r.PostFormValue("unit"), r.PostFormValue("mediation_org")
+	in.Unit, in.MediationOrg, in.Target = r.PostFormValue("unit"), r.PostFormValue("mediation_org"), strings.TrimSpace(r.PostFormValue("target"))
 	in.Mediator, _ = strconv.ParseInt(r.PostFormValue("mediator"), 10, 64)
 	in.Version, _ = strconv.ParseInt(r.PostFormValue("version"), 10, 64)
 	if d := r.PostFormValue("due"); d != "" {

@@ -74,6 +74,89 @@ document.addEventListener("DOMContentLoaded", function () {
     });
     if (document.visibilityState !== "hidden") { open(); }
   }
+  // Registration: suggestions and possibly related matters while typing
+  // (POST /api/v1/cases/suggest; nothing is saved).
+  var live = document.getElementById("live-suggest");
+  if (live) {
+    var form = live.closest("form");
+    var timer = null;
+    var val = function (id) { var e = document.getElementById(id); return e ? e.value.trim() : ""; };
+    var el = function (tag, cls, text) { var e = document.createElement(tag); if (cls) { e.className = cls; } if (text) { e.textContent = text; } return e; };
+    var render = function (s) {
+      live.textContent = "";
+      live.appendChild(el("h3", "", live.dataset.lTitle));
+      var p = el("p", "suggest-head");
+      p.appendChild(el("span", "", live.dataset.lCategory));
+      p.appendChild(document.createTextNode(" "));
+      p.appendChild(el("strong", "", s.category.name));
+      var sel = document.getElementById("category");
+      if (sel && sel.value !== s.category.code) {
+        var use = el("button", "btn btn-small", live.dataset.lUse);
+        use.type = "button";
+        use.addEventListener("click", function () { sel.value = s.category.code; use.remove(); });
+        p.appendChild(document.createTextNode(" "));
+        p.appendChild(use);
+      }
+      live.appendChild(p);
+      var reasons = function (list) {
+        var ul = el("ul", "reasons");
+        list.forEach(function (r) { ul.appendChild(el("li", "", r.text || r)); });
+        return ul;
+      };
+      live.appendChild(reasons(s.category.reasons));
+      var rp = el("p", "suggest-head");
+      rp.appendChild(el("span", "", live.dataset.lRisk));
+      rp.appendChild(document.createTextNode(" "));
+      rp.appendChild(el("strong", "risk risk-" + s.risk.color, live.getAttribute("data-l-risk-" + s.risk.color)));
+      live.appendChild(rp);
+      live.appendChild(reasons(s.risk.reasons));
+      var rh = el("p", "suggest-head");
+      rh.appendChild(el("span", "", live.dataset.lRelated));
+      live.appendChild(rh);
+      if (!s.related || s.related.length === 0) {
+        live.appendChild(el("p", "muted small", live.dataset.lNone));
+      } else {
+        var ul = el("ul", "related-list");
+        s.related.forEach(function (r) {
+          var li = el("li");
+          var a = el("a", "", r.number);
+          a.href = "/cases/" + r.id;
+          a.target = "_blank";
+          li.appendChild(a);
+          li.appendChild(el("span", "muted small", " " + r.description));
+          li.appendChild(reasons(r.reasons));
+          ul.appendChild(li);
+        });
+        live.appendChild(ul);
+      }
+      live.hidden = false;
+    };
+    var ask = function () {
+      if (val("description").length < 4) { return; }
+      var body = { channel: val("channel"), description: val("description"), org_code: val("org_code"), address: val("address"),
+        people_count: parseInt(val("people_count"), 10) || 0, amount: parseFloat(val("amount")) || 0, parties: [] };
+      for (var i = 0; i < 3; i++) {
+        var n = "p" + i + "_";
+        if (val(n + "name") || val(n + "id") || val(n + "phone")) {
+          body.parties.push({ name: val(n + "name"), id_number: val(n + "id"), phone: val(n + "phone") });
+        }
+      }
+      var csrf = form ? form.querySelector("input[name=csrf]") : null;
+      fetch(live.dataset.url, { method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf ? csrf.value : "" }, body: JSON.stringify(body) })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (s) { if (s && s.category) { render(s); } })
+        .catch(function () {});
+    };
+    if (form) {
+      form.addEventListener("change", function (e) {
+        if (e.target && e.target.id === "category") { return; }
+        clearTimeout(timer);
+        timer = setTimeout(ask, 300);
+      });
+    }
+    ask();
+  }
   // Prevent double submission of forms.
   document.querySelectorAll("form").forEach(function (f) {
     f.addEventListener("submit", function () {

@@ -1,0 +1,222 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"jiefen/internal/domain"
+	"jiefen/internal/store"
+)
+
+// RelatedDays is how far back related matters are looked for; Similar is
+// the share of common character bigrams (Jaccard) above which two
+// descriptions count as similar.
+const (
+	RelatedDays   = 365
+	SimilarJacc   = 0.3
+	relatedLimit  = 20
+	similarityCap = 500
+)
+
+// Related is a matter that may be related to another, with the reasons.
+type Related struct {
+	ID          int64    `json:"id"`
+	Number      string   `json:"number"`
+	Status      string   `json:"status"`
+	Description string   `json:"description"`
+	Reasons     []string `json:"reasons"`
+	Linked      string   `json:"linked,omitempty"` // related, duplicate, original: already linked that way
+}
+
+func bigramSet(text string) map[string]bool {
+	out := map[string]bool{}
+	for _, t := range domain.SearchTokens(text) {
+		if len(t) == 13 && t[0] == 'x' { // "x" + the hex of two CJK characters: a bigram
+			out[t] = true
+		}
+	}
+	return out
+}
+
+func jaccard(a, b map[string]bool) float64 {
+	if len(a) == 0 || len(b) == 0 {
+		return 0
+	}
+	n := 0
+	for k := range a {
+		if b[k] {
+			n++
+		}
+	}
+	return float64(n) / float64(len(a)+len(b)-n)
+}
+
+// related compares a probe with the database and ranks what it finds:
+// more kinds of reason first, then the newest. Only matters the actor may
+// see are listed.
+func (s *Service) related(ctx context.Context, tx *store.Tx, p store.RelatedProbe, description string) ([]Related, error) {
+	p.Since = tx.Now.AddDate(0, 0, -RelatedDays)
+	p.Limit, p.SimilarityPool = relatedLimit, similarityCap
+	found, pool, err := tx.RelatedCandidates(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	mine := bigramSet(description)
+	for _, c := range pool {
+		if j := jaccard(mine, bigramSet(c.Description)); j >= SimilarJacc {
+			if have := found[c.ID]; have != nil {
+				have.Why["similar"] = fmt.Sprintf("%.2f", j)
+			} else {
+				c.Why = map[string]string{"similar": fmt.Sprintf("%.2f", j)}
+				found[c.ID] = c
+			}
+		}
+	}
+	u := domain.ActorFrom(ctx).User
+	var out []Related
+	var cands []*store.Candidate
+	for _, c := range found {
+		if c.CreatedAt.Before(p.Since) {
+			continue
+		}
+		if !isCLI(ctx) && (u == nil || !strings.HasPrefix(c.OrgPath, u.OrgPath)) {
+			continue // outside the actor's jurisdiction: not even its existence
+		}
+		cands = append(cands, c)
+	}
+	sort.Slice(cands, func(i, j int) bool {
+		if len(cands[i].Why) != len(cands[j].Why) {
+			return len(cands[i].Why) > len(cands[j].Why)
+		}
+		return cands[i].ID > cands[j].ID
+	})
+	for _, c := range cands {
+		r := Related{ID: c.ID, Number: c.Number, Status: c.Status, Description: truncateRunes(c.Description, 60)}
+		for _, k := range []string{"id", "phone", "name", "address", "similar"} {
+			v, ok := c.Why[k]
+			if !ok {
+				continue
+			}
+			r.Reasons = append(r.Reasons, map[string]string{
+				"id": "同一当事人身份证号", "phone": "同一当事人手机号", "name": "同村同名当事人：" + v,
+				"address": "同一地址：" + v, "similar": "事由相似（相似度 " + v + "）"}[k])
+		}
+		out = append(out, r)
+		if len(out) == 10 {
+			break
+		}
+	}
+	return out, nil
+}
+
+// RelatedForCase lists the matters that may be related to a registered one
+// (not yet linked) and the links it has.
+func (s *Service) RelatedForCase(ctx context.Context, id int64) ([]Related, []store.Link, error) {
+	c, err := s.Case(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []Related
+	var links []store.Link
+	err = s.view(ctx, func(tx *store.Tx) error {
+		keys, err := tx.PartyKeys(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		p := store.RelatedProbe{Exclude: c.ID, Village: villagePath(c.OrgPath), Township: townshipPath(c.OrgPath), Address: strings.TrimSpace(c.Address)}
+		for _, k := range keys {
+			p.IDBidx, p.PhoneBidx, p.Names = append(p.IDBidx, k.IDBidx), append(p.PhoneBidx, k.PhoneBidx), append(p.Names, k.Name)
+		}
+		if out, err = s.related(ctx, tx, p, c.Description); err != nil {
+			return err
+		}
+		if links, err = tx.Links(ctx, c.ID); err != nil {
+			return err
+		}
+		linked := map[int64]string{}
+		for _, l := range links {
+			linked[l.OtherID] = l.Kind
+		}
+		out = slices.DeleteFunc(out, func(r Related) bool { return linked[r.ID] != "" })
+		return nil
+	})
+	return out, links, err
+}
+
+// RelatedForInput lists the matters that may be related to a registration
+// being typed (the registration form asks while the clerk types).
+func (s *Service) RelatedForInput(ctx context.Context, tx *store.Tx, in domain.CaseInput, path string) ([]Related, error) {
+	p := store.RelatedProbe{Village: villagePath(path), Township: townshipPath(path), Address: strings.TrimSpace(in.Address)}
+	for _, party := range in.Parties {
+		if party.IDNumber != "" && s.keys != nil {
+			p.IDBidx = append(p.IDBidx, s.keys.BlindIndex("id", domain.NormalizeIDNumber(party.IDNumber)))
+		}
+		if party.Phone != "" && s.keys != nil {
+			if m, ok := domain.NormalizeMobile(party.Phone); ok {
+				p.PhoneBidx = append(p.PhoneBidx, s.keys.BlindIndex("phone", m))
+			}
+		}
+		p.Names = append(p.Names, strings.TrimSpace(party.Name))
+	}
+	return s.related(ctx, tx, p, in.Description)
+}
+
+// townshipPath cuts a place's path to its township.
+func townshipPath(p string) string {
+	parts := strings.SplitAfterN(p, "/", 4)
+	if len(parts) < 4 {
+		return ""
+	}
+	return strings.Join(parts[:3], "")
+}
+
+// PartyCounts returns, per party of a matter, how many matters the person
+// (by ID number or phone) has been party to.
+func (s *Service) PartyCounts(ctx context.Context, id int64) (map[int64]int, error) {
+	var out map[int64]int
+	err := s.view(ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = tx.PartyMatterCounts(ctx, id)
+		return err
+	})
+	return out, err
+}
+
+// applyLink links two matters (action link) or merges c, a duplicate, into
+// its original (action merge); the other matter's timeline says so too.
+func (s *Service) applyLink(ctx context.Context, tx *store.Tx, c *domain.Case, action string, in ActionInput, ev *domain.Event) error {
+	number := strings.TrimSpace(in.Target)
+	if number == "" {
+		return required("target", "field.required")
+	}
+	otherID, otherPath, err := tx.CaseIDByNumber(ctx, number)
+	if err != nil || otherID == c.ID {
+		return required("target", "case.link.target_bad")
+	}
+	u := domain.ActorFrom(ctx).User
+	if u.OrgPath == "" || !strings.HasPrefix(otherPath, u.OrgPath) {
+		return required("target", "case.link.target_bad") // outside the jurisdiction: as if it did not exist
+	}
+	other, err := tx.Case(ctx, otherID)
+	if err != nil {
+		return err
+	}
+	kind, otherAction := "related", "linked"
+	if action == "merge" {
+		if other.Outcome == domain.OutcomeMerged {
+			return required("target", "case.merge.into_merged")
+		}
+		kind, otherAction = "duplicate", "merged_in"
+		c.Outcome, c.ClosedAt = domain.OutcomeMerged, tx.Now
+	}
+	if err := tx.AddLink(ctx, c.ID, otherID, kind, ev.Note, u.ID); err != nil {
+		return err
+	}
+	ev.Data["target"], ev.Data["target_id"] = number, fmt.Sprint(otherID)
+	oev := &domain.Event{ActorID: u.ID, ActorName: u.Name, Action: otherAction, FromStatus: other.Status, ToStatus: other.Status, Note: ev.Note,
+		Data: map[string]string{"target": c.Number, "target_id": fmt.Sprint(c.ID)}}
+	return tx.AddEvent(ctx, otherID, oev)
+}

@@ -1,0 +1,190 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// Link is a link from a matter to another.
+type Link struct {
+	OtherID     int64
+	Number      string
+	Status      string
+	Description string
+	Kind        string // related, duplicate (this one is the other's duplicate), original (the other merged into this one)
+	Note        string
+	At          time.Time
+}
+
+// AddLink records a link (a second identical link is a no-op).
+func (tx *Tx) AddLink(ctx context.Context, caseID, otherID int64, kind, note string, by int64) error {
+	_, err := tx.exec(ctx, `INSERT INTO case_links (case_id, other_id, kind, note, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (case_id, other_id, kind) DO NOTHING`, caseID, otherID, kind, note, by, ts(tx.Now))
+	return wrap(err, "add link")
+}
+
+// Links lists a matter's links in both directions.
+func (tx *Tx) Links(ctx context.Context, caseID int64) ([]Link, error) {
+	rows, err := tx.query(ctx, `SELECT l.other_id, c.number, c.status, c.description, l.kind, l.note, l.created_at
+		FROM case_links l JOIN cases c ON c.id = l.other_id WHERE l.case_id = $1
+		UNION ALL
+		SELECT l.case_id, c.number, c.status, c.description, CASE l.kind WHEN 'duplicate' THEN 'original' ELSE l.kind END, l.note, l.created_at
+		FROM case_links l JOIN cases c ON c.id = l.case_id WHERE l.other_id = $1
+		ORDER BY 7`, caseID)
+	if err != nil {
+		return nil, wrap(err, "links")
+	}
+	defer rows.Close()
+	var out []Link
+	for rows.Next() {
+		var l Link
+		if err := rows.Scan(&l.OtherID, &l.Number, &l.Status, &l.Description, &l.Kind, &l.Note, nullTime{&l.At}); err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// CaseIDByNumber finds a matter by its number.
+func (tx *Tx) CaseIDByNumber(ctx context.Context, number string) (int64, string, error) {
+	var id int64
+	var path string
+	err := tx.queryRow(ctx, `SELECT id, org_path FROM cases WHERE number = $1`, number).Scan(&id, &path)
+	return id, path, tx.scanErr(err, "case "+number)
+}
+
+// Candidate is a matter that may be related to another, with what makes it
+// so.
+type Candidate struct {
+	ID          int64
+	Number      string
+	Status      string
+	Description string
+	OrgPath     string
+	CreatedAt   time.Time
+	Why         map[string]string // reason kind → detail
+}
+
+// RelatedProbe is what a matter (registered or being registered) is
+// compared on.
+type RelatedProbe struct {
+	Exclude        int64
+	IDBidx         []string
+	PhoneBidx      []string
+	Names          []string // party names, compared within Village
+	Village        string   // village path ("" above village level)
+	Township       string   // township path: description similarity looks here
+	Address        string
+	Since          time.Time // description similarity looks back to here
+	Limit          int       // per kind
+	SimilarityPool int       // how many recent matters of the township to compare descriptions with
+}
+
+// RelatedCandidates finds matters sharing a party (ID number, phone, or
+// name within the village), the address (within the village), and, for the
+// caller to score, the township's recent matters.
+func (tx *Tx) RelatedCandidates(ctx context.Context, p RelatedProbe) (map[int64]*Candidate, []*Candidate, error) {
+	out := map[int64]*Candidate{}
+	add := func(kind, detail, q string, args ...any) error {
+		rows, err := tx.query(ctx, q, args...)
+		if err != nil {
+			return wrap(err, "related "+kind)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			c := &Candidate{}
+			if err := rows.Scan(&c.ID, &c.Number, &c.Status, &c.Description, &c.OrgPath, nullTime{&c.CreatedAt}); err != nil {
+				return err
+			}
+			if c.ID == p.Exclude {
+				continue
+			}
+			if have := out[c.ID]; have != nil {
+				c = have
+			} else {
+				c.Why = map[string]string{}
+				out[c.ID] = c
+			}
+			c.Why[kind] = detail
+		}
+		return rows.Err()
+	}
+	const cols = `c.id, c.number, c.status, c.description, c.org_path, c.created_at`
+	limit := p.Limit
+	for _, b := range p.IDBidx {
+		if b != "" {
+			if err := add("id", "", `SELECT DISTINCT `+cols+` FROM parties x JOIN cases c ON c.id = x.case_id WHERE x.id_bidx = $1 ORDER BY c.id DESC LIMIT $2`, b, limit); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	for _, b := range p.PhoneBidx {
+		if b != "" {
+			if err := add("phone", "", `SELECT DISTINCT `+cols+` FROM parties x JOIN cases c ON c.id = x.case_id WHERE x.phone_bidx = $1 ORDER BY c.id DESC LIMIT $2`, b, limit); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	if p.Village != "" {
+		for _, n := range p.Names {
+			if n == "" {
+				continue
+			}
+			if err := add("name", n, `SELECT DISTINCT `+cols+` FROM parties x JOIN cases c ON c.id = x.case_id WHERE x.name = $1 AND c.org_path LIKE $2 ORDER BY c.id DESC LIMIT $3`,
+				n, stripLike(p.Village)+"%", limit); err != nil {
+				return nil, nil, err
+			}
+		}
+		if p.Address != "" {
+			if err := add("address", p.Address, `SELECT `+cols+` FROM cases c WHERE c.address = $1 AND c.org_path LIKE $2 ORDER BY c.id DESC LIMIT $3`,
+				p.Address, stripLike(p.Village)+"%", limit); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	var pool []*Candidate
+	if p.Township != "" && p.SimilarityPool > 0 {
+		rows, err := tx.query(ctx, `SELECT `+cols+` FROM cases c WHERE c.org_path LIKE $1 AND c.created_at >= $2 ORDER BY c.created_at DESC LIMIT $3`,
+			stripLike(p.Township)+"%", ts(p.Since), p.SimilarityPool)
+		if err != nil {
+			return nil, nil, wrap(err, "related pool")
+		}
+		defer rows.Close()
+		for rows.Next() {
+			c := &Candidate{}
+			if err := rows.Scan(&c.ID, &c.Number, &c.Status, &c.Description, &c.OrgPath, nullTime{&c.CreatedAt}); err != nil {
+				return nil, nil, err
+			}
+			if c.ID != p.Exclude {
+				pool = append(pool, c)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return nil, nil, err
+		}
+	}
+	return out, pool, nil
+}
+
+// PartyMatterCounts returns, for each party of a matter, how many matters
+// (this one included) a party with the same ID number or phone has been in.
+func (tx *Tx) PartyMatterCounts(ctx context.Context, caseID int64) (map[int64]int, error) {
+	rows, err := tx.query(ctx, `SELECT p.id,
+		(SELECT COUNT(DISTINCT x.case_id) FROM parties x WHERE (p.id_bidx <> '' AND x.id_bidx = p.id_bidx) OR (p.phone_bidx <> '' AND x.phone_bidx = p.phone_bidx))
+		FROM parties p WHERE p.case_id = $1`, caseID)
+	if err != nil {
+		return nil, wrap(err, "party counts")
+	}
+	defer rows.Close()
+	out := map[int64]int{}
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[id] = n
+	}
+	return out, rows.Err()
+}
