@@ -262,3 +262,39 @@ func TestSuggestAPI(t *testing.T) {
 		}
 	})
 }
+
+func TestGroupAPI(t *testing.T) {
+	jftest.Engines(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st)
+		recep := tokenFor(t, e, "recep", "610831", domain.RoleReceptionist)
+		disp := tokenFor(t, e, "disp", "610831", domain.RoleDispatcher)
+		_, c := e.call("POST", "/api/v1/cases", recep, caseBody)
+		path := fmt.Sprintf("/api/v1/cases/%v/members", c["id"])
+		status, m := e.call("POST", path, disp, `{"rows":[{"name":"高一","village":"何家集村委会"},{"name":"高二","village":"月亮村"}]}`)
+		if status != 422 || field(m, "rows[3].village") == "" {
+			t.Fatalf("bad rows: %d %v", status, m)
+		}
+		if status, m := e.call("POST", path, recep, `{"rows":[{"name":"高一","village":"何家集村委会"}]}`); status != 403 {
+			t.Fatalf("receptionist import: %d %v", status, m)
+		}
+		if status, m := e.call("POST", path, disp, `{"rows":[{"name":"高一","village":"何家集村委会","phone":"13912345678","amount":820.5},{"name":"高二","village":"610831101200"}]}`); status != 201 || m["imported"].(float64) != 2 {
+			t.Fatalf("import: %d %v", status, m)
+		}
+		status, m = e.call("GET", path, disp, "")
+		items := m["items"].([]any)
+		if status != 200 || m["total"].(float64) != 2 || len(items) != 2 || items[0].(map[string]any)["phone"] != "139****5678" {
+			t.Fatalf("list: %d %v", status, m)
+		}
+		mid := items[0].(map[string]any)["id"]
+		confirm := fmt.Sprintf("%s/%v/confirm", path, mid)
+		if status, m := e.call("POST", confirm, disp, `{"status":"confirmed","note":"签字","version":1}`); status != 200 {
+			t.Fatalf("confirm: %d %v", status, m)
+		}
+		if status, m := e.call("POST", confirm, disp, `{"status":"disputed","version":1}`); status != 409 {
+			t.Fatalf("stale confirm: %d %v", status, m)
+		}
+		if status, m := e.call("POST", confirm, disp, `{"status":"maybe","version":2}`); status != 422 {
+			t.Fatalf("bad status: %d %v", status, m)
+		}
+	})
+}

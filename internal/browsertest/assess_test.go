@@ -2,6 +2,9 @@ package browsertest_test
 
 import (
 	"encoding/json"
+	"github.com/chromedp/chromedp"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -175,4 +178,65 @@ func TestRegistrationShowsRelated(t *testing.T) {
 	if v := eval[string](tab, `document.querySelector("#category").value`); v != "neighbour" {
 		t.Fatalf("category after using the suggestion: %q", v)
 	}
+}
+
+// A group matter: the dispatcher uploads the household list (one bad row is
+// named and nothing is saved; then the corrected file goes in), a grid
+// worker confirms a household of their village on the rounds, and the
+// progress shows it.
+func TestGroupListImportAndRounds(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	recep := jftest.MakeUser(t, e.svc, "recep", "610831", domain.RoleReceptionist)
+	jftest.MakeUser(t, e.svc, "disp", "610831", domain.RoleDispatcher)
+	jftest.MakeUser(t, e.svc, "grid", "610831101200001", domain.RoleGridWorker)
+	c, err := e.svc.RegisterCase(jftest.As(recep, "127.0.0.1"), domain.CaseInput{Channel: "visit", Category: "village_affairs", OrgCode: "610831101",
+		Description: "何家集镇合作社社员反映2025年分红迟迟未发，涉及多户。", Address: "何家集镇", PeopleCount: 40,
+		Parties: []domain.Party{{Role: "applicant", Name: "社员代表", IDType: "none", NoIDReason: "代表"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "名单.csv")
+	os.WriteFile(bad, []byte("姓名,村,电话,金额\n高一,何家集村委会,13912345678,820\n高二,月亮村,,820\n"), 0o600)
+	good := filepath.Join(dir, "名单2.csv")
+	var b strings.Builder
+	b.WriteString("户主,村,金额\n")
+	for i := range 60 {
+		b.WriteString("社员" + strconv.Itoa(i) + ",何家集村委会,820\n")
+	}
+	os.WriteFile(good, []byte(b.String()), 0o600)
+
+	disp := e.newTab(t, desktop)
+	disp.login("disp", jftest.Password)
+	disp.open("/cases/" + strconv.FormatInt(c.ID, 10))
+	disp.wantText("#group", "群体性事项")
+	disp.open("/cases/" + strconv.FormatInt(c.ID, 10) + "/members")
+	disp.do("choose file", chromedp.SetUploadFiles("#mfile", []string{bad}))
+	disp.submit(`form[enctype] button[type=submit]`)
+	disp.wantText(".alert", "名单有错误，未导入任何一行")
+	disp.wantText(".row-errors", "第 3 行 · 村（社区）：本乡镇没有这个村")
+	disp.wantText("main", "名单为空")
+	disp.do("choose file", chromedp.SetUploadFiles("#mfile", []string{good}))
+	disp.submit(`form[enctype] button[type=submit]`)
+	disp.wantText(".flash", "名单已导入")
+	disp.wantText("main", "已确认 0 / 60 户", "社员0", "下一页")
+	disp.shot("group-list")
+
+	grid := e.newTab(t, desktop)
+	grid.login("grid", jftest.Password)
+	grid.open("/inbox")
+	grid.wantText("main", "需要巡回确认")
+	grid.open("/cases/" + strconv.FormatInt(c.ID, 10) + "/members")
+	grid.wantText("main", "您只看到本村的户")
+	form := `form.confirm-row`
+	grid.set(map[string]string{form + " select": "confirmed", form + " input[name=note]": "户主高某签字确认"})
+	grid.submit(form + ` button[type=submit]`)
+	grid.wantText(".flash", "已记录")
+	grid.wantText("main", "已确认 1 / 60 户", "户主高某签字确认", "测试grid")
+	disp.open("/cases/" + strconv.FormatInt(c.ID, 10))
+	disp.wantText("#group", "已确认 1 / 60 户")
+	disp.open("/cases/" + strconv.FormatInt(c.ID, 10) + "/members/print?village=610831101200")
+	disp.wantText(".print-sheet", "巡回确认名单", "何家集村委会", "签字")
+	disp.shot("group-print")
 }

@@ -115,6 +115,7 @@ Usage:
   jiefen categories list | add --code C --name N [--parent P]
   jiefen centre import --from FILE.json [--weeks N] | show   units, roster, windows, mediators
   jiefen centre post --post P --org CODE --username U   who leads red / yellow / blue matters
+  jiefen group import --case NUMBER --from FILE.xlsx|.csv | show --case NUMBER   household lists (群体性)
   jiefen assess suggest --description TEXT [--org CODE]  suggested category and risk colour, with reasons
   jiefen assess rules | set-rules --from FILE --note N   the assessment rules (JSON), versioned
   jiefen audit verify                                 check the audit log's hash chain
@@ -170,6 +171,8 @@ func (e *env) run(args []string) error {
 		return e.assess(rest)
 	case "centre":
 		return e.centre(rest)
+	case "group":
+		return e.group(rest)
 	case "seed":
 		return e.seed(rest)
 	case "loadtest":

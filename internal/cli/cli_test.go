@@ -239,3 +239,33 @@ func TestAssessCommands(t *testing.T) {
 		t.Fatalf("edited rule not used: %+v", r)
 	}
 }
+
+func TestGroupCommands(t *testing.T) {
+	dir := t.TempDir()
+	dsn := filepath.Join(dir, "g.db")
+	env := map[string]string{"JIEFEN_DB": dsn, "LANG": "C"}
+	if r := run(t, "", env, "divisions", "import", "--from", "../demo/data/zizhou-divisions.csv", "--county", "610831", "--county-name", "子洲县"); r.code != 0 {
+		t.Fatalf("divisions: %+v", r)
+	}
+	st := jftest.OpenSQLiteAt(t, dsn)
+	svc := jftest.Service(st)
+	recep := jftest.MakeUser(t, svc, "recep", "610831", domain.RoleReceptionist)
+	c, err := svc.RegisterCase(jftest.As(recep, "127.0.0.1"), domain.CaseInput{Channel: "visit", Category: "village_affairs", OrgCode: "610831101",
+		Description: "合作社分红迟迟未发，涉及多户社员。", Address: "何家集镇", Parties: []domain.Party{{Role: "applicant", Name: "代表", IDType: "none", NoIDReason: "代表"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	f := filepath.Join(dir, "list.csv")
+	os.WriteFile(f, []byte("\ufeff户主,村,金额\n高一,何家集村委会,820\n高二,何家集村委会,820\n"), 0o600)
+	if r := run(t, "", env, "group", "import", "--case", c.Number, "--from", f); r.code != 0 || !strings.Contains(r.stdout, "imported 2") {
+		t.Fatalf("group import: %+v", r)
+	}
+	if r := run(t, "", env, "group", "show", "--case", c.Number); r.code != 0 || !strings.Contains(r.stdout, "2 households") {
+		t.Fatalf("group show: %+v", r)
+	}
+	os.WriteFile(f, []byte("户主,村\n高三,月亮村\n"), 0o600)
+	if r := run(t, "", env, "group", "import", "--case", c.Number, "--from", f); r.code != 1 {
+		t.Fatalf("bad list: %+v", r)
+	}
+}

@@ -226,3 +226,10 @@ func (tx *Tx) ClaimUnansweredSupervisions(ctx context.Context, now time.Time, li
 	}
 	return out, rows.Err()
 }
+
+// UsersWithRoleUnder lists the active users with role whose place lies
+// within path (e.g. the grid workers of a village).
+func (tx *Tx) UsersWithRoleUnder(ctx context.Context, role domain.Role, path string) ([]int64, error) {
+	return tx.ids(ctx, `SELECT u.id FROM users u JOIN orgs o ON o.code = u.org_code
+		WHERE u.disabled = $1 AND (',' || u.roles || ',') LIKE $2 AND o.path LIKE $3 ORDER BY u.id`, []any{false, "%," + string(role) + ",%", stripLike(path) + "%"})
+}

@@ -11,6 +11,7 @@ import (
 	"jiefen/internal/domain"
 	"jiefen/internal/httpx"
 	"jiefen/internal/service"
+	"jiefen/internal/store"
 )
 
 func (s *Server) showCasesPage(w http.ResponseWriter, r *http.Request) error {
@@ -206,6 +207,22 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, id int64, st
 	if err != nil {
 		return err
 	}
+	group, err := s.svc.Group(r.Context(), id, "", "", 0, 1)
+	if err != nil {
+		return err
+	}
+	caseUnits, err := s.svc.CaseUnits(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	var allUnits []*store.Unit
+	if group.CanManage {
+		reg, err := s.svc.Centre(r.Context())
+		if err != nil {
+			return err
+		}
+		allUnits = reg.Units
+	}
 	// The assessment form starts from the suggestions (a registered
 	// sub-category inside the suggested category stays: it says more).
 	var sug *service.Suggestion
@@ -224,6 +241,7 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, id int64, st
 		}
 	}
 	s.render(w, r, status, "case", &page{Title: "cases.title", Error: msg, Errors: fields, Data: map[string]any{
+		"Group": group, "CaseUnits": caseUnits, "AllUnits": allUnits, "MemberStatuses": service.MemberStatuses,
 		"Related": related, "Links": links, "PartyCounts": counts, "CanLink": slices.Contains(actions, "link"), "CanMerge": slices.Contains(actions, "merge"),
 		"Suggestion": sug, "Registries": reg, "AssessCategory": assessCat, "AssessRisk": assessRisk, "Attachments": atts, "Milestones": ms, "AttachmentKinds": service.AttachmentKinds, "CanAttach": s.svc.MayAttach(r.Context(), c),
 		"Case": c, "Actions": actions, "Missing": c.Six.Missing(), "Now": time.Now(),

@@ -117,6 +117,9 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 		if strings.HasSuffix(r.URL.Path, "/attachments") && r.Method == http.MethodPost {
 			limit = service.MaxAttachment + 1<<20 // the file and the form around it
 		}
+		if strings.HasSuffix(r.URL.Path, "/members") && r.Method == http.MethodPost {
+			limit = 8 << 20 // a household list of thousands (ReadTable reads at most 8 MiB)
+		}
 		if r.ContentLength > limit {
 			w.Header().Set("Connection", "close")
 			if isAPI(r) {

@@ -47,6 +47,11 @@ func (s *Server) routes() {
 	m.Handle("POST /cases/{caseID}/attachments", authz.CaseAct, s.wrapH(s.saveAttachment))
 	m.Handle("GET /cases/{caseID}/attachments/{attID}", authz.CaseView, s.wrapH(s.downloadAttachment))
 	m.Handle("POST /cases/{caseID}/parties/{partyID}/reveal", authz.PersonalReveal, s.wrapH(s.revealParty))
+	m.Handle("GET /cases/{caseID}/members", authz.CaseView, s.wrapH(s.showMembersPage))
+	m.Handle("GET /cases/{caseID}/members/print", authz.CaseView, s.wrapH(s.printMembers))
+	m.Handle("POST /cases/{caseID}/members", authz.CaseAct, s.wrapH(s.importMembers))
+	m.Handle("POST /cases/{caseID}/members/{memberID}/confirm", authz.CaseView, s.wrapH(s.confirmMember))
+	m.Handle("POST /cases/{caseID}/units", authz.CaseAct, s.wrapH(s.saveCoUnit))
 
 	m.Handle("GET /inbox", authz.Authenticated, s.wrapH(s.showInboxPage))
 	m.Handle("GET /events", authz.Authenticated, s.wrapH(s.streamEvents))

@@ -157,6 +157,9 @@ document.addEventListener("DOMContentLoaded", function () {
     }
     ask();
   }
+  document.querySelectorAll("[data-print]").forEach(function (b) {
+    b.addEventListener("click", function () { window.print(); });
+  });
   // Prevent double submission of forms.
   document.querySelectorAll("form").forEach(function (f) {
     f.addEventListener("submit", function () {

@@ -1,0 +1,139 @@
+package service_test
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"jiefen/internal/domain"
+	"jiefen/internal/jftest"
+	"jiefen/internal/service"
+	"jiefen/internal/store"
+)
+
+// Group matters on both engines: a household list comes in from CSV or
+// .xlsx, all or nothing with every bad row named; ID numbers and phones are
+// sealed and masked; households are confirmed by the people doing the
+// rounds, a grid worker only in their own village; counts by status and
+// village add up; co-units act with the lead unit.
+func TestGroupMatters(t *testing.T) {
+	jftest.Engines(t, func(t *testing.T, st *store.Store) {
+		e := newCaseEnv(t, st)
+		in := landCase("610831101")
+		in.Description, in.PeopleCount = "何家集镇多个村的合作社社员反映2025年分红迟迟未发，涉及一千余户。", 1642
+		c, err := e.svc.RegisterCase(as(e.recep), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Bad rows: nothing is imported, each error named by its line.
+		bad := "姓名,村,身份证号,电话,金额\n张三,何家集村委会,,,100\n,何家集村委会,,,\n李四,月亮村,,,\n王五,何家集村委会,610831199003070025,123,abc\n"
+		table, err := service.ReadTable("list.csv", strings.NewReader(bad))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.svc.ImportMembers(as(e.disp), c.ID, table)
+		de, ok := err.(*domain.Error)
+		if !ok || de.Code != domain.Invalid {
+			t.Fatalf("bad list: %v", err)
+		}
+		for _, f := range []string{"rows[3].name", "rows[4].village", "rows[5].id_number", "rows[5].phone", "rows[5].amount"} {
+			if de.Fields[f] == "" {
+				t.Errorf("no error for %s: %v", f, de.Fields)
+			}
+		}
+		if n, _ := jftest.Count(st, `SELECT COUNT(*) FROM group_members`); n != 0 {
+			t.Fatalf("%d rows saved from a bad list", n)
+		}
+		if _, err := e.svc.ImportMembers(as(e.recep), c.ID, table); domain.ErrorCode(err) != domain.Forbidden {
+			t.Fatalf("a receptionist imported: %v", err)
+		}
+
+		grid := jftest.MakeUser(t, e.svc, "gridhj", "610831101200001", domain.RoleGridWorker)
+		// 2,000 households from an .xlsx file over two villages.
+		f := excelize.NewFile()
+		f.SetSheetRow("Sheet1", "A1", &[]any{"户主", "村（社区）", "身份证号", "联系电话", "金额", "备注"})
+		for i := 0; i < 2000; i++ {
+			village := "何家集村委会"
+			if i%4 == 0 {
+				village = "610831101201"
+			}
+			phone := ""
+			if i == 0 {
+				phone = "13912345678"
+			}
+			id := ""
+			if i == 1 {
+				id = testID
+			}
+			f.SetSheetRow("Sheet1", fmt.Sprintf("A%d", i+2), &[]any{fmt.Sprintf("社员%04d", i), village, id, phone, 820.5, ""})
+		}
+		var buf bytes.Buffer
+		if err := f.Write(&buf); err != nil {
+			t.Fatal(err)
+		}
+		table, err = service.ReadTable("分红名单.xlsx", &buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := e.svc.ImportMembers(as(e.disp), c.ID, table)
+		if err != nil || n != 2000 {
+			t.Fatalf("import: %d %v", n, err)
+		}
+		if k, _ := jftest.Count(st, `SELECT COUNT(*) FROM group_members WHERE id_enc = '' AND id_masked <> ''`); k != 0 {
+			t.Fatal("an ID number was stored in the clear")
+		}
+		if k, _ := jftest.Count(st, `SELECT COUNT(*) FROM group_members WHERE id_enc LIKE '%610831%' OR phone_enc LIKE '%13912345678%'`); k != 0 {
+			t.Fatal("sealed fields hold the plain value")
+		}
+		g, err := e.svc.Group(as(e.disp), c.ID, "", "", 0, 50)
+		if err != nil || g.Total != 2000 || g.ByStatus["pending"] != 2000 || len(g.Villages) != 2 || len(g.Rows) != 50 || g.NextAfter != 50 {
+			t.Fatalf("group view: %v total %d villages %d rows %d next %d", err, g.Total, len(g.Villages), len(g.Rows), g.NextAfter)
+		}
+		if g.Rows[0].PhoneMasked != "139****5678" || g.Rows[1].IDMasked != domain.MaskID(testID) {
+			t.Fatalf("masking: %q %q", g.Rows[0].PhoneMasked, g.Rows[1].IDMasked)
+		}
+
+		// Rounds: a grid worker of 何家集村 sees and confirms only there.
+		gv, err := e.svc.Group(as(grid), c.ID, "", "", 0, 5000)
+		if err != nil || gv.Total != 1500 || gv.CanManage {
+			t.Fatalf("grid worker's view: %v total %d manage %v", err, gv.Total, gv.CanManage)
+		}
+		for _, m := range gv.Rows {
+			if m.VillageCode != "610831101200" {
+				t.Fatalf("grid worker saw %s", m.VillageCode)
+			}
+		}
+		m := gv.Rows[0]
+		if err := e.svc.ConfirmMember(as(grid), c.ID, m.ID, "confirmed", "户主本人签字", m.Version); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.ConfirmMember(as(grid), c.ID, m.ID, "disputed", "", m.Version); domain.ErrorCode(err) != domain.Conflict {
+			t.Fatalf("stale confirmation: %v", err)
+		}
+		other, _ := e.svc.Group(as(e.disp), c.ID, "610831101201", "", 0, 1)
+		if err := e.svc.ConfirmMember(as(grid), c.ID, other.Rows[0].ID, "confirmed", "", 1); domain.ErrorCode(err) != domain.NotFound {
+			t.Fatalf("grid worker confirmed another village: %v", err)
+		}
+		if err := e.svc.ConfirmMember(as(e.disp), c.ID, other.Rows[0].ID, "unreachable", "外出务工", 1); err != nil {
+			t.Fatal(err)
+		}
+		g, _ = e.svc.Group(as(e.disp), c.ID, "", "", 0, 10)
+		if g.ByStatus["confirmed"] != 1 || g.ByStatus["unreachable"] != 1 || g.ByStatus["pending"] != 1998 {
+			t.Fatalf("counts %v", g.ByStatus)
+		}
+		page, _ := e.svc.Group(as(e.disp), c.ID, "", "confirmed", 0, 10)
+		if len(page.Rows) != 1 || page.Rows[0].ConfirmedBy != grid.Name || page.Rows[0].StatusNote != "户主本人签字" {
+			t.Fatalf("confirmed row %+v", page.Rows)
+		}
+		if k, _ := jftest.Count(st, `SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND kind = 'rounds'`, grid.ID); k != 1 {
+			t.Fatalf("grid worker told %d times of the rounds", k)
+		}
+		// Co-units.
+		if err := e.svc.AddCoUnit(as(e.disp), c.ID, "nosuch", "x"); domain.ErrorCode(err) != domain.Invalid {
+			t.Fatalf("unknown unit: %v", err)
+		}
+	})
+}

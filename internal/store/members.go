@@ -1,0 +1,186 @@
+package store
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// MemberRow is one household of a group matter as stored (sealed fields
+// already sealed by the service).
+type MemberRow struct {
+	ID                   int64
+	RowNo                int
+	Name                 string
+	VillageCode          string
+	VillageName          string
+	IDKid, IDEnc, IDBidx string
+	IDMasked             string
+	PhoneKid, PhoneEnc   string
+	PhoneMasked          string
+	AmountCents          int64
+	Note                 string
+	Status               string
+	StatusNote           string
+	ConfirmedBy          string
+	ConfirmedAt          time.Time
+	Version              int64
+}
+
+// NextMemberRow is the row number after the last one of a matter's list.
+func (tx *Tx) NextMemberRow(ctx context.Context, caseID int64) (int, error) {
+	var n int
+	err := tx.queryRow(ctx, `SELECT COALESCE(MAX(row_no), 0) + 1 FROM group_members WHERE case_id = $1`, caseID).Scan(&n)
+	return n, wrap(err, "next member row")
+}
+
+// InsertMembers adds households to a matter's list, 200 rows per statement.
+func (tx *Tx) InsertMembers(ctx context.Context, caseID int64, rows []MemberRow) error {
+	const cols = 12
+	for start := 0; start < len(rows); start += 200 {
+		chunk := rows[start:min(start+200, len(rows))]
+		var b strings.Builder
+		b.WriteString(`INSERT INTO group_members (case_id, row_no, name, village_code, id_kid, id_enc, id_bidx, id_masked, phone_kid, phone_enc, phone_masked, amount_cents, note) VALUES `)
+		args := make([]any, 0, len(chunk)*cols+1)
+		args = append(args, caseID)
+		for i, r := range chunk {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("($1")
+			for j := range cols {
+				b.WriteString(", $" + strconv.Itoa(2+i*cols+j))
+			}
+			b.WriteString(")")
+			args = append(args, r.RowNo, r.Name, r.VillageCode, r.IDKid, r.IDEnc, r.IDBidx, r.IDMasked, r.PhoneKid, r.PhoneEnc, r.PhoneMasked, r.AmountCents, r.Note)
+		}
+		if _, err := tx.tx.ExecContext(ctx, b.String(), args...); err != nil {
+			return wrap(tx.d.mapErr(err), "insert members")
+		}
+	}
+	return nil
+}
+
+// MemberCount is a count of households by village and status.
+type MemberCount struct {
+	VillageCode, VillageName, Status string
+	N                                int
+}
+
+// MemberCounts counts a matter's households by village and status.
+func (tx *Tx) MemberCounts(ctx context.Context, caseID int64) ([]MemberCount, error) {
+	rows, err := tx.query(ctx, `SELECT m.village_code, o.name, m.status, COUNT(*) FROM group_members m JOIN orgs o ON o.code = m.village_code
+		WHERE m.case_id = $1 GROUP BY m.village_code, o.name, m.status ORDER BY m.village_code, m.status`, caseID)
+	if err != nil {
+		return nil, wrap(err, "member counts")
+	}
+	defer rows.Close()
+	var out []MemberCount
+	for rows.Next() {
+		var c MemberCount
+		if err := rows.Scan(&c.VillageCode, &c.VillageName, &c.Status, &c.N); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// MemberFilter selects a page of a matter's households.
+type MemberFilter struct {
+	CaseID      int64
+	VillageCode string
+	Status      string
+	AfterRow    int // keyset: row_no > AfterRow
+	Limit       int
+}
+
+// Members lists a page of households in row order (personal data masked).
+func (tx *Tx) Members(ctx context.Context, f MemberFilter) ([]MemberRow, error) {
+	w := where{}
+	w.add("m.case_id = ?", f.CaseID)
+	if f.VillageCode != "" {
+		w.add("m.village_code = ?", f.VillageCode)
+	}
+	if f.Status != "" {
+		w.add("m.status = ?", f.Status)
+	}
+	if f.AfterRow > 0 {
+		w.add("m.row_no > ?", f.AfterRow)
+	}
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	rows, err := tx.query(ctx, `SELECT m.id, m.row_no, m.name, m.village_code, o.name, m.id_masked, m.phone_masked, m.amount_cents, m.note,
+		m.status, m.status_note, COALESCE(u.name, ''), m.confirmed_at, m.version
+		FROM group_members m JOIN orgs o ON o.code = m.village_code LEFT JOIN users u ON u.id = m.confirmed_by`+w.sql()+
+		` ORDER BY m.row_no LIMIT `+strconv.Itoa(f.Limit), w.args...)
+	if err != nil {
+		return nil, wrap(err, "members")
+	}
+	defer rows.Close()
+	var out []MemberRow
+	for rows.Next() {
+		var m MemberRow
+		if err := rows.Scan(&m.ID, &m.RowNo, &m.Name, &m.VillageCode, &m.VillageName, &m.IDMasked, &m.PhoneMasked, &m.AmountCents, &m.Note,
+			&m.Status, &m.StatusNote, &m.ConfirmedBy, nullTime{&m.ConfirmedAt}, &m.Version); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// MemberVillage returns the village of one household of a matter.
+func (tx *Tx) MemberVillage(ctx context.Context, caseID, memberID int64) (string, error) {
+	var v string
+	err := tx.queryRow(ctx, `SELECT village_code FROM group_members WHERE id = $1 AND case_id = $2`, memberID, caseID).Scan(&v)
+	return v, tx.scanErr(err, "member")
+}
+
+// SetMemberStatus records a household's confirmation if its version is
+// still version.
+func (tx *Tx) SetMemberStatus(ctx context.Context, caseID, memberID int64, status, note string, by int64, version int64) error {
+	r, err := tx.exec(ctx, `UPDATE group_members SET status = $1, status_note = $2, confirmed_by = $3, confirmed_at = $4, version = version + 1
+		WHERE id = $5 AND case_id = $6 AND version = $7`, status, note, by, ts(tx.Now), memberID, caseID, version)
+	if err != nil {
+		return wrap(err, "confirm member")
+	}
+	if n, _ := r.RowsAffected(); n == 0 {
+		return staleErr()
+	}
+	return nil
+}
+
+// CaseUnit is a unit acting on a matter.
+type CaseUnit struct {
+	Code, Name, Role, Part string
+	At                     time.Time
+}
+
+// AddCaseUnit records a unit acting on a matter (lead or co).
+func (tx *Tx) AddCaseUnit(ctx context.Context, caseID, unitID int64, role, part string, by int64) error {
+	_, err := tx.exec(ctx, `INSERT INTO case_units (case_id, unit_id, role, part, added_by, added_at) VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (case_id, unit_id) DO UPDATE SET role = excluded.role, part = excluded.part`, caseID, unitID, role, part, by, ts(tx.Now))
+	return wrap(err, "case unit")
+}
+
+// CaseUnits lists the units acting on a matter, the lead first.
+func (tx *Tx) CaseUnits(ctx context.Context, caseID int64) ([]CaseUnit, error) {
+	rows, err := tx.query(ctx, `SELECT u.code, u.name, cu.role, cu.part, cu.added_at FROM case_units cu JOIN units u ON u.id = cu.unit_id
+		WHERE cu.case_id = $1 ORDER BY CASE cu.role WHEN 'lead' THEN 0 ELSE 1 END, cu.added_at`, caseID)
+	if err != nil {
+		return nil, wrap(err, "case units")
+	}
+	defer rows.Close()
+	var out []CaseUnit
+	for rows.Next() {
+		var c CaseUnit
+		if err := rows.Scan(&c.Code, &c.Name, &c.Role, &c.Part, nullTime{&c.At}); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
