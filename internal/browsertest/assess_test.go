@@ -93,6 +93,31 @@ func TestAssessWithSuggestions(t *testing.T) {
 	admin.set(map[string]string{"#uduties": "nosuch 不存在"})
 	admin.submit(`form.form button[type=submit]`)
 	admin.wantText("main", "没有这个纠纷类别")
+	// Windows are staffed and organisations kept in the UI too.
+	admin.open("/centre?tab=zones")
+	admin.set(map[string]string{"#wuW01": "women"})
+	admin.submit(`form[action="/centre/windows/W01"] button[type=submit]`)
+	admin.wantText(".flash", "已保存")
+	admin.wantText("#zones", "子洲县妇女联合会")
+	admin.open("/centre/orgs/new")
+	admin.set(map[string]string{"#ocode": "studio_elders", "#oname": "老党员调解工作室", "#okind": "studio"})
+	eval[bool](admin, `(function(){document.querySelector('input[name=categories][value=neighbour]').checked=true;return true})()`)
+	admin.submit(`form.form button[type=submit]`)
+	admin.wantText("#orgs", "老党员调解工作室", "邻里纠纷")
+	admin.shot("centre-orgs")
+	// The rules are edited in a form; a save is a new version in force at once.
+	admin.open("/admin/rules")
+	admin.wantText("h1", "研判规则", "第 0 版")
+	old := eval[string](admin, `document.querySelector("#trg_threat").value`)
+	admin.set(map[string]string{"#trg_threat": old + " 要他好看", "#rnote": "加一个本地说法"})
+	admin.submit(`form[action="/admin/rules"] button[type=submit]`)
+	admin.wantText(".flash", "研判规则已保存")
+	admin.wantText("h1", "第 1 版")
+	admin.shot("rules")
+	sug, err := e.svc.Suggest(jftest.As(recep, "127.0.0.1"), domain.CaseInput{Description: "对方说要他好看，家里人很害怕。", OrgCode: "610831101200"})
+	if err != nil || sug.Risk.Color != "red" || sug.ConfigVersion != 1 {
+		t.Fatalf("edited rule not in force: %v %+v", err, sug)
+	}
 }
 
 // A red grading puts the matter on the county secretary's dashboard and in

@@ -227,7 +227,7 @@ func (s *Service) suggest(ctx context.Context, tx *store.Tx, text, path string, 
 	if out.Risk.Reasons == nil {
 		out.Risk.Reasons = []assess.Reason{}
 	}
-	if out.Unit, out.MediationOrg, out.Mediators, err = s.route(ctx, tx, out.Category.Code, out.Category.Name, path); err != nil {
+	if out.Unit, out.MediationOrg, out.Mediators, err = s.route(ctx, tx, out.Category.Code, out.Category.Name, path, text); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -436,3 +436,58 @@ func knownCategories(ctx context.Context, tx *store.Tx) (func(string) bool, erro
 		return slices.ContainsFunc(cats, func(x store.Category) bool { return x.Code == c })
 	}, nil
 }
+
+// SetWindowUnit staffs a reception window with a unit ("" leaves it
+// unstaffed).
+func (s *Service) SetWindowUnit(ctx context.Context, windowCode, unitCode string) error {
+	if err := s.mayAdminister(ctx, "registry"); err != nil {
+		return err
+	}
+	return s.update(ctx, func(tx *store.Tx) error {
+		var id int64
+		if unitCode != "" {
+			ref, err := tx.UnitRef(ctx, unitCode)
+			if err != nil {
+				return fieldErr("unit", "registry.unit.unknown")
+			}
+			id = ref.ID
+		}
+		if err := tx.SetWindowUnit(ctx, windowCode, id); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, "registry.window", "window", windowCode, "", domain.ResultOK, unitCode)
+	})
+}
+
+// SaveMediationOrg creates or edits a mediation organisation by code.
+func (s *Service) SaveMediationOrg(ctx context.Context, o *store.MediationOrg) error {
+	if err := s.mayAdminister(ctx, "registry"); err != nil {
+		return err
+	}
+	return s.update(ctx, func(tx *store.Tx) error {
+		known, err := knownCategories(ctx, tx)
+		if err != nil {
+			return err
+		}
+		switch {
+		case !registryCode.MatchString(o.Code):
+			return fieldErr("code", "registry.code")
+		case strings.TrimSpace(o.Name) == "" || len([]rune(o.Name)) > 100:
+			return fieldErr("name", "field.required")
+		case !slices.Contains(MediationOrgKinds, o.Kind):
+			return fieldErr("kind", "registry.kind")
+		}
+		if _, err := tx.Org(ctx, o.OrgCode); err != nil {
+			return fieldErr("org_code", "org.not_found")
+		}
+		for _, c := range o.Categories {
+			if !known(c) {
+				return fieldErr("categories", "case.category.unknown")
+			}
+		}
+		if err := tx.SaveMediationOrg(ctx, o); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, "registry.org", "mediation_org", o.Code, "", domain.ResultOK, o.Name)
+	})
+}

@@ -56,7 +56,7 @@ func townshipOf(path string) string {
 // the mediation organisation (a specialised one, else the township's
 // committee, else the county's) and up to three mediators (specialty and
 // area first, then the lightest load).
-func (s *Service) route(ctx context.Context, tx *store.Tx, cat, catName, path string) (*SuggestedUnit, *SuggestedOrg, []SuggestedMediator, error) {
+func (s *Service) route(ctx context.Context, tx *store.Tx, cat, catName, path, text string) (*SuggestedUnit, *SuggestedOrg, []SuggestedMediator, error) {
 	town := townshipOf(path)
 	units, err := tx.Units(ctx)
 	if err != nil {
@@ -71,7 +71,9 @@ func (s *Service) route(ctx context.Context, tx *store.Tx, cat, catName, path st
 		u     *store.Unit
 		d     store.Duty
 		score int
+		near  float64 // how close the duty's service text is to the matter's
 	}
+	words := bigramSet(text)
 	var ucs []ucand
 	for _, u := range units {
 		if !u.Active {
@@ -85,15 +87,21 @@ func (s *Service) route(ctx context.Context, tx *store.Tx, cat, catName, path st
 			if d.OrgCode != "" {
 				sc += 100 // the township's own arrangement
 			}
-			ucs = append(ucs, ucand{u, d, sc})
+			ucs = append(ucs, ucand{u, d, sc, jaccard(words, bigramSet(d.Service))})
 		}
 	}
 	// Between units of the same kind, the one with the shorter duty list
 	// is the more specialised (人社局 before 检察院 for wage arrears, where
 	// the procuratorate only supports a lawsuit).
+	// Between equals, the duty whose service text is closer to the
+	// description wins (two township entries for land in a coal township:
+	// subsided farmland vs dried-up wells).
 	sort.SliceStable(ucs, func(i, j int) bool {
 		if ucs[i].score != ucs[j].score {
 			return ucs[i].score > ucs[j].score
+		}
+		if ucs[i].near != ucs[j].near {
+			return ucs[i].near > ucs[j].near
 		}
 		return len(ucs[i].u.Duties) < len(ucs[j].u.Duties)
 	})

@@ -407,3 +407,15 @@ func (tx *Tx) SetUserUnit(ctx context.Context, userID, unitID int64) error {
 	_, err := tx.exec(ctx, `UPDATE users SET unit_id = $2 WHERE id = $1`, userID, nullID(unitID))
 	return wrap(err, "user unit")
 }
+
+// SetWindowUnit staffs a window with a unit (0: none).
+func (tx *Tx) SetWindowUnit(ctx context.Context, windowCode string, unitID int64) error {
+	r, err := tx.exec(ctx, `UPDATE windows SET unit_id = $2 WHERE code = $1`, windowCode, nullID(unitID))
+	if err != nil {
+		return wrap(err, "window unit")
+	}
+	if n, _ := r.RowsAffected(); n == 0 {
+		return &domain.Error{Code: domain.NotFound, Key: "error.not_found"}
+	}
+	return nil
+}

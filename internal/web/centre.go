@@ -283,3 +283,74 @@ func (s *Server) savePost(w http.ResponseWriter, r *http.Request) error {
 	http.Redirect(w, r, "/centre?tab=leaders", http.StatusSeeOther)
 	return nil
 }
+
+func (s *Server) saveWindow(w http.ResponseWriter, r *http.Request) error {
+	if err := s.svc.SetWindowUnit(r.Context(), r.PathValue("code"), r.PostFormValue("unit")); err != nil {
+		if domain.ErrorCode(err) == domain.Invalid {
+			status, d := s.describe(r, err)
+			r.URL.RawQuery = "tab=zones"
+			return s.renderCentre(w, r, status, d.Message, d.Fields)
+		}
+		return err
+	}
+	s.setFlash(w, r, "flash.saved")
+	http.Redirect(w, r, "/centre?tab=zones", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) showOrgPage(w http.ResponseWriter, r *http.Request) error {
+	reg, err := s.svc.Centre(r.Context())
+	if err != nil {
+		return err
+	}
+	o := &store.MediationOrg{Kind: "people_committee", Active: true}
+	if code := r.PathValue("code"); code != "new" {
+		i := slices.IndexFunc(reg.Orgs, func(x *store.MediationOrg) bool { return x.Code == code })
+		if i < 0 {
+			return &domain.Error{Code: domain.NotFound, Key: "error.not_found"}
+		}
+		o = reg.Orgs[i]
+	}
+	return s.renderOrg(w, r, http.StatusOK, o, "", nil)
+}
+
+func (s *Server) renderOrg(w http.ResponseWriter, r *http.Request, status int, o *store.MediationOrg, msg string, fields map[string]string) error {
+	cats, err := s.svc.Categories(r.Context())
+	if err != nil {
+		return err
+	}
+	towns, err := s.svc.Townships(r.Context())
+	if err != nil {
+		return err
+	}
+	county := ""
+	if len(towns) > 0 {
+		county = towns[0].ParentCode
+	}
+	s.render(w, r, status, "org_edit", &page{Title: "centre.org.edit", Error: msg, Errors: fields, Data: map[string]any{
+		"O": o, "Kinds": service.MediationOrgKinds, "Categories": cats, "Townships": towns, "County": county,
+	}})
+	return nil
+}
+
+func (s *Server) saveOrg(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return &domain.Error{Code: domain.Invalid, Key: "error.invalid"}
+	}
+	code := r.PathValue("code")
+	if code == "new" {
+		code = strings.TrimSpace(r.PostFormValue("code"))
+	}
+	o := &store.MediationOrg{Code: code, Name: strings.TrimSpace(r.PostFormValue("name")), Kind: r.PostFormValue("kind"),
+		OrgCode: r.PostFormValue("org_code"), Categories: r.PostForm["categories"], Active: r.PostFormValue("active") == "1"}
+	if err := s.svc.SaveMediationOrg(r.Context(), o); err != nil {
+		if domain.ErrorCode(err) == domain.Invalid {
+			status, d := s.describe(r, err)
+			return s.renderOrg(w, r, status, o, d.Message, d.Fields)
+		}
+		return err
+	}
+	s.setFlash(w, r, "flash.saved")
+	http.Redirect(w, r, "/centre?tab=orgs", http.StatusSeeOther)
+	return nil
+}

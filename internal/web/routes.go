@@ -60,6 +60,9 @@ func (s *Server) routes() {
 	m.Handle("GET /centre", authz.CaseView, s.wrapH(s.showCentrePage))
 	m.Handle("POST /centre/roster", authz.UserManage, s.wrapH(s.saveRosterDay))
 	m.Handle("POST /centre/posts", authz.UserManage, s.wrapH(s.savePost))
+	m.Handle("POST /centre/windows/{code}", authz.UserManage, s.wrapH(s.saveWindow))
+	m.Handle("GET /centre/orgs/{code}", authz.UserManage, s.wrapH(s.showOrgPage))
+	m.Handle("POST /centre/orgs/{code}", authz.UserManage, s.wrapH(s.saveOrg))
 	m.Handle("GET /centre/units/{code}", authz.UserManage, s.wrapH(s.showUnitPage))
 	m.Handle("POST /centre/units/{code}", authz.UserManage, s.wrapH(s.saveUnit))
 	m.Handle("GET /centre/mediators/{id}", authz.UserManage, s.wrapH(s.showMediatorPage))
@@ -78,6 +81,8 @@ func (s *Server) routes() {
 	m.Handle("POST /admin/sessions/end-all", authz.UserManage, s.wrapH(s.endAllSessions))
 
 	m.Handle("GET /admin/audit", authz.AuditView, s.wrapH(s.showAuditPage))
+	m.Handle("GET /admin/rules", authz.UserManage, s.wrapH(s.showRulesPage))
+	m.Handle("POST /admin/rules", authz.UserManage, s.wrapH(s.saveRules))
 
 	// Anything else is a 404 page (and declares it is public to say so).
 	m.Handle("/", authz.Public, s.wrapH(s.notFound))
