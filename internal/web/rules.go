@@ -34,7 +34,9 @@ func (s *Server) renderRules(w http.ResponseWriter, r *http.Request, status int,
 
 // words reads a textarea of words separated by spaces, commas or new lines.
 func words(text string) []string {
-	return strings.FieldsFunc(text, func(r rune) bool { return r == ' ' || r == ',' || r == '，' || r == '、' || r == '\n' || r == '\r' || r == '\t' })
+	return strings.FieldsFunc(text, func(r rune) bool {
+		return r == ' ' || r == ',' || r == '，' || r == '、' || r == '\n' || r == '\r' || r == '\t'
+	})
 }
 
 // saveRules takes the whole form: each category's words, each trigger's
