@@ -13,7 +13,7 @@ import (
 // roster, zones and windows, mediation organisations, mediators).
 func (e *env) centre(args []string) error {
 	if len(args) == 0 {
-		return usageError{"centre: give import, post or show"}
+		return usageError{"centre: give import, post, assign or show"}
 	}
 	f := e.newFlags("centre " + args[0])
 	db := f.str("db", DefaultDB, "database DSN")
@@ -55,6 +55,19 @@ func (e *env) centre(args []string) error {
 				return err
 			}
 			fmt.Fprintf(e.stdout, "post %s at %s: %s\n", *post, *org, map[bool]string{true: "vacant", false: *username}[*username == ""])
+			return nil
+		})
+	case "assign":
+		username := f.String("username", "", "the account (a handler of the unit)")
+		unit := f.String("unit", "", "unit code (empty: no unit)")
+		if err := f.parse(args[1:]); err != nil {
+			return err
+		}
+		return e.withService(*db, func(svc *service.Service, ctx ctxT) error {
+			if err := svc.AssignToUnit(ctx, *username, *unit); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "%s now belongs to unit %q\n", *username, *unit)
 			return nil
 		})
 	case "show":

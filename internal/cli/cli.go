@@ -115,6 +115,7 @@ Usage:
   jiefen categories list | add --code C --name N [--parent P]
   jiefen centre import --from FILE.json [--weeks N] | show   units, roster, windows, mediators
   jiefen centre post --post P --org CODE --username U   who leads red / yellow / blue matters
+  jiefen centre assign --username U --unit CODE        make an account one of a unit's handlers
   jiefen group import --case NUMBER --from FILE.xlsx|.csv | show --case NUMBER   household lists (群体性)
   jiefen assess suggest --description TEXT [--org CODE]  suggested category and risk colour, with reasons
   jiefen assess rules | set-rules --from FILE --note N   the assessment rules (JSON), versioned

@@ -269,3 +269,35 @@ func TestGroupCommands(t *testing.T) {
 		t.Fatalf("bad list: %+v", r)
 	}
 }
+
+func TestCentreCommands(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"JIEFEN_DB": filepath.Join(dir, "c.db"), "LANG": "C"}
+	if r := run(t, "", env, "divisions", "import", "--from", "../demo/data/zizhou-divisions.csv", "--county", "610831", "--county-name", "子洲县"); r.code != 0 {
+		t.Fatalf("divisions: %+v", r)
+	}
+	if r := run(t, "", env, "centre", "import", "--from", "../demo/data/zizhou-centre.json", "--weeks", "2"); r.code != 0 || !strings.Contains(r.stdout, "17 units") {
+		t.Fatalf("centre import: %+v", r)
+	}
+	if r := run(t, "", env, "centre", "show"); r.code != 0 || !strings.Contains(r.stdout, "hrss") || !strings.Contains(r.stdout, "54 mediators") {
+		t.Fatalf("centre show: %+v", r)
+	}
+	if r := run(t, "Zx9#Qpw-Test-2026\n", env, "user", "add", "--username", "sec", "--name", "书记", "--role", "leader", "--org", "610831", "--password-stdin"); r.code != 0 {
+		t.Fatalf("user add: %+v", r)
+	}
+	if r := run(t, "", env, "centre", "post", "--post", "plc_secretary", "--org", "610831", "--username", "sec"); r.code != 0 {
+		t.Fatalf("centre post: %+v", r)
+	}
+	if r := run(t, "", env, "centre", "post", "--post", "king", "--org", "610831", "--username", "sec"); r.code != 1 {
+		t.Fatalf("bad post: %+v", r)
+	}
+	if r := run(t, "", env, "centre", "assign", "--username", "sec", "--unit", "justice"); r.code != 0 {
+		t.Fatalf("assign: %+v", r)
+	}
+	if r := run(t, "", env, "centre", "assign", "--username", "sec", "--unit", "nosuch"); r.code != 1 {
+		t.Fatalf("assign to nothing: %+v", r)
+	}
+	if r := run(t, "", env, "centre", "import", "--from", filepath.Join(dir, "missing.json")); r.code != 2 {
+		t.Fatalf("missing file: %+v", r)
+	}
+}
