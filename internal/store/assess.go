@@ -102,9 +102,13 @@ func (tx *Tx) PartyMatters(ctx context.Context, idBidx, phoneBidx string, exclud
 	if idBidx == "" && phoneBidx == "" {
 		return 0, nil
 	}
+	// Two lookups through the partial indexes (an OR across the two
+	// columns would read every party), united.
 	var n int
-	err := tx.queryRow(ctx, `SELECT COUNT(DISTINCT case_id) FROM parties
-		WHERE case_id <> $3 AND ((id_bidx = $1 AND $1 <> '') OR (phone_bidx = $2 AND $2 <> ''))`, idBidx, phoneBidx, exclude).Scan(&n)
+	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM (
+		SELECT case_id FROM parties WHERE id_bidx = $1 AND id_bidx <> '' AND case_id <> $3
+		UNION
+		SELECT case_id FROM parties WHERE phone_bidx = $2 AND phone_bidx <> '' AND case_id <> $3) u`, idBidx, phoneBidx, exclude).Scan(&n)
 	return n, wrap(err, "party matters")
 }
 
@@ -115,8 +119,9 @@ func (tx *Tx) RedMattersSince(ctx context.Context, path string, since time.Time,
 		return 0, nil // only a village (or below) is a neighbourhood
 	}
 	var n int
-	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM cases WHERE risk = 'red' AND org_path LIKE $1 AND created_at >= $2 AND id <> $3`,
-		stripLike(path)+"%", ts(since), exclude).Scan(&n)
+	lo, hi := pathRange(path)
+	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM cases WHERE risk = 'red' AND org_path >= $1 AND org_path < $2 AND created_at >= $3 AND id <> $4`,
+		lo, hi, ts(since), exclude).Scan(&n)
 	return n, wrap(err, "red matters")
 }
 

@@ -131,3 +131,16 @@ func stripLike(s string) string {
 func (tx *Tx) OrgsAtLevel(ctx context.Context, level domain.Level) ([]domain.Org, error) {
 	return tx.orgs(ctx, `SELECT `+orgCols+` FROM orgs WHERE level = $1 ORDER BY code`, string(level))
 }
+
+// pathRange turns a subtree prefix into a half-open range [lo, hi), which
+// both engines answer from an index (SQLite uses no index for LIKE on a
+// column of the default collation).
+func pathRange(prefix string) (lo, hi string) {
+	prefix = stripLike(prefix)
+	if prefix == "" {
+		return "", "\xff"
+	}
+	b := []byte(prefix)
+	b[len(b)-1]++
+	return prefix, string(b)
+}

@@ -114,14 +114,14 @@ func (tx *Tx) RelatedCandidates(ctx context.Context, p RelatedProbe) (map[int64]
 	limit := p.Limit
 	for _, b := range p.IDBidx {
 		if b != "" {
-			if err := add("id", "", `SELECT DISTINCT `+cols+` FROM parties x JOIN cases c ON c.id = x.case_id WHERE x.id_bidx = $1 ORDER BY c.id DESC LIMIT $2`, b, limit); err != nil {
+			if err := add("id", "", `SELECT DISTINCT `+cols+` FROM parties x JOIN cases c ON c.id = x.case_id WHERE x.id_bidx = $1 AND x.id_bidx <> '' ORDER BY c.id DESC LIMIT $2`, b, limit); err != nil {
 				return nil, nil, err
 			}
 		}
 	}
 	for _, b := range p.PhoneBidx {
 		if b != "" {
-			if err := add("phone", "", `SELECT DISTINCT `+cols+` FROM parties x JOIN cases c ON c.id = x.case_id WHERE x.phone_bidx = $1 ORDER BY c.id DESC LIMIT $2`, b, limit); err != nil {
+			if err := add("phone", "", `SELECT DISTINCT `+cols+` FROM parties x JOIN cases c ON c.id = x.case_id WHERE x.phone_bidx = $1 AND x.phone_bidx <> '' ORDER BY c.id DESC LIMIT $2`, b, limit); err != nil {
 				return nil, nil, err
 			}
 		}
@@ -131,21 +131,28 @@ func (tx *Tx) RelatedCandidates(ctx context.Context, p RelatedProbe) (map[int64]
 			if n == "" {
 				continue
 			}
-			if err := add("name", n, `SELECT DISTINCT `+cols+` FROM parties x JOIN cases c ON c.id = x.case_id WHERE x.name = $1 AND c.org_path LIKE $2 ORDER BY c.id DESC LIMIT $3`,
-				n, stripLike(p.Village)+"%", limit); err != nil {
+			lo, hi := pathRange(p.Village)
+			if err := add("name", n, `SELECT DISTINCT `+cols+` FROM parties x JOIN cases c ON c.id = x.case_id WHERE x.name = $1 AND c.org_path >= $2 AND c.org_path < $3 ORDER BY c.id DESC LIMIT $4`,
+				n, lo, hi, limit); err != nil {
 				return nil, nil, err
 			}
 		}
 		if p.Address != "" {
-			if err := add("address", p.Address, `SELECT `+cols+` FROM cases c WHERE c.address = $1 AND c.org_path LIKE $2 ORDER BY c.id DESC LIMIT $3`,
-				p.Address, stripLike(p.Village)+"%", limit); err != nil {
+			lo, hi := pathRange(p.Village)
+			if err := add("address", p.Address, `SELECT `+cols+` FROM cases c WHERE c.address = $1 AND c.org_path >= $2 AND c.org_path < $3 ORDER BY c.id DESC LIMIT $4`,
+				p.Address, lo, hi, limit); err != nil {
 				return nil, nil, err
 			}
 		}
 	}
 	var pool []*Candidate
 	if p.Township != "" && p.SimilarityPool > 0 {
-		rows, err := tx.query(ctx, `SELECT `+cols+` FROM cases c WHERE c.org_path LIKE $1 AND c.created_at >= $2 ORDER BY c.created_at DESC LIMIT $3`,
+		// The township's newest matters: walking the primary key from the
+		// newest reads about (townships × pool) rows, where ordering the
+		// township's rows by date would read all of them.
+		// (LIKE, not a range: the range would lead the planner to the
+		// place index and a sort of the whole township.)
+		rows, err := tx.query(ctx, `SELECT `+cols+` FROM cases c WHERE c.org_path LIKE $1 AND c.created_at >= $2 ORDER BY c.id DESC LIMIT $3`,
 			stripLike(p.Township)+"%", ts(p.Since), p.SimilarityPool)
 		if err != nil {
 			return nil, nil, wrap(err, "related pool")
@@ -170,21 +177,43 @@ func (tx *Tx) RelatedCandidates(ctx context.Context, p RelatedProbe) (map[int64]
 // PartyMatterCounts returns, for each party of a matter, how many matters
 // (this one included) a party with the same ID number or phone has been in.
 func (tx *Tx) PartyMatterCounts(ctx context.Context, caseID int64) (map[int64]int, error) {
-	rows, err := tx.query(ctx, `SELECT p.id,
-		(SELECT COUNT(DISTINCT x.case_id) FROM parties x WHERE (p.id_bidx <> '' AND x.id_bidx = p.id_bidx) OR (p.phone_bidx <> '' AND x.phone_bidx = p.phone_bidx))
-		FROM parties p WHERE p.case_id = $1`, caseID)
+	keys, err := tx.partyBidx(ctx, caseID)
 	if err != nil {
-		return nil, wrap(err, "party counts")
+		return nil, err
 	}
-	defer rows.Close()
 	out := map[int64]int{}
-	for rows.Next() {
-		var id int64
-		var n int
-		if err := rows.Scan(&id, &n); err != nil {
+	for _, k := range keys {
+		if k.id == "" && k.phone == "" {
+			out[k.party] = 1
+			continue
+		}
+		n, err := tx.PartyMatters(ctx, k.id, k.phone, 0)
+		if err != nil {
 			return nil, err
 		}
-		out[id] = n
+		out[k.party] = n
+	}
+	return out, nil
+}
+
+type partyBidx struct {
+	party     int64
+	id, phone string
+}
+
+func (tx *Tx) partyBidx(ctx context.Context, caseID int64) ([]partyBidx, error) {
+	rows, err := tx.query(ctx, `SELECT id, id_bidx, phone_bidx FROM parties WHERE case_id = $1 ORDER BY id`, caseID)
+	if err != nil {
+		return nil, wrap(err, "party keys")
+	}
+	defer rows.Close()
+	var out []partyBidx
+	for rows.Next() {
+		var k partyBidx
+		if err := rows.Scan(&k.party, &k.id, &k.phone); err != nil {
+			return nil, err
+		}
+		out = append(out, k)
 	}
 	return out, rows.Err()
 }
