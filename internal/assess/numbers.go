@@ -21,8 +21,8 @@ func cnNumber(s string) (float64, bool) {
 	if f, err := strconv.ParseFloat(s, 64); err == nil {
 		return f, true
 	}
-	var total, section, digit int64
-	seen := false
+	var total, section, digit, lastUnit int64
+	seen, afterUnit := false, false
 	rs := []rune(s)
 	for i, r := range rs {
 		switch {
@@ -45,13 +45,14 @@ func cnNumber(s string) (float64, bool) {
 				if i == 0 || cnDigit[rs[i-1]] == 0 && rs[i-1] != '零' && rs[i-1] != '〇' {
 					digit = d
 				}
+				afterUnit = i > 0 && cnUnit[rs[i-1]] >= 100
 				continue
 			}
 			u, ok := cnUnit[r]
 			if !ok {
 				return 0, false
 			}
-			seen = true
+			seen, lastUnit, afterUnit = true, u, false
 			if u >= 10000 {
 				section += digit
 				if section == 0 {
@@ -70,6 +71,11 @@ func cnNumber(s string) (float64, bool) {
 	}
 	if !seen {
 		return 0, false
+	}
+	// "一万二" is 12,000 and "三千五" 3,500: a last digit straight after a
+	// unit of a hundred or more counts in the next unit down.
+	if afterUnit && digit > 0 && lastUnit >= 100 {
+		digit *= lastUnit / 10
 	}
 	return float64(total + section + digit), true
 }

@@ -245,7 +245,7 @@ func TestGroupListImportAndRounds(t *testing.T) {
 	disp.do("choose file", chromedp.SetUploadFiles("#mfile", []string{good}))
 	disp.submit(`form[enctype] button[type=submit]`)
 	disp.wantText(".flash", "名单已导入")
-	disp.wantText("main", "已确认 0 / 60 户", "社员0", "下一页")
+	disp.wantText("main", "已确认 0 / 60 户", "社员0", "下一页") // 30 a page
 	disp.shot("group-list")
 
 	grid := e.newTab(t, desktop)

@@ -13,6 +13,10 @@ import (
 	"jiefen/internal/service"
 )
 
+// memberPage is how many households one page of the list shows (a grid
+// worker scrolls it on a phone).
+const memberPage = 30
+
 func (s *Server) showMembersPage(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathInt64(r, "caseID")
 	if err != nil {
@@ -24,12 +28,12 @@ func (s *Server) showMembersPage(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) renderMembers(w http.ResponseWriter, r *http.Request, id int64, status int, msg string, fields map[string]string) error {
 	q := r.URL.Query()
 	after, _ := strconv.Atoi(q.Get("after"))
-	g, err := s.svc.Group(r.Context(), id, q.Get("village"), q.Get("status"), after, 50)
+	g, err := s.svc.Group(r.Context(), id, q.Get("village"), q.Get("status"), after, memberPage)
 	if err != nil {
 		if domain.ErrorCode(err) != domain.Invalid {
 			return err
 		}
-		g, err = s.svc.Group(r.Context(), id, q.Get("village"), "", after, 50)
+		g, err = s.svc.Group(r.Context(), id, q.Get("village"), "", after, memberPage)
 		if err != nil {
 			return err
 		}

@@ -124,6 +124,14 @@ func baseFuncs(sf *staticFiles) template.FuncMap {
 		"str":      func(v any) string { return fmt.Sprint(v) },
 		"dict":     dict,
 		"list":     func(xs ...string) []string { return xs },
+		// short drops a county's name in front of a unit's (子洲县交通运输局
+		// → 交通运输局) where space is tight.
+		"short": func(name string) string {
+			if i := strings.Index(name, "县"); i > 0 && i <= 12 && len(name)-i-len("县") >= 6 {
+				return name[i+len("县"):]
+			}
+			return name
+		},
 	}
 }
 
