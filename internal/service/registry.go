@@ -491,3 +491,47 @@ func (s *Service) SaveMediationOrg(ctx context.Context, o *store.MediationOrg) e
 		return s.audit(ctx, tx, "registry.org", "mediation_org", o.Code, "", domain.ResultOK, o.Name)
 	})
 }
+
+// SaveZone edits a functional zone's name and purpose, or adds one (code
+// new to the registry).
+func (s *Service) SaveZone(ctx context.Context, code, name, purpose string) error {
+	if err := s.mayAdminister(ctx, "registry"); err != nil {
+		return err
+	}
+	name, purpose = strings.TrimSpace(name), strings.TrimSpace(purpose)
+	switch {
+	case strings.TrimSpace(code) == "" || len(code) > 16:
+		return fieldErr("code", "registry.code")
+	case name == "" || len([]rune(name)) > 50:
+		return fieldErr("name", "field.required")
+	case len([]rune(purpose)) > 200:
+		return fieldErr("purpose", "field.too_long")
+	}
+	return s.update(ctx, func(tx *store.Tx) error {
+		zones, err := tx.Zones(ctx)
+		if err != nil {
+			return err
+		}
+		z := &store.Zone{Code: code, Name: name, Purpose: purpose, Sort: len(zones) + 1}
+		for _, old := range zones {
+			if old.Code == code {
+				z.Sort = old.Sort
+			}
+		}
+		if err := tx.SaveZone(ctx, z); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, "registry.zone", "zone", code, "", domain.ResultOK, name)
+	})
+}
+
+// UserUnit names the unit an account belongs to ("" none).
+func (s *Service) UserUnit(ctx context.Context, userID int64) (string, error) {
+	var code string
+	err := s.view(ctx, func(tx *store.Tx) error {
+		var err error
+		code, err = tx.UserUnit(ctx, userID)
+		return err
+	})
+	return code, err
+}

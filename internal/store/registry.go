@@ -419,3 +419,10 @@ func (tx *Tx) SetWindowUnit(ctx context.Context, windowCode string, unitID int64
 	}
 	return nil
 }
+
+// UserUnit returns the code of the unit an account belongs to ("" none).
+func (tx *Tx) UserUnit(ctx context.Context, userID int64) (string, error) {
+	var code string
+	err := tx.queryRow(ctx, `SELECT COALESCE(u.code, '') FROM users s LEFT JOIN units u ON u.id = s.unit_id WHERE s.id = $1`, userID).Scan(&code)
+	return code, tx.scanErr(err, "user unit")
+}

@@ -354,3 +354,17 @@ func (s *Server) saveOrg(w http.ResponseWriter, r *http.Request) error {
 	http.Redirect(w, r, "/centre?tab=orgs", http.StatusSeeOther)
 	return nil
 }
+
+func (s *Server) saveZone(w http.ResponseWriter, r *http.Request) error {
+	if err := s.svc.SaveZone(r.Context(), r.PathValue("code"), r.PostFormValue("name"), r.PostFormValue("purpose")); err != nil {
+		if domain.ErrorCode(err) == domain.Invalid {
+			status, d := s.describe(r, err)
+			r.URL.RawQuery = "tab=zones"
+			return s.renderCentre(w, r, status, d.Message, d.Fields)
+		}
+		return err
+	}
+	s.setFlash(w, r, "flash.saved")
+	http.Redirect(w, r, "/centre?tab=zones", http.StatusSeeOther)
+	return nil
+}

@@ -61,6 +61,7 @@ func (s *Server) routes() {
 	m.Handle("POST /centre/roster", authz.UserManage, s.wrapH(s.saveRosterDay))
 	m.Handle("POST /centre/posts", authz.UserManage, s.wrapH(s.savePost))
 	m.Handle("POST /centre/windows/{code}", authz.UserManage, s.wrapH(s.saveWindow))
+	m.Handle("POST /centre/zones/{code}", authz.UserManage, s.wrapH(s.saveZone))
 	m.Handle("GET /centre/orgs/{code}", authz.UserManage, s.wrapH(s.showOrgPage))
 	m.Handle("POST /centre/orgs/{code}", authz.UserManage, s.wrapH(s.saveOrg))
 	m.Handle("GET /centre/units/{code}", authz.UserManage, s.wrapH(s.showUnitPage))
@@ -77,6 +78,7 @@ func (s *Server) routes() {
 	m.Handle("POST /admin/users/{userID}", authz.UserManage, s.wrapH(s.updateUser))
 	m.Handle("POST /admin/users/{userID}/reset-password", authz.UserManage, s.wrapH(s.resetUserPassword))
 	m.Handle("POST /admin/users/{userID}/unlock", authz.UserManage, s.wrapH(s.unlockUser))
+	m.Handle("POST /admin/users/{userID}/unit", authz.UserManage, s.wrapH(s.saveUserUnit))
 	m.Handle("POST /admin/users/{userID}/end-sessions", authz.UserManage, s.wrapH(s.endUserSessions))
 	m.Handle("POST /admin/sessions/end-all", authz.UserManage, s.wrapH(s.endAllSessions))
 

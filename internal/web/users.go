@@ -127,8 +127,22 @@ func (s *Server) showUserEditPage(w http.ResponseWriter, r *http.Request) error 
 
 func (s *Server) renderUserEdit(w http.ResponseWriter, r *http.Request, u *domain.User, status int, newPassword, flash string) error {
 	form := userForm{Username: u.Username, Name: u.Name, Phone: u.Phone, OrgCode: u.OrgCode, Lang: u.Lang, Roles: u.Roles, Disabled: u.Disabled, Version: u.Version}
+	// A handler belongs to one of the centre's units (its handlers); county
+	// administrators set it here.
+	var units []*store.Unit
+	unit := ""
+	if s.svc.MayAdministerRegistries(r.Context()) {
+		reg, err := s.svc.Centre(r.Context())
+		if err != nil {
+			return err
+		}
+		units = reg.Units
+		if unit, err = s.svc.UserUnit(r.Context(), u.ID); err != nil {
+			return err
+		}
+	}
 	s.render(w, r, status, "user_edit", &page{Title: "users.edit", Flash: flash, Data: map[string]any{
-		"Account": u, "Form": form, "NewPassword": newPassword, "Now": s.svc.Store().Now(),
+		"Account": u, "Form": form, "NewPassword": newPassword, "Now": s.svc.Store().Now(), "Units": units, "Unit": unit,
 	}})
 	return nil
 }
@@ -203,5 +217,26 @@ func (s *Server) endAllSessions(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.setFlash(w, r, "flash.sessions_ended")
 	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) saveUserUnit(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathInt64(r, "userID")
+	if err != nil {
+		return err
+	}
+	u, err := s.svc.User(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if err := s.svc.AssignToUnit(r.Context(), u.Username, r.PostFormValue("unit")); err != nil {
+		if domain.ErrorCode(err) == domain.Invalid {
+			_, d := s.describe(r, err)
+			return s.renderUserEdit(w, r, u, http.StatusUnprocessableEntity, "", d.Message)
+		}
+		return err
+	}
+	s.setFlash(w, r, "flash.saved")
+	http.Redirect(w, r, "/admin/users/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 	return nil
 }

@@ -3,6 +3,7 @@ package web_test
 import (
 	"encoding/json"
 	"io"
+	"jiefen/internal/demo"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -458,5 +459,41 @@ func TestTrackPage(t *testing.T) {
 	resp, body = cl.do("POST", "/track", url.Values{"number": {c.Number}, "code": {"AAAAA-BBBBB"}}, nil)
 	if resp.StatusCode != 404 || !strings.Contains(body, "编号或查询码不正确") {
 		t.Fatalf("wrong code %d", resp.StatusCode)
+	}
+}
+
+// A county administrator attaches a handler to a unit from the user page;
+// a dispatcher cannot.
+func TestUserUnitForm(t *testing.T) {
+	e := newEnv(t, jftest.OpenSQLite(t))
+	var setup service.CentreSetup
+	if err := json.Unmarshal(demo.CentreJSON, &setup); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.ImportCentre(jftest.CLI(), setup, 1); err != nil {
+		t.Fatal(err)
+	}
+	e.user("cadmin", "610831", domain.RoleAdmin)
+	h := e.user("handler1", "610831", domain.RoleHandler)
+	e.user("disp", "610831", domain.RoleDispatcher)
+	c := e.client()
+	c.login("cadmin", jftest.Password)
+	_, body := c.get("/admin/users/" + itoa(h.ID))
+	if !strings.Contains(body, `name="unit"`) || !strings.Contains(body, "子洲县司法局") {
+		t.Fatal("no unit form on the user page")
+	}
+	if resp, _ := c.post("/admin/users/"+itoa(h.ID)+"/unit", url.Values{"unit": {"justice"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save unit: %d", resp.StatusCode)
+	}
+	if code, _ := e.svc.UserUnit(jftest.CLI(), h.ID); code != "justice" {
+		t.Fatalf("unit %q", code)
+	}
+	if resp, _ := c.post("/admin/users/"+itoa(h.ID)+"/unit", url.Values{"unit": {"nosuch"}}); resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("unknown unit: %d", resp.StatusCode)
+	}
+	d := e.client()
+	d.login("disp", jftest.Password)
+	if resp, _ := d.post("/admin/users/"+itoa(h.ID)+"/unit", url.Values{"unit": {"court"}}); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("dispatcher: %d", resp.StatusCode)
 	}
 }
