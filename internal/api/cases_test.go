@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"jiefen/internal/domain"
 	"jiefen/internal/jftest"
@@ -295,6 +296,33 @@ func TestGroupAPI(t *testing.T) {
 		}
 		if status, m := e.call("POST", confirm, disp, `{"status":"maybe","version":2}`); status != 422 {
 			t.Fatalf("bad status: %d %v", status, m)
+		}
+	})
+}
+
+func TestStatsAPI(t *testing.T) {
+	jftest.Engines(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st)
+		recep := tokenFor(t, e, "recep", "610831", domain.RoleReceptionist)
+		disp := tokenFor(t, e, "disp", "610831", domain.RoleDispatcher)
+		e.call("POST", "/api/v1/cases", recep, caseBody)
+		day := time.Now().In(domain.CST).Format("2006-01-02")
+		status, m := e.call("GET", "/api/v1/stats?from="+day+"&to="+day+"&by=category", disp, "")
+		if status != 200 {
+			t.Fatalf("stats: %d %v", status, m)
+		}
+		total := m["total"].(map[string]any)
+		if total["registered"].(float64) != 1 || total["success_rate"].(map[string]any)["denominator"] == nil || len(m["groups"].([]any)) != 1 {
+			t.Fatalf("stats body %v", m)
+		}
+		if m["definitions"].(map[string]any)["success_rate"] == "" {
+			t.Fatal("no definitions")
+		}
+		if status, _ := e.call("GET", "/api/v1/stats?from=x&to="+day, disp, ""); status != 422 {
+			t.Fatalf("bad date: %d", status)
+		}
+		if status, _ := e.call("GET", "/api/v1/stats?from="+day+"&to="+day+"&by=weather", disp, ""); status != 422 {
+			t.Fatalf("bad breakdown: %d", status)
 		}
 	})
 }

@@ -1,0 +1,156 @@
+package service_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"jiefen/internal/domain"
+	"jiefen/internal/jftest"
+	"jiefen/internal/service"
+	"jiefen/internal/store"
+)
+
+// The statistics against figures worked out by hand from what the test
+// did, on both engines: a matter closed in October and visited in
+// November, one closed unresolved, visited unsatisfied, reopened and
+// resolved in November, one referred out of remit at registration, a
+// duplicate merged in November, an overdue one.
+func TestStatisticsAgainstHandCounts(t *testing.T) {
+	jftest.Engines(t, func(t *testing.T, st *store.Store) {
+		e := newCaseEnv(t, st)
+		clock := time.Date(2026, 10, 10, 10, 0, 0, 0, domain.CST)
+		st.SetClock(func() time.Time { return clock })
+		at := func(month time.Month, day int) { clock = time.Date(2026, month, day, 10, 0, 0, 0, domain.CST) }
+		six := &domain.Six{LeadLeader: "a", MediationOrg: "b", DockingUnit: "c", Plan: "d", Schedule: "e", GuidanceText: "f"}
+		reg := func(cat string) *domain.Case {
+			t.Helper()
+			in := landCase("610831101200")
+			in.Category = cat
+			c, err := e.svc.RegisterCase(as(e.recep), in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		toResolution := func(id int64) {
+			act(t, e, e.disp, id, "assess", service.ActionInput{Risk: "none"})
+			act(t, e, e.disp, id, "dispatch", service.ActionInput{Assignee: "med1"})
+			act(t, e, e.med, id, "sign", service.ActionInput{})
+			act(t, e, e.med, id, "six", service.ActionInput{Six: six})
+		}
+		// A: land, closed resolved 20 Oct, informed 21 Oct, visited satisfied 3 Nov.
+		a := reg("land")
+		toResolution(a.ID)
+		at(10, 20)
+		act(t, e, e.med, a.ID, "close", service.ActionInput{Outcome: "resolved"})
+		at(10, 21)
+		act(t, e, e.med, a.ID, "inform", service.ActionInput{Method: "电话"})
+		// B: labour, closed unresolved 25 Oct, visited unsatisfied 28 Oct,
+		// reopened 29 Oct, resolved 5 Nov, visited basically satisfied 8 Nov.
+		at(10, 12)
+		b := reg("labour")
+		toResolution(b.ID)
+		at(10, 25)
+		act(t, e, e.med, b.ID, "close", service.ActionInput{Outcome: "unresolved", Guidance: domain.Guidance[0]})
+		act(t, e, e.med, b.ID, "inform", service.ActionInput{Method: "电话"})
+		at(10, 28)
+		act(t, e, e.recep, b.ID, "visit", service.ActionInput{Satisfaction: "unsatisfied", Note: "没解决"})
+		at(10, 29)
+		act(t, e, e.disp, b.ID, "reopen", service.ActionInput{Reason: "回访不满意"})
+		act(t, e, e.disp, b.ID, "dispatch", service.ActionInput{Assignee: "med1"})
+		act(t, e, e.med, b.ID, "sign", service.ActionInput{})
+		// C: contract, referred out of remit at registration, 15 Oct.
+		at(10, 15)
+		in := landCase("610831101200")
+		in.Category, in.ReferredTo = "contract", "子洲县人民法院"
+		if _, err := e.svc.RegisterCase(as(e.recep), in); err != nil {
+			t.Fatal(err)
+		}
+		// November.
+		at(11, 2)
+		d := reg("neighbour")
+		at(11, 3)
+		act(t, e, e.recep, a.ID, "visit", service.ActionInput{Satisfaction: "satisfied"})
+		act(t, e, e.disp, d.ID, "merge", service.ActionInput{Target: a.Number, Reason: "重复登记"})
+		at(11, 4)
+		reg("marriage") // E: never assessed: overdue by the 20th
+		at(11, 5)
+		act(t, e, e.med, b.ID, "close", service.ActionInput{Outcome: "resolved"})
+		act(t, e, e.med, b.ID, "inform", service.ActionInput{Method: "上门"})
+		at(11, 8)
+		act(t, e, e.recep, b.ID, "visit", service.ActionInput{Satisfaction: "basically_satisfied"})
+		at(11, 20)
+
+		stats := func(from, to time.Time, by string) *service.Stats {
+			t.Helper()
+			s, err := e.svc.Statistics(as(e.disp), service.StatsQuery{From: from.UTC(), To: to.UTC(), By: by})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+		oct := stats(time.Date(2026, 10, 1, 0, 0, 0, 0, domain.CST), time.Date(2026, 11, 1, 0, 0, 0, 0, domain.CST), "")
+		nov := stats(time.Date(2026, 11, 1, 0, 0, 0, 0, domain.CST), time.Date(2026, 12, 1, 0, 0, 0, 0, domain.CST), "")
+		type want struct {
+			registered, referred, accepted, closed, resolved, visits, satisfied, closedVisited, reopened, merged, overdue int
+		}
+		check := func(name string, f service.Figures, w want) {
+			t.Helper()
+			got := want{f.Registered, f.Referred, f.Accepted, f.Closed, f.Resolved, f.Visits, f.SatisfactionRate.Numerator, f.VisitRate.Numerator, f.Reopened, f.Merged, f.Overdue}
+			if got != w {
+				t.Errorf("%s:\n got  %+v\n want %+v", name, got, w)
+			}
+			if f.SuccessRate.Denominator != f.Closed || f.SatisfactionRate.Denominator != f.Visits || f.VisitRate.Denominator != f.Closed {
+				t.Errorf("%s: rate denominators %+v %+v %+v", name, f.SuccessRate, f.SatisfactionRate, f.VisitRate)
+			}
+		}
+		// October: A, B, C registered (C referred); A, B, C closed (C at
+		// registration), only A resolved; one visit (B, unsatisfied); of the
+		// closed, A (in November) and B were visited; B reopened. Overdue
+		// now: E (not assessed) and C (referred, not yet informed).
+		check("October", oct.Total, want{3, 1, 2, 3, 1, 1, 0, 2, 1, 0, 2})
+		// November: E registered, D merged (counted nowhere else); B closed
+		// resolved; A and B visited, both satisfied; B visited after closing.
+		check("November", nov.Total, want{1, 0, 1, 1, 1, 2, 2, 1, 0, 1, 2})
+		if oct.Total.SuccessRate.Value < 0.333 || oct.Total.SuccessRate.Value > 0.334 {
+			t.Errorf("October success rate %v", oct.Total.SuccessRate)
+		}
+		// By category in October: land is A alone.
+		byCat := stats(time.Date(2026, 10, 1, 0, 0, 0, 0, domain.CST), time.Date(2026, 11, 1, 0, 0, 0, 0, domain.CST), "category")
+		for _, g := range byCat.Groups {
+			if g.Key == "land" {
+				check("October land", g, want{1, 0, 1, 1, 1, 0, 0, 1, 0, 0, 0})
+			}
+		}
+		// By month over both months, the groups add up to the months alone.
+		both := stats(time.Date(2026, 10, 1, 0, 0, 0, 0, domain.CST), time.Date(2026, 12, 1, 0, 0, 0, 0, domain.CST), "month")
+		if len(both.Groups) != 2 || both.Groups[0].Key != "2026-10" || both.Groups[0].Registered != 3 || both.Groups[1].Registered != 1 || both.Groups[1].Merged != 1 {
+			t.Fatalf("by month %+v", both.Groups)
+		}
+		if both.Total.Closed != 3 { // A, B (last close in November), C: each matter once
+			t.Errorf("closed over both months %d, want 3", both.Total.Closed)
+		}
+		// Outside the jurisdiction: refused.
+		if _, err := e.svc.Statistics(as(e.shy), service.StatsQuery{From: oct.From, To: oct.To, OrgCode: "610831101"}); domain.ErrorCode(err) != domain.Forbidden {
+			t.Fatalf("another township's figures: %v", err)
+		}
+		if _, err := e.svc.Statistics(as(e.disp), service.StatsQuery{From: oct.To, To: oct.From}); domain.ErrorCode(err) != domain.Invalid {
+			t.Fatalf("backwards period: %v", err)
+		}
+	})
+}
+
+// docs/STATISTICS.md gives every definition, word for word.
+func TestStatisticsDocInStep(t *testing.T) {
+	b, err := os.ReadFile("../../docs/STATISTICS.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range service.Definitions {
+		if !strings.Contains(string(b), "| `"+d.Key+"` | "+d.Name+" | "+d.Text+" |") {
+			t.Errorf("docs/STATISTICS.md lacks the definition of %s", d.Key)
+		}
+	}
+}
