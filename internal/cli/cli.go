@@ -117,6 +117,7 @@ Usage:
   jiefen centre post --post P --org CODE --username U   who leads red / yellow / blue matters
   jiefen centre assign --username U --unit CODE        make an account one of a unit's handlers
   jiefen group import --case NUMBER --from FILE.xlsx|.csv | show --case NUMBER   household lists (群体性)
+  jiefen stats --from DATE --to DATE [--org CODE] [--by category|org|channel|risk|month] [--json]   figures with written definitions
   jiefen assess suggest --description TEXT [--org CODE]  suggested category and risk colour, with reasons
   jiefen assess rules | set-rules --from FILE --note N   the assessment rules (JSON), versioned
   jiefen audit verify                                 check the audit log's hash chain
@@ -174,6 +175,8 @@ func (e *env) run(args []string) error {
 		return e.centre(rest)
 	case "group":
 		return e.group(rest)
+	case "stats":
+		return e.stats(rest)
 	case "seed":
 		return e.seed(rest)
 	case "loadtest":

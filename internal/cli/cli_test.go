@@ -301,3 +301,19 @@ func TestCentreCommands(t *testing.T) {
 		t.Fatalf("missing file: %+v", r)
 	}
 }
+
+func TestStatsCommand(t *testing.T) {
+	env := map[string]string{"JIEFEN_DB": filepath.Join(t.TempDir(), "s.db"), "LANG": "C"}
+	if r := run(t, "", env, "divisions", "import", "--from", "../demo/data/zizhou-divisions.csv", "--county", "610831", "--county-name", "子洲县"); r.code != 0 {
+		t.Fatalf("divisions: %+v", r)
+	}
+	if r := run(t, "", env, "stats", "--from", "2026-10-01", "--to", "2026-10-31", "--by", "org"); r.code != 0 || !strings.Contains(r.stdout, "合计 子洲县") || !strings.Contains(r.stdout, "何家集镇") {
+		t.Fatalf("stats: %+v", r)
+	}
+	if r := run(t, "", env, "stats", "--from", "10/1", "--to", "2026-10-31"); r.code != 2 {
+		t.Fatalf("bad date: %+v", r)
+	}
+	if r := run(t, "", env, "stats", "--from", "2026-10-01", "--to", "2026-10-31", "--by", "weather"); r.code != 1 {
+		t.Fatalf("bad breakdown: %+v", r)
+	}
+}
