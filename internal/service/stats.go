@@ -133,6 +133,13 @@ func (s *Service) Statistics(ctx context.Context, q StatsQuery) (*Stats, error) 
 			return err
 		}
 		groups := map[string]*Figures{}
+		if q.By == "org" || q.By == "category" {
+			// Every township (or category) is listed, zeros included:
+			// leaders compare them.
+			for k, n := range names {
+				groups[k] = &Figures{Key: k, Name: n}
+			}
+		}
 		fig := func(r store.StatRow, at time.Time) []*Figures {
 			list := []*Figures{&out.Total}
 			if q.By != "" {
@@ -252,7 +259,9 @@ func (s *Service) groupKey(ctx context.Context, tx *store.Tx, by string, org dom
 			return nil, nil, err
 		}
 		for _, c := range cats {
-			names[c.Code] = c.Name
+			if c.ParentCode == "" {
+				names[c.Code] = c.Name
+			}
 		}
 		return func(r store.StatRow, _ time.Time) string { return r.Category }, names, nil
 	case "org":
