@@ -178,6 +178,11 @@ func TestRedGradingReachesTheSecretary(t *testing.T) {
 	disp.act("regrade", map[string]string{"#risk-regrade": "yellow", "#reason-regrade": "已现场劝散，情绪平稳"})
 	disp.wantText(".timeline", "红色 → 黄色（降级）", "已现场劝散")
 	disp.noText("main", "待重新研判")
+	// The statistics page: figures with their definitions, townships compared.
+	disp.open("/stats?by=org")
+	disp.wantText("main", "化解成功率", "指标定义", "何家集镇", "双湖峪街道")
+	disp.wantText(".stats-figures", "登记")
+	disp.shot("stats")
 }
 
 // While a receptionist types a registration, the form shows the suggested

@@ -274,6 +274,7 @@ type CaseQuery struct {
 	CoHandled bool // matters the actor works a part of
 	Leading   bool // graded matters the actor leads (open ones)
 	Regrade   bool // matters reported getting worse, awaiting a re-grade
+	Counted   bool // leave out merged duplicates (as the statistics do)
 	DueSoon   bool
 	ToReply   bool
 	Overdue   bool
@@ -328,7 +329,7 @@ func (s *Service) Cases(ctx context.Context, q CaseQuery) ([]CaseRow, int64, err
 			f.Statuses = domain.OpenStatuses
 		}
 	}
-	f.Regrade = q.Regrade
+	f.Regrade, f.NotMerged = q.Regrade, q.Counted
 	if q := strings.TrimSpace(strings.ToValidUTF8(q.Q, "")); q != "" {
 		if utf8.RuneCountInString(q) > 100 {
 			return nil, 0, &domain.Error{Code: domain.Invalid, Key: "search.too_long", Fields: map[string]string{"q": "search.too_long"}}

@@ -114,6 +114,14 @@ func TestStatisticsAgainstHandCounts(t *testing.T) {
 		// November: E registered, D merged (counted nowhere else); B closed
 		// resolved; A and B visited, both satisfied; B visited after closing.
 		check("November", nov.Total, want{1, 0, 1, 1, 1, 2, 2, 1, 0, 1, 2})
+		// The list behind "registered" (the stats page links it) holds as
+		// many matters as the figure.
+		for _, p := range []*service.Stats{oct, nov} {
+			rows, _, err := e.svc.Cases(as(e.disp), service.CaseQuery{From: p.From, To: p.To, Counted: true, Limit: 200})
+			if err != nil || len(rows) != p.Total.Registered {
+				t.Errorf("list behind registered: %d rows, figure %d (%v)", len(rows), p.Total.Registered, err)
+			}
+		}
 		if oct.Total.SuccessRate.Value < 0.333 || oct.Total.SuccessRate.Value > 0.334 {
 			t.Errorf("October success rate %v", oct.Total.SuccessRate)
 		}

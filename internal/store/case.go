@@ -249,6 +249,7 @@ type CaseFilter struct {
 	CoHandlerID int64 // matters this user co-handles now
 	LeadID      int64 // matters this leader leads (三色)
 	Regrade     bool  // someone reported the matter getting worse: re-grade due
+	NotMerged   bool  // leave out merged duplicates
 	Overdue     bool
 	DueSoon     bool // due within a day, not yet overdue
 	ToReply     bool // a supervision order awaits the assignee\'s reply
@@ -277,6 +278,9 @@ func caseWhere(tx *Tx, f CaseFilter) where {
 	}
 	if f.Regrade {
 		w.add("c.regrade_at IS NOT NULL")
+	}
+	if f.NotMerged {
+		w.add("c.outcome <> 'merged'")
 	}
 	if len(f.Statuses) > 0 {
 		ph := make([]string, len(f.Statuses))

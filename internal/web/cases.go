@@ -18,7 +18,7 @@ func (s *Server) showCasesPage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	cq := service.CaseQuery{Q: strings.TrimSpace(q.Get("q")), Category: q.Get("category"), Risk: q.Get("risk"),
 		Channel: q.Get("channel"), OrgCode: strings.TrimSpace(q.Get("org_code")),
-		Mine: q.Get("mine") == "1", CoHandled: q.Get("cohandled") == "1", Leading: q.Get("lead") == "1", Regrade: q.Get("regrade") == "1", Overdue: q.Get("overdue") == "1", DueSoon: q.Get("due_soon") == "1", ToReply: q.Get("to_reply") == "1", Limit: 50}
+		Mine: q.Get("mine") == "1", CoHandled: q.Get("cohandled") == "1", Leading: q.Get("lead") == "1", Regrade: q.Get("regrade") == "1", Counted: q.Get("counted") == "1", Overdue: q.Get("overdue") == "1", DueSoon: q.Get("due_soon") == "1", ToReply: q.Get("to_reply") == "1", Limit: 50}
 	fields := map[string]string{}
 	for name, dst := range map[string]*time.Time{"from": &cq.From, "to": &cq.To} {
 		if v := q.Get(name); v != "" {

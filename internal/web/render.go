@@ -86,7 +86,7 @@ type templates struct {
 }
 
 // pageNames are the pages that must exist; startup fails if one is missing.
-var pageNames = []string{"login", "password", "home", "account", "users", "user_new", "user_edit", "orgs", "audit", "error", "cases", "case_new", "case", "inbox", "track", "centre", "unit_edit", "mediator_edit", "members", "members_print", "org_edit", "rules"}
+var pageNames = []string{"login", "password", "home", "account", "users", "user_new", "user_edit", "orgs", "audit", "error", "cases", "case_new", "case", "inbox", "track", "centre", "unit_edit", "mediator_edit", "members", "members_print", "org_edit", "rules", "stats"}
 
 func baseFuncs(sf *staticFiles) template.FuncMap {
 	return template.FuncMap{
@@ -195,6 +195,7 @@ func nav(u *domain.User, current string) []navItem {
 		{"/cases", "nav.cases", "cases", authz.CaseView},
 		{"/cases/new", "nav.register", "register", authz.CaseRegister},
 		{"/inbox", "nav.inbox", "inbox", authz.Authenticated},
+		{"/stats", "nav.stats", "stats", authz.CaseView},
 		{"/centre", "nav.centre", "centre", authz.CaseView},
 		{"/orgs", "nav.orgs", "tree", authz.OrgView},
 		{"/admin/users", "nav.users", "users", authz.UserView},
