@@ -168,7 +168,9 @@ func (s *Service) forgetAssess() {
 func (s *Service) riskFacts(ctx context.Context, tx *store.Tx, keys []store.PartyKey, orgPath string, exclude int64) (assess.RiskInput, error) {
 	var in assess.RiskInput
 	for _, k := range keys {
-		n, err := tx.PartyMatters(ctx, k.IDBidx, k.PhoneBidx, exclude)
+		// Only matters the asker may see count: the form must not tell a
+		// township clerk how many disputes an ID number has elsewhere.
+		n, err := tx.PartyMatters(ctx, k.IDBidx, k.PhoneBidx, exclude, actorScope(ctx))
 		if err != nil {
 			return in, err
 		}
@@ -415,4 +417,12 @@ func InCategory(cats []store.Category, code, top string) bool {
 	}
 	i := slices.IndexFunc(cats, func(c store.Category) bool { return c.Code == code })
 	return i >= 0 && cats[i].ParentCode == top
+}
+
+// actorScope is the subtree the actor may see ("/" for the operator).
+func actorScope(ctx context.Context) string {
+	if u := domain.ActorFrom(ctx).User; u != nil && u.OrgPath != "" {
+		return u.OrgPath
+	}
+	return "/"
 }

@@ -176,10 +176,13 @@ func townshipPath(p string) string {
 // PartyCounts returns, per party of a matter, how many matters the person
 // (by ID number or phone) has been party to.
 func (s *Service) PartyCounts(ctx context.Context, id int64) (map[int64]int, error) {
+	if _, err := s.Case(ctx, id); err != nil {
+		return nil, err
+	}
 	var out map[int64]int
 	err := s.view(ctx, func(tx *store.Tx) error {
 		var err error
-		out, err = tx.PartyMatterCounts(ctx, id)
+		out, err = tx.PartyMatterCounts(ctx, id, actorScope(ctx))
 		return err
 	})
 	return out, err

@@ -81,10 +81,18 @@ func TestRelatedMatters(t *testing.T) {
 		if reasonsOf(sug.Related, g.Number) != "" {
 			t.Errorf("a matter outside the jurisdiction was shown: %+v", sug.Related)
 		}
+		// Nor counted: the township clerk learns of one earlier matter for
+		// this ID number, the county clerk of two.
+		if why := reasonsText(sug.Risk.Reasons); !strings.Contains(why, "张建军此前涉及1件") {
+			t.Errorf("township clerk's repeat count: %s", why)
+		}
 		// The county receptionist sees the other township's matter too.
 		sug, _ = e.svc.Suggest(ctx, probe)
 		if !strings.Contains(reasonsOf(sug.Related, g.Number), "身份证号") {
 			t.Errorf("county view misses %s: %+v", g.Number, sug.Related)
+		}
+		if why := reasonsText(sug.Risk.Reasons); !strings.Contains(why, "张建军此前涉及2件") {
+			t.Errorf("county clerk's repeat count: %s", why)
 		}
 
 		// Per person: the ID number has been in three matters.

@@ -96,19 +96,24 @@ func (tx *Tx) TrainingDocs(ctx context.Context, limit int) ([]TrainingDoc, error
 	return out, rows.Err()
 }
 
-// PartyMatters counts the distinct matters (other than exclude) with a party
-// whose ID number or phone has one of these blind indexes.
-func (tx *Tx) PartyMatters(ctx context.Context, idBidx, phoneBidx string, exclude int64) (int, error) {
+// PartyMatters counts the distinct matters (other than exclude) under
+// scope (a subtree: only what the asker may see) with a party whose ID
+// number or phone has one of these blind indexes.
+func (tx *Tx) PartyMatters(ctx context.Context, idBidx, phoneBidx string, exclude int64, scope string) (int, error) {
 	if idBidx == "" && phoneBidx == "" {
 		return 0, nil
 	}
 	// Two lookups through the partial indexes (an OR across the two
 	// columns would read every party), united.
+	lo, hi := pathRange(scope)
 	var n int
 	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM (
-		SELECT case_id FROM parties WHERE id_bidx = $1 AND id_bidx <> '' AND case_id <> $3
+		SELECT p.case_id FROM parties p JOIN cases c ON c.id = p.case_id
+		WHERE p.id_bidx = $1 AND p.id_bidx <> '' AND p.case_id <> $3 AND c.org_path >= $4 AND c.org_path < $5
 		UNION
-		SELECT case_id FROM parties WHERE phone_bidx = $2 AND phone_bidx <> '' AND case_id <> $3) u`, idBidx, phoneBidx, exclude).Scan(&n)
+		SELECT p.case_id FROM parties p JOIN cases c ON c.id = p.case_id
+		WHERE p.phone_bidx = $2 AND p.phone_bidx <> '' AND p.case_id <> $3 AND c.org_path >= $4 AND c.org_path < $5) u`,
+		idBidx, phoneBidx, exclude, lo, hi).Scan(&n)
 	return n, wrap(err, "party matters")
 }
 

@@ -175,8 +175,9 @@ func (tx *Tx) RelatedCandidates(ctx context.Context, p RelatedProbe) (map[int64]
 }
 
 // PartyMatterCounts returns, for each party of a matter, how many matters
-// (this one included) a party with the same ID number or phone has been in.
-func (tx *Tx) PartyMatterCounts(ctx context.Context, caseID int64) (map[int64]int, error) {
+// under scope (this one included) a party with the same ID number or phone
+// has been in.
+func (tx *Tx) PartyMatterCounts(ctx context.Context, caseID int64, scope string) (map[int64]int, error) {
 	keys, err := tx.partyBidx(ctx, caseID)
 	if err != nil {
 		return nil, err
@@ -187,7 +188,7 @@ func (tx *Tx) PartyMatterCounts(ctx context.Context, caseID int64) (map[int64]in
 			out[k.party] = 1
 			continue
 		}
-		n, err := tx.PartyMatters(ctx, k.id, k.phone, 0)
+		n, err := tx.PartyMatters(ctx, k.id, k.phone, 0, scope)
 		if err != nil {
 			return nil, err
 		}
