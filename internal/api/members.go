@@ -59,6 +59,9 @@ func (a *API) listMembersHandler(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if len(g.Rows) > 50 {
+		a.svc.AuditMembersPrint(r.Context(), g.Case, q.Get("village"), len(g.Rows)) // a batch download
+	}
 	items := []map[string]any{}
 	for _, m := range g.Rows {
 		it := map[string]any{"id": m.ID, "row": m.RowNo, "name": m.Name, "village": m.VillageCode, "village_name": m.VillageName,

@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"jiefen/internal/assess"
 	"jiefen/internal/authz"
@@ -59,7 +61,7 @@ func (s *Service) assessConfig(ctx context.Context, tx *store.Tx) (assess.Config
 	a := &s.assess
 	a.mu.Lock()
 	if a.cfg != nil {
-		cfg, v := *a.cfg, a.version
+		cfg, v := cloneConfig(*a.cfg), a.version
 		a.mu.Unlock()
 		return cfg, v, nil
 	}
@@ -76,9 +78,25 @@ func (s *Service) assessConfig(ctx context.Context, tx *store.Tx) (assess.Config
 		v = row.Version
 	}
 	a.mu.Lock()
-	a.cfg, a.version = &cfg, v
+	kept := cloneConfig(cfg)
+	a.cfg, a.version = &kept, v
 	a.mu.Unlock()
 	return cfg, v, nil
+}
+
+// cloneConfig copies the rules deeply: a caller editing its copy (the rules
+// form) must not change the rules in force.
+func cloneConfig(c assess.Config) assess.Config {
+	out := assess.Config{Categories: make([]assess.CategoryRule, len(c.Categories)), Triggers: make([]assess.Trigger, len(c.Triggers))}
+	for i, r := range c.Categories {
+		r.Words = slices.Clone(r.Words)
+		out.Categories[i] = r
+	}
+	for i, t := range c.Triggers {
+		t.Words = slices.Clone(t.Words)
+		out.Triggers[i] = t
+	}
+	return out
 }
 
 // assessModel returns the trained model, training it on first use and again
@@ -98,9 +116,10 @@ func (s *Service) assessModel(ctx context.Context, cfg assess.Config, wait bool)
 	train := func() (*assess.Model, *assess.Model, int) {
 		defer func() { a.mu.Lock(); a.training = false; a.mu.Unlock() }()
 		var docs []store.TrainingDoc
-		err := s.st.View(context.WithoutCancel(ctx), func(tx *store.Tx) error {
+		bg := context.WithoutCancel(ctx) // the request may end before training does
+		err := s.st.View(bg, func(tx *store.Tx) error {
 			var err error
-			docs, err = tx.TrainingDocs(ctx, trainingSize)
+			docs, err = tx.TrainingDocs(bg, trainingSize)
 			return err
 		})
 		if err != nil {
@@ -178,7 +197,11 @@ func (s *Service) riskFacts(ctx context.Context, tx *store.Tx, keys []store.Part
 			in.PriorMatters, in.PriorWho = n, k.Name
 		}
 	}
-	n, err := tx.RedMattersSince(ctx, villagePath(orgPath), tx.Now.AddDate(0, 0, -90), exclude)
+	village := villagePath(orgPath)
+	if !strings.HasPrefix(village, actorScope(ctx)) {
+		village = "" // a village outside the asker's jurisdiction tells nothing
+	}
+	n, err := tx.RedMattersSince(ctx, village, tx.Now.AddDate(0, 0, -90), exclude)
 	if err != nil {
 		return in, err
 	}
@@ -246,16 +269,19 @@ func (s *Service) Suggest(ctx context.Context, in domain.CaseInput) (*Suggestion
 	if strings.TrimSpace(in.Description) == "" {
 		return nil, required("description", "field.required")
 	}
+	if utf8.RuneCountInString(in.Description) > 5000 || utf8.RuneCountInString(in.Address) > 200 {
+		return nil, required("description", "field.too_long")
+	}
 	var out *Suggestion
 	err := s.view(ctx, func(tx *store.Tx) error {
 		var keys []store.PartyKey
 		for _, p := range in.Parties {
 			k := store.PartyKey{Name: p.Name}
-			if p.IDNumber != "" && s.keys != nil {
-				k.IDBidx = s.keys.BlindIndex("id", p.IDNumber)
+			if id := domain.NormalizeIDNumber(p.IDNumber); id != "" && s.keys != nil {
+				k.IDBidx = s.keys.BlindIndex("id", id)
 			}
-			if p.Phone != "" && s.keys != nil {
-				k.PhoneBidx = s.keys.BlindIndex("phone", p.Phone)
+			if m, ok := domain.NormalizeMobile(p.Phone); ok && s.keys != nil {
+				k.PhoneBidx = s.keys.BlindIndex("phone", m)
 			}
 			keys = append(keys, k)
 		}
@@ -390,7 +416,7 @@ func validateRules(cfg assess.Config) error {
 			return required("triggers", "assess.trigger.color")
 		case t.Kind == "words" && len(t.Words) == 0:
 			return required("triggers", "assess.trigger.words")
-		case t.Kind != "words" && t.Kind != "minor" && t.Min <= 0:
+		case t.Kind != "words" && t.Kind != "minor" && (!(t.Min > 0) || math.IsInf(t.Min, 0)):
 			return required("triggers", "assess.trigger.min")
 		}
 		seen[t.Code] = true
@@ -421,7 +447,10 @@ func InCategory(cats []store.Category, code, top string) bool {
 
 // actorScope is the subtree the actor may see ("/" for the operator).
 func actorScope(ctx context.Context) string {
-	if u := domain.ActorFrom(ctx).User; u != nil && u.OrgPath != "" {
+	if u := domain.ActorFrom(ctx).User; u != nil {
+		if u.OrgPath == "" {
+			return "\x00" // no place: sees nothing (fails closed)
+		}
 		return u.OrgPath
 	}
 	return "/"

@@ -109,6 +109,22 @@ func TestSuggestions(t *testing.T) {
 		if err != nil || v != 0 || len(cfg.Triggers) == 0 {
 			t.Fatalf("defaults: v%d %v", v, err)
 		}
+		// Editing the copy and failing to save changes nothing in force.
+		spoiled, _, _ := e.svc.AssessRules(as(admin))
+		for i := range spoiled.Triggers {
+			spoiled.Triggers[i].Words, spoiled.Triggers[i].Color = nil, "purple"
+		}
+		if _, err := e.svc.SaveAssessRules(as(admin), 0, spoiled, "x"); domain.ErrorCode(err) != domain.Invalid {
+			t.Fatalf("spoiled rules saved: %v", err)
+		}
+		if s, _ := e.svc.Suggest(ctx, domain.CaseInput{Description: "他扬言要拿刀砍死对方，家里人很害怕。"}); s.Risk.Color != "red" {
+			t.Fatalf("a refused edit changed the rules in force: %s", s.Risk.Color)
+		}
+		// A village outside the asker's jurisdiction tells nothing.
+		other := jftest.MakeUser(t, e.svc, "recep2", "610831001", domain.RoleReceptionist)
+		if s, _ := e.svc.Suggest(as(other), domain.CaseInput{Description: "两家为地畔又起争执，要求重新划界。", OrgCode: "610831101200"}); strings.Contains(reasonsText(s.Risk.Reasons), "同村") {
+			t.Fatalf("red matters of another township's village counted: %+v", s.Risk)
+		}
 		cfg.Triggers = append(cfg.Triggers, assess.Trigger{Code: "livestock", Name: "牲畜走失", Color: "blue", Kind: "words", Words: []string{"羊丢了"}})
 		v1, err := e.svc.SaveAssessRules(as(admin), 0, cfg, "加一条")
 		if err != nil || v1 != 1 {

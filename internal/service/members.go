@@ -20,8 +20,11 @@ import (
 )
 
 // MaxMembers bounds one matter's household list (the source's largest
-// example has 1,642 households).
-const MaxMembers = 20000
+// example has 1,642 households); maxTableBytes bounds an import file.
+const (
+	MaxMembers    = 20000
+	maxTableBytes = 8 << 20
+)
 
 // MemberStatuses are the confirmation states of a household (巡回确认).
 var MemberStatuses = []string{"pending", "confirmed", "disputed", "unreachable"}
@@ -39,12 +42,17 @@ var memberColumns = map[string][]string{
 // ReadTable reads the first sheet of an .xlsx file or a CSV file (UTF-8,
 // with or without a byte-order mark) into rows of cells.
 func ReadTable(name string, r io.Reader) ([][]string, error) {
-	data, err := io.ReadAll(io.LimitReader(r, 8<<20))
+	data, err := io.ReadAll(io.LimitReader(r, maxTableBytes+1))
 	if err != nil {
 		return nil, err
 	}
+	if len(data) > maxTableBytes {
+		return nil, required("file", "group.file.too_big") // never a silently cut list
+	}
 	if strings.EqualFold(filepath.Ext(name), ".xlsx") {
-		f, err := excelize.OpenReader(bytes.NewReader(data))
+		// Bounded unzipping: an .xlsx is a zip, and a small one can unpack
+		// to gigabytes.
+		f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: 64 << 20, UnzipXMLSizeLimit: 32 << 20})
 		if err != nil {
 			return nil, required("file", "group.file.unreadable")
 		}
@@ -88,6 +96,9 @@ func (s *Service) ImportMembers(ctx context.Context, caseID int64, table [][]str
 	if len(table) < 2 {
 		return 0, required("file", "group.file.empty")
 	}
+	if len(table)-1 > MaxMembers {
+		return 0, required("file", "group.too_many") // before any work in the write transaction
+	}
 	col := map[string]int{}
 	for i, h := range table[0] {
 		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
@@ -118,15 +129,25 @@ func (s *Service) ImportMembers(ctx context.Context, caseID int64, table [][]str
 		if scope == "" {
 			scope = c.OrgPath
 		}
-		orgs, err := tx.OrgsByPrefix(ctx, scope, 5000)
+		orgs, err := tx.OrgsByPrefix(ctx, scope, 100000)
 		if err != nil {
 			return err
 		}
+		// A name that two villages share (in different townships, for a
+		// county-level matter) is ambiguous: such rows must give the code.
 		byName, byCode := map[string]string{}, map[string]bool{}
+		addName := func(n, code string) {
+			if have, ok := byName[n]; ok && have != code {
+				byName[n] = "?"
+				return
+			}
+			byName[n] = code
+		}
 		for _, o := range orgs {
 			if o.Level == domain.LevelVillage {
-				byName[o.Name], byCode[o.Code] = o.Code, true
-				byName[strings.TrimSuffix(strings.TrimSuffix(o.Name, "村委会"), "社区居委会")] = o.Code
+				byCode[o.Code] = true
+				addName(o.Name, o.Code)
+				addName(strings.TrimSuffix(strings.TrimSuffix(o.Name, "村委会"), "社区居委会"), o.Code)
 			}
 		}
 		next, err := tx.NextMemberRow(ctx, caseID)
@@ -153,6 +174,8 @@ func (s *Service) ImportMembers(ctx context.Context, caseID int64, table [][]str
 			switch {
 			case byCode[v]:
 				m.VillageCode = v
+			case byName[v] == "?":
+				bad("village", "group.village.ambiguous")
 			case byName[v] != "":
 				m.VillageCode = byName[v]
 			default:
@@ -184,7 +207,8 @@ func (s *Service) ImportMembers(ctx context.Context, caseID int64, table [][]str
 			}
 			if a := strings.ReplaceAll(cell(row, "amount"), ",", ""); a != "" {
 				f, err := strconv.ParseFloat(a, 64)
-				if err != nil || f < 0 || f > 1e10 {
+				if err != nil || !(f >= 0 && f <= 1e10) { // NaN fails both
+
 					bad("amount", "group.amount.invalid")
 				}
 				m.AmountCents = int64(f*100 + 0.5)
@@ -314,6 +338,13 @@ func (s *Service) Group(ctx context.Context, caseID int64, village, status strin
 			rows = rows[:limit]
 			out.NextAfter = rows[len(rows)-1].RowNo
 		}
+		// Names in full only for the roles that handle parties (PI-4):
+		// an administrator or a data reviewer sees 张*.
+		if u := domain.ActorFrom(ctx).User; u != nil && !authz.Allowed(u, authz.PersonalReveal) {
+			for i := range rows {
+				rows[i].Name = domain.MaskName(rows[i].Name)
+			}
+		}
 		out.Rows = rows
 		return nil
 	})
@@ -375,7 +406,7 @@ func (s *Service) AddCoUnit(ctx context.Context, caseID int64, unitCode, part st
 	if !ok || part == "" {
 		return required("part", "field.required")
 	}
-	u := domain.ActorFrom(ctx).User
+	uid, uname := actorOf(ctx)
 	return s.update(ctx, func(tx *store.Tx) error {
 		ref, err := tx.UnitRef(ctx, unitCode)
 		if err != nil || !ref.Active {
@@ -386,7 +417,7 @@ func (s *Service) AddCoUnit(ctx context.Context, caseID int64, unitCode, part st
 			return err
 		}
 		if r.UnitID != 0 {
-			if err := tx.AddCaseUnit(ctx, caseID, r.UnitID, "lead", "牵头", u.ID); err != nil {
+			if err := tx.AddCaseUnit(ctx, caseID, r.UnitID, "lead", "牵头", uid); err != nil {
 				return err
 			}
 		}
@@ -394,10 +425,10 @@ func (s *Service) AddCoUnit(ctx context.Context, caseID int64, unitCode, part st
 		if r.UnitID == ref.ID {
 			role = "lead"
 		}
-		if err := tx.AddCaseUnit(ctx, caseID, ref.ID, role, part, u.ID); err != nil {
+		if err := tx.AddCaseUnit(ctx, caseID, ref.ID, role, part, uid); err != nil {
 			return err
 		}
-		ev := &domain.Event{ActorID: u.ID, ActorName: u.Name, Action: "co_unit", FromStatus: c.Status, ToStatus: c.Status, Note: part,
+		ev := &domain.Event{ActorID: uid, ActorName: uname, Action: "co_unit", FromStatus: c.Status, ToStatus: c.Status, Note: part,
 			Data: map[string]string{"unit_name": ref.Name}}
 		if err := tx.AddEvent(ctx, caseID, ev); err != nil {
 			return err
@@ -475,4 +506,15 @@ func (s *Service) CaseIDByNumber(ctx context.Context, number string) (int64, err
 		return 0, err
 	}
 	return id, nil
+}
+
+// AuditMembersPrint records that a household list was printed or fetched
+// in bulk (AU-1: prints and batch downloads are audited).
+func (s *Service) AuditMembersPrint(ctx context.Context, c *domain.Case, village string, rows int) {
+	err := s.st.Update(context.WithoutCancel(ctx), func(tx *store.Tx) error {
+		return s.audit(ctx, tx, "case.members_print", "case", c.Number, c.OrgPath, domain.ResultOK, fmt.Sprintf("village %s, %d households", village, rows))
+	})
+	if err != nil {
+		s.log.Error("audit write failed", "action", "case.members_print", "err", err)
+	}
 }

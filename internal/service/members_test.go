@@ -29,7 +29,7 @@ func TestGroupMatters(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Bad rows: nothing is imported, each error named by its line.
-		bad := "姓名,村,身份证号,电话,金额\n张三,何家集村委会,,,100\n,何家集村委会,,,\n李四,月亮村,,,\n王五,何家集村委会,610831199003070025,123,abc\n"
+		bad := "姓名,村,身份证号,电话,金额\n张三,何家集村委会,,,100\n,何家集村委会,,,\n李四,月亮村,,,\n王五,何家集村委会,610831199003070025,123,abc\n赵六,何家集村委会,,,NaN\n"
 		table, err := service.ReadTable("list.csv", strings.NewReader(bad))
 		if err != nil {
 			t.Fatal(err)
@@ -39,7 +39,7 @@ func TestGroupMatters(t *testing.T) {
 		if !ok || de.Code != domain.Invalid {
 			t.Fatalf("bad list: %v", err)
 		}
-		for _, f := range []string{"rows[3].name", "rows[4].village", "rows[5].id_number", "rows[5].phone", "rows[5].amount"} {
+		for _, f := range []string{"rows[3].name", "rows[4].village", "rows[5].id_number", "rows[5].phone", "rows[5].amount", "rows[6].amount"} {
 			if de.Fields[f] == "" {
 				t.Errorf("no error for %s: %v", f, de.Fields)
 			}

@@ -136,6 +136,10 @@ func (s *Service) RelatedForCase(ctx context.Context, id int64) ([]Related, []st
 		if links, err = tx.Links(ctx, c.ID); err != nil {
 			return err
 		}
+		// A linked matter outside the viewer's jurisdiction is not shown
+		// (it does not exist for them).
+		scope := actorScope(ctx)
+		links = slices.DeleteFunc(links, func(l store.Link) bool { return !strings.HasPrefix(l.OrgPath, scope) })
 		linked := map[int64]string{}
 		for _, l := range links {
 			linked[l.OtherID] = l.Kind

@@ -146,5 +146,14 @@ func TestRelatedMatters(t *testing.T) {
 		if _, err := e.svc.Act(as(e.disp), b.ID, "merge", service.ActionInput{Target: dup.Number, Reason: "x"}); domain.ErrorCode(err) != domain.Invalid {
 			t.Fatalf("merge into a merged matter: %v", err)
 		}
+		// A link across townships is not shown to the other township.
+		act(t, e, e.disp, g.ID, "link", service.ActionInput{Target: a.Number, Note: "同一当事人"})
+		_, gl, err := e.svc.RelatedForCase(as(e.shy), g.ID)
+		if err != nil || len(gl) != 0 {
+			t.Fatalf("another township's linked matter shown: %v %+v", err, gl)
+		}
+		if _, gl, _ := e.svc.RelatedForCase(as(e.disp), g.ID); len(gl) != 1 {
+			t.Fatalf("county view of the link: %+v", gl)
+		}
 	})
 }

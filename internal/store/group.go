@@ -145,7 +145,7 @@ func (s *Store) commitGroup(batch []*groupReq) {
 				return
 			}
 		}
-		tx := &Tx{tx: sqlTx, d: s.dialect, Now: s.Now(), s: s, stmts: stmts, gen: s.dueGen.Load()}
+		tx := &Tx{tx: sqlTx, d: s.dialect, Now: s.Now(), s: s, stmts: stmts, gen: s.dueGen.Load(), grouped: true}
 		err, p := runFn(r.fn, tx)
 		if err == nil && p == nil {
 			results[i].afterCommit = tx.afterCommit

@@ -55,7 +55,7 @@ func (tx *Tx) InsertMembers(ctx context.Context, caseID int64, rows []MemberRow)
 			b.WriteString(")")
 			args = append(args, r.RowNo, r.Name, r.VillageCode, r.IDKid, r.IDEnc, r.IDBidx, r.IDMasked, r.PhoneKid, r.PhoneEnc, r.PhoneMasked, r.AmountCents, r.Note)
 		}
-		if _, err := tx.tx.ExecContext(ctx, b.String(), args...); err != nil {
+		if _, err := tx.tx.ExecContext(tx.stmtCtx(ctx), b.String(), args...); err != nil {
 			return wrap(tx.d.mapErr(err), "insert members")
 		}
 	}

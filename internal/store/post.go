@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -25,16 +26,25 @@ func (tx *Tx) SetPost(ctx context.Context, post, orgCode string, userID int64) e
 	return wrap(err, "set post")
 }
 
-// PostHolder returns the active holder of a post (0 if vacant or disabled).
+// PostHolder returns the holder of a post if they still qualify: active,
+// a leader, and with a jurisdiction that holds the post's place (0 if not:
+// someone moved or stripped of the role no longer leads).
 func (tx *Tx) PostHolder(ctx context.Context, post, orgCode string) (int64, string, error) {
 	var id int64
-	var name string
-	err := tx.queryRow(ctx, `SELECT u.id, u.name FROM posts p JOIN users u ON u.id = p.user_id
-		WHERE p.post = $1 AND p.org_code = $2 AND u.disabled = $3`, post, orgCode, false).Scan(&id, &name)
+	var name, roles, userPath, postPath string
+	err := tx.queryRow(ctx, `SELECT u.id, u.name, u.roles, uo.path, po.path FROM posts p JOIN users u ON u.id = p.user_id
+		JOIN orgs uo ON uo.code = u.org_code JOIN orgs po ON po.code = p.org_code
+		WHERE p.post = $1 AND p.org_code = $2 AND u.disabled = $3`, post, orgCode, false).Scan(&id, &name, &roles, &userPath, &postPath)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, "", nil
 	}
-	return id, name, wrap(err, "post holder")
+	if err != nil {
+		return 0, "", wrap(err, "post holder")
+	}
+	if !strings.Contains(","+roles+",", ",leader,") || !strings.HasPrefix(postPath, userPath) {
+		return 0, "", nil
+	}
+	return id, name, nil
 }
 
 // Posts lists the posts that are filled.

@@ -13,6 +13,7 @@ type Link struct {
 	Description string
 	Kind        string // related, duplicate (this one is the other's duplicate), original (the other merged into this one)
 	Note        string
+	OrgPath     string
 	At          time.Time
 }
 
@@ -25,10 +26,10 @@ func (tx *Tx) AddLink(ctx context.Context, caseID, otherID int64, kind, note str
 
 // Links lists a matter's links in both directions.
 func (tx *Tx) Links(ctx context.Context, caseID int64) ([]Link, error) {
-	rows, err := tx.query(ctx, `SELECT l.other_id, c.number, c.status, c.description, l.kind, l.note, l.created_at
+	rows, err := tx.query(ctx, `SELECT l.other_id, c.number, c.status, c.description, l.kind, l.note, l.created_at, c.org_path
 		FROM case_links l JOIN cases c ON c.id = l.other_id WHERE l.case_id = $1
 		UNION ALL
-		SELECT l.case_id, c.number, c.status, c.description, CASE l.kind WHEN 'duplicate' THEN 'original' ELSE l.kind END, l.note, l.created_at
+		SELECT l.case_id, c.number, c.status, c.description, CASE l.kind WHEN 'duplicate' THEN 'original' ELSE l.kind END, l.note, l.created_at, c.org_path
 		FROM case_links l JOIN cases c ON c.id = l.case_id WHERE l.other_id = $1
 		ORDER BY 7`, caseID)
 	if err != nil {
@@ -38,7 +39,7 @@ func (tx *Tx) Links(ctx context.Context, caseID int64) ([]Link, error) {
 	var out []Link
 	for rows.Next() {
 		var l Link
-		if err := rows.Scan(&l.OtherID, &l.Number, &l.Status, &l.Description, &l.Kind, &l.Note, nullTime{&l.At}); err != nil {
+		if err := rows.Scan(&l.OtherID, &l.Number, &l.Status, &l.Description, &l.Kind, &l.Note, nullTime{&l.At}, &l.OrgPath); err != nil {
 			return nil, err
 		}
 		out = append(out, l)

@@ -17,6 +17,7 @@ type Tx struct {
 	s           *Store
 	gen         int64 // Store.dueGen when the transaction began
 	ro          bool  // a read-only transaction (sees only committed data)
+	grouped     bool  // runs in a group commit: one caller's cancellation must not interrupt the others' transaction
 	afterCommit []func()
 }
 
@@ -68,7 +69,18 @@ func (tx *Tx) Context(ctx context.Context) context.Context {
 	return context.WithValue(ctx, txKey{}, tx)
 }
 
+// stmtCtx: inside a group commit a statement ignores its caller's
+// cancellation — SQLite rolls the whole transaction back when a statement
+// is interrupted, which would fail every writer of the batch.
+func (tx *Tx) stmtCtx(ctx context.Context) context.Context {
+	if tx.grouped {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
+}
+
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	ctx = tx.stmtCtx(ctx)
 	if st := tx.stmts.get(q); st != nil {
 		r, err := tx.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 		return r, tx.d.mapErr(err)
@@ -78,6 +90,7 @@ func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, erro
 }
 
 func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	ctx = tx.stmtCtx(ctx)
 	if st := tx.stmts.get(q); st != nil {
 		r, err := tx.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
 		return r, tx.d.mapErr(err)
@@ -87,6 +100,7 @@ func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 }
 
 func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	ctx = tx.stmtCtx(ctx)
 	if st := tx.stmts.get(q); st != nil {
 		return tx.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}

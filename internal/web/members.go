@@ -82,6 +82,7 @@ func (s *Server) printMembers(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	c := g.Case
+	s.svc.AuditMembersPrint(r.Context(), c, village, len(g.Rows))
 	name := ""
 	for _, v := range g.Villages {
 		if v.Code == village {
