@@ -456,31 +456,40 @@ func (s *Service) CaseUnits(ctx context.Context, caseID int64) ([]store.CaseUnit
 // their own village (巡回确认), even when the matter itself is registered
 // above their grid; village is then that village's code.
 func (s *Service) groupAccess(ctx context.Context, caseID int64) (c *domain.Case, village string, err error) {
-	c, err = s.Case(ctx, caseID)
-	u := domain.ActorFrom(ctx).User
-	if err == nil || domain.ErrorCode(err) != domain.NotFound || u == nil || !u.Has(domain.RoleGridWorker) {
-		return c, "", err
-	}
-	vp := villagePath(u.OrgPath)
-	if vp == "" {
+	err = s.view(ctx, func(tx *store.Tx) error {
+		var err error
+		c, err = tx.Case(ctx, caseID)
+		return err
+	})
+	if err != nil {
 		return nil, "", err
 	}
+	verr := s.mayViewCase(ctx, c)
+	if verr == nil {
+		return c, "", nil
+	}
+	// Not a refusal yet: a grid worker may see their own village's part.
+	u := domain.ActorFrom(ctx).User
+	vp := ""
+	if u != nil && u.Has(domain.RoleGridWorker) {
+		vp = villagePath(u.OrgPath)
+	}
+	if vp == "" || !strings.HasPrefix(vp, townshipPath(c.OrgPath)) {
+		return nil, "", s.denied(ctx, verr)
+	}
 	code := strings.Trim(vp[strings.LastIndex(strings.TrimSuffix(vp, "/"), "/"):], "/")
-	var raw *domain.Case
 	var n int
-	verr := s.st.View(ctx, func(tx *store.Tx) error {
-		var err error
-		if raw, err = tx.Case(ctx, caseID); err != nil {
-			return err
-		}
+	if err := s.st.View(ctx, func(tx *store.Tx) error {
 		rows, err := tx.Members(ctx, store.MemberFilter{CaseID: caseID, VillageCode: code, Limit: 1})
 		n = len(rows)
 		return err
-	})
-	if verr != nil || n == 0 || !strings.HasPrefix(vp, townshipPath(raw.OrgPath)) {
-		return nil, "", err // as if the matter did not exist
+	}); err != nil {
+		return nil, "", err
 	}
-	return raw, code, nil
+	if n == 0 {
+		return nil, "", s.denied(ctx, verr) // as if the matter did not exist
+	}
+	return c, code, nil
 }
 
 // actorOf names who acts: the user, or the operator's command line.

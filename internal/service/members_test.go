@@ -106,6 +106,9 @@ func TestGroupMatters(t *testing.T) {
 				t.Fatalf("grid worker saw %s", m.VillageCode)
 			}
 		}
+		if k, err := jftest.Count(st, `SELECT COUNT(*) FROM audit_log WHERE username = 'gridhj' AND action LIKE 'denied%'`); err != nil || k != 0 {
+			t.Fatalf("the grid worker's rounds were audited as %d refusals", k)
+		}
 		m := gv.Rows[0]
 		if err := e.svc.ConfirmMember(as(grid), c.ID, m.ID, "confirmed", "户主本人签字", m.Version); err != nil {
 			t.Fatal(err)
