@@ -271,31 +271,28 @@ func (s *Server) savePost(w http.ResponseWriter, r *http.Request) error {
 	if r.PostFormValue("post") != "township_secretary" {
 		org = r.PostFormValue("county")
 	}
-	if err := s.svc.SetPost(r.Context(), r.PostFormValue("post"), org, strings.TrimSpace(r.PostFormValue("username"))); err != nil {
-		if domain.ErrorCode(err) == domain.Invalid {
-			status, d := s.describe(r, err)
-			r.URL.RawQuery = "tab=leaders"
-			return s.renderCentre(w, r, status, d.Message, d.Fields)
+	err := s.svc.SetPost(r.Context(), r.PostFormValue("post"), org, strings.TrimSpace(r.PostFormValue("username")))
+	return s.centreSaved(w, r, err, "leaders", "flash.post_saved")
+}
+
+// centreSaved ends an edit on the centre page: a field error re-shows the
+// tab with the message; success goes back to the tab with a flash.
+func (s *Server) centreSaved(w http.ResponseWriter, r *http.Request, err error, tab, flash string) error {
+	if err != nil {
+		if domain.ErrorCode(err) != domain.Invalid {
+			return err
 		}
-		return err
+		status, d := s.describe(r, err)
+		r.URL.RawQuery = "tab=" + tab
+		return s.renderCentre(w, r, status, d.Message, d.Fields)
 	}
-	s.setFlash(w, r, "flash.post_saved")
-	http.Redirect(w, r, "/centre?tab=leaders", http.StatusSeeOther)
+	s.setFlash(w, r, flash)
+	http.Redirect(w, r, "/centre?tab="+tab, http.StatusSeeOther)
 	return nil
 }
 
 func (s *Server) saveWindow(w http.ResponseWriter, r *http.Request) error {
-	if err := s.svc.SetWindowUnit(r.Context(), r.PathValue("code"), r.PostFormValue("unit")); err != nil {
-		if domain.ErrorCode(err) == domain.Invalid {
-			status, d := s.describe(r, err)
-			r.URL.RawQuery = "tab=zones"
-			return s.renderCentre(w, r, status, d.Message, d.Fields)
-		}
-		return err
-	}
-	s.setFlash(w, r, "flash.saved")
-	http.Redirect(w, r, "/centre?tab=zones", http.StatusSeeOther)
-	return nil
+	return s.centreSaved(w, r, s.svc.SetWindowUnit(r.Context(), r.PathValue("code"), r.PostFormValue("unit")), "zones", "flash.saved")
 }
 
 func (s *Server) showOrgPage(w http.ResponseWriter, r *http.Request) error {
@@ -356,15 +353,5 @@ func (s *Server) saveOrg(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) saveZone(w http.ResponseWriter, r *http.Request) error {
-	if err := s.svc.SaveZone(r.Context(), r.PathValue("code"), r.PostFormValue("name"), r.PostFormValue("purpose")); err != nil {
-		if domain.ErrorCode(err) == domain.Invalid {
-			status, d := s.describe(r, err)
-			r.URL.RawQuery = "tab=zones"
-			return s.renderCentre(w, r, status, d.Message, d.Fields)
-		}
-		return err
-	}
-	s.setFlash(w, r, "flash.saved")
-	http.Redirect(w, r, "/centre?tab=zones", http.StatusSeeOther)
-	return nil
+	return s.centreSaved(w, r, s.svc.SaveZone(r.Context(), r.PathValue("code"), r.PostFormValue("name"), r.PostFormValue("purpose")), "zones", "flash.saved")
 }

@@ -496,4 +496,12 @@ func TestUserUnitForm(t *testing.T) {
 	if resp, _ := d.post("/admin/users/"+itoa(h.ID)+"/unit", url.Values{"unit": {"court"}}); resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("dispatcher: %d", resp.StatusCode)
 	}
+	// Lead-leader posts on the centre page: a refusal re-shows the tab.
+	e.user("sec", "610831", domain.RoleLeader)
+	if resp, body := c.post("/centre/posts", url.Values{"post": {"plc_secretary"}, "county": {"610831"}, "username": {"disp"}}); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "领导") {
+		t.Fatalf("a dispatcher as secretary: %d", resp.StatusCode)
+	}
+	if resp, _ := c.post("/centre/posts", url.Values{"post": {"plc_secretary"}, "county": {"610831"}, "username": {"sec"}}); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/centre?tab=leaders" {
+		t.Fatalf("post: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
 }
