@@ -28,7 +28,6 @@ type Related struct {
 	Status      string   `json:"status"`
 	Description string   `json:"description"`
 	Reasons     []string `json:"reasons"`
-	Linked      string   `json:"linked,omitempty"` // related, duplicate, original: already linked that way
 }
 
 func bigramSet(text string) map[string]bool {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"time"
 )
 
@@ -55,7 +56,7 @@ func (tx *Tx) StatsEvents(ctx context.Context, from, to time.Time, path string, 
 			in += ", "
 		}
 		args = append(args, a)
-		in += "$" + itoa(len(args))
+		in += "$" + strconv.Itoa(len(args))
 	}
 	rows, err := tx.query(ctx, `SELECT `+statCols+`, e.action, e.at, e.data FROM case_events e JOIN cases c ON c.id = e.case_id
 		JOIN categories k ON k.code = c.category_code
@@ -90,7 +91,7 @@ func (tx *Tx) StatsVisitedAfter(ctx context.Context, ids []int64, since time.Tim
 				in += ", "
 			}
 			args = append(args, id)
-			in += "$" + itoa(len(args))
+			in += "$" + strconv.Itoa(len(args))
 		}
 		got, err := tx.ids(ctx, `SELECT DISTINCT case_id FROM case_events WHERE action = 'visit' AND at >= $1 AND case_id IN (`+in+`)`, args)
 		if err != nil {
@@ -124,11 +125,4 @@ func (tx *Tx) StatsOverdue(ctx context.Context, now time.Time, path string) ([]S
 		out = append(out, r)
 	}
 	return out, rows.Err()
-}
-
-func itoa(n int) string {
-	if n < 10 {
-		return string(rune('0' + n))
-	}
-	return itoa(n/10) + string(rune('0'+n%10))
 }
