@@ -351,6 +351,7 @@ type actionIn struct {
 	Milestone    int64       `json:"milestone"`
 	Description  *string     `json:"description"`
 	Address      *string     `json:"address"`
+	MoveTo       *string     `json:"move_to"`
 	Six          *domain.Six `json:"six"`
 	Unit         string      `json:"unit"`
 	MediationOrg string      `json:"mediation_org"`
@@ -369,7 +370,7 @@ func (a *API) caseActionHandler(w http.ResponseWriter, r *http.Request) error {
 	}
 	ai := service.ActionInput{Version: in.Version, Risk: in.Risk, Category: in.Category, Assignee: in.Assignee, Reason: in.Reason,
 		Note: in.Note, Outcome: in.Outcome, Guidance: in.Guidance, ReferredTo: in.ReferredTo, Method: in.Method,
-		Satisfaction: in.Satisfaction, Six: in.Six, Place: in.Place, Participants: in.Participants, Result: in.Result, Days: in.Days, PartiesAgree: in.PartiesAgree, Milestone: in.Milestone, Description: in.Description, Address: in.Address,
+		Satisfaction: in.Satisfaction, Six: in.Six, Place: in.Place, Participants: in.Participants, Result: in.Result, Days: in.Days, PartiesAgree: in.PartiesAgree, Milestone: in.Milestone, Description: in.Description, Address: in.Address, MoveTo: in.MoveTo,
 		Unit: in.Unit, MediationOrg: in.MediationOrg, Mediator: in.MediatorID, Target: in.Target}
 	if in.Date != "" {
 		t, err := domain.ParseDay(in.Date)

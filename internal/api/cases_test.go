@@ -324,5 +324,16 @@ func TestStatsAPI(t *testing.T) {
 		if status, _ := e.call("GET", "/api/v1/stats?from="+day+"&to="+day+"&by=weather", disp, ""); status != 422 {
 			t.Fatalf("bad breakdown: %d", status)
 		}
+		if _, ok := total["on_time_by_step"].(map[string]any)["inform"]; !ok {
+			t.Fatalf("no on-time rate per step: %v", total)
+		}
+		// The list behind a group's figure is as long as the figure.
+		status, l := e.call("GET", "/api/v1/stats/list?from="+day+"&to="+day+"&by=category&key=labour&figure=registered", disp, "")
+		if status != 200 || l["total"].(float64) != 1 || len(l["items"].([]any)) != 1 || l["items"].([]any)[0].(map[string]any)["number"] == "" {
+			t.Fatalf("list behind registered: %d %v", status, l)
+		}
+		if status, _ := e.call("GET", "/api/v1/stats/list?from="+day+"&to="+day+"&figure=weather", disp, ""); status != 422 {
+			t.Fatalf("unknown figure: %d", status)
+		}
 	})
 }

@@ -316,4 +316,10 @@ func TestStatsCommand(t *testing.T) {
 	if r := run(t, "", env, "stats", "--from", "2026-10-01", "--to", "2026-10-31", "--by", "weather"); r.code != 1 {
 		t.Fatalf("bad breakdown: %+v", r)
 	}
+	if r := run(t, "", env, "stats", "--from", "2026-10-01", "--to", "2026-10-31", "--list", "registered"); r.code != 0 || !strings.Contains(r.stdout, "NUMBER") || !strings.HasSuffix(strings.TrimSpace(r.stdout), "0") {
+		t.Fatalf("list behind a figure: %+v", r)
+	}
+	if r := run(t, "", env, "stats", "--from", "2026-10-01", "--to", "2026-10-31", "--list", "weather"); r.code != 1 || !strings.Contains(r.stderr, "figure") {
+		t.Fatalf("unknown figure: %+v", r)
+	}
 }

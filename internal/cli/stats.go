@@ -17,7 +17,9 @@ func (e *env) stats(args []string) error {
 	from := f.String("from", "", "first day YYYY-MM-DD (China time)")
 	to := f.String("to", "", "last day YYYY-MM-DD, inclusive")
 	org := f.String("org", "", "division code (default: the whole tree)")
-	by := f.String("by", "", "breakdown: category, org, channel, risk or month")
+	by := f.String("by", "", "breakdown: category, org, unit, channel, risk or month")
+	list := f.String("list", "", "list the matters behind a figure (registered, closed, visits, steps_due, …)")
+	key := f.String("key", "", "with --list and --by: the group")
 	asJSON := f.Bool("json", false, "print JSON")
 	if err := f.parse(args); err != nil {
 		return err
@@ -28,7 +30,11 @@ func (e *env) stats(args []string) error {
 		return usageError{"stats: --from and --to must be dates like 2026-10-01"}
 	}
 	return e.withService(*db, func(svc *service.Service, ctx ctxT) error {
-		st, err := svc.Statistics(ctx, service.StatsQuery{From: a.UTC(), To: b.AddDate(0, 0, 1).UTC(), OrgCode: *org, By: *by})
+		q := service.StatsQuery{From: a.UTC(), To: b.AddDate(0, 0, 1).UTC(), OrgCode: *org, By: *by}
+		if *list != "" {
+			return e.statsList(svc, ctx, q, *list, *key)
+		}
+		st, err := svc.Statistics(ctx, q)
 		if err != nil {
 			return err
 		}
@@ -38,10 +44,10 @@ func (e *env) stats(args []string) error {
 			return enc.Encode(map[string]any{"place": st.Place.Name, "total": st.Total, "groups": st.Groups})
 		}
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "GROUP\tREGISTERED\tACCEPTED\tCLOSED\tRESOLVED\tSUCCESS\tVISITS\tSATISFIED\tREOPENED\tMERGED\tOVERDUE")
+		fmt.Fprintln(tw, "GROUP\tREGISTERED\tACCEPTED\tCLOSED\tRESOLVED\tSUCCESS\tVISITS\tSATISFIED\tON-TIME\tAVG DAYS\tP90\tREOPENED\tMERGED\tOVERDUE")
 		row := func(name string, f service.Figures) {
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%.1f%%\t%d\t%.1f%%\t%d\t%d\t%d\n", name, f.Registered, f.Accepted, f.Closed, f.Resolved,
-				100*f.SuccessRate.Value, f.Visits, 100*f.SatisfactionRate.Value, f.Reopened, f.Merged, f.Overdue)
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%.1f%%\t%d\t%.1f%%\t%.1f%%\t%.1f\t%d\t%d\t%d\t%d\n", name, f.Registered, f.Accepted, f.Closed, f.Resolved,
+				100*f.SuccessRate.Value, f.Visits, 100*f.SatisfactionRate.Value, 100*f.OnTimeRate.Value, f.AvgDaysToClose, f.P90DaysToClose, f.Reopened, f.Merged, f.Overdue)
 		}
 		for _, g := range st.Groups {
 			row(g.Name, g)
@@ -49,4 +55,31 @@ func (e *env) stats(args []string) error {
 		row("合计 "+st.Place.Name, st.Total)
 		return tw.Flush()
 	})
+}
+
+// statsList prints every line behind a figure: the matter's number, when
+// and what.
+func (e *env) statsList(svc *service.Service, ctx ctxT, q service.StatsQuery, figure, key string) error {
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NUMBER\tAT\tNOTE\tSTATUS")
+	total := 0
+	for offset := 0; ; offset += 500 {
+		l, err := svc.StatsMatters(ctx, q, figure, key, offset, 500)
+		if err != nil {
+			return err
+		}
+		for _, it := range l.Items {
+			number, status := "?", ""
+			if it.Case != nil {
+				number, status = it.Case.Number, string(it.Case.Status)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", number, it.At.In(domain.CST).Format("2006-01-02 15:04"), it.Note, status)
+		}
+		total = l.Total
+		if offset+500 >= l.Total {
+			break
+		}
+	}
+	fmt.Fprintf(tw, "%d\n", total)
+	return tw.Flush()
 }

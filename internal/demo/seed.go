@@ -347,10 +347,19 @@ func (g *generator) matter(id int64, number string, at time.Time) seededMatter {
 	var closedAt time.Time
 	var assigneeID any
 	six := "{}"
+	var stepStart time.Time
 	event := func(actor, action string, to domain.Status, note string, data map[string]string) {
 		from := status
 		if action == "register" {
 			from = ""
+		}
+		if from != "" && from != to {
+			if due := domain.DueForCase(g.cal, from, stepStart, false); !due.IsZero() {
+				data["step_due"] = due.UTC().Format(time.RFC3339)
+			}
+		}
+		if from != to {
+			stepStart = clock
 		}
 		d, _ := json.Marshal(data)
 		u := g.actors[actor]

@@ -411,6 +411,7 @@ type ActionInput struct {
 	// correct: the registration fields to fix (nil leaves a field alone).
 	Description *string
 	Address     *string
+	MoveTo      *string // the village (or other node) the matter belongs to
 }
 
 // Act performs one workflow action on a matter: it checks the action exists,
@@ -452,6 +453,14 @@ func (s *Service) Act(ctx context.Context, id int64, action string, in ActionInp
 			return err
 		}
 		if t.To != "" {
+			// The step that ends keeps its deadline on the event (the
+			// statistics' on-time rate); a paused clock had stopped.
+			if due := c.StepDueAt; !due.IsZero() && t.To != from {
+				if !c.PausedAt.IsZero() {
+					due = due.Add(tx.Now.Sub(c.PausedAt))
+				}
+				ev.Data["step_due"] = due.UTC().Format(time.RFC3339)
+			}
 			// A new step starts with its own deadline: a paused clock or a
 			// pending extension belonged to the step that just ended.
 			c.Status = t.To
@@ -824,6 +833,21 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 				ev.Data["address_before"], c.Address = c.Address, d
 				changed++
 			}
+		}
+		if in.MoveTo != nil && strings.TrimSpace(*in.MoveTo) != c.OrgCode {
+			// Registered to the wrong place: the matter moves, and from now
+			// on counts where it is (the statistics count the place now).
+			org, err := tx.Org(ctx, strings.TrimSpace(*in.MoveTo))
+			if err != nil {
+				return required("move_to", "org.not_found")
+			}
+			if err := s.check(ctx, authz.CaseRegister, "case", "", org.Path); err != nil {
+				return required("move_to", "case.correct.place_outside")
+			}
+			ev.Data["place_before"], ev.Data["place"] = c.OrgCode, org.Code
+			ev.Data["place_name"] = org.Name
+			c.OrgCode, c.OrgPath = org.Code, org.Path
+			changed++
 		}
 		if changed == 0 {
 			return required("description", "case.correct.nothing")

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -34,6 +35,48 @@ var Definitions = []Definition{
 	{"reopened", "重新交办", "期间内因回访不满意等重新交办的次数。"},
 	{"merged", "合并的重复件", "期间内登记、后来作为重复件并入其他事项的数目；不计入其他任何数字。"},
 	{"overdue", "当前超期", "此刻环节已过期限、未暂停计时的在办事项数（与所选期间无关）。"},
+	{"on_time_rate", "环节按期率", "期间内结束的有期限环节（研判、交办、签收、化解、告知、回访）中在期限内结束的 ÷ 期间内结束的有期限环节；期限以结束时有效的为准（含延期，暂停的时间顺延）；逐环节另列。"},
+	{"inform_on_time_rate", "告知按期率", "期间内完成的告知中在期限（办结后3个工作日）内完成的 ÷ 期间内完成的告知。"},
+	{"avg_days_to_close", "平均办结用时", "期间内办结的事项（同“办结”）从登记到最后一次办结的工作日数的平均值。"},
+	{"p90_days_to_close", "90%办结用时", "同上工作日数的第90百分位（最近秩法：90%的事项不超过此数）。"},
+}
+
+// Steps are the steps with a deadline, named by what ends them, in the
+// order of a matter's life; the on-time rate is given for each.
+var Steps = []string{"assess", "dispatch", "sign", "resolve", "inform", "visit"}
+
+// stepOf names the step a status is waiting for ("" for none).
+func stepOf(s string) string {
+	switch domain.Status(s) {
+	case domain.StatusRegistered:
+		return "assess"
+	case domain.StatusAssessed, domain.StatusReturned:
+		return "dispatch"
+	case domain.StatusDispatched:
+		return "sign"
+	case domain.StatusInResolution:
+		return "resolve"
+	case domain.StatusClosed:
+		return "inform"
+	case domain.StatusInformed:
+		return "visit"
+	}
+	return ""
+}
+
+// DrillFigures are the figures with a list of matters behind them (a
+// rate's numerator and denominator each have one); an event figure lists
+// one line per event, so the list is as long as the figure.
+var DrillFigures = []string{"registered", "referred", "accepted", "closed", "resolved", "visits", "satisfied", "closed_visited",
+	"reopened", "merged", "overdue", "steps_due", "steps_on_time", "inform_due", "inform_on_time"}
+
+// StatItem is one line of the list behind a figure: a matter and, for an
+// event figure, when it happened and what (a step, a satisfaction).
+type StatItem struct {
+	CaseID int64
+	At     time.Time
+	Note   string
+	Case   *domain.Case // filled on a page of the list
 }
 
 // Rate is a fraction with its parts beside it.
@@ -67,8 +110,28 @@ type Figures struct {
 	Reopened         int    `json:"reopened"`
 	Merged           int    `json:"merged"`
 	Overdue          int    `json:"overdue"`
+	OnTimeRate       Rate   `json:"on_time_rate"`
+	InformOnTimeRate Rate   `json:"inform_on_time_rate"`
+	// OnTimeByStep is the on-time rate of each step (keys: Steps).
+	OnTimeByStep   map[string]Rate `json:"on_time_by_step"`
+	AvgDaysToClose float64         `json:"avg_days_to_close"`
+	P90DaysToClose int             `json:"p90_days_to_close"`
 
 	satisfied, closedVisited int
+	stepsDue, stepsOnTime    map[string]int
+	days                     []int
+	items                    map[string][]StatItem
+}
+
+// add counts one line of a drill-down figure (kept only when asked).
+func (f *Figures) add(keep bool, figure string, it StatItem) {
+	if !keep {
+		return
+	}
+	if f.items == nil {
+		f.items = map[string][]StatItem{}
+	}
+	f.items[figure] = append(f.items[figure], it)
 }
 
 // StatsQuery selects the statistics: a period [From, To) of days in China
@@ -76,11 +139,13 @@ type Figures struct {
 type StatsQuery struct {
 	From, To time.Time
 	OrgCode  string
-	By       string // "", category, org, channel, risk, month
+	By       string // "", category, org, unit, channel, risk, month
+
+	keep bool // keep the lines behind each figure (the drill-down)
 }
 
 // StatsBreakdowns are the accepted values of By.
-var StatsBreakdowns = []string{"", "category", "org", "channel", "risk", "month"}
+var StatsBreakdowns = []string{"", "category", "org", "unit", "channel", "risk", "month"}
 
 // Stats computes the figures of a selection: the total and, with By, one
 // group per value.
@@ -133,7 +198,7 @@ func (s *Service) Statistics(ctx context.Context, q StatsQuery) (*Stats, error) 
 			return err
 		}
 		groups := map[string]*Figures{}
-		if q.By == "org" || q.By == "category" {
+		if q.By == "org" || q.By == "category" || q.By == "unit" {
 			// Every township (or category) is listed, zeros included:
 			// leaders compare them.
 			for k, n := range names {
@@ -160,15 +225,22 @@ func (s *Service) Statistics(ctx context.Context, q StatsQuery) (*Stats, error) 
 		if err != nil {
 			return err
 		}
+		keep := q.keep
 		for _, r := range reg {
+			it := StatItem{CaseID: r.CaseID, At: r.CreatedAt}
 			for _, f := range fig(r, r.CreatedAt) {
 				if r.Outcome == string(domain.OutcomeMerged) {
 					f.Merged++
+					f.add(keep, "merged", it)
 					continue
 				}
 				f.Registered++
+				f.add(keep, "registered", it)
 				if r.Outcome == string(domain.OutcomeReferred) {
 					f.Referred++
+					f.add(keep, "referred", it)
+				} else {
+					f.add(keep, "accepted", it)
 				}
 			}
 		}
@@ -185,17 +257,59 @@ func (s *Service) Statistics(ctx context.Context, q StatsQuery) (*Stats, error) 
 			case "close":
 				lastClose[e.CaseID] = e
 			case "visit":
+				sat := e.Data["satisfaction"]
+				it := StatItem{CaseID: e.CaseID, At: e.At, Note: sat}
 				for _, f := range fig(e, e.At) {
 					f.Visits++
-					if sat := e.Data["satisfaction"]; sat == "satisfied" || sat == "basically_satisfied" {
+					f.add(keep, "visits", it)
+					if sat == "satisfied" || sat == "basically_satisfied" {
 						f.satisfied++
+						f.add(keep, "satisfied", it)
 					}
 				}
 			case "reopen":
 				for _, f := range fig(e, e.At) {
 					f.Reopened++
+					f.add(keep, "reopened", StatItem{CaseID: e.CaseID, At: e.At})
 				}
 			}
+		}
+		steps, err := tx.StatsStepEnds(ctx, q.From, q.To, org.Path)
+		if err != nil {
+			return err
+		}
+		for _, e := range steps {
+			step, due := stepOf(e.From), e.Data["step_due"]
+			if step == "" || due == "" || e.Action == "merge" || e.Outcome == string(domain.OutcomeMerged) {
+				continue // no deadline, recorded before deadlines were kept, or a duplicate
+			}
+			d, err := time.Parse(time.RFC3339, due)
+			if err != nil {
+				continue
+			}
+			onTime := !e.At.After(d)
+			it := StatItem{CaseID: e.CaseID, At: e.At, Note: step}
+			for _, f := range fig(e, e.At) {
+				if f.stepsDue == nil {
+					f.stepsDue, f.stepsOnTime = map[string]int{}, map[string]int{}
+				}
+				f.stepsDue[step]++
+				f.add(keep, "steps_due", it)
+				if step == "inform" {
+					f.add(keep, "inform_due", it)
+				}
+				if onTime {
+					f.stepsOnTime[step]++
+					f.add(keep, "steps_on_time", it)
+					if step == "inform" {
+						f.add(keep, "inform_on_time", it)
+					}
+				}
+			}
+		}
+		cal, err := s.calendar(ctx)
+		if err != nil {
+			return err
 		}
 		var closedIDs []int64
 		for id := range lastClose {
@@ -208,13 +322,19 @@ func (s *Service) Statistics(ctx context.Context, q StatsQuery) (*Stats, error) 
 		}
 		for _, id := range closedIDs {
 			e := lastClose[id]
+			it := StatItem{CaseID: id, At: e.At, Note: e.Data["outcome"]}
+			days := cal.WorkingDaysBetween(e.CreatedAt, e.At)
 			for _, f := range fig(e, e.At) {
 				f.Closed++
+				f.add(keep, "closed", it)
+				f.days = append(f.days, days)
 				if e.Data["outcome"] == string(domain.OutcomeResolved) {
 					f.Resolved++
+					f.add(keep, "resolved", it)
 				}
 				if visited[id] {
 					f.closedVisited++
+					f.add(keep, "closed_visited", it)
 				}
 			}
 		}
@@ -223,12 +343,15 @@ func (s *Service) Statistics(ctx context.Context, q StatsQuery) (*Stats, error) 
 			return err
 		}
 		for _, r := range over {
+			it := StatItem{CaseID: r.CaseID, At: r.CreatedAt}
 			if q.By == "month" {
 				out.Total.Overdue++ // "now" belongs to no month of the period
+				out.Total.add(keep, "overdue", it)
 				continue
 			}
 			for _, f := range fig(r, tx.Now) {
 				f.Overdue++
+				f.add(keep, "overdue", it)
 			}
 		}
 		finish := func(f *Figures) {
@@ -236,6 +359,24 @@ func (s *Service) Statistics(ctx context.Context, q StatsQuery) (*Stats, error) 
 			f.SuccessRate = rate(f.Resolved, f.Closed)
 			f.SatisfactionRate = rate(f.satisfied, f.Visits)
 			f.VisitRate = rate(f.closedVisited, f.Closed)
+			f.OnTimeByStep = map[string]Rate{}
+			due, on := 0, 0
+			for _, st := range Steps {
+				f.OnTimeByStep[st] = rate(f.stepsOnTime[st], f.stepsDue[st])
+				due += f.stepsDue[st]
+				on += f.stepsOnTime[st]
+			}
+			f.OnTimeRate = rate(on, due)
+			f.InformOnTimeRate = f.OnTimeByStep["inform"]
+			if n := len(f.days); n > 0 {
+				sum := 0
+				for _, d := range f.days {
+					sum += d
+				}
+				f.AvgDaysToClose = math.Round(float64(sum)/float64(n)*10) / 10
+				slices.Sort(f.days)
+				f.P90DaysToClose = f.days[(9*n+9)/10-1] // nearest rank: ceil(0.9 n)
+			}
 		}
 		finish(&out.Total)
 		for _, g := range groups {
@@ -280,6 +421,22 @@ func (s *Service) groupKey(ctx context.Context, tx *store.Tx, by string, org dom
 			}
 			return org.Code // registered at this node itself
 		}, names, nil
+	case "unit":
+		units, err := tx.Units(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		code := map[int64]string{}
+		for _, u := range units {
+			code[u.ID], names[u.Code] = u.Code, u.Name
+		}
+		names["-"] = "（未定对接单位）"
+		return func(r store.StatRow, _ time.Time) string {
+			if c, ok := code[r.UnitID]; ok {
+				return c
+			}
+			return "-"
+		}, names, nil
 	case "channel":
 		return func(r store.StatRow, _ time.Time) string { return r.Channel }, names, nil
 	case "risk":
@@ -288,4 +445,75 @@ func (s *Service) groupKey(ctx context.Context, tx *store.Tx, by string, org dom
 		return func(_ store.StatRow, at time.Time) string { return at.In(domain.CST).Format("2006-01") }, names, nil
 	}
 	return func(store.StatRow, time.Time) string { return "" }, names, nil
+}
+
+// StatsList is a page of the list behind one figure of one group (Key ""
+// is the total): its length is the figure.
+type StatsList struct {
+	Figure, Key, Name string
+	Total             int
+	Offset            int
+	Items             []StatItem
+	Stats             *Stats
+}
+
+// StatsMatters lists the matters (or events) behind a figure, a page at a
+// time, in the order they happened.
+func (s *Service) StatsMatters(ctx context.Context, q StatsQuery, figure, key string, offset, limit int) (*StatsList, error) {
+	if !slices.Contains(DrillFigures, figure) {
+		return nil, required("figure", "stats.figure.invalid")
+	}
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	offset = max(offset, 0)
+	q.keep = true
+	st, err := s.Statistics(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	out := &StatsList{Figure: figure, Key: key, Offset: offset, Stats: st}
+	f := &st.Total
+	if key != "" {
+		f = nil
+		for i := range st.Groups {
+			if st.Groups[i].Key == key {
+				f, out.Name = &st.Groups[i], st.Groups[i].Name
+			}
+		}
+		if f == nil {
+			return out, nil // a group with nothing in it
+		}
+	}
+	items := f.items[figure]
+	sort.SliceStable(items, func(i, j int) bool {
+		if !items[i].At.Equal(items[j].At) {
+			return items[i].At.Before(items[j].At)
+		}
+		return items[i].CaseID < items[j].CaseID
+	})
+	out.Total = len(items)
+	if offset >= len(items) {
+		return out, nil
+	}
+	out.Items = items[offset:min(offset+limit, len(items))]
+	ids := make([]int64, 0, len(out.Items))
+	for _, it := range out.Items {
+		ids = append(ids, it.CaseID)
+	}
+	err = s.view(ctx, func(tx *store.Tx) error {
+		cs, err := tx.Cases(ctx, store.CaseFilter{Path: st.Place.Path, IDs: ids, Limit: len(ids)})
+		if err != nil {
+			return err
+		}
+		byID := map[int64]*domain.Case{}
+		for _, c := range cs {
+			byID[c.ID] = c
+		}
+		for i := range out.Items {
+			out.Items[i].Case = byID[out.Items[i].CaseID]
+		}
+		return nil
+	})
+	return out, err
 }

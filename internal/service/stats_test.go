@@ -1,11 +1,14 @@
 package service_test
 
 import (
+	"context"
+	"encoding/json"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"jiefen/internal/demo"
 	"jiefen/internal/domain"
 	"jiefen/internal/jftest"
 	"jiefen/internal/service"
@@ -159,6 +162,168 @@ func TestStatisticsDocInStep(t *testing.T) {
 	for _, d := range service.Definitions {
 		if !strings.Contains(string(b), "| `"+d.Key+"` | "+d.Name+" | "+d.Text+" |") {
 			t.Errorf("docs/STATISTICS.md lacks the definition of %s", d.Key)
+		}
+	}
+}
+
+// Step deadlines, days to close, the unit breakdown, a matter moved
+// between townships and the lists behind every figure, on both engines,
+// in two plain November weeks (no holidays): each expected figure is worked
+// out by hand below.
+func TestStatisticsStepsAndMoves(t *testing.T) {
+	jftest.Engines(t, func(t *testing.T, st *store.Store) {
+		e := newCaseEnv(t, st)
+		var setup service.CentreSetup
+		if err := json.Unmarshal(demo.CentreJSON, &setup); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.ImportCentre(jftest.CLI(), setup, 2); err != nil {
+			t.Fatal(err)
+		}
+		clock := time.Date(2026, 11, 9, 10, 0, 0, 0, domain.CST) // a Monday
+		st.SetClock(func() time.Time { return clock })
+		at := func(day int) { clock = time.Date(2026, 11, day, 10, 0, 0, 0, domain.CST) }
+		six := &domain.Six{LeadLeader: "a", MediationOrg: "b", DockingUnit: "c", Plan: "d", Schedule: "e", GuidanceText: "f"}
+		reg := func(org string) *domain.Case {
+			t.Helper()
+			c, err := e.svc.RegisterCase(as(e.recep), landCase(org))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		// M1: every step the day it may (all six on time); unit women.
+		m1 := reg("610831101200")
+		act(t, e, e.disp, m1.ID, "assess", service.ActionInput{Risk: "none", Unit: "women"})
+		act(t, e, e.disp, m1.ID, "dispatch", service.ActionInput{Assignee: "med1"})
+		act(t, e, e.med, m1.ID, "sign", service.ActionInput{})
+		act(t, e, e.med, m1.ID, "six", service.ActionInput{Six: six})
+		// M2: assessed a week late (due Tue 10th), informed late (closed
+		// Tue 17th, due three working days later, Fri 20th).
+		m2 := reg("610831101200")
+		// M3: registered in the wrong township, moved on the 11th.
+		m3 := reg("610831101200")
+		at(11)
+		act(t, e, e.disp, m3.ID, "correct", service.ActionInput{MoveTo: ptr("610831001200"), Reason: "登记时选错了乡镇"})
+		if _, err := e.svc.Act(as(e.disp), m3.ID, "correct", service.ActionInput{MoveTo: ptr("999999"), Reason: "x"}); domain.ErrorCode(err) != domain.Invalid {
+			t.Fatalf("moved to nowhere: %v", err)
+		}
+		if _, err := e.svc.Act(as(e.shy), m2.ID, "correct", service.ActionInput{MoveTo: ptr("610831001200"), Reason: "x"}); err == nil {
+			t.Fatal("a dispatcher of another township moved a matter in")
+		}
+		at(12)
+		act(t, e, e.med, m1.ID, "close", service.ActionInput{Outcome: "resolved"})
+		at(13)
+		act(t, e, e.med, m1.ID, "inform", service.ActionInput{Method: "电话"})
+		at(16)
+		act(t, e, e.recep, m1.ID, "visit", service.ActionInput{Satisfaction: "satisfied"})
+		act(t, e, e.disp, m2.ID, "assess", service.ActionInput{Risk: "none"})
+		act(t, e, e.disp, m2.ID, "dispatch", service.ActionInput{Assignee: "med1"})
+		act(t, e, e.med, m2.ID, "sign", service.ActionInput{})
+		act(t, e, e.med, m2.ID, "six", service.ActionInput{Six: six})
+		at(17)
+		act(t, e, e.med, m2.ID, "close", service.ActionInput{Outcome: "resolved"})
+		at(25)
+		act(t, e, e.med, m2.ID, "inform", service.ActionInput{Method: "电话"})
+		at(26)
+
+		q := service.StatsQuery{From: time.Date(2026, 11, 1, 0, 0, 0, 0, domain.CST), To: time.Date(2026, 12, 1, 0, 0, 0, 0, domain.CST)}
+		s, err := e.svc.Statistics(as(e.disp), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := s.Total
+		// Steps ended in November: M1 six, all on time; M2 five (assess,
+		// dispatch, sign, resolve, inform), assess and inform late.
+		if f.OnTimeRate.Numerator != 9 || f.OnTimeRate.Denominator != 11 {
+			t.Errorf("on-time %+v, want 9/11", f.OnTimeRate)
+		}
+		if r := f.OnTimeByStep["assess"]; r.Numerator != 1 || r.Denominator != 2 {
+			t.Errorf("assess on time %+v, want 1/2", r)
+		}
+		if r := f.OnTimeByStep["visit"]; r.Numerator != 1 || r.Denominator != 1 {
+			t.Errorf("visit on time %+v, want 1/1", r)
+		}
+		if r := f.InformOnTimeRate; r.Numerator != 1 || r.Denominator != 2 {
+			t.Errorf("inform on time %+v, want 1/2", r)
+		}
+		// Working days from registration (Mon 9th) to closing: M1 Thu 12th
+		// = 3, M2 Tue 17th = 6; average 4.5, 90th percentile 6.
+		if f.AvgDaysToClose != 4.5 || f.P90DaysToClose != 6 {
+			t.Errorf("days to close avg %v p90 %v, want 4.5 and 6", f.AvgDaysToClose, f.P90DaysToClose)
+		}
+		// By township: M3 counts where it is now (乡镇 001), not where it was
+		// registered.
+		byOrg, err := e.svc.Statistics(as(e.disp), service.StatsQuery{From: q.From, To: q.To, By: "org"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int{}
+		for _, g := range byOrg.Groups {
+			got[g.Key] = g.Registered
+		}
+		if got["610831101"] != 2 || got["610831001"] != 1 {
+			t.Errorf("registered by township %v, want 101: 2 and 001: 1", got)
+		}
+		// By unit: M1 under women, M2 and M3 under none.
+		byUnit, err := e.svc.Statistics(as(e.disp), service.StatsQuery{From: q.From, To: q.To, By: "unit"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range byUnit.Groups {
+			want := map[string]int{"women": 1, "-": 2}[g.Key]
+			if g.Registered != want {
+				t.Errorf("unit %s: %d registered, want %d", g.Key, g.Registered, want)
+			}
+		}
+		// The township's own dispatcher sees the moved matter; its old
+		// township no longer counts it.
+		own, err := e.svc.Statistics(as(e.shy), service.StatsQuery{From: q.From, To: q.To})
+		if err != nil || own.Total.Registered != 1 {
+			t.Fatalf("township 001's own figures: %+v %v", own, err)
+		}
+		// Every figure's list is as long as the figure, for the total and
+		// for a group.
+		checkLists(t, e, as(e.disp), q, "", &f)
+		for _, g := range byOrg.Groups {
+			if g.Key == "610831101" {
+				q.By = "org"
+				checkLists(t, e, as(e.disp), q, g.Key, &g)
+			}
+		}
+		if _, err := e.svc.StatsMatters(as(e.disp), q, "nosuch", "", 0, 10); domain.ErrorCode(err) != domain.Invalid {
+			t.Fatalf("unknown figure: %v", err)
+		}
+	})
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// checkLists compares each figure with the length of the list behind it.
+func checkLists(t *testing.T, e *caseEnv, ctx context.Context, q service.StatsQuery, key string, f *service.Figures) {
+	t.Helper()
+	want := map[string]int{"registered": f.Registered, "referred": f.Referred, "accepted": f.Accepted, "closed": f.Closed,
+		"resolved": f.Resolved, "visits": f.Visits, "satisfied": f.SatisfactionRate.Numerator, "closed_visited": f.VisitRate.Numerator,
+		"reopened": f.Reopened, "merged": f.Merged, "overdue": f.Overdue, "steps_due": f.OnTimeRate.Denominator,
+		"steps_on_time": f.OnTimeRate.Numerator, "inform_due": f.InformOnTimeRate.Denominator, "inform_on_time": f.InformOnTimeRate.Numerator}
+	if len(want) != len(service.DrillFigures) {
+		t.Fatalf("the test knows %d figures, the service lists %d", len(want), len(service.DrillFigures))
+	}
+	for _, fig := range service.DrillFigures {
+		l, err := e.svc.StatsMatters(ctx, q, fig, key, 0, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.Total != want[fig] {
+			t.Errorf("%s %q: list of %d, figure %d", fig, key, l.Total, want[fig])
+		}
+		if len(l.Items) != min(2, want[fig]) {
+			t.Errorf("%s %q: first page of %d", fig, key, len(l.Items))
+		}
+		for _, it := range l.Items {
+			if it.Case == nil || it.Case.Number == "" {
+				t.Errorf("%s: line without its matter", fig)
+			}
 		}
 	}
 }

@@ -104,32 +104,34 @@ func (tx *Tx) UpdateCase(ctx context.Context, c *domain.Case) error {
 	r, err := tx.exec(ctx, `UPDATE cases SET category_code = $1, status = $2, outcome = $3, guidance = $4, referred_to = $5, risk = $6,
 		assignee_id = $7, step_due_at = $8, six = $9, satisfaction = $10, closed_at = $11, updated_at = $12, version = version + 1,
 		paused_at = $15, paused_until = $16, extend_days = $17, watcher_id = $18, watch_every_days = $19, next_checkin_at = $20,
-		lead_id = $21, regrade_at = $22
+		lead_id = $21, regrade_at = $22, org_code = $23, org_path = $24
 		WHERE id = $13 AND version = $14`,
 		c.Category, string(c.Status), string(c.Outcome), c.Guidance, c.ReferredTo, string(c.Risk), assignee, ts(c.StepDueAt),
 		string(six), c.Satisfaction, ts(c.ClosedAt), ts(tx.Now), c.ID, c.Version, ts(c.PausedAt), ts(c.PausedUntil), c.ExtendDays, nullID(c.WatcherID), c.WatchEvery, ts(c.NextCheckin),
-		nullID(c.LeadID), ts(c.RegradeAt))
+		nullID(c.LeadID), ts(c.RegradeAt), c.OrgCode, c.OrgPath)
 	if err != nil {
 		return fmt.Errorf("store: update case %d: %w", c.ID, err)
 	}
 	if n, _ := r.RowsAffected(); n == 0 {
 		return &domain.Error{Code: domain.Conflict, Key: "error.stale_version"}
 	}
-	if domain.Status(oldStatus) != c.Status || oldAssignee != c.Assignee {
+	if domain.Status(oldStatus) != c.Status || oldAssignee != c.Assignee || path != c.OrgPath {
 		// Two count rows change; taking their locks in one fixed order keeps
 		// two transactions moving matters opposite ways (a return and a
 		// re-dispatch in one village) from deadlocking on PostgreSQL.
 		type move struct {
 			status   domain.Status
+			path     string
 			assignee int64
 			delta    int
 		}
-		ms := []move{{domain.Status(oldStatus), oldAssignee, -1}, {c.Status, c.Assignee, 1}}
-		if ms[1].status < ms[0].status || (ms[1].status == ms[0].status && ms[1].assignee < ms[0].assignee) {
+		ms := []move{{domain.Status(oldStatus), path, oldAssignee, -1}, {c.Status, c.OrgPath, c.Assignee, 1}}
+		a, b := ms[0], ms[1]
+		if b.status < a.status || (b.status == a.status && (b.path < a.path || (b.path == a.path && b.assignee < a.assignee))) {
 			ms[0], ms[1] = ms[1], ms[0]
 		}
 		for _, m := range ms {
-			if err := tx.bumpCount(ctx, m.status, path, m.assignee, m.delta); err != nil {
+			if err := tx.bumpCount(ctx, m.status, m.path, m.assignee, m.delta); err != nil {
 				return err
 			}
 		}
@@ -246,10 +248,11 @@ type CaseFilter struct {
 	Risk        string
 	Channel     string
 	AssigneeID  int64
-	CoHandlerID int64 // matters this user co-handles now
-	LeadID      int64 // matters this leader leads (三色)
-	Regrade     bool  // someone reported the matter getting worse: re-grade due
-	NotMerged   bool  // leave out merged duplicates
+	CoHandlerID int64   // matters this user co-handles now
+	LeadID      int64   // matters this leader leads (三色)
+	Regrade     bool    // someone reported the matter getting worse: re-grade due
+	NotMerged   bool    // leave out merged duplicates
+	IDs         []int64 // only these matters (a page of a statistic's list)
 	Overdue     bool
 	DueSoon     bool // due within a day, not yet overdue
 	ToReply     bool // a supervision order awaits the assignee\'s reply
@@ -281,6 +284,14 @@ func caseWhere(tx *Tx, f CaseFilter) where {
 	}
 	if f.NotMerged {
 		w.add("c.outcome <> 'merged'")
+	}
+	if len(f.IDs) > 0 {
+		ph := make([]string, len(f.IDs))
+		args := make([]any, len(f.IDs))
+		for i, id := range f.IDs {
+			ph[i], args[i] = "?", id
+		}
+		w.add("c.id IN ("+strings.Join(ph, ", ")+")", args...)
 	}
 	if len(f.Statuses) > 0 {
 		ph := make([]string, len(f.Statuses))

@@ -20,9 +20,12 @@ type StatRow struct {
 	Risk      string
 	Outcome   string // the matter's outcome now
 	CreatedAt time.Time
+	UnitID    int64  // the docking unit chosen at assessment (0: none)
+	From      string // an event's status before and after
+	To        string
 }
 
-const statCols = `c.id, COALESCE(k.parent_code, c.category_code), c.org_path, c.channel, c.risk, c.outcome, c.created_at`
+const statCols = `c.id, COALESCE(k.parent_code, c.category_code), c.org_path, c.channel, c.risk, c.outcome, c.created_at, COALESCE(c.unit_id, 0)`
 
 // StatsRegistered lists the matters registered in [from, to) under path.
 func (tx *Tx) StatsRegistered(ctx context.Context, from, to time.Time, path string) ([]StatRow, error) {
@@ -36,7 +39,7 @@ func (tx *Tx) StatsRegistered(ctx context.Context, from, to time.Time, path stri
 	var out []StatRow
 	for rows.Next() {
 		var r StatRow
-		if err := rows.Scan(&r.CaseID, &r.Category, &r.OrgPath, &r.Channel, &r.Risk, &r.Outcome, nullTime{&r.CreatedAt}); err != nil {
+		if err := rows.Scan(&r.CaseID, &r.Category, &r.OrgPath, &r.Channel, &r.Risk, &r.Outcome, nullTime{&r.CreatedAt}, &r.UnitID); err != nil {
 			return nil, err
 		}
 		r.At = r.CreatedAt
@@ -48,19 +51,30 @@ func (tx *Tx) StatsRegistered(ctx context.Context, from, to time.Time, path stri
 // StatsEvents lists the timeline events of the given actions in [from, to)
 // of matters under path, oldest first.
 func (tx *Tx) StatsEvents(ctx context.Context, from, to time.Time, path string, actions ...string) ([]StatRow, error) {
-	lo, hi := pathRange(path)
-	args := []any{ts(from), ts(to), lo, hi}
+	args := []any{}
 	in := ""
 	for i, a := range actions {
 		if i > 0 {
 			in += ", "
 		}
 		args = append(args, a)
-		in += "$" + strconv.Itoa(len(args))
+		in += "$" + strconv.Itoa(len(args)+4)
 	}
-	rows, err := tx.query(ctx, `SELECT `+statCols+`, e.action, e.at, e.data FROM case_events e JOIN cases c ON c.id = e.case_id
+	return tx.statsEvents(ctx, from, to, path, "e.action IN ("+in+")", args...)
+}
+
+// StatsStepEnds lists the events in [from, to) that ended a step of a
+// matter under path (the status changed), oldest first.
+func (tx *Tx) StatsStepEnds(ctx context.Context, from, to time.Time, path string) ([]StatRow, error) {
+	return tx.statsEvents(ctx, from, to, path, "e.from_status <> '' AND e.from_status <> e.to_status")
+}
+
+func (tx *Tx) statsEvents(ctx context.Context, from, to time.Time, path, cond string, more ...any) ([]StatRow, error) {
+	lo, hi := pathRange(path)
+	args := append([]any{ts(from), ts(to), lo, hi}, more...)
+	rows, err := tx.query(ctx, `SELECT `+statCols+`, e.action, e.at, e.data, e.from_status, e.to_status FROM case_events e JOIN cases c ON c.id = e.case_id
 		JOIN categories k ON k.code = c.category_code
-		WHERE e.at >= $1 AND e.at < $2 AND c.org_path >= $3 AND c.org_path < $4 AND e.action IN (`+in+`) ORDER BY e.at, e.id`, args...)
+		WHERE e.at >= $1 AND e.at < $2 AND c.org_path >= $3 AND c.org_path < $4 AND `+cond+` ORDER BY e.at, e.id`, args...)
 	if err != nil {
 		return nil, wrap(err, "stats events")
 	}
@@ -69,7 +83,7 @@ func (tx *Tx) StatsEvents(ctx context.Context, from, to time.Time, path string, 
 	for rows.Next() {
 		var r StatRow
 		var data string
-		if err := rows.Scan(&r.CaseID, &r.Category, &r.OrgPath, &r.Channel, &r.Risk, &r.Outcome, nullTime{&r.CreatedAt}, &r.Action, nullTime{&r.At}, &data); err != nil {
+		if err := rows.Scan(&r.CaseID, &r.Category, &r.OrgPath, &r.Channel, &r.Risk, &r.Outcome, nullTime{&r.CreatedAt}, &r.UnitID, &r.Action, nullTime{&r.At}, &data, &r.From, &r.To); err != nil {
 			return nil, err
 		}
 		_ = json.Unmarshal([]byte(data), &r.Data)
@@ -118,7 +132,7 @@ func (tx *Tx) StatsOverdue(ctx context.Context, now time.Time, path string) ([]S
 	var out []StatRow
 	for rows.Next() {
 		var r StatRow
-		if err := rows.Scan(&r.CaseID, &r.Category, &r.OrgPath, &r.Channel, &r.Risk, &r.Outcome, nullTime{&r.CreatedAt}); err != nil {
+		if err := rows.Scan(&r.CaseID, &r.Category, &r.OrgPath, &r.Channel, &r.Risk, &r.Outcome, nullTime{&r.CreatedAt}, &r.UnitID); err != nil {
 			return nil, err
 		}
 		r.At = now

@@ -279,8 +279,8 @@ func (s *Server) saveCaseAction(w http.ResponseWriter, r *http.Request) error {
 	}
 	action := r.PathValue("action")
 	if action == "correct" {
-		d, a := r.PostFormValue("description"), r.PostFormValue("address")
-		in.Description, in.Address = &d, &a
+		d, a, m := r.PostFormValue("description"), r.PostFormValue("address"), r.PostFormValue("move_to")
+		in.Description, in.Address, in.MoveTo = &d, &a, &m
 	}
 	if action == "six" {
 		in.Six = &domain.Six{LeadLeader: r.PostFormValue("lead_leader"), MediationOrg: r.PostFormValue("mediation_org"),

@@ -86,7 +86,7 @@ type templates struct {
 }
 
 // pageNames are the pages that must exist; startup fails if one is missing.
-var pageNames = []string{"login", "password", "home", "account", "users", "user_new", "user_edit", "orgs", "audit", "error", "cases", "case_new", "case", "inbox", "track", "centre", "unit_edit", "mediator_edit", "members", "members_print", "org_edit", "rules", "stats"}
+var pageNames = []string{"login", "password", "home", "account", "users", "user_new", "user_edit", "orgs", "audit", "error", "cases", "case_new", "case", "inbox", "track", "centre", "unit_edit", "mediator_edit", "members", "members_print", "org_edit", "rules", "stats", "stats_list"}
 
 func baseFuncs(sf *staticFiles) template.FuncMap {
 	return template.FuncMap{
@@ -119,6 +119,7 @@ func baseFuncs(sf *staticFiles) template.FuncMap {
 		},
 		"add":      func(a, b int) int { return a + b },
 		"pct":      func(f float64) int { return int(f*100 + 0.5) },
+		"pct1":     func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) },
 		"yuan":     func(cents int64) string { return strconv.FormatFloat(float64(cents)/100, 'f', -1, 64) },
 		"contains": func(list []string, s string) bool { return slices.Contains(list, s) },
 		"str":      func(v any) string { return fmt.Sprint(v) },
