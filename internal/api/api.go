@@ -65,6 +65,7 @@ func (a *API) Register(m *httpx.Mux) {
 	m.Handle("POST /api/v1/cases/{caseID}/units", authz.CaseAct, a.wrap(a.addUnitHandler))
 	m.Handle("GET /api/v1/stats", authz.CaseView, a.wrap(a.statsHandler))
 	m.Handle("GET /api/v1/stats/list", authz.CaseView, a.wrap(a.statsListHandler))
+	m.Handle("GET /api/v1/board", authz.CaseView, a.wrap(a.boardHandler))
 	m.Handle("GET /api/v1/centre", authz.CaseView, a.wrap(a.getCentreHandler))
 	m.Handle("POST /api/v1/centre/import", authz.UserManage, a.wrap(a.importCentreHandler))
 	m.Handle("POST /api/v1/centre/roster", authz.UserManage, a.wrap(a.rosterHandler))

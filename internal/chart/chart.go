@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"html/template"
 	"math"
+	"sort"
 	"strings"
 )
 
@@ -63,12 +64,16 @@ func maxOf(items []Item) float64 {
 }
 
 // Bars draws horizontal bars, one row per item, longest value full width:
-// townships compared, category shares.
+// townships compared, category shares. Top keeps the n largest items
+// where space is short.
 func Bars(id, title string, items []Item) template.HTML {
-	const w, row, labelW, textW = 640, 28, 150, 90
+	const w, row, labelW, textW = 480, 28, 130, 96
 	h := row*len(items) + 8
 	var b strings.Builder
 	head(&b, id, title, describe(items), w, max(h, row))
+	if len(items) == 0 {
+		fmt.Fprintf(&b, `<text class="chart-text" x="%d" y="%d" dominant-baseline="middle">—</text>`, labelW, row/2)
+	}
 	m := maxOf(items)
 	for i, it := range items {
 		y := 4 + i*row
@@ -76,7 +81,7 @@ func Bars(id, title string, items []Item) template.HTML {
 		if it.Href != "" {
 			fmt.Fprintf(&b, `<a href="%s">`, esc(it.Href))
 		}
-		fmt.Fprintf(&b, `<text class="chart-text" x="%d" y="%d" text-anchor="end" dominant-baseline="middle">%s</text>`, labelW-8, y+row/2, esc(clip(it.Label, 9)))
+		fmt.Fprintf(&b, `<text class="chart-text" x="%d" y="%d" text-anchor="end" dominant-baseline="middle">%s</text>`, labelW-8, y+row/2, esc(clip(it.Label, 7)))
 		fmt.Fprintf(&b, `<rect class="chart-bar" x="%d" y="%d" width="%.1f" height="%d" rx="3"/>`, labelW, y+5, max(bw, 1), row-10)
 		fmt.Fprintf(&b, `<text class="chart-text chart-value" x="%.1f" y="%d" dominant-baseline="middle">%s</text>`, float64(labelW)+max(bw, 1)+6, y+row/2, esc(text(it)))
 		if it.Href != "" {
@@ -123,4 +128,15 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// Top returns the n items of largest value, largest first (ties in the
+// order given).
+func Top(items []Item, n int) []Item {
+	out := append([]Item(nil), items...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Value > out[j].Value })
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out
 }

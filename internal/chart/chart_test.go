@@ -20,6 +20,9 @@ func TestChartsAreAccessible(t *testing.T) {
 			}
 		}
 	}
+	if top := Top(items, 2); len(top) != 2 || top[0].Value != 12 || top[1].Value != 3.5 {
+		t.Errorf("top %v", top)
+	}
 	if got := clip("一二三四五六七八九十", 9); got != "一二三四五六七八…" {
 		t.Errorf("clip %q", got)
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"jiefen/internal/demo"
+	"jiefen/internal/domain"
 	"jiefen/internal/service"
 	"jiefen/internal/store"
 	"jiefen/internal/web"
@@ -80,6 +81,7 @@ func (e *env) serve(args []string, isDemo bool) error {
 	// Due-soon and overdue notices, on the one instance holding the job lease.
 	go func() { svc.RunJobs(jobsCtx, time.Minute); close(jobsDone) }()
 	go svc.WarmAssess(jobsCtx)
+	go svc.WarmBoard(domain.WithActor(jobsCtx, domain.SystemActor("cli"))) // the big screen's period figures
 	// Events from the other instances (PostgreSQL). When e.ctx ends this
 	// closes the open event streams, so the graceful shutdown is not held up
 	// by them.

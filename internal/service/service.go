@@ -62,6 +62,7 @@ type Service struct {
 	sleep    func(context.Context, time.Duration)
 	hub      *hub
 	assess   assessState
+	board    boardCache
 }
 
 // New builds a Service.

@@ -86,7 +86,7 @@ type templates struct {
 }
 
 // pageNames are the pages that must exist; startup fails if one is missing.
-var pageNames = []string{"login", "password", "home", "account", "users", "user_new", "user_edit", "orgs", "audit", "error", "cases", "case_new", "case", "inbox", "track", "centre", "unit_edit", "mediator_edit", "members", "members_print", "org_edit", "rules", "stats", "stats_list"}
+var pageNames = []string{"login", "password", "home", "account", "users", "user_new", "user_edit", "orgs", "audit", "error", "cases", "case_new", "case", "inbox", "track", "centre", "unit_edit", "mediator_edit", "members", "members_print", "org_edit", "rules", "stats", "stats_list", "board", "dashboard"}
 
 func baseFuncs(sf *staticFiles) template.FuncMap {
 	return template.FuncMap{
@@ -98,6 +98,7 @@ func baseFuncs(sf *staticFiles) template.FuncMap {
 			}
 			return t.In(domain.CST).Format("2006-01-02 15:04")
 		},
+		"cstshort": func(t time.Time) string { return t.In(domain.CST).Format("01-02 15:04") },
 		"cstsec": func(t time.Time) string { return t.In(domain.CST).Format("2006-01-02 15:04:05") },
 		"maskphone": func(s string) string {
 			if s == "" {
@@ -196,6 +197,7 @@ func nav(u *domain.User, current string) []navItem {
 		{"/cases", "nav.cases", "cases", authz.CaseView},
 		{"/cases/new", "nav.register", "register", authz.CaseRegister},
 		{"/inbox", "nav.inbox", "inbox", authz.Authenticated},
+		{"/dashboard", "nav.dashboard", "board", authz.CaseView},
 		{"/stats", "nav.stats", "stats", authz.CaseView},
 		{"/centre", "nav.centre", "centre", authz.CaseView},
 		{"/orgs", "nav.orgs", "tree", authz.OrgView},
@@ -256,7 +258,11 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	lang := p.Lang
 	tc.Funcs(template.FuncMap{"t": func(key string, args ...any) string { return i18n.T(lang, key, args...) }})
 	var buf bytes.Buffer
-	if err := tc.ExecuteTemplate(&buf, "base", p); err != nil {
+	layout := "base"
+	if tc.Lookup("document") != nil {
+		layout = "document" // a page of its own: the big screen, a printed form
+	}
+	if err := tc.ExecuteTemplate(&buf, layout, p); err != nil {
 		s.renderPlain500(w, r, err)
 		return
 	}

@@ -58,6 +58,8 @@ func (s *Server) routes() {
 	m.Handle("POST /inbox/read", authz.Authenticated, s.wrapH(s.markInboxRead))
 
 	m.Handle("GET /stats", authz.CaseView, s.wrapH(s.showStatsPage))
+	m.Handle("GET /board", authz.CaseView, s.wrapH(s.showBoard))
+	m.Handle("GET /dashboard", authz.CaseView, s.wrapH(s.showDashboard))
 	m.Handle("GET /stats/list", authz.CaseView, s.wrapH(s.showStatsList))
 	m.Handle("GET /centre", authz.CaseView, s.wrapH(s.showCentrePage))
 	m.Handle("POST /centre/roster", authz.UserManage, s.wrapH(s.saveRosterDay))

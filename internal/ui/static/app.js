@@ -31,6 +31,59 @@ document.addEventListener("DOMContentLoaded", function () {
   // a toast for a new inbox entry, a banner on the matter list for new
   // matters. Only a visible tab listens, so background tabs hold no
   // connection (browsers allow only six per server over HTTP/1.1).
+  // Command centre board: on each new matter (and once a minute) it reads
+  // GET /api/v1/board and updates the counts and the newest matters in
+  // place; the clock ticks.
+  var boardURL = document.body.getAttribute("data-board");
+  var refreshBoard = null;
+  if (boardURL) {
+    var clock = document.querySelector("[data-clock]");
+    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    var tick = function () {
+      var d = new Date(Date.now() + (new Date().getTimezoneOffset() + 480) * 60000); // China time
+      if (clock) { clock.textContent = d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " + pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds()); }
+    };
+    tick();
+    setInterval(tick, 1000);
+    var setK = function (k, v) { var el = document.querySelector('[data-k="' + k + '"]'); if (el && typeof v === "number") { el.textContent = String(v); } };
+    var busy = false, again = false;
+    refreshBoard = function () {
+      if (busy) { again = true; return; }
+      busy = true;
+      fetch(boardURL, { credentials: "same-origin", headers: { "Accept": "application/json" } }).then(function (r) {
+        if (!r.ok) { throw new Error(String(r.status)); }
+        return r.json();
+      }).then(function (b) {
+        ["open", "overdue", "due_soon", "today_registered", "today_visits"].forEach(function (k) { setK(k, b[k]); });
+        ["red", "yellow", "blue", "none"].forEach(function (k) { setK("risk-" + k, (b.by_risk || {})[k] || 0); });
+        var list = document.querySelector("[data-latest]");
+        var tpl = document.querySelector("[data-latest-row]");
+        if (list && tpl && b.latest) {
+          var known = {};
+          list.querySelectorAll("li[data-number]").forEach(function (li) { known[li.getAttribute("data-number")] = true; });
+          var frag = document.createDocumentFragment();
+          b.latest.forEach(function (c) {
+            var li = tpl.content.firstElementChild.cloneNode(true);
+            li.setAttribute("data-number", c.number);
+            if (!known[c.number]) { li.className = "new"; }
+            var cells = li.children;
+            cells[0].className = "risk risk-" + c.risk;
+            cells[0].textContent = c.risk_name;
+            cells[1].textContent = c.number;
+            cells[2].textContent = c.category_name;
+            cells[3].textContent = c.org_name;
+            cells[4].textContent = c.registered;
+            frag.appendChild(li);
+          });
+          list.replaceChildren(frag);
+        }
+      }).catch(function () {}).then(function () {
+        busy = false;
+        if (again) { again = false; refreshBoard(); }
+      });
+    };
+    setInterval(refreshBoard, 60000);
+  }
   var feed = document.body.getAttribute("data-events");
   if (feed && window.EventSource) {
     var es = null, ended = false;
@@ -65,7 +118,13 @@ document.addEventListener("DOMContentLoaded", function () {
       es.addEventListener("case.registered", function () {
         var banner = document.querySelector("[data-new-cases]");
         if (banner) { banner.hidden = false; }
+        if (refreshBoard) { refreshBoard(); }
       });
+      var status = document.querySelector("[data-board-status]");
+      if (status) {
+        es.addEventListener("open", function () { status.classList.remove("off"); });
+        es.addEventListener("error", function () { status.classList.add("off"); });
+      }
       es.addEventListener("end", function () { ended = true; close(); });
     };
     var close = function () { if (es) { es.close(); es = null; } };

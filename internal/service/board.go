@@ -1,0 +1,285 @@
+package service
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"time"
+
+	"jiefen/internal/authz"
+	"jiefen/internal/domain"
+	"jiefen/internal/store"
+)
+
+// Board is what the command centre's big screen and the personal
+// dashboards show for one place. The live part (counts, the newest and the
+// red matters, today) is read at every request from indexes and kept
+// counts; the period figures (this month and the last, the trend, the
+// comparisons) are the statistics of the place, computed at most once a
+// minute in the background (RatesAt says when).
+type Board struct {
+	Place   domain.Org
+	Now     time.Time
+	Open    int
+	ByRisk  map[string]int // open matters by colour
+	Overdue int
+	DueSoon int
+	// Today.
+	TodayRegistered, TodayVisits int
+	Latest                       []*domain.Case // newest first
+	Red                          []*domain.Case // open red matters, newest first (with their lead leaders)
+	Units                        []*store.Unit  // at the centre today
+	Zones                        []*store.Zone
+	// For a leader: the matters they lead and their open supervision orders.
+	Leading      []*domain.Case
+	Supervisions []Supervised
+	Slow         *BoardPeriods
+}
+
+// Supervised is an open supervision order with its matter.
+type Supervised struct {
+	store.Supervision
+	Case *domain.Case
+}
+
+// BoardPeriods are the period figures of the board.
+type BoardPeriods struct {
+	At         time.Time
+	Month      Figures   // this month so far
+	Prev       Figures   // the previous month, whole
+	Towns      []Figures // this month, by the place's children
+	Categories []Figures // this month, by category
+	Trend      []MonthCount
+}
+
+// MonthCount is one month of the trend.
+type MonthCount struct {
+	Month string `json:"month"` // 2026-11
+	N     int    `json:"registered"`
+}
+
+const boardTTL = time.Minute
+
+type boardCache struct {
+	mu      sync.Mutex
+	entries map[string]*boardEntry
+}
+
+type boardEntry struct {
+	val        *BoardPeriods
+	refreshing bool
+}
+
+// Board reads the board of a place (default the actor's jurisdiction).
+func (s *Service) Board(ctx context.Context, orgCode string) (*Board, error) {
+	u := domain.ActorFrom(ctx).User
+	if !isCLI(ctx) {
+		if err := s.denied(ctx, s.check(ctx, authz.CaseView, "board", "", "")); err != nil {
+			return nil, err
+		}
+	}
+	b := &Board{}
+	err := s.view(ctx, func(tx *store.Tx) error {
+		b.Now = tx.Now
+		code := orgCode
+		if code == "" && u != nil {
+			code = u.OrgCode
+		} else if code == "" {
+			roots, err := tx.OrgRoots(ctx)
+			if err != nil || len(roots) == 0 {
+				return required("org_code", "org.not_found")
+			}
+			code = roots[0].Code
+		}
+		org, err := tx.Org(ctx, code)
+		if err != nil {
+			return required("org_code", "org.not_found")
+		}
+		if u != nil && !strings.HasPrefix(org.Path, u.OrgPath) {
+			return &domain.Error{Code: domain.Forbidden, Key: "error.forbidden", Err: &denial{"denied.board", "org", org.Code, org.Path}}
+		}
+		b.Place = org
+		if b.ByRisk, err = tx.OpenByRisk(ctx, org.Path); err != nil {
+			return err
+		}
+		for _, n := range b.ByRisk {
+			b.Open += n
+		}
+		area := store.CaseFilter{Path: org.Path, Now: tx.Now}
+		over := area
+		over.Overdue = true
+		if b.Overdue, err = tx.CountCases(ctx, over); err != nil {
+			return err
+		}
+		soon := area
+		soon.DueSoon = true
+		if b.DueSoon, err = tx.CountCases(ctx, soon); err != nil {
+			return err
+		}
+		now := tx.Now.In(domain.CST)
+		day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, domain.CST)
+		today := area
+		today.From, today.To = day, day.AddDate(0, 0, 1)
+		if b.TodayRegistered, err = tx.CountCases(ctx, today); err != nil {
+			return err
+		}
+		if b.TodayVisits, err = tx.CountEvents(ctx, "visit", day, day.AddDate(0, 0, 1), org.Path); err != nil {
+			return err
+		}
+		latest := area
+		latest.Limit = 12
+		if b.Latest, err = tx.Cases(ctx, latest); err != nil {
+			return err
+		}
+		red := area
+		red.Risk, red.Statuses, red.Limit = "red", domain.OpenStatuses, 10
+		if b.Red, err = tx.Cases(ctx, red); err != nil {
+			return err
+		}
+		if u != nil && u.Has(domain.RoleLeader) {
+			lead := store.CaseFilter{Path: "/", LeadID: u.ID, Statuses: domain.OpenStatuses, Limit: 10}
+			if b.Leading, err = tx.Cases(ctx, lead); err != nil {
+				return err
+			}
+			sv, err := tx.OpenSupervisions(ctx, u.ID, org.Path, 10)
+			if err != nil {
+				return err
+			}
+			for _, x := range sv {
+				c, err := tx.Case(ctx, x.CaseID)
+				if err != nil {
+					return err
+				}
+				b.Supervisions = append(b.Supervisions, Supervised{x, c})
+			}
+		}
+		units, err := tx.Units(ctx)
+		if err != nil {
+			return err
+		}
+		d := now.Format("2006-01-02")
+		roster, err := tx.Roster(ctx, d, d)
+		if err != nil {
+			return err
+		}
+		for _, x := range units {
+			if x.Active && (x.Kind == "resident" || containsID(roster[d], x.ID)) {
+				b.Units = append(b.Units, x)
+			}
+		}
+		b.Zones, err = tx.Zones(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	b.Slow, err = s.boardPeriods(ctx, b.Place, b.Now)
+	return b, err
+}
+
+func containsID(ids []int64, id int64) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+// boardPeriods returns the period figures of a place: computed now when
+// there are none, otherwise the kept ones, refreshed in the background
+// once they are older than boardTTL.
+func (s *Service) boardPeriods(ctx context.Context, place domain.Org, now time.Time) (*BoardPeriods, error) {
+	s.board.mu.Lock()
+	if s.board.entries == nil {
+		s.board.entries = map[string]*boardEntry{}
+	}
+	e := s.board.entries[place.Path]
+	if e != nil && e.val != nil {
+		v := e.val
+		if now.Sub(v.At) > boardTTL && !e.refreshing {
+			e.refreshing = true
+			go func() {
+				p, err := s.computePeriods(context.WithoutCancel(ctx), place)
+				s.board.mu.Lock()
+				defer s.board.mu.Unlock()
+				e.refreshing = false
+				if err != nil {
+					s.log.Warn("board: refresh", "place", place.Code, "err", err)
+					return
+				}
+				e.val = p
+			}()
+		}
+		s.board.mu.Unlock()
+		return v, nil
+	}
+	s.board.mu.Unlock()
+	p, err := s.computePeriods(ctx, place)
+	if err != nil {
+		return nil, err
+	}
+	s.board.mu.Lock()
+	s.board.entries[place.Path] = &boardEntry{val: p}
+	s.board.mu.Unlock()
+	return p, nil
+}
+
+// computePeriods computes the period figures of a place.
+func (s *Service) computePeriods(ctx context.Context, place domain.Org) (*BoardPeriods, error) {
+	now := s.st.Now()
+	n := now.In(domain.CST)
+	first := time.Date(n.Year(), n.Month(), 1, 0, 0, 0, 0, domain.CST)
+	out := &BoardPeriods{At: now}
+	month, err := s.Statistics(ctx, StatsQuery{From: first.UTC(), To: now.UTC().Add(time.Second), OrgCode: place.Code, By: "org"})
+	if err != nil {
+		return nil, err
+	}
+	out.Month, out.Towns = month.Total, month.Groups
+	cats, err := s.Statistics(ctx, StatsQuery{From: first.UTC(), To: now.UTC().Add(time.Second), OrgCode: place.Code, By: "category"})
+	if err != nil {
+		return nil, err
+	}
+	out.Categories = cats.Groups
+	prev, err := s.Statistics(ctx, StatsQuery{From: first.AddDate(0, -1, 0).UTC(), To: first.UTC(), OrgCode: place.Code})
+	if err != nil {
+		return nil, err
+	}
+	out.Prev = prev.Total
+	start := first.AddDate(0, -11, 0)
+	counts := map[string]int{}
+	err = s.view(ctx, func(tx *store.Tx) error {
+		times, err := tx.RegisteredTimes(ctx, start, place.Path)
+		for _, t := range times {
+			counts[t.In(domain.CST).Format("2006-01")]++
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for m := start; !m.After(first); m = m.AddDate(0, 1, 0) {
+		k := m.Format("2006-01")
+		out.Trend = append(out.Trend, MonthCount{k, counts[k]})
+	}
+	return out, nil
+}
+
+// WarmBoard computes the county's board figures in the background at
+// start, so the first look at the big screen is as fast as the others.
+func (s *Service) WarmBoard(ctx context.Context) {
+	var root domain.Org
+	err := s.view(ctx, func(tx *store.Tx) error {
+		roots, err := tx.OrgRoots(ctx)
+		if err == nil && len(roots) > 0 {
+			root = roots[0]
+		}
+		return err
+	})
+	if err != nil || root.Path == "" {
+		return
+	}
+	if _, err := s.boardPeriods(ctx, root, s.st.Now()); err != nil {
+		s.log.Warn("board: warm", "err", err)
+	}
+}

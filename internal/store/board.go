@@ -1,0 +1,110 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// OpenByRisk counts the open matters (registered to in resolution) under
+// path by colour.
+func (tx *Tx) OpenByRisk(ctx context.Context, path string) (map[string]int, error) {
+	lo, hi := pathRange(path)
+	rows, err := tx.query(ctx, `SELECT risk, COUNT(*) FROM cases
+		WHERE status IN ('registered', 'assessed', 'dispatched', 'returned', 'in_resolution') AND org_path >= $1 AND org_path < $2
+		GROUP BY risk`, lo, hi)
+	if err != nil {
+		return nil, wrap(err, "open by risk")
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var risk string
+		var n int
+		if err := rows.Scan(&risk, &n); err != nil {
+			return nil, err
+		}
+		out[risk] = n
+	}
+	return out, rows.Err()
+}
+
+// RegisteredTimes lists when each matter under path registered since
+// from was registered (the board's trend by month; merged duplicates left
+// out).
+func (tx *Tx) RegisteredTimes(ctx context.Context, from time.Time, path string) ([]time.Time, error) {
+	lo, hi := pathRange(path)
+	rows, err := tx.query(ctx, `SELECT created_at FROM cases WHERE created_at >= $1 AND org_path >= $2 AND org_path < $3 AND outcome <> 'merged'`, ts(from), lo, hi)
+	if err != nil {
+		return nil, wrap(err, "registered times")
+	}
+	defer rows.Close()
+	var out []time.Time
+	for rows.Next() {
+		var t time.Time
+		if err := rows.Scan(nullTime{&t}); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// CountEvents counts the events of an action in [from, to) of matters
+// under path.
+func (tx *Tx) CountEvents(ctx context.Context, action string, from, to time.Time, path string) (int, error) {
+	lo, hi := pathRange(path)
+	var n int
+	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM case_events e JOIN cases c ON c.id = e.case_id
+		WHERE e.at >= $1 AND e.at < $2 AND e.action = $3 AND c.org_path >= $4 AND c.org_path < $5`, ts(from), ts(to), action, lo, hi).Scan(&n)
+	return n, wrap(err, "count events")
+}
+
+// Supervision is a leader's supervision order (督办) on a matter.
+type Supervision struct {
+	ID, CaseID, LeaderID int64
+	LeaderName           string
+	Due, Created         time.Time
+	Replied              time.Time
+}
+
+// OpenSupervisions lists the supervision orders awaiting a reply, issued
+// by leader (0: anyone) on matters under path, oldest deadline first.
+func (tx *Tx) OpenSupervisions(ctx context.Context, leader int64, path string, limit int) ([]Supervision, error) {
+	lo, hi := pathRange(path)
+	rows, err := tx.query(ctx, `SELECT s.id, s.case_id, s.leader_id, u.name, s.due_at, s.created_at FROM supervisions s
+		JOIN cases c ON c.id = s.case_id JOIN users u ON u.id = s.leader_id
+		WHERE s.replied_at IS NULL AND ($1 = 0 OR s.leader_id = $1) AND c.org_path >= $2 AND c.org_path < $3
+		ORDER BY s.due_at LIMIT $4`, leader, lo, hi, limit)
+	if err != nil {
+		return nil, wrap(err, "open supervisions")
+	}
+	defer rows.Close()
+	var out []Supervision
+	for rows.Next() {
+		var s Supervision
+		if err := rows.Scan(&s.ID, &s.CaseID, &s.LeaderID, &s.LeaderName, nullTime{&s.Due}, nullTime{&s.Created}); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// Supervisions lists every supervision order on a matter, oldest first.
+func (tx *Tx) Supervisions(ctx context.Context, caseID int64) ([]Supervision, error) {
+	rows, err := tx.query(ctx, `SELECT s.id, s.case_id, s.leader_id, u.name, s.due_at, s.created_at, s.replied_at FROM supervisions s
+		JOIN users u ON u.id = s.leader_id WHERE s.case_id = $1 ORDER BY s.id`, caseID)
+	if err != nil {
+		return nil, wrap(err, "supervisions")
+	}
+	defer rows.Close()
+	var out []Supervision
+	for rows.Next() {
+		var s Supervision
+		if err := rows.Scan(&s.ID, &s.CaseID, &s.LeaderID, &s.LeaderName, nullTime{&s.Due}, nullTime{&s.Created}, nullTime{&s.Replied}); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
