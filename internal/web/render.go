@@ -99,7 +99,7 @@ func baseFuncs(sf *staticFiles) template.FuncMap {
 			return t.In(domain.CST).Format("2006-01-02 15:04")
 		},
 		"cstshort": func(t time.Time) string { return t.In(domain.CST).Format("01-02 15:04") },
-		"cstsec": func(t time.Time) string { return t.In(domain.CST).Format("2006-01-02 15:04:05") },
+		"cstsec":   func(t time.Time) string { return t.In(domain.CST).Format("2006-01-02 15:04:05") },
 		"maskphone": func(s string) string {
 			if s == "" {
 				return "—"
