@@ -34,6 +34,7 @@ func (e *env) serve(args []string, isDemo bool) error {
 	proxies := f.str("trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-For is trusted")
 	metricsAllow := f.str("metrics-allow", "", "comma-separated CIDRs allowed to read /metrics (loopback always)")
 	centre := f.str("centre-name", "子洲县社会治安综合治理中心", "the centre's name shown in the UI")
+	seal := f.str("seal-name", "", "the name in the seal area of printed documents (default: the centre's name)")
 	dev := f.boolean("dev", false, "read templates and static files from ./internal/ui (development)")
 	demoCases := f.Int("cases", demo.DemoCases, "demo: how many matters to create on first start")
 	keyFile := f.str("key-file", "", "key file for personal data (default: beside the SQLite file, or data/jiefen.keys)")
@@ -44,7 +45,7 @@ func (e *env) serve(args []string, isDemo bool) error {
 	if err != nil {
 		return err
 	}
-	cfg := web.Config{Version: Version, CentreName: *centre, SecureCookies: *secure, Dev: *dev}
+	cfg := web.Config{Version: Version, CentreName: *centre, SealName: *seal, SecureCookies: *secure, Dev: *dev}
 	if cfg.TrustedProxies, err = parseCIDRs(*proxies); err != nil {
 		return usageError{"--trusted-proxies: " + err.Error()}
 	}

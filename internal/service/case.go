@@ -290,27 +290,23 @@ type CaseRow struct {
 	PartyNames []string
 }
 
-// Cases lists matters in the actor's jurisdiction (and those assigned to
-// them), newest first; a query that is an ID number or a phone searches the
-// blind index, otherwise full text over CJK bigrams.
-func (s *Service) Cases(ctx context.Context, q CaseQuery) ([]CaseRow, int64, error) {
+// caseFilter turns a list request into the store's filter, within the
+// actor's jurisdiction (the operator's CLI: the whole tree).
+func (s *Service) caseFilter(ctx context.Context, q CaseQuery) (store.CaseFilter, *domain.User, error) {
 	u := domain.ActorFrom(ctx).User
 	if isCLI(ctx) {
 		// The operator sees the whole tree, masked like everyone else.
 		u = &domain.User{Roles: []domain.Role{domain.RoleReviewer}, OrgPath: "/"}
 	}
 	if !authz.Allowed(u, authz.CaseView) {
-		return nil, 0, s.denied(ctx, &domain.Error{Code: domain.Forbidden, Key: "error.forbidden", Err: &denial{"denied.case.view", "case", "", ""}})
+		return store.CaseFilter{}, nil, s.denied(ctx, &domain.Error{Code: domain.Forbidden, Key: "error.forbidden", Err: &denial{"denied.case.view", "case", "", ""}})
 	}
 	f := store.CaseFilter{Path: u.OrgPath, Statuses: q.Statuses, Category: q.Category, Risk: q.Risk, Channel: q.Channel,
 		Overdue: q.Overdue, DueSoon: q.DueSoon, ToReply: q.ToReply, Now: s.st.Now(), From: q.From, To: q.To, BeforeID: q.Cursor, Limit: q.Limit}
-	if q.Limit <= 0 || q.Limit > 200 {
-		f.Limit = 50
-	}
 	if q.OrgCode != "" {
 		o, err := s.Org(ctx, q.OrgCode)
 		if err != nil {
-			return nil, 0, err
+			return store.CaseFilter{}, nil, err
 		}
 		if strings.HasPrefix(o.Path, u.OrgPath) {
 			f.Path = o.Path
@@ -332,7 +328,7 @@ func (s *Service) Cases(ctx context.Context, q CaseQuery) ([]CaseRow, int64, err
 	f.Regrade, f.NotMerged = q.Regrade, q.Counted
 	if q := strings.TrimSpace(strings.ToValidUTF8(q.Q, "")); q != "" {
 		if utf8.RuneCountInString(q) > 100 {
-			return nil, 0, &domain.Error{Code: domain.Invalid, Key: "search.too_long", Fields: map[string]string{"q": "search.too_long"}}
+			return store.CaseFilter{}, nil, &domain.Error{Code: domain.Invalid, Key: "search.too_long", Fields: map[string]string{"q": "search.too_long"}}
 		}
 		switch {
 		case domain.CheckResidentID(domain.NormalizeIDNumber(q), s.st.Now()) == nil:
@@ -348,8 +344,22 @@ func (s *Service) Cases(ctx context.Context, q CaseQuery) ([]CaseRow, int64, err
 			}
 		}
 	}
+	return f, u, nil
+}
+
+// Cases lists matters in the actor's jurisdiction (and those assigned to
+// them), newest first; a query that is an ID number or a phone searches the
+// blind index, otherwise full text over CJK bigrams.
+func (s *Service) Cases(ctx context.Context, q CaseQuery) ([]CaseRow, int64, error) {
+	f, _, err := s.caseFilter(ctx, q)
+	if err != nil {
+		return nil, 0, err
+	}
+	if q.Limit <= 0 || q.Limit > 200 {
+		f.Limit = 50
+	}
 	var rows []CaseRow
-	err := s.view(ctx, func(tx *store.Tx) error {
+	err = s.view(ctx, func(tx *store.Tx) error {
 		cs, err := tx.Cases(ctx, f)
 		if err != nil {
 			return err

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -105,6 +107,35 @@ func (tx *Tx) Supervisions(ctx context.Context, caseID int64) ([]Supervision, er
 			return nil, err
 		}
 		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// LedgerParties returns the parties of the matters, sealed fields
+// included, in registration order (the ledger decides what to unseal).
+func (tx *Tx) LedgerParties(ctx context.Context, ids []int64) (map[int64][]PartyRow, error) {
+	out := map[int64][]PartyRow{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	ph := make([]string, len(ids))
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		ph[i], args[i] = "$"+strconv.Itoa(i+1), id
+	}
+	rows, err := tx.query(ctx, `SELECT case_id, kind, role, name, id_type, id_masked, phone_masked, id_kid, id_enc, phone_kid, phone_enc
+		FROM parties WHERE case_id IN (`+strings.Join(ph, ", ")+`) ORDER BY id`, args...)
+	if err != nil {
+		return nil, wrap(err, "ledger parties")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var p PartyRow
+		if err := rows.Scan(&id, &p.Kind, &p.Role, &p.Name, &p.IDType, &p.IDMasked, &p.PhoneMask, &p.IDKid, &p.IDEnc, &p.PhoneKid, &p.PhoneEnc); err != nil {
+			return nil, err
+		}
+		out[id] = append(out[id], p)
 	}
 	return out, rows.Err()
 }

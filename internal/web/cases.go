@@ -3,6 +3,7 @@ package web
 import (
 	"mime"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,8 +15,9 @@ import (
 	"jiefen/internal/store"
 )
 
-func (s *Server) showCasesPage(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
+// casesQuery reads the list's filters (the list page and the ledger
+// export share them), noting malformed ones in fields.
+func casesQuery(q url.Values) (service.CaseQuery, map[string]string) {
 	cq := service.CaseQuery{Q: strings.TrimSpace(q.Get("q")), Category: q.Get("category"), Risk: q.Get("risk"),
 		Channel: q.Get("channel"), OrgCode: strings.TrimSpace(q.Get("org_code")),
 		Mine: q.Get("mine") == "1", CoHandled: q.Get("cohandled") == "1", Leading: q.Get("lead") == "1", Regrade: q.Get("regrade") == "1", Counted: q.Get("counted") == "1", Overdue: q.Get("overdue") == "1", DueSoon: q.Get("due_soon") == "1", ToReply: q.Get("to_reply") == "1", Limit: 50}
@@ -43,6 +45,12 @@ func (s *Server) showCasesPage(w http.ResponseWriter, r *http.Request) error {
 	if c, err := strconv.ParseInt(q.Get("cursor"), 10, 64); err == nil && c > 0 {
 		cq.Cursor = c
 	}
+	return cq, fields
+}
+
+func (s *Server) showCasesPage(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	cq, fields := casesQuery(q)
 	rows, next, err := s.svc.Cases(r.Context(), cq)
 	if domain.ErrorCode(err) == domain.NotFound && cq.OrgCode != "" {
 		fields["org_code"] = "org.not_found"

@@ -86,7 +86,7 @@ type templates struct {
 }
 
 // pageNames are the pages that must exist; startup fails if one is missing.
-var pageNames = []string{"login", "password", "home", "account", "users", "user_new", "user_edit", "orgs", "audit", "error", "cases", "case_new", "case", "inbox", "track", "centre", "unit_edit", "mediator_edit", "members", "members_print", "org_edit", "rules", "stats", "stats_list", "board", "dashboard"}
+var pageNames = []string{"login", "password", "home", "account", "users", "user_new", "user_edit", "orgs", "audit", "error", "cases", "case_new", "case", "inbox", "track", "centre", "unit_edit", "mediator_edit", "members", "members_print", "org_edit", "rules", "stats", "stats_list", "board", "dashboard", "report", "print"}
 
 func baseFuncs(sf *staticFiles) template.FuncMap {
 	return template.FuncMap{
@@ -97,6 +97,14 @@ func baseFuncs(sf *staticFiles) template.FuncMap {
 				return "—"
 			}
 			return t.In(domain.CST).Format("2006-01-02 15:04")
+		},
+		"cstday": func(t time.Time) string { return t.In(domain.CST).Format("2006年1月2日") },
+		"cstiso": func(s string) string {
+			t, err := time.Parse(time.RFC3339, s)
+			if err != nil {
+				return s
+			}
+			return t.In(domain.CST).Format("2006-01-02")
 		},
 		"cstshort": func(t time.Time) string { return t.In(domain.CST).Format("01-02 15:04") },
 		"cstsec":   func(t time.Time) string { return t.In(domain.CST).Format("2006-01-02 15:04:05") },

@@ -49,6 +49,7 @@ func (s *Server) routes() {
 	m.Handle("POST /cases/{caseID}/parties/{partyID}/reveal", authz.PersonalReveal, s.wrapH(s.revealParty))
 	m.Handle("GET /cases/{caseID}/members", authz.CaseView, s.wrapH(s.showMembersPage))
 	m.Handle("GET /cases/{caseID}/members/print", authz.CaseView, s.wrapH(s.printMembers))
+	m.Handle("GET /cases/{caseID}/print/{form}", authz.CaseView, s.wrapH(s.showPrint))
 	m.Handle("POST /cases/{caseID}/members", authz.CaseAct, s.wrapH(s.importMembers))
 	m.Handle("POST /cases/{caseID}/members/{memberID}/confirm", authz.CaseView, s.wrapH(s.confirmMember))
 	m.Handle("POST /cases/{caseID}/units", authz.CaseAct, s.wrapH(s.saveCoUnit))
@@ -59,6 +60,9 @@ func (s *Server) routes() {
 
 	m.Handle("GET /stats", authz.CaseView, s.wrapH(s.showStatsPage))
 	m.Handle("GET /board", authz.CaseView, s.wrapH(s.showBoard))
+	m.Handle("GET /cases/export.xlsx", authz.CaseView, s.wrapH(s.exportLedger))
+	m.Handle("GET /reports/monthly", authz.CaseView, s.wrapH(s.showMonthlyReport))
+	m.Handle("GET /reports/monthly.xlsx", authz.CaseView, s.wrapH(s.showMonthlyReport))
 	m.Handle("GET /dashboard", authz.CaseView, s.wrapH(s.showDashboard))
 	m.Handle("GET /stats/list", authz.CaseView, s.wrapH(s.showStatsList))
 	m.Handle("GET /centre", authz.CaseView, s.wrapH(s.showCentrePage))

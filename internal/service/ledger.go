@@ -1,0 +1,353 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"jiefen/internal/authz"
+	"jiefen/internal/domain"
+	"jiefen/internal/store"
+)
+
+// LedgerMaxRows bounds one ledger export; a larger selection must be
+// narrowed (by period or place) first.
+const LedgerMaxRows = 100_000
+
+// LedgerHeader is the ledger's first row (台账 columns).
+var LedgerHeader = []string{"序号", "编号", "登记时间", "来源渠道", "类别", "所属地", "事发地址", "事项简述", "当事人", "身份证件号码", "联系电话",
+	"涉及金额（元）", "涉及人数", "风险等级", "状态", "承办人", "牵头领导", "环节期限", "办结时间", "办理结果", "回访满意度"}
+
+// Ledger writes the matter ledger (台账) of a list request as .xlsx: the
+// same matters the list shows (the user's jurisdiction, the filters),
+// oldest first; names, ID numbers and phones masked unless the role may
+// export personal data. Every export is audited with its row count and
+// whether personal data left unmasked. It returns the number of matters.
+func (s *Service) Ledger(ctx context.Context, q CaseQuery, w io.Writer, lang func(string) string) (int, error) {
+	f, u, err := s.caseFilter(ctx, q)
+	if err != nil {
+		return 0, err
+	}
+	full := !isCLI(ctx) && authz.Allowed(u, authz.PersonalExport)
+	x := excelize.NewFile()
+	defer x.Close()
+	const sheet = "台账"
+	x.SetSheetName("Sheet1", sheet)
+	sw, err := x.NewStreamWriter(sheet)
+	if err != nil {
+		return 0, err
+	}
+	bold, _ := x.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DCE6F7"}}})
+	for i, wd := range []float64{6, 16, 17, 10, 16, 18, 20, 50, 20, 22, 16, 12, 8, 8, 10, 10, 12, 17, 17, 12, 10} {
+		_ = sw.SetColWidth(i+1, i+1, wd)
+	}
+	_ = sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
+	head := make([]any, len(LedgerHeader))
+	for i, h := range LedgerHeader {
+		head[i] = excelize.Cell{StyleID: bold, Value: h}
+	}
+	if err := sw.SetRow("A1", head); err != nil {
+		return 0, err
+	}
+	// Newest first by keyset, gathered, then written oldest first.
+	var all []*domain.Case
+	parties := map[int64][]store.PartyRow{}
+	err = s.view(ctx, func(tx *store.Tx) error {
+		page := f
+		page.Limit = 500
+		for {
+			cs, err := tx.Cases(ctx, page)
+			if err != nil {
+				return err
+			}
+			if len(all)+len(cs) > LedgerMaxRows {
+				return &domain.Error{Code: domain.Invalid, Key: "ledger.too_many", Args: []any{LedgerMaxRows}, Fields: map[string]string{"from": "ledger.too_many"}}
+			}
+			ids := make([]int64, len(cs))
+			for i, c := range cs {
+				ids[i] = c.ID
+			}
+			ps, err := tx.LedgerParties(ctx, ids)
+			if err != nil {
+				return err
+			}
+			for id, p := range ps {
+				parties[id] = p
+			}
+			all = append(all, cs...)
+			if len(cs) < page.Limit {
+				return nil
+			}
+			page.BeforeID = cs[len(cs)-1].ID
+		}
+	})
+	if err != nil {
+		return 0, err
+	}
+	day := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(domain.CST).Format("2006-01-02 15:04")
+	}
+	for i := len(all) - 1; i >= 0; i-- {
+		c := all[i]
+		var names, ids, phones []string
+		for _, p := range parties[c.ID] {
+			name, id, phone := domain.MaskName(p.Name), p.IDMasked, p.PhoneMask
+			if full {
+				name = p.Name
+				if v, err := s.keys.Decrypt(p.IDKid, p.IDEnc, "party.id_number"); err == nil && v != "" {
+					id = v
+				}
+				if v, err := s.keys.Decrypt(p.PhoneKid, p.PhoneEnc, "party.phone"); err == nil && v != "" {
+					phone = v
+				}
+			}
+			names, ids, phones = append(names, name), append(ids, id), append(phones, phone)
+		}
+		outcome := ""
+		if c.Outcome != "" {
+			outcome = lang("outcome." + string(c.Outcome))
+		}
+		sat := ""
+		if c.Satisfaction != "" {
+			sat = lang("satisfaction." + c.Satisfaction)
+		}
+		due := ""
+		if c.Status.Open() || c.Status == domain.StatusClosed || c.Status == domain.StatusInformed {
+			due = day(c.StepDueAt)
+		}
+		row := []any{len(all) - i, c.Number, day(c.CreatedAt), lang("channel." + string(c.Channel)), c.CategoryNm, c.OrgName, c.Address,
+			c.Description, strings.Join(names, "；"), strings.Join(ids, "；"), strings.Join(phones, "；"),
+			float64(c.AmountCents) / 100, c.PeopleCount, lang("risk." + string(c.Risk)), lang("status." + string(c.Status)), c.AssigneeNm,
+			c.LeadName, due, day(c.ClosedAt), outcome, sat}
+		cell, _ := excelize.CoordinatesToCellName(1, len(all)-i+1)
+		if err := sw.SetRow(cell, row); err != nil {
+			return 0, err
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		return 0, err
+	}
+	mode := "masked"
+	if full {
+		mode = "personal data unmasked"
+	}
+	err = s.update(ctx, func(tx *store.Tx) error {
+		return s.audit(ctx, tx, "ledger.export", "cases", "", f.Path, domain.ResultOK,
+			fmt.Sprintf("%d matters, %s, filter %s", len(all), mode, describeQuery(q)))
+	})
+	if err != nil {
+		return 0, err
+	}
+	return len(all), x.Write(w)
+}
+
+// describeQuery is a list request in words, for the audit log (the search
+// text is left out: it may be an ID number or a phone).
+func describeQuery(q CaseQuery) string {
+	var parts []string
+	add := func(k, v string) {
+		if v != "" {
+			parts = append(parts, k+"="+v)
+		}
+	}
+	add("org", q.OrgCode)
+	add("category", q.Category)
+	add("risk", q.Risk)
+	add("channel", q.Channel)
+	if !q.From.IsZero() {
+		add("from", q.From.In(domain.CST).Format("2006-01-02"))
+	}
+	if !q.To.IsZero() {
+		add("to", q.To.In(domain.CST).AddDate(0, 0, -1).Format("2006-01-02"))
+	}
+	for _, st := range q.Statuses {
+		add("status", string(st))
+	}
+	if q.Q != "" {
+		parts = append(parts, "search")
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, " ")
+}
+
+// Report is the monthly report (月报) of a place: the month's figures by
+// the place's children and by category, with the previous month beside
+// the total.
+type Report struct {
+	Month string // 2026-11
+	ByOrg *Stats
+	ByCat *Stats
+	Prev  Figures
+}
+
+// MonthlyReport computes the monthly report of a place (default the
+// actor's jurisdiction).
+func (s *Service) MonthlyReport(ctx context.Context, month, orgCode string) (*Report, error) {
+	m, err := time.ParseInLocation("2006-01", month, domain.CST)
+	if err != nil {
+		return nil, required("month", "report.month.invalid")
+	}
+	next := m.AddDate(0, 1, 0)
+	r := &Report{Month: month}
+	if r.ByOrg, err = s.Statistics(ctx, StatsQuery{From: m.UTC(), To: next.UTC(), OrgCode: orgCode, By: "org"}); err != nil {
+		return nil, err
+	}
+	if r.ByCat, err = s.Statistics(ctx, StatsQuery{From: m.UTC(), To: next.UTC(), OrgCode: orgCode, By: "category"}); err != nil {
+		return nil, err
+	}
+	prev, err := s.Statistics(ctx, StatsQuery{From: m.AddDate(0, -1, 0).UTC(), To: m.UTC(), OrgCode: orgCode})
+	if err != nil {
+		return nil, err
+	}
+	r.Prev = prev.Total
+	return r, nil
+}
+
+// ReportColumns are the monthly report's columns: a figure's key (from
+// Definitions) each.
+var ReportColumns = []string{"registered", "referred", "accepted", "closed", "resolved", "success_rate", "visits", "satisfaction_rate",
+	"visit_rate", "on_time_rate", "inform_on_time_rate", "avg_days_to_close", "p90_days_to_close", "reopened", "merged"}
+
+// ReportValue is one cell of the monthly report: a count, or a rate in
+// per cent with one decimal ("" when there is nothing to divide).
+func ReportValue(f Figures, key string) any {
+	r := func(x Rate) any {
+		if x.Denominator == 0 {
+			return ""
+		}
+		return float64(int(x.Value*1000+0.5)) / 10
+	}
+	switch key {
+	case "registered":
+		return f.Registered
+	case "referred":
+		return f.Referred
+	case "accepted":
+		return f.Accepted
+	case "closed":
+		return f.Closed
+	case "resolved":
+		return f.Resolved
+	case "success_rate":
+		return r(f.SuccessRate)
+	case "visits":
+		return f.Visits
+	case "satisfaction_rate":
+		return r(f.SatisfactionRate)
+	case "visit_rate":
+		return r(f.VisitRate)
+	case "on_time_rate":
+		return r(f.OnTimeRate)
+	case "inform_on_time_rate":
+		return r(f.InformOnTimeRate)
+	case "avg_days_to_close":
+		return f.AvgDaysToClose
+	case "p90_days_to_close":
+		return f.P90DaysToClose
+	case "reopened":
+		return f.Reopened
+	case "merged":
+		return f.Merged
+	}
+	return ""
+}
+
+// WriteReport writes the monthly report as .xlsx: one sheet by place, one
+// by category, one of definitions.
+func WriteReport(r *Report, centre string, w io.Writer) error {
+	x := excelize.NewFile()
+	defer x.Close()
+	names := map[string]string{}
+	for _, d := range Definitions {
+		names[d.Key] = d.Name
+	}
+	bold, _ := x.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: &excelize.Alignment{WrapText: true, Vertical: "center"}})
+	title, _ := x.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}})
+	sheet := func(name, first string, st *Stats, withPrev bool) {
+		idx, _ := x.NewSheet(name)
+		_ = idx
+		_ = x.SetCellValue(name, "A1", fmt.Sprintf("%s %s矛盾纠纷化解工作月报（%s）", centre, st.Place.Name, r.Month))
+		_ = x.SetCellStyle(name, "A1", "A1", title)
+		head := []any{first}
+		for _, k := range ReportColumns {
+			n := names[k]
+			if strings.HasSuffix(k, "_rate") {
+				n += "（%）"
+			}
+			head = append(head, n)
+		}
+		_ = x.SetSheetRow(name, "A3", &head)
+		end, _ := excelize.CoordinatesToCellName(len(head), 3)
+		_ = x.SetCellStyle(name, "A3", end, bold)
+		_ = x.SetColWidth(name, "A", "A", 22)
+		row := 4
+		put := func(label string, f Figures) {
+			vals := []any{label}
+			for _, k := range ReportColumns {
+				vals = append(vals, ReportValue(f, k))
+			}
+			cell, _ := excelize.CoordinatesToCellName(1, row)
+			_ = x.SetSheetRow(name, cell, &vals)
+			row++
+		}
+		for _, g := range st.Groups {
+			put(g.Name, g)
+		}
+		put("合计", st.Total)
+		if withPrev {
+			put("上月合计", r.Prev)
+		}
+		last, _ := excelize.CoordinatesToCellName(1, row-1)
+		_ = x.SetCellStyle(name, last, last, bold)
+	}
+	sheet("按地区", "地区", r.ByOrg, true)
+	sheet("按类别", "类别", r.ByCat, false)
+	_, _ = x.NewSheet("指标定义")
+	for i, d := range Definitions {
+		_ = x.SetSheetRow("指标定义", fmt.Sprintf("A%d", i+1), &[]any{d.Name, d.Key, d.Text})
+	}
+	_ = x.SetColWidth("指标定义", "C", "C", 90)
+	_ = x.DeleteSheet("Sheet1")
+	return x.Write(w)
+}
+
+// PrintForms are the printed documents of a matter.
+var PrintForms = []string{"registration", "agreement", "visit", "notice", "supervision"}
+
+// CaseForPrint reads a matter for one of its printed documents; the print
+// is audited (a printed form carries the parties' names).
+func (s *Service) CaseForPrint(ctx context.Context, id int64, form string) (*domain.Case, []store.Supervision, error) {
+	if !slicesContains(PrintForms, form) {
+		return nil, nil, &domain.Error{Code: domain.NotFound, Key: "print.unknown"}
+	}
+	c, err := s.Case(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	var sv []store.Supervision
+	err = s.update(ctx, func(tx *store.Tx) error {
+		if sv, err = tx.Supervisions(ctx, id); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, "case.print", "case", c.Number, c.OrgPath, domain.ResultOK, "form: "+form)
+	})
+	return c, sv, err
+}
+
+func slicesContains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

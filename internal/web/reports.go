@@ -1,0 +1,71 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"jiefen/internal/domain"
+	"jiefen/internal/i18n"
+	"jiefen/internal/service"
+)
+
+// xlsxType is the media type of an .xlsx file.
+const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// sendFile writes a finished download (built in memory first, so an error
+// never leaves half a file).
+func sendFile(w http.ResponseWriter, name string, b []byte) {
+	w.Header().Set("Content-Type", xlsxType)
+	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q; filename*=UTF-8''%s", "jiefen.xlsx", url.PathEscape(name)))
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(b)
+}
+
+// exportLedger sends the matter ledger (台账) of the list's filters as
+// .xlsx (masked unless the role may export personal data; audited).
+func (s *Server) exportLedger(w http.ResponseWriter, r *http.Request) error {
+	cq, fields := casesQuery(r.URL.Query())
+	if len(fields) > 0 {
+		return &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: fields}
+	}
+	cq.Cursor = 0
+	lang := i18n.Pick(r, domain.ActorFrom(r.Context()).User.Lang)
+	var buf bytes.Buffer
+	if _, err := s.svc.Ledger(r.Context(), cq, &buf, func(k string) string { return i18n.T(lang, k) }); err != nil {
+		return err
+	}
+	sendFile(w, "矛盾纠纷台账-"+time.Now().In(domain.CST).Format("20060102")+".xlsx", buf.Bytes())
+	return nil
+}
+
+// showMonthlyReport is the monthly report (月报): an A4 page to print, and
+// the same as .xlsx.
+func (s *Server) showMonthlyReport(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	month := q.Get("month")
+	if month == "" {
+		month = time.Now().In(domain.CST).Format("2006-01")
+	}
+	rep, err := s.svc.MonthlyReport(r.Context(), month, q.Get("org_code"))
+	if err != nil {
+		return err
+	}
+	if r.URL.Path == "/reports/monthly.xlsx" {
+		var buf bytes.Buffer
+		if err := service.WriteReport(rep, s.cfg.CentreName, &buf); err != nil {
+			return err
+		}
+		sendFile(w, rep.ByOrg.Place.Name+"月报-"+month+".xlsx", buf.Bytes())
+		return nil
+	}
+	m, _ := time.ParseInLocation("2006-01", month, domain.CST)
+	s.render(w, r, http.StatusOK, "report", &page{Title: "report.monthly", Data: map[string]any{
+		"R": rep, "Cols": service.ReportColumns, "Defs": defsByKey(), "Value": service.ReportValue,
+		"Prev": m.AddDate(0, -1, 0).Format("2006-01"), "Next": m.AddDate(0, 1, 0).Format("2006-01"),
+		"XLSX": "/reports/monthly.xlsx?" + url.Values{"month": {month}, "org_code": {rep.ByOrg.Place.Code}}.Encode(),
+	}})
+	return nil
+}
