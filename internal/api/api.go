@@ -17,7 +17,12 @@ type API struct {
 	svc     *service.Service
 	log     *slog.Logger
 	version string
+	// centreName heads the reports (the web server's --centre-name).
+	centreName string
 }
+
+// WithCentre sets the centre's name printed on reports.
+func (a *API) WithCentre(name string) *API { a.centreName = name; return a }
 
 // New builds the API.
 func New(svc *service.Service, log *slog.Logger, version string) *API {
@@ -66,6 +71,8 @@ func (a *API) Register(m *httpx.Mux) {
 	m.Handle("GET /api/v1/stats", authz.CaseView, a.wrap(a.statsHandler))
 	m.Handle("GET /api/v1/stats/list", authz.CaseView, a.wrap(a.statsListHandler))
 	m.Handle("GET /api/v1/board", authz.CaseView, a.wrap(a.boardHandler))
+	m.Handle("GET /api/v1/cases/ledger.xlsx", authz.CaseView, a.wrap(a.listCasesHandler))
+	m.Handle("GET /api/v1/reports/monthly", authz.CaseView, a.wrap(a.monthlyReportHandler))
 	m.Handle("GET /api/v1/centre", authz.CaseView, a.wrap(a.getCentreHandler))
 	m.Handle("POST /api/v1/centre/import", authz.UserManage, a.wrap(a.importCentreHandler))
 	m.Handle("POST /api/v1/centre/roster", authz.UserManage, a.wrap(a.rosterHandler))

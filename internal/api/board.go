@@ -1,12 +1,14 @@
 package api
 
 import (
+	"bytes"
 	"net/http"
 	"time"
 
 	"jiefen/internal/domain"
 	"jiefen/internal/httpx"
 	"jiefen/internal/i18n"
+	"jiefen/internal/service"
 )
 
 // boardHandler answers GET /api/v1/board?org_code=…: what the command
@@ -49,5 +51,29 @@ func (a *API) boardHandler(w http.ResponseWriter, r *http.Request) error {
 		"latest": items(b.Latest), "red": items(b.Red), "units_today": units,
 		"rates_at": b.Slow.At.UTC().Format(time.RFC3339), "this_month": b.Slow.Month, "prev_month": b.Slow.Prev, "trend": b.Slow.Trend,
 	})
+	return nil
+}
+
+// monthlyReportHandler answers GET /api/v1/reports/monthly?month=2026-11
+// &org_code=…[&format=xlsx]: the month's figures by place and by
+// category, with last month's total.
+func (a *API) monthlyReportHandler(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	rep, err := a.svc.MonthlyReport(r.Context(), q.Get("month"), q.Get("org_code"))
+	if err != nil {
+		return err
+	}
+	if q.Get("format") == "xlsx" {
+		var buf bytes.Buffer
+		if err := service.WriteReport(rep, a.centreName, &buf); err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		w.Header().Set("Content-Disposition", `attachment; filename="report.xlsx"`)
+		w.Write(buf.Bytes())
+		return nil
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"month": rep.Month, "org_code": rep.ByOrg.Place.Code, "org_name": rep.ByOrg.Place.Name,
+		"total": rep.ByOrg.Total, "prev_total": rep.Prev, "by_org": rep.ByOrg.Groups, "by_category": rep.ByCat.Groups})
 	return nil
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"jiefen/internal/assess"
 	"net/http"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 
 	"jiefen/internal/domain"
 	"jiefen/internal/httpx"
+	"jiefen/internal/i18n"
 	"jiefen/internal/service"
 )
 
@@ -296,6 +298,18 @@ func (a *API) listCasesHandler(w http.ResponseWriter, r *http.Request) error {
 		if cq.Cursor, err = strconv.ParseInt(c, 10, 64); err != nil || cq.Cursor <= 0 {
 			return &domain.Error{Code: domain.Invalid, Key: "api.cursor", Fields: map[string]string{"cursor": "api.cursor"}}
 		}
+	}
+	if r.URL.Path == "/api/v1/cases/ledger.xlsx" {
+		cq.Cursor = 0
+		lang := i18n.Pick(r, domain.ActorFrom(r.Context()).User.Lang)
+		var buf bytes.Buffer
+		if _, err := a.svc.Ledger(r.Context(), cq, &buf, func(k string) string { return i18n.T(lang, k) }); err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		w.Header().Set("Content-Disposition", `attachment; filename="ledger.xlsx"`)
+		w.Write(buf.Bytes())
+		return nil
 	}
 	rows, next, err := a.svc.Cases(r.Context(), cq)
 	if err != nil {

@@ -3,6 +3,7 @@ package api_test
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -334,6 +335,24 @@ func TestStatsAPI(t *testing.T) {
 		}
 		if status, _ := e.call("GET", "/api/v1/stats/list?from="+day+"&to="+day+"&figure=weather", disp, ""); status != 422 {
 			t.Fatalf("unknown figure: %d", status)
+		}
+		status, rep := e.call("GET", "/api/v1/reports/monthly?month="+day[:7], disp, "")
+		if status != 200 || rep["total"].(map[string]any)["registered"].(float64) != 1 || len(rep["by_org"].([]any)) == 0 {
+			t.Fatalf("monthly report: %d %v", status, rep)
+		}
+		if status, m := e.call("GET", "/api/v1/reports/monthly?month=11-2026", disp, ""); status != 422 || errCode(m) == "" {
+			t.Fatalf("bad month: %d %v", status, m)
+		}
+		req, _ := http.NewRequest("GET", e.ts.URL+"/api/v1/cases/ledger.xlsx?category=labour", nil)
+		req.Header.Set("Authorization", "Bearer "+disp)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.HasPrefix(string(b), "PK") {
+			t.Fatalf("ledger: %d %.100q", resp.StatusCode, b)
 		}
 	})
 }

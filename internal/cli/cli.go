@@ -117,7 +117,10 @@ Usage:
   jiefen centre post --post P --org CODE --username U   who leads red / yellow / blue matters
   jiefen centre assign --username U --unit CODE        make an account one of a unit's handlers
   jiefen group import --case NUMBER --from FILE.xlsx|.csv | show --case NUMBER   household lists (群体性)
-  jiefen stats --from DATE --to DATE [--org CODE] [--by category|org|channel|risk|month] [--json]   figures with written definitions
+  jiefen stats --from DATE --to DATE [--org CODE] [--by category|org|unit|channel|risk|month] [--list FIGURE [--key K]] [--json]   figures with written definitions, or the matters behind one
+  jiefen ledger --out FILE.xlsx [--from DATE] [--to DATE] [--org CODE] [--category C] [--risk R] [--status S]   the matter ledger (masked; audited)
+  jiefen report --month YYYY-MM [--org CODE] --out FILE.xlsx   the monthly report
+  jiefen board [--org CODE]   the command centre's counts now
   jiefen assess suggest --description TEXT [--org CODE]  suggested category and risk colour, with reasons
   jiefen assess rules | set-rules --from FILE --note N   the assessment rules (JSON), versioned
   jiefen audit verify                                 check the audit log's hash chain
@@ -177,6 +180,12 @@ func (e *env) run(args []string) error {
 		return e.group(rest)
 	case "stats":
 		return e.stats(rest)
+	case "ledger":
+		return e.ledger(rest)
+	case "report":
+		return e.report(rest)
+	case "board":
+		return e.board(rest)
 	case "seed":
 		return e.seed(rest)
 	case "loadtest":

@@ -322,4 +322,23 @@ func TestStatsCommand(t *testing.T) {
 	if r := run(t, "", env, "stats", "--from", "2026-10-01", "--to", "2026-10-31", "--list", "weather"); r.code != 1 || !strings.Contains(r.stderr, "figure") {
 		t.Fatalf("unknown figure: %+v", r)
 	}
+	out := filepath.Join(t.TempDir(), "l.xlsx")
+	if r := run(t, "", env, "ledger", "--out", out, "--from", "2026-10-01"); r.code != 0 || !strings.Contains(r.stdout, "0 matters written") {
+		t.Fatalf("ledger: %+v", r)
+	}
+	if b, err := os.ReadFile(out); err != nil || !strings.HasPrefix(string(b), "PK") {
+		t.Fatalf("ledger file: %v", err)
+	}
+	if r := run(t, "", env, "ledger"); r.code != 2 {
+		t.Fatalf("ledger without --out: %+v", r)
+	}
+	if r := run(t, "", env, "report", "--month", "2026-10", "--out", filepath.Join(t.TempDir(), "r.xlsx")); r.code != 0 || !strings.Contains(r.stdout, "子洲县 2026-10") {
+		t.Fatalf("report: %+v", r)
+	}
+	if r := run(t, "", env, "report", "--month", "10/2026", "--out", out); r.code != 1 {
+		t.Fatalf("bad month: %+v", r)
+	}
+	if r := run(t, "", env, "board"); r.code != 0 || !strings.Contains(r.stdout, "open 0") {
+		t.Fatalf("board: %+v", r)
+	}
 }

@@ -1,12 +1,15 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
 	"text/tabwriter"
 	"time"
 
 	"jiefen/internal/domain"
+	"jiefen/internal/i18n"
 	"jiefen/internal/service"
 )
 
@@ -82,4 +85,119 @@ func (e *env) statsList(svc *service.Service, ctx ctxT, q service.StatsQuery, fi
 	}
 	fmt.Fprintf(tw, "%d\n", total)
 	return tw.Flush()
+}
+
+// ledger: the matter ledger (.xlsx) of a selection, masked (the operator
+// exports as the CLI, which never unmasks); audited.
+func (e *env) ledger(args []string) error {
+	f := e.newFlags("ledger")
+	db := f.str("db", DefaultDB, "database DSN")
+	out := f.String("out", "", "the .xlsx file to write")
+	from := f.String("from", "", "registered on or after YYYY-MM-DD")
+	to := f.String("to", "", "registered on or before YYYY-MM-DD")
+	org := f.String("org", "", "division code")
+	category := f.String("category", "", "category code")
+	risk := f.String("risk", "", "colour: red, yellow, blue, none")
+	status := f.String("status", "", "status")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	if *out == "" {
+		return usageError{"ledger: --out FILE.xlsx is required"}
+	}
+	q := service.CaseQuery{OrgCode: *org, Category: *category, Risk: *risk}
+	if *status != "" {
+		st := domain.Status(*status)
+		if !st.Valid() {
+			return usageError{"ledger: --status must be a status such as in_resolution"}
+		}
+		q.Statuses = []domain.Status{st}
+	}
+	for _, d := range []struct {
+		v   string
+		dst *time.Time
+		end bool
+	}{{*from, &q.From, false}, {*to, &q.To, true}} {
+		if d.v == "" {
+			continue
+		}
+		t, err := time.ParseInLocation("2006-01-02", d.v, domain.CST)
+		if err != nil {
+			return usageError{"ledger: --from and --to must be dates like 2026-10-01"}
+		}
+		if d.end {
+			t = t.AddDate(0, 0, 1)
+		}
+		*d.dst = t
+	}
+	return e.withService(*db, func(svc *service.Service, ctx ctxT) error {
+		var buf bytes.Buffer
+		n, err := svc.Ledger(ctx, q, &buf, func(k string) string { return i18n.T("zh-CN", k) })
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(*out, buf.Bytes(), 0o600); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%d matters written to %s (personal data masked)\n", n, *out)
+		return nil
+	})
+}
+
+// report: the monthly report as .xlsx.
+func (e *env) report(args []string) error {
+	f := e.newFlags("report")
+	db := f.str("db", DefaultDB, "database DSN")
+	month := f.String("month", "", "the month, YYYY-MM")
+	org := f.String("org", "", "division code (default: the whole tree)")
+	out := f.String("out", "", "the .xlsx file to write")
+	centre := f.String("centre-name", "子洲县社会治安综合治理中心", "the centre's name heading the report")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	if *out == "" || *month == "" {
+		return usageError{"report: --month YYYY-MM and --out FILE.xlsx are required"}
+	}
+	return e.withService(*db, func(svc *service.Service, ctx ctxT) error {
+		rep, err := svc.MonthlyReport(ctx, *month, *org)
+		if err != nil {
+			return err
+		}
+		var buf bytes.Buffer
+		if err := service.WriteReport(rep, *centre, &buf); err != nil {
+			return err
+		}
+		if err := os.WriteFile(*out, buf.Bytes(), 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s %s: %d registered, %d closed; written to %s\n", rep.ByOrg.Place.Name, rep.Month, rep.ByOrg.Total.Registered, rep.ByOrg.Total.Closed, *out)
+		return nil
+	})
+}
+
+// board: the command centre's counts now, as the big screen shows them.
+func (e *env) board(args []string) error {
+	f := e.newFlags("board")
+	db := f.str("db", DefaultDB, "database DSN")
+	org := f.String("org", "", "division code (default: the whole tree)")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	return e.withService(*db, func(svc *service.Service, ctx ctxT) error {
+		b, err := svc.Board(ctx, *org)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s  %s\n", b.Place.Name, b.Now.In(domain.CST).Format("2006-01-02 15:04"))
+		fmt.Fprintf(e.stdout, "open %d (red %d, yellow %d, blue %d, none %d)  overdue %d  due within a day %d\n", b.Open,
+			b.ByRisk["red"], b.ByRisk["yellow"], b.ByRisk["blue"], b.ByRisk["none"], b.Overdue, b.DueSoon)
+		fmt.Fprintf(e.stdout, "today: registered %d, visits %d\n", b.TodayRegistered, b.TodayVisits)
+		m, p := b.Slow.Month, b.Slow.Prev
+		fmt.Fprintf(e.stdout, "this month: registered %d, closed %d, success %.1f%%, on time %.1f%% (last month %d, %d, %.1f%%, %.1f%%)\n",
+			m.Registered, m.Closed, 100*m.SuccessRate.Value, 100*m.OnTimeRate.Value, p.Registered, p.Closed, 100*p.SuccessRate.Value, 100*p.OnTimeRate.Value)
+		for _, c := range b.Red {
+			fmt.Fprintf(e.stdout, "red %s  %s  %s  lead %s\n", c.Number, c.CategoryNm, c.OrgName, c.LeadName)
+		}
+		return nil
+	})
 }

@@ -51,7 +51,7 @@ func New(cfg Config, svc *service.Service, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s.mux = httpx.NewMux(s.gate)
-	s.api = api.New(svc, log, cfg.Version)
+	s.api = api.New(svc, log, cfg.Version).WithCentre(cfg.CentreName)
 	s.routes()
 	s.api.Register(s.mux)
 	return s, nil

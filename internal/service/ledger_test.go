@@ -1,0 +1,95 @@
+package service_test
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"jiefen/internal/domain"
+	"jiefen/internal/jftest"
+	"jiefen/internal/service"
+	"jiefen/internal/store"
+)
+
+// The ledger holds the list's matters within the jurisdiction, oldest
+// first; names, ID numbers and phones are masked except for a dispatcher
+// (personal.export); every export is audited.
+func TestLedgerExport(t *testing.T) {
+	jftest.Engines(t, func(t *testing.T, st *store.Store) {
+		e := newCaseEnv(t, st)
+		for _, org := range []string{"610831101200", "610831101200", "610831001200"} {
+			if _, err := e.svc.RegisterCase(as(e.recep), landCase(org)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		lang := func(k string) string { return k }
+		read := func(ctxUser *domain.User, q service.CaseQuery) [][]string {
+			t.Helper()
+			var buf bytes.Buffer
+			n, err := e.svc.Ledger(as(ctxUser), q, &buf, lang)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := excelize.OpenReader(&buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, err := f.GetRows("台账")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rows)-1 != n {
+				t.Fatalf("%d rows for %d matters", len(rows)-1, n)
+			}
+			if strings.Join(rows[0], ",") != strings.Join(service.LedgerHeader, ",") {
+				t.Fatalf("header %v", rows[0])
+			}
+			return rows[1:]
+		}
+		col := func(name string) int {
+			for i, h := range service.LedgerHeader {
+				if h == name {
+					return i
+				}
+			}
+			t.Fatalf("no column %s", name)
+			return -1
+		}
+		// The leader: the whole county, masked.
+		rows := read(e.leader, service.CaseQuery{})
+		if len(rows) != 3 {
+			t.Fatalf("leader's ledger: %d rows, want 3", len(rows))
+		}
+		if rows[0][col("编号")] >= rows[2][col("编号")] {
+			t.Errorf("not oldest first: %s then %s", rows[0][col("编号")], rows[2][col("编号")])
+		}
+		for _, r := range rows {
+			if r[col("当事人")] != "张**；李**" || r[col("身份证件号码")] != "610831********0024；" || r[col("联系电话")] != "139****5678；138****5678" {
+				t.Fatalf("leader's row not masked: %q %q %q", r[col("当事人")], r[col("身份证件号码")], r[col("联系电话")])
+			}
+		}
+		// A dispatcher of one township: only its matter, unmasked.
+		rows = read(e.shy, service.CaseQuery{})
+		if len(rows) != 1 || rows[0][col("所属地")] == "" {
+			t.Fatalf("township dispatcher's ledger: %v", rows)
+		}
+		if rows[0][col("当事人")] != "张建军；李保国" || !strings.HasPrefix(rows[0][col("身份证件号码")], testID) || rows[0][col("联系电话")] != "13912345678；13812345678" {
+			t.Fatalf("dispatcher's row masked: %v", rows[0])
+		}
+		// Filters apply: the county's land matters in township 101.
+		if rows := read(e.disp, service.CaseQuery{OrgCode: "610831101"}); len(rows) != 2 {
+			t.Fatalf("filtered ledger: %d rows", len(rows))
+		}
+		// Audited, each export, with what left.
+		n, err := jftest.Count(st, `SELECT COUNT(*) FROM audit_log WHERE action = 'ledger.export'`)
+		if err != nil || n != 3 {
+			t.Fatalf("ledger exports audited: %d (%v)", n, err)
+		}
+		n, err = jftest.Count(st, `SELECT COUNT(*) FROM audit_log WHERE action = 'ledger.export' AND detail LIKE '%personal data unmasked%'`)
+		if err != nil || n != 2 {
+			t.Fatalf("unmasked exports audited: %d (%v)", n, err)
+		}
+	})
+}
