@@ -19,7 +19,7 @@ import (
 type Config struct {
 	Version        string
 	CentreName     string
-	SealName       string // the name in the seal area of printed documents (default CentreName)
+	SealName       string       // the name in the seal area of printed documents (default CentreName)
 	SecureCookies  bool         // force Secure cookies (set automatically under TLS)
 	TrustedProxies []*net.IPNet // peers whose X-Forwarded-For is believed
 	MetricsAllow   []*net.IPNet // who may read /metrics
