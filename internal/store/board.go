@@ -35,7 +35,11 @@ func (tx *Tx) OpenByRisk(ctx context.Context, path string) (map[string]int, erro
 // out).
 func (tx *Tx) RegisteredTimes(ctx context.Context, from time.Time, path string) ([]time.Time, error) {
 	lo, hi := pathRange(path)
-	rows, err := tx.query(ctx, `SELECT created_at FROM cases WHERE created_at >= $1 AND org_path >= $2 AND org_path < $3 AND outcome <> 'merged'`, ts(from), lo, hi)
+	op := "org_path"
+	if tx.d.name() != "postgres" {
+		op = "+org_path" // the period leads (see StatsRegistered)
+	}
+	rows, err := tx.query(ctx, `SELECT created_at FROM cases WHERE created_at >= $1 AND `+op+` >= $2 AND `+op+` < $3 AND outcome <> 'merged'`, ts(from), lo, hi)
 	if err != nil {
 		return nil, wrap(err, "registered times")
 	}
@@ -56,8 +60,8 @@ func (tx *Tx) RegisteredTimes(ctx context.Context, from time.Time, path string) 
 func (tx *Tx) CountEvents(ctx context.Context, action string, from, to time.Time, path string) (int, error) {
 	lo, hi := pathRange(path)
 	var n int
-	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM case_events e JOIN cases c ON c.id = e.case_id
-		WHERE e.at >= $1 AND e.at < $2 AND e.action = $3 AND c.org_path >= $4 AND c.org_path < $5`, ts(from), ts(to), action, lo, hi).Scan(&n)
+	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM case_events e CROSS JOIN cases c
+		WHERE c.id = e.case_id AND e.at >= $1 AND e.at < $2 AND e.action = $3 AND c.org_path >= $4 AND c.org_path < $5`, ts(from), ts(to), action, lo, hi).Scan(&n)
 	return n, wrap(err, "count events")
 }
 
