@@ -50,8 +50,17 @@ func TestSeedIsConsistent(t *testing.T) {
 			"duplicate query codes":              `SELECT COUNT(*) - COUNT(DISTINCT query_code) FROM cases`,
 			"sealed fields short as plain text":  `SELECT COUNT(*) FROM parties WHERE (id_enc <> '' AND length(id_enc) <= 18) OR (phone_enc <> '' AND length(phone_enc) <= 11) OR id_kid = ''`,
 			"versions not one per event":         `SELECT COUNT(*) FROM cases c WHERE c.version <> (SELECT COUNT(*) FROM case_events e WHERE e.case_id = c.id)`,
+			// The statistics' summary rows: one for each close, visit and
+			// reopening and for each step that ended, with the matter's place.
+			"counted events without their fact": `SELECT COUNT(*) FROM case_events e WHERE (e.action IN ('close', 'visit', 'reopen') OR (e.from_status <> e.to_status AND e.from_status <> '' AND e.data LIKE '%step_due%')) AND NOT EXISTS (SELECT 1 FROM case_facts f WHERE f.id = e.id)`,
+			"facts without their event":         `SELECT COUNT(*) FROM case_facts f WHERE NOT EXISTS (SELECT 1 FROM case_events e WHERE e.id = f.id AND e.case_id = f.case_id)`,
+			"facts in the wrong place":          `SELECT COUNT(*) FROM case_facts f JOIN cases c ON c.id = f.case_id WHERE f.org_path <> c.org_path OR f.risk <> c.risk`,
+			"steps without a step":              `SELECT COUNT(*) FROM case_events e WHERE e.action IN ('assess', 'dispatch', 'sign', 'close', 'inform', 'visit') AND e.data NOT LIKE '%step_due%'`,
 		}
 		want := map[string]int64{"matters": 500}
+		if n := count(`SELECT COUNT(*) FROM case_facts WHERE step <> ''`); n == 0 {
+			t.Error("the seed recorded no steps")
+		}
 		for name, q := range checks {
 			if got := count(q); got != want[name] {
 				t.Errorf("%s: %d, want %d", name, got, want[name])

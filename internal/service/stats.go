@@ -45,25 +45,6 @@ var Definitions = []Definition{
 // order of a matter's life; the on-time rate is given for each.
 var Steps = []string{"assess", "dispatch", "sign", "resolve", "inform", "visit"}
 
-// stepOf names the step a status is waiting for ("" for none).
-func stepOf(s string) string {
-	switch domain.Status(s) {
-	case domain.StatusRegistered:
-		return "assess"
-	case domain.StatusAssessed, domain.StatusReturned:
-		return "dispatch"
-	case domain.StatusDispatched:
-		return "sign"
-	case domain.StatusInResolution:
-		return "resolve"
-	case domain.StatusClosed:
-		return "inform"
-	case domain.StatusInformed:
-		return "visit"
-	}
-	return ""
-}
-
 // DrillFigures are the figures with a list of matters behind them (a
 // rate's numerator and denominator each have one); an event figure lists
 // one line per event, so the list is as long as the figure.
@@ -244,64 +225,51 @@ func (s *Service) Statistics(ctx context.Context, q StatsQuery) (*Stats, error) 
 				}
 			}
 		}
-		evs, err := tx.StatsEvents(ctx, q.From, q.To, org.Path, "close", "visit", "reopen")
+		facts, err := tx.StatsFacts(ctx, q.From, q.To, org.Path)
 		if err != nil {
 			return err
 		}
-		lastClose := map[int64]store.StatRow{}
-		for _, e := range evs {
-			if e.Outcome == string(domain.OutcomeMerged) {
-				continue
+		lastClose := map[int64]store.Fact{}
+		for _, e := range facts {
+			if e.Merged {
+				continue // a duplicate counts only in merged
 			}
 			switch e.Action {
 			case "close":
 				lastClose[e.CaseID] = e
 			case "visit":
-				sat := e.Data["satisfaction"]
-				it := StatItem{CaseID: e.CaseID, At: e.At, Note: sat}
-				for _, f := range fig(e, e.At) {
+				it := StatItem{CaseID: e.CaseID, At: e.At, Note: e.Value}
+				for _, f := range fig(e.StatRow, e.At) {
 					f.Visits++
 					f.add(keep, "visits", it)
-					if sat == "satisfied" || sat == "basically_satisfied" {
+					if e.Value == "satisfied" || e.Value == "basically_satisfied" {
 						f.satisfied++
 						f.add(keep, "satisfied", it)
 					}
 				}
 			case "reopen":
-				for _, f := range fig(e, e.At) {
+				for _, f := range fig(e.StatRow, e.At) {
 					f.Reopened++
 					f.add(keep, "reopened", StatItem{CaseID: e.CaseID, At: e.At})
 				}
 			}
-		}
-		steps, err := tx.StatsStepEnds(ctx, q.From, q.To, org.Path)
-		if err != nil {
-			return err
-		}
-		for _, e := range steps {
-			step, due := stepOf(e.From), e.Data["step_due"]
-			if step == "" || due == "" || e.Action == "merge" || e.Outcome == string(domain.OutcomeMerged) {
-				continue // no deadline, recorded before deadlines were kept, or a duplicate
-			}
-			d, err := time.Parse(time.RFC3339, due)
-			if err != nil {
+			if e.Step == "" {
 				continue
 			}
-			onTime := !e.At.After(d)
-			it := StatItem{CaseID: e.CaseID, At: e.At, Note: step}
-			for _, f := range fig(e, e.At) {
+			it := StatItem{CaseID: e.CaseID, At: e.At, Note: e.Step}
+			for _, f := range fig(e.StatRow, e.At) {
 				if f.stepsDue == nil {
 					f.stepsDue, f.stepsOnTime = map[string]int{}, map[string]int{}
 				}
-				f.stepsDue[step]++
+				f.stepsDue[e.Step]++
 				f.add(keep, "steps_due", it)
-				if step == "inform" {
+				if e.Step == "inform" {
 					f.add(keep, "inform_due", it)
 				}
-				if onTime {
-					f.stepsOnTime[step]++
+				if e.OnTime {
+					f.stepsOnTime[e.Step]++
 					f.add(keep, "steps_on_time", it)
-					if step == "inform" {
+					if e.Step == "inform" {
 						f.add(keep, "inform_on_time", it)
 					}
 				}
@@ -322,13 +290,13 @@ func (s *Service) Statistics(ctx context.Context, q StatsQuery) (*Stats, error) 
 		}
 		for _, id := range closedIDs {
 			e := lastClose[id]
-			it := StatItem{CaseID: id, At: e.At, Note: e.Data["outcome"]}
+			it := StatItem{CaseID: id, At: e.At, Note: e.Value}
 			days := cal.WorkingDaysBetween(e.CreatedAt, e.At)
-			for _, f := range fig(e, e.At) {
+			for _, f := range fig(e.StatRow, e.At) {
 				f.Closed++
 				f.add(keep, "closed", it)
 				f.days = append(f.days, days)
-				if e.Data["outcome"] == string(domain.OutcomeResolved) {
+				if e.Value == string(domain.OutcomeResolved) {
 					f.Resolved++
 					f.add(keep, "resolved", it)
 				}

@@ -201,8 +201,10 @@ func TestStatisticsStepsAndMoves(t *testing.T) {
 		// M2: assessed a week late (due Tue 10th), informed late (closed
 		// Tue 17th, due three working days later, Fri 20th).
 		m2 := reg("610831101200")
-		// M3: registered in the wrong township, moved on the 11th.
+		// M3: registered in the wrong township and assessed there (on
+		// time), moved on the 11th: its step counts where it is now.
 		m3 := reg("610831101200")
+		act(t, e, e.disp, m3.ID, "assess", service.ActionInput{Risk: "none"})
 		at(11)
 		act(t, e, e.disp, m3.ID, "correct", service.ActionInput{MoveTo: ptr("610831001200"), Reason: "登记时选错了乡镇"})
 		if _, err := e.svc.Act(as(e.disp), m3.ID, "correct", service.ActionInput{MoveTo: ptr("999999"), Reason: "x"}); domain.ErrorCode(err) != domain.Invalid {
@@ -234,12 +236,13 @@ func TestStatisticsStepsAndMoves(t *testing.T) {
 		}
 		f := s.Total
 		// Steps ended in November: M1 six, all on time; M2 five (assess,
-		// dispatch, sign, resolve, inform), assess and inform late.
-		if f.OnTimeRate.Numerator != 9 || f.OnTimeRate.Denominator != 11 {
-			t.Errorf("on-time %+v, want 9/11", f.OnTimeRate)
+		// dispatch, sign, resolve, inform), assess and inform late; M3's
+		// assessment, on time.
+		if f.OnTimeRate.Numerator != 10 || f.OnTimeRate.Denominator != 12 {
+			t.Errorf("on-time %+v, want 10/12", f.OnTimeRate)
 		}
-		if r := f.OnTimeByStep["assess"]; r.Numerator != 1 || r.Denominator != 2 {
-			t.Errorf("assess on time %+v, want 1/2", r)
+		if r := f.OnTimeByStep["assess"]; r.Numerator != 2 || r.Denominator != 3 {
+			t.Errorf("assess on time %+v, want 2/3", r)
 		}
 		if r := f.OnTimeByStep["visit"]; r.Numerator != 1 || r.Denominator != 1 {
 			t.Errorf("visit on time %+v, want 1/1", r)
@@ -258,12 +261,15 @@ func TestStatisticsStepsAndMoves(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := map[string]int{}
+		got, steps := map[string]int{}, map[string]int{}
 		for _, g := range byOrg.Groups {
-			got[g.Key] = g.Registered
+			got[g.Key], steps[g.Key] = g.Registered, g.OnTimeRate.Denominator
 		}
 		if got["610831101"] != 2 || got["610831001"] != 1 {
 			t.Errorf("registered by township %v, want 101: 2 and 001: 1", got)
+		}
+		if steps["610831101"] != 11 || steps["610831001"] != 1 {
+			t.Errorf("steps by township %v, want 101: 11 and 001: 1 (M3's assessment moved with it)", steps)
 		}
 		// By unit: M1 under women, M2 and M3 under none.
 		byUnit, err := e.svc.Statistics(as(e.disp), service.StatsQuery{From: q.From, To: q.To, By: "unit"})

@@ -139,6 +139,11 @@ func (b *Bulk) Load(ctx context.Context, sets ...BulkRows) error {
 			return err
 		}
 	}
+	if loadsEvents(sets) {
+		if _, err := tx.ExecContext(ctx, factsAfter(b.s.dialect)); err != nil {
+			return b.s.dialect.mapErr(fmt.Errorf("store: bulk facts: %w", err))
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		return b.s.dialect.mapErr(fmt.Errorf("store: bulk commit: %w", err))
 	}
@@ -250,6 +255,11 @@ func (b *Bulk) copyPostgres(ctx context.Context, sets []BulkRows) error {
 			}
 			if _, err := tx.CopyFrom(ctx, pgx.Identifier{set.Table}, set.Cols, pgx.CopyFromRows(rows)); err != nil {
 				return b.s.dialect.mapErr(fmt.Errorf("store: bulk copy %s: %w", set.Table, err))
+			}
+		}
+		if loadsEvents(sets) {
+			if _, err := tx.Exec(ctx, factsAfter(b.s.dialect)); err != nil {
+				return b.s.dialect.mapErr(fmt.Errorf("store: bulk facts: %w", err))
 			}
 		}
 		if err := tx.Commit(ctx); err != nil {
@@ -447,4 +457,15 @@ func (b *Bulk) indexDefs(ctx context.Context, q string, args ...any) ([][2]strin
 		defs = append(defs, [2]string{n, d})
 	}
 	return defs, rows.Err()
+}
+
+// loadsEvents reports whether a batch holds timeline events (whose
+// statistics facts the batch then records).
+func loadsEvents(sets []BulkRows) bool {
+	for _, set := range sets {
+		if set.Table == "case_events" {
+			return true
+		}
+	}
+	return false
 }

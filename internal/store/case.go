@@ -86,11 +86,11 @@ func (tx *Tx) setSearch(ctx context.Context, id int64, tokens string) error {
 // UpdateCase saves the mutable fields of a matter if its version is still
 // c.Version (optimistic locking), then bumps the version.
 func (tx *Tx) UpdateCase(ctx context.Context, c *domain.Case) error {
-	var oldStatus, path string
+	var oldStatus, path, oldCategory, oldRisk, oldOutcome string
 	var oldAssignee int64
 	var oldDue, oldPaused time.Time
-	if err := tx.queryRow(ctx, `SELECT status, org_path, COALESCE(assignee_id, 0), step_due_at, paused_at FROM cases WHERE id = $1`, c.ID).
-		Scan(&oldStatus, &path, &oldAssignee, nullTime{&oldDue}, nullTime{&oldPaused}); err != nil {
+	if err := tx.queryRow(ctx, `SELECT status, org_path, COALESCE(assignee_id, 0), step_due_at, paused_at, category_code, risk, outcome FROM cases WHERE id = $1`, c.ID).
+		Scan(&oldStatus, &path, &oldAssignee, nullTime{&oldDue}, nullTime{&oldPaused}, &oldCategory, &oldRisk, &oldOutcome); err != nil {
 		return tx.scanErr(err, fmt.Sprintf("update case %d", c.ID))
 	}
 	if !oldDue.Equal(c.StepDueAt) || oldPaused.IsZero() != c.PausedAt.IsZero() || oldAssignee != c.Assignee {
@@ -114,6 +114,11 @@ func (tx *Tx) UpdateCase(ctx context.Context, c *domain.Case) error {
 	}
 	if n, _ := r.RowsAffected(); n == 0 {
 		return &domain.Error{Code: domain.Conflict, Key: "error.stale_version"}
+	}
+	if path != c.OrgPath || oldCategory != c.Category || oldRisk != string(c.Risk) || (oldOutcome == "merged") != (c.Outcome == domain.OutcomeMerged) {
+		if err := tx.syncFacts(ctx, c.ID); err != nil {
+			return err
+		}
 	}
 	if domain.Status(oldStatus) != c.Status || oldAssignee != c.Assignee || path != c.OrgPath {
 		// Two count rows change; taking their locks in one fixed order keeps
@@ -151,7 +156,10 @@ func (tx *Tx) AddEvent(ctx context.Context, caseID int64, e *domain.Event) error
 	err := tx.queryRow(ctx, `INSERT INTO case_events (case_id, at, actor_id, actor_name, action, from_status, to_status, note, data)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
 		caseID, ts(tx.Now), e.ActorID, e.ActorName, e.Action, string(e.FromStatus), string(e.ToStatus), e.Note, string(data)).Scan(&e.ID)
-	return tx.scanErr(err, "add event")
+	if err != nil {
+		return tx.scanErr(err, "add event")
+	}
+	return tx.addFact(ctx, e.ID)
 }
 
 const caseCols = `c.id, c.number, c.query_code, c.channel, c.category_code, COALESCE(cat.name, c.category_code), c.description,

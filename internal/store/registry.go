@@ -347,7 +347,10 @@ func (tx *Tx) Mediators(ctx context.Context) ([]*Mediator, error) {
 func (tx *Tx) SetCaseRouting(ctx context.Context, caseID, unitID, orgID, mediatorID int64) error {
 	_, err := tx.exec(ctx, `UPDATE cases SET unit_id = $2, mediation_org_id = $3, mediator_id = $4 WHERE id = $1`,
 		caseID, nullID(unitID), nullID(orgID), nullID(mediatorID))
-	return wrap(err, "case routing")
+	if err != nil {
+		return wrap(err, "case routing")
+	}
+	return tx.syncFacts(ctx, caseID)
 }
 
 // CaseRouting names the unit, organisation and mediator of a matter.

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"strconv"
 	"time"
 )
@@ -50,53 +49,6 @@ func (tx *Tx) StatsRegistered(ctx context.Context, from, to time.Time, path stri
 			return nil, err
 		}
 		r.At = r.CreatedAt
-		out = append(out, r)
-	}
-	return out, rows.Err()
-}
-
-// StatsEvents lists the timeline events of the given actions in [from, to)
-// of matters under path, oldest first.
-func (tx *Tx) StatsEvents(ctx context.Context, from, to time.Time, path string, actions ...string) ([]StatRow, error) {
-	args := []any{}
-	in := ""
-	for i, a := range actions {
-		if i > 0 {
-			in += ", "
-		}
-		args = append(args, a)
-		in += "$" + strconv.Itoa(len(args)+4)
-	}
-	return tx.statsEvents(ctx, from, to, path, "e.action IN ("+in+")", args...)
-}
-
-// StatsStepEnds lists the events in [from, to) that ended a step of a
-// matter under path (the status changed), oldest first.
-func (tx *Tx) StatsStepEnds(ctx context.Context, from, to time.Time, path string) ([]StatRow, error) {
-	return tx.statsEvents(ctx, from, to, path, "e.from_status <> '' AND e.from_status <> e.to_status")
-}
-
-func (tx *Tx) statsEvents(ctx context.Context, from, to time.Time, path, cond string, more ...any) ([]StatRow, error) {
-	lo, hi := pathRange(path)
-	args := append([]any{ts(from), ts(to), lo, hi}, more...)
-	// The period's events lead (an index range on their time); walking the
-	// place's matters instead would visit every matter of a county. SQLite
-	// keeps the order of a CROSS JOIN; PostgreSQL plans it as a join.
-	rows, err := tx.query(ctx, `SELECT `+statCols+`, e.action, e.at, e.data, e.from_status, e.to_status FROM case_events e CROSS JOIN cases c
-		JOIN categories k ON k.code = c.category_code
-		WHERE c.id = e.case_id AND e.at >= $1 AND e.at < $2 AND c.org_path >= $3 AND c.org_path < $4 AND `+cond+` ORDER BY e.at, e.id`, args...)
-	if err != nil {
-		return nil, wrap(err, "stats events")
-	}
-	defer rows.Close()
-	var out []StatRow
-	for rows.Next() {
-		var r StatRow
-		var data string
-		if err := rows.Scan(&r.CaseID, &r.Category, &r.OrgPath, &r.Channel, &r.Risk, &r.Outcome, nullTime{&r.CreatedAt}, &r.UnitID, &r.Action, nullTime{&r.At}, &data, &r.From, &r.To); err != nil {
-			return nil, err
-		}
-		_ = json.Unmarshal([]byte(data), &r.Data)
 		out = append(out, r)
 	}
 	return out, rows.Err()

@@ -1,0 +1,97 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// The statistics' summary table (case_facts): one compact row for each
+// timeline event a figure counts — a close, a return visit, a reopening,
+// the end of a step with a deadline — carrying whether the step ended on
+// time and the matter's attributes the figures are broken down by. It is
+// written in the transaction that adds the event (AddEvent) and kept in
+// step when a matter moves, is re-graded, re-categorised, routed to a unit
+// or merged (UpdateCase, SetCaseRouting), so a period's figures are one
+// range of it rather than a walk through a million matters' timelines.
+
+// factStep names the step a status waits for, as SQL.
+const factStep = `CASE e.from_status WHEN 'registered' THEN 'assess' WHEN 'assessed' THEN 'dispatch' WHEN 'returned' THEN 'dispatch'
+	WHEN 'dispatched' THEN 'sign' WHEN 'in_resolution' THEN 'resolve' WHEN 'closed' THEN 'inform' WHEN 'informed' THEN 'visit' ELSE '' END`
+
+// factsSQL derives the facts of the events chosen by cond (over e, the
+// events; c, their matters; k, their categories).
+func factsSQL(d dialect, cond string) string {
+	due := `json_extract(e.data, '$.step_due')`
+	onTime := `CASE WHEN julianday(e.at) <= julianday(` + due + `) THEN 1 ELSE 0 END`
+	val := `COALESCE(json_extract(e.data, '$.outcome'), json_extract(e.data, '$.satisfaction'), '')`
+	if d.name() == "postgres" {
+		due = `((e.data::jsonb)->>'step_due')`
+		onTime = `CASE WHEN e.at <= ` + due + `::timestamptz THEN 1 ELSE 0 END`
+		val = `COALESCE((e.data::jsonb)->>'outcome', (e.data::jsonb)->>'satisfaction', '')`
+	}
+	step := `(e.action <> 'merge' AND e.from_status <> '' AND e.from_status <> e.to_status AND ` + due + ` IS NOT NULL)`
+	return `INSERT INTO case_facts (id, at, case_id, action, step, on_time, value, org_path, category, channel, risk, unit_id, created_at, merged)
+		SELECT e.id, e.at, e.case_id, e.action, CASE WHEN ` + step + ` THEN ` + factStep + ` ELSE '' END, ` + onTime + `, ` + val + `,
+			c.org_path, COALESCE(k.parent_code, c.category_code), c.channel, c.risk, COALESCE(c.unit_id, 0), c.created_at,
+			CASE WHEN c.outcome = 'merged' THEN 1 ELSE 0 END
+		FROM case_events e JOIN cases c ON c.id = e.case_id JOIN categories k ON k.code = c.category_code
+		WHERE ` + cond + ` AND (e.action IN ('close', 'visit', 'reopen') OR ` + step + `)`
+}
+
+// addFact records the fact of one event, if it is one.
+func (tx *Tx) addFact(ctx context.Context, eventID int64) error {
+	_, err := tx.exec(ctx, factsSQL(tx.d, "e.id = $1"), eventID)
+	return wrap(err, "case facts")
+}
+
+// factsAfter records the facts of every event after the last one recorded
+// (a bulk load's events).
+func factsAfter(d dialect) string {
+	return factsSQL(d, "e.id > (SELECT COALESCE(MAX(id), 0) FROM case_facts)")
+}
+
+// syncFacts copies a matter's attributes onto its facts.
+func (tx *Tx) syncFacts(ctx context.Context, caseID int64) error {
+	_, err := tx.exec(ctx, `UPDATE case_facts SET org_path = c.org_path, category = COALESCE(k.parent_code, c.category_code), channel = c.channel,
+		risk = c.risk, unit_id = COALESCE(c.unit_id, 0), merged = CASE WHEN c.outcome = 'merged' THEN 1 ELSE 0 END
+		FROM cases c JOIN categories k ON k.code = c.category_code WHERE c.id = $1 AND case_facts.case_id = $1`, caseID)
+	return wrap(err, "sync case facts")
+}
+
+// Fact is one counted event with its matter's attributes now.
+type Fact struct {
+	StatRow
+	Step   string // the step it ended ("" for none)
+	OnTime bool
+	Value  string // close: outcome; visit: satisfaction
+	Merged bool
+}
+
+// StatsFacts lists the facts in [from, to) of matters under path, oldest
+// first.
+func (tx *Tx) StatsFacts(ctx context.Context, from, to time.Time, path string) ([]Fact, error) {
+	lo, hi := pathRange(path)
+	cond := ""
+	args := []any{ts(from), ts(to)}
+	if path != "/" && path != "" {
+		cond, args = ` AND org_path >= $3 AND org_path < $4`, append(args, lo, hi)
+	}
+	rows, err := tx.query(ctx, `SELECT case_id, action, at, step, on_time, value, category, org_path, channel, risk, unit_id, created_at, merged
+		FROM case_facts WHERE at >= $1 AND at < $2`+cond+` ORDER BY at, id`, args...)
+	if err != nil {
+		return nil, wrap(err, "stats facts")
+	}
+	defer rows.Close()
+	var out []Fact
+	for rows.Next() {
+		var f Fact
+		var onTime, merged int
+		if err := rows.Scan(&f.CaseID, &f.Action, nullTime{&f.At}, &f.Step, &onTime, &f.Value, &f.Category, &f.OrgPath, &f.Channel, &f.Risk,
+			&f.UnitID, nullTime{&f.CreatedAt}, &merged); err != nil {
+			return nil, err
+		}
+		f.OnTime, f.Merged = onTime == 1, merged == 1
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
