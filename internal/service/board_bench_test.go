@@ -53,7 +53,10 @@ func BenchmarkBoardMillion(b *testing.B) {
 			_, err := tx.CountCases(ctx, store.CaseFilter{Path: "/610831/", DueSoon: true, Now: time.Now()})
 			return err
 		},
-		"latest": func(tx *store.Tx) error { _, err := tx.Cases(ctx, store.CaseFilter{Path: "/610831/", Limit: 12}); return err },
+		"latest": func(tx *store.Tx) error {
+			_, err := tx.Cases(ctx, store.CaseFilter{Path: "/610831/", Limit: 12})
+			return err
+		},
 		"red": func(tx *store.Tx) error {
 			_, err := tx.Cases(ctx, store.CaseFilter{Path: "/610831/", Risk: "red", Statuses: domain.OpenStatuses, Limit: 10})
 			return err

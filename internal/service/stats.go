@@ -225,54 +225,76 @@ func (s *Service) Statistics(ctx context.Context, q StatsQuery) (*Stats, error) 
 				}
 			}
 		}
-		facts, err := tx.StatsFacts(ctx, q.From, q.To, org.Path)
-		if err != nil {
-			return err
-		}
+		// Each counted event (a fact) adds n to its group: one at a time
+		// when the lines behind the figures are kept, otherwise counted by
+		// the database, group by group (a county's month is a few hundred
+		// rows instead of a few hundred thousand).
 		lastClose := map[int64]store.Fact{}
-		for _, e := range facts {
-			if e.Merged {
-				continue // a duplicate counts only in merged
-			}
+		apply := func(e store.Fact, n int) {
 			switch e.Action {
 			case "close":
 				lastClose[e.CaseID] = e
 			case "visit":
 				it := StatItem{CaseID: e.CaseID, At: e.At, Note: e.Value}
 				for _, f := range fig(e.StatRow, e.At) {
-					f.Visits++
+					f.Visits += n
 					f.add(keep, "visits", it)
 					if e.Value == "satisfied" || e.Value == "basically_satisfied" {
-						f.satisfied++
+						f.satisfied += n
 						f.add(keep, "satisfied", it)
 					}
 				}
 			case "reopen":
 				for _, f := range fig(e.StatRow, e.At) {
-					f.Reopened++
+					f.Reopened += n
 					f.add(keep, "reopened", StatItem{CaseID: e.CaseID, At: e.At})
 				}
 			}
 			if e.Step == "" {
-				continue
+				return
 			}
 			it := StatItem{CaseID: e.CaseID, At: e.At, Note: e.Step}
 			for _, f := range fig(e.StatRow, e.At) {
 				if f.stepsDue == nil {
 					f.stepsDue, f.stepsOnTime = map[string]int{}, map[string]int{}
 				}
-				f.stepsDue[e.Step]++
+				f.stepsDue[e.Step] += n
 				f.add(keep, "steps_due", it)
 				if e.Step == "inform" {
 					f.add(keep, "inform_due", it)
 				}
 				if e.OnTime {
-					f.stepsOnTime[e.Step]++
+					f.stepsOnTime[e.Step] += n
 					f.add(keep, "steps_on_time", it)
 					if e.Step == "inform" {
 						f.add(keep, "inform_on_time", it)
 					}
 				}
+			}
+		}
+		if keep {
+			facts, err := tx.StatsFacts(ctx, q.From, q.To, org.Path, false)
+			if err != nil {
+				return err
+			}
+			for _, e := range facts {
+				apply(e, 1)
+			}
+		} else {
+			counts, err := tx.StatsFactCounts(ctx, q.From, q.To, org.Path, q.By)
+			if err != nil {
+				return err
+			}
+			for _, c := range counts {
+				apply(c.Fact, c.N)
+			}
+			closes, err := tx.StatsFacts(ctx, q.From, q.To, org.Path, true)
+			if err != nil {
+				return err
+			}
+			for _, e := range closes {
+				e.Step = "" // its step was counted with the others
+				apply(e, 1)
 			}
 		}
 		cal, err := s.calendar(ctx)

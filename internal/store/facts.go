@@ -2,7 +2,11 @@ package store
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"time"
+
+	"jiefen/internal/domain"
 )
 
 // The statistics' summary table (case_facts): one compact row for each
@@ -64,20 +68,17 @@ type Fact struct {
 	Step   string // the step it ended ("" for none)
 	OnTime bool
 	Value  string // close: outcome; visit: satisfaction
-	Merged bool
 }
 
-// StatsFacts lists the facts in [from, to) of matters under path, oldest
-// first.
-func (tx *Tx) StatsFacts(ctx context.Context, from, to time.Time, path string) ([]Fact, error) {
-	lo, hi := pathRange(path)
-	cond := ""
-	args := []any{ts(from), ts(to)}
-	if path != "/" && path != "" {
-		cond, args = ` AND org_path >= $3 AND org_path < $4`, append(args, lo, hi)
+// StatsFacts lists the facts in [from, to) of matters under path (only
+// the closes when closesOnly), oldest first; merged duplicates left out.
+func (tx *Tx) StatsFacts(ctx context.Context, from, to time.Time, path string, closesOnly bool) ([]Fact, error) {
+	cond, args := factsWhere(from, to, path)
+	if closesOnly {
+		cond += ` AND action = 'close'`
 	}
-	rows, err := tx.query(ctx, `SELECT case_id, action, at, step, on_time, value, category, org_path, channel, risk, unit_id, created_at, merged
-		FROM case_facts WHERE at >= $1 AND at < $2`+cond+` ORDER BY at, id`, args...)
+	rows, err := tx.query(ctx, `SELECT case_id, action, at, step, on_time, value, category, org_path, channel, risk, unit_id, created_at
+		FROM case_facts WHERE `+cond+` ORDER BY at, id`, args...)
 	if err != nil {
 		return nil, wrap(err, "stats facts")
 	}
@@ -85,13 +86,81 @@ func (tx *Tx) StatsFacts(ctx context.Context, from, to time.Time, path string) (
 	var out []Fact
 	for rows.Next() {
 		var f Fact
-		var onTime, merged int
+		var onTime int
 		if err := rows.Scan(&f.CaseID, &f.Action, nullTime{&f.At}, &f.Step, &onTime, &f.Value, &f.Category, &f.OrgPath, &f.Channel, &f.Risk,
-			&f.UnitID, nullTime{&f.CreatedAt}, &merged); err != nil {
+			&f.UnitID, nullTime{&f.CreatedAt}); err != nil {
 			return nil, err
 		}
-		f.OnTime, f.Merged = onTime == 1, merged == 1
+		f.OnTime = onTime == 1
 		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// factsWhere selects the period's facts under path, merged duplicates
+// left out.
+func factsWhere(from, to time.Time, path string) (string, []any) {
+	cond, args := `at >= $1 AND at < $2 AND merged = 0`, []any{ts(from), ts(to)}
+	if path != "/" && path != "" {
+		lo, hi := pathRange(path)
+		cond, args = cond+` AND org_path >= $3 AND org_path < $4`, append(args, lo, hi)
+	}
+	return cond, args
+}
+
+// FactCount is how many facts of one kind one group has.
+type FactCount struct {
+	Fact // the group's attribute, action, step, on-time and (visits) value
+	N    int
+}
+
+// StatsFactCounts counts the period's visits, reopenings and step ends
+// under path by group (by: "", category, org, unit, channel, risk, month;
+// a month in China time), merged duplicates left out.
+func (tx *Tx) StatsFactCounts(ctx context.Context, from, to time.Time, path, by string) ([]FactCount, error) {
+	key := map[string]string{"": `''`, "category": "category", "org": "org_path", "unit": "CAST(unit_id AS TEXT)", "channel": "channel", "risk": "risk",
+		"month": `strftime('%Y-%m', at, '+8 hours')`}[by]
+	if by == "month" && tx.d.name() == "postgres" {
+		key = `to_char(at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')`
+	}
+	if key == "" {
+		return nil, fmt.Errorf("store: no breakdown %q", by)
+	}
+	cond, args := factsWhere(from, to, path)
+	rows, err := tx.query(ctx, `SELECT `+key+`, action, step, on_time, CASE WHEN action = 'visit' THEN value ELSE '' END, COUNT(*)
+		FROM case_facts WHERE `+cond+` AND (action IN ('visit', 'reopen') OR step <> '')
+		GROUP BY 1, 2, 3, 4, 5`, args...)
+	if err != nil {
+		return nil, wrap(err, "stats fact counts")
+	}
+	defer rows.Close()
+	var out []FactCount
+	for rows.Next() {
+		var c FactCount
+		var k string
+		var onTime int
+		if err := rows.Scan(&k, &c.Action, &c.Step, &onTime, &c.Value, &c.N); err != nil {
+			return nil, err
+		}
+		c.OnTime = onTime == 1
+		switch by {
+		case "category":
+			c.Category = k
+		case "org":
+			c.OrgPath = k
+		case "unit":
+			c.UnitID, _ = strconv.ParseInt(k, 10, 64)
+		case "channel":
+			c.Channel = k
+		case "risk":
+			c.Risk = k
+		case "month":
+			c.At, _ = time.ParseInLocation("2006-01", k, domain.CST)
+		}
+		if c.Action == "close" {
+			c.Action = "" // a close that ended a step: counted here as the step only
+		}
+		out = append(out, c)
 	}
 	return out, rows.Err()
 }

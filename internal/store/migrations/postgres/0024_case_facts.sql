@@ -28,4 +28,5 @@ SELECT e.id, e.at, e.case_id, e.action, CASE WHEN (e.action <> 'merge' AND e.fro
 FROM case_events e JOIN cases c ON c.id = e.case_id JOIN categories k ON k.code = c.category_code
 WHERE e.action IN ('close', 'visit', 'reopen') OR (e.action <> 'merge' AND e.from_status <> '' AND e.from_status <> e.to_status AND ((e.data::jsonb)->>'step_due') IS NOT NULL);
 CREATE INDEX case_facts_at ON case_facts(at);
+CREATE INDEX case_facts_closes ON case_facts(action, at);
 CREATE INDEX case_facts_case ON case_facts(case_id);

@@ -4,8 +4,10 @@
 -- step by the store in the transaction of every change (store/facts.go).
 -- The rows for the events already recorded are derived here with the
 -- same rule as store.factsSQL.
+-- On SQLite the rows are kept in time order (WITHOUT ROWID, keyed by
+-- at and id), so a period is one sequential range.
 CREATE TABLE case_facts (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER NOT NULL,
     at          TEXT NOT NULL,
     case_id     INTEGER NOT NULL REFERENCES cases(id),
     action      TEXT NOT NULL,
@@ -18,8 +20,9 @@ CREATE TABLE case_facts (
     risk        TEXT NOT NULL,
     unit_id     INTEGER NOT NULL,
     created_at  TEXT NOT NULL,
-    merged      INTEGER NOT NULL
-);
+    merged      INTEGER NOT NULL,
+    PRIMARY KEY (at, id)
+) WITHOUT ROWID;
 INSERT INTO case_facts (id, at, case_id, action, step, on_time, value, org_path, category, channel, risk, unit_id, created_at, merged)
 SELECT e.id, e.at, e.case_id, e.action, CASE WHEN (e.action <> 'merge' AND e.from_status <> '' AND e.from_status <> e.to_status AND json_extract(e.data, '$.step_due') IS NOT NULL) THEN CASE e.from_status WHEN 'registered' THEN 'assess' WHEN 'assessed' THEN 'dispatch' WHEN 'returned' THEN 'dispatch'
     WHEN 'dispatched' THEN 'sign' WHEN 'in_resolution' THEN 'resolve' WHEN 'closed' THEN 'inform' WHEN 'informed' THEN 'visit' ELSE '' END ELSE '' END, CASE WHEN julianday(e.at) <= julianday(json_extract(e.data, '$.step_due')) THEN 1 ELSE 0 END, COALESCE(json_extract(e.data, '$.outcome'), json_extract(e.data, '$.satisfaction'), ''),
@@ -27,5 +30,6 @@ SELECT e.id, e.at, e.case_id, e.action, CASE WHEN (e.action <> 'merge' AND e.fro
     CASE WHEN c.outcome = 'merged' THEN 1 ELSE 0 END
 FROM case_events e JOIN cases c ON c.id = e.case_id JOIN categories k ON k.code = c.category_code
 WHERE e.action IN ('close', 'visit', 'reopen') OR (e.action <> 'merge' AND e.from_status <> '' AND e.from_status <> e.to_status AND json_extract(e.data, '$.step_due') IS NOT NULL);
-CREATE INDEX case_facts_at ON case_facts(at);
+CREATE UNIQUE INDEX case_facts_id ON case_facts(id);
+CREATE INDEX case_facts_closes ON case_facts(action, at);
 CREATE INDEX case_facts_case ON case_facts(case_id);
