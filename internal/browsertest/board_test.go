@@ -64,6 +64,6 @@ func TestBoardShowsNewMattersLive(t *testing.T) {
 	}
 	// The personal dashboard of the same leader.
 	board.open("/dashboard")
-	board.wantText("main", "工作台", "我牵头的事项", "我发出的督办")
+	board.wantText("main", "数据看板", "我牵头的事项", "我发出的督办")
 	board.shot("dashboard")
 }

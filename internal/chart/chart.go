@@ -67,7 +67,7 @@ func maxOf(items []Item) float64 {
 // townships compared, category shares. Top keeps the n largest items
 // where space is short.
 func Bars(id, title string, items []Item) template.HTML {
-	const w, row, labelW, textW = 480, 28, 130, 96
+	const w, row, labelW, textW = 480, 28, 130, 120
 	h := row*len(items) + 8
 	var b strings.Builder
 	head(&b, id, title, describe(items), w, max(h, row))
