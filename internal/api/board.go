@@ -8,7 +8,6 @@ import (
 	"jiefen/internal/domain"
 	"jiefen/internal/httpx"
 	"jiefen/internal/i18n"
-	"jiefen/internal/service"
 )
 
 // boardHandler answers GET /api/v1/board?org_code=…: what the command
@@ -65,7 +64,7 @@ func (a *API) monthlyReportHandler(w http.ResponseWriter, r *http.Request) error
 	}
 	if q.Get("format") == "xlsx" {
 		var buf bytes.Buffer
-		if err := service.WriteReport(rep, a.centreName, &buf); err != nil {
+		if err := a.svc.ExportReport(r.Context(), rep, a.centreName, &buf); err != nil {
 			return err
 		}
 		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

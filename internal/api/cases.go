@@ -303,7 +303,8 @@ func (a *API) listCasesHandler(w http.ResponseWriter, r *http.Request) error {
 		cq.Cursor = 0
 		lang := i18n.Pick(r, domain.ActorFrom(r.Context()).User.Lang)
 		var buf bytes.Buffer
-		if _, err := a.svc.Ledger(r.Context(), cq, &buf, func(k string) string { return i18n.T(lang, k) }); err != nil {
+		opt := service.LedgerOptions{Unmasked: q.Get("unmasked") == "1" || q.Get("unmasked") == "true", Reason: q.Get("reason")}
+		if _, err := a.svc.Ledger(r.Context(), cq, opt, &buf, func(k string) string { return i18n.T(lang, k) }); err != nil {
 			return err
 		}
 		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -132,7 +132,7 @@ func (e *env) ledger(args []string) error {
 	}
 	return e.withService(*db, func(svc *service.Service, ctx ctxT) error {
 		var buf bytes.Buffer
-		n, err := svc.Ledger(ctx, q, &buf, func(k string) string { return i18n.T("zh-CN", k) })
+		n, err := svc.Ledger(ctx, q, service.LedgerOptions{}, &buf, func(k string) string { return i18n.T("zh-CN", k) })
 		if err != nil {
 			return err
 		}
@@ -164,7 +164,7 @@ func (e *env) report(args []string) error {
 			return err
 		}
 		var buf bytes.Buffer
-		if err := service.WriteReport(rep, *centre, &buf); err != nil {
+		if err := svc.ExportReport(ctx, rep, *centre, &buf); err != nil {
 			return err
 		}
 		if err := os.WriteFile(*out, buf.Bytes(), 0o644); err != nil {

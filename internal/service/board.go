@@ -105,7 +105,7 @@ func (s *Service) Board(ctx context.Context, orgCode string) (*Board, error) {
 		for _, n := range b.ByRisk {
 			b.Open += n
 		}
-		area := store.CaseFilter{Path: org.Path, Now: tx.Now}
+		area := store.CaseFilter{Path: org.Path, Now: tx.Now, NotMerged: true}
 		over := area
 		over.Overdue = true
 		if b.Overdue, err = tx.CountCases(ctx, over); err != nil {
@@ -200,7 +200,11 @@ func (s *Service) boardPeriods(ctx context.Context, place domain.Org, now time.T
 		if now.Sub(v.At) > boardTTL && !e.refreshing {
 			e.refreshing = true
 			go func() {
-				p, err := s.computePeriods(context.WithoutCancel(ctx), place)
+				// The request that noticed goes on; a stuck query must not
+				// stop the refreshes for good.
+				rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+				defer cancel()
+				p, err := s.computePeriods(rctx, place)
 				s.board.mu.Lock()
 				defer s.board.mu.Unlock()
 				e.refreshing = false

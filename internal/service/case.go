@@ -301,6 +301,11 @@ func (s *Service) caseFilter(ctx context.Context, q CaseQuery) (store.CaseFilter
 	if !authz.Allowed(u, authz.CaseView) {
 		return store.CaseFilter{}, nil, s.denied(ctx, &domain.Error{Code: domain.Forbidden, Key: "error.forbidden", Err: &denial{"denied.case.view", "case", "", ""}})
 	}
+	for name, t := range map[string]time.Time{"from": q.From, "to": q.To} {
+		if !t.IsZero() && !plausibleDay(t) {
+			return store.CaseFilter{}, nil, required(name, "field.date")
+		}
+	}
 	f := store.CaseFilter{Path: u.OrgPath, Statuses: q.Statuses, Category: q.Category, Risk: q.Risk, Channel: q.Channel,
 		Overdue: q.Overdue, DueSoon: q.DueSoon, ToReply: q.ToReply, Now: s.st.Now(), From: q.From, To: q.To, BeforeID: q.Cursor, Limit: q.Limit}
 	if q.OrgCode != "" {
@@ -469,7 +474,7 @@ func (s *Service) Act(ctx context.Context, id int64, action string, in ActionInp
 				if !c.PausedAt.IsZero() {
 					due = due.Add(tx.Now.Sub(c.PausedAt))
 				}
-				ev.Data["step_due"] = due.UTC().Format(time.RFC3339)
+				ev.Data["step_due"] = due.UTC().Format(time.RFC3339Nano)
 			}
 			// A new step starts with its own deadline: a paused clock or a
 			// pending extension belonged to the step that just ended.
@@ -851,9 +856,15 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 			if err != nil {
 				return required("move_to", "org.not_found")
 			}
-			if err := s.check(ctx, authz.CaseRegister, "case", "", org.Path); err != nil {
-				return required("move_to", "case.correct.place_outside")
+			// Both places must be the corrector's: a matter is neither
+			// pulled in from nor pushed out to a place they do not govern.
+			for _, path := range []string{c.OrgPath, org.Path} {
+				if err := s.check(ctx, authz.CaseRegister, "case", c.Number, path); err != nil {
+					return &domain.Error{Code: domain.Forbidden, Key: "case.correct.place_outside", Fields: map[string]string{"move_to": "case.correct.place_outside"},
+						Err: &denial{"denied.case.move", "case", c.Number, path}} // audited by update
+				}
 			}
+			ev.Data["path_before"] = c.OrgPath
 			ev.Data["place_before"], ev.Data["place"] = c.OrgCode, org.Code
 			ev.Data["place_name"] = org.Name
 			c.OrgCode, c.OrgPath = org.Code, org.Path

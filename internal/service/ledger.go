@@ -15,8 +15,19 @@ import (
 )
 
 // LedgerMaxRows bounds one ledger export; a larger selection must be
-// narrowed (by period or place) first.
-const LedgerMaxRows = 100_000
+// narrowed (by period or place) first. An export with personal data in
+// full is bounded tighter.
+const (
+	LedgerMaxRows         = 100_000
+	LedgerMaxUnmaskedRows = 5_000
+)
+
+// LedgerOptions ask for personal data in full (only roles that may export
+// it, with a reason recorded in the audit log).
+type LedgerOptions struct {
+	Unmasked bool
+	Reason   string
+}
 
 // LedgerHeader is the ledger's first row (台账 columns).
 var LedgerHeader = []string{"序号", "编号", "登记时间", "来源渠道", "类别", "所属地", "事发地址", "事项简述", "当事人", "身份证件号码", "联系电话",
@@ -27,12 +38,22 @@ var LedgerHeader = []string{"序号", "编号", "登记时间", "来源渠道", 
 // oldest first; names, ID numbers and phones masked unless the role may
 // export personal data. Every export is audited with its row count and
 // whether personal data left unmasked. It returns the number of matters.
-func (s *Service) Ledger(ctx context.Context, q CaseQuery, w io.Writer, lang func(string) string) (int, error) {
+func (s *Service) Ledger(ctx context.Context, q CaseQuery, opt LedgerOptions, w io.Writer, lang func(string) string) (int, error) {
 	f, u, err := s.caseFilter(ctx, q)
 	if err != nil {
 		return 0, err
 	}
-	full := !isCLI(ctx) && authz.Allowed(u, authz.PersonalExport)
+	full, limit := false, LedgerMaxRows
+	reason := strings.TrimSpace(opt.Reason)
+	if opt.Unmasked {
+		if isCLI(ctx) || !authz.Allowed(u, authz.PersonalExport) {
+			return 0, s.denied(ctx, &domain.Error{Code: domain.Forbidden, Key: "error.forbidden", Err: &denial{"denied.ledger.unmasked", "cases", "", f.Path}})
+		}
+		if reason == "" || len([]rune(reason)) > 200 {
+			return 0, required("reason", "reveal.reason")
+		}
+		full, limit = true, LedgerMaxUnmaskedRows
+	}
 	x := excelize.NewFile()
 	defer x.Close()
 	const sheet = "台账"
@@ -64,8 +85,8 @@ func (s *Service) Ledger(ctx context.Context, q CaseQuery, w io.Writer, lang fun
 			if err != nil {
 				return err
 			}
-			if len(all)+len(cs) > LedgerMaxRows {
-				return &domain.Error{Code: domain.Invalid, Key: "ledger.too_many", Args: []any{LedgerMaxRows}, Fields: map[string]string{"from": "ledger.too_many"}}
+			if len(all)+len(cs) > limit {
+				return &domain.Error{Code: domain.Invalid, Key: "ledger.too_many", Args: []any{limit}}
 			}
 			ids := make([]int64, len(cs))
 			for i, c := range cs {
@@ -136,7 +157,7 @@ func (s *Service) Ledger(ctx context.Context, q CaseQuery, w io.Writer, lang fun
 	}
 	mode := "masked"
 	if full {
-		mode = "personal data unmasked"
+		mode = "personal data unmasked, reason: " + reason
 	}
 	err = s.update(ctx, func(tx *store.Tx) error {
 		return s.audit(ctx, tx, "ledger.export", "cases", "", f.Path, domain.ResultOK,
@@ -259,6 +280,16 @@ func ReportValue(f Figures, key string) any {
 		return f.Merged
 	}
 	return ""
+}
+
+// ExportReport writes the monthly report as .xlsx and audits the export.
+func (s *Service) ExportReport(ctx context.Context, r *Report, centre string, w io.Writer) error {
+	if err := s.update(ctx, func(tx *store.Tx) error {
+		return s.audit(ctx, tx, "report.export", "report", r.Month, r.ByOrg.Place.Path, domain.ResultOK, "monthly report "+r.Month+" of "+r.ByOrg.Place.Code)
+	}); err != nil {
+		return err
+	}
+	return WriteReport(r, centre, w)
 }
 
 // WriteReport writes the monthly report as .xlsx: one sheet by place, one

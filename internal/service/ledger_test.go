@@ -25,10 +25,10 @@ func TestLedgerExport(t *testing.T) {
 			}
 		}
 		lang := func(k string) string { return k }
-		read := func(ctxUser *domain.User, q service.CaseQuery) [][]string {
+		read := func(ctxUser *domain.User, q service.CaseQuery, opt service.LedgerOptions) [][]string {
 			t.Helper()
 			var buf bytes.Buffer
-			n, err := e.svc.Ledger(as(ctxUser), q, &buf, lang)
+			n, err := e.svc.Ledger(as(ctxUser), q, opt, &buf, lang)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -58,7 +58,7 @@ func TestLedgerExport(t *testing.T) {
 			return -1
 		}
 		// The leader: the whole county, masked.
-		rows := read(e.leader, service.CaseQuery{})
+		rows := read(e.leader, service.CaseQuery{}, service.LedgerOptions{})
 		if len(rows) != 3 {
 			t.Fatalf("leader's ledger: %d rows, want 3", len(rows))
 		}
@@ -70,8 +70,21 @@ func TestLedgerExport(t *testing.T) {
 				t.Fatalf("leader's row not masked: %q %q %q", r[col("当事人")], r[col("身份证件号码")], r[col("联系电话")])
 			}
 		}
-		// A dispatcher of one township: only its matter, unmasked.
-		rows = read(e.shy, service.CaseQuery{})
+		// A leader may not ask for personal data in full; a dispatcher must
+		// give a reason.
+		var buf bytes.Buffer
+		if _, err := e.svc.Ledger(as(e.leader), service.CaseQuery{}, service.LedgerOptions{Unmasked: true, Reason: "x"}, &buf, lang); domain.ErrorCode(err) != domain.Forbidden {
+			t.Fatalf("leader's unmasked export: %v", err)
+		}
+		if _, err := e.svc.Ledger(as(e.shy), service.CaseQuery{}, service.LedgerOptions{Unmasked: true}, &buf, lang); domain.ErrorCode(err) != domain.Invalid {
+			t.Fatalf("unmasked export without a reason: %v", err)
+		}
+		// Masked by default, for a dispatcher too.
+		if rows := read(e.shy, service.CaseQuery{}, service.LedgerOptions{}); rows[0][col("当事人")] != "张**；李**" {
+			t.Fatalf("dispatcher's default export not masked: %v", rows[0])
+		}
+		// A dispatcher of one township, with a reason: only its matter, in full.
+		rows = read(e.shy, service.CaseQuery{}, service.LedgerOptions{Unmasked: true, Reason: "报送县司法局核对当事人信息"})
 		if len(rows) != 1 || rows[0][col("所属地")] == "" {
 			t.Fatalf("township dispatcher's ledger: %v", rows)
 		}
@@ -79,17 +92,17 @@ func TestLedgerExport(t *testing.T) {
 			t.Fatalf("dispatcher's row masked: %v", rows[0])
 		}
 		// Filters apply: the county's land matters in township 101.
-		if rows := read(e.disp, service.CaseQuery{OrgCode: "610831101"}); len(rows) != 2 {
+		if rows := read(e.disp, service.CaseQuery{OrgCode: "610831101"}, service.LedgerOptions{}); len(rows) != 2 {
 			t.Fatalf("filtered ledger: %d rows", len(rows))
 		}
 		// Audited, each export, with what left.
 		n, err := jftest.Count(st, `SELECT COUNT(*) FROM audit_log WHERE action = 'ledger.export'`)
-		if err != nil || n != 3 {
+		if err != nil || n != 4 {
 			t.Fatalf("ledger exports audited: %d (%v)", n, err)
 		}
-		n, err = jftest.Count(st, `SELECT COUNT(*) FROM audit_log WHERE action = 'ledger.export' AND detail LIKE '%personal data unmasked%'`)
-		if err != nil || n != 2 {
-			t.Fatalf("unmasked exports audited: %d (%v)", n, err)
+		n, err = jftest.Count(st, `SELECT COUNT(*) FROM audit_log WHERE action = 'ledger.export' AND detail LIKE '%personal data unmasked, reason: 报送县司法局核对当事人信息%'`)
+		if err != nil || n != 1 {
+			t.Fatalf("unmasked exports audited with their reason: %d (%v)", n, err)
 		}
 	})
 }

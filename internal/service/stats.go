@@ -105,8 +105,8 @@ type Figures struct {
 }
 
 // add counts one line of a drill-down figure (kept only when asked).
-func (f *Figures) add(keep bool, figure string, it StatItem) {
-	if !keep {
+func (f *Figures) add(keep string, figure string, it StatItem) {
+	if keep != figure {
 		return
 	}
 	if f.items == nil {
@@ -122,7 +122,7 @@ type StatsQuery struct {
 	OrgCode  string
 	By       string // "", category, org, unit, channel, risk, month
 
-	keep bool // keep the lines behind each figure (the drill-down)
+	keep string // keep the lines behind this figure (the drill-down)
 }
 
 // StatsBreakdowns are the accepted values of By.
@@ -149,7 +149,7 @@ func (s *Service) Statistics(ctx context.Context, q StatsQuery) (*Stats, error) 
 	if !slices.Contains(StatsBreakdowns, q.By) {
 		return nil, required("by", "stats.by.invalid")
 	}
-	if q.From.IsZero() || q.To.IsZero() || !q.To.After(q.From) || q.To.Sub(q.From) > 20*366*24*time.Hour {
+	if q.From.IsZero() || q.To.IsZero() || !q.To.After(q.From) || q.To.Sub(q.From) > 20*366*24*time.Hour || !plausibleDay(q.From) || !plausibleDay(q.To) {
 		return nil, required("to", "stats.period.invalid")
 	}
 	out := &Stats{From: q.From, To: q.To, By: q.By}
@@ -272,7 +272,7 @@ func (s *Service) Statistics(ctx context.Context, q StatsQuery) (*Stats, error) 
 				}
 			}
 		}
-		if keep {
+		if keep != "" {
 			facts, err := tx.StatsFacts(ctx, q.From, q.To, org.Path, false)
 			if err != nil {
 				return err
@@ -306,7 +306,7 @@ func (s *Service) Statistics(ctx context.Context, q StatsQuery) (*Stats, error) 
 			closedIDs = append(closedIDs, id)
 		}
 		slices.Sort(closedIDs)
-		visited, err := tx.StatsVisitedAfter(ctx, closedIDs, q.From)
+		visited, err := tx.StatsLastVisits(ctx, closedIDs, q.From)
 		if err != nil {
 			return err
 		}
@@ -322,7 +322,7 @@ func (s *Service) Statistics(ctx context.Context, q StatsQuery) (*Stats, error) 
 					f.Resolved++
 					f.add(keep, "resolved", it)
 				}
-				if visited[id] {
+				if v, ok := visited[id]; ok && !v.Before(e.At) { // visited after its last close
 					f.closedVisited++
 					f.add(keep, "closed_visited", it)
 				}
@@ -457,7 +457,10 @@ func (s *Service) StatsMatters(ctx context.Context, q StatsQuery, figure, key st
 		limit = 100
 	}
 	offset = max(offset, 0)
-	q.keep = true
+	if q.To.Sub(q.From) > 367*24*time.Hour {
+		return nil, required("from", "stats.list.period") // the lines of a year at most
+	}
+	q.keep = figure
 	st, err := s.Statistics(ctx, q)
 	if err != nil {
 		return nil, err
@@ -507,3 +510,7 @@ func (s *Service) StatsMatters(ctx context.Context, q StatsQuery, figure, key st
 	})
 	return out, err
 }
+
+// plausibleDay reports whether a date is one a matter could have (the
+// databases refuse years before 1 AD, and nothing here predates 2000).
+func plausibleDay(t time.Time) bool { return t.Year() >= 2000 && t.Year() <= 2100 }

@@ -210,8 +210,14 @@ func TestStatisticsStepsAndMoves(t *testing.T) {
 		if _, err := e.svc.Act(as(e.disp), m3.ID, "correct", service.ActionInput{MoveTo: ptr("999999"), Reason: "x"}); domain.ErrorCode(err) != domain.Invalid {
 			t.Fatalf("moved to nowhere: %v", err)
 		}
-		if _, err := e.svc.Act(as(e.shy), m2.ID, "correct", service.ActionInput{MoveTo: ptr("610831001200"), Reason: "x"}); err == nil {
-			t.Fatal("a dispatcher of another township moved a matter in")
+		if _, err := e.svc.Act(as(e.shy), m2.ID, "correct", service.ActionInput{MoveTo: ptr("610831001200"), Reason: "x"}); domain.ErrorCode(err) != domain.NotFound {
+			t.Fatalf("a dispatcher of another township pulled a matter in: %v", err)
+		}
+		if _, err := e.svc.Act(as(e.shy), m3.ID, "correct", service.ActionInput{MoveTo: ptr("610831101200"), Reason: "x"}); domain.ErrorCode(err) != domain.Forbidden {
+			t.Fatalf("a township's dispatcher pushed a matter out of their township: %v", err)
+		}
+		if n, err := jftest.Count(st, `SELECT COUNT(*) FROM audit_log WHERE action = 'denied.case.move'`); err != nil || n != 1 {
+			t.Fatalf("the refused move audited: %d (%v)", n, err)
 		}
 		at(12)
 		act(t, e, e.med, m1.ID, "close", service.ActionInput{Outcome: "resolved"})
@@ -219,12 +225,20 @@ func TestStatisticsStepsAndMoves(t *testing.T) {
 		act(t, e, e.med, m1.ID, "inform", service.ActionInput{Method: "电话"})
 		at(16)
 		act(t, e, e.recep, m1.ID, "visit", service.ActionInput{Satisfaction: "satisfied"})
+		// M1 is reopened the same day (something new came up), handled
+		// again and closed on Friday the 20th, not visited since: its visit
+		// came before its last close, so it is not "visited".
+		act(t, e, e.disp, m1.ID, "reopen", service.ActionInput{Reason: "当事人反映对方未按协议履行"})
+		act(t, e, e.disp, m1.ID, "dispatch", service.ActionInput{Assignee: "med1"})
+		act(t, e, e.med, m1.ID, "sign", service.ActionInput{})
 		act(t, e, e.disp, m2.ID, "assess", service.ActionInput{Risk: "none"})
 		act(t, e, e.disp, m2.ID, "dispatch", service.ActionInput{Assignee: "med1"})
 		act(t, e, e.med, m2.ID, "sign", service.ActionInput{})
 		act(t, e, e.med, m2.ID, "six", service.ActionInput{Six: six})
 		at(17)
 		act(t, e, e.med, m2.ID, "close", service.ActionInput{Outcome: "resolved"})
+		at(20)
+		act(t, e, e.med, m1.ID, "close", service.ActionInput{Outcome: "resolved"})
 		at(25)
 		act(t, e, e.med, m2.ID, "inform", service.ActionInput{Method: "电话"})
 		at(26)
@@ -235,11 +249,16 @@ func TestStatisticsStepsAndMoves(t *testing.T) {
 			t.Fatal(err)
 		}
 		f := s.Total
-		// Steps ended in November: M1 six, all on time; M2 five (assess,
-		// dispatch, sign, resolve, inform), assess and inform late; M3's
-		// assessment, on time.
-		if f.OnTimeRate.Numerator != 10 || f.OnTimeRate.Denominator != 12 {
-			t.Errorf("on-time %+v, want 10/12", f.OnTimeRate)
+		// Steps ended in November: M1 nine (six, then dispatch, sign and
+		// resolve again), all on time; M2 five (assess, dispatch, sign,
+		// resolve, inform), assess and inform late; M3's assessment, on time.
+		if f.OnTimeRate.Numerator != 13 || f.OnTimeRate.Denominator != 15 {
+			t.Errorf("on-time %+v, want 13/15", f.OnTimeRate)
+		}
+		// Closed: M1 (last on the 20th) and M2; M1's only visit was before
+		// its last close, M2 was never visited.
+		if f.Closed != 2 || f.VisitRate.Numerator != 0 || f.Visits != 1 || f.Reopened != 1 {
+			t.Errorf("closed %d, visited after closing %d, visits %d, reopened %d; want 2, 0, 1, 1", f.Closed, f.VisitRate.Numerator, f.Visits, f.Reopened)
 		}
 		if r := f.OnTimeByStep["assess"]; r.Numerator != 2 || r.Denominator != 3 {
 			t.Errorf("assess on time %+v, want 2/3", r)
@@ -250,10 +269,10 @@ func TestStatisticsStepsAndMoves(t *testing.T) {
 		if r := f.InformOnTimeRate; r.Numerator != 1 || r.Denominator != 2 {
 			t.Errorf("inform on time %+v, want 1/2", r)
 		}
-		// Working days from registration (Mon 9th) to closing: M1 Thu 12th
-		// = 3, M2 Tue 17th = 6; average 4.5, 90th percentile 6.
-		if f.AvgDaysToClose != 4.5 || f.P90DaysToClose != 6 {
-			t.Errorf("days to close avg %v p90 %v, want 4.5 and 6", f.AvgDaysToClose, f.P90DaysToClose)
+		// Working days from registration (Mon 9th) to the last close: M1
+		// Fri 20th = 9, M2 Tue 17th = 6; average 7.5, 90th percentile 9.
+		if f.AvgDaysToClose != 7.5 || f.P90DaysToClose != 9 {
+			t.Errorf("days to close avg %v p90 %v, want 7.5 and 9", f.AvgDaysToClose, f.P90DaysToClose)
 		}
 		// By township: M3 counts where it is now (乡镇 001), not where it was
 		// registered.
@@ -268,8 +287,8 @@ func TestStatisticsStepsAndMoves(t *testing.T) {
 		if got["610831101"] != 2 || got["610831001"] != 1 {
 			t.Errorf("registered by township %v, want 101: 2 and 001: 1", got)
 		}
-		if steps["610831101"] != 11 || steps["610831001"] != 1 {
-			t.Errorf("steps by township %v, want 101: 11 and 001: 1 (M3's assessment moved with it)", steps)
+		if steps["610831101"] != 14 || steps["610831001"] != 1 {
+			t.Errorf("steps by township %v, want 101: 14 and 001: 1 (M3's assessment moved with it)", steps)
 		}
 		// By unit: M1 under women, M2 and M3 under none.
 		byUnit, err := e.svc.Statistics(as(e.disp), service.StatsQuery{From: q.From, To: q.To, By: "unit"})

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -455,6 +456,8 @@ type Category struct {
 
 // UpsertCategory adds or renames a catalogue entry.
 func (tx *Tx) UpsertCategory(ctx context.Context, c Category) error {
+	var oldParent string
+	moved := tx.queryRow(ctx, `SELECT COALESCE(parent_code, '') FROM categories WHERE code = $1`, c.Code).Scan(&oldParent) == nil && oldParent != c.ParentCode
 	var parent any
 	if c.ParentCode != "" {
 		parent = c.ParentCode
@@ -462,7 +465,14 @@ func (tx *Tx) UpsertCategory(ctx context.Context, c Category) error {
 	_, err := tx.exec(ctx, `INSERT INTO categories (code, name, parent_code, sort, active) VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (code) DO UPDATE SET name = excluded.name, parent_code = excluded.parent_code, sort = excluded.sort, active = excluded.active`,
 		c.Code, c.Name, parent, c.Sort, c.Active)
-	return wrap(err, "upsert category")
+	if err != nil || !moved {
+		return wrap(err, "upsert category")
+	}
+	// The statistics' facts carry the top-level category: a category moved
+	// under another parent moves its matters' facts with it.
+	_, err = tx.exec(ctx, `UPDATE case_facts SET category = $2 WHERE case_id IN (SELECT id FROM cases WHERE category_code = $1) AND category <> $2`,
+		c.Code, cmp.Or(c.ParentCode, c.Code))
+	return wrap(err, "case facts category")
 }
 
 // Categories lists the catalogue in display order.

@@ -54,10 +54,11 @@ func (tx *Tx) StatsRegistered(ctx context.Context, from, to time.Time, path stri
 	return out, rows.Err()
 }
 
-// StatsVisitedAfter reports which of the matters have a return visit at or
-// after since (a matter closed in one month is often visited in the next).
-func (tx *Tx) StatsVisitedAfter(ctx context.Context, ids []int64, since time.Time) (map[int64]bool, error) {
-	out := map[int64]bool{}
+// StatsLastVisits returns, for those of the matters visited at or after
+// since, the time of their last return visit (a matter closed in one month
+// is often visited in the next).
+func (tx *Tx) StatsLastVisits(ctx context.Context, ids []int64, since time.Time) (map[int64]time.Time, error) {
+	out := map[int64]time.Time{}
 	for start := 0; start < len(ids); start += 500 {
 		chunk := ids[start:min(start+500, len(ids))]
 		args := []any{ts(since)}
@@ -69,12 +70,22 @@ func (tx *Tx) StatsVisitedAfter(ctx context.Context, ids []int64, since time.Tim
 			args = append(args, id)
 			in += "$" + strconv.Itoa(len(args))
 		}
-		got, err := tx.ids(ctx, `SELECT DISTINCT case_id FROM case_events WHERE action = 'visit' AND at >= $1 AND case_id IN (`+in+`)`, args)
+		rows, err := tx.query(ctx, `SELECT case_id, MAX(at) FROM case_events WHERE action = 'visit' AND at >= $1 AND case_id IN (`+in+`) GROUP BY case_id`, args...)
 		if err != nil {
-			return nil, wrap(err, "stats visited")
+			return nil, wrap(err, "stats visits")
 		}
-		for _, id := range got {
-			out[id] = true
+		for rows.Next() {
+			var id int64
+			var at time.Time
+			if err := rows.Scan(&id, nullTime{&at}); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = at
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil

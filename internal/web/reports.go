@@ -26,15 +26,21 @@ func sendFile(w http.ResponseWriter, name string, b []byte) {
 
 // exportLedger sends the matter ledger (台账) of the list's filters as
 // .xlsx (masked unless the role may export personal data; audited).
+// A GET exports it masked; a POST from the list's form (dispatchers, with
+// a reason) exports names, ID numbers and phones in full.
 func (s *Server) exportLedger(w http.ResponseWriter, r *http.Request) error {
 	cq, fields := casesQuery(r.URL.Query())
 	if len(fields) > 0 {
 		return &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: fields}
 	}
 	cq.Cursor = 0
+	var opt service.LedgerOptions
+	if r.Method == http.MethodPost {
+		opt = service.LedgerOptions{Unmasked: true, Reason: r.PostFormValue("reason")}
+	}
 	lang := i18n.Pick(r, domain.ActorFrom(r.Context()).User.Lang)
 	var buf bytes.Buffer
-	if _, err := s.svc.Ledger(r.Context(), cq, &buf, func(k string) string { return i18n.T(lang, k) }); err != nil {
+	if _, err := s.svc.Ledger(r.Context(), cq, opt, &buf, func(k string) string { return i18n.T(lang, k) }); err != nil {
 		return err
 	}
 	sendFile(w, "矛盾纠纷台账-"+time.Now().In(domain.CST).Format("20060102")+".xlsx", buf.Bytes())
@@ -55,7 +61,7 @@ func (s *Server) showMonthlyReport(w http.ResponseWriter, r *http.Request) error
 	}
 	if r.URL.Path == "/reports/monthly.xlsx" {
 		var buf bytes.Buffer
-		if err := service.WriteReport(rep, s.cfg.CentreName, &buf); err != nil {
+		if err := s.svc.ExportReport(r.Context(), rep, s.cfg.CentreName, &buf); err != nil {
 			return err
 		}
 		sendFile(w, rep.ByOrg.Place.Name+"月报-"+month+".xlsx", buf.Bytes())

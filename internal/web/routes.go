@@ -61,6 +61,7 @@ func (s *Server) routes() {
 	m.Handle("GET /stats", authz.CaseView, s.wrapH(s.showStatsPage))
 	m.Handle("GET /board", authz.CaseView, s.wrapH(s.showBoard))
 	m.Handle("GET /cases/export.xlsx", authz.CaseView, s.wrapH(s.exportLedger))
+	m.Handle("POST /cases/export.xlsx", authz.PersonalExport, s.wrapH(s.exportLedger))
 	m.Handle("GET /reports/monthly", authz.CaseView, s.wrapH(s.showMonthlyReport))
 	m.Handle("GET /reports/monthly.xlsx", authz.CaseView, s.wrapH(s.showMonthlyReport))
 	m.Handle("GET /dashboard", authz.CaseView, s.wrapH(s.showDashboard))

@@ -52,7 +52,10 @@ func (s *Server) showStatsPage(w http.ResponseWriter, r *http.Request) error {
 			fields[k] = v
 		}
 		by = ""
-		st, err = s.svc.Statistics(r.Context(), service.StatsQuery{From: from.UTC(), To: from.AddDate(0, 1, 0).UTC(), OrgCode: q.Get("org_code")})
+		now := time.Now().In(domain.CST)
+		from = time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, domain.CST) // what is shown instead
+		to = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, domain.CST)
+		st, err = s.svc.Statistics(r.Context(), service.StatsQuery{From: from.UTC(), To: to.AddDate(0, 0, 1).UTC(), OrgCode: q.Get("org_code")})
 		if err != nil {
 			return err
 		}
