@@ -303,13 +303,33 @@ func (a *API) listCasesHandler(w http.ResponseWriter, r *http.Request) error {
 		cq.Cursor = 0
 		lang := i18n.Pick(r, domain.ActorFrom(r.Context()).User.Lang)
 		var buf bytes.Buffer
-		opt := service.LedgerOptions{Unmasked: q.Get("unmasked") == "1" || q.Get("unmasked") == "true", Reason: q.Get("reason")}
+		var opt service.LedgerOptions
+		if v := q.Get("request_id"); v != "" {
+			if opt.RequestID, err = strconv.ParseInt(v, 10, 64); err != nil || opt.RequestID <= 0 {
+				return &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: map[string]string{"request_id": "error.invalid"}}
+			}
+		}
 		if _, err := a.svc.Ledger(r.Context(), cq, opt, &buf, func(k string) string { return i18n.T(lang, k) }); err != nil {
 			return err
 		}
 		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 		w.Header().Set("Content-Disposition", `attachment; filename="ledger.xlsx"`)
 		w.Write(buf.Bytes())
+		return nil
+	}
+	if r.URL.Path == "/api/v1/exports" {
+		var in struct {
+			Reason string `json:"reason"`
+		}
+		if err := httpx.DecodeJSON(w, r, &in); err != nil {
+			return err
+		}
+		cq.Cursor, cq.Limit = 0, 0
+		req, err := a.svc.RequestLedger(r.Context(), cq, in.Reason)
+		if err != nil {
+			return err
+		}
+		httpx.WriteJSON(w, http.StatusCreated, exportJSON(req))
 		return nil
 	}
 	rows, next, err := a.svc.Cases(r.Context(), cq)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -353,6 +354,38 @@ func TestStatsAPI(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != 200 || !strings.HasPrefix(string(b), "PK") {
 			t.Fatalf("ledger: %d %.100q", resp.StatusCode, b)
+		}
+		// The full export: asked by the dispatcher, approved by a leader,
+		// downloaded once by the dispatcher.
+		lead := tokenFor(t, e, "lead", "610831", domain.RoleLeader)
+		if status, m := e.call("POST", "/api/v1/exports?category=labour", disp, `{"reason":""}`); status != 422 {
+			t.Fatalf("request without a reason: %d %v", status, m)
+		}
+		status, asked := e.call("POST", "/api/v1/exports?category=labour", disp, `{"reason":"报送县人社局"}`)
+		if status != 201 {
+			t.Fatalf("request: %d %v", status, asked)
+		}
+		id := strconv.FormatInt(int64(asked["id"].(float64)), 10)
+		if status, m := e.call("POST", "/api/v1/exports/"+id+"/approve", disp, ""); status != 409 {
+			t.Fatalf("self-approval: %d %v", status, m)
+		}
+		if status, m := e.call("GET", "/api/v1/exports", lead, ""); status != 200 || len(m["to_approve"].([]any)) != 1 {
+			t.Fatalf("leader's list: %d %v", status, m)
+		}
+		if status, m := e.call("POST", "/api/v1/exports/"+id+"/approve", lead, ""); status != 204 {
+			t.Fatalf("approval: %d %v", status, m)
+		}
+		for i, want := range []int{200, 409} {
+			req, _ := http.NewRequest("GET", e.ts.URL+"/api/v1/cases/ledger.xlsx?request_id="+id, nil)
+			req.Header.Set("Authorization", "Bearer "+disp)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != want {
+				t.Fatalf("download %d: %d, want %d", i+1, resp.StatusCode, want)
+			}
 		}
 	})
 }

@@ -22,14 +22,15 @@ const (
 	UserManage     Action = "user.manage"     // create, edit, disable, reset, end sessions
 	AuditView      Action = "audit.view"      // search the audit log
 	PersonalReveal Action = "personal.reveal" // see full ID numbers and phones
-	PersonalExport Action = "personal.export" // export the ledger with full names, ID numbers and phones
+	PersonalExport Action = "personal.export" // ask to export the ledger with full names, ID numbers and phones
+	ExportApprove  Action = "export.approve"  // approve another user's request to export personal data
 	CaseRegister   Action = "case.register"   // register a matter
 	CaseView       Action = "case.view"       // list and read matters (personal data masked)
 	CaseAct        Action = "case.act"        // workflow actions (the Workflow table names the roles per action)
 )
 
 // Actions lists every action for the matrix test and the docs.
-var Actions = []Action{Authenticated, OrgView, OrgCreate, UserView, UserManage, AuditView, PersonalReveal, PersonalExport, CaseRegister, CaseView, CaseAct}
+var Actions = []Action{Authenticated, OrgView, OrgCreate, UserView, UserManage, AuditView, PersonalReveal, PersonalExport, ExportApprove, CaseRegister, CaseView, CaseAct}
 
 var staff = []domain.Role{
 	domain.RoleReceptionist, domain.RoleDispatcher, domain.RoleHandler, domain.RoleMediator,
@@ -53,8 +54,11 @@ var policy = map[Action][]domain.Role{
 	// Exporting personal data in bulk is the duty officers' alone (the
 	// official ledger); everyone else's export is masked.
 	PersonalExport: {domain.RoleDispatcher},
-	CaseRegister:   {domain.RoleReceptionist, domain.RoleDispatcher, domain.RoleGridWorker},
-	CaseView:       staff,
+	// A second person approves it (PI-3): another duty officer or a leader
+	// over the place.
+	ExportApprove: {domain.RoleDispatcher, domain.RoleLeader},
+	CaseRegister:  {domain.RoleReceptionist, domain.RoleDispatcher, domain.RoleGridWorker},
+	CaseView:      staff,
 	CaseAct: {
 		domain.RoleReceptionist, domain.RoleDispatcher, domain.RoleHandler,
 		domain.RoleMediator, domain.RoleGridWorker, domain.RoleLeader,

@@ -11,11 +11,11 @@ import (
 // change to the policy must be made twice, deliberately.
 var expected = map[domain.Role][]authz.Action{
 	domain.RoleReceptionist: {authz.Authenticated, authz.OrgView, authz.PersonalReveal, authz.CaseRegister, authz.CaseView, authz.CaseAct},
-	domain.RoleDispatcher:   {authz.Authenticated, authz.OrgView, authz.PersonalReveal, authz.PersonalExport, authz.CaseRegister, authz.CaseView, authz.CaseAct},
+	domain.RoleDispatcher:   {authz.Authenticated, authz.OrgView, authz.PersonalReveal, authz.PersonalExport, authz.ExportApprove, authz.CaseRegister, authz.CaseView, authz.CaseAct},
 	domain.RoleHandler:      {authz.Authenticated, authz.OrgView, authz.PersonalReveal, authz.CaseView, authz.CaseAct},
 	domain.RoleMediator:     {authz.Authenticated, authz.OrgView, authz.PersonalReveal, authz.CaseView, authz.CaseAct},
 	domain.RoleGridWorker:   {authz.Authenticated, authz.OrgView, authz.PersonalReveal, authz.CaseRegister, authz.CaseView, authz.CaseAct},
-	domain.RoleLeader:       {authz.Authenticated, authz.OrgView, authz.PersonalReveal, authz.CaseView, authz.CaseAct},
+	domain.RoleLeader:       {authz.Authenticated, authz.OrgView, authz.PersonalReveal, authz.ExportApprove, authz.CaseView, authz.CaseAct},
 	domain.RoleReviewer:     {authz.Authenticated, authz.OrgView, authz.CaseView},
 	domain.RoleAdmin:        {authz.Authenticated, authz.OrgView, authz.OrgCreate, authz.UserView, authz.UserManage, authz.AuditView, authz.CaseView},
 	domain.RoleCitizen:      {authz.Authenticated},

@@ -1,9 +1,12 @@
 package service
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -22,11 +25,96 @@ const (
 	LedgerMaxUnmaskedRows = 5_000
 )
 
-// LedgerOptions ask for personal data in full (only roles that may export
-// it, with a reason recorded in the audit log).
+// LedgerOptions ask for personal data in full: RequestID names an
+// approved export request of the caller (RequestLedger, ApproveLedger),
+// whose filters then apply.
 type LedgerOptions struct {
-	Unmasked bool
-	Reason   string
+	RequestID int64
+}
+
+// ExportRequestTTL is how long an approved request may be used (RI-3:
+// exports expire within a day).
+const ExportRequestTTL = 24 * time.Hour
+
+// RequestLedger asks for the ledger of a list request with personal data
+// in full, for a purpose; a second person must approve it (PI-3). Audited.
+func (s *Service) RequestLedger(ctx context.Context, q CaseQuery, reason string) (*store.ExportRequest, error) {
+	f, u, err := s.caseFilter(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if isCLI(ctx) || !authz.Allowed(u, authz.PersonalExport) {
+		return nil, s.denied(ctx, &domain.Error{Code: domain.Forbidden, Key: "error.forbidden", Err: &denial{"denied.ledger.request", "cases", "", f.Path}})
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" || len([]rune(reason)) > 200 {
+		return nil, required("reason", "reveal.reason")
+	}
+	q.Cursor, q.Limit = 0, 0
+	b, _ := json.Marshal(q)
+	r := &store.ExportRequest{RequestedBy: u.ID, OrgPath: f.Path, Query: string(b), Reason: reason}
+	err = s.update(ctx, func(tx *store.Tx) error {
+		if err := tx.AddExportRequest(ctx, r); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, "ledger.request", "export", strconv.FormatInt(r.ID, 10), f.Path, domain.ResultOK,
+			"filter "+describeQuery(q)+", reason: "+reason)
+	})
+	return r, err
+}
+
+// ApproveLedger approves another user's export request, within the
+// approver's jurisdiction and a day of the request. Audited.
+func (s *Service) ApproveLedger(ctx context.Context, id int64) error {
+	u := domain.ActorFrom(ctx).User
+	return s.update(ctx, func(tx *store.Tx) error {
+		r, err := tx.ExportRequest(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := s.check(ctx, authz.ExportApprove, "export", strconv.FormatInt(id, 10), r.OrgPath); err != nil {
+			return err
+		}
+		switch {
+		case r.RequestedBy == u.ID:
+			return &domain.Error{Code: domain.Conflict, Key: "export.self"}
+		case !r.ApprovedAt.IsZero():
+			return &domain.Error{Code: domain.Conflict, Key: "export.approved"}
+		case tx.Now.Sub(r.RequestedAt) > ExportRequestTTL:
+			return &domain.Error{Code: domain.Conflict, Key: "export.expired"}
+		}
+		if ok, err := tx.ApproveExportRequest(ctx, id, u.ID); err != nil || !ok {
+			return cmp.Or(err, error(&domain.Error{Code: domain.Conflict, Key: "export.approved"}))
+		}
+		return s.audit(ctx, tx, "ledger.approve", "export", strconv.FormatInt(id, 10), r.OrgPath, domain.ResultOK,
+			"requested by "+r.RequesterName+", reason: "+r.Reason)
+	})
+}
+
+// ExportRequests lists the caller's requests of the last week and those
+// in their jurisdiction they may approve.
+func (s *Service) ExportRequests(ctx context.Context) (mine, toApprove []*store.ExportRequest, err error) {
+	u := domain.ActorFrom(ctx).User
+	if u == nil {
+		return nil, nil, domain.ErrForbidden
+	}
+	err = s.view(ctx, func(tx *store.Tx) error {
+		since := tx.Now.Add(-7 * 24 * time.Hour)
+		if mine, err = tx.ExportRequests(ctx, since, u.ID, "/"); err != nil {
+			return err
+		}
+		if !authz.Allowed(u, authz.ExportApprove) {
+			return nil
+		}
+		all, err := tx.ExportRequests(ctx, tx.Now.Add(-ExportRequestTTL), 0, u.OrgPath)
+		for _, r := range all {
+			if r.ApprovedAt.IsZero() && r.RequestedBy != u.ID {
+				toApprove = append(toApprove, r)
+			}
+		}
+		return err
+	})
+	return mine, toApprove, err
 }
 
 // LedgerHeader is the ledger's first row (台账 columns).
@@ -39,20 +127,38 @@ var LedgerHeader = []string{"序号", "编号", "登记时间", "来源渠道", 
 // export personal data. Every export is audited with its row count and
 // whether personal data left unmasked. It returns the number of matters.
 func (s *Service) Ledger(ctx context.Context, q CaseQuery, opt LedgerOptions, w io.Writer, lang func(string) string) (int, error) {
-	f, u, err := s.caseFilter(ctx, q)
+	u := domain.ActorFrom(ctx).User
+	full, limit, reason := false, LedgerMaxRows, ""
+	if opt.RequestID != 0 {
+		// The approved request's own filters apply, for its requester only.
+		var r *store.ExportRequest
+		err := s.view(ctx, func(tx *store.Tx) error {
+			var err error
+			r, err = tx.ExportRequest(ctx, opt.RequestID)
+			return err
+		})
+		if err != nil {
+			return 0, err
+		}
+		switch {
+		case isCLI(ctx) || r.RequestedBy != u.ID || !authz.Allowed(u, authz.PersonalExport):
+			return 0, s.denied(ctx, &domain.Error{Code: domain.Forbidden, Key: "error.forbidden", Err: &denial{"denied.ledger.unmasked", "export", strconv.FormatInt(r.ID, 10), r.OrgPath}})
+		case r.ApprovedAt.IsZero():
+			return 0, &domain.Error{Code: domain.Conflict, Key: "export.pending"}
+		case !r.UsedAt.IsZero():
+			return 0, &domain.Error{Code: domain.Conflict, Key: "export.used"}
+		case s.st.Now().Sub(r.ApprovedAt) > ExportRequestTTL:
+			return 0, &domain.Error{Code: domain.Conflict, Key: "export.expired"}
+		}
+		var rq CaseQuery
+		if err := json.Unmarshal([]byte(r.Query), &rq); err != nil {
+			return 0, fmt.Errorf("service: export request %d: %w", r.ID, err)
+		}
+		q, full, limit, reason = rq, true, LedgerMaxUnmaskedRows, r.Reason+" (request "+strconv.FormatInt(r.ID, 10)+", approved by "+r.ApproverName+")"
+	}
+	f, _, err := s.caseFilter(ctx, q)
 	if err != nil {
 		return 0, err
-	}
-	full, limit := false, LedgerMaxRows
-	reason := strings.TrimSpace(opt.Reason)
-	if opt.Unmasked {
-		if isCLI(ctx) || !authz.Allowed(u, authz.PersonalExport) {
-			return 0, s.denied(ctx, &domain.Error{Code: domain.Forbidden, Key: "error.forbidden", Err: &denial{"denied.ledger.unmasked", "cases", "", f.Path}})
-		}
-		if reason == "" || len([]rune(reason)) > 200 {
-			return 0, required("reason", "reveal.reason")
-		}
-		full, limit = true, LedgerMaxUnmaskedRows
 	}
 	x := excelize.NewFile()
 	defer x.Close()
@@ -160,6 +266,11 @@ func (s *Service) Ledger(ctx context.Context, q CaseQuery, opt LedgerOptions, w 
 		mode = "personal data unmasked, reason: " + reason
 	}
 	err = s.update(ctx, func(tx *store.Tx) error {
+		if opt.RequestID != 0 {
+			if ok, err := tx.UseExportRequest(ctx, opt.RequestID); err != nil || !ok {
+				return cmp.Or(err, error(&domain.Error{Code: domain.Conflict, Key: "export.used"}))
+			}
+		}
 		return s.audit(ctx, tx, "ledger.export", "cases", "", f.Path, domain.ResultOK,
 			fmt.Sprintf("%d matters, %s, filter %s", len(all), mode, describeQuery(q)))
 	})

@@ -71,31 +71,65 @@ func TestLedgerExport(t *testing.T) {
 			}
 		}
 		// A leader may not ask for personal data in full; a dispatcher must
-		// give a reason.
+		// give a reason, and another person must approve (PI-3).
 		var buf bytes.Buffer
-		if _, err := e.svc.Ledger(as(e.leader), service.CaseQuery{}, service.LedgerOptions{Unmasked: true, Reason: "x"}, &buf, lang); domain.ErrorCode(err) != domain.Forbidden {
-			t.Fatalf("leader's unmasked export: %v", err)
+		if _, err := e.svc.RequestLedger(as(e.leader), service.CaseQuery{}, "x"); domain.ErrorCode(err) != domain.Forbidden {
+			t.Fatalf("leader's request: %v", err)
 		}
-		if _, err := e.svc.Ledger(as(e.shy), service.CaseQuery{}, service.LedgerOptions{Unmasked: true}, &buf, lang); domain.ErrorCode(err) != domain.Invalid {
-			t.Fatalf("unmasked export without a reason: %v", err)
+		if _, err := e.svc.RequestLedger(as(e.shy), service.CaseQuery{}, " "); domain.ErrorCode(err) != domain.Invalid {
+			t.Fatalf("request without a reason: %v", err)
 		}
 		// Masked by default, for a dispatcher too.
 		if rows := read(e.shy, service.CaseQuery{}, service.LedgerOptions{}); rows[0][col("当事人")] != "张**；李**" {
 			t.Fatalf("dispatcher's default export not masked: %v", rows[0])
 		}
-		// A dispatcher of one township, with a reason: only its matter, in full.
-		rows = read(e.shy, service.CaseQuery{}, service.LedgerOptions{Unmasked: true, Reason: "报送县司法局核对当事人信息"})
+		req, err := e.svc.RequestLedger(as(e.shy), service.CaseQuery{}, "报送县司法局核对当事人信息")
+		if err != nil {
+			t.Fatal(err)
+		}
+		full := service.LedgerOptions{RequestID: req.ID}
+		if _, err := e.svc.Ledger(as(e.shy), service.CaseQuery{}, full, &buf, lang); domain.ErrorCode(err) != domain.Conflict {
+			t.Fatalf("download before approval: %v", err)
+		}
+		if err := e.svc.ApproveLedger(as(e.shy), req.ID); domain.ErrorCode(err) != domain.Conflict {
+			t.Fatalf("approved by the requester: %v", err)
+		}
+		outsider := jftest.MakeUser(t, e.svc, "disp102", "610831102", domain.RoleDispatcher)
+		if err := e.svc.ApproveLedger(as(outsider), req.ID); domain.ErrorCode(err) != domain.Forbidden {
+			t.Fatalf("approved from another township: %v", err)
+		}
+		if err := e.svc.ApproveLedger(as(e.leader), req.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Ledger(as(e.leader), service.CaseQuery{}, full, &buf, lang); domain.ErrorCode(err) != domain.Forbidden {
+			t.Fatalf("downloaded by the approver: %v", err)
+		}
+		// The requester, with the request's own filters: only their
+		// township's matter, in full; once.
+		rows = read(e.shy, service.CaseQuery{OrgCode: "610831101"}, full)
 		if len(rows) != 1 || rows[0][col("所属地")] == "" {
 			t.Fatalf("township dispatcher's ledger: %v", rows)
 		}
 		if rows[0][col("当事人")] != "张建军；李保国" || !strings.HasPrefix(rows[0][col("身份证件号码")], testID) || rows[0][col("联系电话")] != "13912345678；13812345678" {
 			t.Fatalf("dispatcher's row masked: %v", rows[0])
 		}
+		if _, err := e.svc.Ledger(as(e.shy), service.CaseQuery{}, full, &buf, lang); domain.ErrorCode(err) != domain.Conflict {
+			t.Fatalf("second download: %v", err)
+		}
+		mine, _, err := e.svc.ExportRequests(as(e.shy))
+		if err != nil || len(mine) != 1 || mine[0].UsedAt.IsZero() || mine[0].ApproverName == "" {
+			t.Fatalf("requests: %+v %v", mine, err)
+		}
 		// Filters apply: the county's land matters in township 101.
 		if rows := read(e.disp, service.CaseQuery{OrgCode: "610831101"}, service.LedgerOptions{}); len(rows) != 2 {
 			t.Fatalf("filtered ledger: %d rows", len(rows))
 		}
 		// Audited, each export, with what left.
+		for _, a := range []string{"ledger.request", "ledger.approve"} {
+			if n, err := jftest.Count(st, `SELECT COUNT(*) FROM audit_log WHERE action = $1`, a); err != nil || n != 1 {
+				t.Fatalf("%s audited %d times (%v)", a, n, err)
+			}
+		}
 		n, err := jftest.Count(st, `SELECT COUNT(*) FROM audit_log WHERE action = 'ledger.export'`)
 		if err != nil || n != 4 {
 			t.Fatalf("ledger exports audited: %d (%v)", n, err)

@@ -86,7 +86,7 @@ type templates struct {
 }
 
 // pageNames are the pages that must exist; startup fails if one is missing.
-var pageNames = []string{"login", "password", "home", "account", "users", "user_new", "user_edit", "orgs", "audit", "error", "cases", "case_new", "case", "inbox", "track", "centre", "unit_edit", "mediator_edit", "members", "members_print", "org_edit", "rules", "stats", "stats_list", "board", "dashboard", "report", "print"}
+var pageNames = []string{"login", "password", "home", "account", "users", "user_new", "user_edit", "orgs", "audit", "error", "cases", "case_new", "case", "inbox", "track", "centre", "unit_edit", "mediator_edit", "members", "members_print", "org_edit", "rules", "stats", "stats_list", "board", "dashboard", "report", "print", "exports"}
 
 func baseFuncs(sf *staticFiles) template.FuncMap {
 	return template.FuncMap{
@@ -208,6 +208,7 @@ func nav(u *domain.User, current string) []navItem {
 		{"/dashboard", "nav.dashboard", "board", authz.CaseView},
 		{"/stats", "nav.stats", "stats", authz.CaseView},
 		{"/centre", "nav.centre", "centre", authz.CaseView},
+		{"/exports", "nav.exports", "exports", authz.ExportApprove},
 		{"/orgs", "nav.orgs", "tree", authz.OrgView},
 		{"/admin/users", "nav.users", "users", authz.UserView},
 		{"/admin/audit", "nav.audit", "audit", authz.AuditView},

@@ -8,8 +8,10 @@ import (
 	"time"
 
 	"jiefen/internal/domain"
+	"jiefen/internal/httpx"
 	"jiefen/internal/i18n"
 	"jiefen/internal/service"
+	"jiefen/internal/store"
 )
 
 // xlsxType is the media type of an .xlsx file.
@@ -26,18 +28,29 @@ func sendFile(w http.ResponseWriter, name string, b []byte) {
 
 // exportLedger sends the matter ledger (台账) of the list's filters as
 // .xlsx (masked unless the role may export personal data; audited).
-// A GET exports it masked; a POST from the list's form (dispatchers, with
-// a reason) exports names, ID numbers and phones in full.
+// A GET exports it masked. A POST from the list's form (dispatchers, with
+// a purpose) asks for it with names, ID numbers and phones in full: a
+// second person approves the request on /exports, then the requester
+// downloads it there, once.
 func (s *Server) exportLedger(w http.ResponseWriter, r *http.Request) error {
 	cq, fields := casesQuery(r.URL.Query())
 	if len(fields) > 0 {
 		return &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: fields}
 	}
 	cq.Cursor = 0
-	var opt service.LedgerOptions
 	if r.Method == http.MethodPost {
-		opt = service.LedgerOptions{Unmasked: true, Reason: r.PostFormValue("reason")}
+		if _, err := s.svc.RequestLedger(r.Context(), cq, r.PostFormValue("reason")); err != nil {
+			return err
+		}
+		s.setFlash(w, r, "flash.export_requested")
+		http.Redirect(w, r, "/exports", http.StatusSeeOther)
+		return nil
 	}
+	return s.sendLedger(w, r, cq, service.LedgerOptions{})
+}
+
+// sendLedger builds the ledger and sends it.
+func (s *Server) sendLedger(w http.ResponseWriter, r *http.Request, cq service.CaseQuery, opt service.LedgerOptions) error {
 	lang := i18n.Pick(r, domain.ActorFrom(r.Context()).User.Lang)
 	var buf bytes.Buffer
 	if _, err := s.svc.Ledger(r.Context(), cq, opt, &buf, func(k string) string { return i18n.T(lang, k) }); err != nil {
@@ -74,4 +87,42 @@ func (s *Server) showMonthlyReport(w http.ResponseWriter, r *http.Request) error
 		"XLSX": "/reports/monthly.xlsx?" + url.Values{"month": {month}, "org_code": {rep.ByOrg.Place.Code}}.Encode(),
 	}})
 	return nil
+}
+
+// showExports lists the user's requests to export personal data and those
+// they may approve.
+func (s *Server) showExports(w http.ResponseWriter, r *http.Request) error {
+	mine, toApprove, err := s.svc.ExportRequests(r.Context())
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	usable := func(x *store.ExportRequest) bool {
+		return !x.ApprovedAt.IsZero() && x.UsedAt.IsZero() && now.Sub(x.ApprovedAt) <= service.ExportRequestTTL
+	}
+	s.render(w, r, http.StatusOK, "exports", &page{Title: "export.title", Data: map[string]any{"Mine": mine, "ToApprove": toApprove, "Usable": usable}})
+	return nil
+}
+
+// approveExport approves another user's request.
+func (s *Server) approveExport(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathInt64(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.svc.ApproveLedger(r.Context(), id); err != nil {
+		return err
+	}
+	s.setFlash(w, r, "flash.export_approved")
+	http.Redirect(w, r, "/exports", http.StatusSeeOther)
+	return nil
+}
+
+// downloadExport sends an approved request's ledger, once.
+func (s *Server) downloadExport(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathInt64(r, "id")
+	if err != nil {
+		return err
+	}
+	return s.sendLedger(w, r, service.CaseQuery{}, service.LedgerOptions{RequestID: id})
 }

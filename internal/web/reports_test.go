@@ -53,10 +53,31 @@ func TestLedgerAndReportPages(t *testing.T) {
 		if resp, _ := d.post("/cases/export.xlsx", url.Values{"reason": {""}}); resp.StatusCode != 422 {
 			t.Fatalf("full export without a reason: %d", resp.StatusCode)
 		}
-		if resp, body := d.post("/cases/export.xlsx", url.Values{"reason": {"报送县司法局"}}); resp.StatusCode != 200 || !strings.HasPrefix(body, "PK") {
-			t.Fatalf("full export with a reason: %d", resp.StatusCode)
+		// The full export: the dispatcher asks, the leader approves, the
+		// dispatcher downloads it once.
+		if resp, _ := d.post("/cases/export.xlsx?from=2026-01-01", url.Values{"reason": {"报送县司法局"}}); resp.StatusCode != 303 || resp.Header.Get("Location") != "/exports" {
+			t.Fatalf("full export request: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 		}
-		if n, err := jftest.Count(st, `SELECT COUNT(*) FROM audit_log WHERE action IN ('ledger.export', 'report.export')`); err != nil || n != 3 {
+		if _, body := d.get("/exports"); !strings.Contains(body, "待批准") || strings.Contains(body, "下载台账") {
+			t.Fatal("the request is not shown as waiting")
+		}
+		_, body = c.get("/exports")
+		if !strings.Contains(body, "待我批准") || !strings.Contains(body, "报送县司法局") {
+			t.Fatalf("the leader does not see the request to approve: %.300s", body)
+		}
+		if resp, _ := c.post("/exports/1/approve", nil); resp.StatusCode != 303 {
+			t.Fatalf("approve: %d", resp.StatusCode)
+		}
+		if _, body := d.get("/exports"); !strings.Contains(body, "/exports/1/ledger.xlsx") {
+			t.Fatal("no download after approval")
+		}
+		if resp, body := d.get("/exports/1/ledger.xlsx"); resp.StatusCode != 200 || !strings.HasPrefix(body, "PK") {
+			t.Fatalf("download: %d", resp.StatusCode)
+		}
+		if resp, _ := d.get("/exports/1/ledger.xlsx"); resp.StatusCode != 409 {
+			t.Fatalf("second download: %d", resp.StatusCode)
+		}
+		if n, err := jftest.Count(st, `SELECT COUNT(*) FROM audit_log WHERE action IN ('ledger.export', 'report.export', 'ledger.request', 'ledger.approve')`); err != nil || n != 5 {
 			t.Fatalf("exports audited: %d (%v)", n, err)
 		}
 	})
