@@ -52,7 +52,7 @@ func (s *Service) RequestLedger(ctx context.Context, q CaseQuery, reason string)
 	}
 	q.Cursor, q.Limit = 0, 0
 	b, _ := json.Marshal(q)
-	r := &store.ExportRequest{RequestedBy: u.ID, OrgPath: f.Path, Query: string(b), Reason: reason}
+	r := &store.ExportRequest{RequestedBy: u.ID, RequesterName: u.Name, OrgPath: f.Path, Query: string(b), Reason: reason}
 	err = s.update(ctx, func(tx *store.Tx) error {
 		if err := tx.AddExportRequest(ctx, r); err != nil {
 			return err
@@ -114,6 +114,14 @@ func (s *Service) ExportRequests(ctx context.Context) (mine, toApprove []*store.
 		}
 		return err
 	})
+	for _, list := range [][]*store.ExportRequest{mine, toApprove} {
+		for _, r := range list {
+			var q CaseQuery
+			if json.Unmarshal([]byte(r.Query), &q) == nil {
+				r.Filter = describeQuery(q)
+			}
+		}
+	}
 	return mine, toApprove, err
 }
 

@@ -17,6 +17,7 @@ type ExportRequest struct {
 	ApprovedBy         int64
 	ApproverName       string
 	ApprovedAt, UsedAt time.Time
+	Filter             string // the filters in words (filled by the service)
 }
 
 // AddExportRequest records a request.
