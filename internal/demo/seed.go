@@ -125,7 +125,7 @@ func Seed(ctx context.Context, svc *service.Service, opt SeedOptions) (SeedStats
 	if next.events, err = bulk.MaxID(ctx, "case_events"); err != nil {
 		return SeedStats{}, err
 	}
-	if err := bulk.DeferIndexes(ctx, "cases", "parties", "case_events"); err != nil {
+	if err := bulk.DeferIndexes(ctx, "cases", "parties", "case_events", "case_facts"); err != nil {
 		return SeedStats{}, err
 	}
 	seq := map[int]int64{} // year → last number given
@@ -220,7 +220,7 @@ func Seed(ctx context.Context, svc *service.Service, opt SeedOptions) (SeedStats
 	if err := <-errc; err != nil {
 		return stats, err
 	}
-	if err := bulk.Finish(ctx, "cases", "parties", "case_events"); err != nil {
+	if err := bulk.Finish(ctx, "cases", "parties", "case_events", "case_facts"); err != nil {
 		return stats, err
 	}
 	if err := bulk.Close(); err != nil { // the audit below needs the writer connection (Close again on return is harmless)

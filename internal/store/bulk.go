@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -139,8 +141,8 @@ func (b *Bulk) Load(ctx context.Context, sets ...BulkRows) error {
 			return err
 		}
 	}
-	if loadsEvents(sets) {
-		if _, err := tx.ExecContext(ctx, factsAfter(b.s.dialect)); err != nil {
+	if q, args := factsOf(b.s.dialect, sets); q != "" {
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return b.s.dialect.mapErr(fmt.Errorf("store: bulk facts: %w", err))
 		}
 	}
@@ -257,8 +259,8 @@ func (b *Bulk) copyPostgres(ctx context.Context, sets []BulkRows) error {
 				return b.s.dialect.mapErr(fmt.Errorf("store: bulk copy %s: %w", set.Table, err))
 			}
 		}
-		if loadsEvents(sets) {
-			if _, err := tx.Exec(ctx, factsAfter(b.s.dialect)); err != nil {
+		if q, args := factsOf(b.s.dialect, sets); q != "" {
+			if _, err := tx.Exec(ctx, q, args...); err != nil {
 				return b.s.dialect.mapErr(fmt.Errorf("store: bulk facts: %w", err))
 			}
 		}
@@ -459,13 +461,32 @@ func (b *Bulk) indexDefs(ctx context.Context, q string, args ...any) ([][2]strin
 	return defs, rows.Err()
 }
 
-// loadsEvents reports whether a batch holds timeline events (whose
-// statistics facts the batch then records).
-func loadsEvents(sets []BulkRows) bool {
+// factsOf is the statement recording the statistics' facts of a batch's
+// timeline events ("" when it has none): by the batch's own event ids
+// when it numbers them, else every event after the last fact.
+func factsOf(d dialect, sets []BulkRows) (string, []any) {
 	for _, set := range sets {
-		if set.Table == "case_events" {
-			return true
+		if set.Table != "case_events" || len(set.Rows) == 0 {
+			continue
 		}
+		col := slices.Index(set.Cols, "id")
+		if col < 0 {
+			return factsAfter(d), nil
+		}
+		lo, hi := int64(math.MaxInt64), int64(0)
+		for _, r := range set.Rows {
+			var id int64
+			switch v := r[col].(type) {
+			case int64:
+				id = v
+			case int:
+				id = int64(v)
+			default:
+				return factsAfter(d), nil
+			}
+			lo, hi = min(lo, id), max(hi, id)
+		}
+		return factsSQL(d, "e.id >= $1 AND e.id <= $2"), []any{lo, hi}
 	}
-	return false
+	return "", nil
 }
