@@ -2,8 +2,10 @@ package service
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"jiefen/internal/authz"
@@ -61,13 +63,18 @@ type MonthCount struct {
 const boardTTL = time.Minute
 
 type boardCache struct {
-	mu      sync.Mutex
-	entries map[string]*boardEntry
+	mu       sync.Mutex
+	entries  map[string]*boardEntry
+	computes atomic.Int64 // period computations so far (tests)
+	hook     func()       // called as a computation starts (tests)
 }
 
 type boardEntry struct {
 	val        *BoardPeriods
 	refreshing bool
+	// ready is closed when the first computation ends (the screens that
+	// ask meanwhile wait for it instead of computing the same again).
+	ready chan struct{}
 }
 
 // Board reads the board of a place (default the actor's jurisdiction).
@@ -218,19 +225,45 @@ func (s *Service) boardPeriods(ctx context.Context, place domain.Org, now time.T
 		s.board.mu.Unlock()
 		return v, nil
 	}
-	s.board.mu.Unlock()
-	p, err := s.computePeriods(ctx, place)
-	if err != nil {
-		return nil, err
+	if e != nil { // the first computation is under way
+		s.board.mu.Unlock()
+		select {
+		case <-e.ready:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		s.board.mu.Lock()
+		v := e.val
+		s.board.mu.Unlock()
+		if v == nil {
+			return nil, fmt.Errorf("service: the board's figures of %s could not be computed", place.Code)
+		}
+		return v, nil
 	}
-	s.board.mu.Lock()
-	s.board.entries[place.Path] = &boardEntry{val: p}
+	e = &boardEntry{ready: make(chan struct{})}
+	s.board.entries[place.Path] = e
 	s.board.mu.Unlock()
-	return p, nil
+	// Computed for every screen waiting, so not cut short by this one
+	// going away.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+	defer cancel()
+	p, err := s.computePeriods(rctx, place)
+	s.board.mu.Lock()
+	e.val = p
+	if err != nil {
+		delete(s.board.entries, place.Path) // the next look tries again
+	}
+	close(e.ready)
+	s.board.mu.Unlock()
+	return p, err
 }
 
 // computePeriods computes the period figures of a place.
 func (s *Service) computePeriods(ctx context.Context, place domain.Org) (*BoardPeriods, error) {
+	s.board.computes.Add(1)
+	if s.board.hook != nil {
+		s.board.hook()
+	}
 	now := s.st.Now()
 	n := now.In(domain.CST)
 	first := time.Date(n.Year(), n.Month(), 1, 0, 0, 0, 0, domain.CST)

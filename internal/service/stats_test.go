@@ -3,6 +3,7 @@ package service_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -351,4 +352,43 @@ func checkLists(t *testing.T, e *caseEnv, ctx context.Context, q service.StatsQu
 			}
 		}
 	}
+}
+
+// Screens asking for a place's board at once share one computation of its
+// period figures; later looks use the kept figures.
+func TestBoardComputesOnce(t *testing.T) {
+	jftest.Engines(t, func(t *testing.T, st *store.Store) {
+		e := newCaseEnv(t, st)
+		if _, err := e.svc.RegisterCase(as(e.recep), landCase("610831101200")); err != nil {
+			t.Fatal(err)
+		}
+		release := make(chan struct{})
+		service.HoldBoardComputations(e.svc, release) // all eight screens ask while the first computes
+		errs := make(chan error, 8)
+		for range 8 {
+			go func() {
+				b, err := e.svc.Board(as(e.leader), "")
+				if err == nil && (b.Open != 1 || b.Slow == nil || b.Slow.Month.Registered != 1) {
+					err = fmt.Errorf("board %+v", b)
+				}
+				errs <- err
+			}()
+		}
+		time.Sleep(200 * time.Millisecond)
+		close(release)
+		for range 8 {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := e.svc.Board(as(e.leader), ""); err != nil {
+			t.Fatal(err)
+		}
+		if n := service.BoardComputes(e.svc); n != 1 {
+			t.Fatalf("the period figures were computed %d times, want once", n)
+		}
+		if _, err := e.svc.Board(as(e.shy), "610831101"); domain.ErrorCode(err) != domain.Forbidden {
+			t.Fatalf("another township's board: %v", err)
+		}
+	})
 }
