@@ -12,16 +12,13 @@ type StatRow struct {
 	CaseID    int64
 	Action    string // "" for a registration row
 	At        time.Time
-	Data      map[string]string
 	Category  string // top-level category
 	OrgPath   string
 	Channel   string
 	Risk      string
 	Outcome   string // the matter's outcome now
 	CreatedAt time.Time
-	UnitID    int64  // the docking unit chosen at assessment (0: none)
-	From      string // an event's status before and after
-	To        string
+	UnitID    int64 // the docking unit chosen at assessment (0: none)
 }
 
 const statCols = `c.id, COALESCE(k.parent_code, c.category_code), c.org_path, c.channel, c.risk, c.outcome, c.created_at, COALESCE(c.unit_id, 0)`
