@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -170,7 +171,7 @@ func (s *Service) Board(ctx context.Context, orgCode string) (*Board, error) {
 			return err
 		}
 		for _, x := range units {
-			if x.Active && (x.Kind == "resident" || containsID(roster[d], x.ID)) {
+			if x.Active && (x.Kind == "resident" || slices.Contains(roster[d], x.ID)) {
 				b.Units = append(b.Units, x)
 			}
 		}
@@ -182,15 +183,6 @@ func (s *Service) Board(ctx context.Context, orgCode string) (*Board, error) {
 	}
 	b.Slow, err = s.boardPeriods(ctx, b.Place, b.Now)
 	return b, err
-}
-
-func containsID(ids []int64, id int64) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
-		}
-	}
-	return false
 }
 
 // boardPeriods returns the period figures of a place: computed now when

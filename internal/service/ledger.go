@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -476,7 +477,7 @@ var PrintForms = []string{"registration", "agreement", "visit", "notice", "super
 // CaseForPrint reads a matter for one of its printed documents; the print
 // is audited (a printed form carries the parties' names).
 func (s *Service) CaseForPrint(ctx context.Context, id int64, form string) (*domain.Case, []store.Supervision, error) {
-	if !slicesContains(PrintForms, form) {
+	if !slices.Contains(PrintForms, form) {
 		return nil, nil, &domain.Error{Code: domain.NotFound, Key: "print.unknown"}
 	}
 	c, err := s.Case(ctx, id)
@@ -491,13 +492,4 @@ func (s *Service) CaseForPrint(ctx context.Context, id int64, form string) (*dom
 		return s.audit(ctx, tx, "case.print", "case", c.Number, c.OrgPath, domain.ResultOK, "form: "+form)
 	})
 	return c, sv, err
-}
-
-func slicesContains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
