@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"strconv"
-	"strings"
 	"time"
 )
 
@@ -122,13 +120,9 @@ func (tx *Tx) LedgerParties(ctx context.Context, ids []int64) (map[int64][]Party
 	if len(ids) == 0 {
 		return out, nil
 	}
-	ph := make([]string, len(ids))
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		ph[i], args[i] = "$"+strconv.Itoa(i+1), id
-	}
+	in, args := idsIn(ids, 1)
 	rows, err := tx.query(ctx, `SELECT case_id, kind, role, name, id_type, id_masked, phone_masked, id_kid, id_enc, phone_kid, phone_enc
-		FROM parties WHERE case_id IN (`+strings.Join(ph, ", ")+`) ORDER BY id`, args...)
+		FROM parties WHERE case_id IN (`+in+`) ORDER BY id`, args...)
 	if err != nil {
 		return nil, wrap(err, "ledger parties")
 	}

@@ -295,12 +295,7 @@ func caseWhere(tx *Tx, f CaseFilter) where {
 		w.add("c.outcome <> 'merged'")
 	}
 	if len(f.IDs) > 0 {
-		ph := make([]string, len(f.IDs))
-		args := make([]any, len(f.IDs))
-		for i, id := range f.IDs {
-			ph[i], args[i] = "?", id
-		}
-		w.add("c.id IN ("+strings.Join(ph, ", ")+")", args...)
+		w.addIDs("c.id", f.IDs)
 	}
 	if len(f.Statuses) > 0 {
 		ph := make([]string, len(f.Statuses))
@@ -397,12 +392,7 @@ func (tx *Tx) Cases(ctx context.Context, f CaseFilter) ([]*domain.Case, error) {
 			return nil, wrap(err, "list cases")
 		}
 		w = where{}
-		ph := make([]string, len(ids))
-		args := make([]any, len(ids))
-		for i, id := range ids {
-			ph[i], args[i] = "?", id
-		}
-		w.add("c.id IN ("+strings.Join(ph, ", ")+")", args...)
+		w.addIDs("c.id", ids)
 	}
 	rows, err := tx.query(ctx, `SELECT `+caseCols+from+w.sql()+` ORDER BY `+order+` DESC LIMIT `+strconv.Itoa(f.Limit), w.args...)
 	if err != nil {
@@ -426,12 +416,8 @@ func (tx *Tx) PartyNames(ctx context.Context, ids []int64) (map[int64][]string, 
 	if len(ids) == 0 {
 		return out, nil
 	}
-	ph := make([]string, len(ids))
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		ph[i], args[i] = "$"+strconv.Itoa(i+1), id
-	}
-	rows, err := tx.query(ctx, `SELECT case_id, name FROM parties WHERE case_id IN (`+strings.Join(ph, ",")+`) ORDER BY id`, args...)
+	in, args := idsIn(ids, 1)
+	rows, err := tx.query(ctx, `SELECT case_id, name FROM parties WHERE case_id IN (`+in+`) ORDER BY id`, args...)
 	if err != nil {
 		return nil, wrap(err, "party names")
 	}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"strconv"
 	"time"
 )
 
@@ -58,15 +57,8 @@ func (tx *Tx) StatsLastVisits(ctx context.Context, ids []int64, since time.Time)
 	out := map[int64]time.Time{}
 	for start := 0; start < len(ids); start += 500 {
 		chunk := ids[start:min(start+500, len(ids))]
-		args := []any{ts(since)}
-		in := ""
-		for i, id := range chunk {
-			if i > 0 {
-				in += ", "
-			}
-			args = append(args, id)
-			in += "$" + strconv.Itoa(len(args))
-		}
+		in, ids := idsIn(chunk, 2)
+		args := append([]any{ts(since)}, ids...)
 		rows, err := tx.query(ctx, `SELECT case_id, MAX(at) FROM case_events WHERE action = 'visit' AND at >= $1 AND case_id IN (`+in+`) GROUP BY case_id`, args...)
 		if err != nil {
 			return nil, wrap(err, "stats visits")

@@ -32,3 +32,23 @@ func (w *where) sql() string {
 	}
 	return " WHERE " + strings.Join(w.conds, " AND ")
 }
+
+// idsIn is the numbered placeholders "$first, $first+1, …" of ids, with
+// the ids as arguments (for `… IN (…)` in a statement).
+func idsIn(ids []int64, first int) (string, []any) {
+	ph := make([]string, len(ids))
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		ph[i], args[i] = "$"+strconv.Itoa(first+i), id
+	}
+	return strings.Join(ph, ", "), args
+}
+
+// addIDs adds "col IN (ids)" to a where clause.
+func (w *where) addIDs(col string, ids []int64) {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	w.add(col+" IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+")", args...)
+}
