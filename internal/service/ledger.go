@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -153,7 +152,7 @@ func (s *Service) Ledger(ctx context.Context, q CaseQuery, opt LedgerOptions, w 
 		case isCLI(ctx) || r.RequestedBy != u.ID || !authz.Allowed(u, authz.PersonalExport):
 			return 0, s.denied(ctx, &domain.Error{Code: domain.Forbidden, Key: "error.forbidden", Err: &denial{"denied.ledger.unmasked", "export", strconv.FormatInt(r.ID, 10), r.OrgPath}})
 		case r.ApprovedAt.IsZero():
-			return 0, &domain.Error{Code: domain.Conflict, Key: "export.pending"}
+			return 0, &domain.Error{Code: domain.Conflict, Key: "export.not_approved"}
 		case !r.UsedAt.IsZero():
 			return 0, &domain.Error{Code: domain.Conflict, Key: "export.used"}
 		case s.st.Now().Sub(r.ApprovedAt) > ExportRequestTTL:
@@ -469,27 +468,4 @@ func WriteReport(r *Report, centre string, w io.Writer) error {
 	_ = x.SetColWidth("指标定义", "C", "C", 90)
 	_ = x.DeleteSheet("Sheet1")
 	return x.Write(w)
-}
-
-// PrintForms are the printed documents of a matter.
-var PrintForms = []string{"registration", "agreement", "visit", "notice", "supervision"}
-
-// CaseForPrint reads a matter for one of its printed documents; the print
-// is audited (a printed form carries the parties' names).
-func (s *Service) CaseForPrint(ctx context.Context, id int64, form string) (*domain.Case, []store.Supervision, error) {
-	if !slices.Contains(PrintForms, form) {
-		return nil, nil, &domain.Error{Code: domain.NotFound, Key: "print.unknown"}
-	}
-	c, err := s.Case(ctx, id)
-	if err != nil {
-		return nil, nil, err
-	}
-	var sv []store.Supervision
-	err = s.update(ctx, func(tx *store.Tx) error {
-		if sv, err = tx.Supervisions(ctx, id); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, "case.print", "case", c.Number, c.OrgPath, domain.ResultOK, "form: "+form)
-	})
-	return c, sv, err
 }
