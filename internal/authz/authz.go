@@ -27,26 +27,34 @@ const (
 	CaseRegister   Action = "case.register"   // register a matter
 	CaseView       Action = "case.view"       // list and read matters (personal data masked)
 	CaseAct        Action = "case.act"        // workflow actions (the Workflow table names the roles per action)
+	CaseSuggest    Action = "case.suggest"    // ask for the assessment's suggestions on a text (nothing saved)
+	GroupKeepAny   Action = "group.keep_any"  // keep any matter's household list, not only one's own
+	Operate        Action = "operate"         // the operator's own commands: import the tree, demo passwords, list every matter
 )
 
 // Actions lists every action for the matrix test and the docs.
-var Actions = []Action{Authenticated, OrgView, OrgCreate, UserView, UserManage, AuditView, PersonalReveal, PersonalExport, ExportApprove, CaseRegister, CaseView, CaseAct}
+var Actions = []Action{Authenticated, OrgView, OrgCreate, UserView, UserManage, AuditView, PersonalReveal, PersonalExport, ExportApprove, CaseRegister, CaseView, CaseAct, CaseSuggest, GroupKeepAny, Operate}
 
 var staff = []domain.Role{
 	domain.RoleReceptionist, domain.RoleDispatcher, domain.RoleHandler, domain.RoleMediator,
 	domain.RoleGridWorker, domain.RoleLeader, domain.RoleReviewer, domain.RoleAdmin,
 }
 
+const op = domain.RoleOperator
+
 // policy says which roles may do what. Scope (the subtree rule) is applied on
 // top by Check. The administrator manages everything but sealed personal
-// data, which only roles that handle parties may reveal.
+// data, which only roles that handle parties may reveal. The operator of the
+// command line (whose principal holds the whole tree) administers, reads
+// matters masked and runs its own commands; it never reveals, exports in
+// full, registers or acts on a matter.
 var policy = map[Action][]domain.Role{
 	Authenticated: append(slices.Clone(staff), domain.RoleCitizen),
-	OrgView:       staff,
-	OrgCreate:     {domain.RoleAdmin},
-	UserView:      {domain.RoleAdmin},
-	UserManage:    {domain.RoleAdmin},
-	AuditView:     {domain.RoleAdmin},
+	OrgView:       append(slices.Clone(staff), op),
+	OrgCreate:     {domain.RoleAdmin, op},
+	UserView:      {domain.RoleAdmin, op},
+	UserManage:    {domain.RoleAdmin, op},
+	AuditView:     {domain.RoleAdmin, op},
 	PersonalReveal: {
 		domain.RoleReceptionist, domain.RoleDispatcher, domain.RoleHandler,
 		domain.RoleMediator, domain.RoleGridWorker, domain.RoleLeader,
@@ -58,11 +66,14 @@ var policy = map[Action][]domain.Role{
 	// over the place.
 	ExportApprove: {domain.RoleDispatcher, domain.RoleLeader},
 	CaseRegister:  {domain.RoleReceptionist, domain.RoleDispatcher, domain.RoleGridWorker},
-	CaseView:      staff,
+	CaseView:      append(slices.Clone(staff), op),
 	CaseAct: {
 		domain.RoleReceptionist, domain.RoleDispatcher, domain.RoleHandler,
 		domain.RoleMediator, domain.RoleGridWorker, domain.RoleLeader,
 	},
+	CaseSuggest:  {domain.RoleReceptionist, domain.RoleDispatcher, domain.RoleGridWorker, op},
+	GroupKeepAny: {op},
+	Operate:      {op},
 }
 
 // Roles returns the roles allowed an action (for docs and navigation).

@@ -275,7 +275,7 @@ func (e *env) cliService(st *store.Store, dsn string) (*service.Service, context
 	if err := loadKeys(svc, dsn, e.getenv("JIEFEN_KEY_FILE")); err != nil {
 		return nil, nil, err
 	}
-	return svc, domain.WithActor(e.ctx, domain.SystemActor("cli")), nil
+	return svc, domain.WithActor(e.ctx, domain.OperatorActor()), nil
 }
 
 // loadKeys opens (creating on first use) the key file that seals personal

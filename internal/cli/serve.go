@@ -82,7 +82,7 @@ func (e *env) serve(args []string, isDemo bool) error {
 	// Due-soon and overdue notices, on the one instance holding the job lease.
 	go func() { svc.RunJobs(jobsCtx, time.Minute); close(jobsDone) }()
 	go svc.WarmAssess(jobsCtx)
-	go svc.WarmBoard(domain.WithActor(jobsCtx, domain.SystemActor("cli"))) // the big screen's period figures
+	go svc.WarmBoard(domain.WithActor(jobsCtx, domain.OperatorActor())) // the big screen's period figures
 	// Events from the other instances (PostgreSQL). When e.ctx ends this
 	// closes the open event streams, so the graceful shutdown is not held up
 	// by them.

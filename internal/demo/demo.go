@@ -70,7 +70,7 @@ var gridNames = []string{"第一网格", "第二网格", "第三网格"}
 // Prepare makes sure the demo data exists (creating it on first run) and
 // gives every demo account a fresh random password, returned for printing.
 func Prepare(ctx context.Context, svc *service.Service, cases int) ([]Account, error) {
-	ctx = domain.WithActor(ctx, domain.SystemActor("cli"))
+	ctx = domain.WithActor(ctx, domain.OperatorActor())
 	if err := ensureTree(ctx, svc); err != nil {
 		return nil, err
 	}

@@ -51,7 +51,7 @@ type seedActor struct {
 // service's checks are what the generator guarantees by construction.
 func Seed(ctx context.Context, svc *service.Service, opt SeedOptions) (SeedStats, error) {
 	start := time.Now()
-	ctx = domain.WithActor(ctx, domain.SystemActor("cli"))
+	ctx = domain.WithActor(ctx, domain.OperatorActor())
 	if opt.Cases < 1 {
 		return SeedStats{}, fmt.Errorf("seed: --cases must be at least 1")
 	}

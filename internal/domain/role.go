@@ -18,6 +18,10 @@ const (
 	RoleReviewer     Role = "reviewer"
 	RoleAdmin        Role = "admin"
 	RoleCitizen      Role = "citizen"
+
+	// RoleOperator is the command line's principal (Actor.Principal), never
+	// an account's: it is not in AllRoles, so no account can be given it.
+	RoleOperator Role = "operator"
 )
 
 // AllRoles lists every role in display order.

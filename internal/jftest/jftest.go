@@ -136,7 +136,7 @@ func randBytes(n int) []byte {
 
 // CLI returns a context whose actor is the operator's CLI.
 func CLI() context.Context {
-	return domain.WithActor(context.Background(), domain.SystemActor("cli"))
+	return domain.WithActor(context.Background(), domain.OperatorActor())
 }
 
 // As returns a context acting as u from ip.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"jiefen/internal/app"
 	"math"
 	"slices"
 	"strings"
@@ -261,10 +262,8 @@ func (s *Service) suggest(ctx context.Context, tx *store.Tx, text, path string, 
 // Suggest returns the suggestions for a registration without saving
 // anything (POST /api/v1/cases/suggest, the registration form).
 func (s *Service) Suggest(ctx context.Context, in domain.CaseInput) (*Suggestion, error) {
-	if !isCLI(ctx) {
-		if err := s.denied(ctx, s.check(ctx, authz.CaseRegister, "case", "", "")); err != nil {
-			return nil, err
-		}
+	if err := s.Denied(ctx, s.Check(ctx, authz.CaseSuggest, "case", "", "")); err != nil {
+		return nil, err
 	}
 	if strings.TrimSpace(in.Description) == "" {
 		return nil, required("description", "field.required")
@@ -273,15 +272,15 @@ func (s *Service) Suggest(ctx context.Context, in domain.CaseInput) (*Suggestion
 		return nil, required("description", "field.too_long")
 	}
 	var out *Suggestion
-	err := s.view(ctx, func(tx *store.Tx) error {
+	err := s.View(ctx, func(tx *store.Tx) error {
 		var keys []store.PartyKey
 		for _, p := range in.Parties {
 			k := store.PartyKey{Name: p.Name}
-			if id := domain.NormalizeIDNumber(p.IDNumber); id != "" && s.keys != nil {
-				k.IDBidx = s.keys.BlindIndex("id", id)
+			if id := domain.NormalizeIDNumber(p.IDNumber); id != "" && s.Keys() != nil {
+				k.IDBidx = s.Keys().BlindIndex("id", id)
 			}
-			if m, ok := domain.NormalizeMobile(p.Phone); ok && s.keys != nil {
-				k.PhoneBidx = s.keys.BlindIndex("phone", m)
+			if m, ok := domain.NormalizeMobile(p.Phone); ok && s.Keys() != nil {
+				k.PhoneBidx = s.Keys().BlindIndex("phone", m)
 			}
 			keys = append(keys, k)
 		}
@@ -316,7 +315,7 @@ func (s *Service) SuggestForCase(ctx context.Context, id int64) (*Suggestion, er
 		return nil, err
 	}
 	var out *Suggestion
-	err = s.view(ctx, func(tx *store.Tx) error {
+	err = s.View(ctx, func(tx *store.Tx) error {
 		out, err = s.suggestionFor(ctx, tx, c, true)
 		return err
 	})
@@ -343,7 +342,7 @@ func (s *Service) AssessRules(ctx context.Context) (assess.Config, int64, error)
 	}
 	var cfg assess.Config
 	var v int64
-	err := s.view(ctx, func(tx *store.Tx) error {
+	err := s.View(ctx, func(tx *store.Tx) error {
 		var err error
 		cfg, v, err = s.assessConfig(ctx, tx)
 		return err
@@ -367,7 +366,7 @@ func (s *Service) SaveAssessRules(ctx context.Context, after int64, cfg assess.C
 	}
 	body, _ := json.Marshal(cfg)
 	var v int64
-	err := s.update(ctx, func(tx *store.Tx) error {
+	err := s.Update(ctx, func(tx *store.Tx) error {
 		cats, err := tx.Categories(ctx)
 		if err != nil {
 			return err
@@ -385,7 +384,7 @@ func (s *Service) SaveAssessRules(ctx context.Context, after int64, cfg assess.C
 			return err
 		}
 		tx.AfterCommit(s.forgetAssess)
-		return s.audit(ctx, tx, "assess.rules", "assess", fmt.Sprint(v), "", domain.ResultOK, note)
+		return s.Kernel.Audit(ctx, tx, "assess.rules", "assess", fmt.Sprint(v), "", domain.ResultOK, note)
 	})
 	return v, err
 }
@@ -394,14 +393,11 @@ func (s *Service) SaveAssessRules(ctx context.Context, after int64, cfg assess.C
 // administrator whose jurisdiction is the whole tree (and the CLI) reads and
 // edits them.
 func (s *Service) mayEditRules(ctx context.Context) error {
-	if isCLI(ctx) {
-		return nil
+	err := s.Check(ctx, authz.UserManage, "assess", "", "")
+	if u := domain.ActorFrom(ctx).Principal(); err == nil && (u == nil || strings.Count(u.OrgPath, "/") > 2) {
+		err = app.Forbidden("assess.rules", "assess", "", "")
 	}
-	err := s.check(ctx, authz.UserManage, "assess", "", "")
-	if u := domain.ActorFrom(ctx).User; err == nil && (u == nil || strings.Count(u.OrgPath, "/") > 2) {
-		err = &domain.Error{Code: domain.Forbidden, Key: "error.forbidden", Err: &denial{"denied.assess.rules", "assess", "", ""}}
-	}
-	return s.denied(ctx, err)
+	return s.Denied(ctx, err)
 }
 
 func validateRules(cfg assess.Config) error {

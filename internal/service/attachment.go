@@ -58,7 +58,7 @@ func (s *Service) Attach(ctx context.Context, caseID int64, kind, name string, r
 	}
 	if t, _ := domain.TransitionFor("note"); true {
 		if err := s.mayAct(ctx, a, c, t); err != nil {
-			return nil, s.denied(ctx, err)
+			return nil, s.Denied(ctx, err)
 		}
 	}
 	if s.filesDir == "" {
@@ -105,7 +105,7 @@ func (s *Service) Attach(ctx context.Context, caseID int64, kind, name string, r
 	}
 	att := &store.Attachment{CaseID: c.ID, Kind: kind, Name: name, StoredName: stored, MIME: mime, Size: size,
 		SHA256: hex.EncodeToString(h.Sum(nil)), UploadedBy: a.ID}
-	err = s.update(ctx, func(tx *store.Tx) error {
+	err = s.Update(ctx, func(tx *store.Tx) error {
 		if err := tx.AddAttachment(ctx, att); err != nil {
 			return err
 		}
@@ -114,7 +114,7 @@ func (s *Service) Attach(ctx context.Context, caseID int64, kind, name string, r
 		if err := tx.AddEvent(ctx, c.ID, ev); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, "case.attach", "case", c.Number, c.OrgPath, domain.ResultOK, fmt.Sprintf("%s %s %d bytes sha256=%s", kind, name, size, att.SHA256))
+		return s.Kernel.Audit(ctx, tx, "case.attach", "case", c.Number, c.OrgPath, domain.ResultOK, fmt.Sprintf("%s %s %d bytes sha256=%s", kind, name, size, att.SHA256))
 	})
 	if err != nil {
 		cleanup()
@@ -129,7 +129,7 @@ func (s *Service) Attachments(ctx context.Context, caseID int64) ([]store.Attach
 		return nil, err
 	}
 	var out []store.Attachment
-	err := s.view(ctx, func(tx *store.Tx) error {
+	err := s.View(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.Attachments(ctx, caseID)
 		return err

@@ -14,17 +14,15 @@ import (
 // no place in the tree, such as logins, included). The search itself is
 // audited (AU-1).
 func (s *Service) SearchAudit(ctx context.Context, f store.AuditFilter) ([]*domain.AuditEntry, error) {
-	u := domain.ActorFrom(ctx).User
-	if !isCLI(ctx) {
-		if err := s.check(ctx, authz.AuditView, "audit", "", u.OrgPathOrEmpty()); err != nil {
-			return nil, s.denied(ctx, err)
-		}
-		if f.Path == "" || !strings.HasPrefix(f.Path, u.OrgPath) {
-			f.Path = u.OrgPath
-		}
+	u := domain.ActorFrom(ctx).Principal()
+	if err := s.Check(ctx, authz.AuditView, "audit", "", u.OrgPathOrEmpty()); err != nil {
+		return nil, s.Denied(ctx, err)
+	}
+	if f.Path == "" || !strings.HasPrefix(f.Path, u.OrgPath) {
+		f.Path = u.OrgPath
 	}
 	var out []*domain.AuditEntry
-	err := s.update(ctx, func(tx *store.Tx) error {
+	err := s.Update(ctx, func(tx *store.Tx) error {
 		var err error
 		if out, err = tx.Audit(ctx, f); err != nil {
 			return err
@@ -32,7 +30,7 @@ func (s *Service) SearchAudit(ctx context.Context, f store.AuditFilter) ([]*doma
 		if f.BeforeSeq > 0 {
 			return nil // paging through one search is one audited query
 		}
-		return s.audit(ctx, tx, "audit.search", "audit", "", "", domain.ResultOK,
+		return s.Kernel.Audit(ctx, tx, "audit.search", "audit", "", "", domain.ResultOK,
 			fmt.Sprintf("user=%q action=%q result=%q object=%q", f.Username, f.Action, f.Result, f.ObjectID))
 	})
 	return out, err
@@ -46,7 +44,7 @@ func (s *Service) VerifyAudit(ctx context.Context) (store.VerifyResult, error) {
 // Audit records an event that has no other state change (e.g. an export)
 // for the context's actor.
 func (s *Service) Audit(ctx context.Context, action, objType, objID, orgPath, detail string) error {
-	return s.update(ctx, func(tx *store.Tx) error {
-		return s.audit(ctx, tx, action, objType, objID, orgPath, domain.ResultOK, detail)
+	return s.Update(ctx, func(tx *store.Tx) error {
+		return s.Kernel.Audit(ctx, tx, action, objType, objID, orgPath, domain.ResultOK, detail)
 	})
 }

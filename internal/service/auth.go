@@ -42,7 +42,7 @@ func (s *Service) Login(ctx context.Context, username, password, userAgent strin
 	}
 	p := s.policy
 	var ipFails int
-	if err := s.view(ctx, func(tx *store.Tx) error {
+	if err := s.View(ctx, func(tx *store.Tx) error {
 		var err error
 		ipFails, err = tx.FailedLoginsFromIP(ctx, a.IP, tx.Now.Add(-p.LockoutWindow))
 		return err
@@ -50,7 +50,7 @@ func (s *Service) Login(ctx context.Context, username, password, userAgent strin
 		return nil, err
 	}
 	if p.IPBlockAfter > 0 && ipFails >= p.IPBlockAfter {
-		s.auditAlone(ctx, "login.blocked_ip", "user", username, "", "too many failures from this address")
+		s.AuditAlone(ctx, "login.blocked_ip", "user", username, "", "too many failures from this address")
 		return nil, &domain.Error{Code: domain.TooMany, Key: "login.ip_blocked"}
 	}
 	if p.IPSlowAfter > 0 && ipFails >= p.IPSlowAfter {
@@ -59,7 +59,7 @@ func (s *Service) Login(ctx context.Context, username, password, userAgent strin
 
 	var res *LoginResult
 	var failure error
-	err := s.update(ctx, func(tx *store.Tx) error {
+	err := s.Update(ctx, func(tx *store.Tx) error {
 		u, err := tx.UserByUsername(ctx, username)
 		if err != nil && domain.ErrorCode(err) != domain.NotFound {
 			return err
@@ -104,7 +104,7 @@ func (s *Service) Login(ctx context.Context, username, password, userAgent strin
 			} else if !known && !locked && fails+1 >= p.LockoutFailures {
 				failure = &domain.Error{Code: domain.Unauthorized, Key: "login.locked", Args: []any{int(p.LockoutDuration.Minutes())}}
 			}
-			return s.audit(ctx, tx, "login", "user", username, "", domain.ResultFail, reason)
+			return s.Kernel.Audit(ctx, tx, "login", "user", username, "", domain.ResultFail, reason)
 		}
 		if err := tx.RecordLogin(ctx, username, a.IP, true); err != nil {
 			return err
@@ -128,7 +128,7 @@ func (s *Service) Login(ctx context.Context, username, password, userAgent strin
 		if ended > 0 {
 			detail += fmt.Sprintf("; ended %d older session(s)", ended)
 		}
-		return s.audit(ctx, tx, "login", "user", username, u.OrgPath, domain.ResultOK, detail)
+		return s.Kernel.Audit(ctx, tx, "login", "user", username, u.OrgPath, domain.ResultOK, detail)
 	})
 	if err != nil {
 		return nil, err
@@ -148,7 +148,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*domain.User,
 	var u *domain.User
 	var sess *store.Session
 	var expired string
-	err := s.view(ctx, func(tx *store.Tx) error {
+	err := s.View(ctx, func(tx *store.Tx) error {
 		var err error
 		if sess, err = tx.SessionByHash(ctx, hashToken(token)); err != nil {
 			return err
@@ -175,11 +175,11 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*domain.User,
 		if expired == "" {
 			expired = "account disabled"
 		}
-		_ = s.update(ctx, func(tx *store.Tx) error { return tx.EndSession(ctx, sess.ID, expired) })
+		_ = s.Update(ctx, func(tx *store.Tx) error { return tx.EndSession(ctx, sess.ID, expired) })
 		return nil, nil, &domain.Error{Code: domain.Unauthorized, Key: "session.expired"}
 	}
 	if s.st.Now().Sub(sess.LastSeenAt) > time.Minute {
-		if err := s.update(ctx, func(tx *store.Tx) error { return tx.TouchSession(ctx, sess.ID) }); err != nil {
+		if err := s.Update(ctx, func(tx *store.Tx) error { return tx.TouchSession(ctx, sess.ID) }); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -194,11 +194,11 @@ func (s *Service) Logout(ctx context.Context) error {
 	if a.SessionID == 0 || a.User == nil {
 		return nil
 	}
-	return s.update(ctx, func(tx *store.Tx) error {
+	return s.Update(ctx, func(tx *store.Tx) error {
 		if err := tx.EndSession(ctx, a.SessionID, "logout"); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, "logout", "user", a.User.Username, a.User.OrgPath, domain.ResultOK, "")
+		return s.Kernel.Audit(ctx, tx, "logout", "user", a.User.Username, a.User.OrgPath, domain.ResultOK, "")
 	})
 }
 
@@ -226,7 +226,7 @@ func (s *Service) ChangePassword(ctx context.Context, current, next, confirm str
 	}
 	var token string
 	var failure error
-	err := s.update(ctx, func(tx *store.Tx) error {
+	err := s.Update(ctx, func(tx *store.Tx) error {
 		u, err := tx.User(ctx, a.User.ID)
 		if err != nil {
 			return err
@@ -237,7 +237,7 @@ func (s *Service) ChangePassword(ctx context.Context, current, next, confirm str
 		}
 		if !CheckPasswordHash(current, hash) {
 			failure = &domain.Error{Code: domain.Invalid, Key: "password.current_wrong", Fields: map[string]string{"current": "password.current_wrong"}}
-			return s.audit(ctx, tx, "password.change", "user", u.Username, u.OrgPath, domain.ResultFail, "current password wrong")
+			return s.Kernel.Audit(ctx, tx, "password.change", "user", u.Username, u.OrgPath, domain.ResultFail, "current password wrong")
 		}
 		old, err := tx.RecentPasswordHashes(ctx, u.ID, s.policy.PasswordHistory)
 		if err != nil {
@@ -269,7 +269,7 @@ func (s *Service) ChangePassword(ctx context.Context, current, next, confirm str
 			}
 			a.SessionID = sess.ID
 		}
-		return s.audit(ctx, tx, "password.change", "user", u.Username, u.OrgPath, domain.ResultOK, "other sessions ended")
+		return s.Kernel.Audit(ctx, tx, "password.change", "user", u.Username, u.OrgPath, domain.ResultOK, "other sessions ended")
 	})
 	if err != nil {
 		return "", err
@@ -284,7 +284,7 @@ func (s *Service) AuthenticateToken(ctx context.Context, bearer string) (*domain
 	}
 	var u *domain.User
 	var t *store.Token
-	err := s.view(ctx, func(tx *store.Tx) error {
+	err := s.View(ctx, func(tx *store.Tx) error {
 		var err error
 		if t, err = tx.TokenByHash(ctx, hashToken(bearer)); err != nil {
 			return err
@@ -302,7 +302,7 @@ func (s *Service) AuthenticateToken(ctx context.Context, bearer string) (*domain
 		return nil, nil, &domain.Error{Code: domain.Unauthorized, Key: "token.invalid"}
 	}
 	if s.st.Now().Sub(t.LastUsedAt) > time.Minute {
-		if err := s.update(ctx, func(tx *store.Tx) error { return tx.TouchToken(ctx, t.ID) }); err != nil {
+		if err := s.Update(ctx, func(tx *store.Tx) error { return tx.TouchToken(ctx, t.ID) }); err != nil {
 			return nil, nil, err
 		}
 	}

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"jiefen/internal/app"
 	"slices"
 	"strings"
 	"sync"
@@ -80,19 +81,18 @@ type boardEntry struct {
 
 // Board reads the board of a place (default the actor's jurisdiction).
 func (s *Service) Board(ctx context.Context, orgCode string) (*Board, error) {
-	u := domain.ActorFrom(ctx).User
-	if !isCLI(ctx) {
-		if err := s.denied(ctx, s.check(ctx, authz.CaseView, "board", "", "")); err != nil {
-			return nil, err
-		}
+	u := domain.ActorFrom(ctx).Principal()
+	if err := s.Denied(ctx, s.Check(ctx, authz.CaseView, "board", "", "")); err != nil {
+		return nil, err
 	}
 	b := &Board{}
-	err := s.view(ctx, func(tx *store.Tx) error {
+	err := s.View(ctx, func(tx *store.Tx) error {
 		b.Now = tx.Now
 		code := orgCode
-		if code == "" && u != nil {
-			code = u.OrgCode
-		} else if code == "" {
+		if code == "" {
+			code = u.OrgCode // the operator has none: the root below
+		}
+		if code == "" {
 			roots, err := tx.OrgRoots(ctx)
 			if err != nil || len(roots) == 0 {
 				return required("org_code", "org.not_found")
@@ -103,8 +103,8 @@ func (s *Service) Board(ctx context.Context, orgCode string) (*Board, error) {
 		if err != nil {
 			return required("org_code", "org.not_found")
 		}
-		if u != nil && !strings.HasPrefix(org.Path, u.OrgPath) {
-			return &domain.Error{Code: domain.Forbidden, Key: "error.forbidden", Err: &denial{"denied.board", "org", org.Code, org.Path}}
+		if !strings.HasPrefix(org.Path, u.OrgPath) {
+			return app.Forbidden("board", "org", org.Code, org.Path)
 		}
 		b.Place = org
 		if b.ByRisk, err = tx.OpenByRisk(ctx, org.Path); err != nil {
@@ -277,7 +277,7 @@ func (s *Service) computePeriods(ctx context.Context, place domain.Org) (*BoardP
 	out.Prev = prev.Total
 	start := first.AddDate(0, -11, 0)
 	counts := map[string]int{}
-	err = s.view(ctx, func(tx *store.Tx) error {
+	err = s.View(ctx, func(tx *store.Tx) error {
 		times, err := tx.RegisteredTimes(ctx, start, place.Path)
 		for _, t := range times {
 			counts[t.In(domain.CST).Format("2006-01")]++
@@ -298,7 +298,7 @@ func (s *Service) computePeriods(ctx context.Context, place domain.Org) (*BoardP
 // start, so the first look at the big screen is as fast as the others.
 func (s *Service) WarmBoard(ctx context.Context) {
 	var root domain.Org
-	err := s.view(ctx, func(tx *store.Tx) error {
+	err := s.View(ctx, func(tx *store.Tx) error {
 		roots, err := tx.OrgRoots(ctx)
 		if err == nil && len(roots) > 0 {
 			root = roots[0]

@@ -15,25 +15,21 @@ import (
 // ImportCalendar records holidays and 调休 working days (a new year's State
 // Council notice); existing dates are updated. Administrators and the CLI.
 func (s *Service) ImportCalendar(ctx context.Context, days []domain.CalendarDay) (int, error) {
-	if !isCLI(ctx) {
-		if err := s.denied(ctx, s.check(ctx, authz.UserManage, "calendar", "", "/")); err != nil {
-			return 0, err
-		}
+	if err := s.Denied(ctx, s.Check(ctx, authz.UserManage, "calendar", "", "/")); err != nil {
+		return 0, err
 	}
-	err := s.update(ctx, func(tx *store.Tx) error {
+	err := s.Update(ctx, func(tx *store.Tx) error {
 		for _, d := range days {
 			if err := tx.UpsertCalendarDay(ctx, d.Date.Format("2006-01-02"), string(d.Kind), d.Name); err != nil {
 				return err
 			}
 		}
-		return s.audit(ctx, tx, "calendar.import", "calendar", "", "", domain.ResultOK, fmt.Sprintf("%d days", len(days)))
+		return s.Kernel.Audit(ctx, tx, "calendar.import", "calendar", "", "", domain.ResultOK, fmt.Sprintf("%d days", len(days)))
 	})
 	if err != nil {
 		return 0, err
 	}
-	s.calMu.Lock()
-	s.cal = nil // reload on next use
-	s.calMu.Unlock()
+	s.ForgetCalendar()
 	return len(days), nil
 }
 
@@ -52,12 +48,10 @@ func (s *Service) SaveCategory(ctx context.Context, c store.Category) error {
 	if err := f.Err(); err != nil {
 		return err
 	}
-	if !isCLI(ctx) {
-		if err := s.denied(ctx, s.check(ctx, authz.UserManage, "category", c.Code, "/")); err != nil {
-			return err
-		}
+	if err := s.Denied(ctx, s.Check(ctx, authz.UserManage, "category", c.Code, "/")); err != nil {
+		return err
 	}
-	return s.update(ctx, func(tx *store.Tx) error {
+	return s.Update(ctx, func(tx *store.Tx) error {
 		if c.ParentCode != "" {
 			if ok, err := s.categoryExists(ctx, tx, c.ParentCode); err != nil {
 				return err
@@ -68,6 +62,6 @@ func (s *Service) SaveCategory(ctx context.Context, c store.Category) error {
 		if err := tx.UpsertCategory(ctx, c); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, "category.save", "category", c.Code, "", domain.ResultOK, fmt.Sprintf("%s active=%v parent=%s", c.Name, c.Active, c.ParentCode))
+		return s.Kernel.Audit(ctx, tx, "category.save", "category", c.Code, "", domain.ResultOK, fmt.Sprintf("%s active=%v parent=%s", c.Name, c.Active, c.ParentCode))
 	})
 }

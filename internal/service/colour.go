@@ -100,7 +100,7 @@ func (s *Service) SetPost(ctx context.Context, post, orgCode, username string) e
 	if !slices.Contains(Posts, post) {
 		return required("post", "post.unknown")
 	}
-	return s.update(ctx, func(tx *store.Tx) error {
+	return s.Update(ctx, func(tx *store.Tx) error {
 		org, err := tx.Org(ctx, orgCode)
 		if err != nil {
 			return required("org_code", "org.not_found")
@@ -122,7 +122,7 @@ func (s *Service) SetPost(ctx context.Context, post, orgCode, username string) e
 		if err := tx.SetPost(ctx, post, orgCode, uid); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, "registry.post", "post", post+"@"+orgCode, org.Path, domain.ResultOK, username)
+		return s.Kernel.Audit(ctx, tx, "registry.post", "post", post+"@"+orgCode, org.Path, domain.ResultOK, username)
 	})
 }
 
@@ -132,7 +132,7 @@ func (s *Service) LeaderPosts(ctx context.Context) ([]store.Post, error) {
 		return nil, err
 	}
 	var out []store.Post
-	err := s.view(ctx, func(tx *store.Tx) error {
+	err := s.View(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.Posts(ctx)
 		return err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 
+	"jiefen/internal/authz"
 	"jiefen/internal/division"
 	"jiefen/internal/domain"
 	"jiefen/internal/store"
@@ -21,11 +22,11 @@ type ImportResult struct {
 // must be in the file or already in the database. Operators only (CLI).
 func (s *Service) ImportDivisions(ctx context.Context, nodes []division.Node, county, countyName string) (ImportResult, error) {
 	var res ImportResult
-	if !isCLI(ctx) {
+	if authz.Check(domain.ActorFrom(ctx).Principal(), authz.Operate, "") != nil {
 		return res, domain.ErrForbidden
 	}
 	sort.SliceStable(nodes, func(i, j int) bool { return nodes[i].Level.Depth() < nodes[j].Level.Depth() })
-	err := s.update(ctx, func(tx *store.Tx) error {
+	err := s.Update(ctx, func(tx *store.Tx) error {
 		paths := map[string]string{}
 		pathOf := func(code string) (string, error) {
 			if p, ok := paths[code]; ok {
@@ -87,7 +88,7 @@ func (s *Service) ImportDivisions(ctx context.Context, nodes []division.Node, co
 			}
 			paths[o.Code] = o.Path
 		}
-		return s.audit(ctx, tx, "org.import", "org", county, "", domain.ResultOK,
+		return s.Kernel.Audit(ctx, tx, "org.import", "org", county, "", domain.ResultOK,
 			fmt.Sprintf("added %d, updated %d, unchanged %d", res.Added, res.Updated, res.Unchanged))
 	})
 	return res, err

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"jiefen/internal/app"
 	"strconv"
 	"strings"
 	"time"
@@ -43,8 +44,8 @@ func (s *Service) RequestLedger(ctx context.Context, q CaseQuery, reason string)
 	if err != nil {
 		return nil, err
 	}
-	if isCLI(ctx) || !authz.Allowed(u, authz.PersonalExport) {
-		return nil, s.denied(ctx, &domain.Error{Code: domain.Forbidden, Key: "error.forbidden", Err: &denial{"denied.ledger.request", "cases", "", f.Path}})
+	if !authz.Allowed(u, authz.PersonalExport) {
+		return nil, s.Denied(ctx, app.Forbidden("ledger.request", "cases", "", f.Path))
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" || len([]rune(reason)) > 200 {
@@ -53,11 +54,11 @@ func (s *Service) RequestLedger(ctx context.Context, q CaseQuery, reason string)
 	q.Cursor, q.Limit = 0, 0
 	b, _ := json.Marshal(q)
 	r := &store.ExportRequest{RequestedBy: u.ID, RequesterName: u.Name, OrgPath: f.Path, Query: string(b), Reason: reason}
-	err = s.update(ctx, func(tx *store.Tx) error {
+	err = s.Update(ctx, func(tx *store.Tx) error {
 		if err := tx.AddExportRequest(ctx, r); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, "ledger.request", "export", strconv.FormatInt(r.ID, 10), f.Path, domain.ResultOK,
+		return s.Kernel.Audit(ctx, tx, "ledger.request", "export", strconv.FormatInt(r.ID, 10), f.Path, domain.ResultOK,
 			"filter "+describeQuery(q)+", reason: "+reason)
 	})
 	return r, err
@@ -67,12 +68,12 @@ func (s *Service) RequestLedger(ctx context.Context, q CaseQuery, reason string)
 // approver's jurisdiction and a day of the request. Audited.
 func (s *Service) ApproveLedger(ctx context.Context, id int64) error {
 	u := domain.ActorFrom(ctx).User
-	return s.update(ctx, func(tx *store.Tx) error {
+	return s.Update(ctx, func(tx *store.Tx) error {
 		r, err := tx.ExportRequest(ctx, id)
 		if err != nil {
 			return err
 		}
-		if err := s.check(ctx, authz.ExportApprove, "export", strconv.FormatInt(id, 10), r.OrgPath); err != nil {
+		if err := s.Check(ctx, authz.ExportApprove, "export", strconv.FormatInt(id, 10), r.OrgPath); err != nil {
 			return err
 		}
 		switch {
@@ -86,7 +87,7 @@ func (s *Service) ApproveLedger(ctx context.Context, id int64) error {
 		if ok, err := tx.ApproveExportRequest(ctx, id, u.ID); err != nil || !ok {
 			return cmp.Or(err, error(&domain.Error{Code: domain.Conflict, Key: "export.approved"}))
 		}
-		return s.audit(ctx, tx, "ledger.approve", "export", strconv.FormatInt(id, 10), r.OrgPath, domain.ResultOK,
+		return s.Kernel.Audit(ctx, tx, "ledger.approve", "export", strconv.FormatInt(id, 10), r.OrgPath, domain.ResultOK,
 			"requested by "+r.RequesterName+", reason: "+r.Reason)
 	})
 }
@@ -98,7 +99,7 @@ func (s *Service) ExportRequests(ctx context.Context) (mine, toApprove []*store.
 	if u == nil {
 		return nil, nil, domain.ErrForbidden
 	}
-	err = s.view(ctx, func(tx *store.Tx) error {
+	err = s.View(ctx, func(tx *store.Tx) error {
 		since := tx.Now.Add(-7 * 24 * time.Hour)
 		if mine, err = tx.ExportRequests(ctx, since, u.ID, "/"); err != nil {
 			return err
@@ -140,7 +141,7 @@ func (s *Service) Ledger(ctx context.Context, q CaseQuery, opt LedgerOptions, w 
 	if opt.RequestID != 0 {
 		// The approved request's own filters apply, for its requester only.
 		var r *store.ExportRequest
-		err := s.view(ctx, func(tx *store.Tx) error {
+		err := s.View(ctx, func(tx *store.Tx) error {
 			var err error
 			r, err = tx.ExportRequest(ctx, opt.RequestID)
 			return err
@@ -149,8 +150,8 @@ func (s *Service) Ledger(ctx context.Context, q CaseQuery, opt LedgerOptions, w 
 			return 0, err
 		}
 		switch {
-		case isCLI(ctx) || r.RequestedBy != u.ID || !authz.Allowed(u, authz.PersonalExport):
-			return 0, s.denied(ctx, &domain.Error{Code: domain.Forbidden, Key: "error.forbidden", Err: &denial{"denied.ledger.unmasked", "export", strconv.FormatInt(r.ID, 10), r.OrgPath}})
+		case u == nil || r.RequestedBy != u.ID || !authz.Allowed(u, authz.PersonalExport):
+			return 0, s.Denied(ctx, app.Forbidden("ledger.unmasked", "export", strconv.FormatInt(r.ID, 10), r.OrgPath))
 		case r.ApprovedAt.IsZero():
 			return 0, &domain.Error{Code: domain.Conflict, Key: "export.not_approved"}
 		case !r.UsedAt.IsZero():
@@ -191,7 +192,7 @@ func (s *Service) Ledger(ctx context.Context, q CaseQuery, opt LedgerOptions, w 
 	// Newest first by keyset, gathered, then written oldest first.
 	var all []*domain.Case
 	parties := map[int64][]store.PartyRow{}
-	err = s.view(ctx, func(tx *store.Tx) error {
+	err = s.View(ctx, func(tx *store.Tx) error {
 		page := f
 		page.Limit = 500
 		for {
@@ -236,10 +237,10 @@ func (s *Service) Ledger(ctx context.Context, q CaseQuery, opt LedgerOptions, w 
 			name, id, phone := domain.MaskName(p.Name), p.IDMasked, p.PhoneMask
 			if full {
 				name = p.Name
-				if v, err := s.keys.Decrypt(p.IDKid, p.IDEnc, "party.id_number"); err == nil && v != "" {
+				if v, err := s.Keys().Decrypt(p.IDKid, p.IDEnc, "party.id_number"); err == nil && v != "" {
 					id = v
 				}
-				if v, err := s.keys.Decrypt(p.PhoneKid, p.PhoneEnc, "party.phone"); err == nil && v != "" {
+				if v, err := s.Keys().Decrypt(p.PhoneKid, p.PhoneEnc, "party.phone"); err == nil && v != "" {
 					phone = v
 				}
 			}
@@ -273,13 +274,13 @@ func (s *Service) Ledger(ctx context.Context, q CaseQuery, opt LedgerOptions, w 
 	if full {
 		mode = "personal data unmasked, reason: " + reason
 	}
-	err = s.update(ctx, func(tx *store.Tx) error {
+	err = s.Update(ctx, func(tx *store.Tx) error {
 		if opt.RequestID != 0 {
 			if ok, err := tx.UseExportRequest(ctx, opt.RequestID); err != nil || !ok {
 				return cmp.Or(err, error(&domain.Error{Code: domain.Conflict, Key: "export.used"}))
 			}
 		}
-		return s.audit(ctx, tx, "ledger.export", "cases", "", f.Path, domain.ResultOK,
+		return s.Kernel.Audit(ctx, tx, "ledger.export", "cases", "", f.Path, domain.ResultOK,
 			fmt.Sprintf("%d matters, %s, filter %s", len(all), mode, describeQuery(q)))
 	})
 	if err != nil {
@@ -403,8 +404,8 @@ func ReportValue(f Figures, key string) any {
 
 // ExportReport writes the monthly report as .xlsx and audits the export.
 func (s *Service) ExportReport(ctx context.Context, r *Report, centre string, w io.Writer) error {
-	if err := s.update(ctx, func(tx *store.Tx) error {
-		return s.audit(ctx, tx, "report.export", "report", r.Month, r.ByOrg.Place.Path, domain.ResultOK, "monthly report "+r.Month+" of "+r.ByOrg.Place.Code)
+	if err := s.Update(ctx, func(tx *store.Tx) error {
+		return s.Kernel.Audit(ctx, tx, "report.export", "report", r.Month, r.ByOrg.Place.Path, domain.ResultOK, "monthly report "+r.Month+" of "+r.ByOrg.Place.Code)
 	}); err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"jiefen/internal/app"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -91,7 +92,7 @@ func (s *Service) ImportMembers(ctx context.Context, caseID int64, table [][]str
 		return 0, err
 	}
 	if !s.mayManageGroup(ctx, c) {
-		return 0, s.denied(ctx, &domain.Error{Code: domain.Forbidden, Key: "error.forbidden", Err: &denial{"denied.case.members", "case", c.Number, c.OrgPath}})
+		return 0, s.Denied(ctx, app.Forbidden("case.members", "case", c.Number, c.OrgPath))
 	}
 	if len(table) < 2 {
 		return 0, required("file", "group.file.empty")
@@ -122,7 +123,7 @@ func (s *Service) ImportMembers(ctx context.Context, caseID int64, table [][]str
 	}
 	now := s.st.Now()
 	var n int
-	err = s.update(ctx, func(tx *store.Tx) error {
+	err = s.Update(ctx, func(tx *store.Tx) error {
 		// Villages by code and by name, within the matter's township (or
 		// the county, for a matter registered at county level).
 		scope := townshipPath(c.OrgPath)
@@ -188,9 +189,9 @@ func (s *Service) ImportMembers(ctx context.Context, caseID int64, table [][]str
 						key = de.Key
 					}
 					bad("id_number", key)
-				} else if s.keys != nil {
-					m.IDMasked, m.IDBidx = domain.MaskID(id), s.keys.BlindIndex("id", id)
-					if m.IDKid, m.IDEnc, err = s.keys.Encrypt(id, "member.id_number"); err != nil {
+				} else if s.Keys() != nil {
+					m.IDMasked, m.IDBidx = domain.MaskID(id), s.Keys().BlindIndex("id", id)
+					if m.IDKid, m.IDEnc, err = s.Keys().Encrypt(id, "member.id_number"); err != nil {
 						return err
 					}
 				}
@@ -198,9 +199,9 @@ func (s *Service) ImportMembers(ctx context.Context, caseID int64, table [][]str
 			if p := cell(row, "phone"); p != "" {
 				if mobile, ok := domain.NormalizeMobile(p); !ok {
 					bad("phone", "phone.invalid")
-				} else if s.keys != nil {
+				} else if s.Keys() != nil {
 					m.PhoneMasked = domain.MaskPhone(mobile)
-					if m.PhoneKid, m.PhoneEnc, err = s.keys.Encrypt(mobile, "member.phone"); err != nil {
+					if m.PhoneKid, m.PhoneEnc, err = s.Keys().Encrypt(mobile, "member.phone"); err != nil {
 						return err
 					}
 				}
@@ -251,7 +252,7 @@ func (s *Service) ImportMembers(ctx context.Context, caseID int64, table [][]str
 		if err := tx.AddEvent(ctx, caseID, ev); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, "case.members_import", "case", c.Number, c.OrgPath, domain.ResultOK, fmt.Sprintf("%d households", n))
+		return s.Kernel.Audit(ctx, tx, "case.members_import", "case", c.Number, c.OrgPath, domain.ResultOK, fmt.Sprintf("%d households", n))
 	})
 	return n, err
 }
@@ -259,12 +260,12 @@ func (s *Service) ImportMembers(ctx context.Context, caseID int64, table [][]str
 // mayManageGroup: the dispatchers of the place, the matter's assignee and
 // its co-handlers keep the list.
 func (s *Service) mayManageGroup(ctx context.Context, c *domain.Case) bool {
-	u := domain.ActorFrom(ctx).User
-	if isCLI(ctx) {
-		return true
-	}
+	u := domain.ActorFrom(ctx).Principal()
 	if u == nil {
 		return false
+	}
+	if authz.Allowed(u, authz.GroupKeepAny) {
+		return true
 	}
 	if c.Assignee == u.ID || c.IsCoHandler(u.ID) {
 		return true
@@ -306,7 +307,7 @@ func (s *Service) Group(ctx context.Context, caseID int64, village, status strin
 		return nil, required("status", "group.status.invalid")
 	}
 	out := &GroupView{ByStatus: map[string]int{}, CanManage: only == "" && s.mayManageGroup(ctx, c), OnlyVillage: only, Case: c}
-	err = s.view(ctx, func(tx *store.Tx) error {
+	err = s.View(ctx, func(tx *store.Tx) error {
 		counts, err := tx.MemberCounts(ctx, caseID)
 		if err != nil {
 			return err
@@ -368,7 +369,7 @@ func (s *Service) ConfirmMember(ctx context.Context, caseID, memberID int64, sta
 		return err
 	}
 	u := domain.ActorFrom(ctx).User
-	return s.update(ctx, func(tx *store.Tx) error {
+	return s.Update(ctx, func(tx *store.Tx) error {
 		village, err := tx.MemberVillage(ctx, caseID, memberID)
 		if err != nil {
 			return err
@@ -384,12 +385,12 @@ func (s *Service) ConfirmMember(ctx context.Context, caseID, memberID int64, sta
 			(slices.ContainsFunc([]domain.Role{domain.RoleGridWorker, domain.RoleMediator, domain.RoleHandler, domain.RoleDispatcher}, u.Has) &&
 				u.OrgPath != "" && (strings.HasPrefix(org.Path, u.OrgPath) || strings.HasPrefix(u.OrgPath, org.Path))))
 		if !allowed {
-			return &domain.Error{Code: domain.Forbidden, Key: "error.forbidden", Err: &denial{"denied.case.members", "case", c.Number, c.OrgPath}}
+			return app.Forbidden("case.members", "case", c.Number, c.OrgPath)
 		}
 		if err := tx.SetMemberStatus(ctx, caseID, memberID, status, note, u.ID, version); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, "case.member_confirm", "case", c.Number, c.OrgPath, domain.ResultOK, fmt.Sprintf("member %d %s", memberID, status))
+		return s.Kernel.Audit(ctx, tx, "case.member_confirm", "case", c.Number, c.OrgPath, domain.ResultOK, fmt.Sprintf("member %d %s", memberID, status))
 	})
 }
 
@@ -400,14 +401,14 @@ func (s *Service) AddCoUnit(ctx context.Context, caseID int64, unitCode, part st
 		return err
 	}
 	if !s.mayManageGroup(ctx, c) {
-		return s.denied(ctx, &domain.Error{Code: domain.Forbidden, Key: "error.forbidden", Err: &denial{"denied.case.units", "case", c.Number, c.OrgPath}})
+		return s.Denied(ctx, app.Forbidden("case.units", "case", c.Number, c.OrgPath))
 	}
 	part, ok := text(part, 200)
 	if !ok || part == "" {
 		return required("part", "field.required")
 	}
 	uid, uname := actorOf(ctx)
-	return s.update(ctx, func(tx *store.Tx) error {
+	return s.Update(ctx, func(tx *store.Tx) error {
 		ref, err := tx.UnitRef(ctx, unitCode)
 		if err != nil || !ref.Active {
 			return required("unit", "registry.unit.unknown")
@@ -433,7 +434,7 @@ func (s *Service) AddCoUnit(ctx context.Context, caseID int64, unitCode, part st
 		if err := tx.AddEvent(ctx, caseID, ev); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, "case.co_unit", "case", c.Number, c.OrgPath, domain.ResultOK, unitCode)
+		return s.Kernel.Audit(ctx, tx, "case.co_unit", "case", c.Number, c.OrgPath, domain.ResultOK, unitCode)
 	})
 }
 
@@ -443,7 +444,7 @@ func (s *Service) CaseUnits(ctx context.Context, caseID int64) ([]store.CaseUnit
 		return nil, err
 	}
 	var out []store.CaseUnit
-	err := s.view(ctx, func(tx *store.Tx) error {
+	err := s.View(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.CaseUnits(ctx, caseID)
 		return err
@@ -456,7 +457,7 @@ func (s *Service) CaseUnits(ctx context.Context, caseID int64) ([]store.CaseUnit
 // their own village (巡回确认), even when the matter itself is registered
 // above their grid; village is then that village's code.
 func (s *Service) groupAccess(ctx context.Context, caseID int64) (c *domain.Case, village string, err error) {
-	err = s.view(ctx, func(tx *store.Tx) error {
+	err = s.View(ctx, func(tx *store.Tx) error {
 		var err error
 		c, err = tx.Case(ctx, caseID)
 		return err
@@ -475,7 +476,7 @@ func (s *Service) groupAccess(ctx context.Context, caseID int64) (c *domain.Case
 		vp = villagePath(u.OrgPath)
 	}
 	if vp == "" || !strings.HasPrefix(vp, townshipPath(c.OrgPath)) {
-		return nil, "", s.denied(ctx, verr)
+		return nil, "", s.Denied(ctx, verr)
 	}
 	code := strings.Trim(vp[strings.LastIndex(strings.TrimSuffix(vp, "/"), "/"):], "/")
 	var n int
@@ -487,7 +488,7 @@ func (s *Service) groupAccess(ctx context.Context, caseID int64) (c *domain.Case
 		return nil, "", err
 	}
 	if n == 0 {
-		return nil, "", s.denied(ctx, verr) // as if the matter did not exist
+		return nil, "", s.Denied(ctx, verr) // as if the matter did not exist
 	}
 	return c, code, nil
 }
@@ -503,7 +504,7 @@ func actorOf(ctx context.Context) (int64, string) {
 // CaseIDByNumber finds a matter the actor may see by its number.
 func (s *Service) CaseIDByNumber(ctx context.Context, number string) (int64, error) {
 	var id int64
-	err := s.view(ctx, func(tx *store.Tx) error {
+	err := s.View(ctx, func(tx *store.Tx) error {
 		var err error
 		id, _, err = tx.CaseIDByNumber(ctx, number)
 		return err
@@ -521,7 +522,7 @@ func (s *Service) CaseIDByNumber(ctx context.Context, number string) (int64, err
 // in bulk (AU-1: prints and batch downloads are audited).
 func (s *Service) AuditMembersPrint(ctx context.Context, c *domain.Case, village string, rows int) {
 	err := s.st.Update(context.WithoutCancel(ctx), func(tx *store.Tx) error {
-		return s.audit(ctx, tx, "case.members_print", "case", c.Number, c.OrgPath, domain.ResultOK, fmt.Sprintf("village %s, %d households", village, rows))
+		return s.Kernel.Audit(ctx, tx, "case.members_print", "case", c.Number, c.OrgPath, domain.ResultOK, fmt.Sprintf("village %s, %d households", village, rows))
 	})
 	if err != nil {
 		s.log.Error("audit write failed", "action", "case.members_print", "err", err)

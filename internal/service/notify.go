@@ -142,7 +142,7 @@ func truncateRunes(s string, n int) string {
 // Pauses resume through UpdateCase's version check, so only one sweep
 // resumes a matter.
 func (s *Service) SweepDeadlines(ctx context.Context) (int, error) {
-	ctx = domain.WithActor(ctx, domain.SystemActor("job"))
+	ctx = domain.WithActor(ctx, domain.JobActor())
 	total, err := s.ResumeDuePauses(ctx)
 	if err != nil {
 		return total, err

@@ -19,7 +19,7 @@ func (s *Service) Org(ctx context.Context, code string) (domain.Org, error) {
 	if !domain.ValidCode(code) {
 		return o, &domain.Error{Code: domain.Invalid, Key: "org.code.invalid", Fields: map[string]string{"code": "org.code.invalid"}}
 	}
-	err := s.view(ctx, func(tx *store.Tx) error {
+	err := s.View(ctx, func(tx *store.Tx) error {
 		var err error
 		o, err = tx.Org(ctx, code)
 		return err
@@ -34,10 +34,7 @@ func (s *Service) Org(ctx context.Context, code string) (domain.Org, error) {
 }
 
 func (s *Service) mayViewOrg(ctx context.Context, o domain.Org) error {
-	if isCLI(ctx) {
-		return nil
-	}
-	u := domain.ActorFrom(ctx).User
+	u := domain.ActorFrom(ctx).Principal()
 	if !authz.Allowed(u, authz.OrgView) {
 		return domain.ErrForbidden
 	}
@@ -55,7 +52,7 @@ func (s *Service) mayViewOrg(ctx context.Context, o domain.Org) error {
 func (s *Service) OrgChildren(ctx context.Context, parent string) ([]domain.Org, error) {
 	var out []domain.Org
 	if parent == "" {
-		err := s.view(ctx, func(tx *store.Tx) error {
+		err := s.View(ctx, func(tx *store.Tx) error {
 			var err error
 			out, err = tx.OrgRoots(ctx)
 			return err
@@ -66,15 +63,15 @@ func (s *Service) OrgChildren(ctx context.Context, parent string) ([]domain.Org,
 	if err != nil {
 		return nil, err
 	}
-	err = s.view(ctx, func(tx *store.Tx) error {
+	err = s.View(ctx, func(tx *store.Tx) error {
 		out, err = tx.OrgChildren(ctx, p.Code)
 		return err
 	})
-	if err != nil || isCLI(ctx) {
+	if err != nil {
 		return out, err
 	}
 	// Above the user's own node, show only the branch that leads to it.
-	u := domain.ActorFrom(ctx).User
+	u := domain.ActorFrom(ctx).Principal()
 	if !strings.HasPrefix(p.Path, u.OrgPath) {
 		kept := out[:0]
 		for _, c := range out {
@@ -90,7 +87,7 @@ func (s *Service) OrgChildren(ctx context.Context, parent string) ([]domain.Org,
 // OrgAncestors returns the chain from the root to o (o included).
 func (s *Service) OrgAncestors(ctx context.Context, o domain.Org) ([]domain.Org, error) {
 	var out []domain.Org
-	err := s.view(ctx, func(tx *store.Tx) error {
+	err := s.View(ctx, func(tx *store.Tx) error {
 		for _, code := range strings.Split(strings.Trim(o.Path, "/"), "/") {
 			a, err := tx.Org(ctx, code)
 			if err != nil {
@@ -106,7 +103,7 @@ func (s *Service) OrgAncestors(ctx context.Context, o domain.Org) ([]domain.Org,
 // OrgCounts counts the nodes under path by level.
 func (s *Service) OrgCounts(ctx context.Context, path string) (map[domain.Level]int, error) {
 	var out map[domain.Level]int
-	err := s.view(ctx, func(tx *store.Tx) error {
+	err := s.View(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.CountOrgs(ctx, path)
 		return err
@@ -126,7 +123,7 @@ func (s *Service) CreateGridCell(ctx context.Context, villageCode, name string) 
 		}
 		return cell, &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: map[string]string{"name": key}}
 	}
-	err := s.update(ctx, func(tx *store.Tx) error {
+	err := s.Update(ctx, func(tx *store.Tx) error {
 		v, err := tx.Org(ctx, villageCode)
 		if domain.ErrorCode(err) == domain.NotFound {
 			return &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: map[string]string{"parent_code": "org.not_found"}}
@@ -136,10 +133,8 @@ func (s *Service) CreateGridCell(ctx context.Context, villageCode, name string) 
 		if v.Level != domain.LevelVillage {
 			return &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: map[string]string{"parent_code": "org.grid_parent"}}
 		}
-		if !isCLI(ctx) {
-			if err := s.check(ctx, authz.OrgCreate, "org", v.Code, v.Path); err != nil {
-				return err
-			}
+		if err := s.Check(ctx, authz.OrgCreate, "org", v.Code, v.Path); err != nil {
+			return err
 		}
 		last, err := tx.MaxChildCode(ctx, v.Code, len(v.Code)+3)
 		if err != nil {
@@ -158,7 +153,7 @@ func (s *Service) CreateGridCell(ctx context.Context, villageCode, name string) 
 		if _, err := tx.UpsertOrg(ctx, cell); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, "org.create", "org", cell.Code, cell.Path, domain.ResultOK, name)
+		return s.Kernel.Audit(ctx, tx, "org.create", "org", cell.Code, cell.Path, domain.ResultOK, name)
 	})
 	return cell, err
 }

@@ -22,11 +22,11 @@ func (s *Service) CaseForPrint(ctx context.Context, id int64, form string) (*dom
 		return nil, nil, err
 	}
 	var sv []store.Supervision
-	err = s.update(ctx, func(tx *store.Tx) error {
+	err = s.Update(ctx, func(tx *store.Tx) error {
 		if sv, err = tx.Supervisions(ctx, id); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, "case.print", "case", c.Number, c.OrgPath, domain.ResultOK, "form: "+form)
+		return s.Kernel.Audit(ctx, tx, "case.print", "case", c.Number, c.OrgPath, domain.ResultOK, "form: "+form)
 	})
 	return c, sv, err
 }

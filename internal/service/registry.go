@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"jiefen/internal/app"
 	"regexp"
 	"slices"
 	"strings"
@@ -74,23 +75,17 @@ var registryCode = regexp.MustCompile(`^[a-z][a-z0-9_]{1,31}$`)
 // mayAdminister: the registries belong to the county centre; a county-level
 // administrator (or the CLI) changes them.
 func (s *Service) mayAdminister(ctx context.Context, what string) error {
-	if isCLI(ctx) {
-		return nil
+	err := s.Check(ctx, authz.UserManage, what, "", "")
+	if u := domain.ActorFrom(ctx).Principal(); err == nil && (u == nil || strings.Count(u.OrgPath, "/") > 2) {
+		err = app.Forbidden(what, what, "", "")
 	}
-	err := s.check(ctx, authz.UserManage, what, "", "")
-	if u := domain.ActorFrom(ctx).User; err == nil && (u == nil || strings.Count(u.OrgPath, "/") > 2) {
-		err = &domain.Error{Code: domain.Forbidden, Key: "error.forbidden", Err: &denial{"denied." + what, what, "", ""}}
-	}
-	return s.denied(ctx, err)
+	return s.Denied(ctx, err)
 }
 
 // mayReadRegistries: every staff account reads the registries (they route
 // and call units and mediators); citizens do not.
 func (s *Service) mayReadRegistries(ctx context.Context) error {
-	if isCLI(ctx) {
-		return nil
-	}
-	return s.denied(ctx, s.check(ctx, authz.CaseView, "registry", "", ""))
+	return s.Denied(ctx, s.Check(ctx, authz.CaseView, "registry", "", ""))
 }
 
 func fieldErr(field, key string) error { return required(field, key) }
@@ -102,12 +97,12 @@ func (s *Service) ImportCentre(ctx context.Context, in CentreSetup, weeks int) (
 	if err := s.mayAdminister(ctx, "registry"); err != nil {
 		return "", err
 	}
-	cal, err := s.calendar(ctx)
+	cal, err := s.Calendar(ctx)
 	if err != nil {
 		return "", err
 	}
 	var summary string
-	err = s.update(ctx, func(tx *store.Tx) error {
+	err = s.Update(ctx, func(tx *store.Tx) error {
 		known, err := knownCategories(ctx, tx)
 		if err != nil {
 			return err
@@ -185,7 +180,7 @@ func (s *Service) ImportCentre(ctx context.Context, in CentreSetup, weeks int) (
 		}
 		summary = fmt.Sprintf("%d units, %d roster days, %d zones, %d windows, %d mediation organisations, %d mediators",
 			len(in.Units), days, len(in.Zones), windows, len(in.MediationOrgs), len(in.Mediators))
-		return s.audit(ctx, tx, "registry.import", "registry", "", "", domain.ResultOK, summary)
+		return s.Kernel.Audit(ctx, tx, "registry.import", "registry", "", "", domain.ResultOK, summary)
 	})
 	return summary, err
 }
@@ -251,7 +246,7 @@ func (s *Service) Centre(ctx context.Context) (*Registries, error) {
 		return nil, err
 	}
 	out := &Registries{}
-	err := s.view(ctx, func(tx *store.Tx) error {
+	err := s.View(ctx, func(tx *store.Tx) error {
 		var err error
 		if out.Units, err = tx.Units(ctx); err != nil {
 			return err
@@ -289,7 +284,7 @@ func (s *Service) RosterMonth(ctx context.Context, month time.Time) (map[string]
 	first := time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, domain.CST)
 	last := first.AddDate(0, 1, -1)
 	var out map[string][]int64
-	err := s.view(ctx, func(tx *store.Tx) error {
+	err := s.View(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.Roster(ctx, first.Format("2006-01-02"), last.Format("2006-01-02"))
 		return err
@@ -302,7 +297,7 @@ func (s *Service) SetRosterDay(ctx context.Context, unitCode string, day time.Ti
 	if err := s.mayAdminister(ctx, "registry"); err != nil {
 		return err
 	}
-	return s.update(ctx, func(tx *store.Tx) error {
+	return s.Update(ctx, func(tx *store.Tx) error {
 		units, err := tx.Units(ctx)
 		if err != nil {
 			return err
@@ -319,7 +314,7 @@ func (s *Service) SetRosterDay(ctx context.Context, unitCode string, day time.Ti
 		if on {
 			what = "on"
 		}
-		return s.audit(ctx, tx, "registry.roster", "unit", unitCode, "", domain.ResultOK, d+" "+what)
+		return s.Kernel.Audit(ctx, tx, "registry.roster", "unit", unitCode, "", domain.ResultOK, d+" "+what)
 	})
 }
 
@@ -328,7 +323,7 @@ func (s *Service) SaveUnit(ctx context.Context, u *store.Unit, version int64) er
 	if err := s.mayAdminister(ctx, "registry"); err != nil {
 		return err
 	}
-	return s.update(ctx, func(tx *store.Tx) error {
+	return s.Update(ctx, func(tx *store.Tx) error {
 		known, err := knownCategories(ctx, tx)
 		if err != nil {
 			return err
@@ -339,7 +334,7 @@ func (s *Service) SaveUnit(ctx context.Context, u *store.Unit, version int64) er
 		if err := tx.SaveUnit(ctx, u, version); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, "registry.unit", "unit", u.Code, "", domain.ResultOK, fmt.Sprintf("%s, %d duties", u.Name, len(u.Duties)))
+		return s.Kernel.Audit(ctx, tx, "registry.unit", "unit", u.Code, "", domain.ResultOK, fmt.Sprintf("%s, %d duties", u.Name, len(u.Duties)))
 	})
 }
 
@@ -348,7 +343,7 @@ func (s *Service) SaveMediator(ctx context.Context, m *store.Mediator) error {
 	if err := s.mayAdminister(ctx, "registry"); err != nil {
 		return err
 	}
-	return s.update(ctx, func(tx *store.Tx) error {
+	return s.Update(ctx, func(tx *store.Tx) error {
 		known, err := knownCategories(ctx, tx)
 		if err != nil {
 			return err
@@ -359,21 +354,21 @@ func (s *Service) SaveMediator(ctx context.Context, m *store.Mediator) error {
 		if err := tx.SaveMediator(ctx, m); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, "registry.mediator", "mediator", fmt.Sprint(m.ID), "", domain.ResultOK, m.Name)
+		return s.Kernel.Audit(ctx, tx, "registry.mediator", "mediator", fmt.Sprint(m.ID), "", domain.ResultOK, m.Name)
 	})
 }
 
 // MayAdministerRegistries reports whether the actor may edit the registries
 // (for showing the edit controls; every change checks again).
 func (s *Service) MayAdministerRegistries(ctx context.Context) bool {
-	u := domain.ActorFrom(ctx).User
-	return isCLI(ctx) || (u != nil && authz.Allowed(u, authz.UserManage) && strings.Count(u.OrgPath, "/") <= 2)
+	u := domain.ActorFrom(ctx).Principal()
+	return u != nil && authz.Allowed(u, authz.UserManage) && strings.Count(u.OrgPath, "/") <= 2
 }
 
 // Townships lists the county's townships and sub-districts.
 func (s *Service) Townships(ctx context.Context) ([]domain.Org, error) {
 	var out []domain.Org
-	err := s.view(ctx, func(tx *store.Tx) error {
+	err := s.View(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.OrgsAtLevel(ctx, domain.LevelTownship)
 		return err
@@ -387,7 +382,7 @@ func (s *Service) AssignToUnit(ctx context.Context, username, unitCode string) e
 	if err := s.mayAdminister(ctx, "registry"); err != nil {
 		return err
 	}
-	return s.update(ctx, func(tx *store.Tx) error {
+	return s.Update(ctx, func(tx *store.Tx) error {
 		u, err := tx.UserByUsername(ctx, username)
 		if err != nil {
 			return fieldErr("username", "user.not_found")
@@ -403,7 +398,7 @@ func (s *Service) AssignToUnit(ctx context.Context, username, unitCode string) e
 		if err := tx.SetUserUnit(ctx, u.ID, id); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, "registry.assign", "user", username, u.OrgPath, domain.ResultOK, "unit "+unitCode)
+		return s.Kernel.Audit(ctx, tx, "registry.assign", "user", username, u.OrgPath, domain.ResultOK, "unit "+unitCode)
 	})
 }
 
@@ -413,7 +408,7 @@ func (s *Service) LinkMediator(ctx context.Context, m *store.Mediator, username 
 	if err := s.mayAdminister(ctx, "registry"); err != nil {
 		return err
 	}
-	return s.update(ctx, func(tx *store.Tx) error {
+	return s.Update(ctx, func(tx *store.Tx) error {
 		u, err := tx.UserByUsername(ctx, username)
 		if err != nil {
 			return fieldErr("username", "user.not_found")
@@ -422,7 +417,7 @@ func (s *Service) LinkMediator(ctx context.Context, m *store.Mediator, username 
 		if err := tx.SaveMediator(ctx, m); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, "registry.mediator", "mediator", fmt.Sprint(m.ID), "", domain.ResultOK, m.Name+" ← "+username)
+		return s.Kernel.Audit(ctx, tx, "registry.mediator", "mediator", fmt.Sprint(m.ID), "", domain.ResultOK, m.Name+" ← "+username)
 	})
 }
 
@@ -443,7 +438,7 @@ func (s *Service) SetWindowUnit(ctx context.Context, windowCode, unitCode string
 	if err := s.mayAdminister(ctx, "registry"); err != nil {
 		return err
 	}
-	return s.update(ctx, func(tx *store.Tx) error {
+	return s.Update(ctx, func(tx *store.Tx) error {
 		var id int64
 		if unitCode != "" {
 			ref, err := tx.UnitRef(ctx, unitCode)
@@ -455,7 +450,7 @@ func (s *Service) SetWindowUnit(ctx context.Context, windowCode, unitCode string
 		if err := tx.SetWindowUnit(ctx, windowCode, id); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, "registry.window", "window", windowCode, "", domain.ResultOK, unitCode)
+		return s.Kernel.Audit(ctx, tx, "registry.window", "window", windowCode, "", domain.ResultOK, unitCode)
 	})
 }
 
@@ -464,7 +459,7 @@ func (s *Service) SaveMediationOrg(ctx context.Context, o *store.MediationOrg) e
 	if err := s.mayAdminister(ctx, "registry"); err != nil {
 		return err
 	}
-	return s.update(ctx, func(tx *store.Tx) error {
+	return s.Update(ctx, func(tx *store.Tx) error {
 		known, err := knownCategories(ctx, tx)
 		if err != nil {
 			return err
@@ -488,7 +483,7 @@ func (s *Service) SaveMediationOrg(ctx context.Context, o *store.MediationOrg) e
 		if err := tx.SaveMediationOrg(ctx, o); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, "registry.org", "mediation_org", o.Code, "", domain.ResultOK, o.Name)
+		return s.Kernel.Audit(ctx, tx, "registry.org", "mediation_org", o.Code, "", domain.ResultOK, o.Name)
 	})
 }
 
@@ -507,7 +502,7 @@ func (s *Service) SaveZone(ctx context.Context, code, name, purpose string) erro
 	case len([]rune(purpose)) > 200:
 		return fieldErr("purpose", "field.too_long")
 	}
-	return s.update(ctx, func(tx *store.Tx) error {
+	return s.Update(ctx, func(tx *store.Tx) error {
 		zones, err := tx.Zones(ctx)
 		if err != nil {
 			return err
@@ -521,14 +516,14 @@ func (s *Service) SaveZone(ctx context.Context, code, name, purpose string) erro
 		if err := tx.SaveZone(ctx, z); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, "registry.zone", "zone", code, "", domain.ResultOK, name)
+		return s.Kernel.Audit(ctx, tx, "registry.zone", "zone", code, "", domain.ResultOK, name)
 	})
 }
 
 // UserUnit names the unit an account belongs to ("" none).
 func (s *Service) UserUnit(ctx context.Context, userID int64) (string, error) {
 	var code string
-	err := s.view(ctx, func(tx *store.Tx) error {
+	err := s.View(ctx, func(tx *store.Tx) error {
 		var err error
 		code, err = tx.UserUnit(ctx, userID)
 		return err

@@ -74,14 +74,14 @@ func (s *Service) related(ctx context.Context, tx *store.Tx, p store.RelatedProb
 			}
 		}
 	}
-	u := domain.ActorFrom(ctx).User
+	u := domain.ActorFrom(ctx).Principal()
 	var out []Related
 	var cands []*store.Candidate
 	for _, c := range found {
 		if c.CreatedAt.Before(p.Since) {
 			continue
 		}
-		if !isCLI(ctx) && (u == nil || !strings.HasPrefix(c.OrgPath, u.OrgPath)) {
+		if u == nil || !strings.HasPrefix(c.OrgPath, u.OrgPath) {
 			continue // outside the actor's jurisdiction: not even its existence
 		}
 		cands = append(cands, c)
@@ -120,7 +120,7 @@ func (s *Service) RelatedForCase(ctx context.Context, id int64) ([]Related, []st
 	}
 	var out []Related
 	var links []store.Link
-	err = s.view(ctx, func(tx *store.Tx) error {
+	err = s.View(ctx, func(tx *store.Tx) error {
 		keys, err := tx.PartyKeys(ctx, c.ID)
 		if err != nil {
 			return err
@@ -154,12 +154,12 @@ func (s *Service) RelatedForCase(ctx context.Context, id int64) ([]Related, []st
 func (s *Service) RelatedForInput(ctx context.Context, tx *store.Tx, in domain.CaseInput, path string) ([]Related, error) {
 	p := store.RelatedProbe{Village: villagePath(path), Township: townshipPath(path), Address: strings.TrimSpace(in.Address)}
 	for _, party := range in.Parties {
-		if party.IDNumber != "" && s.keys != nil {
-			p.IDBidx = append(p.IDBidx, s.keys.BlindIndex("id", domain.NormalizeIDNumber(party.IDNumber)))
+		if party.IDNumber != "" && s.Keys() != nil {
+			p.IDBidx = append(p.IDBidx, s.Keys().BlindIndex("id", domain.NormalizeIDNumber(party.IDNumber)))
 		}
-		if party.Phone != "" && s.keys != nil {
+		if party.Phone != "" && s.Keys() != nil {
 			if m, ok := domain.NormalizeMobile(party.Phone); ok {
-				p.PhoneBidx = append(p.PhoneBidx, s.keys.BlindIndex("phone", m))
+				p.PhoneBidx = append(p.PhoneBidx, s.Keys().BlindIndex("phone", m))
 			}
 		}
 		p.Names = append(p.Names, strings.TrimSpace(party.Name))
@@ -183,7 +183,7 @@ func (s *Service) PartyCounts(ctx context.Context, id int64) (map[int64]int, err
 		return nil, err
 	}
 	var out map[int64]int
-	err := s.view(ctx, func(tx *store.Tx) error {
+	err := s.View(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.PartyMatterCounts(ctx, id, actorScope(ctx))
 		return err

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"jiefen/internal/app"
 	"math"
 	"slices"
 	"sort"
@@ -140,11 +141,9 @@ type Stats struct {
 
 // Statistics computes the statistics (staff; within their jurisdiction).
 func (s *Service) Statistics(ctx context.Context, q StatsQuery) (*Stats, error) {
-	u := domain.ActorFrom(ctx).User
-	if !isCLI(ctx) {
-		if err := s.denied(ctx, s.check(ctx, authz.CaseView, "stats", "", "")); err != nil {
-			return nil, err
-		}
+	u := domain.ActorFrom(ctx).Principal()
+	if err := s.Denied(ctx, s.Check(ctx, authz.CaseView, "stats", "", "")); err != nil {
+		return nil, err
 	}
 	if !slices.Contains(StatsBreakdowns, q.By) {
 		return nil, required("by", "stats.by.invalid")
@@ -153,25 +152,24 @@ func (s *Service) Statistics(ctx context.Context, q StatsQuery) (*Stats, error) 
 		return nil, required("to", "stats.period.invalid")
 	}
 	out := &Stats{From: q.From, To: q.To, By: q.By}
-	err := s.view(ctx, func(tx *store.Tx) error {
+	err := s.View(ctx, func(tx *store.Tx) error {
 		code := q.OrgCode
 		if code == "" {
-			if u != nil {
-				code = u.OrgCode
-			} else {
-				roots, err := tx.OrgRoots(ctx)
-				if err != nil || len(roots) == 0 {
-					return err
-				}
-				code = roots[0].Code
+			code = u.OrgCode // the operator has none: the root below
+		}
+		if code == "" {
+			roots, err := tx.OrgRoots(ctx)
+			if err != nil || len(roots) == 0 {
+				return err
 			}
+			code = roots[0].Code
 		}
 		org, err := tx.Org(ctx, code)
 		if err != nil {
 			return required("org_code", "org.not_found")
 		}
-		if u != nil && !strings.HasPrefix(org.Path, u.OrgPath) {
-			return &domain.Error{Code: domain.Forbidden, Key: "error.forbidden", Err: &denial{"denied.stats", "org", org.Code, org.Path}}
+		if !strings.HasPrefix(org.Path, u.OrgPath) {
+			return app.Forbidden("stats", "org", org.Code, org.Path)
 		}
 		out.Place = org
 		keyOf, names, err := s.groupKey(ctx, tx, q.By, org)
@@ -297,7 +295,7 @@ func (s *Service) Statistics(ctx context.Context, q StatsQuery) (*Stats, error) 
 				apply(e, 1)
 			}
 		}
-		cal, err := s.calendar(ctx)
+		cal, err := s.Calendar(ctx)
 		if err != nil {
 			return err
 		}
@@ -494,7 +492,7 @@ func (s *Service) StatsMatters(ctx context.Context, q StatsQuery, figure, key st
 	for _, it := range out.Items {
 		ids = append(ids, it.CaseID)
 	}
-	err = s.view(ctx, func(tx *store.Tx) error {
+	err = s.View(ctx, func(tx *store.Tx) error {
 		cs, err := tx.Cases(ctx, store.CaseFilter{Path: st.Place.Path, IDs: ids, Limit: len(ids)})
 		if err != nil {
 			return err

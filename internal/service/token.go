@@ -27,7 +27,7 @@ func (s *Service) CreateToken(ctx context.Context, username, label string) (stri
 	}
 	secret := tokenPrefix + RandomToken(32)
 	t := &store.Token{Name: label, Hash: hashToken(secret), Prefix: secret[:9]}
-	err := s.update(ctx, func(tx *store.Tx) error {
+	err := s.Update(ctx, func(tx *store.Tx) error {
 		u, err := tx.UserByUsername(ctx, username)
 		if err != nil {
 			return err
@@ -42,7 +42,7 @@ func (s *Service) CreateToken(ctx context.Context, username, label string) (stri
 		if err := tx.CreateToken(ctx, t); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, "token.create", "user", u.Username, u.OrgPath, domain.ResultOK, fmt.Sprintf("token %d %q", t.ID, label))
+		return s.Kernel.Audit(ctx, tx, "token.create", "user", u.Username, u.OrgPath, domain.ResultOK, fmt.Sprintf("token %d %q", t.ID, label))
 	})
 	if err != nil {
 		return "", nil, err
@@ -53,7 +53,7 @@ func (s *Service) CreateToken(ctx context.Context, username, label string) (stri
 // RevokeToken revokes a token of the actor's own, or (administrator, CLI) of
 // an account in the jurisdiction.
 func (s *Service) RevokeToken(ctx context.Context, id int64) error {
-	return s.update(ctx, func(tx *store.Tx) error {
+	return s.Update(ctx, func(tx *store.Tx) error {
 		t, err := tx.Token(ctx, id)
 		if err != nil {
 			return err
@@ -68,14 +68,14 @@ func (s *Service) RevokeToken(ctx context.Context, id int64) error {
 		if err := tx.RevokeToken(ctx, id); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, "token.revoke", "user", u.Username, u.OrgPath, domain.ResultOK, fmt.Sprintf("token %d", id))
+		return s.Kernel.Audit(ctx, tx, "token.revoke", "user", u.Username, u.OrgPath, domain.ResultOK, fmt.Sprintf("token %d", id))
 	})
 }
 
 // Tokens lists an account's tokens (own, or administrator in jurisdiction).
 func (s *Service) Tokens(ctx context.Context, userID int64) ([]*store.Token, error) {
 	var out []*store.Token
-	err := s.view(ctx, func(tx *store.Tx) error {
+	err := s.View(ctx, func(tx *store.Tx) error {
 		u, err := tx.User(ctx, userID)
 		if err != nil {
 			return err
@@ -93,8 +93,8 @@ func (s *Service) Tokens(ctx context.Context, userID int64) ([]*store.Token, err
 // whose jurisdiction holds the account.
 func (s *Service) mayActOnAccount(ctx context.Context, u *domain.User) error {
 	a := domain.ActorFrom(ctx)
-	if isCLI(ctx) || (a.User != nil && a.User.ID == u.ID) {
+	if a.User != nil && a.User.ID == u.ID {
 		return nil
 	}
-	return s.check(ctx, authz.UserManage, "user", u.Username, u.OrgPath)
+	return s.Check(ctx, authz.UserManage, "user", u.Username, u.OrgPath)
 }

@@ -63,7 +63,7 @@ func (s *Service) TrackCase(ctx context.Context, number, code string) (*Track, e
 			if err := tx.RecordLogin(ctx, "track", "track:"+a.IP, false); err != nil {
 				return err
 			}
-			return s.audit(ctx, tx, "case.track", "case", number, "", domain.ResultFail, "wrong number or query code")
+			return s.Kernel.Audit(ctx, tx, "case.track", "case", number, "", domain.ResultFail, "wrong number or query code")
 		}
 		out = &Track{Number: c.Number, Status: c.Status, Category: c.CategoryNm, CreatedAt: c.CreatedAt, StepDueAt: c.StepDueAt, Outcome: c.Outcome}
 		for _, e := range c.Timeline {
@@ -71,7 +71,7 @@ func (s *Service) TrackCase(ctx context.Context, number, code string) (*Track, e
 				out.Steps = append(out.Steps, TrackStep{e.At, e.Action})
 			}
 		}
-		return s.audit(ctx, tx, "case.track", "case", c.Number, c.OrgPath, domain.ResultOK, "")
+		return s.Kernel.Audit(ctx, tx, "case.track", "case", c.Number, c.OrgPath, domain.ResultOK, "")
 	})
 	if err != nil {
 		return nil, err

@@ -47,7 +47,7 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (*domain.User, err
 	if err != nil {
 		return nil, err
 	}
-	err = s.update(ctx, func(tx *store.Tx) error {
+	err = s.Update(ctx, func(tx *store.Tx) error {
 		if err := s.checkPlacement(ctx, tx, u); err != nil {
 			return err
 		}
@@ -64,7 +64,7 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (*domain.User, err
 		if u, err = tx.User(ctx, id); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, "user.create", "user", u.Username, u.OrgPath, domain.ResultOK,
+		return s.Kernel.Audit(ctx, tx, "user.create", "user", u.Username, u.OrgPath, domain.ResultOK,
 			fmt.Sprintf("roles=%s org=%s", domain.JoinRoles(u.Roles), u.OrgCode))
 	})
 	if err != nil {
@@ -99,7 +99,7 @@ type UserPatch struct {
 // (SS-4); role and jurisdiction changes end them too (privilege change).
 func (s *Service) UpdateUser(ctx context.Context, id int64, p UserPatch) (*domain.User, error) {
 	var out *domain.User
-	err := s.update(ctx, func(tx *store.Tx) error {
+	err := s.Update(ctx, func(tx *store.Tx) error {
 		u, err := tx.User(ctx, id)
 		if err != nil {
 			return err
@@ -179,7 +179,7 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, p UserPatch) (*domai
 		if out, err = tx.User(ctx, id); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, "user.update", "user", u.Username, out.OrgPath, domain.ResultOK, strings.Join(changes, "; "))
+		return s.Kernel.Audit(ctx, tx, "user.update", "user", u.Username, out.OrgPath, domain.ResultOK, strings.Join(changes, "; "))
 	})
 	return out, err
 }
@@ -193,17 +193,11 @@ func (s *Service) checkPlacement(ctx context.Context, tx *store.Tx, u *domain.Us
 	} else if err != nil {
 		return err
 	}
-	if isCLI(ctx) {
-		return nil
-	}
-	return s.check(ctx, authz.UserManage, "user", u.Username, org.Path)
+	return s.Check(ctx, authz.UserManage, "user", u.Username, org.Path)
 }
 
 func (s *Service) checkManage(ctx context.Context, u *domain.User) error {
-	if isCLI(ctx) {
-		return nil
-	}
-	return s.check(ctx, authz.UserManage, "user", u.Username, u.OrgPath)
+	return s.Check(ctx, authz.UserManage, "user", u.Username, u.OrgPath)
 }
 
 // ResetPassword sets a new initial password (generated when pw is empty) that
@@ -214,7 +208,7 @@ func (s *Service) ResetPassword(ctx context.Context, id int64, pw string) (strin
 	if pw == "" {
 		pw = GeneratePassword()
 	}
-	err := s.update(ctx, func(tx *store.Tx) error {
+	err := s.Update(ctx, func(tx *store.Tx) error {
 		u, err := tx.User(ctx, id)
 		if err != nil {
 			return err
@@ -239,7 +233,7 @@ func (s *Service) ResetPassword(ctx context.Context, id int64, pw string) (strin
 		if _, err := tx.EndUserSessions(ctx, u.ID, 0, "password reset"); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, "user.reset_password", "user", u.Username, u.OrgPath, domain.ResultOK, "sessions ended, account unlocked")
+		return s.Kernel.Audit(ctx, tx, "user.reset_password", "user", u.Username, u.OrgPath, domain.ResultOK, "sessions ended, account unlocked")
 	})
 	if err != nil {
 		return "", err
@@ -249,7 +243,7 @@ func (s *Service) ResetPassword(ctx context.Context, id int64, pw string) (strin
 
 // Unlock lifts a lockout early.
 func (s *Service) Unlock(ctx context.Context, id int64) error {
-	return s.update(ctx, func(tx *store.Tx) error {
+	return s.Update(ctx, func(tx *store.Tx) error {
 		u, err := tx.User(ctx, id)
 		if err != nil {
 			return err
@@ -263,14 +257,14 @@ func (s *Service) Unlock(ctx context.Context, id int64) error {
 		if err := tx.RecordLogin(ctx, u.Username, "unlock", true); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, "user.unlock", "user", u.Username, u.OrgPath, domain.ResultOK, "")
+		return s.Kernel.Audit(ctx, tx, "user.unlock", "user", u.Username, u.OrgPath, domain.ResultOK, "")
 	})
 }
 
 // EndSessions ends every session of one account (SS-4).
 func (s *Service) EndSessions(ctx context.Context, id int64) (int64, error) {
 	var n int64
-	err := s.update(ctx, func(tx *store.Tx) error {
+	err := s.Update(ctx, func(tx *store.Tx) error {
 		u, err := tx.User(ctx, id)
 		if err != nil {
 			return err
@@ -285,7 +279,7 @@ func (s *Service) EndSessions(ctx context.Context, id int64) (int64, error) {
 		if n, err = tx.EndUserSessions(ctx, u.ID, keep, "ended by administrator"); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, "user.end_sessions", "user", u.Username, u.OrgPath, domain.ResultOK, fmt.Sprintf("%d session(s)", n))
+		return s.Kernel.Audit(ctx, tx, "user.end_sessions", "user", u.Username, u.OrgPath, domain.ResultOK, fmt.Sprintf("%d session(s)", n))
 	})
 	return n, err
 }
@@ -294,18 +288,16 @@ func (s *Service) EndSessions(ctx context.Context, id int64) (int64, error) {
 // administrators and the CLI only).
 func (s *Service) EndAllSessions(ctx context.Context) (int64, error) {
 	a := domain.ActorFrom(ctx)
-	if !isCLI(ctx) {
-		if err := s.check(ctx, authz.UserManage, "session", "all", "/"); err != nil {
-			return 0, s.denied(ctx, err)
-		}
+	if err := s.Check(ctx, authz.UserManage, "session", "all", "/"); err != nil {
+		return 0, s.Denied(ctx, err)
 	}
 	var n int64
-	err := s.update(ctx, func(tx *store.Tx) error {
+	err := s.Update(ctx, func(tx *store.Tx) error {
 		var err error
 		if n, err = tx.EndAllSessions(ctx, a.SessionID, "ended all by administrator"); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, "session.end_all", "session", "all", "", domain.ResultOK, fmt.Sprintf("%d session(s)", n))
+		return s.Kernel.Audit(ctx, tx, "session.end_all", "session", "all", "", domain.ResultOK, fmt.Sprintf("%d session(s)", n))
 	})
 	return n, err
 }
@@ -313,7 +305,7 @@ func (s *Service) EndAllSessions(ctx context.Context) (int64, error) {
 // User reads one account the actor may see (own, or user.view in jurisdiction).
 func (s *Service) User(ctx context.Context, id int64) (*domain.User, error) {
 	var u *domain.User
-	err := s.view(ctx, func(tx *store.Tx) error {
+	err := s.View(ctx, func(tx *store.Tx) error {
 		var err error
 		u, err = tx.User(ctx, id)
 		return err
@@ -322,12 +314,12 @@ func (s *Service) User(ctx context.Context, id int64) (*domain.User, error) {
 		return nil, err
 	}
 	a := domain.ActorFrom(ctx)
-	if isCLI(ctx) || (a.User != nil && a.User.ID == u.ID) {
+	if a.User != nil && a.User.ID == u.ID {
 		return u, nil
 	}
-	if err := authz.Check(a.User, authz.UserView, u.OrgPath); err != nil {
+	if err := authz.Check(a.Principal(), authz.UserView, u.OrgPath); err != nil {
 		// Outside the jurisdiction the account does not exist for this user (AC-3).
-		s.auditAlone(ctx, "denied.user.view", "user", u.Username, u.OrgPath, "")
+		s.AuditAlone(ctx, "denied.user.view", "user", u.Username, u.OrgPath, "")
 		return nil, domain.ErrNotFound
 	}
 	return u, nil
@@ -335,17 +327,15 @@ func (s *Service) User(ctx context.Context, id int64) (*domain.User, error) {
 
 // Users lists accounts in the actor's jurisdiction.
 func (s *Service) Users(ctx context.Context, f store.UserFilter) ([]*domain.User, error) {
-	a := domain.ActorFrom(ctx)
-	if !isCLI(ctx) {
-		if err := s.check(ctx, authz.UserView, "user", "", a.User.OrgPathOrEmpty()); err != nil {
-			return nil, s.denied(ctx, err)
-		}
-		if f.Path == "" || !strings.HasPrefix(f.Path, a.User.OrgPath) {
-			f.Path = a.User.OrgPath
-		}
+	u := domain.ActorFrom(ctx).Principal()
+	if err := s.Check(ctx, authz.UserView, "user", "", u.OrgPathOrEmpty()); err != nil {
+		return nil, s.Denied(ctx, err)
+	}
+	if f.Path == "" || !strings.HasPrefix(f.Path, u.OrgPath) {
+		f.Path = u.OrgPath
 	}
 	var out []*domain.User
-	err := s.view(ctx, func(tx *store.Tx) error {
+	err := s.View(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.Users(ctx, f)
 		return err
@@ -356,7 +346,7 @@ func (s *Service) Users(ctx context.Context, f store.UserFilter) ([]*domain.User
 // UserByUsername reads an account by login ID (CLI and admin pages).
 func (s *Service) UserByUsername(ctx context.Context, username string) (*domain.User, error) {
 	var id int64
-	err := s.view(ctx, func(tx *store.Tx) error {
+	err := s.View(ctx, func(tx *store.Tx) error {
 		u, err := tx.UserByUsername(ctx, username)
 		if err == nil {
 			id = u.ID
@@ -382,7 +372,7 @@ func (s *Service) LiveSessions(ctx context.Context) ([]*store.Session, error) {
 		return nil, errNoSession
 	}
 	var out []*store.Session
-	err := s.view(ctx, func(tx *store.Tx) error {
+	err := s.View(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.LiveSessions(ctx, a.User.ID)
 		return err
@@ -397,7 +387,7 @@ func (s *Service) UpdateOwnLang(ctx context.Context, lang string) (*domain.User,
 		return nil, errNoSession
 	}
 	var out *domain.User
-	err := s.update(ctx, func(tx *store.Tx) error {
+	err := s.Update(ctx, func(tx *store.Tx) error {
 		u, err := tx.User(ctx, a.User.ID)
 		if err != nil {
 			return err
@@ -410,7 +400,7 @@ func (s *Service) UpdateOwnLang(ctx context.Context, lang string) (*domain.User,
 			return err
 		}
 		out = u
-		return s.audit(ctx, tx, "user.update", "user", u.Username, u.OrgPath, domain.ResultOK, "lang")
+		return s.Kernel.Audit(ctx, tx, "user.update", "user", u.Username, u.OrgPath, domain.ResultOK, "lang")
 	})
 	return out, err
 }
@@ -418,14 +408,14 @@ func (s *Service) UpdateOwnLang(ctx context.Context, lang string) (*domain.User,
 // SetDemoPassword sets a password without the forced change (demo accounts;
 // CLI only).
 func (s *Service) SetDemoPassword(ctx context.Context, id int64, pw string) error {
-	if !isCLI(ctx) {
+	if authz.Check(domain.ActorFrom(ctx).Principal(), authz.Operate, "") != nil {
 		return domain.ErrForbidden
 	}
 	hash, err := HashPassword(pw, s.policy.Argon)
 	if err != nil {
 		return err
 	}
-	return s.update(ctx, func(tx *store.Tx) error {
+	return s.Update(ctx, func(tx *store.Tx) error {
 		u, err := tx.User(ctx, id)
 		if err != nil {
 			return err
@@ -436,6 +426,6 @@ func (s *Service) SetDemoPassword(ctx context.Context, id int64, pw string) erro
 		if err := tx.RecordLogin(ctx, u.Username, "demo", true); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, "user.reset_password", "user", u.Username, u.OrgPath, domain.ResultOK, "demo start")
+		return s.Kernel.Audit(ctx, tx, "user.reset_password", "user", u.Username, u.OrgPath, domain.ResultOK, "demo start")
 	})
 }
