@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 
 	"jiefen/internal/domain"
 )
@@ -24,3 +25,6 @@ func SetSearchWindow(n int64) (restore func()) {
 	searchWindow = n
 	return func() { searchWindow = old }
 }
+
+// DBForTest is the store's reading pool, for tests that read the catalogues.
+func (s *Store) DBForTest() *sql.DB { return s.read }
