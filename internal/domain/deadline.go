@@ -57,3 +57,7 @@ func DueForCase(cal *Calendar, s Status, start time.Time, petition bool) time.Ti
 	}
 	return cal.AddWorkingDays(start, r.Days).UTC()
 }
+
+// Steps are the steps with a deadline, named by what ends them, in the
+// order of a matter's life; the on-time rate is given for each.
+var Steps = []string{"assess", "dispatch", "sign", "resolve", "inform", "visit"}

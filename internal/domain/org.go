@@ -87,3 +87,12 @@ func (o Org) Validate() error {
 	}
 	return f.Err()
 }
+
+// VillagePath cuts a place's path to its village (/county/township/village/).
+func VillagePath(p string) string {
+	parts := strings.SplitAfterN(p, "/", 5)
+	if len(parts) < 5 {
+		return ""
+	}
+	return strings.Join(parts[:4], "")
+}

@@ -82,3 +82,28 @@ func cjkToken(rs []rune) string { return "x" + hex.EncodeToString([]byte(string(
 func isCJK(r rune) bool {
 	return unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r) || unicode.Is(unicode.Hangul, r)
 }
+
+// Bigrams is the set of a text's CJK character bigrams (as search tokens).
+func Bigrams(text string) map[string]bool {
+	out := map[string]bool{}
+	for _, t := range SearchTokens(text) {
+		if len(t) == 13 && t[0] == 'x' { // "x" + the hex of two CJK characters: a bigram
+			out[t] = true
+		}
+	}
+	return out
+}
+
+// Jaccard is the overlap of two sets: shared ÷ either.
+func Jaccard(a, b map[string]bool) float64 {
+	if len(a) == 0 || len(b) == 0 {
+		return 0
+	}
+	n := 0
+	for k := range a {
+		if b[k] {
+			n++
+		}
+	}
+	return float64(n) / float64(len(a)+len(b)-n)
+}

@@ -190,7 +190,7 @@ func (s *Service) riskFacts(ctx context.Context, tx *store.Tx, keys []store.Part
 	for _, k := range keys {
 		// Only matters the asker may see count: the form must not tell a
 		// township clerk how many disputes an ID number has elsewhere.
-		n, err := tx.PartyMatters(ctx, k.IDBidx, k.PhoneBidx, exclude, actorScope(ctx))
+		n, err := tx.PartyMatters(ctx, k.IDBidx, k.PhoneBidx, exclude, app.Scope(ctx))
 		if err != nil {
 			return in, err
 		}
@@ -198,8 +198,8 @@ func (s *Service) riskFacts(ctx context.Context, tx *store.Tx, keys []store.Part
 			in.PriorMatters, in.PriorWho = n, k.Name
 		}
 	}
-	village := villagePath(orgPath)
-	if !strings.HasPrefix(village, actorScope(ctx)) {
+	village := domain.VillagePath(orgPath)
+	if !strings.HasPrefix(village, app.Scope(ctx)) {
 		village = "" // a village outside the asker's jurisdiction tells nothing
 	}
 	n, err := tx.RedMattersSince(ctx, village, tx.Now.AddDate(0, 0, -90), exclude)
@@ -208,15 +208,6 @@ func (s *Service) riskFacts(ctx context.Context, tx *store.Tx, keys []store.Part
 	}
 	in.VillageRed = n
 	return in, nil
-}
-
-// villagePath cuts a place's path to its village (/county/township/village/).
-func villagePath(p string) string {
-	parts := strings.SplitAfterN(p, "/", 5)
-	if len(parts) < 5 {
-		return ""
-	}
-	return strings.Join(parts[:4], "")
 }
 
 func (s *Service) suggest(ctx context.Context, tx *store.Tx, text, path string, in assess.RiskInput, wait bool) (*Suggestion, error) {
@@ -266,10 +257,10 @@ func (s *Service) Suggest(ctx context.Context, in domain.CaseInput) (*Suggestion
 		return nil, err
 	}
 	if strings.TrimSpace(in.Description) == "" {
-		return nil, required("description", "field.required")
+		return nil, app.Required("description", "field.required")
 	}
 	if utf8.RuneCountInString(in.Description) > 5000 || utf8.RuneCountInString(in.Address) > 200 {
-		return nil, required("description", "field.too_long")
+		return nil, app.Required("description", "field.too_long")
 	}
 	var out *Suggestion
 	err := s.View(ctx, func(tx *store.Tx) error {
@@ -360,9 +351,9 @@ func (s *Service) SaveAssessRules(ctx context.Context, after int64, cfg assess.C
 	if err := validateRules(cfg); err != nil {
 		return 0, err
 	}
-	note, ok := text(note, 500)
+	note, ok := app.Text(note, 500)
 	if !ok {
-		return 0, required("note", "field.too_long")
+		return 0, app.Required("note", "field.too_long")
 	}
 	body, _ := json.Marshal(cfg)
 	var v int64
@@ -373,7 +364,7 @@ func (s *Service) SaveAssessRules(ctx context.Context, after int64, cfg assess.C
 		}
 		for _, r := range cfg.Categories {
 			if !slices.ContainsFunc(cats, func(c store.Category) bool { return c.Code == r.Code }) {
-				return required("categories", "assess.category.unknown")
+				return app.Required("categories", "assess.category.unknown")
 			}
 		}
 		var by int64
@@ -405,27 +396,27 @@ func validateRules(cfg assess.Config) error {
 	for _, t := range cfg.Triggers {
 		switch {
 		case t.Code == "" || seen[t.Code]:
-			return required("triggers", "assess.trigger.code")
+			return app.Required("triggers", "assess.trigger.code")
 		case !slices.Contains(assess.TriggerKinds, t.Kind):
-			return required("triggers", "assess.trigger.kind")
+			return app.Required("triggers", "assess.trigger.kind")
 		case t.Color != "red" && t.Color != "yellow" && t.Color != "blue":
-			return required("triggers", "assess.trigger.color")
+			return app.Required("triggers", "assess.trigger.color")
 		case t.Kind == "words" && len(t.Words) == 0:
-			return required("triggers", "assess.trigger.words")
+			return app.Required("triggers", "assess.trigger.words")
 		case t.Kind != "words" && t.Kind != "minor" && (!(t.Min > 0) || math.IsInf(t.Min, 0)):
-			return required("triggers", "assess.trigger.min")
+			return app.Required("triggers", "assess.trigger.min")
 		}
 		seen[t.Code] = true
 		for _, w := range t.Words {
 			if strings.TrimSpace(w) == "" || len([]rune(w)) > 20 {
-				return required("triggers", "assess.word")
+				return app.Required("triggers", "assess.word")
 			}
 		}
 	}
 	for _, c := range cfg.Categories {
 		for _, w := range c.Words {
 			if strings.TrimSpace(w) == "" || len([]rune(w)) > 20 {
-				return required("categories", "assess.word")
+				return app.Required("categories", "assess.word")
 			}
 		}
 	}
@@ -439,15 +430,4 @@ func InCategory(cats []store.Category, code, top string) bool {
 	}
 	i := slices.IndexFunc(cats, func(c store.Category) bool { return c.Code == code })
 	return i >= 0 && cats[i].ParentCode == top
-}
-
-// actorScope is the subtree the actor may see ("/" for the operator).
-func actorScope(ctx context.Context) string {
-	if u := domain.ActorFrom(ctx).User; u != nil {
-		if u.OrgPath == "" {
-			return "\x00" // no place: sees nothing (fails closed)
-		}
-		return u.OrgPath
-	}
-	return "/"
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"jiefen/internal/app"
 	"jiefen/internal/domain"
 	"jiefen/internal/store"
 )
@@ -46,7 +47,7 @@ func sniff(head []byte) (mime, ext string, ok bool) {
 func (s *Service) Attach(ctx context.Context, caseID int64, kind, name string, r io.Reader) (*store.Attachment, error) {
 	a := domain.ActorFrom(ctx).User
 	if !slices.Contains(AttachmentKinds, kind) {
-		return nil, required("kind", "attachment.kind")
+		return nil, app.Required("kind", "attachment.kind")
 	}
 	name = strings.TrimSpace(filepath.Base(strings.ReplaceAll(name, "\\", "/")))
 	if name == "" || name == "." || !utf8.ValidString(name) || utf8.RuneCountInString(name) > 120 {
@@ -68,7 +69,7 @@ func (s *Service) Attach(ctx context.Context, caseID int64, kind, name string, r
 	n, _ := io.ReadFull(r, head)
 	mime, ext, ok := sniff(head[:n])
 	if !ok {
-		return nil, required("file", "attachment.type")
+		return nil, app.Required("file", "attachment.type")
 	}
 	if err := os.MkdirAll(s.filesDir, 0o750); err != nil {
 		return nil, &domain.Error{Code: domain.Unavailable, Key: "attachment.storage", Err: err}
@@ -91,13 +92,13 @@ func (s *Service) Attach(ctx context.Context, caseID int64, kind, name string, r
 	if err != nil {
 		cleanup()
 		if strings.Contains(err.Error(), "request body too large") {
-			return nil, required("file", "attachment.too_large")
+			return nil, app.Required("file", "attachment.too_large")
 		}
 		return nil, &domain.Error{Code: domain.Unavailable, Key: "attachment.storage", Err: err}
 	}
 	if size > MaxAttachment {
 		cleanup()
-		return nil, required("file", "attachment.too_large")
+		return nil, app.Required("file", "attachment.too_large")
 	}
 	if err := os.Rename(path+".part", path); err != nil {
 		cleanup()

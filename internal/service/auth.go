@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"jiefen/internal/app"
 	"jiefen/internal/domain"
 	"jiefen/internal/store"
 )
@@ -143,7 +144,7 @@ func (s *Service) Login(ctx context.Context, username, password, userAgent strin
 // idle and absolute timeouts (IA-5). It records activity at most once a minute.
 func (s *Service) Authenticate(ctx context.Context, token string) (*domain.User, *store.Session, error) {
 	if token == "" || len(token) > 100 {
-		return nil, nil, errNoSession
+		return nil, nil, app.ErrNoSession
 	}
 	var u *domain.User
 	var sess *store.Session
@@ -166,7 +167,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*domain.User,
 		return err
 	})
 	if domain.ErrorCode(err) == domain.NotFound {
-		return nil, nil, errNoSession
+		return nil, nil, app.ErrNoSession
 	}
 	if err != nil {
 		return nil, nil, err
@@ -185,8 +186,6 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*domain.User,
 	}
 	return u, sess, nil
 }
-
-var errNoSession = &domain.Error{Code: domain.Unauthorized, Key: "session.none"}
 
 // Logout ends the actor's session.
 func (s *Service) Logout(ctx context.Context) error {
@@ -209,7 +208,7 @@ func (s *Service) Logout(ctx context.Context) error {
 func (s *Service) ChangePassword(ctx context.Context, current, next, confirm string) (string, error) {
 	a := domain.ActorFrom(ctx)
 	if a.User == nil {
-		return "", errNoSession
+		return "", app.ErrNoSession
 	}
 	f := domain.FieldErrors{}
 	if current == "" {

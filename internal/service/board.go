@@ -95,13 +95,13 @@ func (s *Service) Board(ctx context.Context, orgCode string) (*Board, error) {
 		if code == "" {
 			roots, err := tx.OrgRoots(ctx)
 			if err != nil || len(roots) == 0 {
-				return required("org_code", "org.not_found")
+				return app.Required("org_code", "org.not_found")
 			}
 			code = roots[0].Code
 		}
 		org, err := tx.Org(ctx, code)
 		if err != nil {
-			return required("org_code", "org.not_found")
+			return app.Required("org_code", "org.not_found")
 		}
 		if !strings.HasPrefix(org.Path, u.OrgPath) {
 			return app.Forbidden("board", "org", org.Code, org.Path)

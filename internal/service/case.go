@@ -269,8 +269,8 @@ func (s *Service) caseFilter(ctx context.Context, q CaseQuery) (store.CaseFilter
 		return store.CaseFilter{}, nil, s.Denied(ctx, app.Forbidden("case.view", "case", "", ""))
 	}
 	for name, t := range map[string]time.Time{"from": q.From, "to": q.To} {
-		if !t.IsZero() && !plausibleDay(t) {
-			return store.CaseFilter{}, nil, required(name, "field.date")
+		if !t.IsZero() && !app.PlausibleDay(t) {
+			return store.CaseFilter{}, nil, app.Required(name, "field.date")
 		}
 	}
 	f := store.CaseFilter{Path: u.OrgPath, Statuses: q.Statuses, Category: q.Category, Risk: q.Risk, Channel: q.Channel,
@@ -493,52 +493,36 @@ func riskLevel(r domain.Risk) int {
 	return map[domain.Risk]int{"none": 0, "blue": 1, "yellow": 2, "red": 3}[r]
 }
 
-func choice(chosen, suggested string) string {
-	if chosen == suggested {
-		return "accepted"
-	}
-	return "overridden"
-}
-
-func required(field, key string) error {
-	return &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: map[string]string{field: key}}
-}
-
-func text(v string, max int) (string, bool) {
-	v = strings.TrimSpace(v)
-	return v, utf8.ValidString(v) && utf8.RuneCountInString(v) <= max
-}
-
 // apply changes c for one action and fills the event.
 func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t domain.Transition, in ActionInput, ev *domain.Event) error {
-	note, ok := text(in.Note, 2000)
+	note, ok := app.Text(in.Note, 2000)
 	if !ok {
-		return required("note", "field.too_long")
+		return app.Required("note", "field.too_long")
 	}
-	reason, ok := text(in.Reason, 500)
+	reason, ok := app.Text(in.Reason, 500)
 	if !ok {
-		return required("reason", "field.too_long")
+		return app.Required("reason", "field.too_long")
 	}
 	ev.Note = note
 	if slices.Contains(t.Requires, "reason") && reason == "" {
-		return required("reason", "field.required")
+		return app.Required("reason", "field.required")
 	}
 	if reason != "" {
 		ev.Note = strings.TrimSpace(reason + "\n" + note)
 	}
 	if slices.Contains(t.Requires, "note") && note == "" {
-		return required("note", "field.required")
+		return app.Required("note", "field.required")
 	}
 	switch t.Action {
 	case "assess":
 		if !slices.Contains(domain.Risks, domain.Risk(in.Risk)) {
-			return required("risk", "case.risk.invalid")
+			return app.Required("risk", "case.risk.invalid")
 		}
 		if in.Category != "" && in.Category != c.Category {
 			if ok, err := s.categoryExists(ctx, tx, in.Category); err != nil {
 				return err
 			} else if !ok {
-				return required("category", "case.category.unknown")
+				return app.Required("category", "case.category.unknown")
 			}
 			ev.Data["category"] = c.Category + " → " + in.Category
 			c.Category = in.Category
@@ -557,7 +541,7 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 		if err != nil {
 			return err
 		}
-		ev.Data["category_choice"], ev.Data["risk_choice"] = "overridden", choice(in.Risk, sug.Risk.Color)
+		ev.Data["category_choice"], ev.Data["risk_choice"] = "overridden", app.Choice(in.Risk, sug.Risk.Color)
 		if InCategory(cats, c.Category, sug.Category.Code) {
 			ev.Data["category_choice"] = "accepted"
 		}
@@ -570,10 +554,10 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 		}
 	case "regrade":
 		if !slices.Contains(domain.Risks, domain.Risk(in.Risk)) {
-			return required("risk", "case.risk.invalid")
+			return app.Required("risk", "case.risk.invalid")
 		}
 		if domain.Risk(in.Risk) == c.Risk {
-			return required("risk", "case.risk.same")
+			return app.Required("risk", "case.risk.same")
 		}
 		ev.Data["from_risk"], ev.Data["risk"] = string(c.Risk), in.Risk
 		ev.Data["direction"] = "down"
@@ -587,13 +571,13 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 	case "lead":
 		u, err := tx.UserByUsername(ctx, in.Assignee)
 		if err != nil || u.Disabled || !u.Has(domain.RoleLeader) {
-			return required("assignee", "post.not_leader")
+			return app.Required("assignee", "post.not_leader")
 		}
 		if u.OrgPath == "" || !strings.HasPrefix(c.OrgPath, u.OrgPath) {
-			return required("assignee", "case.assignee.place")
+			return app.Required("assignee", "case.assignee.place")
 		}
 		if u.ID == c.LeadID {
-			return required("assignee", "case.assignee.same")
+			return app.Required("assignee", "case.assignee.same")
 		}
 		c.LeadID, c.Six.LeadLeader = u.ID, u.Name
 		ev.Data["lead_name"] = u.Name
@@ -615,19 +599,19 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 		}
 	case "dispatch", "transfer":
 		if in.Assignee == "" {
-			return required("assignee", "field.required")
+			return app.Required("assignee", "field.required")
 		}
 		u, err := tx.UserByUsername(ctx, in.Assignee)
 		if err != nil || u.Disabled || !(u.Has(domain.RoleHandler) || u.Has(domain.RoleMediator)) {
-			return required("assignee", "case.assignee.invalid")
+			return app.Required("assignee", "case.assignee.invalid")
 		}
 		if u.OrgPath == "" || !strings.HasPrefix(c.OrgPath, u.OrgPath) {
 			// The assignee sees the parties' personal data: only someone whose
 			// jurisdiction holds the matter's place may receive it.
-			return required("assignee", "case.assignee.place")
+			return app.Required("assignee", "case.assignee.place")
 		}
 		if u.ID == c.Assignee && t.Action == "transfer" {
-			return required("assignee", "case.assignee.same")
+			return app.Required("assignee", "case.assignee.same")
 		}
 		c.Assignee = u.ID
 		ev.Data["assignee"] = u.Username
@@ -642,7 +626,7 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 		u, err := tx.UserByUsername(ctx, in.Assignee)
 		if t.Action == "cohandle_end" {
 			if err != nil || !c.IsCoHandler(u.ID) {
-				return required("assignee", "case.cohandler.not")
+				return app.Required("assignee", "case.cohandler.not")
 			}
 			if _, err := tx.EndCoHandlers(ctx, c.ID, u.ID); err != nil {
 				return err
@@ -651,16 +635,16 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 			return nil
 		}
 		if err != nil || u.Disabled || !(u.Has(domain.RoleHandler) || u.Has(domain.RoleMediator)) {
-			return required("assignee", "case.assignee.invalid")
+			return app.Required("assignee", "case.assignee.invalid")
 		}
 		if u.OrgPath == "" || !strings.HasPrefix(c.OrgPath, u.OrgPath) {
-			return required("assignee", "case.assignee.place")
+			return app.Required("assignee", "case.assignee.place")
 		}
 		if u.ID == c.Assignee || c.IsCoHandler(u.ID) {
-			return required("assignee", "case.cohandler.already")
+			return app.Required("assignee", "case.cohandler.already")
 		}
 		if len(c.CoHandlers) >= 10 {
-			return required("assignee", "case.cohandler.too_many")
+			return app.Required("assignee", "case.cohandler.too_many")
 		}
 		if err := tx.AddCoHandler(ctx, c.ID, u.ID, note, domain.ActorFrom(ctx).User.ID); err != nil {
 			return err
@@ -680,17 +664,17 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 		c.Assignee = 0
 	case "six":
 		if in.Six == nil {
-			return required("six", "field.required")
+			return app.Required("six", "field.required")
 		}
 		six := *in.Six
 		for _, v := range []*string{&six.LeadLeader, &six.MediationOrg, &six.DockingUnit, &six.GuidanceAdviser} {
-			if *v, ok = text(*v, 100); !ok {
-				return required("six", "field.too_long")
+			if *v, ok = app.Text(*v, 100); !ok {
+				return app.Required("six", "field.too_long")
 			}
 		}
 		for _, v := range []*string{&six.Plan, &six.Schedule, &six.GuidanceText} {
-			if *v, ok = text(*v, 4000); !ok {
-				return required("six", "field.too_long")
+			if *v, ok = app.Text(*v, 4000); !ok {
+				return app.Required("six", "field.too_long")
 			}
 		}
 		c.Six = six
@@ -698,7 +682,7 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 	case "close":
 		o := domain.Outcome(in.Outcome)
 		if !slices.Contains(domain.Outcomes, o) {
-			return required("outcome", "case.outcome.invalid")
+			return app.Required("outcome", "case.outcome.invalid")
 		}
 		switch o {
 		case domain.OutcomeResolved:
@@ -707,14 +691,14 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 			}
 		case domain.OutcomeUnresolved:
 			if !slices.Contains(domain.Guidance, in.Guidance) {
-				return required("guidance", "case.guidance.invalid")
+				return app.Required("guidance", "case.guidance.invalid")
 			}
 			c.Guidance = in.Guidance
 			ev.Data["guidance"] = in.Guidance
 		case domain.OutcomeReferred:
-			ref, ok := text(in.ReferredTo, 100)
+			ref, ok := app.Text(in.ReferredTo, 100)
 			if !ok || ref == "" {
-				return required("referred_to", "field.required")
+				return app.Required("referred_to", "field.required")
 			}
 			c.ReferredTo = ref
 			ev.Data["referred_to"] = ref
@@ -745,17 +729,17 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 			}
 		}
 	case "inform":
-		m, ok := text(in.Method, 50)
+		m, ok := app.Text(in.Method, 50)
 		if !ok || m == "" {
-			return required("method", "field.required")
+			return app.Required("method", "field.required")
 		}
 		ev.Data["method"] = m
 	case "visit":
 		if !slices.Contains(domain.Satisfactions, in.Satisfaction) {
-			return required("satisfaction", "case.satisfaction.invalid")
+			return app.Required("satisfaction", "case.satisfaction.invalid")
 		}
 		if in.Satisfaction == "unsatisfied" && note == "" {
-			return required("note", "case.visit.unsatisfied_note")
+			return app.Required("note", "case.visit.unsatisfied_note")
 		}
 		c.Satisfaction = in.Satisfaction
 		ev.Data["satisfaction"] = in.Satisfaction
@@ -770,7 +754,7 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 		ev.Data["to"] = fmt.Sprint(c.Assignee)
 	case "supervise":
 		if in.Due.IsZero() || !in.Due.After(tx.Now) {
-			return required("due", "case.supervise.due")
+			return app.Required("due", "case.supervise.due")
 		}
 		ev.Data["due"] = in.Due.UTC().Format(time.RFC3339)
 		if err := tx.AddSupervision(ctx, c.ID, domain.ActorFrom(ctx).User.ID, in.Due); err != nil {
@@ -778,7 +762,7 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 		}
 	case "milestone":
 		if in.Due.IsZero() || in.Due.Before(tx.Now.Add(-24*time.Hour)) {
-			return required("due", "field.date")
+			return app.Required("due", "field.date")
 		}
 		m := &store.Milestone{CaseID: c.ID, Title: truncateRunes(note, 200), DueAt: in.Due}
 		if err := tx.AddMilestone(ctx, m); err != nil {
@@ -791,15 +775,15 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 			return err
 		}
 		if !ok {
-			return required("milestone", "case.milestone.invalid")
+			return app.Required("milestone", "case.milestone.invalid")
 		}
 		ev.Data["milestone"] = fmt.Sprint(in.Milestone)
 	case "correct":
 		changed := 0
 		if in.Description != nil {
-			d, ok := text(*in.Description, 5000)
+			d, ok := app.Text(*in.Description, 5000)
 			if !ok || utf8.RuneCountInString(d) < 10 {
-				return required("description", "case.description.short")
+				return app.Required("description", "case.description.short")
 			}
 			if d != c.Description {
 				ev.Data["description_before"], c.Description = c.Description, d
@@ -807,9 +791,9 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 			}
 		}
 		if in.Address != nil {
-			d, ok := text(*in.Address, 200)
+			d, ok := app.Text(*in.Address, 200)
 			if !ok || d == "" {
-				return required("address", "field.required")
+				return app.Required("address", "field.required")
 			}
 			if d != c.Address {
 				ev.Data["address_before"], c.Address = c.Address, d
@@ -821,7 +805,7 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 			// on counts where it is (the statistics count the place now).
 			org, err := tx.Org(ctx, strings.TrimSpace(*in.MoveTo))
 			if err != nil {
-				return required("move_to", "org.not_found")
+				return app.Required("move_to", "org.not_found")
 			}
 			// Both places must be the corrector's: a matter is neither
 			// pulled in from nor pushed out to a place they do not govern.
@@ -839,7 +823,7 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 			changed++
 		}
 		if changed == 0 {
-			return required("description", "case.correct.nothing")
+			return app.Required("description", "case.correct.nothing")
 		}
 		tokens, err := tx.CaseSearchText(ctx, c.ID)
 		if err != nil {
@@ -849,13 +833,13 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 	case "watch":
 		w, err := tx.UserByUsername(ctx, in.Assignee)
 		if err != nil || w.Disabled || !w.Has(domain.RoleGridWorker) {
-			return required("assignee", "case.watcher.invalid")
+			return app.Required("assignee", "case.watcher.invalid")
 		}
 		if !strings.HasPrefix(c.OrgPath, w.OrgPath) && !strings.HasPrefix(w.OrgPath, c.OrgPath) {
-			return required("assignee", "case.watcher.place")
+			return app.Required("assignee", "case.watcher.place")
 		}
 		if in.Days < 1 || in.Days > 90 {
-			return required("days", "case.watch.days")
+			return app.Required("days", "case.watch.days")
 		}
 		c.WatcherID, c.WatchEvery = w.ID, in.Days
 		cal, err := s.Calendar(ctx)
@@ -878,21 +862,21 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 		}
 		c.WatcherID, c.WatchEvery, c.NextCheckin = 0, 0, time.Time{}
 	case "session":
-		place, ok1 := text(in.Place, 100)
-		people, ok2 := text(in.Participants, 500)
+		place, ok1 := app.Text(in.Place, 100)
+		people, ok2 := app.Text(in.Participants, 500)
 		switch {
 		case in.Date.IsZero() || in.Date.After(tx.Now.Add(366*24*time.Hour)):
-			return required("date", "field.date")
+			return app.Required("date", "field.date")
 		case !ok1 || place == "":
-			return required("place", "field.required")
+			return app.Required("place", "field.required")
 		case !ok2 || people == "":
-			return required("participants", "field.required")
+			return app.Required("participants", "field.required")
 		}
 		ev.Data["date"] = in.Date.In(domain.CST).Format("2006-01-02")
 		ev.Data["place"], ev.Data["participants"] = place, people
 	case "judicial":
 		if !slices.Contains(domain.JudicialResults, in.Result) {
-			return required("result", "case.judicial.invalid")
+			return app.Required("result", "case.judicial.invalid")
 		}
 		ev.Data["result"] = in.Result
 	case "pause":
@@ -900,7 +884,7 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 			return &domain.Error{Code: domain.Conflict, Key: "case.pause.already"}
 		}
 		if in.Due.IsZero() || !in.Due.After(tx.Now) || in.Due.After(tx.Now.Add(366*24*time.Hour)) {
-			return required("due", "case.pause.until")
+			return app.Required("due", "case.pause.until")
 		}
 		c.PausedAt, c.PausedUntil = tx.Now, in.Due
 		ev.Data["until"] = in.Due.UTC().Format(time.RFC3339)
@@ -914,7 +898,7 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 			return &domain.Error{Code: domain.Conflict, Key: "case.extend.pending"}
 		}
 		if in.Days < 1 || in.Days > 30 {
-			return required("days", "case.extend.days")
+			return app.Required("days", "case.extend.days")
 		}
 		if c.Category == "petition" {
 			// 信访: handling may be extended by at most 30 days in all.
@@ -927,13 +911,13 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 				}
 			}
 			if used+in.Days > 30 {
-				return required("days", "case.extend.petition_cap")
+				return app.Required("days", "case.extend.petition_cap")
 			}
 		}
 		if domain.ActorFrom(ctx).User.Has(domain.RoleMediator) && !in.PartiesAgree {
 			// People's mediation goes on past its month only if both
 			// parties agree; the mediator records that they did.
-			return required("parties_agree", "case.extend.parties_agree")
+			return app.Required("parties_agree", "case.extend.parties_agree")
 		}
 		if in.PartiesAgree {
 			ev.Data["parties_agree"] = "yes"
@@ -946,9 +930,9 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 		}
 		ev.Data["days"] = fmt.Sprint(c.ExtendDays)
 		if t.Action == "extend_approve" {
-			m, ok := text(in.Method, 50)
+			m, ok := app.Text(in.Method, 50)
 			if !ok || m == "" {
-				return required("method", "case.extend.method")
+				return app.Required("method", "case.extend.method")
 			}
 			cal, err := s.Calendar(ctx)
 			if err != nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"jiefen/internal/app"
 	"jiefen/internal/domain"
 	"jiefen/internal/store"
 )
@@ -98,24 +99,24 @@ func (s *Service) SetPost(ctx context.Context, post, orgCode, username string) e
 		return err
 	}
 	if !slices.Contains(Posts, post) {
-		return required("post", "post.unknown")
+		return app.Required("post", "post.unknown")
 	}
 	return s.Update(ctx, func(tx *store.Tx) error {
 		org, err := tx.Org(ctx, orgCode)
 		if err != nil {
-			return required("org_code", "org.not_found")
+			return app.Required("org_code", "org.not_found")
 		}
 		if (post == "township_secretary") != (org.Level == domain.LevelTownship) {
-			return required("org_code", "post.level")
+			return app.Required("org_code", "post.level")
 		}
 		var uid int64
 		if username != "" {
 			u, err := tx.UserByUsername(ctx, username)
 			if err != nil || u.Disabled || !u.Has(domain.RoleLeader) {
-				return required("username", "post.not_leader")
+				return app.Required("username", "post.not_leader")
 			}
 			if !strings.HasPrefix(org.Path, u.OrgPath) {
-				return required("username", "case.assignee.place")
+				return app.Required("username", "case.assignee.place")
 			}
 			uid = u.ID
 		}

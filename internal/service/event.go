@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"jiefen/internal/app"
 	"jiefen/internal/authz"
 	"jiefen/internal/domain"
 	"jiefen/internal/store"
@@ -137,7 +138,7 @@ func (sub *Subscription) Close() {
 func (s *Service) Subscribe(ctx context.Context) (*Subscription, error) {
 	u := domain.ActorFrom(ctx).User
 	if u == nil {
-		return nil, errNoSession
+		return nil, app.ErrNoSession
 	}
 	c := make(chan Event, subscriberBuffer)
 	sub := &Subscription{C: c, c: c, h: s.hub, user: u}
@@ -159,7 +160,7 @@ func (s *Service) Subscribe(ctx context.Context) (*Subscription, error) {
 func (s *Service) CheckSubscription(ctx context.Context, sub *Subscription) error {
 	a := domain.ActorFrom(ctx)
 	if a.User == nil {
-		return errNoSession
+		return app.ErrNoSession
 	}
 	var u *domain.User
 	err := s.st.View(ctx, func(tx *store.Tx) error {
@@ -169,7 +170,7 @@ func (s *Service) CheckSubscription(ctx context.Context, sub *Subscription) erro
 				return err
 			}
 			if tx.Now.After(sess.ExpiresAt) || tx.Now.Sub(sess.LastSeenAt) > s.policy.IdleTimeout {
-				return errNoSession
+				return app.ErrNoSession
 			}
 		}
 		var err error
@@ -177,13 +178,13 @@ func (s *Service) CheckSubscription(ctx context.Context, sub *Subscription) erro
 		return err
 	})
 	if domain.ErrorCode(err) == domain.NotFound {
-		return errNoSession
+		return app.ErrNoSession
 	}
 	if err != nil {
 		return err
 	}
 	if u.Disabled {
-		return errNoSession
+		return app.ErrNoSession
 	}
 	s.hub.mu.Lock()
 	sub.user = u

@@ -49,7 +49,7 @@ func (s *Service) RequestLedger(ctx context.Context, q CaseQuery, reason string)
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" || len([]rune(reason)) > 200 {
-		return nil, required("reason", "reveal.reason")
+		return nil, app.Required("reason", "reveal.reason")
 	}
 	q.Cursor, q.Limit = 0, 0
 	b, _ := json.Marshal(q)
@@ -335,7 +335,7 @@ type Report struct {
 func (s *Service) MonthlyReport(ctx context.Context, month, orgCode string) (*Report, error) {
 	m, err := time.ParseInLocation("2006-01", month, domain.CST)
 	if err != nil {
-		return nil, required("month", "report.month.invalid")
+		return nil, app.Required("month", "report.month.invalid")
 	}
 	next := m.AddDate(0, 1, 0)
 	r := &Report{Month: month}

@@ -48,35 +48,35 @@ func ReadTable(name string, r io.Reader) ([][]string, error) {
 		return nil, err
 	}
 	if len(data) > maxTableBytes {
-		return nil, required("file", "group.file.too_big") // never a silently cut list
+		return nil, app.Required("file", "group.file.too_big") // never a silently cut list
 	}
 	if strings.EqualFold(filepath.Ext(name), ".xlsx") {
 		// Bounded unzipping: an .xlsx is a zip, and a small one can unpack
 		// to gigabytes.
 		f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: 64 << 20, UnzipXMLSizeLimit: 32 << 20})
 		if err != nil {
-			return nil, required("file", "group.file.unreadable")
+			return nil, app.Required("file", "group.file.unreadable")
 		}
 		defer f.Close()
 		sheets := f.GetSheetList()
 		if len(sheets) == 0 {
-			return nil, required("file", "group.file.empty")
+			return nil, app.Required("file", "group.file.empty")
 		}
 		rows, err := f.GetRows(sheets[0])
 		if err != nil {
-			return nil, required("file", "group.file.unreadable")
+			return nil, app.Required("file", "group.file.unreadable")
 		}
 		return rows, nil
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if !utf8.Valid(data) {
-		return nil, required("file", "group.file.encoding")
+		return nil, app.Required("file", "group.file.encoding")
 	}
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.FieldsPerRecord = -1
 	rows, err := cr.ReadAll()
 	if err != nil {
-		return nil, required("file", "group.file.unreadable")
+		return nil, app.Required("file", "group.file.unreadable")
 	}
 	return rows, nil
 }
@@ -95,10 +95,10 @@ func (s *Service) ImportMembers(ctx context.Context, caseID int64, table [][]str
 		return 0, s.Denied(ctx, app.Forbidden("case.members", "case", c.Number, c.OrgPath))
 	}
 	if len(table) < 2 {
-		return 0, required("file", "group.file.empty")
+		return 0, app.Required("file", "group.file.empty")
 	}
 	if len(table)-1 > MaxMembers {
-		return 0, required("file", "group.too_many") // before any work in the write transaction
+		return 0, app.Required("file", "group.too_many") // before any work in the write transaction
 	}
 	col := map[string]int{}
 	for i, h := range table[0] {
@@ -110,10 +110,10 @@ func (s *Service) ImportMembers(ctx context.Context, caseID int64, table [][]str
 		}
 	}
 	if _, ok := col["name"]; !ok {
-		return 0, required("file", "group.file.no_name")
+		return 0, app.Required("file", "group.file.no_name")
 	}
 	if _, ok := col["village"]; !ok {
-		return 0, required("file", "group.file.no_village")
+		return 0, app.Required("file", "group.file.no_village")
 	}
 	cell := func(row []string, field string) string {
 		if i, ok := col[field]; ok && i < len(row) {
@@ -223,7 +223,7 @@ func (s *Service) ImportMembers(ctx context.Context, caseID int64, table [][]str
 			return &domain.Error{Code: domain.Invalid, Key: "group.import.rows", Fields: fields}
 		}
 		if next-1+len(rows) > MaxMembers {
-			return required("file", "group.too_many")
+			return app.Required("file", "group.too_many")
 		}
 		if err := tx.InsertMembers(ctx, caseID, rows); err != nil {
 			return err
@@ -304,7 +304,7 @@ func (s *Service) Group(ctx context.Context, caseID int64, village, status strin
 		village = only
 	}
 	if status != "" && !slices.Contains(MemberStatuses, status) {
-		return nil, required("status", "group.status.invalid")
+		return nil, app.Required("status", "group.status.invalid")
 	}
 	out := &GroupView{ByStatus: map[string]int{}, CanManage: only == "" && s.mayManageGroup(ctx, c), OnlyVillage: only, Case: c}
 	err = s.View(ctx, func(tx *store.Tx) error {
@@ -358,11 +358,11 @@ func (s *Service) Group(ctx context.Context, caseID int64, village, status strin
 // dispatcher), and the matter's assignee.
 func (s *Service) ConfirmMember(ctx context.Context, caseID, memberID int64, status, note string, version int64) error {
 	if !slices.Contains(MemberStatuses, status) || status == "pending" {
-		return required("status", "group.status.invalid")
+		return app.Required("status", "group.status.invalid")
 	}
-	note, ok := text(note, 200)
+	note, ok := app.Text(note, 200)
 	if !ok {
-		return required("note", "field.too_long")
+		return app.Required("note", "field.too_long")
 	}
 	c, only, err := s.groupAccess(ctx, caseID)
 	if err != nil {
@@ -403,15 +403,15 @@ func (s *Service) AddCoUnit(ctx context.Context, caseID int64, unitCode, part st
 	if !s.mayManageGroup(ctx, c) {
 		return s.Denied(ctx, app.Forbidden("case.units", "case", c.Number, c.OrgPath))
 	}
-	part, ok := text(part, 200)
+	part, ok := app.Text(part, 200)
 	if !ok || part == "" {
-		return required("part", "field.required")
+		return app.Required("part", "field.required")
 	}
 	uid, uname := actorOf(ctx)
 	return s.Update(ctx, func(tx *store.Tx) error {
 		ref, err := tx.UnitRef(ctx, unitCode)
 		if err != nil || !ref.Active {
-			return required("unit", "registry.unit.unknown")
+			return app.Required("unit", "registry.unit.unknown")
 		}
 		r, err := tx.Routing(ctx, caseID)
 		if err != nil {
@@ -473,7 +473,7 @@ func (s *Service) groupAccess(ctx context.Context, caseID int64) (c *domain.Case
 	u := domain.ActorFrom(ctx).User
 	vp := ""
 	if u != nil && u.Has(domain.RoleGridWorker) {
-		vp = villagePath(u.OrgPath)
+		vp = domain.VillagePath(u.OrgPath)
 	}
 	if vp == "" || !strings.HasPrefix(vp, townshipPath(c.OrgPath)) {
 		return nil, "", s.Denied(ctx, verr)

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"jiefen/internal/app"
 	"jiefen/internal/domain"
 	"jiefen/internal/store"
 )
@@ -206,7 +207,7 @@ func (s *Service) SweepDeadlines(ctx context.Context) (int, error) {
 func (s *Service) Inbox(ctx context.Context, unreadOnly bool) ([]store.Notification, int, error) {
 	u := domain.ActorFrom(ctx).User
 	if u == nil {
-		return nil, 0, errNoSession
+		return nil, 0, app.ErrNoSession
 	}
 	var out []store.Notification
 	var unread int
@@ -240,7 +241,7 @@ func (s *Service) UnreadCount(ctx context.Context) int {
 func (s *Service) MarkInboxRead(ctx context.Context) error {
 	u := domain.ActorFrom(ctx).User
 	if u == nil {
-		return errNoSession
+		return app.ErrNoSession
 	}
 	return s.st.Update(ctx, func(tx *store.Tx) error { return tx.MarkNotificationsRead(ctx, u.ID) })
 }

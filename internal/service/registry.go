@@ -88,8 +88,6 @@ func (s *Service) mayReadRegistries(ctx context.Context) error {
 	return s.Denied(ctx, s.Check(ctx, authz.CaseView, "registry", "", ""))
 }
 
-func fieldErr(field, key string) error { return required(field, key) }
-
 // ImportCentre records a centre set-up (units by code and so on; a second
 // import updates) and puts the rotating units on the roster for the next
 // weeks working days, from their weekdays. One transaction; audited.
@@ -126,7 +124,7 @@ func (s *Service) ImportCentre(ctx context.Context, in CentreSetup, weeks int) (
 		for _, r := range in.Roster {
 			id, ok := ids[r.Unit]
 			if !ok {
-				return fieldErr("roster", "registry.unit.unknown")
+				return app.Required("roster", "registry.unit.unknown")
 			}
 			for d := 0; d < weeks*7; d++ {
 				day := start.AddDate(0, 0, d)
@@ -155,14 +153,14 @@ func (s *Service) ImportCentre(ctx context.Context, in CentreSetup, weeks int) (
 		for _, o := range in.MediationOrgs {
 			mo := &store.MediationOrg{Code: o.Code, Name: o.Name, Kind: o.Kind, OrgCode: o.OrgCode, Categories: o.Categories, Active: true}
 			if !registryCode.MatchString(o.Code) || strings.TrimSpace(o.Name) == "" || !slices.Contains(MediationOrgKinds, o.Kind) {
-				return fmt.Errorf("mediation org %q: %w", o.Code, fieldErr("mediation_orgs", "registry.invalid"))
+				return fmt.Errorf("mediation org %q: %w", o.Code, app.Required("mediation_orgs", "registry.invalid"))
 			}
 			if _, err := tx.Org(ctx, o.OrgCode); err != nil {
-				return fmt.Errorf("mediation org %s: %w", o.Code, fieldErr("org_code", "org.not_found"))
+				return fmt.Errorf("mediation org %s: %w", o.Code, app.Required("org_code", "org.not_found"))
 			}
 			for _, c := range o.Categories {
 				if !known(c) {
-					return fmt.Errorf("mediation org %s: %w", o.Code, fieldErr("categories", "case.category.unknown"))
+					return fmt.Errorf("mediation org %s: %w", o.Code, app.Required("categories", "case.category.unknown"))
 				}
 			}
 			if err := tx.SaveMediationOrg(ctx, mo); err != nil {
@@ -188,21 +186,21 @@ func (s *Service) ImportCentre(ctx context.Context, in CentreSetup, weeks int) (
 func validUnit(ctx context.Context, tx *store.Tx, u *store.Unit, known func(string) bool) error {
 	switch {
 	case !registryCode.MatchString(u.Code):
-		return fieldErr("code", "registry.code")
+		return app.Required("code", "registry.code")
 	case strings.TrimSpace(u.Name) == "" || len([]rune(u.Name)) > 100:
-		return fieldErr("name", "field.required")
+		return app.Required("name", "field.required")
 	case !slices.Contains(UnitKinds, u.Kind):
-		return fieldErr("kind", "registry.kind")
+		return app.Required("kind", "registry.kind")
 	case len([]rune(u.Contacts)) > 500:
-		return fieldErr("contacts", "field.too_long")
+		return app.Required("contacts", "field.too_long")
 	}
 	for _, d := range u.Duties {
 		if !known(d.Category) {
-			return fieldErr("duties", "case.category.unknown")
+			return app.Required("duties", "case.category.unknown")
 		}
 		if d.OrgCode != "" {
 			if _, err := tx.Org(ctx, d.OrgCode); err != nil {
-				return fieldErr("duties", "org.not_found")
+				return app.Required("duties", "org.not_found")
 			}
 		}
 	}
@@ -212,18 +210,18 @@ func validUnit(ctx context.Context, tx *store.Tx, u *store.Unit, known func(stri
 func validMediator(ctx context.Context, tx *store.Tx, m *store.Mediator, known func(string) bool) error {
 	switch {
 	case strings.TrimSpace(m.Name) == "" || len([]rune(m.Name)) > 50:
-		return fieldErr("name", "field.required")
+		return app.Required("name", "field.required")
 	case !slices.Contains(MediatorKinds, m.Kind):
-		return fieldErr("kind", "registry.kind")
+		return app.Required("kind", "registry.kind")
 	}
 	for _, c := range m.Specialties {
 		if !known(c) {
-			return fieldErr("specialties", "case.category.unknown")
+			return app.Required("specialties", "case.category.unknown")
 		}
 	}
 	for _, t := range m.Townships {
 		if _, err := tx.Org(ctx, t); err != nil {
-			return fieldErr("townships", "org.not_found")
+			return app.Required("townships", "org.not_found")
 		}
 	}
 	return nil
@@ -304,7 +302,7 @@ func (s *Service) SetRosterDay(ctx context.Context, unitCode string, day time.Ti
 		}
 		i := slices.IndexFunc(units, func(u *store.Unit) bool { return u.Code == unitCode })
 		if i < 0 {
-			return fieldErr("unit", "registry.unit.unknown")
+			return app.Required("unit", "registry.unit.unknown")
 		}
 		d := day.In(domain.CST).Format("2006-01-02")
 		if err := tx.SetRosterDay(ctx, units[i].ID, d, on); err != nil {
@@ -385,13 +383,13 @@ func (s *Service) AssignToUnit(ctx context.Context, username, unitCode string) e
 	return s.Update(ctx, func(tx *store.Tx) error {
 		u, err := tx.UserByUsername(ctx, username)
 		if err != nil {
-			return fieldErr("username", "user.not_found")
+			return app.Required("username", "user.not_found")
 		}
 		var id int64
 		if unitCode != "" {
 			ref, err := tx.UnitRef(ctx, unitCode)
 			if err != nil {
-				return fieldErr("unit", "registry.unit.unknown")
+				return app.Required("unit", "registry.unit.unknown")
 			}
 			id = ref.ID
 		}
@@ -411,7 +409,7 @@ func (s *Service) LinkMediator(ctx context.Context, m *store.Mediator, username 
 	return s.Update(ctx, func(tx *store.Tx) error {
 		u, err := tx.UserByUsername(ctx, username)
 		if err != nil {
-			return fieldErr("username", "user.not_found")
+			return app.Required("username", "user.not_found")
 		}
 		m.UserID = u.ID
 		if err := tx.SaveMediator(ctx, m); err != nil {
@@ -443,7 +441,7 @@ func (s *Service) SetWindowUnit(ctx context.Context, windowCode, unitCode string
 		if unitCode != "" {
 			ref, err := tx.UnitRef(ctx, unitCode)
 			if err != nil {
-				return fieldErr("unit", "registry.unit.unknown")
+				return app.Required("unit", "registry.unit.unknown")
 			}
 			id = ref.ID
 		}
@@ -466,18 +464,18 @@ func (s *Service) SaveMediationOrg(ctx context.Context, o *store.MediationOrg) e
 		}
 		switch {
 		case !registryCode.MatchString(o.Code):
-			return fieldErr("code", "registry.code")
+			return app.Required("code", "registry.code")
 		case strings.TrimSpace(o.Name) == "" || len([]rune(o.Name)) > 100:
-			return fieldErr("name", "field.required")
+			return app.Required("name", "field.required")
 		case !slices.Contains(MediationOrgKinds, o.Kind):
-			return fieldErr("kind", "registry.kind")
+			return app.Required("kind", "registry.kind")
 		}
 		if _, err := tx.Org(ctx, o.OrgCode); err != nil {
-			return fieldErr("org_code", "org.not_found")
+			return app.Required("org_code", "org.not_found")
 		}
 		for _, c := range o.Categories {
 			if !known(c) {
-				return fieldErr("categories", "case.category.unknown")
+				return app.Required("categories", "case.category.unknown")
 			}
 		}
 		if err := tx.SaveMediationOrg(ctx, o); err != nil {
@@ -496,11 +494,11 @@ func (s *Service) SaveZone(ctx context.Context, code, name, purpose string) erro
 	name, purpose = strings.TrimSpace(name), strings.TrimSpace(purpose)
 	switch {
 	case strings.TrimSpace(code) == "" || len(code) > 16:
-		return fieldErr("code", "registry.code")
+		return app.Required("code", "registry.code")
 	case name == "" || len([]rune(name)) > 50:
-		return fieldErr("name", "field.required")
+		return app.Required("name", "field.required")
 	case len([]rune(purpose)) > 200:
-		return fieldErr("purpose", "field.too_long")
+		return app.Required("purpose", "field.too_long")
 	}
 	return s.Update(ctx, func(tx *store.Tx) error {
 		zones, err := tx.Zones(ctx)

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"jiefen/internal/app"
 	"jiefen/internal/domain"
 	"jiefen/internal/store"
 )
@@ -30,29 +31,6 @@ type Related struct {
 	Reasons     []string `json:"reasons"`
 }
 
-func bigramSet(text string) map[string]bool {
-	out := map[string]bool{}
-	for _, t := range domain.SearchTokens(text) {
-		if len(t) == 13 && t[0] == 'x' { // "x" + the hex of two CJK characters: a bigram
-			out[t] = true
-		}
-	}
-	return out
-}
-
-func jaccard(a, b map[string]bool) float64 {
-	if len(a) == 0 || len(b) == 0 {
-		return 0
-	}
-	n := 0
-	for k := range a {
-		if b[k] {
-			n++
-		}
-	}
-	return float64(n) / float64(len(a)+len(b)-n)
-}
-
 // related compares a probe with the database and ranks what it finds:
 // more kinds of reason first, then the newest. Only matters the actor may
 // see are listed.
@@ -63,9 +41,9 @@ func (s *Service) related(ctx context.Context, tx *store.Tx, p store.RelatedProb
 	if err != nil {
 		return nil, err
 	}
-	mine := bigramSet(description)
+	mine := domain.Bigrams(description)
 	for _, c := range pool {
-		if j := jaccard(mine, bigramSet(c.Description)); j >= SimilarJacc {
+		if j := domain.Jaccard(mine, domain.Bigrams(c.Description)); j >= SimilarJacc {
 			if have := found[c.ID]; have != nil {
 				have.Why["similar"] = fmt.Sprintf("%.2f", j)
 			} else {
@@ -125,7 +103,7 @@ func (s *Service) RelatedForCase(ctx context.Context, id int64) ([]Related, []st
 		if err != nil {
 			return err
 		}
-		p := store.RelatedProbe{Exclude: c.ID, Village: villagePath(c.OrgPath), Township: townshipPath(c.OrgPath), Address: strings.TrimSpace(c.Address)}
+		p := store.RelatedProbe{Exclude: c.ID, Village: domain.VillagePath(c.OrgPath), Township: townshipPath(c.OrgPath), Address: strings.TrimSpace(c.Address)}
 		for _, k := range keys {
 			p.IDBidx, p.PhoneBidx, p.Names = append(p.IDBidx, k.IDBidx), append(p.PhoneBidx, k.PhoneBidx), append(p.Names, k.Name)
 		}
@@ -137,7 +115,7 @@ func (s *Service) RelatedForCase(ctx context.Context, id int64) ([]Related, []st
 		}
 		// A linked matter outside the viewer's jurisdiction is not shown
 		// (it does not exist for them).
-		scope := actorScope(ctx)
+		scope := app.Scope(ctx)
 		links = slices.DeleteFunc(links, func(l store.Link) bool { return !strings.HasPrefix(l.OrgPath, scope) })
 		linked := map[int64]string{}
 		for _, l := range links {
@@ -152,7 +130,7 @@ func (s *Service) RelatedForCase(ctx context.Context, id int64) ([]Related, []st
 // RelatedForInput lists the matters that may be related to a registration
 // being typed (the registration form asks while the clerk types).
 func (s *Service) RelatedForInput(ctx context.Context, tx *store.Tx, in domain.CaseInput, path string) ([]Related, error) {
-	p := store.RelatedProbe{Village: villagePath(path), Township: townshipPath(path), Address: strings.TrimSpace(in.Address)}
+	p := store.RelatedProbe{Village: domain.VillagePath(path), Township: townshipPath(path), Address: strings.TrimSpace(in.Address)}
 	for _, party := range in.Parties {
 		if party.IDNumber != "" && s.Keys() != nil {
 			p.IDBidx = append(p.IDBidx, s.Keys().BlindIndex("id", domain.NormalizeIDNumber(party.IDNumber)))
@@ -185,7 +163,7 @@ func (s *Service) PartyCounts(ctx context.Context, id int64) (map[int64]int, err
 	var out map[int64]int
 	err := s.View(ctx, func(tx *store.Tx) error {
 		var err error
-		out, err = tx.PartyMatterCounts(ctx, id, actorScope(ctx))
+		out, err = tx.PartyMatterCounts(ctx, id, app.Scope(ctx))
 		return err
 	})
 	return out, err
@@ -196,15 +174,15 @@ func (s *Service) PartyCounts(ctx context.Context, id int64) (map[int64]int, err
 func (s *Service) applyLink(ctx context.Context, tx *store.Tx, c *domain.Case, action string, in ActionInput, ev *domain.Event) error {
 	number := strings.TrimSpace(in.Target)
 	if number == "" {
-		return required("target", "field.required")
+		return app.Required("target", "field.required")
 	}
 	otherID, otherPath, err := tx.CaseIDByNumber(ctx, number)
 	if err != nil || otherID == c.ID {
-		return required("target", "case.link.target_bad")
+		return app.Required("target", "case.link.target_bad")
 	}
 	u := domain.ActorFrom(ctx).User
 	if u.OrgPath == "" || !strings.HasPrefix(otherPath, u.OrgPath) {
-		return required("target", "case.link.target_bad") // outside the jurisdiction: as if it did not exist
+		return app.Required("target", "case.link.target_bad") // outside the jurisdiction: as if it did not exist
 	}
 	other, err := tx.Case(ctx, otherID)
 	if err != nil {
@@ -213,7 +191,7 @@ func (s *Service) applyLink(ctx context.Context, tx *store.Tx, c *domain.Case, a
 	kind, otherAction := "related", "linked"
 	if action == "merge" {
 		if other.Outcome == domain.OutcomeMerged {
-			return required("target", "case.merge.into_merged")
+			return app.Required("target", "case.merge.into_merged")
 		}
 		kind, otherAction = "duplicate", "merged_in"
 		c.Outcome, c.ClosedAt = domain.OutcomeMerged, tx.Now

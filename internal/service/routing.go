@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"jiefen/internal/app"
 	"jiefen/internal/assess"
 	"jiefen/internal/domain"
 	"jiefen/internal/store"
@@ -73,7 +74,7 @@ func (s *Service) route(ctx context.Context, tx *store.Tx, cat, catName, path, t
 		score int
 		near  float64 // how close the duty's service text is to the matter's
 	}
-	words := bigramSet(text)
+	words := domain.Bigrams(text)
 	var ucs []ucand
 	for _, u := range units {
 		if !u.Active {
@@ -87,7 +88,7 @@ func (s *Service) route(ctx context.Context, tx *store.Tx, cat, catName, path, t
 			if d.OrgCode != "" {
 				sc += 100 // the township's own arrangement
 			}
-			ucs = append(ucs, ucand{u, d, sc, jaccard(words, bigramSet(d.Service))})
+			ucs = append(ucs, ucand{u, d, sc, domain.Jaccard(words, domain.Bigrams(d.Service))})
 		}
 	}
 	// Between units of the same kind, the one with the shorter duty list
@@ -230,27 +231,27 @@ func (s *Service) applyRouting(ctx context.Context, tx *store.Tx, c *domain.Case
 	var err error
 	if in.Unit != "" {
 		if unit, err = tx.UnitRef(ctx, in.Unit); err != nil || !unit.Active {
-			return required("unit", "registry.unit.unknown")
+			return app.Required("unit", "registry.unit.unknown")
 		}
 		ev.Data["unit"], ev.Data["unit_name"] = in.Unit, unit.Name
 	}
 	if in.MediationOrg != "" {
 		if org, err = tx.MediationOrgRef(ctx, in.MediationOrg); err != nil || !org.Active {
-			return required("mediation_org", "registry.org.unknown")
+			return app.Required("mediation_org", "registry.org.unknown")
 		}
 		ev.Data["mediation_org"], ev.Data["mediation_org_name"] = in.MediationOrg, org.Name
 	}
 	if in.Mediator != 0 {
 		if med, err = tx.MediatorRef(ctx, in.Mediator); err != nil || !med.Active {
-			return required("mediator", "registry.mediator.unknown")
+			return app.Required("mediator", "registry.mediator.unknown")
 		}
 		ev.Data["mediator"], ev.Data["mediator_name"] = fmt.Sprint(in.Mediator), med.Name
 	}
 	if sug.Unit != nil {
-		ev.Data["suggested_unit"], ev.Data["unit_choice"] = sug.Unit.Name, choice(in.Unit, sug.Unit.Code)
+		ev.Data["suggested_unit"], ev.Data["unit_choice"] = sug.Unit.Name, app.Choice(in.Unit, sug.Unit.Code)
 	}
 	if sug.MediationOrg != nil {
-		ev.Data["suggested_mediation_org"], ev.Data["mediation_org_choice"] = sug.MediationOrg.Name, choice(in.MediationOrg, sug.MediationOrg.Code)
+		ev.Data["suggested_mediation_org"], ev.Data["mediation_org_choice"] = sug.MediationOrg.Name, app.Choice(in.MediationOrg, sug.MediationOrg.Code)
 	}
 	if len(sug.Mediators) > 0 {
 		ev.Data["suggested_mediator"] = sug.Mediators[0].Name

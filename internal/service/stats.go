@@ -42,10 +42,6 @@ var Definitions = []Definition{
 	{"p90_days_to_close", "90%办结用时", "同上工作日数的第90百分位（最近秩法：90%的事项不超过此数）。"},
 }
 
-// Steps are the steps with a deadline, named by what ends them, in the
-// order of a matter's life; the on-time rate is given for each.
-var Steps = []string{"assess", "dispatch", "sign", "resolve", "inform", "visit"}
-
 // DrillFigures are the figures with a list of matters behind them (a
 // rate's numerator and denominator each have one); an event figure lists
 // one line per event, so the list is as long as the figure.
@@ -94,7 +90,7 @@ type Figures struct {
 	Overdue          int    `json:"overdue"`
 	OnTimeRate       Rate   `json:"on_time_rate"`
 	InformOnTimeRate Rate   `json:"inform_on_time_rate"`
-	// OnTimeByStep is the on-time rate of each step (keys: Steps).
+	// OnTimeByStep is the on-time rate of each step (keys: domain.Steps).
 	OnTimeByStep   map[string]Rate `json:"on_time_by_step"`
 	AvgDaysToClose float64         `json:"avg_days_to_close"`
 	P90DaysToClose int             `json:"p90_days_to_close"`
@@ -146,10 +142,10 @@ func (s *Service) Statistics(ctx context.Context, q StatsQuery) (*Stats, error) 
 		return nil, err
 	}
 	if !slices.Contains(StatsBreakdowns, q.By) {
-		return nil, required("by", "stats.by.invalid")
+		return nil, app.Required("by", "stats.by.invalid")
 	}
-	if q.From.IsZero() || q.To.IsZero() || !q.To.After(q.From) || q.To.Sub(q.From) > 20*366*24*time.Hour || !plausibleDay(q.From) || !plausibleDay(q.To) {
-		return nil, required("to", "stats.period.invalid")
+	if q.From.IsZero() || q.To.IsZero() || !q.To.After(q.From) || q.To.Sub(q.From) > 20*366*24*time.Hour || !app.PlausibleDay(q.From) || !app.PlausibleDay(q.To) {
+		return nil, app.Required("to", "stats.period.invalid")
 	}
 	out := &Stats{From: q.From, To: q.To, By: q.By}
 	err := s.View(ctx, func(tx *store.Tx) error {
@@ -166,7 +162,7 @@ func (s *Service) Statistics(ctx context.Context, q StatsQuery) (*Stats, error) 
 		}
 		org, err := tx.Org(ctx, code)
 		if err != nil {
-			return required("org_code", "org.not_found")
+			return app.Required("org_code", "org.not_found")
 		}
 		if !strings.HasPrefix(org.Path, u.OrgPath) {
 			return app.Forbidden("stats", "org", org.Code, org.Path)
@@ -349,7 +345,7 @@ func (s *Service) Statistics(ctx context.Context, q StatsQuery) (*Stats, error) 
 			f.VisitRate = rate(f.closedVisited, f.Closed)
 			f.OnTimeByStep = map[string]Rate{}
 			due, on := 0, 0
-			for _, st := range Steps {
+			for _, st := range domain.Steps {
 				f.OnTimeByStep[st] = rate(f.stepsOnTime[st], f.stepsDue[st])
 				due += f.stepsDue[st]
 				on += f.stepsOnTime[st]
@@ -449,14 +445,14 @@ type StatsList struct {
 // time, in the order they happened.
 func (s *Service) StatsMatters(ctx context.Context, q StatsQuery, figure, key string, offset, limit int) (*StatsList, error) {
 	if !slices.Contains(DrillFigures, figure) {
-		return nil, required("figure", "stats.figure.invalid")
+		return nil, app.Required("figure", "stats.figure.invalid")
 	}
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
 	offset = max(offset, 0)
 	if q.To.Sub(q.From) > 367*24*time.Hour {
-		return nil, required("from", "stats.list.period") // the lines of a year at most
+		return nil, app.Required("from", "stats.list.period") // the lines of a year at most
 	}
 	q.keep = figure
 	st, err := s.Statistics(ctx, q)
@@ -511,4 +507,3 @@ func (s *Service) StatsMatters(ctx context.Context, q StatsQuery, figure, key st
 
 // plausibleDay reports whether a date is one a matter could have (the
 // databases refuse years before 1 AD, and nothing here predates 2000).
-func plausibleDay(t time.Time) bool { return t.Year() >= 2000 && t.Year() <= 2100 }

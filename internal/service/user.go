@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"jiefen/internal/app"
 	"jiefen/internal/authz"
 	"jiefen/internal/domain"
 	"jiefen/internal/store"
@@ -369,7 +370,7 @@ func (s *Service) MustChangePassword(u *domain.User) bool {
 func (s *Service) LiveSessions(ctx context.Context) ([]*store.Session, error) {
 	a := domain.ActorFrom(ctx)
 	if a.User == nil {
-		return nil, errNoSession
+		return nil, app.ErrNoSession
 	}
 	var out []*store.Session
 	err := s.View(ctx, func(tx *store.Tx) error {
@@ -384,7 +385,7 @@ func (s *Service) LiveSessions(ctx context.Context) ([]*store.Session, error) {
 func (s *Service) UpdateOwnLang(ctx context.Context, lang string) (*domain.User, error) {
 	a := domain.ActorFrom(ctx)
 	if a.User == nil {
-		return nil, errNoSession
+		return nil, app.ErrNoSession
 	}
 	var out *domain.User
 	err := s.Update(ctx, func(tx *store.Tx) error {

@@ -32,7 +32,7 @@ func boardCharts(lang string, b *service.Board, top int) map[string]template.HTM
 			cats = append(cats, chart.Item{Label: g.Name, Value: float64(g.Registered), Text: i18n.T(lang, "board.share", g.Registered, 100*g.Registered/total)})
 		}
 	}
-	for _, st := range service.Steps {
+	for _, st := range domain.Steps {
 		r := p.Month.OnTimeByStep[st]
 		txt := "—"
 		if r.Denominator > 0 {

@@ -89,7 +89,7 @@ func (s *Server) showStatsPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.render(w, r, http.StatusOK, "stats", &page{Title: "stats.title", Error: msg, Errors: fields, Data: map[string]any{
 		"S": st, "From": from.Format("2006-01-02"), "To": to.Format("2006-01-02"), "By": by, "Breakdowns": service.StatsBreakdowns,
-		"Defs": defsByKey(), "DefList": service.Definitions, "Drill": drill, "Node": node, "Chart": ch, "Steps": service.Steps,
+		"Defs": defsByKey(), "DefList": service.Definitions, "Drill": drill, "Node": node, "Chart": ch, "Steps": domain.Steps,
 	}})
 	return nil
 }
