@@ -3,6 +3,9 @@ package api
 import (
 	"bytes"
 	"jiefen/internal/assess"
+	"jiefen/internal/service/casework"
+	"jiefen/internal/service/registry"
+	"jiefen/internal/service/report"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,7 +14,6 @@ import (
 	"jiefen/internal/domain"
 	"jiefen/internal/httpx"
 	"jiefen/internal/i18n"
-	"jiefen/internal/service"
 )
 
 type categoryJSON struct {
@@ -205,7 +207,7 @@ func (a *API) caseSuggestionsHandler(w http.ResponseWriter, r *http.Request) err
 	return nil
 }
 
-func suggestionJSON(s *service.Suggestion) map[string]any {
+func suggestionJSON(s *registry.Suggestion) map[string]any {
 	return map[string]any{
 		"category":       s.Category,
 		"alternatives":   s.Alternatives,
@@ -263,7 +265,7 @@ func (a *API) createCaseHandler(w http.ResponseWriter, r *http.Request) error {
 
 func (a *API) listCasesHandler(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	cq := service.CaseQuery{Q: q.Get("q"), Category: q.Get("category"), Risk: q.Get("risk"), Channel: q.Get("channel"),
+	cq := casework.CaseQuery{Q: q.Get("q"), Category: q.Get("category"), Risk: q.Get("risk"), Channel: q.Get("channel"),
 		OrgCode: q.Get("org_code"), Mine: q.Get("mine") == "1" || q.Get("mine") == "true", CoHandled: q.Get("cohandled") == "1" || q.Get("cohandled") == "true",
 		Leading: q.Get("lead") == "1" || q.Get("lead") == "true", Regrade: q.Get("regrade") == "1" || q.Get("regrade") == "true", Overdue: q.Get("overdue") == "1" || q.Get("overdue") == "true"}
 	var err error
@@ -303,7 +305,7 @@ func (a *API) listCasesHandler(w http.ResponseWriter, r *http.Request) error {
 		cq.Cursor = 0
 		lang := i18n.Pick(r, domain.ActorFrom(r.Context()).User.Lang)
 		var buf bytes.Buffer
-		var opt service.LedgerOptions
+		var opt report.LedgerOptions
 		if v := q.Get("request_id"); v != "" {
 			if opt.RequestID, err = strconv.ParseInt(v, 10, 64); err != nil || opt.RequestID <= 0 {
 				return &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: map[string]string{"request_id": "error.invalid"}}
@@ -403,7 +405,7 @@ func (a *API) caseActionHandler(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	ai := service.ActionInput{Version: in.Version, Risk: in.Risk, Category: in.Category, Assignee: in.Assignee, Reason: in.Reason,
+	ai := casework.ActionInput{Version: in.Version, Risk: in.Risk, Category: in.Category, Assignee: in.Assignee, Reason: in.Reason,
 		Note: in.Note, Outcome: in.Outcome, Guidance: in.Guidance, ReferredTo: in.ReferredTo, Method: in.Method,
 		Satisfaction: in.Satisfaction, Six: in.Six, Place: in.Place, Participants: in.Participants, Result: in.Result, Days: in.Days, PartiesAgree: in.PartiesAgree, Milestone: in.Milestone, Description: in.Description, Address: in.Address, MoveTo: in.MoveTo,
 		Unit: in.Unit, MediationOrg: in.MediationOrg, Mediator: in.MediatorID, Target: in.Target}
@@ -511,9 +513,9 @@ func (a *API) workHandler(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func nonNilRelated(r []service.Related) []service.Related {
+func nonNilRelated(r []domain.Related) []domain.Related {
 	if r == nil {
-		return []service.Related{}
+		return []domain.Related{}
 	}
 	return r
 }

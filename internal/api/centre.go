@@ -6,7 +6,7 @@ import (
 
 	"jiefen/internal/domain"
 	"jiefen/internal/httpx"
-	"jiefen/internal/service"
+	"jiefen/internal/service/registry"
 )
 
 type dutyJSON struct {
@@ -66,7 +66,7 @@ func nonNil(s []string) []string {
 // importCentreHandler answers POST /api/v1/centre/import (county administrators).
 func (a *API) importCentreHandler(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
-		service.CentreSetup
+		registry.CentreSetup
 		Weeks *int `json:"weeks"`
 	}
 	if err := httpx.DecodeJSON(w, r, &in); err != nil {

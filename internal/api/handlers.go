@@ -8,7 +8,7 @@ import (
 
 	"jiefen/internal/domain"
 	"jiefen/internal/httpx"
-	"jiefen/internal/service"
+	"jiefen/internal/service/identity"
 	"jiefen/internal/store"
 )
 
@@ -202,10 +202,10 @@ func (a *API) createUserHandler(w http.ResponseWriter, r *http.Request) error {
 	}
 	generated := ""
 	if in.Password == "" {
-		in.Password = service.GeneratePassword()
+		in.Password = identity.GeneratePassword()
 		generated = in.Password
 	}
-	u, err := a.svc.CreateUser(r.Context(), service.NewUser{Username: in.Username, Name: in.Name, Phone: in.Phone,
+	u, err := a.svc.CreateUser(r.Context(), identity.NewUser{Username: in.Username, Name: in.Name, Phone: in.Phone,
 		Roles: rolesOf(in.Roles), OrgCode: in.OrgCode, Lang: in.Lang, Password: in.Password})
 	if err != nil {
 		return err
@@ -252,7 +252,7 @@ func (a *API) updateUserHandler(w http.ResponseWriter, r *http.Request) error {
 	if in.Version <= 0 {
 		return &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: map[string]string{"version": "field.required"}}
 	}
-	p := service.UserPatch{Name: in.Name, Phone: in.Phone, OrgCode: in.OrgCode, Lang: in.Lang, Disabled: in.Disabled, Version: in.Version}
+	p := identity.UserPatch{Name: in.Name, Phone: in.Phone, OrgCode: in.OrgCode, Lang: in.Lang, Disabled: in.Disabled, Version: in.Version}
 	if in.Roles != nil {
 		p.Roles = rolesOf(*in.Roles)
 	}

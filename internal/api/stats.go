@@ -8,7 +8,7 @@ import (
 
 	"jiefen/internal/domain"
 	"jiefen/internal/httpx"
-	"jiefen/internal/service"
+	"jiefen/internal/service/report"
 )
 
 // statsHandler answers GET /api/v1/stats?from=YYYY-MM-DD&to=YYYY-MM-DD
@@ -26,10 +26,10 @@ func (a *API) statsHandler(w http.ResponseWriter, r *http.Request) error {
 	}
 	groups := st.Groups
 	if groups == nil {
-		groups = []service.Figures{}
+		groups = []report.Figures{}
 	}
 	defs := map[string]string{}
-	for _, d := range service.Definitions {
+	for _, d := range report.Definitions {
 		defs[d.Key] = d.Text
 	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{
@@ -40,13 +40,13 @@ func (a *API) statsHandler(w http.ResponseWriter, r *http.Request) error {
 }
 
 // statsQuery reads from, to (inclusive), org_code and by.
-func statsQuery(q url.Values) (service.StatsQuery, error) {
+func statsQuery(q url.Values) (report.StatsQuery, error) {
 	from, err1 := time.ParseInLocation("2006-01-02", q.Get("from"), domain.CST)
 	to, err2 := time.ParseInLocation("2006-01-02", q.Get("to"), domain.CST)
 	if err1 != nil || err2 != nil {
-		return service.StatsQuery{}, &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: map[string]string{"from": "field.date", "to": "field.date"}}
+		return report.StatsQuery{}, &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: map[string]string{"from": "field.date", "to": "field.date"}}
 	}
-	return service.StatsQuery{From: from.UTC(), To: to.AddDate(0, 0, 1).UTC(), OrgCode: q.Get("org_code"), By: q.Get("by")}, nil
+	return report.StatsQuery{From: from.UTC(), To: to.AddDate(0, 0, 1).UTC(), OrgCode: q.Get("org_code"), By: q.Get("by")}, nil
 }
 
 // statsListHandler answers GET /api/v1/stats/list?…&figure=…&key=…

@@ -2,17 +2,18 @@ package browsertest_test
 
 import (
 	"encoding/json"
-	"github.com/chromedp/chromedp"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
 	"jiefen/internal/demo"
 	"jiefen/internal/domain"
 	"jiefen/internal/jftest"
-	"jiefen/internal/service"
+	"jiefen/internal/service/registry"
 )
 
 // A dispatcher assesses a new matter with the centre's registries in
@@ -23,7 +24,7 @@ import (
 func TestAssessWithSuggestions(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	var setup service.CentreSetup
+	var setup registry.CentreSetup
 	if err := json.Unmarshal(demo.CentreJSON, &setup); err != nil {
 		t.Fatal(err)
 	}

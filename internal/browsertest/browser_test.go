@@ -27,6 +27,7 @@ import (
 	"jiefen/internal/domain"
 	"jiefen/internal/jftest"
 	"jiefen/internal/service"
+	"jiefen/internal/service/identity"
 	"jiefen/internal/web"
 )
 
@@ -451,7 +452,7 @@ func TestForcedPasswordChange(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	const initial, good = "Init#ial2024x", "Gx8!rTq2mWz5"
-	if _, err := e.svc.CreateUser(jftest.CLI(), service.NewUser{
+	if _, err := e.svc.CreateUser(jftest.CLI(), identity.NewUser{
 		Username: "newbie", Name: "王芳", Roles: []domain.Role{domain.RoleReceptionist},
 		OrgCode: "610831101", Password: initial,
 	}); err != nil {

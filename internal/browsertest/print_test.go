@@ -16,7 +16,8 @@ import (
 
 	"jiefen/internal/domain"
 	"jiefen/internal/jftest"
-	"jiefen/internal/service"
+	"jiefen/internal/service/casework"
+	"jiefen/internal/service/report"
 )
 
 // printPDF prints the current page as Chromium would on paper, with the
@@ -57,25 +58,25 @@ func TestPrintViewsFitOneA4Page(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	do := func(u *domain.User, action string, in service.ActionInput) {
+	do := func(u *domain.User, action string, in casework.ActionInput) {
 		t.Helper()
 		if _, err := e.svc.Act(as(u), c.ID, action, in); err != nil {
 			t.Fatalf("%s: %v", action, err)
 		}
 	}
-	do(disp, "assess", service.ActionInput{Risk: "yellow"})
-	do(disp, "dispatch", service.ActionInput{Assignee: "med1"})
-	do(med, "sign", service.ActionInput{})
-	do(lead, "supervise", service.ActionInput{Note: "请于本周内组织双方现场勘界，依法依规化解，防止矛盾激化。", Due: time.Now().Add(72 * time.Hour)})
-	do(med, "reply", service.ActionInput{Note: "已约定周四上午现场勘界，镇司法所、村委会参加。"})
-	do(med, "six", service.ActionInput{Six: &domain.Six{LeadLeader: "王书记", MediationOrg: "何家集镇人民调解委员会", DockingUnit: "镇司法所", Plan: "现场勘界后调解", Schedule: "两周", GuidanceText: "农村土地承包法"}})
-	do(med, "close", service.ActionInput{Outcome: "resolved", Note: "一、双方以2015年承包合同附图为准，以界石连线为界；二、李保国于本月底前移除越界种植的玉米，张建军不再主张青苗损失；三、双方今后不得以任何理由再起争执。"})
-	do(med, "inform", service.ActionInput{Method: "电话"})
-	do(recep, "visit", service.ActionInput{Satisfaction: "satisfied", Note: "协议已履行，双方满意。"})
+	do(disp, "assess", casework.ActionInput{Risk: "yellow"})
+	do(disp, "dispatch", casework.ActionInput{Assignee: "med1"})
+	do(med, "sign", casework.ActionInput{})
+	do(lead, "supervise", casework.ActionInput{Note: "请于本周内组织双方现场勘界，依法依规化解，防止矛盾激化。", Due: time.Now().Add(72 * time.Hour)})
+	do(med, "reply", casework.ActionInput{Note: "已约定周四上午现场勘界，镇司法所、村委会参加。"})
+	do(med, "six", casework.ActionInput{Six: &domain.Six{LeadLeader: "王书记", MediationOrg: "何家集镇人民调解委员会", DockingUnit: "镇司法所", Plan: "现场勘界后调解", Schedule: "两周", GuidanceText: "农村土地承包法"}})
+	do(med, "close", casework.ActionInput{Outcome: "resolved", Note: "一、双方以2015年承包合同附图为准，以界石连线为界；二、李保国于本月底前移除越界种植的玉米，张建军不再主张青苗损失；三、双方今后不得以任何理由再起争执。"})
+	do(med, "inform", casework.ActionInput{Method: "电话"})
+	do(recep, "visit", casework.ActionInput{Satisfaction: "satisfied", Note: "协议已履行，双方满意。"})
 
 	tab := e.newTab(t, desktop)
 	tab.login("disp", jftest.Password)
-	for _, form := range service.PrintForms {
+	for _, form := range report.PrintForms {
 		tab.open("/cases/" + strconv.FormatInt(c.ID, 10) + "/print/" + form)
 		tab.wantText("article", centreName, c.Number)
 		tab.noText("article", "610831199003070024", "13912345678")

@@ -17,6 +17,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"jiefen/internal/service"
+	"jiefen/internal/service/identity"
 	"jiefen/internal/store"
 )
 
@@ -344,7 +345,7 @@ func verifyAuditAt(ctx context.Context, path string) (int64, error) {
 		return 0, fmt.Errorf("cannot be opened: %w", err)
 	}
 	defer st.Close()
-	svc := service.New(st, slog.New(slog.DiscardHandler), service.DefaultPolicy())
+	svc := service.New(st, slog.New(slog.DiscardHandler), identity.DefaultPolicy())
 	res, err := svc.VerifyAudit(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("cannot verify the audit chain: %w", err)

@@ -8,6 +8,7 @@ import (
 
 	"jiefen/internal/domain"
 	"jiefen/internal/service"
+	"jiefen/internal/service/casework"
 	"jiefen/internal/store"
 )
 
@@ -124,7 +125,7 @@ func (e *env) cases(args []string) error {
 	if *limit < 1 || *limit > 200 {
 		return usageError{"cases list: --limit must be 1–200"}
 	}
-	cq := service.CaseQuery{Q: *q, Overdue: *overdue, Limit: *limit}
+	cq := casework.CaseQuery{Q: *q, Overdue: *overdue, Limit: *limit}
 	if *status != "" {
 		st := domain.Status(*status)
 		if !st.Valid() {

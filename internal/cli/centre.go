@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"jiefen/internal/service"
+	"jiefen/internal/service/registry"
 )
 
 // centre import | show: the centre's registries (units and their two lists,
@@ -28,7 +29,7 @@ func (e *env) centre(args []string) error {
 		if err != nil {
 			return usageError{fmt.Sprintf("centre import: read --from: %v", err)}
 		}
-		var in service.CentreSetup
+		var in registry.CentreSetup
 		if err := json.Unmarshal(b, &in); err != nil {
 			return usageError{fmt.Sprintf("centre import: %s is not a centre set-up: %v", *from, err)}
 		}

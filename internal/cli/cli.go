@@ -20,6 +20,7 @@ import (
 	"jiefen/internal/domain"
 	"jiefen/internal/i18n"
 	"jiefen/internal/service"
+	"jiefen/internal/service/identity"
 	"jiefen/internal/store"
 )
 
@@ -271,7 +272,7 @@ func redactDSN(dsn string) string {
 // cliService builds a service acting as the operator's CLI.
 func (e *env) cliService(st *store.Store, dsn string) (*service.Service, context.Context, error) {
 	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	svc := service.New(st, log, service.DefaultPolicy())
+	svc := service.New(st, log, identity.DefaultPolicy())
 	if err := loadKeys(svc, dsn, e.getenv("JIEFEN_KEY_FILE")); err != nil {
 		return nil, nil, err
 	}

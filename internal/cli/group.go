@@ -5,6 +5,7 @@ import (
 	"os"
 
 	"jiefen/internal/service"
+	"jiefen/internal/service/casework"
 )
 
 // group import | show: a group matter's household list.
@@ -26,7 +27,7 @@ func (e *env) group(args []string) error {
 			return usageError{fmt.Sprintf("group import: open --from: %v", err)}
 		}
 		defer file.Close()
-		table, err := service.ReadTable(*from, file)
+		table, err := casework.ReadTable(*from, file)
 		if err != nil {
 			return err
 		}

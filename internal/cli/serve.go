@@ -14,6 +14,7 @@ import (
 	"jiefen/internal/demo"
 	"jiefen/internal/domain"
 	"jiefen/internal/service"
+	"jiefen/internal/service/identity"
 	"jiefen/internal/store"
 	"jiefen/internal/web"
 )
@@ -60,7 +61,7 @@ func (e *env) serve(args []string, isDemo bool) error {
 		return err
 	}
 	defer st.Close()
-	svc := service.New(st, log, service.DefaultPolicy())
+	svc := service.New(st, log, identity.DefaultPolicy())
 	if err := loadKeys(svc, *db, *keyFile); err != nil {
 		return err
 	}

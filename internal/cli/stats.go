@@ -11,6 +11,8 @@ import (
 	"jiefen/internal/domain"
 	"jiefen/internal/i18n"
 	"jiefen/internal/service"
+	"jiefen/internal/service/casework"
+	"jiefen/internal/service/report"
 )
 
 // stats: the figures of a period, as GET /api/v1/stats gives them.
@@ -33,7 +35,7 @@ func (e *env) stats(args []string) error {
 		return usageError{"stats: --from and --to must be dates like 2026-10-01"}
 	}
 	return e.withService(*db, func(svc *service.Service, ctx ctxT) error {
-		q := service.StatsQuery{From: a.UTC(), To: b.AddDate(0, 0, 1).UTC(), OrgCode: *org, By: *by}
+		q := report.StatsQuery{From: a.UTC(), To: b.AddDate(0, 0, 1).UTC(), OrgCode: *org, By: *by}
 		if *list != "" {
 			return e.statsList(svc, ctx, q, *list, *key)
 		}
@@ -48,7 +50,7 @@ func (e *env) stats(args []string) error {
 		}
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "GROUP\tREGISTERED\tACCEPTED\tCLOSED\tRESOLVED\tSUCCESS\tVISITS\tSATISFIED\tON-TIME\tAVG DAYS\tP90\tREOPENED\tMERGED\tOVERDUE")
-		row := func(name string, f service.Figures) {
+		row := func(name string, f report.Figures) {
 			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%.1f%%\t%d\t%.1f%%\t%.1f%%\t%.1f\t%d\t%d\t%d\t%d\n", name, f.Registered, f.Accepted, f.Closed, f.Resolved,
 				100*f.SuccessRate.Value, f.Visits, 100*f.SatisfactionRate.Value, 100*f.OnTimeRate.Value, f.AvgDaysToClose, f.P90DaysToClose, f.Reopened, f.Merged, f.Overdue)
 		}
@@ -62,7 +64,7 @@ func (e *env) stats(args []string) error {
 
 // statsList prints every line behind a figure: the matter's number, when
 // and what.
-func (e *env) statsList(svc *service.Service, ctx ctxT, q service.StatsQuery, figure, key string) error {
+func (e *env) statsList(svc *service.Service, ctx ctxT, q report.StatsQuery, figure, key string) error {
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NUMBER\tAT\tNOTE\tSTATUS")
 	total := 0
@@ -105,7 +107,7 @@ func (e *env) ledger(args []string) error {
 	if *out == "" {
 		return usageError{"ledger: --out FILE.xlsx is required"}
 	}
-	q := service.CaseQuery{OrgCode: *org, Category: *category, Risk: *risk}
+	q := casework.CaseQuery{OrgCode: *org, Category: *category, Risk: *risk}
 	if *status != "" {
 		st := domain.Status(*status)
 		if !st.Valid() {
@@ -132,7 +134,7 @@ func (e *env) ledger(args []string) error {
 	}
 	return e.withService(*db, func(svc *service.Service, ctx ctxT) error {
 		var buf bytes.Buffer
-		n, err := svc.Ledger(ctx, q, service.LedgerOptions{}, &buf, func(k string) string { return i18n.T("zh-CN", k) })
+		n, err := svc.Ledger(ctx, q, report.LedgerOptions{}, &buf, func(k string) string { return i18n.T("zh-CN", k) })
 		if err != nil {
 			return err
 		}

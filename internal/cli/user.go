@@ -8,6 +8,7 @@ import (
 
 	"jiefen/internal/domain"
 	"jiefen/internal/service"
+	"jiefen/internal/service/identity"
 	"jiefen/internal/store"
 )
 
@@ -54,7 +55,7 @@ func (e *env) user(args []string) error {
 			return err
 		}
 		return e.withService(*db, func(svc *service.Service, ctx ctxT) error {
-			u, err := svc.CreateUser(ctx, service.NewUser{Username: *username, Name: *name, Phone: *phone, Roles: rs, OrgCode: *org, Lang: *lang, Password: pw})
+			u, err := svc.CreateUser(ctx, identity.NewUser{Username: *username, Name: *name, Phone: *phone, Roles: rs, OrgCode: *org, Lang: *lang, Password: pw})
 			if err != nil {
 				return err
 			}
@@ -134,7 +135,7 @@ func (e *env) user(args []string) error {
 			switch args[0] {
 			case "disable", "enable":
 				dis := args[0] == "disable"
-				if _, err := svc.UpdateUser(ctx, u.ID, service.UserPatch{Disabled: &dis, Version: u.Version}); err != nil {
+				if _, err := svc.UpdateUser(ctx, u.ID, identity.UserPatch{Disabled: &dis, Version: u.Version}); err != nil {
 					return err
 				}
 				fmt.Fprintf(e.stdout, "%sd %s\n", args[0], u.Username)

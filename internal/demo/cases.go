@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"jiefen/internal/assess"
+	"jiefen/internal/service/casework"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -93,7 +94,7 @@ func seedCases(ctx context.Context, svc *service.Service, n int) error {
 	r := rand.New(rand.NewPCG(610831, 2026))
 	realNow := time.Now()
 	svc.SetNotifier(nil) // the demo's history is not news: inbox only, no outbound log lines
-	defer svc.SetNotifier(service.LogNotifier{Log: svc.Logger()})
+	defer svc.SetNotifier(casework.LogNotifier{Log: svc.Logger()})
 	defer st.SetClock(time.Now)
 	channels := []string{"visit", "visit", "visit", "phone", "grid", "letter", "online", "hotline", "transfer"}
 	// Registration times over the last five months, in order, so numbers
@@ -156,7 +157,7 @@ func seedCases(ctx context.Context, svc *service.Service, n int) error {
 		if strings.HasPrefix(v.Path, users["tiaojie"].OrgPath) && r.IntN(2) == 0 {
 			assignee = "tiaojie" // the township mediator takes those of 何家集镇
 		}
-		do := func(u, action string, in service.ActionInput) bool {
+		do := func(u, action string, in casework.ActionInput) bool {
 			if err == nil && !stopped {
 				_, err = svc.Act(as(u), c.ID, action, in)
 			}
@@ -164,49 +165,49 @@ func seedCases(ctx context.Context, svc *service.Service, n int) error {
 		}
 		if depth >= 1 {
 			step(2 + r.IntN(20))
-			do("zhiban", "assess", service.ActionInput{Risk: risk, Note: "经分析研判，" + map[string]string{"red": "涉及人数多、情绪激烈，存在激化风险。", "yellow": "矛盾较突出，需乡镇牵头化解。", "blue": "需中心跟踪督促。", "none": "属一般性纠纷。"}[risk]})
+			do("zhiban", "assess", casework.ActionInput{Risk: risk, Note: "经分析研判，" + map[string]string{"red": "涉及人数多、情绪激烈，存在激化风险。", "yellow": "矛盾较突出，需乡镇牵头化解。", "blue": "需中心跟踪督促。", "none": "属一般性纠纷。"}[risk]})
 		}
 		if depth >= 2 {
 			step(1 + r.IntN(10))
-			do("zhiban", "dispatch", service.ActionInput{Assignee: assignee})
+			do("zhiban", "dispatch", casework.ActionInput{Assignee: assignee})
 			if r.IntN(8) == 0 {
 				step(3)
-				do(assignee, "return", service.ActionInput{Reason: "该事项涉及行政执法，不属本单位职责，请重新交办。"})
+				do(assignee, "return", casework.ActionInput{Reason: "该事项涉及行政执法，不属本单位职责，请重新交办。"})
 				step(2)
-				do("zhiban", "dispatch", service.ActionInput{Assignee: assignee})
+				do("zhiban", "dispatch", casework.ActionInput{Assignee: assignee})
 			}
 		}
 		if depth >= 3 {
 			step(1 + r.IntN(20))
-			do(assignee, "sign", service.ActionInput{})
+			do(assignee, "sign", casework.ActionInput{})
 			step(24 + r.IntN(48))
-			do(assignee, "progress", service.ActionInput{Note: "已分别约谈双方当事人，了解诉求，" + []string{"约定现场调解时间。", "组织双方到现场勘查。", "邀请村干部和乡贤参与调解。"}[r.IntN(3)]})
+			do(assignee, "progress", casework.ActionInput{Note: "已分别约谈双方当事人，了解诉求，" + []string{"约定现场调解时间。", "组织双方到现场勘查。", "邀请村干部和乡贤参与调解。"}[r.IntN(3)]})
 		}
 		if depth >= 3 && assignee == "chengban" && strings.HasPrefix(v.Path, users["tiaojie"].OrgPath) && r.IntN(3) == 0 {
 			// Joint handling: the county bureau leads, the township mediator
 			// works the parties on the spot.
 			step(4)
-			do(assignee, "cohandle", service.ActionInput{Assignee: "tiaojie", Note: "协助入户做双方当事人工作，参加现场调解。"})
+			do(assignee, "cohandle", casework.ActionInput{Assignee: "tiaojie", Note: "协助入户做双方当事人工作，参加现场调解。"})
 			step(30)
-			do("tiaojie", "progress", service.ActionInput{Note: "已入户走访双方当事人，双方同意坐下来协商。"})
+			do("tiaojie", "progress", casework.ActionInput{Note: "已入户走访双方当事人，双方同意坐下来协商。"})
 		}
 		if depth >= 3 && risk == "red" {
 			// The county secretary supervises red matters and the handler answers.
 			step(24)
-			do("shuji", "supervise", service.ActionInput{Note: "红色风险事项，请每日报告化解进展，防止矛盾激化。", Due: clock.Add(72 * time.Hour)})
+			do("shuji", "supervise", casework.ActionInput{Note: "红色风险事项，请每日报告化解进展，防止矛盾激化。", Due: clock.Add(72 * time.Hour)})
 			if depth >= 4 {
 				step(20)
-				do(assignee, "reply", service.ActionInput{Note: "已会同村委会做双方工作，情绪基本稳定，正在制定调解方案。"})
+				do(assignee, "reply", casework.ActionInput{Note: "已会同村委会做双方工作，情绪基本稳定，正在制定调解方案。"})
 			}
 		}
 		if depth >= 3 && depth < 5 && r.IntN(6) == 0 {
 			step(6)
-			do(assignee, "session", service.ActionInput{Date: clock, Place: v.Name, Participants: a + "、" + b + "、村调委会主任", Note: "双方陈述争议事实，调解员释法说理，约定再次协商。"})
+			do(assignee, "session", casework.ActionInput{Date: clock, Place: v.Name, Participants: a + "、" + b + "、村调委会主任", Note: "双方陈述争议事实，调解员释法说理，约定再次协商。"})
 		}
 		if depth >= 4 {
 			step(24 + r.IntN(72))
 			town := strings.Split(strings.Trim(v.Path, "/"), "/")[1]
-			do(assignee, "six", service.ActionInput{Six: &domain.Six{LeadLeader: map[string]string{"red": "杨立新（政法委书记）", "yellow": "乡镇党委书记", "blue": "中心主任"}[risk] + map[bool]string{true: "调解员刘芳", false: ""}[risk == "none"],
+			do(assignee, "six", casework.ActionInput{Six: &domain.Six{LeadLeader: map[string]string{"red": "杨立新（政法委书记）", "yellow": "乡镇党委书记", "blue": "中心主任"}[risk] + map[bool]string{true: "调解员刘芳", false: ""}[risk == "none"],
 				MediationOrg: "子洲县" + town + "人民调解委员会", DockingUnit: "县司法局", Plan: "查明事实，依法依规提出调解方案，分头做双方工作。",
 				Schedule: "第1周：走访核实；第2周：组织调解；第3周：协议履行回访。", GuidanceAdviser: "县法律援助中心律师",
 				GuidanceText: "释明相关法律规定及诉讼风险，引导当事人理性维权。"}})
@@ -214,14 +215,14 @@ func seedCases(ctx context.Context, svc *service.Service, n int) error {
 		if depth >= 5 {
 			step(48 + r.IntN(200))
 			if r.IntN(12) == 0 {
-				do(assignee, "close", service.ActionInput{Outcome: "unresolved", Guidance: "litigation", Note: "双方分歧较大，已引导当事人依法向人民法院起诉。"})
+				do(assignee, "close", casework.ActionInput{Outcome: "unresolved", Guidance: "litigation", Note: "双方分歧较大，已引导当事人依法向人民法院起诉。"})
 			} else {
-				do(assignee, "close", service.ActionInput{Outcome: "resolved", Note: "经调解，双方自愿达成调解协议，当场履行。"})
+				do(assignee, "close", casework.ActionInput{Outcome: "resolved", Note: "经调解，双方自愿达成调解协议，当场履行。"})
 			}
 		}
 		if depth >= 6 {
 			step(4 + r.IntN(48))
-			do(assignee, "inform", service.ActionInput{Method: []string{"电话", "上门", "书面"}[r.IntN(3)]})
+			do(assignee, "inform", casework.ActionInput{Method: []string{"电话", "上门", "书面"}[r.IntN(3)]})
 		}
 		if depth >= 7 {
 			step(24 + r.IntN(120))
@@ -230,10 +231,10 @@ func seedCases(ctx context.Context, svc *service.Service, n int) error {
 			if sat == "unsatisfied" {
 				note = "当事人反映对方未按协议履行。"
 			}
-			do("jiedai", "visit", service.ActionInput{Satisfaction: sat, Note: note})
+			do("jiedai", "visit", casework.ActionInput{Satisfaction: sat, Note: note})
 			if depth >= 8 && sat != "unsatisfied" {
 				step(24)
-				do("zhiban", "archive", service.ActionInput{})
+				do("zhiban", "archive", casework.ActionInput{})
 			}
 		}
 		if err != nil {

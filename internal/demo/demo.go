@@ -13,6 +13,8 @@ import (
 	"jiefen/internal/division"
 	"jiefen/internal/domain"
 	"jiefen/internal/service"
+	"jiefen/internal/service/identity"
+	"jiefen/internal/service/registry"
 	"jiefen/internal/store"
 )
 
@@ -76,11 +78,11 @@ func Prepare(ctx context.Context, svc *service.Service, cases int) ([]Account, e
 	}
 	var out []Account
 	for _, du := range users {
-		pw := service.GeneratePassword()
+		pw := identity.GeneratePassword()
 		u, err := svc.UserByUsername(ctx, du.username)
 		switch {
 		case domain.ErrorCode(err) == domain.NotFound:
-			if _, err = svc.CreateUser(ctx, service.NewUser{Username: du.username, Name: du.name, Roles: du.roles,
+			if _, err = svc.CreateUser(ctx, identity.NewUser{Username: du.username, Name: du.name, Roles: du.roles,
 				OrgCode: du.org, Lang: "", Password: pw, NoForcedChange: true}); err != nil {
 				return nil, fmt.Errorf("demo user %s: %w", du.username, err)
 			}
@@ -119,7 +121,7 @@ func ensureCentre(ctx context.Context, svc *service.Service) error {
 	if len(reg.Units) > 0 {
 		return nil
 	}
-	var setup service.CentreSetup
+	var setup registry.CentreSetup
 	if err := json.Unmarshal(CentreJSON, &setup); err != nil {
 		return fmt.Errorf("demo centre: %w", err)
 	}

@@ -11,6 +11,8 @@ import (
 
 	"jiefen/internal/domain"
 	"jiefen/internal/service"
+	"jiefen/internal/service/casework"
+	"jiefen/internal/service/identity"
 	"jiefen/internal/store"
 )
 
@@ -75,8 +77,8 @@ func Seed(ctx context.Context, svc *service.Service, opt SeedOptions) (SeedStats
 	for _, du := range users {
 		u, err := svc.UserByUsername(ctx, du.username)
 		if domain.ErrorCode(err) == domain.NotFound {
-			u, err = svc.CreateUser(ctx, service.NewUser{Username: du.username, Name: du.name, Roles: du.roles,
-				OrgCode: du.org, Password: service.GeneratePassword(), NoForcedChange: true})
+			u, err = svc.CreateUser(ctx, identity.NewUser{Username: du.username, Name: du.name, Roles: du.roles,
+				OrgCode: du.org, Password: identity.GeneratePassword(), NoForcedChange: true})
 		}
 		if err != nil {
 			return SeedStats{}, fmt.Errorf("seed: account %s: %w", du.username, err)
@@ -144,7 +146,7 @@ func Seed(ctx context.Context, svc *service.Service, opt SeedOptions) (SeedStats
 	for _, at := range times {
 		year := at.In(domain.CST).Year()
 		if _, ok := seq[year]; !ok {
-			if seq[year], err = bulk.CaseNumber(ctx, service.CasePrefix, year); err != nil {
+			if seq[year], err = bulk.CaseNumber(ctx, casework.CasePrefix, year); err != nil {
 				return SeedStats{}, err
 			}
 		}
@@ -183,7 +185,7 @@ func Seed(ctx context.Context, svc *service.Service, opt SeedOptions) (SeedStats
 			seq[year]++
 			years[year] = seq[year]
 			next.cases++
-			m := g.matter(next.cases, fmt.Sprintf("%s%d%06d", service.CasePrefix, year, seq[year]), at)
+			m := g.matter(next.cases, fmt.Sprintf("%s%d%06d", casework.CasePrefix, year, seq[year]), at)
 			cases.Rows = append(cases.Rows, m.row)
 			for _, p := range m.parties {
 				next.parties++
@@ -201,7 +203,7 @@ func Seed(ctx context.Context, svc *service.Service, opt SeedOptions) (SeedStats
 			deltas = append(deltas, store.CountDelta{Status: k.status, Path: k.path, Assignee: k.assignee, N: c})
 		}
 		clear(g.counts)
-		batch := []store.BulkRows{cases, parties, events, bulk.CaseNumbers(service.CasePrefix, years), bulk.Counts(deltas)}
+		batch := []store.BulkRows{cases, parties, events, bulk.CaseNumbers(casework.CasePrefix, years), bulk.Counts(deltas)}
 		stats.Cases += n
 		stats.Parties += len(parties.Rows)
 		stats.Events += len(events.Rows)
@@ -459,7 +461,7 @@ func (g *generator) matter(id int64, number string, at time.Time) seededMatter {
 	aid, _ := assigneeID.(int64)
 	g.counts[countKey{status, v.Path, aid}]++
 	amount := int64(s.amount * (0.5 + r.Float64()) * 100)
-	m.row = []any{id, number, service.NewQueryCode(), channel, s.category, desc, v.Code, v.Path, address,
+	m.row = []any{id, number, casework.NewQueryCode(), channel, s.category, desc, v.Code, v.Path, address,
 		amount, people, string(status), outcome, guidance, riskIf(status, risk), assigneeID, dueV, six, satisfaction,
 		g.actors[registrar].id, at, clock, closedV, int64(len(m.events)), strings.Join(domain.SearchTokens(text.String()), " ")}
 	return m

@@ -9,7 +9,7 @@ import (
 	"jiefen/internal/demo"
 	"jiefen/internal/domain"
 	"jiefen/internal/jftest"
-	"jiefen/internal/service"
+	"jiefen/internal/service/casework"
 	"jiefen/internal/store"
 )
 
@@ -78,7 +78,7 @@ func TestSeedIsConsistent(t *testing.T) {
 		if n, err := jftest.CountsDrift(st); err != nil || n != 0 {
 			t.Errorf("kept counts off by %d groups (%v)", n, err)
 		}
-		rows, _, err := svc.Cases(ctx, service.CaseQuery{Q: "工资", Limit: 5})
+		rows, _, err := svc.Cases(ctx, casework.CaseQuery{Q: "工资", Limit: 5})
 		if err != nil || len(rows) == 0 {
 			t.Errorf("search 工资: %d rows, %v", len(rows), err)
 		}

@@ -96,3 +96,10 @@ func VillagePath(p string) string {
 	}
 	return strings.Join(parts[:4], "")
 }
+
+// Posts are the leaders' posts that lead graded matters (三色分级, 分级负责):
+// red by the county political-legal committee secretary, yellow by the
+// secretary of the matter's township, blue by the centre director.
+var Posts = []string{"plc_secretary", "centre_director", "township_secretary"}
+
+var PostName = map[string]string{"plc_secretary": "政法委书记", "centre_director": "中心主任", "township_secretary": "乡镇（街道）书记"}

@@ -22,6 +22,7 @@ import (
 	"jiefen/internal/division"
 	"jiefen/internal/domain"
 	"jiefen/internal/service"
+	"jiefen/internal/service/identity"
 	"jiefen/internal/store"
 )
 
@@ -98,9 +99,9 @@ func open(t testing.TB, dsn string) *store.Store {
 
 // FastPolicy is the default policy with cheap argon2 parameters, so tests
 // hash quickly; production parameters are tested separately.
-func FastPolicy() service.Policy {
-	p := service.DefaultPolicy()
-	p.Argon = service.ArgonParams{Memory: 1024, Time: 1, Threads: 1}
+func FastPolicy() identity.Policy {
+	p := identity.DefaultPolicy()
+	p.Argon = identity.ArgonParams{Memory: 1024, Time: 1, Threads: 1}
 	return p
 }
 
@@ -168,7 +169,7 @@ const Password = "Tq7#mLw2vX9p"
 // MakeUser creates an active account (no forced change) and returns it.
 func MakeUser(t testing.TB, svc *service.Service, username string, org string, roles ...domain.Role) *domain.User {
 	t.Helper()
-	u, err := svc.CreateUser(CLI(), service.NewUser{Username: username, Name: "测试" + username, Roles: roles, OrgCode: org, Password: Password, NoForcedChange: true})
+	u, err := svc.CreateUser(CLI(), identity.NewUser{Username: username, Name: "测试" + username, Roles: roles, OrgCode: org, Password: Password, NoForcedChange: true})
 	if err != nil {
 		t.Fatalf("create user %s: %v", username, err)
 	}

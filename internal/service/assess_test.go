@@ -9,7 +9,7 @@ import (
 	"jiefen/internal/assess"
 	"jiefen/internal/domain"
 	"jiefen/internal/jftest"
-	"jiefen/internal/service"
+	"jiefen/internal/service/casework"
 	"jiefen/internal/store"
 )
 
@@ -67,7 +67,7 @@ func TestSuggestions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		act(t, e, e.disp, first.ID, "assess", service.ActionInput{Risk: "red"})
+		act(t, e, e.disp, first.ID, "assess", casework.ActionInput{Risk: "red"})
 		second, err := e.svc.RegisterCase(ctx, landCase("610831101200"))
 		if err != nil {
 			t.Fatal(err)
@@ -91,7 +91,7 @@ func TestSuggestions(t *testing.T) {
 		// Assessing records the suggestion and the choice. The registered
 		// sub-category-free "land" matches the suggested land: followed; the
 		// risk is overridden.
-		c := act(t, e, e.disp, second.ID, "assess", service.ActionInput{Risk: "blue", Version: 1})
+		c := act(t, e, e.disp, second.ID, "assess", casework.ActionInput{Risk: "blue", Version: 1})
 		ev := c.Timeline[len(c.Timeline)-1]
 		if ev.Data["suggested_category"] != "land" || ev.Data["category_choice"] != "accepted" ||
 			ev.Data["suggested_risk"] != s2.Risk.Color || ev.Data["risk_choice"] != "overridden" {

@@ -9,6 +9,7 @@ import (
 	"jiefen/internal/domain"
 	"jiefen/internal/jftest"
 	"jiefen/internal/service"
+	"jiefen/internal/service/identity"
 	"jiefen/internal/store"
 )
 
@@ -183,7 +184,7 @@ func TestSessionsTimeoutsAndRotation(t *testing.T) {
 		// Disabling ends sessions at once (SS-4).
 		fifth, _ := svc.Login(ctx, "zhao", jftest.Password, "")
 		dis := true
-		if _, err := svc.UpdateUser(jftest.CLI(), u.ID, service.UserPatch{Disabled: &dis}); err != nil {
+		if _, err := svc.UpdateUser(jftest.CLI(), u.ID, identity.UserPatch{Disabled: &dis}); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := svc.Authenticate(ctx, fifth.Token); code(err) != domain.Unauthorized {
@@ -202,7 +203,7 @@ func TestPasswordLifecycle(t *testing.T) {
 		jftest.SeedTree(t, svc)
 		ctx := anon("127.0.0.1")
 		initial := "Init#ial2024x"
-		u, err := svc.CreateUser(jftest.CLI(), service.NewUser{Username: "sun", Name: "孙丽", Roles: []domain.Role{domain.RoleReceptionist}, OrgCode: "610831", Password: initial})
+		u, err := svc.CreateUser(jftest.CLI(), identity.NewUser{Username: "sun", Name: "孙丽", Roles: []domain.Role{domain.RoleReceptionist}, OrgCode: "610831", Password: initial})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -257,19 +258,19 @@ func TestPasswordLifecycle(t *testing.T) {
 }
 
 func TestArgon2idHash(t *testing.T) {
-	h, err := service.HashPassword("Tq7#mLw2vX9p", service.DefaultArgon)
+	h, err := identity.HashPassword("Tq7#mLw2vX9p", identity.DefaultArgon)
 	if err != nil || !strings.HasPrefix(h, "$argon2id$v=19$m=19456,t=2,p=1$") {
 		t.Fatalf("hash %q %v", h, err)
 	}
-	h2, _ := service.HashPassword("Tq7#mLw2vX9p", service.DefaultArgon)
+	h2, _ := identity.HashPassword("Tq7#mLw2vX9p", identity.DefaultArgon)
 	if h == h2 {
 		t.Fatal("same hash twice: the salt is not random")
 	}
-	if !service.CheckPasswordHash("Tq7#mLw2vX9p", h) || service.CheckPasswordHash("Tq7#mLw2vX9P", h) {
+	if !identity.CheckPasswordHash("Tq7#mLw2vX9p", h) || identity.CheckPasswordHash("Tq7#mLw2vX9P", h) {
 		t.Fatal("check mismatch")
 	}
 	for _, bad := range []string{"", "$argon2id$", "$argon2i$v=19$m=1,t=1,p=1$AA$AA", "$argon2id$v=19$m=99999999,t=1,p=1$AA$AA", "plain"} {
-		if service.CheckPasswordHash("x", bad) {
+		if identity.CheckPasswordHash("x", bad) {
 			t.Errorf("accepted malformed hash %q", bad)
 		}
 	}

@@ -8,7 +8,7 @@ import (
 
 	"jiefen/internal/domain"
 	"jiefen/internal/jftest"
-	"jiefen/internal/service"
+	"jiefen/internal/service/report"
 	"jiefen/internal/store"
 )
 
@@ -87,7 +87,7 @@ func BenchmarkBoardMillion(b *testing.B) {
 		now := time.Now().In(domain.CST)
 		first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, domain.CST)
 		for b.Loop() {
-			if _, err := svc.Statistics(as, service.StatsQuery{From: first.AddDate(0, -1, 0), To: first}); err != nil {
+			if _, err := svc.Statistics(as, report.StatsQuery{From: first.AddDate(0, -1, 0), To: first}); err != nil {
 				b.Fatal(err)
 			}
 		}

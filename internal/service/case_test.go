@@ -16,6 +16,7 @@ import (
 	"jiefen/internal/domain"
 	"jiefen/internal/jftest"
 	"jiefen/internal/service"
+	"jiefen/internal/service/casework"
 	"jiefen/internal/store"
 )
 
@@ -55,7 +56,7 @@ func newCaseEnv(t *testing.T, st *store.Store) *caseEnv {
 
 func as(u *domain.User) context.Context { return jftest.As(u, "10.0.0.9") }
 
-func act(t *testing.T, e *caseEnv, u *domain.User, id int64, action string, in service.ActionInput) *domain.Case {
+func act(t *testing.T, e *caseEnv, u *domain.User, id int64, action string, in casework.ActionInput) *domain.Case {
 	t.Helper()
 	c, err := e.svc.Act(as(u), id, action, in)
 	if err != nil {
@@ -97,79 +98,79 @@ func TestCaseLifecycle(t *testing.T) {
 		}
 		id := c.ID
 		// Wrong role, wrong status, stale version.
-		if _, err := e.svc.Act(as(e.recep), id, "assess", service.ActionInput{Risk: "red"}); domain.ErrorCode(err) != domain.Forbidden {
+		if _, err := e.svc.Act(as(e.recep), id, "assess", casework.ActionInput{Risk: "red"}); domain.ErrorCode(err) != domain.Forbidden {
 			t.Fatalf("receptionist assesses: %v", err)
 		}
-		if _, err := e.svc.Act(as(e.disp), id, "dispatch", service.ActionInput{Assignee: "med1"}); domain.ErrorCode(err) != domain.Conflict {
+		if _, err := e.svc.Act(as(e.disp), id, "dispatch", casework.ActionInput{Assignee: "med1"}); domain.ErrorCode(err) != domain.Conflict {
 			t.Fatalf("dispatch before assessment: %v", err)
 		}
-		if _, err := e.svc.Act(as(e.disp), id, "assess", service.ActionInput{Risk: "purple"}); domain.ErrorCode(err) != domain.Invalid {
+		if _, err := e.svc.Act(as(e.disp), id, "assess", casework.ActionInput{Risk: "purple"}); domain.ErrorCode(err) != domain.Invalid {
 			t.Fatalf("bad risk: %v", err)
 		}
-		if _, err := e.svc.Act(as(e.shy), id, "assess", service.ActionInput{Risk: "red"}); domain.ErrorCode(err) != domain.NotFound {
+		if _, err := e.svc.Act(as(e.shy), id, "assess", casework.ActionInput{Risk: "red"}); domain.ErrorCode(err) != domain.NotFound {
 			t.Fatalf("dispatcher of another township: %v", err)
 		}
-		if _, err := e.svc.Act(as(e.disp), id, "assess", service.ActionInput{Risk: "yellow", Version: 99}); domain.ErrorCode(err) != domain.Conflict {
+		if _, err := e.svc.Act(as(e.disp), id, "assess", casework.ActionInput{Risk: "yellow", Version: 99}); domain.ErrorCode(err) != domain.Conflict {
 			t.Fatalf("stale version: %v", err)
 		}
-		c = act(t, e, e.disp, id, "assess", service.ActionInput{Risk: "yellow", Version: c.Version})
+		c = act(t, e, e.disp, id, "assess", casework.ActionInput{Risk: "yellow", Version: c.Version})
 		if c.Risk != "yellow" || c.Status != domain.StatusAssessed {
 			t.Fatalf("assessed %+v", c)
 		}
-		if _, err := e.svc.Act(as(e.disp), id, "dispatch", service.ActionInput{Assignee: "recep"}); domain.ErrorCode(err) != domain.Invalid {
+		if _, err := e.svc.Act(as(e.disp), id, "dispatch", casework.ActionInput{Assignee: "recep"}); domain.ErrorCode(err) != domain.Invalid {
 			t.Fatalf("dispatch to a receptionist: %v", err)
 		}
-		c = act(t, e, e.disp, id, "dispatch", service.ActionInput{Assignee: "med1"})
+		c = act(t, e, e.disp, id, "dispatch", casework.ActionInput{Assignee: "med1"})
 		if c.Assignee != e.med.ID || c.Status != domain.StatusDispatched {
 			t.Fatalf("dispatched %+v", c)
 		}
-		if _, err := e.svc.Act(as(e.med2), id, "sign", service.ActionInput{}); domain.ErrorCode(err) != domain.Forbidden {
+		if _, err := e.svc.Act(as(e.med2), id, "sign", casework.ActionInput{}); domain.ErrorCode(err) != domain.Forbidden {
 			t.Fatalf("someone else signs: %v", err)
 		}
-		if _, err := e.svc.Act(as(e.med), id, "return", service.ActionInput{}); domain.ErrorCode(err) != domain.Invalid {
+		if _, err := e.svc.Act(as(e.med), id, "return", casework.ActionInput{}); domain.ErrorCode(err) != domain.Invalid {
 			t.Fatalf("return without a reason: %v", err)
 		}
-		c = act(t, e, e.med, id, "return", service.ActionInput{Reason: "不属于本人调解范围"})
+		c = act(t, e, e.med, id, "return", casework.ActionInput{Reason: "不属于本人调解范围"})
 		if c.Status != domain.StatusReturned || c.Assignee != 0 {
 			t.Fatalf("returned %+v", c)
 		}
-		c = act(t, e, e.disp, id, "dispatch", service.ActionInput{Assignee: "med2"})
-		c = act(t, e, e.med2, id, "sign", service.ActionInput{})
+		c = act(t, e, e.disp, id, "dispatch", casework.ActionInput{Assignee: "med2"})
+		c = act(t, e, e.med2, id, "sign", casework.ActionInput{})
 		if c.Status != domain.StatusInResolution {
 			t.Fatalf("signed %+v", c)
 		}
 		// Cannot close as resolved while the six are incomplete.
-		if _, err := e.svc.Act(as(e.med2), id, "close", service.ActionInput{Outcome: "resolved"}); err == nil || err.(*domain.Error).Key != "case.six.incomplete" {
+		if _, err := e.svc.Act(as(e.med2), id, "close", casework.ActionInput{Outcome: "resolved"}); err == nil || err.(*domain.Error).Key != "case.six.incomplete" {
 			t.Fatalf("close without the six: %v", err)
 		}
-		act(t, e, e.med2, id, "progress", service.ActionInput{Note: "已联系双方当事人，约定周三现场调解。"})
-		c = act(t, e, e.med2, id, "six", service.ActionInput{Six: &domain.Six{LeadLeader: "赵军", MediationOrg: "何家集镇人民调解委员会",
+		act(t, e, e.med2, id, "progress", casework.ActionInput{Note: "已联系双方当事人，约定周三现场调解。"})
+		c = act(t, e, e.med2, id, "six", casework.ActionInput{Six: &domain.Six{LeadLeader: "赵军", MediationOrg: "何家集镇人民调解委员会",
 			DockingUnit: "何家集镇司法所", Plan: "现场勘界，依据承包合同确定边界", Schedule: "第1周勘界；第2周调解", GuidanceAdviser: "王律师", GuidanceText: "《农村土地承包法》第五十五条"}})
 		if len(c.Six.Missing()) != 0 {
 			t.Fatalf("six missing %v", c.Six.Missing())
 		}
-		c = act(t, e, e.med2, id, "close", service.ActionInput{Outcome: "resolved", Note: "双方达成调解协议"})
+		c = act(t, e, e.med2, id, "close", casework.ActionInput{Outcome: "resolved", Note: "双方达成调解协议"})
 		if c.Status != domain.StatusClosed || c.Outcome != domain.OutcomeResolved || c.ClosedAt.IsZero() {
 			t.Fatalf("closed %+v", c)
 		}
-		c = act(t, e, e.med2, id, "inform", service.ActionInput{Method: "电话"})
-		if _, err := e.svc.Act(as(e.recep), id, "visit", service.ActionInput{Satisfaction: "unsatisfied"}); domain.ErrorCode(err) != domain.Invalid {
+		c = act(t, e, e.med2, id, "inform", casework.ActionInput{Method: "电话"})
+		if _, err := e.svc.Act(as(e.recep), id, "visit", casework.ActionInput{Satisfaction: "unsatisfied"}); domain.ErrorCode(err) != domain.Invalid {
 			t.Fatalf("unsatisfied without a comment: %v", err)
 		}
-		c = act(t, e, e.recep, id, "visit", service.ActionInput{Satisfaction: "unsatisfied", Note: "李家仍未履行协议"})
-		if _, err := e.svc.Act(as(e.disp), id, "archive", service.ActionInput{}); domain.ErrorCode(err) != domain.Conflict {
+		c = act(t, e, e.recep, id, "visit", casework.ActionInput{Satisfaction: "unsatisfied", Note: "李家仍未履行协议"})
+		if _, err := e.svc.Act(as(e.disp), id, "archive", casework.ActionInput{}); domain.ErrorCode(err) != domain.Conflict {
 			t.Fatalf("archive an unsatisfied matter: %v", err)
 		}
-		c = act(t, e, e.disp, id, "reopen", service.ActionInput{Reason: "回访不满意，协议未履行"})
+		c = act(t, e, e.disp, id, "reopen", casework.ActionInput{Reason: "回访不满意，协议未履行"})
 		if c.Status != domain.StatusAssessed || c.Outcome != "" || c.Assignee != 0 {
 			t.Fatalf("reopened %+v", c)
 		}
-		act(t, e, e.disp, id, "dispatch", service.ActionInput{Assignee: "med2"})
-		act(t, e, e.med2, id, "sign", service.ActionInput{})
-		act(t, e, e.med2, id, "close", service.ActionInput{Outcome: "resolved"})
-		act(t, e, e.med2, id, "inform", service.ActionInput{Method: "上门"})
-		act(t, e, e.recep, id, "visit", service.ActionInput{Satisfaction: "satisfied"})
-		c = act(t, e, e.disp, id, "archive", service.ActionInput{})
+		act(t, e, e.disp, id, "dispatch", casework.ActionInput{Assignee: "med2"})
+		act(t, e, e.med2, id, "sign", casework.ActionInput{})
+		act(t, e, e.med2, id, "close", casework.ActionInput{Outcome: "resolved"})
+		act(t, e, e.med2, id, "inform", casework.ActionInput{Method: "上门"})
+		act(t, e, e.recep, id, "visit", casework.ActionInput{Satisfaction: "satisfied"})
+		c = act(t, e, e.disp, id, "archive", casework.ActionInput{})
 		if c.Status != domain.StatusArchived || !c.StepDueAt.IsZero() {
 			t.Fatalf("archived %+v", c)
 		}
@@ -249,11 +250,11 @@ func TestRevealAndBlindIndex(t *testing.T) {
 		if _, err := e.svc.RegisterCase(as(e.recep), other); err != nil {
 			t.Fatal(err)
 		}
-		rows, _, err := e.svc.Cases(as(e.disp), service.CaseQuery{Q: testID})
+		rows, _, err := e.svc.Cases(as(e.disp), casework.CaseQuery{Q: testID})
 		if err != nil || len(rows) != 1 || rows[0].ID != c.ID {
 			t.Fatalf("search by ID number: %d rows %v", len(rows), err)
 		}
-		rows, _, _ = e.svc.Cases(as(e.disp), service.CaseQuery{Q: "+86 139-1234-5678"})
+		rows, _, _ = e.svc.Cases(as(e.disp), casework.CaseQuery{Q: "+86 139-1234-5678"})
 		if len(rows) != 1 || rows[0].ID != c.ID {
 			t.Fatalf("search by phone: %d rows", len(rows))
 		}
@@ -300,7 +301,7 @@ func TestSearchChineseWords(t *testing.T) {
 		wage := mk("610831101201", "wage_arrears", "十二名务工人员被包工头拖欠工资，欠薪共计八万元。", "高家塔村")
 		other := mk("610831001200", "wage_arrears", "双湖峪街道某工地欠薪纠纷。", "双湖峪")
 		find := func(u *domain.User, q string) []int64 {
-			rows, _, err := e.svc.Cases(as(u), service.CaseQuery{Q: q})
+			rows, _, err := e.svc.Cases(as(u), casework.CaseQuery{Q: q})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -389,7 +390,7 @@ func TestRegistrationValidation(t *testing.T) {
 		t.Errorf("mediator registers: %v", err)
 	}
 	n := 0
-	rows, _, _ := e.svc.Cases(as(e.disp), service.CaseQuery{})
+	rows, _, _ := e.svc.Cases(as(e.disp), casework.CaseQuery{})
 	n = len(rows)
 	if n != 1 {
 		t.Fatalf("refused registrations were written: %d matters", n)
@@ -413,9 +414,9 @@ func TestDeadlineAcrossHoliday(t *testing.T) {
 	// Signed for on Friday 9 October: mediation is due 30 calendar days later,
 	// Sunday 8 November, which moves to Monday 9 November.
 	st.SetClock(func() time.Time { return time.Date(2026, 10, 9, 9, 0, 0, 0, domain.CST) })
-	act(t, e, e.disp, c.ID, "assess", service.ActionInput{Risk: "none"})
-	act(t, e, e.disp, c.ID, "dispatch", service.ActionInput{Assignee: "med1"})
-	c = act(t, e, e.med, c.ID, "sign", service.ActionInput{})
+	act(t, e, e.disp, c.ID, "assess", casework.ActionInput{Risk: "none"})
+	act(t, e, e.disp, c.ID, "dispatch", casework.ActionInput{Assignee: "med1"})
+	c = act(t, e, e.med, c.ID, "sign", casework.ActionInput{})
 	if got := c.StepDueAt.In(domain.CST).Format("2006-01-02"); got != "2026-11-09" {
 		t.Fatalf("mediation due %s, want 2026-11-09", got)
 	}
@@ -436,8 +437,8 @@ func TestNotificationsAndDeadlineSweep(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		act(t, e, e.disp, c.ID, "assess", service.ActionInput{Risk: "none"})
-		act(t, e, e.disp, c.ID, "dispatch", service.ActionInput{Assignee: "med1"})
+		act(t, e, e.disp, c.ID, "assess", casework.ActionInput{Risk: "none"})
+		act(t, e, e.disp, c.ID, "dispatch", casework.ActionInput{Assignee: "med1"})
 		inbox := func(u *domain.User) []store.Notification {
 			items, _, err := e.svc.Inbox(as(u), false)
 			if err != nil {
@@ -448,7 +449,7 @@ func TestNotificationsAndDeadlineSweep(t *testing.T) {
 		if got := inbox(e.med); len(got) != 1 || got[0].Kind != "assignment" || got[0].CaseID != c.ID {
 			t.Fatalf("assignment notice: %+v", got)
 		}
-		act(t, e, e.med, c.ID, "return", service.ActionInput{Reason: "不属本人"})
+		act(t, e, e.med, c.ID, "return", casework.ActionInput{Reason: "不属本人"})
 		if got := inbox(e.disp); len(got) != 1 || got[0].Kind != "returned" || !strings.Contains(got[0].Text, "不属本人") {
 			t.Fatalf("return notice to the dispatcher: %+v", got)
 		}
@@ -485,7 +486,7 @@ func TestNotificationsAndDeadlineSweep(t *testing.T) {
 			t.Fatalf("dispatcher got %d overdue notices", overdue)
 		}
 		// A new deadline is announced again when it, in turn, is missed.
-		act(t, e, e.disp, c.ID, "dispatch", service.ActionInput{Assignee: "med1"})
+		act(t, e, e.disp, c.ID, "dispatch", casework.ActionInput{Assignee: "med1"})
 		clock = time.Date(2026, 11, 5, 8, 0, 0, 0, domain.CST) // due tonight
 		if w, _ := e.svc.WorkSummary(as(e.med)); w["due_soon"] != 1 {
 			t.Fatalf("due soon: %v", w)
@@ -517,27 +518,27 @@ func TestPauseExtendSessions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		act(t, e, e.disp, c.ID, "assess", service.ActionInput{Risk: "none"})
-		act(t, e, e.disp, c.ID, "dispatch", service.ActionInput{Assignee: "med1"})
-		c = act(t, e, e.med, c.ID, "sign", service.ActionInput{})
+		act(t, e, e.disp, c.ID, "assess", casework.ActionInput{Risk: "none"})
+		act(t, e, e.disp, c.ID, "dispatch", casework.ActionInput{Assignee: "med1"})
+		c = act(t, e, e.med, c.ID, "sign", casework.ActionInput{})
 		due := c.StepDueAt // 30 calendar days: 2 December
 		if got := due.In(domain.CST).Format("2006-01-02"); got != "2026-12-02" {
 			t.Fatalf("mediation due %s", got)
 		}
-		c = act(t, e, e.med, c.ID, "session", service.ActionInput{Date: clock, Place: "何家集村委会", Participants: "张建军、李保国、村主任", Note: "双方陈述意见"})
+		c = act(t, e, e.med, c.ID, "session", casework.ActionInput{Date: clock, Place: "何家集村委会", Participants: "张建军、李保国、村主任", Note: "双方陈述意见"})
 		if last := c.Timeline[len(c.Timeline)-1]; last.Data["place"] != "何家集村委会" || last.Note != "双方陈述意见" {
 			t.Fatalf("session event %+v", last)
 		}
-		if _, err := e.svc.Act(as(e.med), c.ID, "session", service.ActionInput{Place: "x", Participants: "y", Note: "z"}); domain.ErrorCode(err) != domain.Invalid {
+		if _, err := e.svc.Act(as(e.med), c.ID, "session", casework.ActionInput{Place: "x", Participants: "y", Note: "z"}); domain.ErrorCode(err) != domain.Invalid {
 			t.Fatalf("session without a date: %v", err)
 		}
-		act(t, e, e.med, c.ID, "judicial", service.ActionInput{Result: "requested"})
+		act(t, e, e.med, c.ID, "judicial", casework.ActionInput{Result: "requested"})
 		// Pause for a land survey for 10 days.
-		c = act(t, e, e.med, c.ID, "pause", service.ActionInput{Reason: "等待土地勘测结果", Due: clock.Add(10 * 24 * time.Hour)})
+		c = act(t, e, e.med, c.ID, "pause", casework.ActionInput{Reason: "等待土地勘测结果", Due: clock.Add(10 * 24 * time.Hour)})
 		if c.PausedAt.IsZero() || c.Overdue(due.Add(time.Hour)) {
 			t.Fatal("a paused matter is never overdue")
 		}
-		if _, err := e.svc.Act(as(e.med), c.ID, "pause", service.ActionInput{Reason: "x", Due: clock.Add(24 * time.Hour)}); domain.ErrorCode(err) != domain.Conflict {
+		if _, err := e.svc.Act(as(e.med), c.ID, "pause", casework.ActionInput{Reason: "x", Due: clock.Add(24 * time.Hour)}); domain.ErrorCode(err) != domain.Conflict {
 			t.Fatalf("pause twice: %v", err)
 		}
 		clock = clock.Add(10*24*time.Hour + time.Minute)
@@ -552,19 +553,19 @@ func TestPauseExtendSessions(t *testing.T) {
 			t.Fatalf("resume event %+v", last)
 		}
 		// Extension: the assignee asks, a leader approves, the deadline moves.
-		if _, err := e.svc.Act(as(e.med), c.ID, "extend_request", service.ActionInput{Reason: "需等待司法鉴定", Days: 45}); domain.ErrorCode(err) != domain.Invalid {
+		if _, err := e.svc.Act(as(e.med), c.ID, "extend_request", casework.ActionInput{Reason: "需等待司法鉴定", Days: 45}); domain.ErrorCode(err) != domain.Invalid {
 			t.Fatalf("45-day extension: %v", err)
 		}
 		// People's mediation goes past its month only if both parties agree.
-		_, err = e.svc.Act(as(e.med), c.ID, "extend_request", service.ActionInput{Reason: "需等待司法鉴定", Days: 15})
+		_, err = e.svc.Act(as(e.med), c.ID, "extend_request", casework.ActionInput{Reason: "需等待司法鉴定", Days: 15})
 		if de, ok := err.(*domain.Error); !ok || de.Fields["parties_agree"] != "case.extend.parties_agree" {
 			t.Fatalf("extension without the parties' agreement: %v", err)
 		}
-		c = act(t, e, e.med, c.ID, "extend_request", service.ActionInput{Reason: "需等待司法鉴定", Days: 15, PartiesAgree: true})
+		c = act(t, e, e.med, c.ID, "extend_request", casework.ActionInput{Reason: "需等待司法鉴定", Days: 15, PartiesAgree: true})
 		if last := c.Timeline[len(c.Timeline)-1]; last.Data["parties_agree"] != "yes" {
 			t.Fatalf("agreement not on the timeline: %+v", last)
 		}
-		if _, err := e.svc.Act(as(e.med), c.ID, "extend_approve", service.ActionInput{Method: "电话"}); domain.ErrorCode(err) != domain.Forbidden {
+		if _, err := e.svc.Act(as(e.med), c.ID, "extend_approve", casework.ActionInput{Method: "电话"}); domain.ErrorCode(err) != domain.Forbidden {
 			t.Fatalf("the assignee approves their own extension: %v", err)
 		}
 		var leaderNotes int
@@ -578,11 +579,11 @@ func TestPauseExtendSessions(t *testing.T) {
 			t.Fatalf("the leader was told %d times", leaderNotes)
 		}
 		before := c.StepDueAt
-		c = act(t, e, e.leader, c.ID, "extend_approve", service.ActionInput{Method: "电话告知双方"})
+		c = act(t, e, e.leader, c.ID, "extend_approve", casework.ActionInput{Method: "电话告知双方"})
 		if c.ExtendDays != 0 || !c.StepDueAt.After(before.Add(14*24*time.Hour)) {
 			t.Fatalf("approved: due %v (was %v)", c.StepDueAt, before)
 		}
-		if _, err := e.svc.Act(as(e.leader), c.ID, "extend_approve", service.ActionInput{Method: "x"}); domain.ErrorCode(err) != domain.Conflict {
+		if _, err := e.svc.Act(as(e.leader), c.ID, "extend_approve", casework.ActionInput{Method: "x"}); domain.ErrorCode(err) != domain.Conflict {
 			t.Fatalf("approve with nothing pending: %v", err)
 		}
 	})
@@ -609,7 +610,7 @@ func TestAttachments(t *testing.T) {
 		if _, err := e.svc.Attach(as(e.recep), c.ID, "agreement", "x.pdf", strings.NewReader("MZ\x90\x00 this is an exe")); domain.ErrorCode(err) != domain.Invalid {
 			t.Fatalf("an executable named .pdf: %v", err)
 		}
-		big := io.MultiReader(strings.NewReader("%PDF-"), bytes.NewReader(make([]byte, service.MaxAttachment)))
+		big := io.MultiReader(strings.NewReader("%PDF-"), bytes.NewReader(make([]byte, casework.MaxAttachment)))
 		if _, err := e.svc.Attach(as(e.recep), c.ID, "evidence", "big.pdf", big); domain.ErrorCode(err) != domain.Invalid {
 			t.Fatalf("over 10 MiB: %v", err)
 		}
@@ -643,9 +644,9 @@ func TestPetitionDeadlines(t *testing.T) {
 	if got := c.StepDueAt.In(domain.CST).Format("2006-01-02"); got != "2026-11-17" {
 		t.Fatalf("acceptance notice due %s, want 2026-11-17", got)
 	}
-	act(t, e, e.disp, c.ID, "assess", service.ActionInput{Risk: "blue"})
-	act(t, e, e.disp, c.ID, "dispatch", service.ActionInput{Assignee: "med1"})
-	c = act(t, e, e.med, c.ID, "sign", service.ActionInput{})
+	act(t, e, e.disp, c.ID, "assess", casework.ActionInput{Risk: "blue"})
+	act(t, e, e.disp, c.ID, "dispatch", casework.ActionInput{Assignee: "med1"})
+	c = act(t, e, e.med, c.ID, "sign", casework.ActionInput{})
 	// 60 days after 2 November is 1 January 2027. The 2027 holiday notice is
 	// not in the seeded calendar yet (the administrator adds it each
 	// November), so the date is not moved off New Year's Day here.
@@ -665,14 +666,14 @@ func TestWatchAndSupervisionReply(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		act(t, e, e.disp, c.ID, "assess", service.ActionInput{Risk: "yellow"})
-		act(t, e, e.disp, c.ID, "dispatch", service.ActionInput{Assignee: "med1"})
-		act(t, e, e.med, c.ID, "sign", service.ActionInput{})
-		act(t, e, e.leader, c.ID, "supervise", service.ActionInput{Note: "请加快进度", Due: clock.Add(72 * time.Hour)})
+		act(t, e, e.disp, c.ID, "assess", casework.ActionInput{Risk: "yellow"})
+		act(t, e, e.disp, c.ID, "dispatch", casework.ActionInput{Assignee: "med1"})
+		act(t, e, e.med, c.ID, "sign", casework.ActionInput{})
+		act(t, e, e.leader, c.ID, "supervise", casework.ActionInput{Note: "请加快进度", Due: clock.Add(72 * time.Hour)})
 		if w, _ := e.svc.WorkSummary(as(e.med)); w["to_reply"] != 1 {
 			t.Fatalf("supervision to answer: %v", w)
 		}
-		act(t, e, e.med, c.ID, "reply", service.ActionInput{Note: "已约定本周五调解"})
+		act(t, e, e.med, c.ID, "reply", casework.ActionInput{Note: "已约定本周五调解"})
 		if w, _ := e.svc.WorkSummary(as(e.med)); w["to_reply"] != 0 {
 			t.Fatalf("answered supervision still counted: %v", w)
 		}
@@ -680,15 +681,15 @@ func TestWatchAndSupervisionReply(t *testing.T) {
 		if len(items) == 0 || items[0].Kind != "reply" {
 			t.Fatalf("the supervising leader gets the reply: %+v", items)
 		}
-		act(t, e, e.med, c.ID, "close", service.ActionInput{Outcome: "unresolved", Guidance: "litigation", Note: "分歧较大"})
-		if _, err := e.svc.Act(as(e.disp), c.ID, "watch", service.ActionInput{Assignee: "med1", Days: 30}); domain.ErrorCode(err) != domain.Invalid {
+		act(t, e, e.med, c.ID, "close", casework.ActionInput{Outcome: "unresolved", Guidance: "litigation", Note: "分歧较大"})
+		if _, err := e.svc.Act(as(e.disp), c.ID, "watch", casework.ActionInput{Assignee: "med1", Days: 30}); domain.ErrorCode(err) != domain.Invalid {
 			t.Fatalf("watch by a mediator: %v", err)
 		}
-		c = act(t, e, e.disp, c.ID, "watch", service.ActionInput{Assignee: "grid1", Days: 30})
+		c = act(t, e, e.disp, c.ID, "watch", casework.ActionInput{Assignee: "grid1", Days: 30})
 		if c.WatcherID != e.grid.ID || c.NextCheckin.IsZero() {
 			t.Fatalf("watch: %+v", c)
 		}
-		if _, err := e.svc.Act(as(e.med), c.ID, "checkin", service.ActionInput{Note: "x"}); domain.ErrorCode(err) != domain.Forbidden {
+		if _, err := e.svc.Act(as(e.med), c.ID, "checkin", casework.ActionInput{Note: "x"}); domain.ErrorCode(err) != domain.Forbidden {
 			t.Fatalf("check-in by someone else: %v", err)
 		}
 		clock = clock.Add(31 * 24 * time.Hour)
@@ -704,14 +705,14 @@ func TestWatchAndSupervisionReply(t *testing.T) {
 			t.Fatalf("grid worker inbox %v", kinds)
 		}
 		before := c.NextCheckin
-		c = act(t, e, e.grid, c.ID, "checkin", service.ActionInput{Note: "走访张建军，情绪稳定"})
+		c = act(t, e, e.grid, c.ID, "checkin", casework.ActionInput{Note: "走访张建军，情绪稳定"})
 		if !c.NextCheckin.After(before) {
 			t.Fatal("the next check-in did not move")
 		}
 		if n, _ := e.svc.SweepDeadlines(context.Background()); n != 0 {
 			t.Fatalf("repeat reminder after the check-in: %d", n)
 		}
-		c = act(t, e, e.disp, c.ID, "unwatch", service.ActionInput{Reason: "当事人已起诉，法院受理"})
+		c = act(t, e, e.disp, c.ID, "unwatch", casework.ActionInput{Reason: "当事人已起诉，法院受理"})
 		if c.WatcherID != 0 {
 			t.Fatal("unwatch")
 		}
@@ -728,19 +729,19 @@ func TestCorrection(t *testing.T) {
 			t.Fatal(err)
 		}
 		desc := "张家与李家因宅基地院墙位置发生争执，登记时误写为承包地。"
-		if _, err := e.svc.Act(as(e.recep), c.ID, "correct", service.ActionInput{Description: &desc}); domain.ErrorCode(err) != domain.Invalid {
+		if _, err := e.svc.Act(as(e.recep), c.ID, "correct", casework.ActionInput{Description: &desc}); domain.ErrorCode(err) != domain.Invalid {
 			t.Fatalf("correction without a reason: %v", err)
 		}
-		c = act(t, e, e.recep, c.ID, "correct", service.ActionInput{Description: &desc, Reason: "登记错误"})
+		c = act(t, e, e.recep, c.ID, "correct", casework.ActionInput{Description: &desc, Reason: "登记错误"})
 		last := c.Timeline[len(c.Timeline)-1]
 		if c.Description != desc || !strings.Contains(last.Data["description_before"], "土地承包经营权") {
 			t.Fatalf("correction %+v", last)
 		}
-		rows, _, _ := e.svc.Cases(as(e.disp), service.CaseQuery{Q: "院墙"})
+		rows, _, _ := e.svc.Cases(as(e.disp), casework.CaseQuery{Q: "院墙"})
 		if len(rows) != 1 {
 			t.Fatalf("search after correction: %d", len(rows))
 		}
-		rows, _, _ = e.svc.Cases(as(e.disp), service.CaseQuery{Q: "张建军"})
+		rows, _, _ = e.svc.Cases(as(e.disp), casework.CaseQuery{Q: "张建军"})
 		if len(rows) != 1 {
 			t.Fatalf("party names still indexed after correction: %d", len(rows))
 		}
@@ -755,9 +756,9 @@ func TestMilestones(t *testing.T) {
 		clock := time.Date(2026, 9, 30, 9, 0, 0, 0, domain.CST)
 		st.SetClock(func() time.Time { return clock })
 		c, _ := e.svc.RegisterCase(as(e.recep), landCase("610831101"))
-		act(t, e, e.disp, c.ID, "assess", service.ActionInput{Risk: "none"})
-		act(t, e, e.disp, c.ID, "dispatch", service.ActionInput{Assignee: "med1"})
-		act(t, e, e.med, c.ID, "sign", service.ActionInput{})
+		act(t, e, e.disp, c.ID, "assess", casework.ActionInput{Risk: "none"})
+		act(t, e, e.disp, c.ID, "dispatch", casework.ActionInput{Assignee: "med1"})
+		act(t, e, e.med, c.ID, "sign", casework.ActionInput{})
 		ms, err := e.svc.Milestones(as(e.med), c.ID)
 		if err != nil || len(ms) != 1 || ms[0].Auto != "first_contact" {
 			t.Fatalf("first contact milestone %+v %v", ms, err)
@@ -766,13 +767,13 @@ func TestMilestones(t *testing.T) {
 		if got := ms[0].DueAt.In(domain.CST).Format("2006-01-02"); got != "2026-10-10" {
 			t.Fatalf("first contact due %s, want 2026-10-10", got)
 		}
-		act(t, e, e.med, c.ID, "milestone", service.ActionInput{Note: "现场勘界", Due: clock.Add(10 * 24 * time.Hour)})
-		act(t, e, e.med, c.ID, "milestone_done", service.ActionInput{Milestone: ms[0].ID})
-		if _, err := e.svc.Act(as(e.med), c.ID, "milestone_done", service.ActionInput{Milestone: ms[0].ID}); domain.ErrorCode(err) != domain.Invalid {
+		act(t, e, e.med, c.ID, "milestone", casework.ActionInput{Note: "现场勘界", Due: clock.Add(10 * 24 * time.Hour)})
+		act(t, e, e.med, c.ID, "milestone_done", casework.ActionInput{Milestone: ms[0].ID})
+		if _, err := e.svc.Act(as(e.med), c.ID, "milestone_done", casework.ActionInput{Milestone: ms[0].ID}); domain.ErrorCode(err) != domain.Invalid {
 			t.Fatalf("done twice: %v", err)
 		}
-		act(t, e, e.med, c.ID, "six", service.ActionInput{Six: &domain.Six{LeadLeader: "a", MediationOrg: "b", DockingUnit: "c", Plan: "d", Schedule: "e", GuidanceText: "f"}})
-		act(t, e, e.med, c.ID, "close", service.ActionInput{Outcome: "resolved"})
+		act(t, e, e.med, c.ID, "six", casework.ActionInput{Six: &domain.Six{LeadLeader: "a", MediationOrg: "b", DockingUnit: "c", Plan: "d", Schedule: "e", GuidanceText: "f"}})
+		act(t, e, e.med, c.ID, "close", casework.ActionInput{Outcome: "resolved"})
 		ms, _ = e.svc.Milestones(as(e.med), c.ID)
 		byAuto := map[string]store.Milestone{}
 		for _, m := range ms {
@@ -793,30 +794,30 @@ func TestReviewFindings(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		act(t, e, e.disp, c.ID, "assess", service.ActionInput{Risk: "none"})
+		act(t, e, e.disp, c.ID, "assess", casework.ActionInput{Risk: "none"})
 		// Nobody can hand a matter to someone outside its place (they would see the parties).
-		if _, err := e.svc.Act(as(e.disp), c.ID, "dispatch", service.ActionInput{Assignee: "shymed"}); err == nil || err.(*domain.Error).Fields["assignee"] != "case.assignee.place" {
+		if _, err := e.svc.Act(as(e.disp), c.ID, "dispatch", casework.ActionInput{Assignee: "shymed"}); err == nil || err.(*domain.Error).Fields["assignee"] != "case.assignee.place" {
 			t.Fatalf("dispatch outside the place: %v", err)
 		}
-		act(t, e, e.disp, c.ID, "dispatch", service.ActionInput{Assignee: "med1"})
-		act(t, e, e.med, c.ID, "sign", service.ActionInput{})
-		if _, err := e.svc.Act(as(e.med), c.ID, "transfer", service.ActionInput{Assignee: "shymed", Reason: "x"}); domain.ErrorCode(err) != domain.Invalid {
+		act(t, e, e.disp, c.ID, "dispatch", casework.ActionInput{Assignee: "med1"})
+		act(t, e, e.med, c.ID, "sign", casework.ActionInput{})
+		if _, err := e.svc.Act(as(e.med), c.ID, "transfer", casework.ActionInput{Assignee: "shymed", Reason: "x"}); domain.ErrorCode(err) != domain.Invalid {
 			t.Fatalf("transfer outside the place: %v", err)
 		}
 		if _, _, err := e.svc.RevealParty(as(shyMed), c.ID, c.Parties[0].ID, "看看"); domain.ErrorCode(err) != domain.NotFound {
 			t.Fatalf("reveal by an outsider: %v", err)
 		}
 		// A paused clock ends with its step.
-		c = act(t, e, e.med, c.ID, "pause", service.ActionInput{Reason: "等待鉴定", Due: time.Now().Add(240 * time.Hour)})
-		act(t, e, e.med, c.ID, "six", service.ActionInput{Six: &domain.Six{LeadLeader: "a", MediationOrg: "b", DockingUnit: "c", Plan: "d", Schedule: "e", GuidanceText: "f"}})
-		c = act(t, e, e.med, c.ID, "close", service.ActionInput{Outcome: "unresolved", Guidance: "litigation"})
+		c = act(t, e, e.med, c.ID, "pause", casework.ActionInput{Reason: "等待鉴定", Due: time.Now().Add(240 * time.Hour)})
+		act(t, e, e.med, c.ID, "six", casework.ActionInput{Six: &domain.Six{LeadLeader: "a", MediationOrg: "b", DockingUnit: "c", Plan: "d", Schedule: "e", GuidanceText: "f"}})
+		c = act(t, e, e.med, c.ID, "close", casework.ActionInput{Outcome: "unresolved", Guidance: "litigation"})
 		if !c.PausedAt.IsZero() || c.ExtendDays != 0 || c.StepDueAt.IsZero() {
 			t.Fatalf("the pause outlived its step: %+v", c)
 		}
 		// Reopening forgets the old outcome's details.
-		act(t, e, e.med, c.ID, "inform", service.ActionInput{Method: "电话"})
-		act(t, e, e.recep, c.ID, "visit", service.ActionInput{Satisfaction: "unsatisfied", Note: "不满意"})
-		c = act(t, e, e.disp, c.ID, "reopen", service.ActionInput{Reason: "重办"})
+		act(t, e, e.med, c.ID, "inform", casework.ActionInput{Method: "电话"})
+		act(t, e, e.recep, c.ID, "visit", casework.ActionInput{Satisfaction: "unsatisfied", Note: "不满意"})
+		c = act(t, e, e.disp, c.ID, "reopen", casework.ActionInput{Reason: "重办"})
 		if c.Guidance != "" || c.ReferredTo != "" {
 			t.Fatalf("reopen kept %q %q", c.Guidance, c.ReferredTo)
 		}
@@ -831,18 +832,18 @@ func TestReviewFindings(t *testing.T) {
 		if _, err := e.svc.RegisterCase(as(e.recep), in); domain.ErrorCode(err) != domain.Invalid {
 			t.Fatalf("NaN amount: %v", err)
 		}
-		if _, _, err := e.svc.Cases(as(e.disp), service.CaseQuery{Q: strings.Repeat("土地", 60)}); domain.ErrorCode(err) != domain.Invalid {
+		if _, _, err := e.svc.Cases(as(e.disp), casework.CaseQuery{Q: strings.Repeat("土地", 60)}); domain.ErrorCode(err) != domain.Invalid {
 			t.Fatalf("a 120-character search: %v", err)
 		}
-		if _, _, err := e.svc.Cases(as(e.disp), service.CaseQuery{Q: "\xff"}); err != nil { // treated as an empty query
+		if _, _, err := e.svc.Cases(as(e.disp), casework.CaseQuery{Q: "\xff"}); err != nil { // treated as an empty query
 			t.Fatalf("invalid UTF-8 search: %v", err)
 		}
 		// A lone character next to a word does not spoil the search; a lone
 		// character alone matches party names too.
-		if rows, _, _ := e.svc.Cases(as(e.disp), service.CaseQuery{Q: "土地 争"}); len(rows) != 1 {
+		if rows, _, _ := e.svc.Cases(as(e.disp), casework.CaseQuery{Q: "土地 争"}); len(rows) != 1 {
 			t.Fatalf("土地 争 found %d", len(rows))
 		}
-		if rows, _, _ := e.svc.Cases(as(e.disp), service.CaseQuery{Q: "建"}); len(rows) != 1 {
+		if rows, _, _ := e.svc.Cases(as(e.disp), casework.CaseQuery{Q: "建"}); len(rows) != 1 {
 			t.Fatalf("建 (in 张建军) found %d", len(rows))
 		}
 	})
@@ -856,10 +857,10 @@ func TestSupervisionDeadline(t *testing.T) {
 		clock := time.Date(2026, 11, 2, 9, 0, 0, 0, domain.CST)
 		st.SetClock(func() time.Time { return clock })
 		c, _ := e.svc.RegisterCase(as(e.recep), landCase("610831101"))
-		act(t, e, e.disp, c.ID, "assess", service.ActionInput{Risk: "red"})
-		act(t, e, e.disp, c.ID, "dispatch", service.ActionInput{Assignee: "med1"})
-		act(t, e, e.med, c.ID, "sign", service.ActionInput{})
-		act(t, e, e.leader, c.ID, "supervise", service.ActionInput{Note: "三日内报告进展", Due: clock.Add(72 * time.Hour)})
+		act(t, e, e.disp, c.ID, "assess", casework.ActionInput{Risk: "red"})
+		act(t, e, e.disp, c.ID, "dispatch", casework.ActionInput{Assignee: "med1"})
+		act(t, e, e.med, c.ID, "sign", casework.ActionInput{})
+		act(t, e, e.leader, c.ID, "supervise", casework.ActionInput{Note: "三日内报告进展", Due: clock.Add(72 * time.Hour)})
 		if w, _ := e.svc.WorkSummary(as(e.med)); w["to_reply"] != 1 {
 			t.Fatalf("to reply: %v", w)
 		}
@@ -879,7 +880,7 @@ func TestSupervisionDeadline(t *testing.T) {
 		if count(e.leader) != 1 || count(e.med) != 1 {
 			t.Fatalf("overdue supervision notices: leader %d, assignee %d", count(e.leader), count(e.med))
 		}
-		act(t, e, e.med, c.ID, "reply", service.ActionInput{Note: "已完成现场勘界"})
+		act(t, e, e.med, c.ID, "reply", casework.ActionInput{Note: "已完成现场勘界"})
 		if w, _ := e.svc.WorkSummary(as(e.med)); w["to_reply"] != 0 {
 			t.Fatalf("after the reply: %v", w)
 		}
@@ -898,37 +899,37 @@ func TestJointHandling(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		act(t, e, e.disp, c.ID, "assess", service.ActionInput{Risk: "yellow"})
-		act(t, e, e.disp, c.ID, "dispatch", service.ActionInput{Assignee: "med1"})
+		act(t, e, e.disp, c.ID, "assess", casework.ActionInput{Risk: "yellow"})
+		act(t, e, e.disp, c.ID, "dispatch", casework.ActionInput{Assignee: "med1"})
 		if _, err := e.svc.Case(as(e.med2), c.ID); domain.ErrorCode(err) != domain.NotFound && err != nil {
 			t.Fatalf("before: %v", err)
 		}
 		// The dispatcher adds a co-handler at dispatch time.
-		c = act(t, e, e.disp, c.ID, "cohandle", service.ActionInput{Assignee: "hand2", Note: "负责土地确权资料调取"})
+		c = act(t, e, e.disp, c.ID, "cohandle", casework.ActionInput{Assignee: "hand2", Note: "负责土地确权资料调取"})
 		if len(c.CoHandlers) != 1 || c.CoHandlers[0].Username != "hand2" || c.CoHandlers[0].Part != "负责土地确权资料调取" {
 			t.Fatalf("co-handlers %+v", c.CoHandlers)
 		}
 		for _, bad := range []struct {
 			who  *domain.User
-			in   service.ActionInput
+			in   casework.ActionInput
 			code domain.Code
 			why  string
 		}{
-			{e.disp, service.ActionInput{Assignee: "hand2", Note: "再加一次"}, domain.Invalid, "twice"},
-			{e.disp, service.ActionInput{Assignee: "med1", Note: "牵头人"}, domain.Invalid, "the lead"},
-			{e.disp, service.ActionInput{Assignee: "hand9", Note: "外乡镇"}, domain.Invalid, "outside the place"},
-			{e.disp, service.ActionInput{Assignee: "grid1", Note: "网格员"}, domain.Invalid, "not a handler"},
-			{e.disp, service.ActionInput{Assignee: "med2"}, domain.Invalid, "no part given"},
-			{e.med2, service.ActionInput{Assignee: "med2", Note: "自己加入"}, domain.Forbidden, "not the lead"},
-			{h2, service.ActionInput{Assignee: "med2", Note: "协办人拉人"}, domain.Forbidden, "a co-handler shares out"},
+			{e.disp, casework.ActionInput{Assignee: "hand2", Note: "再加一次"}, domain.Invalid, "twice"},
+			{e.disp, casework.ActionInput{Assignee: "med1", Note: "牵头人"}, domain.Invalid, "the lead"},
+			{e.disp, casework.ActionInput{Assignee: "hand9", Note: "外乡镇"}, domain.Invalid, "outside the place"},
+			{e.disp, casework.ActionInput{Assignee: "grid1", Note: "网格员"}, domain.Invalid, "not a handler"},
+			{e.disp, casework.ActionInput{Assignee: "med2"}, domain.Invalid, "no part given"},
+			{e.med2, casework.ActionInput{Assignee: "med2", Note: "自己加入"}, domain.Forbidden, "not the lead"},
+			{h2, casework.ActionInput{Assignee: "med2", Note: "协办人拉人"}, domain.Forbidden, "a co-handler shares out"},
 		} {
 			if _, err := e.svc.Act(as(bad.who), c.ID, "cohandle", bad.in); domain.ErrorCode(err) != bad.code {
 				t.Errorf("cohandle (%s): %v, want %s", bad.why, err, bad.code)
 			}
 		}
-		c = act(t, e, e.med, c.ID, "sign", service.ActionInput{})
+		c = act(t, e, e.med, c.ID, "sign", casework.ActionInput{})
 		// The lead adds a second co-handler.
-		c = act(t, e, e.med, c.ID, "cohandle", service.ActionInput{Assignee: "med2", Note: "参与调解，做被申请人工作"})
+		c = act(t, e, e.med, c.ID, "cohandle", casework.ActionInput{Assignee: "med2", Note: "参与调解，做被申请人工作"})
 		if len(c.CoHandlers) != 2 {
 			t.Fatalf("two co-handlers, got %+v", c.CoHandlers)
 		}
@@ -937,7 +938,7 @@ func TestJointHandling(t *testing.T) {
 		if _, err := e.svc.Case(as(h2), c.ID); err != nil {
 			t.Fatalf("co-handler view: %v", err)
 		}
-		rows, _, err := e.svc.Cases(as(h2), service.CaseQuery{CoHandled: true})
+		rows, _, err := e.svc.Cases(as(h2), casework.CaseQuery{CoHandled: true})
 		if err != nil || len(rows) != 1 || rows[0].ID != c.ID {
 			t.Fatalf("co-handled list: %d %v", len(rows), err)
 		}
@@ -949,10 +950,10 @@ func TestJointHandling(t *testing.T) {
 			t.Fatalf("co-handler inbox %+v", items)
 		}
 		// They record their part; they do not sign, close, transfer or pause.
-		act(t, e, h2, c.ID, "progress", service.ActionInput{Note: "已调取土地确权登记资料"})
-		act(t, e, e.med2, c.ID, "session", service.ActionInput{Date: time.Now(), Place: "镇调委会", Participants: "李保国", Note: "做通被申请人工作"})
+		act(t, e, h2, c.ID, "progress", casework.ActionInput{Note: "已调取土地确权登记资料"})
+		act(t, e, e.med2, c.ID, "session", casework.ActionInput{Date: time.Now(), Place: "镇调委会", Participants: "李保国", Note: "做通被申请人工作"})
 		for _, a := range []string{"close", "transfer", "pause", "cohandle_end"} {
-			if _, err := e.svc.Act(as(h2), c.ID, a, service.ActionInput{Outcome: "withdrawn", Assignee: "med2", Reason: "x", Due: time.Now().Add(48 * time.Hour)}); domain.ErrorCode(err) != domain.Forbidden {
+			if _, err := e.svc.Act(as(h2), c.ID, a, casework.ActionInput{Outcome: "withdrawn", Assignee: "med2", Reason: "x", Due: time.Now().Add(48 * time.Hour)}); domain.ErrorCode(err) != domain.Forbidden {
 				t.Errorf("co-handler %s: %v", a, err)
 			}
 		}
@@ -960,27 +961,27 @@ func TestJointHandling(t *testing.T) {
 			t.Errorf("co-handler buttons %v", acts)
 		}
 		// The lead ends one part with a reason; the row stays, the access goes.
-		if _, err := e.svc.Act(as(e.med), c.ID, "cohandle_end", service.ActionInput{Assignee: "med2"}); domain.ErrorCode(err) != domain.Invalid {
+		if _, err := e.svc.Act(as(e.med), c.ID, "cohandle_end", casework.ActionInput{Assignee: "med2"}); domain.ErrorCode(err) != domain.Invalid {
 			t.Fatalf("end without a reason: %v", err)
 		}
-		if _, err := e.svc.Act(as(e.med), c.ID, "cohandle_end", service.ActionInput{Assignee: "grid1", Reason: "x"}); domain.ErrorCode(err) != domain.Invalid {
+		if _, err := e.svc.Act(as(e.med), c.ID, "cohandle_end", casework.ActionInput{Assignee: "grid1", Reason: "x"}); domain.ErrorCode(err) != domain.Invalid {
 			t.Fatalf("end a non co-handler: %v", err)
 		}
-		c = act(t, e, e.med, c.ID, "cohandle_end", service.ActionInput{Assignee: "med2", Reason: "被申请人工作已做通"})
+		c = act(t, e, e.med, c.ID, "cohandle_end", casework.ActionInput{Assignee: "med2", Reason: "被申请人工作已做通"})
 		if len(c.CoHandlers) != 1 || c.IsCoHandler(e.med2.ID) {
 			t.Fatalf("after end %+v", c.CoHandlers)
 		}
-		if _, err := e.svc.Act(as(e.med2), c.ID, "progress", service.ActionInput{Note: "再记一笔"}); err == nil {
+		if _, err := e.svc.Act(as(e.med2), c.ID, "progress", casework.ActionInput{Note: "再记一笔"}); err == nil {
 			t.Fatal("an ended co-handler still records progress")
 		}
 		// Closing ends the remaining parts and says so on the timeline.
-		act(t, e, e.med, c.ID, "six", service.ActionInput{Six: &domain.Six{LeadLeader: "王书记", MediationOrg: "镇调委会", DockingUnit: "镇司法所", Plan: "先调取资料再调解", Schedule: "两周", GuidanceAdviser: "刘律师", GuidanceText: "农村土地承包法"}})
-		c = act(t, e, e.med, c.ID, "close", service.ActionInput{Outcome: "resolved"})
+		act(t, e, e.med, c.ID, "six", casework.ActionInput{Six: &domain.Six{LeadLeader: "王书记", MediationOrg: "镇调委会", DockingUnit: "镇司法所", Plan: "先调取资料再调解", Schedule: "两周", GuidanceAdviser: "刘律师", GuidanceText: "农村土地承包法"}})
+		c = act(t, e, e.med, c.ID, "close", casework.ActionInput{Outcome: "resolved"})
 		last := c.Timeline[len(c.Timeline)-1]
 		if len(c.CoHandlers) != 0 || last.Data["cohandlers_ended"] != h2.Name {
 			t.Fatalf("after close: %+v %+v", c.CoHandlers, last.Data)
 		}
-		if rows, _, _ := e.svc.Cases(as(h2), service.CaseQuery{CoHandled: true}); len(rows) != 0 {
+		if rows, _, _ := e.svc.Cases(as(h2), casework.CaseQuery{CoHandled: true}); len(rows) != 0 {
 			t.Fatalf("closed matter still in the co-handled list")
 		}
 		if n, err := jftest.Count(st, `SELECT COUNT(*) FROM case_cohandlers WHERE case_id = $1`, c.ID); err != nil || n != 2 {
@@ -1012,7 +1013,7 @@ func TestOverdueCountsStayExact(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rows, _, err := e.svc.Cases(as(e.disp), service.CaseQuery{Overdue: true, Limit: 200})
+			rows, _, err := e.svc.Cases(as(e.disp), casework.CaseQuery{Overdue: true, Limit: 200})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -1024,7 +1025,7 @@ func TestOverdueCountsStayExact(t *testing.T) {
 		check("asked again", 0)
 		clock = clock.Add(3 * 24 * time.Hour) // past the one working day to assess
 		check("three days later", 3)
-		act(t, e, e.disp, ids[0], "assess", service.ActionInput{Risk: "none"}) // a new step, a new deadline
+		act(t, e, e.disp, ids[0], "assess", casework.ActionInput{Risk: "none"}) // a new step, a new deadline
 		check("after an assessment", 2)
 		c, err := e.svc.RegisterCase(as(e.recep), landCase("610831101200"))
 		if err != nil {
@@ -1033,11 +1034,11 @@ func TestOverdueCountsStayExact(t *testing.T) {
 		check("after a new registration", 2)
 		clock = clock.Add(10 * 24 * time.Hour)
 		check("ten days on", 4)
-		act(t, e, e.disp, c.ID, "assess", service.ActionInput{Risk: "blue"})
-		act(t, e, e.disp, c.ID, "dispatch", service.ActionInput{Assignee: "med1"})
-		act(t, e, e.med, c.ID, "sign", service.ActionInput{})
+		act(t, e, e.disp, c.ID, "assess", casework.ActionInput{Risk: "blue"})
+		act(t, e, e.disp, c.ID, "dispatch", casework.ActionInput{Assignee: "med1"})
+		act(t, e, e.med, c.ID, "sign", casework.ActionInput{})
 		check("after dispatch and sign-for", 3)
-		act(t, e, e.med, c.ID, "pause", service.ActionInput{Reason: "等待鉴定", Due: clock.Add(90 * 24 * time.Hour)})
+		act(t, e, e.med, c.ID, "pause", casework.ActionInput{Reason: "等待鉴定", Due: clock.Add(90 * 24 * time.Hour)})
 		clock = clock.Add(40 * 24 * time.Hour) // the mediation month is over, but the clock is paused
 		check("paused past its deadline", 3)
 	})

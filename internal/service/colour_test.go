@@ -7,7 +7,7 @@ import (
 
 	"jiefen/internal/domain"
 	"jiefen/internal/jftest"
-	"jiefen/internal/service"
+	"jiefen/internal/service/casework"
 	"jiefen/internal/store"
 )
 
@@ -42,7 +42,7 @@ func TestThreeColours(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c = act(t, e, e.disp, c.ID, "assess", service.ActionInput{Risk: "red"})
+		c = act(t, e, e.disp, c.ID, "assess", casework.ActionInput{Risk: "red"})
 		if c.LeadID != sec.ID || !strings.Contains(c.Six.LeadLeader, "政法委书记") {
 			t.Fatalf("red lead %d %q", c.LeadID, c.Six.LeadLeader)
 		}
@@ -50,7 +50,7 @@ func TestThreeColours(t *testing.T) {
 		if work["leading"] != 1 {
 			t.Fatalf("secretary's dashboard %v", work)
 		}
-		rows, _, err := e.svc.Cases(as(sec), service.CaseQuery{Leading: true})
+		rows, _, err := e.svc.Cases(as(sec), casework.CaseQuery{Leading: true})
 		if err != nil || len(rows) != 1 || rows[0].ID != c.ID {
 			t.Fatalf("leading list: %v %d", err, len(rows))
 		}
@@ -59,13 +59,13 @@ func TestThreeColours(t *testing.T) {
 		}
 
 		// Down to yellow, with a reason: the township secretary leads.
-		if _, err := e.svc.Act(as(e.disp), c.ID, "regrade", service.ActionInput{Risk: "yellow"}); domain.ErrorCode(err) != domain.Invalid {
+		if _, err := e.svc.Act(as(e.disp), c.ID, "regrade", casework.ActionInput{Risk: "yellow"}); domain.ErrorCode(err) != domain.Invalid {
 			t.Fatalf("regrade without reason: %v", err)
 		}
-		if _, err := e.svc.Act(as(e.disp), c.ID, "regrade", service.ActionInput{Risk: "red", Reason: "x"}); domain.ErrorCode(err) != domain.Invalid {
+		if _, err := e.svc.Act(as(e.disp), c.ID, "regrade", casework.ActionInput{Risk: "red", Reason: "x"}); domain.ErrorCode(err) != domain.Invalid {
 			t.Fatalf("regrade to the same colour: %v", err)
 		}
-		c = act(t, e, e.disp, c.ID, "regrade", service.ActionInput{Risk: "yellow", Reason: "双方已同意调解，情绪平稳"})
+		c = act(t, e, e.disp, c.ID, "regrade", casework.ActionInput{Risk: "yellow", Reason: "双方已同意调解，情绪平稳"})
 		ev := c.Timeline[len(c.Timeline)-1]
 		if c.Risk != "yellow" || c.LeadID != town.ID || ev.Data["direction"] != "down" || ev.Data["from_risk"] != "red" || !strings.Contains(ev.Note, "情绪平稳") {
 			t.Fatalf("regrade: risk %s lead %d event %+v", c.Risk, c.LeadID, ev)
@@ -74,7 +74,7 @@ func TestThreeColours(t *testing.T) {
 			t.Fatalf("secretary still leads %v", work)
 		}
 		// A leader may hand the lead to another leader, with a reason.
-		c = act(t, e, e.leader, c.ID, "lead", service.ActionInput{Assignee: "director", Reason: "涉及多个部门，由中心主任统筹"})
+		c = act(t, e, e.leader, c.ID, "lead", casework.ActionInput{Assignee: "director", Reason: "涉及多个部门，由中心主任统筹"})
 		if c.LeadID != dir.ID {
 			t.Fatalf("lead changed to %d", c.LeadID)
 		}
@@ -82,7 +82,7 @@ func TestThreeColours(t *testing.T) {
 		// A grid worker reports it getting worse: the dispatchers are asked
 		// to re-grade.
 		grid := jftest.MakeUser(t, e.svc, "grid2", "610831101200", domain.RoleGridWorker)
-		c = act(t, e, grid, c.ID, "deteriorate", service.ActionInput{Note: "李家召集了二十多人，扬言明天去镇政府"})
+		c = act(t, e, grid, c.ID, "deteriorate", casework.ActionInput{Note: "李家召集了二十多人，扬言明天去镇政府"})
 		if c.RegradeAt.IsZero() {
 			t.Fatal("no re-grade due after deterioration")
 		}
@@ -92,16 +92,16 @@ func TestThreeColours(t *testing.T) {
 		if n, _ := jftest.Count(st, `SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND kind = 'deteriorate'`, e.disp.ID); n != 1 {
 			t.Fatalf("dispatcher told %d times", n)
 		}
-		c = act(t, e, e.disp, c.ID, "regrade", service.ActionInput{Risk: "red", Reason: "网格员报告聚集风险"})
+		c = act(t, e, e.disp, c.ID, "regrade", casework.ActionInput{Risk: "red", Reason: "网格员报告聚集风险"})
 		if !c.RegradeAt.IsZero() || c.LeadID != sec.ID || c.Timeline[len(c.Timeline)-1].Data["direction"] != "up" {
 			t.Fatalf("after regrade: %v lead %d", c.RegradeAt, c.LeadID)
 		}
 
 		// Red in resolution: the tighter deadline, and a daily reminder.
-		act(t, e, e.disp, c.ID, "dispatch", service.ActionInput{Assignee: "med1"})
-		c = act(t, e, e.med, c.ID, "sign", service.ActionInput{})
+		act(t, e, e.disp, c.ID, "dispatch", casework.ActionInput{Assignee: "med1"})
+		c = act(t, e, e.med, c.ID, "sign", casework.ActionInput{})
 		cal, _ := e.svc.Calendar(cli)
-		if want := cal.AddCalendarDays(c.Timeline[len(c.Timeline)-1].At, service.RedResolutionDays); !c.StepDueAt.Equal(want.UTC()) {
+		if want := cal.AddCalendarDays(c.Timeline[len(c.Timeline)-1].At, casework.RedResolutionDays); !c.StepDueAt.Equal(want.UTC()) {
 			t.Fatalf("red deadline %v, want %v", c.StepDueAt, want)
 		}
 		// Tomorrow at 16:00 China time nothing was recorded that day.

@@ -9,12 +9,12 @@ import (
 
 	"jiefen/internal/domain"
 	"jiefen/internal/jftest"
-	"jiefen/internal/service"
+	"jiefen/internal/service/casework"
 	"jiefen/internal/store"
 )
 
 // receive waits for the next event of kind on sub.
-func receive(t *testing.T, sub *service.Subscription, kind string) service.Event {
+func receive(t *testing.T, sub *casework.Subscription, kind string) casework.Event {
 	t.Helper()
 	timeout := time.After(15 * time.Second)
 	for {
@@ -33,7 +33,7 @@ func receive(t *testing.T, sub *service.Subscription, kind string) service.Event
 }
 
 // silent checks that sub receives nothing within d.
-func silent(t *testing.T, sub *service.Subscription, d time.Duration) {
+func silent(t *testing.T, sub *casework.Subscription, d time.Duration) {
 	t.Helper()
 	select {
 	case ev := <-sub.C:
@@ -60,15 +60,15 @@ func TestEventsAreFilteredPerUser(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, sub := range []*service.Subscription{med, med2, disp} {
-			if ev := receive(t, sub, service.EventCaseRegistered); ev.CaseID != c.ID || ev.Number != c.Number || ev.OrgPath != c.OrgPath {
+		for _, sub := range []*casework.Subscription{med, med2, disp} {
+			if ev := receive(t, sub, casework.EventCaseRegistered); ev.CaseID != c.ID || ev.Number != c.Number || ev.OrgPath != c.OrgPath {
 				t.Fatalf("case.registered: %+v", ev)
 			}
 		}
 		silent(t, shy, 200*time.Millisecond) // another township
-		act(t, e, e.disp, c.ID, "assess", service.ActionInput{Risk: "none"})
-		act(t, e, e.disp, c.ID, "dispatch", service.ActionInput{Assignee: "med1"})
-		if ev := receive(t, med, service.EventNotification); ev.UserID != e.med.ID || ev.Notice != "assignment" || ev.Number != c.Number {
+		act(t, e, e.disp, c.ID, "assess", casework.ActionInput{Risk: "none"})
+		act(t, e, e.disp, c.ID, "dispatch", casework.ActionInput{Assignee: "med1"})
+		if ev := receive(t, med, casework.EventNotification); ev.UserID != e.med.ID || ev.Notice != "assignment" || ev.Number != c.Number {
 			t.Fatalf("notification: %+v", ev)
 		}
 		silent(t, med2, 200*time.Millisecond)
@@ -80,7 +80,7 @@ func TestEventsAreFilteredPerUser(t *testing.T) {
 	})
 }
 
-func (e *caseEnv) sub(t *testing.T, u *domain.User) *service.Subscription {
+func (e *caseEnv) sub(t *testing.T, u *domain.User) *casework.Subscription {
 	t.Helper()
 	sub, err := e.svc.Subscribe(as(u))
 	if err != nil {
@@ -130,12 +130,12 @@ func TestEventListenerReconnects(t *testing.T) {
 		WHERE pid <> pg_backend_pid() AND query LIKE 'LISTEN %' AND query LIKE '%' || $1 || '%'`, schema).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("terminated %d listeners: %v", n, err)
 	}
-	receive(t, sub, service.EventResync)
+	receive(t, sub, casework.EventResync)
 	c, err := a.svc.RegisterCase(as(a.recep), landCase("610831101"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ev := receive(t, sub, service.EventCaseRegistered); ev.CaseID != c.ID {
+	if ev := receive(t, sub, casework.EventCaseRegistered); ev.CaseID != c.ID {
 		t.Fatalf("after reconnecting: %+v", ev)
 	}
 	// Shutting events down closes the subscription.

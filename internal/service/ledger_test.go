@@ -9,7 +9,8 @@ import (
 
 	"jiefen/internal/domain"
 	"jiefen/internal/jftest"
-	"jiefen/internal/service"
+	"jiefen/internal/service/casework"
+	"jiefen/internal/service/report"
 	"jiefen/internal/store"
 )
 
@@ -25,7 +26,7 @@ func TestLedgerExport(t *testing.T) {
 			}
 		}
 		lang := func(k string) string { return k }
-		read := func(ctxUser *domain.User, q service.CaseQuery, opt service.LedgerOptions) [][]string {
+		read := func(ctxUser *domain.User, q casework.CaseQuery, opt report.LedgerOptions) [][]string {
 			t.Helper()
 			var buf bytes.Buffer
 			n, err := e.svc.Ledger(as(ctxUser), q, opt, &buf, lang)
@@ -43,13 +44,13 @@ func TestLedgerExport(t *testing.T) {
 			if len(rows)-1 != n {
 				t.Fatalf("%d rows for %d matters", len(rows)-1, n)
 			}
-			if strings.Join(rows[0], ",") != strings.Join(service.LedgerHeader, ",") {
+			if strings.Join(rows[0], ",") != strings.Join(report.LedgerHeader, ",") {
 				t.Fatalf("header %v", rows[0])
 			}
 			return rows[1:]
 		}
 		col := func(name string) int {
-			for i, h := range service.LedgerHeader {
+			for i, h := range report.LedgerHeader {
 				if h == name {
 					return i
 				}
@@ -58,7 +59,7 @@ func TestLedgerExport(t *testing.T) {
 			return -1
 		}
 		// The leader: the whole county, masked.
-		rows := read(e.leader, service.CaseQuery{}, service.LedgerOptions{})
+		rows := read(e.leader, casework.CaseQuery{}, report.LedgerOptions{})
 		if len(rows) != 3 {
 			t.Fatalf("leader's ledger: %d rows, want 3", len(rows))
 		}
@@ -73,22 +74,22 @@ func TestLedgerExport(t *testing.T) {
 		// A leader may not ask for personal data in full; a dispatcher must
 		// give a reason, and another person must approve (PI-3).
 		var buf bytes.Buffer
-		if _, err := e.svc.RequestLedger(as(e.leader), service.CaseQuery{}, "x"); domain.ErrorCode(err) != domain.Forbidden {
+		if _, err := e.svc.RequestLedger(as(e.leader), casework.CaseQuery{}, "x"); domain.ErrorCode(err) != domain.Forbidden {
 			t.Fatalf("leader's request: %v", err)
 		}
-		if _, err := e.svc.RequestLedger(as(e.shy), service.CaseQuery{}, " "); domain.ErrorCode(err) != domain.Invalid {
+		if _, err := e.svc.RequestLedger(as(e.shy), casework.CaseQuery{}, " "); domain.ErrorCode(err) != domain.Invalid {
 			t.Fatalf("request without a reason: %v", err)
 		}
 		// Masked by default, for a dispatcher too.
-		if rows := read(e.shy, service.CaseQuery{}, service.LedgerOptions{}); rows[0][col("当事人")] != "张**；李**" {
+		if rows := read(e.shy, casework.CaseQuery{}, report.LedgerOptions{}); rows[0][col("当事人")] != "张**；李**" {
 			t.Fatalf("dispatcher's default export not masked: %v", rows[0])
 		}
-		req, err := e.svc.RequestLedger(as(e.shy), service.CaseQuery{}, "报送县司法局核对当事人信息")
+		req, err := e.svc.RequestLedger(as(e.shy), casework.CaseQuery{}, "报送县司法局核对当事人信息")
 		if err != nil {
 			t.Fatal(err)
 		}
-		full := service.LedgerOptions{RequestID: req.ID}
-		if _, err := e.svc.Ledger(as(e.shy), service.CaseQuery{}, full, &buf, lang); domain.ErrorCode(err) != domain.Conflict {
+		full := report.LedgerOptions{RequestID: req.ID}
+		if _, err := e.svc.Ledger(as(e.shy), casework.CaseQuery{}, full, &buf, lang); domain.ErrorCode(err) != domain.Conflict {
 			t.Fatalf("download before approval: %v", err)
 		}
 		if err := e.svc.ApproveLedger(as(e.shy), req.ID); domain.ErrorCode(err) != domain.Conflict {
@@ -101,19 +102,19 @@ func TestLedgerExport(t *testing.T) {
 		if err := e.svc.ApproveLedger(as(e.leader), req.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.svc.Ledger(as(e.leader), service.CaseQuery{}, full, &buf, lang); domain.ErrorCode(err) != domain.Forbidden {
+		if _, err := e.svc.Ledger(as(e.leader), casework.CaseQuery{}, full, &buf, lang); domain.ErrorCode(err) != domain.Forbidden {
 			t.Fatalf("downloaded by the approver: %v", err)
 		}
 		// The requester, with the request's own filters: only their
 		// township's matter, in full; once.
-		rows = read(e.shy, service.CaseQuery{OrgCode: "610831101"}, full)
+		rows = read(e.shy, casework.CaseQuery{OrgCode: "610831101"}, full)
 		if len(rows) != 1 || rows[0][col("所属地")] == "" {
 			t.Fatalf("township dispatcher's ledger: %v", rows)
 		}
 		if rows[0][col("当事人")] != "张建军；李保国" || !strings.HasPrefix(rows[0][col("身份证件号码")], testID) || rows[0][col("联系电话")] != "13912345678；13812345678" {
 			t.Fatalf("dispatcher's row masked: %v", rows[0])
 		}
-		if _, err := e.svc.Ledger(as(e.shy), service.CaseQuery{}, full, &buf, lang); domain.ErrorCode(err) != domain.Conflict {
+		if _, err := e.svc.Ledger(as(e.shy), casework.CaseQuery{}, full, &buf, lang); domain.ErrorCode(err) != domain.Conflict {
 			t.Fatalf("second download: %v", err)
 		}
 		mine, _, err := e.svc.ExportRequests(as(e.shy))
@@ -121,7 +122,7 @@ func TestLedgerExport(t *testing.T) {
 			t.Fatalf("requests: %+v %v", mine, err)
 		}
 		// Filters apply: the county's land matters in township 101.
-		if rows := read(e.disp, service.CaseQuery{OrgCode: "610831101"}, service.LedgerOptions{}); len(rows) != 2 {
+		if rows := read(e.disp, casework.CaseQuery{OrgCode: "610831101"}, report.LedgerOptions{}); len(rows) != 2 {
 			t.Fatalf("filtered ledger: %d rows", len(rows))
 		}
 		// Audited, each export, with what left.

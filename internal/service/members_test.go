@@ -10,7 +10,7 @@ import (
 
 	"jiefen/internal/domain"
 	"jiefen/internal/jftest"
-	"jiefen/internal/service"
+	"jiefen/internal/service/casework"
 	"jiefen/internal/store"
 )
 
@@ -30,7 +30,7 @@ func TestGroupMatters(t *testing.T) {
 		}
 		// Bad rows: nothing is imported, each error named by its line.
 		bad := "姓名,村,身份证号,电话,金额\n张三,何家集村委会,,,100\n,何家集村委会,,,\n李四,月亮村,,,\n王五,何家集村委会,610831199003070025,123,abc\n赵六,何家集村委会,,,NaN\n"
-		table, err := service.ReadTable("list.csv", strings.NewReader(bad))
+		table, err := casework.ReadTable("list.csv", strings.NewReader(bad))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -74,7 +74,7 @@ func TestGroupMatters(t *testing.T) {
 		if err := f.Write(&buf); err != nil {
 			t.Fatal(err)
 		}
-		table, err = service.ReadTable("分红名单.xlsx", &buf)
+		table, err = casework.ReadTable("分红名单.xlsx", &buf)
 		if err != nil {
 			t.Fatal(err)
 		}

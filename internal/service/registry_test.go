@@ -9,7 +9,7 @@ import (
 	"jiefen/internal/demo"
 	"jiefen/internal/domain"
 	"jiefen/internal/jftest"
-	"jiefen/internal/service"
+	"jiefen/internal/service/registry"
 	"jiefen/internal/store"
 )
 
@@ -21,7 +21,7 @@ func TestRegistriesAndRouting(t *testing.T) {
 	jftest.Engines(t, func(t *testing.T, st *store.Store) {
 		e := newCaseEnv(t, st)
 		cli := jftest.CLI()
-		var setup service.CentreSetup
+		var setup registry.CentreSetup
 		if err := json.Unmarshal(demo.CentreJSON, &setup); err != nil {
 			t.Fatal(err)
 		}

@@ -6,11 +6,11 @@ import (
 
 	"jiefen/internal/domain"
 	"jiefen/internal/jftest"
-	"jiefen/internal/service"
+	"jiefen/internal/service/casework"
 	"jiefen/internal/store"
 )
 
-func reasonsOf(rs []service.Related, number string) string {
+func reasonsOf(rs []domain.Related, number string) string {
 	for _, r := range rs {
 		if r.Number == number {
 			return strings.Join(r.Reasons, "；")
@@ -112,17 +112,17 @@ func TestRelatedMatters(t *testing.T) {
 		}
 
 		// Link b to a; merge dup into a.
-		if _, err := e.svc.Act(as(e.disp), b.ID, "link", service.ActionInput{Target: "ZZ0000"}); domain.ErrorCode(err) != domain.Invalid {
+		if _, err := e.svc.Act(as(e.disp), b.ID, "link", casework.ActionInput{Target: "ZZ0000"}); domain.ErrorCode(err) != domain.Invalid {
 			t.Fatalf("link to nothing: %v", err)
 		}
-		if _, err := e.svc.Act(as(e.disp), b.ID, "link", service.ActionInput{Target: b.Number}); domain.ErrorCode(err) != domain.Invalid {
+		if _, err := e.svc.Act(as(e.disp), b.ID, "link", casework.ActionInput{Target: b.Number}); domain.ErrorCode(err) != domain.Invalid {
 			t.Fatalf("link to itself: %v", err)
 		}
-		if _, err := e.svc.Act(as(e.shy), g.ID, "link", service.ActionInput{Target: a.Number}); err == nil {
+		if _, err := e.svc.Act(as(e.shy), g.ID, "link", casework.ActionInput{Target: a.Number}); err == nil {
 			t.Fatal("a dispatcher linked a matter outside their jurisdiction")
 		}
-		act(t, e, e.disp, b.ID, "link", service.ActionInput{Target: a.Number, Note: "同一家人"})
-		merged := act(t, e, e.disp, dup.ID, "merge", service.ActionInput{Target: a.Number, Reason: "同一纠纷重复登记"})
+		act(t, e, e.disp, b.ID, "link", casework.ActionInput{Target: a.Number, Note: "同一家人"})
+		merged := act(t, e, e.disp, dup.ID, "merge", casework.ActionInput{Target: a.Number, Reason: "同一纠纷重复登记"})
 		if merged.Status != domain.StatusClosed || merged.Outcome != domain.OutcomeMerged || !merged.StepDueAt.IsZero() {
 			t.Fatalf("merged: %s %s due %v", merged.Status, merged.Outcome, merged.StepDueAt)
 		}
@@ -143,11 +143,11 @@ func TestRelatedMatters(t *testing.T) {
 		if kinds[b.Number] != "related" || kinds[dup.Number] != "original" {
 			t.Fatalf("links of the original: %v", kinds)
 		}
-		if _, err := e.svc.Act(as(e.disp), b.ID, "merge", service.ActionInput{Target: dup.Number, Reason: "x"}); domain.ErrorCode(err) != domain.Invalid {
+		if _, err := e.svc.Act(as(e.disp), b.ID, "merge", casework.ActionInput{Target: dup.Number, Reason: "x"}); domain.ErrorCode(err) != domain.Invalid {
 			t.Fatalf("merge into a merged matter: %v", err)
 		}
 		// A link across townships is not shown to the other township.
-		act(t, e, e.disp, g.ID, "link", service.ActionInput{Target: a.Number, Note: "同一当事人"})
+		act(t, e, e.disp, g.ID, "link", casework.ActionInput{Target: a.Number, Note: "同一当事人"})
 		_, gl, err := e.svc.RelatedForCase(as(e.shy), g.ID)
 		if err != nil || len(gl) != 0 {
 			t.Fatalf("another township's linked matter shown: %v %+v", err, gl)

@@ -1,77 +1,67 @@
-// Package service holds jiefen's use-cases. Each one owns its transaction,
-// its authorization check and its audit row; the web pages, the JSON API and
-// the CLI all call the same functions.
+// Package service joins jiefen's use-case packages — identity, registry,
+// casework, report — into the one value every surface (web pages, JSON API,
+// CLI) is given. Each use-case owns its transaction, its authorization
+// check and its audit row; the surfaces call the same functions.
 package service
 
 import (
 	"context"
 	"log/slog"
-	"time"
 
 	"jiefen/internal/app"
+	"jiefen/internal/crypto"
+	"jiefen/internal/domain"
+	"jiefen/internal/service/casework"
+	"jiefen/internal/service/identity"
+	"jiefen/internal/service/registry"
+	"jiefen/internal/service/report"
 	"jiefen/internal/store"
 )
 
-// Policy holds the security values that 等保 assessors expect to be
-// configurable (SECURITY.md «» values).
-type Policy struct {
-	LockoutFailures  int           // failures that lock an account
-	LockoutWindow    time.Duration // window in which they count
-	LockoutDuration  time.Duration // how long the lock lasts
-	IPSlowAfter      int           // failures from one address before answers slow down
-	IPBlockAfter     int           // failures from one address before it is refused for the window
-	IdleTimeout      time.Duration
-	AbsoluteTimeout  time.Duration
-	PasswordMaxAge   time.Duration // forced change after this
-	InitialPwdMaxAge time.Duration // an initial or reset password expires unused after this
-	PasswordHistory  int           // last N passwords may not be reused
-	Argon            ArgonParams
-}
+// The context packages' services under the names the surfaces use.
+type (
+	Identity = identity.Service
+	Registry = registry.Service
+	Casework = casework.Service
+	Reports  = report.Service
+)
 
-// DefaultPolicy returns the values documented in the README.
-func DefaultPolicy() Policy {
-	return Policy{
-		LockoutFailures:  5,
-		LockoutWindow:    15 * time.Minute,
-		LockoutDuration:  15 * time.Minute,
-		IPSlowAfter:      10,
-		IPBlockAfter:     50,
-		IdleTimeout:      30 * time.Minute,
-		AbsoluteTimeout:  12 * time.Hour,
-		PasswordMaxAge:   90 * 24 * time.Hour,
-		InitialPwdMaxAge: 24 * time.Hour,
-		PasswordHistory:  5,
-		Argon:            DefaultArgon,
-	}
-}
-
-// Service is built once and shared by every surface.
+// Service is built once and shared by every surface. Its use-cases live in
+// the context packages; their methods are promoted here.
 type Service struct {
-	*app.Kernel
-	filesDir string
-	notifier Notifier
-	st       *store.Store
-	log      *slog.Logger
-	policy   Policy
-	sleep    func(context.Context, time.Duration)
-	hub      *hub
-	assess   assessState
-	board    boardCache
+	*Identity
+	*Registry
+	*Casework
+	*Reports
+	kernel *app.Kernel
 }
 
-// New builds a Service.
-func New(st *store.Store, log *slog.Logger, p Policy) *Service {
-	return &Service{Kernel: app.New(st, log), st: st, log: log, policy: p, sleep: sleepCtx, notifier: LogNotifier{log}, hub: newHub(st.Engine() == "postgres")}
+// New builds every context on one kernel over st.
+func New(st *store.Store, log *slog.Logger, p identity.Policy) *Service {
+	k := app.New(st, log)
+	id := identity.New(k, p)
+	reg := registry.New(k)
+	cases := casework.New(k, id, reg, st.Engine() == "postgres")
+	return &Service{Identity: id, Registry: reg, Casework: cases, Reports: report.New(k, cases), kernel: k}
 }
 
-// Policy returns the security policy in force.
-func (s *Service) Policy() Policy { return s.policy }
+// Kernel is the shared kernel (store, clock, keys, calendar).
+func (s *Service) Kernel() *app.Kernel { return s.kernel }
 
-func sleepCtx(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
+// Store exposes the store for read-only helpers (health checks).
+func (s *Service) Store() *store.Store { return s.kernel.Store() }
+
+// Logger returns the logger.
+func (s *Service) Logger() *slog.Logger { return s.kernel.Logger() }
+
+// SetKeys gives the service the keyring that seals personal data.
+func (s *Service) SetKeys(k *crypto.Keyring) { s.kernel.SetKeys(k) }
+
+// Keys returns the keyring that seals personal data, for a bulk load that
+// writes parties without going through RegisterCase.
+func (s *Service) Keys() *crypto.Keyring { return s.kernel.Keys() }
+
+// Calendar returns the working-day calendar the deadlines are reckoned on.
+func (s *Service) Calendar(ctx context.Context) (*domain.Calendar, error) {
+	return s.kernel.Calendar(ctx)
 }

@@ -3,7 +3,6 @@ package service_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -12,7 +11,9 @@ import (
 	"jiefen/internal/demo"
 	"jiefen/internal/domain"
 	"jiefen/internal/jftest"
-	"jiefen/internal/service"
+	"jiefen/internal/service/casework"
+	"jiefen/internal/service/registry"
+	"jiefen/internal/service/report"
 	"jiefen/internal/store"
 )
 
@@ -39,32 +40,32 @@ func TestStatisticsAgainstHandCounts(t *testing.T) {
 			return c
 		}
 		toResolution := func(id int64) {
-			act(t, e, e.disp, id, "assess", service.ActionInput{Risk: "none"})
-			act(t, e, e.disp, id, "dispatch", service.ActionInput{Assignee: "med1"})
-			act(t, e, e.med, id, "sign", service.ActionInput{})
-			act(t, e, e.med, id, "six", service.ActionInput{Six: six})
+			act(t, e, e.disp, id, "assess", casework.ActionInput{Risk: "none"})
+			act(t, e, e.disp, id, "dispatch", casework.ActionInput{Assignee: "med1"})
+			act(t, e, e.med, id, "sign", casework.ActionInput{})
+			act(t, e, e.med, id, "six", casework.ActionInput{Six: six})
 		}
 		// A: land, closed resolved 20 Oct, informed 21 Oct, visited satisfied 3 Nov.
 		a := reg("land")
 		toResolution(a.ID)
 		at(10, 20)
-		act(t, e, e.med, a.ID, "close", service.ActionInput{Outcome: "resolved"})
+		act(t, e, e.med, a.ID, "close", casework.ActionInput{Outcome: "resolved"})
 		at(10, 21)
-		act(t, e, e.med, a.ID, "inform", service.ActionInput{Method: "电话"})
+		act(t, e, e.med, a.ID, "inform", casework.ActionInput{Method: "电话"})
 		// B: labour, closed unresolved 25 Oct, visited unsatisfied 28 Oct,
 		// reopened 29 Oct, resolved 5 Nov, visited basically satisfied 8 Nov.
 		at(10, 12)
 		b := reg("labour")
 		toResolution(b.ID)
 		at(10, 25)
-		act(t, e, e.med, b.ID, "close", service.ActionInput{Outcome: "unresolved", Guidance: domain.Guidance[0]})
-		act(t, e, e.med, b.ID, "inform", service.ActionInput{Method: "电话"})
+		act(t, e, e.med, b.ID, "close", casework.ActionInput{Outcome: "unresolved", Guidance: domain.Guidance[0]})
+		act(t, e, e.med, b.ID, "inform", casework.ActionInput{Method: "电话"})
 		at(10, 28)
-		act(t, e, e.recep, b.ID, "visit", service.ActionInput{Satisfaction: "unsatisfied", Note: "没解决"})
+		act(t, e, e.recep, b.ID, "visit", casework.ActionInput{Satisfaction: "unsatisfied", Note: "没解决"})
 		at(10, 29)
-		act(t, e, e.disp, b.ID, "reopen", service.ActionInput{Reason: "回访不满意"})
-		act(t, e, e.disp, b.ID, "dispatch", service.ActionInput{Assignee: "med1"})
-		act(t, e, e.med, b.ID, "sign", service.ActionInput{})
+		act(t, e, e.disp, b.ID, "reopen", casework.ActionInput{Reason: "回访不满意"})
+		act(t, e, e.disp, b.ID, "dispatch", casework.ActionInput{Assignee: "med1"})
+		act(t, e, e.med, b.ID, "sign", casework.ActionInput{})
 		// C: contract, referred out of remit at registration, 15 Oct.
 		at(10, 15)
 		in := landCase("610831101200")
@@ -76,20 +77,20 @@ func TestStatisticsAgainstHandCounts(t *testing.T) {
 		at(11, 2)
 		d := reg("neighbour")
 		at(11, 3)
-		act(t, e, e.recep, a.ID, "visit", service.ActionInput{Satisfaction: "satisfied"})
-		act(t, e, e.disp, d.ID, "merge", service.ActionInput{Target: a.Number, Reason: "重复登记"})
+		act(t, e, e.recep, a.ID, "visit", casework.ActionInput{Satisfaction: "satisfied"})
+		act(t, e, e.disp, d.ID, "merge", casework.ActionInput{Target: a.Number, Reason: "重复登记"})
 		at(11, 4)
 		reg("marriage") // E: never assessed: overdue by the 20th
 		at(11, 5)
-		act(t, e, e.med, b.ID, "close", service.ActionInput{Outcome: "resolved"})
-		act(t, e, e.med, b.ID, "inform", service.ActionInput{Method: "上门"})
+		act(t, e, e.med, b.ID, "close", casework.ActionInput{Outcome: "resolved"})
+		act(t, e, e.med, b.ID, "inform", casework.ActionInput{Method: "上门"})
 		at(11, 8)
-		act(t, e, e.recep, b.ID, "visit", service.ActionInput{Satisfaction: "basically_satisfied"})
+		act(t, e, e.recep, b.ID, "visit", casework.ActionInput{Satisfaction: "basically_satisfied"})
 		at(11, 20)
 
-		stats := func(from, to time.Time, by string) *service.Stats {
+		stats := func(from, to time.Time, by string) *report.Stats {
 			t.Helper()
-			s, err := e.svc.Statistics(as(e.disp), service.StatsQuery{From: from.UTC(), To: to.UTC(), By: by})
+			s, err := e.svc.Statistics(as(e.disp), report.StatsQuery{From: from.UTC(), To: to.UTC(), By: by})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -100,7 +101,7 @@ func TestStatisticsAgainstHandCounts(t *testing.T) {
 		type want struct {
 			registered, referred, accepted, closed, resolved, visits, satisfied, closedVisited, reopened, merged, overdue int
 		}
-		check := func(name string, f service.Figures, w want) {
+		check := func(name string, f report.Figures, w want) {
 			t.Helper()
 			got := want{f.Registered, f.Referred, f.Accepted, f.Closed, f.Resolved, f.Visits, f.SatisfactionRate.Numerator, f.VisitRate.Numerator, f.Reopened, f.Merged, f.Overdue}
 			if got != w {
@@ -120,8 +121,8 @@ func TestStatisticsAgainstHandCounts(t *testing.T) {
 		check("November", nov.Total, want{1, 0, 1, 1, 1, 2, 2, 1, 0, 1, 2})
 		// The list behind "registered" (the stats page links it) holds as
 		// many matters as the figure.
-		for _, p := range []*service.Stats{oct, nov} {
-			rows, _, err := e.svc.Cases(as(e.disp), service.CaseQuery{From: p.From, To: p.To, Counted: true, Limit: 200})
+		for _, p := range []*report.Stats{oct, nov} {
+			rows, _, err := e.svc.Cases(as(e.disp), casework.CaseQuery{From: p.From, To: p.To, Counted: true, Limit: 200})
 			if err != nil || len(rows) != p.Total.Registered {
 				t.Errorf("list behind registered: %d rows, figure %d (%v)", len(rows), p.Total.Registered, err)
 			}
@@ -145,10 +146,10 @@ func TestStatisticsAgainstHandCounts(t *testing.T) {
 			t.Errorf("closed over both months %d, want 3", both.Total.Closed)
 		}
 		// Outside the jurisdiction: refused.
-		if _, err := e.svc.Statistics(as(e.shy), service.StatsQuery{From: oct.From, To: oct.To, OrgCode: "610831101"}); domain.ErrorCode(err) != domain.Forbidden {
+		if _, err := e.svc.Statistics(as(e.shy), report.StatsQuery{From: oct.From, To: oct.To, OrgCode: "610831101"}); domain.ErrorCode(err) != domain.Forbidden {
 			t.Fatalf("another township's figures: %v", err)
 		}
-		if _, err := e.svc.Statistics(as(e.disp), service.StatsQuery{From: oct.To, To: oct.From}); domain.ErrorCode(err) != domain.Invalid {
+		if _, err := e.svc.Statistics(as(e.disp), report.StatsQuery{From: oct.To, To: oct.From}); domain.ErrorCode(err) != domain.Invalid {
 			t.Fatalf("backwards period: %v", err)
 		}
 	})
@@ -160,7 +161,7 @@ func TestStatisticsDocInStep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, d := range service.Definitions {
+	for _, d := range report.Definitions {
 		if !strings.Contains(string(b), "| `"+d.Key+"` | "+d.Name+" | "+d.Text+" |") {
 			t.Errorf("docs/STATISTICS.md lacks the definition of %s", d.Key)
 		}
@@ -174,7 +175,7 @@ func TestStatisticsDocInStep(t *testing.T) {
 func TestStatisticsStepsAndMoves(t *testing.T) {
 	jftest.Engines(t, func(t *testing.T, st *store.Store) {
 		e := newCaseEnv(t, st)
-		var setup service.CentreSetup
+		var setup registry.CentreSetup
 		if err := json.Unmarshal(demo.CentreJSON, &setup); err != nil {
 			t.Fatal(err)
 		}
@@ -195,56 +196,56 @@ func TestStatisticsStepsAndMoves(t *testing.T) {
 		}
 		// M1: every step the day it may (all six on time); unit women.
 		m1 := reg("610831101200")
-		act(t, e, e.disp, m1.ID, "assess", service.ActionInput{Risk: "none", Unit: "women"})
-		act(t, e, e.disp, m1.ID, "dispatch", service.ActionInput{Assignee: "med1"})
-		act(t, e, e.med, m1.ID, "sign", service.ActionInput{})
-		act(t, e, e.med, m1.ID, "six", service.ActionInput{Six: six})
+		act(t, e, e.disp, m1.ID, "assess", casework.ActionInput{Risk: "none", Unit: "women"})
+		act(t, e, e.disp, m1.ID, "dispatch", casework.ActionInput{Assignee: "med1"})
+		act(t, e, e.med, m1.ID, "sign", casework.ActionInput{})
+		act(t, e, e.med, m1.ID, "six", casework.ActionInput{Six: six})
 		// M2: assessed a week late (due Tue 10th), informed late (closed
 		// Tue 17th, due three working days later, Fri 20th).
 		m2 := reg("610831101200")
 		// M3: registered in the wrong township and assessed there (on
 		// time), moved on the 11th: its step counts where it is now.
 		m3 := reg("610831101200")
-		act(t, e, e.disp, m3.ID, "assess", service.ActionInput{Risk: "none"})
+		act(t, e, e.disp, m3.ID, "assess", casework.ActionInput{Risk: "none"})
 		at(11)
-		act(t, e, e.disp, m3.ID, "correct", service.ActionInput{MoveTo: ptr("610831001200"), Reason: "登记时选错了乡镇"})
-		if _, err := e.svc.Act(as(e.disp), m3.ID, "correct", service.ActionInput{MoveTo: ptr("999999"), Reason: "x"}); domain.ErrorCode(err) != domain.Invalid {
+		act(t, e, e.disp, m3.ID, "correct", casework.ActionInput{MoveTo: ptr("610831001200"), Reason: "登记时选错了乡镇"})
+		if _, err := e.svc.Act(as(e.disp), m3.ID, "correct", casework.ActionInput{MoveTo: ptr("999999"), Reason: "x"}); domain.ErrorCode(err) != domain.Invalid {
 			t.Fatalf("moved to nowhere: %v", err)
 		}
-		if _, err := e.svc.Act(as(e.shy), m2.ID, "correct", service.ActionInput{MoveTo: ptr("610831001200"), Reason: "x"}); domain.ErrorCode(err) != domain.NotFound {
+		if _, err := e.svc.Act(as(e.shy), m2.ID, "correct", casework.ActionInput{MoveTo: ptr("610831001200"), Reason: "x"}); domain.ErrorCode(err) != domain.NotFound {
 			t.Fatalf("a dispatcher of another township pulled a matter in: %v", err)
 		}
-		if _, err := e.svc.Act(as(e.shy), m3.ID, "correct", service.ActionInput{MoveTo: ptr("610831101200"), Reason: "x"}); domain.ErrorCode(err) != domain.Forbidden {
+		if _, err := e.svc.Act(as(e.shy), m3.ID, "correct", casework.ActionInput{MoveTo: ptr("610831101200"), Reason: "x"}); domain.ErrorCode(err) != domain.Forbidden {
 			t.Fatalf("a township's dispatcher pushed a matter out of their township: %v", err)
 		}
 		if n, err := jftest.Count(st, `SELECT COUNT(*) FROM audit_log WHERE action = 'denied.case.move'`); err != nil || n != 1 {
 			t.Fatalf("the refused move audited: %d (%v)", n, err)
 		}
 		at(12)
-		act(t, e, e.med, m1.ID, "close", service.ActionInput{Outcome: "resolved"})
+		act(t, e, e.med, m1.ID, "close", casework.ActionInput{Outcome: "resolved"})
 		at(13)
-		act(t, e, e.med, m1.ID, "inform", service.ActionInput{Method: "电话"})
+		act(t, e, e.med, m1.ID, "inform", casework.ActionInput{Method: "电话"})
 		at(16)
-		act(t, e, e.recep, m1.ID, "visit", service.ActionInput{Satisfaction: "satisfied"})
+		act(t, e, e.recep, m1.ID, "visit", casework.ActionInput{Satisfaction: "satisfied"})
 		// M1 is reopened the same day (something new came up), handled
 		// again and closed on Friday the 20th, not visited since: its visit
 		// came before its last close, so it is not "visited".
-		act(t, e, e.disp, m1.ID, "reopen", service.ActionInput{Reason: "当事人反映对方未按协议履行"})
-		act(t, e, e.disp, m1.ID, "dispatch", service.ActionInput{Assignee: "med1"})
-		act(t, e, e.med, m1.ID, "sign", service.ActionInput{})
-		act(t, e, e.disp, m2.ID, "assess", service.ActionInput{Risk: "none"})
-		act(t, e, e.disp, m2.ID, "dispatch", service.ActionInput{Assignee: "med1"})
-		act(t, e, e.med, m2.ID, "sign", service.ActionInput{})
-		act(t, e, e.med, m2.ID, "six", service.ActionInput{Six: six})
+		act(t, e, e.disp, m1.ID, "reopen", casework.ActionInput{Reason: "当事人反映对方未按协议履行"})
+		act(t, e, e.disp, m1.ID, "dispatch", casework.ActionInput{Assignee: "med1"})
+		act(t, e, e.med, m1.ID, "sign", casework.ActionInput{})
+		act(t, e, e.disp, m2.ID, "assess", casework.ActionInput{Risk: "none"})
+		act(t, e, e.disp, m2.ID, "dispatch", casework.ActionInput{Assignee: "med1"})
+		act(t, e, e.med, m2.ID, "sign", casework.ActionInput{})
+		act(t, e, e.med, m2.ID, "six", casework.ActionInput{Six: six})
 		at(17)
-		act(t, e, e.med, m2.ID, "close", service.ActionInput{Outcome: "resolved"})
+		act(t, e, e.med, m2.ID, "close", casework.ActionInput{Outcome: "resolved"})
 		at(20)
-		act(t, e, e.med, m1.ID, "close", service.ActionInput{Outcome: "resolved"})
+		act(t, e, e.med, m1.ID, "close", casework.ActionInput{Outcome: "resolved"})
 		at(25)
-		act(t, e, e.med, m2.ID, "inform", service.ActionInput{Method: "电话"})
+		act(t, e, e.med, m2.ID, "inform", casework.ActionInput{Method: "电话"})
 		at(26)
 
-		q := service.StatsQuery{From: time.Date(2026, 11, 1, 0, 0, 0, 0, domain.CST), To: time.Date(2026, 12, 1, 0, 0, 0, 0, domain.CST)}
+		q := report.StatsQuery{From: time.Date(2026, 11, 1, 0, 0, 0, 0, domain.CST), To: time.Date(2026, 12, 1, 0, 0, 0, 0, domain.CST)}
 		s, err := e.svc.Statistics(as(e.disp), q)
 		if err != nil {
 			t.Fatal(err)
@@ -277,7 +278,7 @@ func TestStatisticsStepsAndMoves(t *testing.T) {
 		}
 		// By township: M3 counts where it is now (乡镇 001), not where it was
 		// registered.
-		byOrg, err := e.svc.Statistics(as(e.disp), service.StatsQuery{From: q.From, To: q.To, By: "org"})
+		byOrg, err := e.svc.Statistics(as(e.disp), report.StatsQuery{From: q.From, To: q.To, By: "org"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -292,7 +293,7 @@ func TestStatisticsStepsAndMoves(t *testing.T) {
 			t.Errorf("steps by township %v, want 101: 14 and 001: 1 (M3's assessment moved with it)", steps)
 		}
 		// By unit: M1 under women, M2 and M3 under none.
-		byUnit, err := e.svc.Statistics(as(e.disp), service.StatsQuery{From: q.From, To: q.To, By: "unit"})
+		byUnit, err := e.svc.Statistics(as(e.disp), report.StatsQuery{From: q.From, To: q.To, By: "unit"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -304,7 +305,7 @@ func TestStatisticsStepsAndMoves(t *testing.T) {
 		}
 		// The township's own dispatcher sees the moved matter; its old
 		// township no longer counts it.
-		own, err := e.svc.Statistics(as(e.shy), service.StatsQuery{From: q.From, To: q.To})
+		own, err := e.svc.Statistics(as(e.shy), report.StatsQuery{From: q.From, To: q.To})
 		if err != nil || own.Total.Registered != 1 {
 			t.Fatalf("township 001's own figures: %+v %v", own, err)
 		}
@@ -326,16 +327,16 @@ func TestStatisticsStepsAndMoves(t *testing.T) {
 func ptr[T any](v T) *T { return &v }
 
 // checkLists compares each figure with the length of the list behind it.
-func checkLists(t *testing.T, e *caseEnv, ctx context.Context, q service.StatsQuery, key string, f *service.Figures) {
+func checkLists(t *testing.T, e *caseEnv, ctx context.Context, q report.StatsQuery, key string, f *report.Figures) {
 	t.Helper()
 	want := map[string]int{"registered": f.Registered, "referred": f.Referred, "accepted": f.Accepted, "closed": f.Closed,
 		"resolved": f.Resolved, "visits": f.Visits, "satisfied": f.SatisfactionRate.Numerator, "closed_visited": f.VisitRate.Numerator,
 		"reopened": f.Reopened, "merged": f.Merged, "overdue": f.Overdue, "steps_due": f.OnTimeRate.Denominator,
 		"steps_on_time": f.OnTimeRate.Numerator, "inform_due": f.InformOnTimeRate.Denominator, "inform_on_time": f.InformOnTimeRate.Numerator}
-	if len(want) != len(service.DrillFigures) {
-		t.Fatalf("the test knows %d figures, the service lists %d", len(want), len(service.DrillFigures))
+	if len(want) != len(report.DrillFigures) {
+		t.Fatalf("the test knows %d figures, the service lists %d", len(want), len(report.DrillFigures))
 	}
-	for _, fig := range service.DrillFigures {
+	for _, fig := range report.DrillFigures {
 		l, err := e.svc.StatsMatters(ctx, q, fig, key, 0, 2)
 		if err != nil {
 			t.Fatal(err)
@@ -352,43 +353,4 @@ func checkLists(t *testing.T, e *caseEnv, ctx context.Context, q service.StatsQu
 			}
 		}
 	}
-}
-
-// Screens asking for a place's board at once share one computation of its
-// period figures; later looks use the kept figures.
-func TestBoardComputesOnce(t *testing.T) {
-	jftest.Engines(t, func(t *testing.T, st *store.Store) {
-		e := newCaseEnv(t, st)
-		if _, err := e.svc.RegisterCase(as(e.recep), landCase("610831101200")); err != nil {
-			t.Fatal(err)
-		}
-		release := make(chan struct{})
-		service.HoldBoardComputations(e.svc, release) // all eight screens ask while the first computes
-		errs := make(chan error, 8)
-		for range 8 {
-			go func() {
-				b, err := e.svc.Board(as(e.leader), "")
-				if err == nil && (b.Open != 1 || b.Slow == nil || b.Slow.Month.Registered != 1) {
-					err = fmt.Errorf("board %+v", b)
-				}
-				errs <- err
-			}()
-		}
-		time.Sleep(200 * time.Millisecond)
-		close(release)
-		for range 8 {
-			if err := <-errs; err != nil {
-				t.Fatal(err)
-			}
-		}
-		if _, err := e.svc.Board(as(e.leader), ""); err != nil {
-			t.Fatal(err)
-		}
-		if n := service.BoardComputes(e.svc); n != 1 {
-			t.Fatalf("the period figures were computed %d times, want once", n)
-		}
-		if _, err := e.svc.Board(as(e.shy), "610831101"); domain.ErrorCode(err) != domain.Forbidden {
-			t.Fatalf("another township's board: %v", err)
-		}
-	})
 }

@@ -9,7 +9,7 @@ import (
 	"jiefen/internal/division"
 	"jiefen/internal/domain"
 	"jiefen/internal/jftest"
-	"jiefen/internal/service"
+	"jiefen/internal/service/identity"
 	"jiefen/internal/store"
 )
 
@@ -32,7 +32,7 @@ func TestJurisdictionOfAccounts(t *testing.T) {
 			t.Fatalf("outside account: want not_found, got %v", err)
 		}
 		name := "改名"
-		if _, err := svc.UpdateUser(ctx, outside.ID, service.UserPatch{Name: &name}); domain.ErrorCode(err) != domain.Forbidden {
+		if _, err := svc.UpdateUser(ctx, outside.ID, identity.UserPatch{Name: &name}); domain.ErrorCode(err) != domain.Forbidden {
 			t.Fatalf("edit outside: want forbidden, got %v", err)
 		}
 		if _, err := svc.ResetPassword(ctx, outside.ID, ""); domain.ErrorCode(err) != domain.Forbidden {
@@ -40,11 +40,11 @@ func TestJurisdictionOfAccounts(t *testing.T) {
 		}
 		// Moving an inside account to another township is refused too.
 		other := "610831001"
-		if _, err := svc.UpdateUser(ctx, inside.ID, service.UserPatch{OrgCode: &other}); domain.ErrorCode(err) != domain.Forbidden {
+		if _, err := svc.UpdateUser(ctx, inside.ID, identity.UserPatch{OrgCode: &other}); domain.ErrorCode(err) != domain.Forbidden {
 			t.Fatalf("move outside: %v", err)
 		}
 		// Creating an account outside the jurisdiction is refused and writes nothing.
-		_, err := svc.CreateUser(ctx, service.NewUser{Username: "sneaky", Name: "x", Roles: []domain.Role{domain.RoleAdmin}, OrgCode: "610831", Password: jftest.Password})
+		_, err := svc.CreateUser(ctx, identity.NewUser{Username: "sneaky", Name: "x", Roles: []domain.Role{domain.RoleAdmin}, OrgCode: "610831", Password: jftest.Password})
 		if domain.ErrorCode(err) != domain.Forbidden {
 			t.Fatalf("create at county level: %v", err)
 		}
@@ -78,7 +78,7 @@ func TestJurisdictionOfAccounts(t *testing.T) {
 		}
 		// An administrator cannot lock themselves out.
 		dis := true
-		if _, err := svc.UpdateUser(jftest.As(countyAdmin, "x"), countyAdmin.ID, service.UserPatch{Disabled: &dis}); domain.ErrorCode(err) != domain.Invalid {
+		if _, err := svc.UpdateUser(jftest.As(countyAdmin, "x"), countyAdmin.ID, identity.UserPatch{Disabled: &dis}); domain.ErrorCode(err) != domain.Invalid {
 			t.Fatalf("self-disable: %v", err)
 		}
 	})
@@ -91,20 +91,20 @@ func TestCreateUserValidation(t *testing.T) {
 	jftest.MakeUser(t, svc, "taken", "610831", domain.RoleAdmin)
 	cases := []struct {
 		name  string
-		in    service.NewUser
+		in    identity.NewUser
 		field string
 		key   string
 	}{
-		{"bad username", service.NewUser{Username: "王", Name: "王", Roles: []domain.Role{domain.RoleAdmin}, OrgCode: "610831", Password: jftest.Password}, "username", "user.username.invalid"},
-		{"duplicate, other case", service.NewUser{Username: "TAKEN", Name: "王", Roles: []domain.Role{domain.RoleAdmin}, OrgCode: "610831", Password: jftest.Password}, "username", "user.username.taken"},
-		{"no name", service.NewUser{Username: "abc", Roles: []domain.Role{domain.RoleAdmin}, OrgCode: "610831", Password: jftest.Password}, "name", "field.required"},
-		{"bad phone", service.NewUser{Username: "abc", Name: "王", Phone: "12345", Roles: []domain.Role{domain.RoleAdmin}, OrgCode: "610831", Password: jftest.Password}, "phone", "phone.invalid"},
-		{"no role", service.NewUser{Username: "abc", Name: "王", OrgCode: "610831", Password: jftest.Password}, "roles", "user.role.required"},
-		{"unknown role", service.NewUser{Username: "abc", Name: "王", Roles: []domain.Role{"boss"}, OrgCode: "610831", Password: jftest.Password}, "roles", "user.role.unknown"},
-		{"bad org code", service.NewUser{Username: "abc", Name: "王", Roles: []domain.Role{domain.RoleAdmin}, OrgCode: "61x", Password: jftest.Password}, "org", "org.code.invalid"},
-		{"unknown org", service.NewUser{Username: "abc", Name: "王", Roles: []domain.Role{domain.RoleAdmin}, OrgCode: "610899", Password: jftest.Password}, "org", "org.not_found"},
-		{"weak password", service.NewUser{Username: "abc", Name: "王", Roles: []domain.Role{domain.RoleAdmin}, OrgCode: "610831", Password: "admin"}, "password", "password.too_short"},
-		{"admin-style password", service.NewUser{Username: "abc", Name: "王", Roles: []domain.Role{domain.RoleAdmin}, OrgCode: "610831", Password: "Admin@123456"}, "password", "password.common"},
+		{"bad username", identity.NewUser{Username: "王", Name: "王", Roles: []domain.Role{domain.RoleAdmin}, OrgCode: "610831", Password: jftest.Password}, "username", "user.username.invalid"},
+		{"duplicate, other case", identity.NewUser{Username: "TAKEN", Name: "王", Roles: []domain.Role{domain.RoleAdmin}, OrgCode: "610831", Password: jftest.Password}, "username", "user.username.taken"},
+		{"no name", identity.NewUser{Username: "abc", Roles: []domain.Role{domain.RoleAdmin}, OrgCode: "610831", Password: jftest.Password}, "name", "field.required"},
+		{"bad phone", identity.NewUser{Username: "abc", Name: "王", Phone: "12345", Roles: []domain.Role{domain.RoleAdmin}, OrgCode: "610831", Password: jftest.Password}, "phone", "phone.invalid"},
+		{"no role", identity.NewUser{Username: "abc", Name: "王", OrgCode: "610831", Password: jftest.Password}, "roles", "user.role.required"},
+		{"unknown role", identity.NewUser{Username: "abc", Name: "王", Roles: []domain.Role{"boss"}, OrgCode: "610831", Password: jftest.Password}, "roles", "user.role.unknown"},
+		{"bad org code", identity.NewUser{Username: "abc", Name: "王", Roles: []domain.Role{domain.RoleAdmin}, OrgCode: "61x", Password: jftest.Password}, "org", "org.code.invalid"},
+		{"unknown org", identity.NewUser{Username: "abc", Name: "王", Roles: []domain.Role{domain.RoleAdmin}, OrgCode: "610899", Password: jftest.Password}, "org", "org.not_found"},
+		{"weak password", identity.NewUser{Username: "abc", Name: "王", Roles: []domain.Role{domain.RoleAdmin}, OrgCode: "610831", Password: "admin"}, "password", "password.too_short"},
+		{"admin-style password", identity.NewUser{Username: "abc", Name: "王", Roles: []domain.Role{domain.RoleAdmin}, OrgCode: "610831", Password: "Admin@123456"}, "password", "password.common"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -5,7 +5,7 @@ import (
 
 	"jiefen/internal/domain"
 	"jiefen/internal/jftest"
-	"jiefen/internal/service"
+	"jiefen/internal/service/casework"
 	"jiefen/internal/store"
 )
 
@@ -38,7 +38,7 @@ func TestSearchPagesAcrossWindows(t *testing.T) {
 		var got []int64
 		cursor := int64(0)
 		for page := 0; page < 5; page++ {
-			rows, next, err := svc.Cases(ctx, service.CaseQuery{Q: "林权", Limit: 2, Cursor: cursor})
+			rows, next, err := svc.Cases(ctx, casework.CaseQuery{Q: "林权", Limit: 2, Cursor: cursor})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -58,7 +58,7 @@ func TestSearchPagesAcrossWindows(t *testing.T) {
 				t.Fatalf("found %v, want %v (newest first)", got, rare)
 			}
 		}
-		if rows, _, err := svc.Cases(ctx, service.CaseQuery{Q: "宅基", Limit: 10}); err != nil || len(rows) != 0 {
+		if rows, _, err := svc.Cases(ctx, casework.CaseQuery{Q: "宅基", Limit: 10}); err != nil || len(rows) != 0 {
 			t.Fatalf("a word that never occurs: %d rows, %v", len(rows), err)
 		}
 	})

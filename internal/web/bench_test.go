@@ -11,7 +11,7 @@ import (
 
 	"jiefen/internal/domain"
 	"jiefen/internal/jftest"
-	"jiefen/internal/service"
+	"jiefen/internal/service/casework"
 	"jiefen/internal/web"
 )
 
@@ -60,7 +60,7 @@ func BenchmarkGroupMatterPage(b *testing.B) {
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 	}
-	_ = service.MemberStatuses
+	_ = casework.MemberStatuses
 	for _, page := range []string{"", "/members"} {
 		b.Run("matter"+page, func(b *testing.B) {
 			path := fmt.Sprintf("/cases/%d%s", c.ID, page)

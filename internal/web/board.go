@@ -8,13 +8,13 @@ import (
 	"jiefen/internal/chart"
 	"jiefen/internal/domain"
 	"jiefen/internal/i18n"
-	"jiefen/internal/service"
+	"jiefen/internal/service/report"
 )
 
 // boardCharts draws the board's charts: the trend of registrations by
 // month, the place's children compared, the categories' shares, the
 // on-time rate of each step this month.
-func boardCharts(lang string, b *service.Board, top int) map[string]template.HTML {
+func boardCharts(lang string, b *report.Board, top int) map[string]template.HTML {
 	p := b.Slow
 	var trend, towns, cats, steps []chart.Item
 	for _, m := range p.Trend {

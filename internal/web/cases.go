@@ -11,14 +11,15 @@ import (
 
 	"jiefen/internal/domain"
 	"jiefen/internal/httpx"
-	"jiefen/internal/service"
+	"jiefen/internal/service/casework"
+	"jiefen/internal/service/registry"
 	"jiefen/internal/store"
 )
 
 // casesQuery reads the list's filters (the list page and the ledger
 // export share them), noting malformed ones in fields.
-func casesQuery(q url.Values) (service.CaseQuery, map[string]string) {
-	cq := service.CaseQuery{Q: strings.TrimSpace(q.Get("q")), Category: q.Get("category"), Risk: q.Get("risk"),
+func casesQuery(q url.Values) (casework.CaseQuery, map[string]string) {
+	cq := casework.CaseQuery{Q: strings.TrimSpace(q.Get("q")), Category: q.Get("category"), Risk: q.Get("risk"),
 		Channel: q.Get("channel"), OrgCode: strings.TrimSpace(q.Get("org_code")),
 		Mine: q.Get("mine") == "1", CoHandled: q.Get("cohandled") == "1", Leading: q.Get("lead") == "1", Regrade: q.Get("regrade") == "1", Counted: q.Get("counted") == "1", Overdue: q.Get("overdue") == "1", DueSoon: q.Get("due_soon") == "1", ToReply: q.Get("to_reply") == "1", Limit: 50}
 	fields := map[string]string{}
@@ -233,8 +234,8 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, id int64, st
 	}
 	// The assessment form starts from the suggestions (a registered
 	// sub-category inside the suggested category stays: it says more).
-	var sug *service.Suggestion
-	var reg *service.Registries
+	var sug *registry.Suggestion
+	var reg *registry.Registries
 	assessCat, assessRisk := c.Category, string(c.Risk)
 	if slices.Contains(actions, "assess") {
 		if sug, err = s.svc.SuggestForCase(r.Context(), id); err != nil {
@@ -244,14 +245,14 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, id int64, st
 			return err
 		}
 		assessRisk = sug.Risk.Color
-		if !service.InCategory(cats, c.Category, sug.Category.Code) {
+		if !registry.InCategory(cats, c.Category, sug.Category.Code) {
 			assessCat = sug.Category.Code
 		}
 	}
 	s.render(w, r, status, "case", &page{Title: "cases.title", Error: msg, Errors: fields, Data: map[string]any{
-		"Group": group, "CaseUnits": caseUnits, "AllUnits": allUnits, "MemberStatuses": service.MemberStatuses,
+		"Group": group, "CaseUnits": caseUnits, "AllUnits": allUnits, "MemberStatuses": casework.MemberStatuses,
 		"Related": related, "Links": links, "PartyCounts": counts, "CanLink": slices.Contains(actions, "link"), "CanMerge": slices.Contains(actions, "merge"),
-		"Suggestion": sug, "Registries": reg, "AssessCategory": assessCat, "AssessRisk": assessRisk, "Attachments": atts, "Milestones": ms, "AttachmentKinds": service.AttachmentKinds, "CanAttach": s.svc.MayAttach(r.Context(), c),
+		"Suggestion": sug, "Registries": reg, "AssessCategory": assessCat, "AssessRisk": assessRisk, "Attachments": atts, "Milestones": ms, "AttachmentKinds": casework.AttachmentKinds, "CanAttach": s.svc.MayAttach(r.Context(), c),
 		"Case": c, "Actions": actions, "Missing": c.Six.Missing(), "Now": time.Now(),
 		"Categories": cats, "Revealed": revealed, "Outcomes": domain.Outcomes, "Guidance": domain.Guidance,
 		"Satisfactions": domain.Satisfactions, "Risks": domain.Risks, "Judicial": domain.JudicialResults, "Basis": basis(c),
@@ -265,7 +266,7 @@ func (s *Server) saveCaseAction(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	in := service.ActionInput{Risk: r.PostFormValue("risk"), Category: r.PostFormValue("category"), Assignee: strings.TrimSpace(r.PostFormValue("assignee")),
+	in := casework.ActionInput{Risk: r.PostFormValue("risk"), Category: r.PostFormValue("category"), Assignee: strings.TrimSpace(r.PostFormValue("assignee")),
 		Reason: r.PostFormValue("reason"), Note: r.PostFormValue("note"), Outcome: r.PostFormValue("outcome"), Guidance: r.PostFormValue("guidance"),
 		ReferredTo: r.PostFormValue("referred_to"), Method: r.PostFormValue("method"), Satisfaction: r.PostFormValue("satisfaction")}
 	in.Unit, in.MediationOrg, in.Target = r.PostFormValue("unit"), r.PostFormValue("mediation_org"), strings.TrimSpace(r.PostFormValue("target"))

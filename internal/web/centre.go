@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"jiefen/internal/domain"
-	"jiefen/internal/service"
+	"jiefen/internal/service/registry"
 	"jiefen/internal/store"
 )
 
@@ -97,7 +97,7 @@ func (s *Server) renderCentre(w http.ResponseWriter, r *http.Request, status int
 		tab = "today"
 	}
 	s.render(w, r, status, "centre", &page{Title: "centre.title", Error: msg, Errors: fields, Data: map[string]any{
-		"Tab": tab, "TownName": townName, "Posts": posts, "PostKinds": service.Posts, "Towns": towns, "County": county,
+		"Tab": tab, "TownName": townName, "Posts": posts, "PostKinds": domain.Posts, "Towns": towns, "County": county,
 		"Reg": reg, "Weeks": weeks, "Month": month, "Prev": month.AddDate(0, -1, 0).Format("2006-01"), "Next": month.AddDate(0, 1, 0).Format("2006-01"),
 		"Rotating": rotating, "CatName": catName, "CanEdit": s.svc.MayAdministerRegistries(r.Context()), "Today": now,
 	}})
@@ -157,7 +157,7 @@ func (s *Server) renderUnit(w http.ResponseWriter, r *http.Request, status int, 
 		return err
 	}
 	s.render(w, r, status, "unit_edit", &page{Title: "centre.unit.edit", Error: msg, Errors: fields, Data: map[string]any{
-		"Unit": u, "Duties": strings.Join(duties, "\n"), "Mechanisms": strings.Join(u.Mechanisms, "\n"), "Kinds": service.UnitKinds, "Categories": cats,
+		"Unit": u, "Duties": strings.Join(duties, "\n"), "Mechanisms": strings.Join(u.Mechanisms, "\n"), "Kinds": registry.UnitKinds, "Categories": cats,
 	}})
 	return nil
 }
@@ -225,7 +225,7 @@ func (s *Server) showMediatorPage(w http.ResponseWriter, r *http.Request) error 
 	return s.renderMediator(w, r, http.StatusOK, m, reg, "", nil)
 }
 
-func (s *Server) renderMediator(w http.ResponseWriter, r *http.Request, status int, m *store.Mediator, reg *service.Registries, msg string, fields map[string]string) error {
+func (s *Server) renderMediator(w http.ResponseWriter, r *http.Request, status int, m *store.Mediator, reg *registry.Registries, msg string, fields map[string]string) error {
 	cats, err := s.svc.Categories(r.Context())
 	if err != nil {
 		return err
@@ -235,7 +235,7 @@ func (s *Server) renderMediator(w http.ResponseWriter, r *http.Request, status i
 		return err
 	}
 	s.render(w, r, status, "mediator_edit", &page{Title: "centre.mediator.edit", Error: msg, Errors: fields, Data: map[string]any{
-		"M": m, "Orgs": reg.Orgs, "Kinds": service.MediatorKinds, "Categories": cats, "Townships": towns,
+		"M": m, "Orgs": reg.Orgs, "Kinds": registry.MediatorKinds, "Categories": cats, "Townships": towns,
 	}})
 	return nil
 }
@@ -325,7 +325,7 @@ func (s *Server) renderOrg(w http.ResponseWriter, r *http.Request, status int, o
 		county = towns[0].ParentCode
 	}
 	s.render(w, r, status, "org_edit", &page{Title: "centre.org.edit", Error: msg, Errors: fields, Data: map[string]any{
-		"O": o, "Kinds": service.MediationOrgKinds, "Categories": cats, "Townships": towns, "County": county,
+		"O": o, "Kinds": registry.MediationOrgKinds, "Categories": cats, "Townships": towns, "County": county,
 	}})
 	return nil
 }

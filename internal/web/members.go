@@ -10,7 +10,7 @@ import (
 
 	"jiefen/internal/domain"
 	"jiefen/internal/httpx"
-	"jiefen/internal/service"
+	"jiefen/internal/service/casework"
 )
 
 // memberPage is how many households one page of the list shows (a grid
@@ -65,7 +65,7 @@ func (s *Server) renderMembers(w http.ResponseWriter, r *http.Request, id int64,
 	})
 	s.render(w, r, status, "members", &page{Title: "group.title", Error: msg, Errors: fields, Data: map[string]any{
 		"RowErrors": rowErrs,
-		"Case":      c, "G": g, "Village": q.Get("village"), "Status": q.Get("status"), "Statuses": service.MemberStatuses, "Next": next,
+		"Case":      c, "G": g, "Village": q.Get("village"), "Status": q.Get("status"), "Statuses": casework.MemberStatuses, "Next": next,
 		"Back": r.URL.RequestURI(),
 	}})
 	return nil
@@ -104,7 +104,7 @@ func (s *Server) importMembers(w http.ResponseWriter, r *http.Request) error {
 		return s.renderMembers(w, r, id, http.StatusUnprocessableEntity, d.Message, nil)
 	}
 	defer file.Close()
-	table, err := service.ReadTable(hdr.Filename, file)
+	table, err := casework.ReadTable(hdr.Filename, file)
 	if err == nil {
 		_, err = s.svc.ImportMembers(r.Context(), id, table)
 	}

@@ -16,7 +16,7 @@ import (
 	"jiefen/internal/domain"
 	"jiefen/internal/httpx"
 	"jiefen/internal/i18n"
-	"jiefen/internal/service"
+	"jiefen/internal/service/casework"
 	"jiefen/internal/store"
 )
 
@@ -115,7 +115,7 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		limit := int64(maxBody)
 		if strings.HasSuffix(r.URL.Path, "/attachments") && r.Method == http.MethodPost {
-			limit = service.MaxAttachment + 1<<20 // the file and the form around it
+			limit = casework.MaxAttachment + 1<<20 // the file and the form around it
 		}
 		if strings.HasSuffix(r.URL.Path, "/members") && r.Method == http.MethodPost {
 			limit = 8 << 20 // a household list of thousands (ReadTable reads at most 8 MiB)

@@ -10,7 +10,8 @@ import (
 	"jiefen/internal/domain"
 	"jiefen/internal/httpx"
 	"jiefen/internal/i18n"
-	"jiefen/internal/service"
+	"jiefen/internal/service/casework"
+	"jiefen/internal/service/report"
 	"jiefen/internal/store"
 )
 
@@ -46,11 +47,11 @@ func (s *Server) exportLedger(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/exports", http.StatusSeeOther)
 		return nil
 	}
-	return s.sendLedger(w, r, cq, service.LedgerOptions{})
+	return s.sendLedger(w, r, cq, report.LedgerOptions{})
 }
 
 // sendLedger builds the ledger and sends it.
-func (s *Server) sendLedger(w http.ResponseWriter, r *http.Request, cq service.CaseQuery, opt service.LedgerOptions) error {
+func (s *Server) sendLedger(w http.ResponseWriter, r *http.Request, cq casework.CaseQuery, opt report.LedgerOptions) error {
 	lang := i18n.Pick(r, domain.ActorFrom(r.Context()).User.Lang)
 	var buf bytes.Buffer
 	if _, err := s.svc.Ledger(r.Context(), cq, opt, &buf, func(k string) string { return i18n.T(lang, k) }); err != nil {
@@ -82,7 +83,7 @@ func (s *Server) showMonthlyReport(w http.ResponseWriter, r *http.Request) error
 	}
 	m, _ := time.ParseInLocation("2006-01", month, domain.CST)
 	s.render(w, r, http.StatusOK, "report", &page{Title: "report.monthly", Data: map[string]any{
-		"R": rep, "Cols": service.ReportColumns, "Defs": defsByKey(), "Value": service.ReportValue,
+		"R": rep, "Cols": report.ReportColumns, "Defs": defsByKey(), "Value": report.ReportValue,
 		"Prev": m.AddDate(0, -1, 0).Format("2006-01"), "Next": m.AddDate(0, 1, 0).Format("2006-01"),
 		"XLSX": "/reports/monthly.xlsx?" + url.Values{"month": {month}, "org_code": {rep.ByOrg.Place.Code}}.Encode(),
 	}})
@@ -98,7 +99,7 @@ func (s *Server) showExports(w http.ResponseWriter, r *http.Request) error {
 	}
 	now := time.Now()
 	usable := func(x *store.ExportRequest) bool {
-		return !x.ApprovedAt.IsZero() && x.UsedAt.IsZero() && now.Sub(x.ApprovedAt) <= service.ExportRequestTTL
+		return !x.ApprovedAt.IsZero() && x.UsedAt.IsZero() && now.Sub(x.ApprovedAt) <= report.ExportRequestTTL
 	}
 	s.render(w, r, http.StatusOK, "exports", &page{Title: "export.title", Data: map[string]any{"Mine": mine, "ToApprove": toApprove, "Usable": usable}})
 	return nil
@@ -124,5 +125,5 @@ func (s *Server) downloadExport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.sendLedger(w, r, service.CaseQuery{}, service.LedgerOptions{RequestID: id})
+	return s.sendLedger(w, r, casework.CaseQuery{}, report.LedgerOptions{RequestID: id})
 }

@@ -11,7 +11,7 @@ import (
 	"jiefen/internal/chart"
 	"jiefen/internal/domain"
 	"jiefen/internal/i18n"
-	"jiefen/internal/service"
+	"jiefen/internal/service/report"
 )
 
 // statsPeriod reads from and to (inclusive; default this month so far),
@@ -40,7 +40,7 @@ func (s *Server) showStatsPage(w http.ResponseWriter, r *http.Request) error {
 	fields := map[string]string{}
 	from, to := statsPeriod(q, fields)
 	by := q.Get("by")
-	st, err := s.svc.Statistics(r.Context(), service.StatsQuery{From: from.UTC(), To: to.AddDate(0, 0, 1).UTC(), OrgCode: q.Get("org_code"), By: by})
+	st, err := s.svc.Statistics(r.Context(), report.StatsQuery{From: from.UTC(), To: to.AddDate(0, 0, 1).UTC(), OrgCode: q.Get("org_code"), By: by})
 	msg := ""
 	if err != nil {
 		if c := domain.ErrorCode(err); c != domain.Invalid {
@@ -55,7 +55,7 @@ func (s *Server) showStatsPage(w http.ResponseWriter, r *http.Request) error {
 		now := time.Now().In(domain.CST)
 		from = time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, domain.CST) // what is shown instead
 		to = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, domain.CST)
-		st, err = s.svc.Statistics(r.Context(), service.StatsQuery{From: from.UTC(), To: to.AddDate(0, 0, 1).UTC(), OrgCode: q.Get("org_code")})
+		st, err = s.svc.Statistics(r.Context(), report.StatsQuery{From: from.UTC(), To: to.AddDate(0, 0, 1).UTC(), OrgCode: q.Get("org_code")})
 		if err != nil {
 			return err
 		}
@@ -88,14 +88,14 @@ func (s *Server) showStatsPage(w http.ResponseWriter, r *http.Request) error {
 		ch = chart.Bars("stats-by", i18n.T(lang, "stats.chart.by", i18n.T(lang, "stats.by."+by)), items)
 	}
 	s.render(w, r, http.StatusOK, "stats", &page{Title: "stats.title", Error: msg, Errors: fields, Data: map[string]any{
-		"S": st, "From": from.Format("2006-01-02"), "To": to.Format("2006-01-02"), "By": by, "Breakdowns": service.StatsBreakdowns,
-		"Defs": defsByKey(), "DefList": service.Definitions, "Drill": drill, "Node": node, "Chart": ch, "Steps": domain.Steps,
+		"S": st, "From": from.Format("2006-01-02"), "To": to.Format("2006-01-02"), "By": by, "Breakdowns": report.StatsBreakdowns,
+		"Defs": defsByKey(), "DefList": report.Definitions, "Drill": drill, "Node": node, "Chart": ch, "Steps": domain.Steps,
 	}})
 	return nil
 }
 
 // groupName is how a group is named to the reader.
-func groupName(lang, by string, g service.Figures) string {
+func groupName(lang, by string, g report.Figures) string {
 	switch by {
 	case "risk":
 		return i18n.T(lang, "risk."+g.Key)
@@ -108,9 +108,9 @@ func groupName(lang, by string, g service.Figures) string {
 	return g.Key
 }
 
-func defsByKey() map[string]service.Definition {
-	m := map[string]service.Definition{}
-	for _, d := range service.Definitions {
+func defsByKey() map[string]report.Definition {
+	m := map[string]report.Definition{}
+	for _, d := range report.Definitions {
 		m[d.Key] = d
 	}
 	return m
@@ -126,7 +126,7 @@ func (s *Server) showStatsList(w http.ResponseWriter, r *http.Request) error {
 		return &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: fields}
 	}
 	offset, _ := strconv.Atoi(q.Get("offset"))
-	sq := service.StatsQuery{From: from.UTC(), To: to.AddDate(0, 0, 1).UTC(), OrgCode: q.Get("org_code"), By: q.Get("by")}
+	sq := report.StatsQuery{From: from.UTC(), To: to.AddDate(0, 0, 1).UTC(), OrgCode: q.Get("org_code"), By: q.Get("by")}
 	l, err := s.svc.StatsMatters(r.Context(), sq, q.Get("figure"), q.Get("key"), offset, 100)
 	if err != nil {
 		return err

@@ -17,6 +17,7 @@ import (
 	"jiefen/internal/domain"
 	"jiefen/internal/jftest"
 	"jiefen/internal/service"
+	"jiefen/internal/service/casework"
 	"jiefen/internal/store"
 	"jiefen/internal/web"
 )
@@ -214,7 +215,7 @@ func TestTwoInstancesOnePostgres(t *testing.T) {
 	if ran, _, _ := leader.svc.RunJobsOnce(context.Background()); !ran {
 		t.Fatal("the leader could not renew its lease")
 	}
-	offset.Add(int64(service.LeaseTTL + time.Second))
+	offset.Add(int64(casework.LeaseTTL + time.Second))
 	if ran, _, _ := follower.svc.RunJobsOnce(context.Background()); !ran {
 		t.Fatal("the follower did not take over a lapsed lease")
 	}
@@ -224,7 +225,7 @@ func TestTwoInstancesOnePostgres(t *testing.T) {
 	// whose new deadlines pass a month later, and both instances sweep at once
 	// without the lease.
 	for _, id := range ids {
-		if _, err := a.svc.Act(jftest.As(med1, "10.0.0.9"), id, "sign", service.ActionInput{}); err != nil {
+		if _, err := a.svc.Act(jftest.As(med1, "10.0.0.9"), id, "sign", casework.ActionInput{}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -8,7 +8,7 @@ import (
 	"jiefen/internal/domain"
 	"jiefen/internal/httpx"
 	"jiefen/internal/i18n"
-	"jiefen/internal/service"
+	"jiefen/internal/service/identity"
 	"jiefen/internal/store"
 )
 
@@ -96,9 +96,9 @@ func (s *Server) saveUser(w http.ResponseWriter, r *http.Request) error {
 	f := newUserForm(r)
 	generated := f.Password == ""
 	if generated {
-		f.Password = service.GeneratePassword()
+		f.Password = identity.GeneratePassword()
 	}
-	u, err := s.svc.CreateUser(r.Context(), service.NewUser{Username: f.Username, Name: f.Name, Phone: f.Phone,
+	u, err := s.svc.CreateUser(r.Context(), identity.NewUser{Username: f.Username, Name: f.Name, Phone: f.Phone,
 		Roles: f.Roles, OrgCode: f.OrgCode, Lang: f.Lang, Password: f.Password})
 	if err != nil {
 		f.Password = "" // never re-populate a password (RI-1)
@@ -156,7 +156,7 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) error {
 	if f.Roles == nil {
 		f.Roles = []domain.Role{}
 	}
-	u, err := s.svc.UpdateUser(r.Context(), id, service.UserPatch{Name: &f.Name, Phone: &f.Phone, Roles: f.Roles,
+	u, err := s.svc.UpdateUser(r.Context(), id, identity.UserPatch{Name: &f.Name, Phone: &f.Phone, Roles: f.Roles,
 		OrgCode: &f.OrgCode, Lang: &f.Lang, Disabled: &f.Disabled, Version: f.Version})
 	if err != nil {
 		acc, gerr := s.svc.User(r.Context(), id)

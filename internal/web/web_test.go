@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"io"
 	"jiefen/internal/demo"
+	"jiefen/internal/service/identity"
+	"jiefen/internal/service/registry"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -177,7 +179,7 @@ func TestLoginFlowAndHeaders(t *testing.T) {
 
 func TestForcedPasswordChange(t *testing.T) {
 	e := newEnv(t, jftest.OpenSQLite(t))
-	_, err := e.svc.CreateUser(jftest.CLI(), service.NewUser{Username: "newbie", Name: "新人", Roles: []domain.Role{domain.RoleReceptionist}, OrgCode: "610831", Password: "Init#ial2024x"})
+	_, err := e.svc.CreateUser(jftest.CLI(), identity.NewUser{Username: "newbie", Name: "新人", Roles: []domain.Role{domain.RoleReceptionist}, OrgCode: "610831", Password: "Init#ial2024x"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -466,7 +468,7 @@ func TestTrackPage(t *testing.T) {
 // a dispatcher cannot.
 func TestUserUnitForm(t *testing.T) {
 	e := newEnv(t, jftest.OpenSQLite(t))
-	var setup service.CentreSetup
+	var setup registry.CentreSetup
 	if err := json.Unmarshal(demo.CentreJSON, &setup); err != nil {
 		t.Fatal(err)
 	}

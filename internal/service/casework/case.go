@@ -1,4 +1,4 @@
-package service
+package casework
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"jiefen/internal/app"
+	"jiefen/internal/service/registry"
 	"math/big"
 	"slices"
 	"strings"
@@ -41,7 +42,7 @@ func (s *Service) RegisterCase(ctx context.Context, in domain.CaseInput) (*domai
 	if s.Keys() == nil {
 		return nil, fmt.Errorf("service: no keyring configured")
 	}
-	now := s.st.Now()
+	now := s.Store().Now()
 	if err := in.Validate(now.In(domain.CST)); err != nil {
 		return nil, err
 	}
@@ -151,27 +152,6 @@ func (s *Service) RegisterCase(ctx context.Context, in domain.CaseInput) (*domai
 	return c, nil
 }
 
-// categoryExists reports whether code is an active category; a database
-// error is returned as such, not taken for "no such category".
-func (s *Service) categoryExists(ctx context.Context, tx *store.Tx, code string) (bool, error) {
-	cats, err := tx.Categories(ctx)
-	if err != nil {
-		return false, err
-	}
-	return slices.ContainsFunc(cats, func(c store.Category) bool { return c.Code == code && c.Active }), nil
-}
-
-// Categories lists the catalogue.
-func (s *Service) Categories(ctx context.Context) ([]store.Category, error) {
-	var out []store.Category
-	err := s.View(ctx, func(tx *store.Tx) error {
-		var err error
-		out, err = tx.Categories(ctx)
-		return err
-	})
-	return out, err
-}
-
 // mayViewCase: staff whose jurisdiction holds the matter, or its assignee.
 func (s *Service) mayViewCase(ctx context.Context, c *domain.Case) error {
 	u := domain.ActorFrom(ctx).User
@@ -261,9 +241,9 @@ type CaseRow struct {
 	PartyNames []string
 }
 
-// caseFilter turns a list request into the store's filter, within the
+// ListFilter turns a list request into the store's filter, within the
 // actor's jurisdiction (the operator's CLI: the whole tree).
-func (s *Service) caseFilter(ctx context.Context, q CaseQuery) (store.CaseFilter, *domain.User, error) {
+func (s *Service) ListFilter(ctx context.Context, q CaseQuery) (store.CaseFilter, *domain.User, error) {
 	u := domain.ActorFrom(ctx).Principal() // the operator: the whole tree, masked like everyone else
 	if !authz.Allowed(u, authz.CaseView) {
 		return store.CaseFilter{}, nil, s.Denied(ctx, app.Forbidden("case.view", "case", "", ""))
@@ -274,9 +254,9 @@ func (s *Service) caseFilter(ctx context.Context, q CaseQuery) (store.CaseFilter
 		}
 	}
 	f := store.CaseFilter{Path: u.OrgPath, Statuses: q.Statuses, Category: q.Category, Risk: q.Risk, Channel: q.Channel,
-		Overdue: q.Overdue, DueSoon: q.DueSoon, ToReply: q.ToReply, Now: s.st.Now(), From: q.From, To: q.To, BeforeID: q.Cursor, Limit: q.Limit}
+		Overdue: q.Overdue, DueSoon: q.DueSoon, ToReply: q.ToReply, Now: s.Store().Now(), From: q.From, To: q.To, BeforeID: q.Cursor, Limit: q.Limit}
 	if q.OrgCode != "" {
-		o, err := s.Org(ctx, q.OrgCode)
+		o, err := s.id.Org(ctx, q.OrgCode)
 		if err != nil {
 			return store.CaseFilter{}, nil, err
 		}
@@ -303,7 +283,7 @@ func (s *Service) caseFilter(ctx context.Context, q CaseQuery) (store.CaseFilter
 			return store.CaseFilter{}, nil, &domain.Error{Code: domain.Invalid, Key: "search.too_long", Fields: map[string]string{"q": "search.too_long"}}
 		}
 		switch {
-		case domain.CheckResidentID(domain.NormalizeIDNumber(q), s.st.Now()) == nil:
+		case domain.CheckResidentID(domain.NormalizeIDNumber(q), s.Store().Now()) == nil:
 			f.IDBidx = s.Keys().BlindIndex("id", domain.NormalizeIDNumber(q))
 		case isMobile(q):
 			p, _ := domain.NormalizeMobile(q)
@@ -323,7 +303,7 @@ func (s *Service) caseFilter(ctx context.Context, q CaseQuery) (store.CaseFilter
 // them), newest first; a query that is an ID number or a phone searches the
 // blind index, otherwise full text over CJK bigrams.
 func (s *Service) Cases(ctx context.Context, q CaseQuery) ([]CaseRow, int64, error) {
-	f, _, err := s.caseFilter(ctx, q)
+	f, _, err := s.ListFilter(ctx, q)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -519,7 +499,7 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 			return app.Required("risk", "case.risk.invalid")
 		}
 		if in.Category != "" && in.Category != c.Category {
-			if ok, err := s.categoryExists(ctx, tx, in.Category); err != nil {
+			if ok, err := s.reg.CategoryExists(ctx, tx, in.Category); err != nil {
 				return err
 			} else if !ok {
 				return app.Required("category", "case.category.unknown")
@@ -542,7 +522,7 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 			return err
 		}
 		ev.Data["category_choice"], ev.Data["risk_choice"] = "overridden", app.Choice(in.Risk, sug.Risk.Color)
-		if InCategory(cats, c.Category, sug.Category.Code) {
+		if registry.InCategory(cats, c.Category, sug.Category.Code) {
 			ev.Data["category_choice"] = "accepted"
 		}
 		if err := s.applyRouting(ctx, tx, c, in, sug, ev); err != nil {
@@ -961,7 +941,7 @@ func resume(c *domain.Case, now time.Time, ev *domain.Event) {
 // deadline job calls it); each one is an event on the matter's timeline.
 func (s *Service) ResumeDuePauses(ctx context.Context) (int, error) {
 	var ids []int64
-	if err := s.st.View(ctx, func(tx *store.Tx) error {
+	if err := s.Store().View(ctx, func(tx *store.Tx) error {
 		var err error
 		ids, err = tx.PausesToResume(ctx, tx.Now, 500)
 		return err
@@ -970,7 +950,7 @@ func (s *Service) ResumeDuePauses(ctx context.Context) (int, error) {
 	}
 	n := 0
 	for _, id := range ids {
-		err := s.st.Update(ctx, func(tx *store.Tx) error {
+		err := s.Store().Update(ctx, func(tx *store.Tx) error {
 			c, err := tx.Case(ctx, id)
 			if err != nil || c.PausedAt.IsZero() || c.PausedUntil.After(tx.Now) {
 				return err // resumed meanwhile (by hand or another instance)
@@ -1005,7 +985,7 @@ func (s *Service) ReserveIdempotency(ctx context.Context, key, method, path stri
 	u := domain.ActorFrom(ctx).User
 	var r store.Idempotent
 	var fresh bool
-	err := s.st.Update(ctx, func(tx *store.Tx) error {
+	err := s.Store().Update(ctx, func(tx *store.Tx) error {
 		var err error
 		r, fresh, err = tx.ReserveIdempotencyKey(ctx, u.ID, key, method, path)
 		return err
@@ -1020,7 +1000,7 @@ func (s *Service) ReserveIdempotency(ctx context.Context, key, method, path stri
 // failure (status ≥ 500) releases the key instead.
 func (s *Service) CompleteIdempotency(ctx context.Context, key string, status int, body string) error {
 	u := domain.ActorFrom(ctx).User
-	return s.st.Update(context.WithoutCancel(ctx), func(tx *store.Tx) error {
+	return s.Store().Update(context.WithoutCancel(ctx), func(tx *store.Tx) error {
 		if status >= 500 {
 			return tx.ReleaseIdempotencyKey(ctx, u.ID, key)
 		}

@@ -1,9 +1,10 @@
-package service
+package registry
 
 import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -53,7 +54,7 @@ func (s *Service) SaveCategory(ctx context.Context, c store.Category) error {
 	}
 	return s.Update(ctx, func(tx *store.Tx) error {
 		if c.ParentCode != "" {
-			if ok, err := s.categoryExists(ctx, tx, c.ParentCode); err != nil {
+			if ok, err := s.CategoryExists(ctx, tx, c.ParentCode); err != nil {
 				return err
 			} else if !ok {
 				return &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: map[string]string{"parent": "case.category.unknown"}}
@@ -64,4 +65,25 @@ func (s *Service) SaveCategory(ctx context.Context, c store.Category) error {
 		}
 		return s.Kernel.Audit(ctx, tx, "category.save", "category", c.Code, "", domain.ResultOK, fmt.Sprintf("%s active=%v parent=%s", c.Name, c.Active, c.ParentCode))
 	})
+}
+
+// CategoryExists reports whether code is an active category; a database
+// error is returned as such, not taken for "no such category".
+func (s *Service) CategoryExists(ctx context.Context, tx *store.Tx, code string) (bool, error) {
+	cats, err := tx.Categories(ctx)
+	if err != nil {
+		return false, err
+	}
+	return slices.ContainsFunc(cats, func(c store.Category) bool { return c.Code == code && c.Active }), nil
+}
+
+// Categories lists the catalogue.
+func (s *Service) Categories(ctx context.Context) ([]store.Category, error) {
+	var out []store.Category
+	err := s.View(ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = tx.Categories(ctx)
+		return err
+	})
+	return out, err
 }

@@ -1,4 +1,4 @@
-package service
+package casework
 
 import (
 	"context"
@@ -163,13 +163,13 @@ func (s *Service) CheckSubscription(ctx context.Context, sub *Subscription) erro
 		return app.ErrNoSession
 	}
 	var u *domain.User
-	err := s.st.View(ctx, func(tx *store.Tx) error {
+	err := s.Store().View(ctx, func(tx *store.Tx) error {
 		if a.SessionID != 0 {
 			sess, err := tx.Session(ctx, a.SessionID)
 			if err != nil {
 				return err
 			}
-			if tx.Now.After(sess.ExpiresAt) || tx.Now.Sub(sess.LastSeenAt) > s.policy.IdleTimeout {
+			if tx.Now.After(sess.ExpiresAt) || tx.Now.Sub(sess.LastSeenAt) > s.id.Policy().IdleTimeout {
 				return app.ErrNoSession
 			}
 		}
@@ -216,16 +216,16 @@ func (s *Service) publish(ctx context.Context, tx *store.Tx, ev Event) error {
 // closed and new ones are refused, so the HTTP server can shut down.
 func (s *Service) RunEvents(ctx context.Context) {
 	defer s.hub.close()
-	if s.st.Engine() != "postgres" {
+	if s.Store().Engine() != "postgres" {
 		<-ctx.Done()
 		return
 	}
 	first := true
-	s.st.Listen(ctx, store.Listener{
+	s.Store().Listen(ctx, store.Listener{
 		Notify: func(payload string) {
 			var ev Event
 			if err := json.Unmarshal([]byte(payload), &ev); err != nil {
-				s.log.Warn("event listener: bad payload", "err", err)
+				s.Logger().Warn("event listener: bad payload", "err", err)
 				return
 			}
 			if ev.Origin != s.hub.instance { // ours were delivered at commit
@@ -238,11 +238,11 @@ func (s *Service) RunEvents(ctx context.Context) {
 				s.hub.markReady()
 				return
 			}
-			s.log.Info("event listener: reconnected")
+			s.Logger().Info("event listener: reconnected")
 			s.hub.deliver(Event{Kind: EventResync})
 		},
 		Failed: func(err error, retryIn time.Duration) {
-			s.log.Warn("event listener: connection lost", "err", err, "retry_in", retryIn.String())
+			s.Logger().Warn("event listener: connection lost", "err", err, "retry_in", retryIn.String())
 		},
 	})
 }

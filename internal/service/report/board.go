@@ -1,4 +1,4 @@
-package service
+package report
 
 import (
 	"context"
@@ -208,7 +208,7 @@ func (s *Service) boardPeriods(ctx context.Context, place domain.Org, now time.T
 				defer s.board.mu.Unlock()
 				e.refreshing = false
 				if err != nil {
-					s.log.Warn("board: refresh", "place", place.Code, "err", err)
+					s.Logger().Warn("board: refresh", "place", place.Code, "err", err)
 					return
 				}
 				e.val = p
@@ -256,7 +256,7 @@ func (s *Service) computePeriods(ctx context.Context, place domain.Org) (*BoardP
 	if s.board.hook != nil {
 		s.board.hook()
 	}
-	now := s.st.Now()
+	now := s.Store().Now()
 	n := now.In(domain.CST)
 	first := time.Date(n.Year(), n.Month(), 1, 0, 0, 0, 0, domain.CST)
 	out := &BoardPeriods{At: now}
@@ -308,7 +308,7 @@ func (s *Service) WarmBoard(ctx context.Context) {
 	if err != nil || root.Path == "" {
 		return
 	}
-	if _, err := s.boardPeriods(ctx, root, s.st.Now()); err != nil {
-		s.log.Warn("board: warm", "err", err)
+	if _, err := s.boardPeriods(ctx, root, s.Store().Now()); err != nil {
+		s.Logger().Warn("board: warm", "err", err)
 	}
 }

@@ -1,4 +1,4 @@
-package service
+package registry
 
 import (
 	"context"
@@ -74,7 +74,7 @@ var registryCode = regexp.MustCompile(`^[a-z][a-z0-9_]{1,31}$`)
 
 // mayAdminister: the registries belong to the county centre; a county-level
 // administrator (or the CLI) changes them.
-func (s *Service) mayAdminister(ctx context.Context, what string) error {
+func (s *Service) MayAdminister(ctx context.Context, what string) error {
 	err := s.Check(ctx, authz.UserManage, what, "", "")
 	if u := domain.ActorFrom(ctx).Principal(); err == nil && (u == nil || strings.Count(u.OrgPath, "/") > 2) {
 		err = app.Forbidden(what, what, "", "")
@@ -84,7 +84,7 @@ func (s *Service) mayAdminister(ctx context.Context, what string) error {
 
 // mayReadRegistries: every staff account reads the registries (they route
 // and call units and mediators); citizens do not.
-func (s *Service) mayReadRegistries(ctx context.Context) error {
+func (s *Service) MayReadRegistries(ctx context.Context) error {
 	return s.Denied(ctx, s.Check(ctx, authz.CaseView, "registry", "", ""))
 }
 
@@ -92,7 +92,7 @@ func (s *Service) mayReadRegistries(ctx context.Context) error {
 // import updates) and puts the rotating units on the roster for the next
 // weeks working days, from their weekdays. One transaction; audited.
 func (s *Service) ImportCentre(ctx context.Context, in CentreSetup, weeks int) (string, error) {
-	if err := s.mayAdminister(ctx, "registry"); err != nil {
+	if err := s.MayAdminister(ctx, "registry"); err != nil {
 		return "", err
 	}
 	cal, err := s.Calendar(ctx)
@@ -240,7 +240,7 @@ type Registries struct {
 
 // Centre reads the registries.
 func (s *Service) Centre(ctx context.Context) (*Registries, error) {
-	if err := s.mayReadRegistries(ctx); err != nil {
+	if err := s.MayReadRegistries(ctx); err != nil {
 		return nil, err
 	}
 	out := &Registries{}
@@ -276,7 +276,7 @@ func (s *Service) Centre(ctx context.Context) (*Registries, error) {
 // RosterMonth returns the roster of the month holding day: each date with
 // the rotating units present.
 func (s *Service) RosterMonth(ctx context.Context, month time.Time) (map[string][]int64, error) {
-	if err := s.mayReadRegistries(ctx); err != nil {
+	if err := s.MayReadRegistries(ctx); err != nil {
 		return nil, err
 	}
 	first := time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, domain.CST)
@@ -292,7 +292,7 @@ func (s *Service) RosterMonth(ctx context.Context, month time.Time) (map[string]
 
 // SetRosterDay puts a unit on (or takes it off) the roster for a day.
 func (s *Service) SetRosterDay(ctx context.Context, unitCode string, day time.Time, on bool) error {
-	if err := s.mayAdminister(ctx, "registry"); err != nil {
+	if err := s.MayAdminister(ctx, "registry"); err != nil {
 		return err
 	}
 	return s.Update(ctx, func(tx *store.Tx) error {
@@ -318,7 +318,7 @@ func (s *Service) SetRosterDay(ctx context.Context, unitCode string, day time.Ti
 
 // SaveUnit creates or edits a unit (version: what the editor saw; 0 new).
 func (s *Service) SaveUnit(ctx context.Context, u *store.Unit, version int64) error {
-	if err := s.mayAdminister(ctx, "registry"); err != nil {
+	if err := s.MayAdminister(ctx, "registry"); err != nil {
 		return err
 	}
 	return s.Update(ctx, func(tx *store.Tx) error {
@@ -338,7 +338,7 @@ func (s *Service) SaveUnit(ctx context.Context, u *store.Unit, version int64) er
 
 // SaveMediator creates or edits a mediator.
 func (s *Service) SaveMediator(ctx context.Context, m *store.Mediator) error {
-	if err := s.mayAdminister(ctx, "registry"); err != nil {
+	if err := s.MayAdminister(ctx, "registry"); err != nil {
 		return err
 	}
 	return s.Update(ctx, func(tx *store.Tx) error {
@@ -377,7 +377,7 @@ func (s *Service) Townships(ctx context.Context) ([]domain.Org, error) {
 // AssignToUnit makes an account one of a unit's handlers (unitCode "":
 // none).
 func (s *Service) AssignToUnit(ctx context.Context, username, unitCode string) error {
-	if err := s.mayAdminister(ctx, "registry"); err != nil {
+	if err := s.MayAdminister(ctx, "registry"); err != nil {
 		return err
 	}
 	return s.Update(ctx, func(tx *store.Tx) error {
@@ -403,7 +403,7 @@ func (s *Service) AssignToUnit(ctx context.Context, username, unitCode string) e
 // LinkMediator ties a mediator of the pool to a login account (their load
 // then shows on their own work).
 func (s *Service) LinkMediator(ctx context.Context, m *store.Mediator, username string) error {
-	if err := s.mayAdminister(ctx, "registry"); err != nil {
+	if err := s.MayAdminister(ctx, "registry"); err != nil {
 		return err
 	}
 	return s.Update(ctx, func(tx *store.Tx) error {
@@ -433,7 +433,7 @@ func knownCategories(ctx context.Context, tx *store.Tx) (func(string) bool, erro
 // SetWindowUnit staffs a reception window with a unit ("" leaves it
 // unstaffed).
 func (s *Service) SetWindowUnit(ctx context.Context, windowCode, unitCode string) error {
-	if err := s.mayAdminister(ctx, "registry"); err != nil {
+	if err := s.MayAdminister(ctx, "registry"); err != nil {
 		return err
 	}
 	return s.Update(ctx, func(tx *store.Tx) error {
@@ -454,7 +454,7 @@ func (s *Service) SetWindowUnit(ctx context.Context, windowCode, unitCode string
 
 // SaveMediationOrg creates or edits a mediation organisation by code.
 func (s *Service) SaveMediationOrg(ctx context.Context, o *store.MediationOrg) error {
-	if err := s.mayAdminister(ctx, "registry"); err != nil {
+	if err := s.MayAdminister(ctx, "registry"); err != nil {
 		return err
 	}
 	return s.Update(ctx, func(tx *store.Tx) error {
@@ -488,7 +488,7 @@ func (s *Service) SaveMediationOrg(ctx context.Context, o *store.MediationOrg) e
 // SaveZone edits a functional zone's name and purpose, or adds one (code
 // new to the registry).
 func (s *Service) SaveZone(ctx context.Context, code, name, purpose string) error {
-	if err := s.mayAdminister(ctx, "registry"); err != nil {
+	if err := s.MayAdminister(ctx, "registry"); err != nil {
 		return err
 	}
 	name, purpose = strings.TrimSpace(name), strings.TrimSpace(purpose)

@@ -1,4 +1,4 @@
-package service
+package registry
 
 import (
 	"context"
@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"jiefen/internal/assess"
 	"jiefen/internal/authz"
@@ -34,7 +33,7 @@ type Suggestion struct {
 	Unit          *SuggestedUnit      `json:"unit"`
 	MediationOrg  *SuggestedOrg       `json:"mediation_org"`
 	Mediators     []SuggestedMediator `json:"mediators"`
-	Related       []Related           `json:"related"` // matters that may be the same dispute or linked to it
+	Related       []domain.Related    `json:"related"` // matters that may be the same dispute or linked to it
 	ConfigVersion int64               `json:"config_version"`
 	Learned       int                 `json:"learned_from"` // past matters the model learned from
 }
@@ -118,13 +117,13 @@ func (s *Service) assessModel(ctx context.Context, cfg assess.Config, wait bool)
 		defer func() { a.mu.Lock(); a.training = false; a.mu.Unlock() }()
 		var docs []store.TrainingDoc
 		bg := context.WithoutCancel(ctx) // the request may end before training does
-		err := s.st.View(bg, func(tx *store.Tx) error {
+		err := s.Store().View(bg, func(tx *store.Tx) error {
 			var err error
 			docs, err = tx.TrainingDocs(bg, trainingSize)
 			return err
 		})
 		if err != nil {
-			s.log.Warn("assess: training data", "err", err)
+			s.Logger().Warn("assess: training data", "err", err)
 			return nil, nil, 0
 		}
 		ds := make([]assess.Doc, 0, len(docs))
@@ -165,13 +164,13 @@ const minRiskHistory = 300
 // background, so the first assessment does not wait).
 func (s *Service) WarmAssess(ctx context.Context) {
 	var cfg assess.Config
-	err := s.st.View(ctx, func(tx *store.Tx) error {
+	err := s.Store().View(ctx, func(tx *store.Tx) error {
 		var err error
 		cfg, _, err = s.assessConfig(ctx, tx)
 		return err
 	})
 	if err != nil {
-		s.log.Warn("assess: warm", "err", err)
+		s.Logger().Warn("assess: warm", "err", err)
 		return
 	}
 	s.assessModel(ctx, cfg, true)
@@ -185,7 +184,7 @@ func (s *Service) forgetAssess() {
 
 // riskFacts gathers what the risk rules need from the database: the parties'
 // earlier matters and recent red matters in the same village.
-func (s *Service) riskFacts(ctx context.Context, tx *store.Tx, keys []store.PartyKey, orgPath string, exclude int64) (assess.RiskInput, error) {
+func (s *Service) RiskFacts(ctx context.Context, tx *store.Tx, keys []store.PartyKey, orgPath string, exclude int64) (assess.RiskInput, error) {
 	var in assess.RiskInput
 	for _, k := range keys {
 		// Only matters the asker may see count: the form must not tell a
@@ -210,7 +209,7 @@ func (s *Service) riskFacts(ctx context.Context, tx *store.Tx, keys []store.Part
 	return in, nil
 }
 
-func (s *Service) suggest(ctx context.Context, tx *store.Tx, text, path string, in assess.RiskInput, wait bool) (*Suggestion, error) {
+func (s *Service) SuggestText(ctx context.Context, tx *store.Tx, text, path string, in assess.RiskInput, wait bool) (*Suggestion, error) {
 	cfg, version, err := s.assessConfig(ctx, tx)
 	if err != nil {
 		return nil, err
@@ -244,86 +243,10 @@ func (s *Service) suggest(ctx context.Context, tx *store.Tx, text, path string, 
 	if out.Risk.Reasons == nil {
 		out.Risk.Reasons = []assess.Reason{}
 	}
-	if out.Unit, out.MediationOrg, out.Mediators, err = s.route(ctx, tx, out.Category.Code, out.Category.Name, path, text); err != nil {
+	if out.Unit, out.MediationOrg, out.Mediators, err = s.Route(ctx, tx, out.Category.Code, out.Category.Name, path, text); err != nil {
 		return nil, err
 	}
 	return out, nil
-}
-
-// Suggest returns the suggestions for a registration without saving
-// anything (POST /api/v1/cases/suggest, the registration form).
-func (s *Service) Suggest(ctx context.Context, in domain.CaseInput) (*Suggestion, error) {
-	if err := s.Denied(ctx, s.Check(ctx, authz.CaseSuggest, "case", "", "")); err != nil {
-		return nil, err
-	}
-	if strings.TrimSpace(in.Description) == "" {
-		return nil, app.Required("description", "field.required")
-	}
-	if utf8.RuneCountInString(in.Description) > 5000 || utf8.RuneCountInString(in.Address) > 200 {
-		return nil, app.Required("description", "field.too_long")
-	}
-	var out *Suggestion
-	err := s.View(ctx, func(tx *store.Tx) error {
-		var keys []store.PartyKey
-		for _, p := range in.Parties {
-			k := store.PartyKey{Name: p.Name}
-			if id := domain.NormalizeIDNumber(p.IDNumber); id != "" && s.Keys() != nil {
-				k.IDBidx = s.Keys().BlindIndex("id", id)
-			}
-			if m, ok := domain.NormalizeMobile(p.Phone); ok && s.Keys() != nil {
-				k.PhoneBidx = s.Keys().BlindIndex("phone", m)
-			}
-			keys = append(keys, k)
-		}
-		var path string
-		if in.OrgCode != "" {
-			if org, err := tx.Org(ctx, strings.TrimSpace(in.OrgCode)); err == nil {
-				path = org.Path
-			}
-		}
-		facts, err := s.riskFacts(ctx, tx, keys, path, 0)
-		if err != nil {
-			return err
-		}
-		facts.PeopleCount, facts.AmountYuan = in.PeopleCount, in.AmountYuan
-		if out, err = s.suggest(ctx, tx, in.Description+" "+in.Address, path, facts, true); err != nil {
-			return err
-		}
-		out.Related, err = s.RelatedForInput(ctx, tx, in, path)
-		if out.Related == nil {
-			out.Related = []Related{}
-		}
-		return err
-	})
-	return out, err
-}
-
-// SuggestForCase returns the suggestions for a registered matter (the
-// assessment form).
-func (s *Service) SuggestForCase(ctx context.Context, id int64) (*Suggestion, error) {
-	c, err := s.Case(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	var out *Suggestion
-	err = s.View(ctx, func(tx *store.Tx) error {
-		out, err = s.suggestionFor(ctx, tx, c, true)
-		return err
-	})
-	return out, err
-}
-
-func (s *Service) suggestionFor(ctx context.Context, tx *store.Tx, c *domain.Case, wait bool) (*Suggestion, error) {
-	keys, err := tx.PartyKeys(ctx, c.ID)
-	if err != nil {
-		return nil, err
-	}
-	facts, err := s.riskFacts(ctx, tx, keys, c.OrgPath, c.ID)
-	if err != nil {
-		return nil, err
-	}
-	facts.PeopleCount, facts.AmountYuan = c.PeopleCount, float64(c.AmountCents)/100
-	return s.suggest(ctx, tx, c.Description+" "+c.Address, c.OrgPath, facts, wait)
 }
 
 // AssessRules returns the rules in force and their version (0: defaults).

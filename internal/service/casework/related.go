@@ -1,4 +1,4 @@
-package service
+package casework
 
 import (
 	"context"
@@ -22,19 +22,10 @@ const (
 	similarityCap = 500
 )
 
-// Related is a matter that may be related to another, with the reasons.
-type Related struct {
-	ID          int64    `json:"id"`
-	Number      string   `json:"number"`
-	Status      string   `json:"status"`
-	Description string   `json:"description"`
-	Reasons     []string `json:"reasons"`
-}
-
 // related compares a probe with the database and ranks what it finds:
 // more kinds of reason first, then the newest. Only matters the actor may
 // see are listed.
-func (s *Service) related(ctx context.Context, tx *store.Tx, p store.RelatedProbe, description string) ([]Related, error) {
+func (s *Service) related(ctx context.Context, tx *store.Tx, p store.RelatedProbe, description string) ([]domain.Related, error) {
 	p.Since = tx.Now.AddDate(0, 0, -RelatedDays)
 	p.Limit, p.SimilarityPool = relatedLimit, similarityCap
 	found, pool, err := tx.RelatedCandidates(ctx, p)
@@ -53,7 +44,7 @@ func (s *Service) related(ctx context.Context, tx *store.Tx, p store.RelatedProb
 		}
 	}
 	u := domain.ActorFrom(ctx).Principal()
-	var out []Related
+	var out []domain.Related
 	var cands []*store.Candidate
 	for _, c := range found {
 		if c.CreatedAt.Before(p.Since) {
@@ -71,7 +62,7 @@ func (s *Service) related(ctx context.Context, tx *store.Tx, p store.RelatedProb
 		return cands[i].ID > cands[j].ID
 	})
 	for _, c := range cands {
-		r := Related{ID: c.ID, Number: c.Number, Status: c.Status, Description: truncateRunes(c.Description, 60)}
+		r := domain.Related{ID: c.ID, Number: c.Number, Status: c.Status, Description: truncateRunes(c.Description, 60)}
 		for _, k := range []string{"id", "phone", "name", "address", "similar"} {
 			v, ok := c.Why[k]
 			if !ok {
@@ -91,12 +82,12 @@ func (s *Service) related(ctx context.Context, tx *store.Tx, p store.RelatedProb
 
 // RelatedForCase lists the matters that may be related to a registered one
 // (not yet linked) and the links it has.
-func (s *Service) RelatedForCase(ctx context.Context, id int64) ([]Related, []store.Link, error) {
+func (s *Service) RelatedForCase(ctx context.Context, id int64) ([]domain.Related, []store.Link, error) {
 	c, err := s.Case(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	var out []Related
+	var out []domain.Related
 	var links []store.Link
 	err = s.View(ctx, func(tx *store.Tx) error {
 		keys, err := tx.PartyKeys(ctx, c.ID)
@@ -121,7 +112,7 @@ func (s *Service) RelatedForCase(ctx context.Context, id int64) ([]Related, []st
 		for _, l := range links {
 			linked[l.OtherID] = l.Kind
 		}
-		out = slices.DeleteFunc(out, func(r Related) bool { return linked[r.ID] != "" })
+		out = slices.DeleteFunc(out, func(r domain.Related) bool { return linked[r.ID] != "" })
 		return nil
 	})
 	return out, links, err
@@ -129,7 +120,7 @@ func (s *Service) RelatedForCase(ctx context.Context, id int64) ([]Related, []st
 
 // RelatedForInput lists the matters that may be related to a registration
 // being typed (the registration form asks while the clerk types).
-func (s *Service) RelatedForInput(ctx context.Context, tx *store.Tx, in domain.CaseInput, path string) ([]Related, error) {
+func (s *Service) RelatedForInput(ctx context.Context, tx *store.Tx, in domain.CaseInput, path string) ([]domain.Related, error) {
 	p := store.RelatedProbe{Village: domain.VillagePath(path), Township: townshipPath(path), Address: strings.TrimSpace(in.Address)}
 	for _, party := range in.Parties {
 		if party.IDNumber != "" && s.Keys() != nil {

@@ -1,4 +1,4 @@
-package service
+package casework
 
 import (
 	"context"
@@ -24,11 +24,11 @@ func (s *Service) RunJobs(ctx context.Context, interval time.Duration) {
 	defer s.releaseLease(ctx, SweepLease)
 	for {
 		if ran, n, err := s.RunJobsOnce(ctx); err != nil && ctx.Err() == nil {
-			s.log.Error("deadline sweep", "err", err)
+			s.Logger().Error("deadline sweep", "err", err)
 		} else if n > 0 {
-			s.log.Info("deadline sweep", "notified", n)
+			s.Logger().Info("deadline sweep", "notified", n)
 		} else if !ran {
-			s.log.Debug("deadline sweep: another instance holds the lease")
+			s.Logger().Debug("deadline sweep: another instance holds the lease")
 		}
 		select {
 		case <-ctx.Done():
@@ -42,7 +42,7 @@ func (s *Service) RunJobs(ctx context.Context, interval time.Duration) {
 // take it, so that when several `jiefen serve` share one PostgreSQL only one
 // of them sweeps. ran reports whether it did; n is how many it told.
 func (s *Service) RunJobsOnce(ctx context.Context) (ran bool, n int, err error) {
-	err = s.st.Update(ctx, func(tx *store.Tx) error {
+	err = s.Store().Update(ctx, func(tx *store.Tx) error {
 		var err error
 		ran, err = tx.AcquireLease(ctx, SweepLease, s.hub.instance, LeaseTTL)
 		return err
@@ -57,7 +57,7 @@ func (s *Service) RunJobsOnce(ctx context.Context) (ran bool, n int, err error) 
 // JobLeaseHolder names the instance holding the sweep lease ("" if none) and
 // when the lease lapses.
 func (s *Service) JobLeaseHolder(ctx context.Context) (holder string, expires time.Time, err error) {
-	err = s.st.View(ctx, func(tx *store.Tx) error {
+	err = s.Store().View(ctx, func(tx *store.Tx) error {
 		var err error
 		holder, expires, err = tx.LeaseHolder(ctx, SweepLease)
 		return err
@@ -68,7 +68,7 @@ func (s *Service) JobLeaseHolder(ctx context.Context) (holder string, expires ti
 func (s *Service) releaseLease(ctx context.Context, name string) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	if err := s.st.Update(ctx, func(tx *store.Tx) error { return tx.ReleaseLease(ctx, name, s.hub.instance) }); err != nil {
-		s.log.Warn("release job lease", "lease", name, "err", err)
+	if err := s.Store().Update(ctx, func(tx *store.Tx) error { return tx.ReleaseLease(ctx, name, s.hub.instance) }); err != nil {
+		s.Logger().Warn("release job lease", "lease", name, "err", err)
 	}
 }

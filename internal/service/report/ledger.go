@@ -1,4 +1,4 @@
-package service
+package report
 
 import (
 	"cmp"
@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"jiefen/internal/app"
+	"jiefen/internal/service/casework"
 	"strconv"
 	"strings"
 	"time"
@@ -39,8 +40,8 @@ const ExportRequestTTL = 24 * time.Hour
 
 // RequestLedger asks for the ledger of a list request with personal data
 // in full, for a purpose; a second person must approve it (PI-3). Audited.
-func (s *Service) RequestLedger(ctx context.Context, q CaseQuery, reason string) (*store.ExportRequest, error) {
-	f, u, err := s.caseFilter(ctx, q)
+func (s *Service) RequestLedger(ctx context.Context, q casework.CaseQuery, reason string) (*store.ExportRequest, error) {
+	f, u, err := s.cases.ListFilter(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +118,7 @@ func (s *Service) ExportRequests(ctx context.Context) (mine, toApprove []*store.
 	})
 	for _, list := range [][]*store.ExportRequest{mine, toApprove} {
 		for _, r := range list {
-			var q CaseQuery
+			var q casework.CaseQuery
 			if json.Unmarshal([]byte(r.Query), &q) == nil {
 				r.Filter = describeQuery(q)
 			}
@@ -135,7 +136,7 @@ var LedgerHeader = []string{"序号", "编号", "登记时间", "来源渠道", 
 // oldest first; names, ID numbers and phones masked unless the role may
 // export personal data. Every export is audited with its row count and
 // whether personal data left unmasked. It returns the number of matters.
-func (s *Service) Ledger(ctx context.Context, q CaseQuery, opt LedgerOptions, w io.Writer, lang func(string) string) (int, error) {
+func (s *Service) Ledger(ctx context.Context, q casework.CaseQuery, opt LedgerOptions, w io.Writer, lang func(string) string) (int, error) {
 	u := domain.ActorFrom(ctx).User
 	full, limit, reason := false, LedgerMaxRows, ""
 	if opt.RequestID != 0 {
@@ -156,16 +157,16 @@ func (s *Service) Ledger(ctx context.Context, q CaseQuery, opt LedgerOptions, w 
 			return 0, &domain.Error{Code: domain.Conflict, Key: "export.not_approved"}
 		case !r.UsedAt.IsZero():
 			return 0, &domain.Error{Code: domain.Conflict, Key: "export.used"}
-		case s.st.Now().Sub(r.ApprovedAt) > ExportRequestTTL:
+		case s.Store().Now().Sub(r.ApprovedAt) > ExportRequestTTL:
 			return 0, &domain.Error{Code: domain.Conflict, Key: "export.expired"}
 		}
-		var rq CaseQuery
+		var rq casework.CaseQuery
 		if err := json.Unmarshal([]byte(r.Query), &rq); err != nil {
 			return 0, fmt.Errorf("service: export request %d: %w", r.ID, err)
 		}
 		q, full, limit, reason = rq, true, LedgerMaxUnmaskedRows, r.Reason+" (request "+strconv.FormatInt(r.ID, 10)+", approved by "+r.ApproverName+")"
 	}
-	f, _, err := s.caseFilter(ctx, q)
+	f, _, err := s.cases.ListFilter(ctx, q)
 	if err != nil {
 		return 0, err
 	}
@@ -291,7 +292,7 @@ func (s *Service) Ledger(ctx context.Context, q CaseQuery, opt LedgerOptions, w 
 
 // describeQuery is a list request in words, for the audit log (the search
 // text is left out: it may be an ID number or a phone).
-func describeQuery(q CaseQuery) string {
+func describeQuery(q casework.CaseQuery) string {
 	var parts []string
 	add := func(k, v string) {
 		if v != "" {

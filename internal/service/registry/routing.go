@@ -1,4 +1,4 @@
-package service
+package registry
 
 import (
 	"context"
@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strings"
 
-	"jiefen/internal/app"
 	"jiefen/internal/assess"
 	"jiefen/internal/domain"
 	"jiefen/internal/store"
@@ -57,7 +56,7 @@ func townshipOf(path string) string {
 // the mediation organisation (a specialised one, else the township's
 // committee, else the county's) and up to three mediators (specialty and
 // area first, then the lightest load).
-func (s *Service) route(ctx context.Context, tx *store.Tx, cat, catName, path, text string) (*SuggestedUnit, *SuggestedOrg, []SuggestedMediator, error) {
+func (s *Service) Route(ctx context.Context, tx *store.Tx, cat, catName, path, text string) (*SuggestedUnit, *SuggestedOrg, []SuggestedMediator, error) {
 	town := townshipOf(path)
 	units, err := tx.Units(ctx)
 	if err != nil {
@@ -221,61 +220,4 @@ func (s *Service) route(ctx context.Context, tx *store.Tx, cat, catName, path, t
 		out = []SuggestedMediator{}
 	}
 	return unit, org, out, nil
-}
-
-// applyRouting records the unit, mediation organisation and mediator chosen
-// at assessment, with what was suggested and whether it was followed, and
-// fills the 六个一's docking unit and mediation organisation where empty.
-func (s *Service) applyRouting(ctx context.Context, tx *store.Tx, c *domain.Case, in ActionInput, sug *Suggestion, ev *domain.Event) error {
-	var unit, org, med store.RegistryRef
-	var err error
-	if in.Unit != "" {
-		if unit, err = tx.UnitRef(ctx, in.Unit); err != nil || !unit.Active {
-			return app.Required("unit", "registry.unit.unknown")
-		}
-		ev.Data["unit"], ev.Data["unit_name"] = in.Unit, unit.Name
-	}
-	if in.MediationOrg != "" {
-		if org, err = tx.MediationOrgRef(ctx, in.MediationOrg); err != nil || !org.Active {
-			return app.Required("mediation_org", "registry.org.unknown")
-		}
-		ev.Data["mediation_org"], ev.Data["mediation_org_name"] = in.MediationOrg, org.Name
-	}
-	if in.Mediator != 0 {
-		if med, err = tx.MediatorRef(ctx, in.Mediator); err != nil || !med.Active {
-			return app.Required("mediator", "registry.mediator.unknown")
-		}
-		ev.Data["mediator"], ev.Data["mediator_name"] = fmt.Sprint(in.Mediator), med.Name
-	}
-	if sug.Unit != nil {
-		ev.Data["suggested_unit"], ev.Data["unit_choice"] = sug.Unit.Name, app.Choice(in.Unit, sug.Unit.Code)
-	}
-	if sug.MediationOrg != nil {
-		ev.Data["suggested_mediation_org"], ev.Data["mediation_org_choice"] = sug.MediationOrg.Name, app.Choice(in.MediationOrg, sug.MediationOrg.Code)
-	}
-	if len(sug.Mediators) > 0 {
-		ev.Data["suggested_mediator"] = sug.Mediators[0].Name
-		ev.Data["mediator_choice"] = "overridden"
-		for _, m := range sug.Mediators {
-			if m.ID == in.Mediator {
-				ev.Data["mediator_choice"] = "accepted"
-			}
-		}
-	}
-	if unit.ID == 0 && org.ID == 0 && med.ID == 0 {
-		return nil
-	}
-	if err := tx.SetCaseRouting(ctx, c.ID, unit.ID, org.ID, med.ID); err != nil {
-		return err
-	}
-	if c.Six.DockingUnit == "" && unit.Name != "" {
-		c.Six.DockingUnit = unit.Name
-	}
-	if c.Six.MediationOrg == "" && org.Name != "" {
-		c.Six.MediationOrg = org.Name
-		if med.Name != "" {
-			c.Six.MediationOrg += "（" + med.Name + "）"
-		}
-	}
-	return nil
 }

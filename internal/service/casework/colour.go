@@ -1,23 +1,14 @@
-package service
+package casework
 
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
-	"jiefen/internal/app"
 	"jiefen/internal/domain"
 	"jiefen/internal/store"
 )
-
-// Posts are the leaders' posts that lead graded matters (三色分级, 分级负责):
-// red by the county political-legal committee secretary, yellow by the
-// secretary of the matter's township, blue by the centre director.
-var Posts = []string{"plc_secretary", "centre_director", "township_secretary"}
-
-var postName = map[string]string{"plc_secretary": "政法委书记", "centre_director": "中心主任", "township_secretary": "乡镇（街道）书记"}
 
 // RedResolutionDays is how many calendar days a red matter has in
 // resolution (the ordinary rule is 30); a matter that turns red keeps the
@@ -50,7 +41,7 @@ func withPost(name, post string) string {
 	if name == "" {
 		return ""
 	}
-	return name + "（" + postName[post] + "）"
+	return name + "（" + domain.PostName[post] + "）"
 }
 
 // setLead makes the post holder for the matter's colour its lead leader,
@@ -69,7 +60,7 @@ func (s *Service) setLead(ctx context.Context, tx *store.Tx, c *domain.Case, ev 
 		return nil
 	}
 	if id == 0 {
-		ev.Data["lead_vacant"] = postName[map[domain.Risk]string{"red": "plc_secretary", "yellow": "township_secretary", "blue": "centre_director"}[c.Risk]]
+		ev.Data["lead_vacant"] = domain.PostName[map[domain.Risk]string{"red": "plc_secretary", "yellow": "township_secretary", "blue": "centre_director"}[c.Risk]]
 		return nil
 	}
 	if id == c.LeadID {
@@ -91,56 +82,6 @@ func tightenForRed(cal *domain.Calendar, c *domain.Case, now time.Time) {
 	}
 }
 
-// SetPost names who holds a leader's post (county administrators and the
-// CLI). orgCode: the county for the county posts, a township for its
-// secretary. username "" leaves the post vacant.
-func (s *Service) SetPost(ctx context.Context, post, orgCode, username string) error {
-	if err := s.mayAdminister(ctx, "registry"); err != nil {
-		return err
-	}
-	if !slices.Contains(Posts, post) {
-		return app.Required("post", "post.unknown")
-	}
-	return s.Update(ctx, func(tx *store.Tx) error {
-		org, err := tx.Org(ctx, orgCode)
-		if err != nil {
-			return app.Required("org_code", "org.not_found")
-		}
-		if (post == "township_secretary") != (org.Level == domain.LevelTownship) {
-			return app.Required("org_code", "post.level")
-		}
-		var uid int64
-		if username != "" {
-			u, err := tx.UserByUsername(ctx, username)
-			if err != nil || u.Disabled || !u.Has(domain.RoleLeader) {
-				return app.Required("username", "post.not_leader")
-			}
-			if !strings.HasPrefix(org.Path, u.OrgPath) {
-				return app.Required("username", "case.assignee.place")
-			}
-			uid = u.ID
-		}
-		if err := tx.SetPost(ctx, post, orgCode, uid); err != nil {
-			return err
-		}
-		return s.Kernel.Audit(ctx, tx, "registry.post", "post", post+"@"+orgCode, org.Path, domain.ResultOK, username)
-	})
-}
-
-// LeaderPosts lists the filled posts.
-func (s *Service) LeaderPosts(ctx context.Context) ([]store.Post, error) {
-	if err := s.mayReadRegistries(ctx); err != nil {
-		return nil, err
-	}
-	var out []store.Post
-	err := s.View(ctx, func(tx *store.Tx) error {
-		var err error
-		out, err = tx.Posts(ctx)
-		return err
-	})
-	return out, err
-}
-
 // RedProgressHour is the hour (China Standard Time) after which a red
 // matter's assignee is reminded if the day has no progress entry yet.
 const RedProgressHour = 15
@@ -148,13 +89,13 @@ const RedProgressHour = 15
 // sweepRedProgress: a red matter in resolution needs a progress entry every
 // day; after RedProgressHour its assignee is reminded once that day.
 func (s *Service) sweepRedProgress(ctx context.Context) (int, error) {
-	now := s.st.Now().In(domain.CST)
+	now := s.Store().Now().In(domain.CST)
 	if now.Hour() < RedProgressHour {
 		return 0, nil
 	}
 	start := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, domain.CST).UTC()
 	n := 0
-	err := s.st.Update(ctx, func(tx *store.Tx) error {
+	err := s.Store().Update(ctx, func(tx *store.Tx) error {
 		due, err := tx.RedWithoutProgress(ctx, start)
 		if err != nil {
 			return err

@@ -1,4 +1,4 @@
-package service
+package report
 
 // BoardComputes reports how many times the board's period figures were
 // computed.

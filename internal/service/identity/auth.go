@@ -1,4 +1,4 @@
-package service
+package identity
 
 import (
 	"context"
@@ -179,7 +179,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*domain.User,
 		_ = s.Update(ctx, func(tx *store.Tx) error { return tx.EndSession(ctx, sess.ID, expired) })
 		return nil, nil, &domain.Error{Code: domain.Unauthorized, Key: "session.expired"}
 	}
-	if s.st.Now().Sub(sess.LastSeenAt) > time.Minute {
+	if s.Store().Now().Sub(sess.LastSeenAt) > time.Minute {
 		if err := s.Update(ctx, func(tx *store.Tx) error { return tx.TouchSession(ctx, sess.ID) }); err != nil {
 			return nil, nil, err
 		}
@@ -300,7 +300,7 @@ func (s *Service) AuthenticateToken(ctx context.Context, bearer string) (*domain
 	if u.Disabled {
 		return nil, nil, &domain.Error{Code: domain.Unauthorized, Key: "token.invalid"}
 	}
-	if s.st.Now().Sub(t.LastUsedAt) > time.Minute {
+	if s.Store().Now().Sub(t.LastUsedAt) > time.Minute {
 		if err := s.Update(ctx, func(tx *store.Tx) error { return tx.TouchToken(ctx, t.ID) }); err != nil {
 			return nil, nil, err
 		}

@@ -1,4 +1,4 @@
-package service
+package casework
 
 import (
 	"context"
@@ -43,7 +43,7 @@ func (s *Service) TrackCase(ctx context.Context, number, code string) (*Track, e
 		return nil, &domain.Error{Code: domain.Invalid, Key: "track.required"}
 	}
 	var fails int
-	if err := s.st.View(ctx, func(tx *store.Tx) error {
+	if err := s.Store().View(ctx, func(tx *store.Tx) error {
 		var err error
 		fails, err = tx.FailedLoginsFromIP(ctx, "track:"+a.IP, tx.Now.Add(-15*time.Minute))
 		return err
@@ -54,7 +54,7 @@ func (s *Service) TrackCase(ctx context.Context, number, code string) (*Track, e
 		return nil, &domain.Error{Code: domain.TooMany, Key: "track.too_many"}
 	}
 	var out *Track
-	err := s.st.Update(ctx, func(tx *store.Tx) error {
+	err := s.Store().Update(ctx, func(tx *store.Tx) error {
 		c, err := tx.CaseByNumber(ctx, number)
 		if err != nil && domain.ErrorCode(err) != domain.NotFound {
 			return err

@@ -1,4 +1,4 @@
-package service
+package casework
 
 import (
 	"context"
@@ -62,7 +62,7 @@ func (s *Service) notify(ctx context.Context, tx *store.Tx, users []int64, caseI
 			n, u := s.notifier, u
 			tx.AfterCommit(func() {
 				if err := n.Notify(context.WithoutCancel(ctx), u, kind, text); err != nil {
-					s.log.Warn("outbound notification failed", "user_id", u, "kind", kind, "err", err)
+					s.Logger().Warn("outbound notification failed", "user_id", u, "kind", kind, "err", err)
 				}
 			})
 		}
@@ -164,14 +164,14 @@ func (s *Service) SweepDeadlines(ctx context.Context) (int, error) {
 		return total, err
 	}
 	for _, kind := range []string{"overdue", "due_soon"} {
-		now := s.st.Now()
+		now := s.Store().Now()
 		col, after, before := "overdue_sent", time.Time{}, now
 		if kind == "due_soon" {
 			col, after, before = "due_soon_sent", now, now.Add(24*time.Hour)
 		}
 		for {
 			var n int
-			err := s.st.Update(ctx, func(tx *store.Tx) error {
+			err := s.Store().Update(ctx, func(tx *store.Tx) error {
 				due, err := tx.ClaimDue(ctx, col, after, before, 100)
 				if err != nil {
 					return err
@@ -211,7 +211,7 @@ func (s *Service) Inbox(ctx context.Context, unreadOnly bool) ([]store.Notificat
 	}
 	var out []store.Notification
 	var unread int
-	err := s.st.View(ctx, func(tx *store.Tx) error {
+	err := s.Store().View(ctx, func(tx *store.Tx) error {
 		var err error
 		if out, err = tx.Notifications(ctx, u.ID, unreadOnly, 100); err != nil {
 			return err
@@ -229,7 +229,7 @@ func (s *Service) UnreadCount(ctx context.Context) int {
 		return 0
 	}
 	var n int
-	s.st.View(ctx, func(tx *store.Tx) error {
+	s.Store().View(ctx, func(tx *store.Tx) error {
 		var err error
 		n, err = tx.UnreadCount(ctx, u.ID)
 		return err
@@ -243,7 +243,7 @@ func (s *Service) MarkInboxRead(ctx context.Context) error {
 	if u == nil {
 		return app.ErrNoSession
 	}
-	return s.st.Update(ctx, func(tx *store.Tx) error { return tx.MarkNotificationsRead(ctx, u.ID) })
+	return s.Store().Update(ctx, func(tx *store.Tx) error { return tx.MarkNotificationsRead(ctx, u.ID) })
 }
 
 // WorkSummary counts the actor's work by kind: to sign for, in hand, due
@@ -253,8 +253,8 @@ func (s *Service) MarkInboxRead(ctx context.Context) error {
 func (s *Service) WorkSummary(ctx context.Context) (map[string]int, error) {
 	u := domain.ActorFrom(ctx).User
 	out := map[string]int{}
-	now := s.st.Now()
-	err := s.st.View(ctx, func(tx *store.Tx) error {
+	now := s.Store().Now()
+	err := s.Store().View(ctx, func(tx *store.Tx) error {
 		count := func(key string, f store.CaseFilter) error {
 			f.Now = now
 			n, err := tx.CountCases(ctx, f)
@@ -335,7 +335,7 @@ func withStatus(f store.CaseFilter, ss ...domain.Status) store.CaseFilter {
 // sweepCheckins reminds grid workers of the watched matters whose check-in is due.
 func (s *Service) sweepCheckins(ctx context.Context) (int, error) {
 	n := 0
-	err := s.st.Update(ctx, func(tx *store.Tx) error {
+	err := s.Store().Update(ctx, func(tx *store.Tx) error {
 		due, err := tx.ClaimCheckins(ctx, tx.Now, 200)
 		if err != nil {
 			return err
@@ -355,7 +355,7 @@ func (s *Service) sweepCheckins(ctx context.Context) (int, error) {
 // order passes its deadline without a reply.
 func (s *Service) sweepSupervisions(ctx context.Context) (int, error) {
 	n := 0
-	err := s.st.Update(ctx, func(tx *store.Tx) error {
+	err := s.Store().Update(ctx, func(tx *store.Tx) error {
 		due, err := tx.ClaimUnansweredSupervisions(ctx, tx.Now, 200)
 		if err != nil {
 			return err

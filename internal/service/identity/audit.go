@@ -1,4 +1,4 @@
-package service
+package identity
 
 import (
 	"context"
@@ -38,7 +38,7 @@ func (s *Service) SearchAudit(ctx context.Context, f store.AuditFilter) ([]*doma
 
 // VerifyAudit walks the chain (operators, CLI).
 func (s *Service) VerifyAudit(ctx context.Context) (store.VerifyResult, error) {
-	return s.st.VerifyAudit(ctx)
+	return s.Store().VerifyAudit(ctx)
 }
 
 // Audit records an event that has no other state change (e.g. an export)

@@ -1,4 +1,4 @@
-package service
+package report
 
 import (
 	"context"
@@ -17,7 +17,7 @@ func (s *Service) CaseForPrint(ctx context.Context, id int64, form string) (*dom
 	if !slices.Contains(PrintForms, form) {
 		return nil, nil, &domain.Error{Code: domain.NotFound, Key: "print.unknown"}
 	}
-	c, err := s.Case(ctx, id)
+	c, err := s.cases.Case(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}

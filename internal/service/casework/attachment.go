@@ -1,4 +1,4 @@
-package service
+package casework
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 
 	"jiefen/internal/app"
 	"jiefen/internal/domain"
+	"jiefen/internal/service/identity"
 	"jiefen/internal/store"
 )
 
@@ -74,7 +75,7 @@ func (s *Service) Attach(ctx context.Context, caseID int64, kind, name string, r
 	if err := os.MkdirAll(s.filesDir, 0o750); err != nil {
 		return nil, &domain.Error{Code: domain.Unavailable, Key: "attachment.storage", Err: err}
 	}
-	stored := RandomToken(18) + ext
+	stored := identity.RandomToken(18) + ext
 	path := filepath.Join(s.filesDir, stored)
 	f, err := os.OpenFile(path+".part", os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
 	if err != nil {
@@ -159,10 +160,10 @@ func (s *Service) OpenAttachment(ctx context.Context, caseID, attID int64) (*sto
 		return nil, nil, &domain.Error{Code: domain.Unavailable, Key: "attachment.storage", Err: err}
 	}
 	if sum := sha256.Sum256(b); hex.EncodeToString(sum[:]) != a.SHA256 {
-		s.log.Error("attachment checksum mismatch", "case", c.Number, "attachment", a.ID)
+		s.Logger().Error("attachment checksum mismatch", "case", c.Number, "attachment", a.ID)
 		return nil, nil, &domain.Error{Code: domain.Conflict, Key: "attachment.corrupt"}
 	}
-	if err := s.Audit(ctx, "case.attachment.download", "case", fmt.Sprintf("%s/%d", c.Number, a.ID), c.OrgPath, a.Name); err != nil {
+	if err := s.id.Audit(ctx, "case.attachment.download", "case", fmt.Sprintf("%s/%d", c.Number, a.ID), c.OrgPath, a.Name); err != nil {
 		return nil, nil, err
 	}
 	return &a, b, nil

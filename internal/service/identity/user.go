@@ -1,4 +1,4 @@
-package service
+package identity
 
 import (
 	"context"
@@ -363,7 +363,7 @@ func (s *Service) UserByUsername(ctx context.Context, username string) (*domain.
 // MustChangePassword reports whether u must change the password before
 // doing anything else (initial, reset or expired password).
 func (s *Service) MustChangePassword(u *domain.User) bool {
-	return u.MustChangePwd || (s.policy.PasswordMaxAge > 0 && s.st.Now().Sub(u.PasswordChangedAt) > s.policy.PasswordMaxAge)
+	return u.MustChangePwd || (s.policy.PasswordMaxAge > 0 && s.Store().Now().Sub(u.PasswordChangedAt) > s.policy.PasswordMaxAge)
 }
 
 // LiveSessions lists the actor's own live sessions.

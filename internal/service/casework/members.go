@@ -1,4 +1,4 @@
-package service
+package casework
 
 import (
 	"bytes"
@@ -121,7 +121,7 @@ func (s *Service) ImportMembers(ctx context.Context, caseID int64, table [][]str
 		}
 		return ""
 	}
-	now := s.st.Now()
+	now := s.Store().Now()
 	var n int
 	err = s.Update(ctx, func(tx *store.Tx) error {
 		// Villages by code and by name, within the matter's township (or
@@ -480,7 +480,7 @@ func (s *Service) groupAccess(ctx context.Context, caseID int64) (c *domain.Case
 	}
 	code := strings.Trim(vp[strings.LastIndex(strings.TrimSuffix(vp, "/"), "/"):], "/")
 	var n int
-	if err := s.st.View(ctx, func(tx *store.Tx) error {
+	if err := s.Store().View(ctx, func(tx *store.Tx) error {
 		rows, err := tx.Members(ctx, store.MemberFilter{CaseID: caseID, VillageCode: code, Limit: 1})
 		n = len(rows)
 		return err
@@ -521,10 +521,10 @@ func (s *Service) CaseIDByNumber(ctx context.Context, number string) (int64, err
 // AuditMembersPrint records that a household list was printed or fetched
 // in bulk (AU-1: prints and batch downloads are audited).
 func (s *Service) AuditMembersPrint(ctx context.Context, c *domain.Case, village string, rows int) {
-	err := s.st.Update(context.WithoutCancel(ctx), func(tx *store.Tx) error {
+	err := s.Store().Update(context.WithoutCancel(ctx), func(tx *store.Tx) error {
 		return s.Kernel.Audit(ctx, tx, "case.members_print", "case", c.Number, c.OrgPath, domain.ResultOK, fmt.Sprintf("village %s, %d households", village, rows))
 	})
 	if err != nil {
-		s.log.Error("audit write failed", "action", "case.members_print", "err", err)
+		s.Logger().Error("audit write failed", "action", "case.members_print", "err", err)
 	}
 }
