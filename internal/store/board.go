@@ -33,10 +33,7 @@ func (tx *Tx) OpenByRisk(ctx context.Context, path string) (map[string]int, erro
 // out).
 func (tx *Tx) RegisteredTimes(ctx context.Context, from time.Time, path string) ([]time.Time, error) {
 	lo, hi := pathRange(path)
-	op := "org_path"
-	if tx.d.name() != "postgres" {
-		op = "+org_path" // the period leads (see StatsRegistered)
-	}
+	op := tx.d.unindexed("org_path") // the period leads (see StatsRegistered)
 	rows, err := tx.query(ctx, `SELECT created_at FROM cases WHERE created_at >= $1 AND `+op+` >= $2 AND `+op+` < $3 AND outcome <> 'merged'`, ts(from), lo, hi)
 	if err != nil {
 		return nil, wrap(err, "registered times")

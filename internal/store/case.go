@@ -62,23 +62,11 @@ func (tx *Tx) InsertCase(ctx context.Context, c *domain.Case, parties []PartyRow
 			return fmt.Errorf("store: insert party: %w", tx.d.mapErr(err))
 		}
 	}
-	if tx.d.name() != "postgres" { // a new matter: nothing to replace in the index
-		_, err := tx.exec(ctx, `INSERT INTO case_fts (rowid, tokens) VALUES ($1, $2)`, c.ID, tokens)
-		return wrap(err, "index case")
-	}
-	return tx.setSearch(ctx, c.ID, tokens)
+	return wrap(tx.d.indexNewCase(ctx, tx, c.ID, tokens), "index case")
 }
 
 func (tx *Tx) setSearch(ctx context.Context, id int64, tokens string) error {
-	var err error
-	if tx.d.name() == "postgres" {
-		_, err = tx.exec(ctx, `UPDATE cases SET search = to_tsvector('simple', $1) WHERE id = $2`, tokens, id)
-	} else {
-		if _, err = tx.exec(ctx, `DELETE FROM case_fts WHERE rowid = $1`, id); err == nil {
-			_, err = tx.exec(ctx, `INSERT INTO case_fts (rowid, tokens) VALUES ($1, $2)`, id, tokens)
-		}
-	}
-	return wrap(err, "index case")
+	return wrap(tx.d.reindexCase(ctx, tx, id, tokens), "index case")
 }
 
 // UpdateCase saves the mutable fields of a matter if its version is still

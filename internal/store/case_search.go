@@ -38,7 +38,7 @@ type CaseFilter struct {
 
 // usesFTS reports whether the filter searches SQLite's FTS5 table, which
 // the query then joins as f.
-func usesFTS(tx *Tx, f CaseFilter) bool { return len(f.Tokens) > 0 && tx.d.name() != "postgres" }
+func usesFTS(tx *Tx, f CaseFilter) bool { return len(f.Tokens) > 0 && tx.d.searchJoinsFTS() }
 
 // caseWhere builds the WHERE clause of a case filter.
 func caseWhere(tx *Tx, f CaseFilter) where {
@@ -97,17 +97,8 @@ func caseWhere(tx *Tx, f CaseFilter) where {
 		w.add("c.created_at < ?", ts(f.To))
 	}
 	if len(f.Tokens) > 0 {
-		if tx.d.name() == "postgres" {
-			w.add("c.search @@ plainto_tsquery('simple', ?)", strings.Join(f.Tokens, " "))
-		} else {
-			q := make([]string, len(f.Tokens))
-			for i, t := range f.Tokens {
-				q[i] = `"` + t + `"`
-			}
-			// Cases joins case_fts f for this (see caseFrom): the index is
-			// walked newest first and the walk stops at the page's last row.
-			w.add("f.case_fts MATCH ?", strings.Join(q, " "))
-		}
+		cond, arg := tx.d.searchCondition(f.Tokens)
+		w.add(cond, arg)
 	}
 	if f.Like != "" {
 		l := "%" + stripLike(f.Like) + "%"
@@ -136,19 +127,7 @@ func (tx *Tx) Cases(ctx context.Context, f CaseFilter) ([]*domain.Case, error) {
 	if usesFTS(tx, f) {
 		from, order = strings.Replace(caseFrom, " FROM cases c ", " FROM case_fts f JOIN cases c ON c.id = f.rowid ", 1), "f.rowid"
 	}
-	if tx.d.name() == "postgres" {
-		// The page's ids first, from the cases table alone: PostgreSQL then
-		// answers from an index (the status index carries the place), where
-		// with the joins it walked the primary key through every newer
-		// matter (the newest are never archived, say, but the planner
-		// assumes statuses are spread evenly over time). Then the rows.
-		var ids []int64
-		var err error
-		if len(f.Tokens) > 0 {
-			ids, err = tx.searchIDsPostgres(ctx, w.sql(), w.args, f.BeforeID, f.Limit)
-		} else {
-			ids, err = tx.ids(ctx, `SELECT c.id FROM cases c`+w.sql()+` ORDER BY c.id DESC LIMIT `+strconv.Itoa(f.Limit), w.args)
-		}
+	if ids, ok, err := tx.d.pageIDs(ctx, tx, w, f); ok {
 		if err != nil || len(ids) == 0 {
 			return nil, wrap(err, "list cases")
 		}
@@ -197,50 +176,6 @@ func (tx *Tx) SetCaseText(ctx context.Context, id int64, description, address, t
 		return wrap(err, "correct case")
 	}
 	return tx.setSearch(ctx, id, tokens)
-}
-
-// searchWindow is the first window of newest ids a PostgreSQL search looks
-// in (a common word fills a page there).
-var searchWindow int64 = 2000
-
-// searchIDsPostgres finds the ids of the newest matches of a full-text
-// query on PostgreSQL. Walking the primary key newest first is quick for a
-// common word and reads the whole table for a rare one; the GIN index is
-// quick for a rare word and fetches every match of a common one to sort
-// them; and the planner cannot tell which case it is in (a bigram that
-// never occurs is estimated at thousands of rows). So the search looks in
-// a window of the newest ids that widens tenfold until the page is full:
-// the first, small window is read along the primary key (a common word
-// fills the page there); the wider ones through the GIN index ANDed with the
-// id range (a rare word costs a few cheap index probes, never a walk of the
-// whole table).
-func (tx *Tx) searchIDsPostgres(ctx context.Context, where string, args []any, top int64, limit int) ([]int64, error) {
-	if top <= 0 {
-		if err := tx.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM cases`).Scan(&top); err != nil {
-			return nil, tx.scanErr(err, "newest case")
-		}
-	}
-	defer tx.exec(ctx, `SET LOCAL enable_indexscan = DEFAULT`)
-	for window := searchWindow; ; window *= 10 {
-		if window > searchWindow {
-			if _, err := tx.exec(ctx, `SET LOCAL enable_indexscan = off`); err != nil {
-				return nil, err
-			}
-		}
-		q, a := `SELECT c.id FROM cases c`+where, args
-		lo := top - window
-		if lo > 0 {
-			a = append(append([]any{}, args...), lo)
-			q += ` AND c.id >= $` + strconv.Itoa(len(a))
-		}
-		out, err := tx.ids(ctx, q+` ORDER BY c.id DESC LIMIT `+strconv.Itoa(limit), a)
-		if err != nil {
-			return nil, err
-		}
-		if len(out) >= limit || lo <= 0 {
-			return out, nil
-		}
-	}
 }
 
 // ids runs a query of one id column.

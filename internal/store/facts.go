@@ -25,14 +25,9 @@ const factStep = `CASE e.from_status WHEN 'registered' THEN 'assess' WHEN 'asses
 // factsSQL derives the facts of the events chosen by cond (over e, the
 // events; c, their matters; k, their categories).
 func factsSQL(d dialect, cond string) string {
-	due := `json_extract(e.data, '$.step_due')`
-	onTime := `CASE WHEN julianday(e.at) <= julianday(` + due + `) THEN 1 ELSE 0 END`
-	val := `COALESCE(json_extract(e.data, '$.outcome'), json_extract(e.data, '$.satisfaction'), '')`
-	if d.name() == "postgres" {
-		due = `((e.data::jsonb)->>'step_due')`
-		onTime = `CASE WHEN e.at <= ` + due + `::timestamptz THEN 1 ELSE 0 END`
-		val = `COALESCE((e.data::jsonb)->>'outcome', (e.data::jsonb)->>'satisfaction', '')`
-	}
+	due := d.jsonField("e.data", "step_due")
+	onTime := `CASE WHEN ` + d.notAfter("e.at", due) + ` THEN 1 ELSE 0 END`
+	val := `COALESCE(` + d.jsonField("e.data", "outcome") + `, ` + d.jsonField("e.data", "satisfaction") + `, '')`
 	step := `(e.action <> 'merge' AND e.from_status <> '' AND e.from_status <> e.to_status AND ` + due + ` IS NOT NULL)`
 	return `INSERT INTO case_facts (id, at, case_id, action, step, on_time, value, org_path, category, channel, risk, unit_id, created_at, merged)
 		SELECT e.id, e.at, e.case_id, e.action, CASE WHEN ` + step + ` THEN ` + factStep + ` ELSE '' END, ` + onTime + `, ` + val + `,
@@ -119,10 +114,7 @@ type FactCount struct {
 // a month in China time), merged duplicates left out.
 func (tx *Tx) StatsFactCounts(ctx context.Context, from, to time.Time, path, by string) ([]FactCount, error) {
 	key := map[string]string{"": `''`, "category": "category", "org": "org_path", "unit": "CAST(unit_id AS TEXT)", "channel": "channel", "risk": "risk",
-		"month": `strftime('%Y-%m', at, '+8 hours')`}[by]
-	if by == "month" && tx.d.name() == "postgres" {
-		key = `to_char(at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')`
-	}
+		"month": tx.d.monthInChina("at")}[by]
 	if key == "" {
 		return nil, fmt.Errorf("store: no breakdown %q", by)
 	}

@@ -28,10 +28,7 @@ func (tx *Tx) StatsRegistered(ctx context.Context, from, to time.Time, path stri
 	// The period leads (cases_created): the place's index would walk all
 	// of a county's matters. On SQLite a unary + keeps org_path's indexes
 	// out of the plan.
-	op := "c.org_path"
-	if tx.d.name() != "postgres" {
-		op = "+c.org_path"
-	}
+	op := tx.d.unindexed("c.org_path")
 	rows, err := tx.query(ctx, `SELECT `+statCols+` FROM cases c JOIN categories k ON k.code = c.category_code
 		WHERE c.created_at >= $1 AND c.created_at < $2 AND `+op+` >= $3 AND `+op+` < $4`, ts(from), ts(to), lo, hi)
 	if err != nil {
