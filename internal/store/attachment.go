@@ -30,19 +30,10 @@ func (tx *Tx) AddAttachment(ctx context.Context, a *Attachment) error {
 
 // Attachments lists a matter's files.
 func (tx *Tx) Attachments(ctx context.Context, caseID int64) ([]Attachment, error) {
-	rows, err := tx.query(ctx, `SELECT id, case_id, kind, name, stored_name, mime, size, sha256, uploaded_by, created_at
-		FROM attachments WHERE case_id = $1 ORDER BY id`, caseID)
-	if err != nil {
-		return nil, wrap(err, "list attachments")
-	}
-	defer rows.Close()
-	var out []Attachment
-	for rows.Next() {
+	return queryAll(ctx, tx, "list attachments", func(row rowScanner) (Attachment, error) {
 		var a Attachment
-		if err := rows.Scan(&a.ID, &a.CaseID, &a.Kind, &a.Name, &a.StoredName, &a.MIME, &a.Size, &a.SHA256, &a.UploadedBy, nullTime{&a.CreatedAt}); err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+		err := row.Scan(&a.ID, &a.CaseID, &a.Kind, &a.Name, &a.StoredName, &a.MIME, &a.Size, &a.SHA256, &a.UploadedBy, nullTime{&a.CreatedAt})
+		return a, err
+	}, `SELECT id, case_id, kind, name, stored_name, mime, size, sha256, uploaded_by, created_at
+		FROM attachments WHERE case_id = $1 ORDER BY id`, caseID)
 }

@@ -187,43 +187,34 @@ func (tx *Tx) Case(ctx context.Context, id int64) (*domain.Case, error) {
 	if err := scanCase(tx.queryRow(ctx, `SELECT `+caseCols+caseFrom+` WHERE c.id = $1`, id), c); err != nil {
 		return nil, tx.scanErr(err, fmt.Sprintf("get case %d", id))
 	}
-	rows, err := tx.query(ctx, `SELECT id, kind, role, name, id_type, id_masked, no_id_reason, phone_masked, address, uscc
+	var err error
+	c.Parties, err = queryAll(ctx, tx, "list parties", func(row rowScanner) (domain.Party, error) {
+		var p domain.Party
+		err := row.Scan(&p.ID, &p.Kind, &p.Role, &p.Name, &p.IDType, &p.IDMasked, &p.NoIDReason, &p.PhoneMask, &p.Address, &p.USCC)
+		return p, err
+	}, `SELECT id, kind, role, name, id_type, id_masked, no_id_reason, phone_masked, address, uscc
 		FROM parties WHERE case_id = $1 ORDER BY id`, id)
 	if err != nil {
-		return nil, wrap(err, "list parties")
-	}
-	for rows.Next() {
-		var p domain.Party
-		if err := rows.Scan(&p.ID, &p.Kind, &p.Role, &p.Name, &p.IDType, &p.IDMasked, &p.NoIDReason, &p.PhoneMask, &p.Address, &p.USCC); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		c.Parties = append(c.Parties, p)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	if c.CoHandlers, err = tx.CoHandlers(ctx, id); err != nil {
 		return nil, err
 	}
-	ev, err := tx.query(ctx, `SELECT id, at, actor_id, actor_name, action, from_status, to_status, note, data FROM case_events
-		WHERE case_id = $1 ORDER BY id`, id)
-	if err != nil {
-		return nil, wrap(err, "list events")
-	}
-	defer ev.Close()
-	for ev.Next() {
+	c.Timeline, err = queryAll(ctx, tx, "list events", func(row rowScanner) (domain.Event, error) {
 		var e domain.Event
 		var from, to, data string
-		if err := ev.Scan(&e.ID, nullTime{&e.At}, &e.ActorID, &e.ActorName, &e.Action, &from, &to, &e.Note, &data); err != nil {
-			return nil, err
+		if err := row.Scan(&e.ID, nullTime{&e.At}, &e.ActorID, &e.ActorName, &e.Action, &from, &to, &e.Note, &data); err != nil {
+			return e, err
 		}
 		e.FromStatus, e.ToStatus = domain.Status(from), domain.Status(to)
 		_ = json.Unmarshal([]byte(data), &e.Data)
-		c.Timeline = append(c.Timeline, e)
+		return e, nil
+	}, `SELECT id, at, actor_id, actor_name, action, from_status, to_status, note, data FROM case_events
+		WHERE case_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, err
 	}
-	return c, ev.Err()
+	return c, nil
 }
 
 // CaseByNumber reads a matter by its number.

@@ -21,40 +21,30 @@ func (tx *Tx) PartyNames(ctx context.Context, ids []int64) (map[int64][]string, 
 		return out, nil
 	}
 	in, args := idsIn(ids, 1)
-	rows, err := tx.query(ctx, `SELECT case_id, name FROM parties WHERE case_id IN (`+in+`) ORDER BY id`, args...)
-	if err != nil {
-		return nil, wrap(err, "party names")
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err := queryEach(ctx, tx, "party names", func(row rowScanner) error {
 		var id int64
 		var n string
-		if err := rows.Scan(&id, &n); err != nil {
-			return nil, err
+		if err := row.Scan(&id, &n); err != nil {
+			return err
 		}
 		out[id] = append(out[id], n)
+		return nil
+	}, `SELECT case_id, name FROM parties WHERE case_id IN (`+in+`) ORDER BY id`, args...)
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // CoHandlers lists the people working a part of a matter now.
 func (tx *Tx) CoHandlers(ctx context.Context, caseID int64) ([]domain.CoHandler, error) {
-	rows, err := tx.query(ctx, `SELECT h.user_id, u.username, u.name, COALESCE(o.name, ''), h.part, h.added_at
+	return queryAll(ctx, tx, "list co-handlers", func(row rowScanner) (domain.CoHandler, error) {
+		var h domain.CoHandler
+		err := row.Scan(&h.UserID, &h.Username, &h.Name, &h.OrgName, &h.Part, nullTime{&h.AddedAt})
+		return h, err
+	}, `SELECT h.user_id, u.username, u.name, COALESCE(o.name, ''), h.part, h.added_at
 		FROM case_cohandlers h JOIN users u ON u.id = h.user_id LEFT JOIN orgs o ON o.code = u.org_code
 		WHERE h.case_id = $1 AND h.ended_at IS NULL ORDER BY h.id`, caseID)
-	if err != nil {
-		return nil, wrap(err, "list co-handlers")
-	}
-	defer rows.Close()
-	var out []domain.CoHandler
-	for rows.Next() {
-		var h domain.CoHandler
-		if err := rows.Scan(&h.UserID, &h.Username, &h.Name, &h.OrgName, &h.Part, nullTime{&h.AddedAt}); err != nil {
-			return nil, err
-		}
-		out = append(out, h)
-	}
-	return out, rows.Err()
 }
 
 // AddCoHandler gives a user a part of a matter; a user already working on

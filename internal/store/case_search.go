@@ -134,39 +134,31 @@ func (tx *Tx) Cases(ctx context.Context, f CaseFilter) ([]*domain.Case, error) {
 		w = where{}
 		w.addIDs("c.id", ids)
 	}
-	rows, err := tx.query(ctx, `SELECT `+caseCols+from+w.sql()+` ORDER BY `+order+` DESC LIMIT `+strconv.Itoa(f.Limit), w.args...)
-	if err != nil {
-		return nil, wrap(err, "list cases")
-	}
-	defer rows.Close()
-	var out []*domain.Case
-	for rows.Next() {
+	return queryAll(ctx, tx, "list cases", func(row rowScanner) (*domain.Case, error) {
 		c := &domain.Case{}
-		if err := scanCase(rows, c); err != nil {
-			return nil, fmt.Errorf("store: scan case: %w", err)
+		if err := scanCase(row, c); err != nil {
+			return c, fmt.Errorf("store: scan case: %w", err)
 		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		return c, nil
+	}, `SELECT `+caseCols+from+w.sql()+` ORDER BY `+order+` DESC LIMIT `+strconv.Itoa(f.Limit), w.args...)
 }
 
 // CaseSearchText returns the party names and addresses that the search
 // index holds besides the description and address.
 func (tx *Tx) CaseSearchText(ctx context.Context, id int64) (string, error) {
-	rows, err := tx.query(ctx, `SELECT name, address FROM parties WHERE case_id = $1`, id)
-	if err != nil {
-		return "", wrap(err, "party text")
-	}
-	defer rows.Close()
 	var b strings.Builder
-	for rows.Next() {
+	err := queryEach(ctx, tx, "party text", func(row rowScanner) error {
 		var n, a string
-		if err := rows.Scan(&n, &a); err != nil {
-			return "", err
+		if err := row.Scan(&n, &a); err != nil {
+			return err
 		}
 		b.WriteString(" " + n + " " + a)
+		return nil
+	}, `SELECT name, address FROM parties WHERE case_id = $1`, id)
+	if err != nil {
+		return "", err
 	}
-	return b.String(), rows.Err()
+	return b.String(), nil
 }
 
 // SetCaseText corrects a matter's description and address and re-indexes it.
@@ -180,18 +172,9 @@ func (tx *Tx) SetCaseText(ctx context.Context, id int64, description, address, t
 
 // ids runs a query of one id column.
 func (tx *Tx) ids(ctx context.Context, q string, args []any) ([]int64, error) {
-	rows, err := tx.query(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
+	return queryAll(ctx, tx, "", func(row rowScanner) (int64, error) {
 		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+		err := row.Scan(&id)
+		return id, err
+	}, q, args...)
 }

@@ -35,20 +35,11 @@ func (tx *Tx) UpsertCategory(ctx context.Context, c Category) error {
 
 // Categories lists the catalogue in display order.
 func (tx *Tx) Categories(ctx context.Context) ([]Category, error) {
-	rows, err := tx.query(ctx, `SELECT code, name, COALESCE(parent_code, ''), sort, active FROM categories ORDER BY sort, code`)
-	if err != nil {
-		return nil, wrap(err, "list categories")
-	}
-	defer rows.Close()
-	var out []Category
-	for rows.Next() {
+	return queryAll(ctx, tx, "list categories", func(row rowScanner) (Category, error) {
 		var c Category
-		if err := rows.Scan(&c.Code, &c.Name, &c.ParentCode, &c.Sort, &c.Active); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		err := row.Scan(&c.Code, &c.Name, &c.ParentCode, &c.Sort, &c.Active)
+		return c, err
+	}, `SELECT code, name, COALESCE(parent_code, ''), sort, active FROM categories ORDER BY sort, code`)
 }
 
 // UpsertCalendarDay records a holiday or a 调休 working day.
@@ -60,18 +51,9 @@ func (tx *Tx) UpsertCalendarDay(ctx context.Context, day, kind, name string) err
 
 // CalendarDays lists every recorded day.
 func (tx *Tx) CalendarDays(ctx context.Context) ([][3]string, error) {
-	rows, err := tx.query(ctx, `SELECT day, kind, name FROM calendar_days ORDER BY day`)
-	if err != nil {
-		return nil, wrap(err, "calendar")
-	}
-	defer rows.Close()
-	var out [][3]string
-	for rows.Next() {
+	return queryAll(ctx, tx, "calendar", func(row rowScanner) ([3]string, error) {
 		var d [3]string
-		if err := rows.Scan(&d[0], &d[1], &d[2]); err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+		err := row.Scan(&d[0], &d[1], &d[2])
+		return d, err
+	}, `SELECT day, kind, name FROM calendar_days ORDER BY day`)
 }

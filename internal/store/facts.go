@@ -72,24 +72,17 @@ func (tx *Tx) StatsFacts(ctx context.Context, from, to time.Time, path string, c
 	if closesOnly {
 		cond += ` AND action = 'close'`
 	}
-	rows, err := tx.query(ctx, `SELECT case_id, action, at, step, on_time, value, category, org_path, channel, risk, unit_id, created_at
-		FROM case_facts WHERE `+cond+` ORDER BY at, id`, args...)
-	if err != nil {
-		return nil, wrap(err, "stats facts")
-	}
-	defer rows.Close()
-	var out []Fact
-	for rows.Next() {
+	return queryAll(ctx, tx, "stats facts", func(row rowScanner) (Fact, error) {
 		var f Fact
 		var onTime int
-		if err := rows.Scan(&f.CaseID, &f.Action, nullTime{&f.At}, &f.Step, &onTime, &f.Value, &f.Category, &f.OrgPath, &f.Channel, &f.Risk,
+		if err := row.Scan(&f.CaseID, &f.Action, nullTime{&f.At}, &f.Step, &onTime, &f.Value, &f.Category, &f.OrgPath, &f.Channel, &f.Risk,
 			&f.UnitID, nullTime{&f.CreatedAt}); err != nil {
-			return nil, err
+			return f, err
 		}
 		f.OnTime = onTime == 1
-		out = append(out, f)
-	}
-	return out, rows.Err()
+		return f, nil
+	}, `SELECT case_id, action, at, step, on_time, value, category, org_path, channel, risk, unit_id, created_at
+		FROM case_facts WHERE `+cond+` ORDER BY at, id`, args...)
 }
 
 // factsWhere selects the period's facts under path, merged duplicates
@@ -119,20 +112,12 @@ func (tx *Tx) StatsFactCounts(ctx context.Context, from, to time.Time, path, by 
 		return nil, fmt.Errorf("store: no breakdown %q", by)
 	}
 	cond, args := factsWhere(from, to, path)
-	rows, err := tx.query(ctx, `SELECT `+key+`, action, step, on_time, CASE WHEN action = 'visit' THEN value ELSE '' END, COUNT(*)
-		FROM case_facts WHERE `+cond+` AND (action IN ('visit', 'reopen') OR step <> '')
-		GROUP BY 1, 2, 3, 4, 5`, args...)
-	if err != nil {
-		return nil, wrap(err, "stats fact counts")
-	}
-	defer rows.Close()
-	var out []FactCount
-	for rows.Next() {
+	return queryAll(ctx, tx, "stats fact counts", func(row rowScanner) (FactCount, error) {
 		var c FactCount
 		var k string
 		var onTime int
-		if err := rows.Scan(&k, &c.Action, &c.Step, &onTime, &c.Value, &c.N); err != nil {
-			return nil, err
+		if err := row.Scan(&k, &c.Action, &c.Step, &onTime, &c.Value, &c.N); err != nil {
+			return c, err
 		}
 		c.OnTime = onTime == 1
 		switch by {
@@ -152,7 +137,8 @@ func (tx *Tx) StatsFactCounts(ctx context.Context, from, to time.Time, path, by 
 		if c.Action == "close" {
 			c.Action = "" // a close that ended a step: counted here as the step only
 		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		return c, nil
+	}, `SELECT `+key+`, action, step, on_time, CASE WHEN action = 'visit' THEN value ELSE '' END, COUNT(*)
+		FROM case_facts WHERE `+cond+` AND (action IN ('visit', 'reopen') OR step <> '')
+		GROUP BY 1, 2, 3, 4, 5`, args...)
 }

@@ -34,18 +34,9 @@ func (tx *Tx) DoneMilestone(ctx context.Context, caseID, id, userID int64) (bool
 
 // Milestones lists a matter's schedule by due date.
 func (tx *Tx) Milestones(ctx context.Context, caseID int64) ([]Milestone, error) {
-	rows, err := tx.query(ctx, `SELECT id, case_id, title, due_at, done_at, auto FROM milestones WHERE case_id = $1 ORDER BY due_at, id`, caseID)
-	if err != nil {
-		return nil, wrap(err, "list milestones")
-	}
-	defer rows.Close()
-	var out []Milestone
-	for rows.Next() {
+	return queryAll(ctx, tx, "list milestones", func(row rowScanner) (Milestone, error) {
 		var m Milestone
-		if err := rows.Scan(&m.ID, &m.CaseID, &m.Title, nullTime{&m.DueAt}, nullTime{&m.DoneAt}, &m.Auto); err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+		err := row.Scan(&m.ID, &m.CaseID, &m.Title, nullTime{&m.DueAt}, nullTime{&m.DoneAt}, &m.Auto)
+		return m, err
+	}, `SELECT id, case_id, title, due_at, done_at, auto FROM milestones WHERE case_id = $1 ORDER BY due_at, id`, caseID)
 }
