@@ -37,20 +37,11 @@ func (tx *Tx) AssessConfig(ctx context.Context) (*AssessConfigRow, error) {
 
 // AssessConfigHistory lists the saved versions, newest first (bodies left out).
 func (tx *Tx) AssessConfigHistory(ctx context.Context, limit int) ([]AssessConfigRow, error) {
-	rows, err := tx.query(ctx, `SELECT version, note, COALESCE(created_by, 0), created_at FROM assess_config ORDER BY version DESC LIMIT $1`, limit)
-	if err != nil {
-		return nil, wrap(err, "assess config history")
-	}
-	defer rows.Close()
-	var out []AssessConfigRow
-	for rows.Next() {
+	return queryAll(ctx, tx, "assess config history", func(row rowScanner) (AssessConfigRow, error) {
 		var r AssessConfigRow
-		if err := rows.Scan(&r.Version, &r.Note, &r.CreatedBy, nullTime{&r.CreatedAt}); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		err := row.Scan(&r.Version, &r.Note, &r.CreatedBy, nullTime{&r.CreatedAt})
+		return r, err
+	}, `SELECT version, note, COALESCE(created_by, 0), created_at FROM assess_config ORDER BY version DESC LIMIT $1`, limit)
 }
 
 // InsertAssessConfig saves a new version after `after` (the version the
@@ -77,23 +68,14 @@ type TrainingDoc struct {
 // TrainingDocs returns the newest matters that have been assessed (their
 // category confirmed by a dispatcher), at most limit.
 func (tx *Tx) TrainingDocs(ctx context.Context, limit int) ([]TrainingDoc, error) {
-	rows, err := tx.query(ctx, `SELECT c.description, c.category_code, COALESCE(k.parent_code, ''), c.risk FROM cases c
+	return queryAll(ctx, tx, "training docs", func(row rowScanner) (TrainingDoc, error) {
+		var d TrainingDoc
+		err := row.Scan(&d.Text, &d.Category, &d.ParentCategory, &d.Risk)
+		return d, err
+	}, `SELECT c.description, c.category_code, COALESCE(k.parent_code, ''), c.risk FROM cases c
 		JOIN categories k ON k.code = c.category_code
 		WHERE c.status NOT IN ('registered', 'returned') AND c.outcome <> 'merged'
 		ORDER BY c.id DESC LIMIT $1`, limit)
-	if err != nil {
-		return nil, wrap(err, "training docs")
-	}
-	defer rows.Close()
-	var out []TrainingDoc
-	for rows.Next() {
-		var d TrainingDoc
-		if err := rows.Scan(&d.Text, &d.Category, &d.ParentCategory, &d.Risk); err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
 }
 
 // PartyMatters counts the distinct matters (other than exclude) under
@@ -137,18 +119,9 @@ type PartyKey struct {
 
 // PartyKeys lists a matter's parties' names and blind indexes.
 func (tx *Tx) PartyKeys(ctx context.Context, caseID int64) ([]PartyKey, error) {
-	rows, err := tx.query(ctx, `SELECT name, id_bidx, phone_bidx FROM parties WHERE case_id = $1 ORDER BY id`, caseID)
-	if err != nil {
-		return nil, wrap(err, "party keys")
-	}
-	defer rows.Close()
-	var out []PartyKey
-	for rows.Next() {
+	return queryAll(ctx, tx, "party keys", func(row rowScanner) (PartyKey, error) {
 		var k PartyKey
-		if err := rows.Scan(&k.Name, &k.IDBidx, &k.PhoneBidx); err != nil {
-			return nil, err
-		}
-		out = append(out, k)
-	}
-	return out, rows.Err()
+		err := row.Scan(&k.Name, &k.IDBidx, &k.PhoneBidx)
+		return k, err
+	}, `SELECT name, id_bidx, phone_bidx FROM parties WHERE case_id = $1 ORDER BY id`, caseID)
 }

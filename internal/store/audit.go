@@ -84,20 +84,13 @@ func (tx *Tx) Audit(ctx context.Context, f AuditFilter) ([]*domain.AuditEntry, e
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
 	}
-	rows, err := tx.query(ctx, `SELECT `+auditCols+` FROM audit_log`+w.sql()+` ORDER BY seq DESC LIMIT `+strconv.Itoa(f.Limit), w.args...)
-	if err != nil {
-		return nil, wrap(err, "search audit")
-	}
-	defer rows.Close()
-	var out []*domain.AuditEntry
-	for rows.Next() {
+	return queryAll(ctx, tx, "search audit", func(row rowScanner) (*domain.AuditEntry, error) {
 		e := &domain.AuditEntry{}
-		if err := scanAudit(rows, e); err != nil {
-			return nil, fmt.Errorf("store: scan audit: %w", err)
+		if err := scanAudit(row, e); err != nil {
+			return e, fmt.Errorf("store: scan audit: %w", err)
 		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		return e, nil
+	}, `SELECT `+auditCols+` FROM audit_log`+w.sql()+` ORDER BY seq DESC LIMIT `+strconv.Itoa(f.Limit), w.args...)
 }
 
 // VerifyResult reports the outcome of walking the audit chain.

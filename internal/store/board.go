@@ -9,23 +9,22 @@ import (
 // path by colour.
 func (tx *Tx) OpenByRisk(ctx context.Context, path string) (map[string]int, error) {
 	lo, hi := pathRange(path)
-	rows, err := tx.query(ctx, `SELECT risk, COUNT(*) FROM cases
+	out := map[string]int{}
+	err := queryEach(ctx, tx, "open by risk", func(row rowScanner) error {
+		var risk string
+		var n int
+		if err := row.Scan(&risk, &n); err != nil {
+			return err
+		}
+		out[risk] = n
+		return nil
+	}, `SELECT risk, COUNT(*) FROM cases
 		WHERE status IN ('registered', 'assessed', 'dispatched', 'returned', 'in_resolution') AND org_path >= $1 AND org_path < $2
 		GROUP BY risk`, lo, hi)
 	if err != nil {
-		return nil, wrap(err, "open by risk")
+		return nil, err
 	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var risk string
-		var n int
-		if err := rows.Scan(&risk, &n); err != nil {
-			return nil, err
-		}
-		out[risk] = n
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // RegisteredTimes lists when each matter under path registered since
@@ -33,24 +32,12 @@ func (tx *Tx) OpenByRisk(ctx context.Context, path string) (map[string]int, erro
 // out).
 func (tx *Tx) RegisteredTimes(ctx context.Context, from time.Time, path string) ([]time.Time, error) {
 	lo, hi := pathRange(path)
-	op := "org_path"
-	if tx.d.name() != "postgres" {
-		op = "+org_path" // the period leads (see StatsRegistered)
-	}
-	rows, err := tx.query(ctx, `SELECT created_at FROM cases WHERE created_at >= $1 AND `+op+` >= $2 AND `+op+` < $3 AND outcome <> 'merged'`, ts(from), lo, hi)
-	if err != nil {
-		return nil, wrap(err, "registered times")
-	}
-	defer rows.Close()
-	var out []time.Time
-	for rows.Next() {
+	op := tx.d.unindexed("org_path") // the period leads (see StatsRegistered)
+	return queryAll(ctx, tx, "registered times", func(row rowScanner) (time.Time, error) {
 		var t time.Time
-		if err := rows.Scan(nullTime{&t}); err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+		err := row.Scan(nullTime{&t})
+		return t, err
+	}, `SELECT created_at FROM cases WHERE created_at >= $1 AND `+op+` >= $2 AND `+op+` < $3 AND outcome <> 'merged'`, ts(from), lo, hi)
 }
 
 // CountEvents counts the events of an action in [from, to) of matters
@@ -75,42 +62,24 @@ type Supervision struct {
 // by leader (0: anyone) on matters under path, oldest deadline first.
 func (tx *Tx) OpenSupervisions(ctx context.Context, leader int64, path string, limit int) ([]Supervision, error) {
 	lo, hi := pathRange(path)
-	rows, err := tx.query(ctx, `SELECT s.id, s.case_id, s.leader_id, u.name, s.due_at, s.created_at FROM supervisions s
+	return queryAll(ctx, tx, "open supervisions", func(row rowScanner) (Supervision, error) {
+		var s Supervision
+		err := row.Scan(&s.ID, &s.CaseID, &s.LeaderID, &s.LeaderName, nullTime{&s.Due}, nullTime{&s.Created})
+		return s, err
+	}, `SELECT s.id, s.case_id, s.leader_id, u.name, s.due_at, s.created_at FROM supervisions s
 		JOIN cases c ON c.id = s.case_id JOIN users u ON u.id = s.leader_id
 		WHERE s.replied_at IS NULL AND ($1 = 0 OR s.leader_id = $1) AND c.org_path >= $2 AND c.org_path < $3
 		ORDER BY s.due_at LIMIT $4`, leader, lo, hi, limit)
-	if err != nil {
-		return nil, wrap(err, "open supervisions")
-	}
-	defer rows.Close()
-	var out []Supervision
-	for rows.Next() {
-		var s Supervision
-		if err := rows.Scan(&s.ID, &s.CaseID, &s.LeaderID, &s.LeaderName, nullTime{&s.Due}, nullTime{&s.Created}); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
 }
 
 // Supervisions lists every supervision order on a matter, oldest first.
 func (tx *Tx) Supervisions(ctx context.Context, caseID int64) ([]Supervision, error) {
-	rows, err := tx.query(ctx, `SELECT s.id, s.case_id, s.leader_id, u.name, s.due_at, s.created_at, s.replied_at FROM supervisions s
-		JOIN users u ON u.id = s.leader_id WHERE s.case_id = $1 ORDER BY s.id`, caseID)
-	if err != nil {
-		return nil, wrap(err, "supervisions")
-	}
-	defer rows.Close()
-	var out []Supervision
-	for rows.Next() {
+	return queryAll(ctx, tx, "supervisions", func(row rowScanner) (Supervision, error) {
 		var s Supervision
-		if err := rows.Scan(&s.ID, &s.CaseID, &s.LeaderID, &s.LeaderName, nullTime{&s.Due}, nullTime{&s.Created}, nullTime{&s.Replied}); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+		err := row.Scan(&s.ID, &s.CaseID, &s.LeaderID, &s.LeaderName, nullTime{&s.Due}, nullTime{&s.Created}, nullTime{&s.Replied})
+		return s, err
+	}, `SELECT s.id, s.case_id, s.leader_id, u.name, s.due_at, s.created_at, s.replied_at FROM supervisions s
+		JOIN users u ON u.id = s.leader_id WHERE s.case_id = $1 ORDER BY s.id`, caseID)
 }
 
 // LedgerParties returns the parties of the matters, sealed fields
@@ -121,19 +90,18 @@ func (tx *Tx) LedgerParties(ctx context.Context, ids []int64) (map[int64][]Party
 		return out, nil
 	}
 	in, args := idsIn(ids, 1)
-	rows, err := tx.query(ctx, `SELECT case_id, kind, role, name, id_type, id_masked, phone_masked, id_kid, id_enc, phone_kid, phone_enc
-		FROM parties WHERE case_id IN (`+in+`) ORDER BY id`, args...)
-	if err != nil {
-		return nil, wrap(err, "ledger parties")
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err := queryEach(ctx, tx, "ledger parties", func(row rowScanner) error {
 		var id int64
 		var p PartyRow
-		if err := rows.Scan(&id, &p.Kind, &p.Role, &p.Name, &p.IDType, &p.IDMasked, &p.PhoneMask, &p.IDKid, &p.IDEnc, &p.PhoneKid, &p.PhoneEnc); err != nil {
-			return nil, err
+		if err := row.Scan(&id, &p.Kind, &p.Role, &p.Name, &p.IDType, &p.IDMasked, &p.PhoneMask, &p.IDKid, &p.IDEnc, &p.PhoneKid, &p.PhoneEnc); err != nil {
+			return err
 		}
 		out[id] = append(out[id], p)
+		return nil
+	}, `SELECT case_id, kind, role, name, id_type, id_masked, phone_masked, id_kid, id_enc, phone_kid, phone_enc
+		FROM parties WHERE case_id IN (`+in+`) ORDER BY id`, args...)
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	return out, nil
 }

@@ -67,7 +67,7 @@ type overdueKey struct {
 // countOverdue answers an overdue-only filter, from the kept result when it
 // is still exact.
 func (tx *Tx) countOverdue(ctx context.Context, f CaseFilter, count func() (int, error)) (int, error) {
-	if tx.d.name() != "sqlite" {
+	if !tx.d.soleOwner() {
 		return count()
 	}
 	k := overdueKey{f.Path, f.AssigneeID}

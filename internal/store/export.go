@@ -49,21 +49,12 @@ func (tx *Tx) ExportRequest(ctx context.Context, id int64) (*ExportRequest, erro
 // or under path, newest first.
 func (tx *Tx) ExportRequests(ctx context.Context, since time.Time, user int64, path string) ([]*ExportRequest, error) {
 	lo, hi := pathRange(path)
-	rows, err := tx.query(ctx, `SELECT `+exportCols+` WHERE r.requested_at >= $1 AND (r.requested_by = $2 OR ($2 = 0 AND r.org_path >= $3 AND r.org_path < $4))
-		ORDER BY r.id DESC LIMIT 100`, ts(since), user, lo, hi)
-	if err != nil {
-		return nil, wrap(err, "export requests")
-	}
-	defer rows.Close()
-	var out []*ExportRequest
-	for rows.Next() {
+	return queryAll(ctx, tx, "export requests", func(row rowScanner) (*ExportRequest, error) {
 		var r ExportRequest
-		if err := scanExport(rows, &r); err != nil {
-			return nil, err
-		}
-		out = append(out, &r)
-	}
-	return out, rows.Err()
+		err := scanExport(row, &r)
+		return &r, err
+	}, `SELECT `+exportCols+` WHERE r.requested_at >= $1 AND (r.requested_by = $2 OR ($2 = 0 AND r.org_path >= $3 AND r.org_path < $4))
+		ORDER BY r.id DESC LIMIT 100`, ts(since), user, lo, hi)
 }
 
 // ApproveExportRequest records the approval (once).

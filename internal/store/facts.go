@@ -25,14 +25,9 @@ const factStep = `CASE e.from_status WHEN 'registered' THEN 'assess' WHEN 'asses
 // factsSQL derives the facts of the events chosen by cond (over e, the
 // events; c, their matters; k, their categories).
 func factsSQL(d dialect, cond string) string {
-	due := `json_extract(e.data, '$.step_due')`
-	onTime := `CASE WHEN julianday(e.at) <= julianday(` + due + `) THEN 1 ELSE 0 END`
-	val := `COALESCE(json_extract(e.data, '$.outcome'), json_extract(e.data, '$.satisfaction'), '')`
-	if d.name() == "postgres" {
-		due = `((e.data::jsonb)->>'step_due')`
-		onTime = `CASE WHEN e.at <= ` + due + `::timestamptz THEN 1 ELSE 0 END`
-		val = `COALESCE((e.data::jsonb)->>'outcome', (e.data::jsonb)->>'satisfaction', '')`
-	}
+	due := d.jsonField("e.data", "step_due")
+	onTime := `CASE WHEN ` + d.notAfter("e.at", due) + ` THEN 1 ELSE 0 END`
+	val := `COALESCE(` + d.jsonField("e.data", "outcome") + `, ` + d.jsonField("e.data", "satisfaction") + `, '')`
 	step := `(e.action <> 'merge' AND e.from_status <> '' AND e.from_status <> e.to_status AND ` + due + ` IS NOT NULL)`
 	return `INSERT INTO case_facts (id, at, case_id, action, step, on_time, value, org_path, category, channel, risk, unit_id, created_at, merged)
 		SELECT e.id, e.at, e.case_id, e.action, CASE WHEN ` + step + ` THEN ` + factStep + ` ELSE '' END, ` + onTime + `, ` + val + `,
@@ -77,24 +72,17 @@ func (tx *Tx) StatsFacts(ctx context.Context, from, to time.Time, path string, c
 	if closesOnly {
 		cond += ` AND action = 'close'`
 	}
-	rows, err := tx.query(ctx, `SELECT case_id, action, at, step, on_time, value, category, org_path, channel, risk, unit_id, created_at
-		FROM case_facts WHERE `+cond+` ORDER BY at, id`, args...)
-	if err != nil {
-		return nil, wrap(err, "stats facts")
-	}
-	defer rows.Close()
-	var out []Fact
-	for rows.Next() {
+	return queryAll(ctx, tx, "stats facts", func(row rowScanner) (Fact, error) {
 		var f Fact
 		var onTime int
-		if err := rows.Scan(&f.CaseID, &f.Action, nullTime{&f.At}, &f.Step, &onTime, &f.Value, &f.Category, &f.OrgPath, &f.Channel, &f.Risk,
+		if err := row.Scan(&f.CaseID, &f.Action, nullTime{&f.At}, &f.Step, &onTime, &f.Value, &f.Category, &f.OrgPath, &f.Channel, &f.Risk,
 			&f.UnitID, nullTime{&f.CreatedAt}); err != nil {
-			return nil, err
+			return f, err
 		}
 		f.OnTime = onTime == 1
-		out = append(out, f)
-	}
-	return out, rows.Err()
+		return f, nil
+	}, `SELECT case_id, action, at, step, on_time, value, category, org_path, channel, risk, unit_id, created_at
+		FROM case_facts WHERE `+cond+` ORDER BY at, id`, args...)
 }
 
 // factsWhere selects the period's facts under path, merged duplicates
@@ -119,28 +107,17 @@ type FactCount struct {
 // a month in China time), merged duplicates left out.
 func (tx *Tx) StatsFactCounts(ctx context.Context, from, to time.Time, path, by string) ([]FactCount, error) {
 	key := map[string]string{"": `''`, "category": "category", "org": "org_path", "unit": "CAST(unit_id AS TEXT)", "channel": "channel", "risk": "risk",
-		"month": `strftime('%Y-%m', at, '+8 hours')`}[by]
-	if by == "month" && tx.d.name() == "postgres" {
-		key = `to_char(at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')`
-	}
+		"month": tx.d.monthInChina("at")}[by]
 	if key == "" {
 		return nil, fmt.Errorf("store: no breakdown %q", by)
 	}
 	cond, args := factsWhere(from, to, path)
-	rows, err := tx.query(ctx, `SELECT `+key+`, action, step, on_time, CASE WHEN action = 'visit' THEN value ELSE '' END, COUNT(*)
-		FROM case_facts WHERE `+cond+` AND (action IN ('visit', 'reopen') OR step <> '')
-		GROUP BY 1, 2, 3, 4, 5`, args...)
-	if err != nil {
-		return nil, wrap(err, "stats fact counts")
-	}
-	defer rows.Close()
-	var out []FactCount
-	for rows.Next() {
+	return queryAll(ctx, tx, "stats fact counts", func(row rowScanner) (FactCount, error) {
 		var c FactCount
 		var k string
 		var onTime int
-		if err := rows.Scan(&k, &c.Action, &c.Step, &onTime, &c.Value, &c.N); err != nil {
-			return nil, err
+		if err := row.Scan(&k, &c.Action, &c.Step, &onTime, &c.Value, &c.N); err != nil {
+			return c, err
 		}
 		c.OnTime = onTime == 1
 		switch by {
@@ -160,7 +137,8 @@ func (tx *Tx) StatsFactCounts(ctx context.Context, from, to time.Time, path, by 
 		if c.Action == "close" {
 			c.Action = "" // a close that ended a step: counted here as the step only
 		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		return c, nil
+	}, `SELECT `+key+`, action, step, on_time, CASE WHEN action = 'visit' THEN value ELSE '' END, COUNT(*)
+		FROM case_facts WHERE `+cond+` AND (action IN ('visit', 'reopen') OR step <> '')
+		GROUP BY 1, 2, 3, 4, 5`, args...)
 }

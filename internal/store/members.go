@@ -70,21 +70,12 @@ type MemberCount struct {
 
 // MemberCounts counts a matter's households by village and status.
 func (tx *Tx) MemberCounts(ctx context.Context, caseID int64) ([]MemberCount, error) {
-	rows, err := tx.query(ctx, `SELECT m.village_code, o.name, m.status, COUNT(*) FROM group_members m JOIN orgs o ON o.code = m.village_code
-		WHERE m.case_id = $1 GROUP BY m.village_code, o.name, m.status ORDER BY m.village_code, m.status`, caseID)
-	if err != nil {
-		return nil, wrap(err, "member counts")
-	}
-	defer rows.Close()
-	var out []MemberCount
-	for rows.Next() {
+	return queryAll(ctx, tx, "member counts", func(row rowScanner) (MemberCount, error) {
 		var c MemberCount
-		if err := rows.Scan(&c.VillageCode, &c.VillageName, &c.Status, &c.N); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		err := row.Scan(&c.VillageCode, &c.VillageName, &c.Status, &c.N)
+		return c, err
+	}, `SELECT m.village_code, o.name, m.status, COUNT(*) FROM group_members m JOIN orgs o ON o.code = m.village_code
+		WHERE m.case_id = $1 GROUP BY m.village_code, o.name, m.status ORDER BY m.village_code, m.status`, caseID)
 }
 
 // MemberFilter selects a page of a matter's households.
@@ -112,24 +103,17 @@ func (tx *Tx) Members(ctx context.Context, f MemberFilter) ([]MemberRow, error) 
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
-	rows, err := tx.query(ctx, `SELECT m.id, m.row_no, m.name, m.village_code, o.name, m.id_masked, m.phone_masked, m.amount_cents, m.note,
+	return queryAll(ctx, tx, "members", func(row rowScanner) (MemberRow, error) {
+		var m MemberRow
+		if err := row.Scan(&m.ID, &m.RowNo, &m.Name, &m.VillageCode, &m.VillageName, &m.IDMasked, &m.PhoneMasked, &m.AmountCents, &m.Note,
+			&m.Status, &m.StatusNote, &m.ConfirmedBy, nullTime{&m.ConfirmedAt}, &m.Version); err != nil {
+			return m, err
+		}
+		return m, nil
+	}, `SELECT m.id, m.row_no, m.name, m.village_code, o.name, m.id_masked, m.phone_masked, m.amount_cents, m.note,
 		m.status, m.status_note, COALESCE(u.name, ''), m.confirmed_at, m.version
 		FROM group_members m JOIN orgs o ON o.code = m.village_code LEFT JOIN users u ON u.id = m.confirmed_by`+w.sql()+
 		` ORDER BY m.row_no LIMIT `+strconv.Itoa(f.Limit), w.args...)
-	if err != nil {
-		return nil, wrap(err, "members")
-	}
-	defer rows.Close()
-	var out []MemberRow
-	for rows.Next() {
-		var m MemberRow
-		if err := rows.Scan(&m.ID, &m.RowNo, &m.Name, &m.VillageCode, &m.VillageName, &m.IDMasked, &m.PhoneMasked, &m.AmountCents, &m.Note,
-			&m.Status, &m.StatusNote, &m.ConfirmedBy, nullTime{&m.ConfirmedAt}, &m.Version); err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
 }
 
 // MemberVillage returns the village of one household of a matter.
@@ -168,19 +152,10 @@ func (tx *Tx) AddCaseUnit(ctx context.Context, caseID, unitID int64, role, part 
 
 // CaseUnits lists the units acting on a matter, the lead first.
 func (tx *Tx) CaseUnits(ctx context.Context, caseID int64) ([]CaseUnit, error) {
-	rows, err := tx.query(ctx, `SELECT u.code, u.name, cu.role, cu.part, cu.added_at FROM case_units cu JOIN units u ON u.id = cu.unit_id
-		WHERE cu.case_id = $1 ORDER BY CASE cu.role WHEN 'lead' THEN 0 ELSE 1 END, cu.added_at`, caseID)
-	if err != nil {
-		return nil, wrap(err, "case units")
-	}
-	defer rows.Close()
-	var out []CaseUnit
-	for rows.Next() {
+	return queryAll(ctx, tx, "case units", func(row rowScanner) (CaseUnit, error) {
 		var c CaseUnit
-		if err := rows.Scan(&c.Code, &c.Name, &c.Role, &c.Part, nullTime{&c.At}); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		err := row.Scan(&c.Code, &c.Name, &c.Role, &c.Part, nullTime{&c.At})
+		return c, err
+	}, `SELECT u.code, u.name, cu.role, cu.part, cu.added_at FROM case_units cu JOIN units u ON u.id = cu.unit_id
+		WHERE cu.case_id = $1 ORDER BY CASE cu.role WHEN 'lead' THEN 0 ELSE 1 END, cu.added_at`, caseID)
 }

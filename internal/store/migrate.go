@@ -63,9 +63,8 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 	var applied []string
 	for _, m := range ms {
 		err := s.Update(ctx, func(tx *Tx) error {
-			if s.dialect.name() == "postgres" {
-				// Two instances starting together migrate one at a time.
-				if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(7215001)`); err != nil {
+			if q := s.dialect.migrationLock(); q != "" {
+				if _, err := tx.exec(ctx, q); err != nil {
 					return err
 				}
 			}

@@ -40,20 +40,11 @@ func (tx *Tx) Notifications(ctx context.Context, userID int64, unreadOnly bool, 
 	if unreadOnly {
 		q += ` AND n.read_at IS NULL`
 	}
-	rows, err := tx.query(ctx, q+` ORDER BY n.id DESC LIMIT `+strconv.Itoa(limit), userID)
-	if err != nil {
-		return nil, wrap(err, "list notifications")
-	}
-	defer rows.Close()
-	var out []Notification
-	for rows.Next() {
+	return queryAll(ctx, tx, "list notifications", func(row rowScanner) (Notification, error) {
 		var n Notification
-		if err := rows.Scan(&n.ID, &n.UserID, &n.CaseID, &n.CaseNumber, &n.Kind, &n.Text, nullTime{&n.CreatedAt}, nullTime{&n.ReadAt}); err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
+		err := row.Scan(&n.ID, &n.UserID, &n.CaseID, &n.CaseNumber, &n.Kind, &n.Text, nullTime{&n.CreatedAt}, nullTime{&n.ReadAt})
+		return n, err
+	}, q+` ORDER BY n.id DESC LIMIT `+strconv.Itoa(limit), userID)
 }
 
 // UnreadCount counts a user's unread entries.
@@ -105,43 +96,33 @@ func (tx *Tx) ClaimDue(ctx context.Context, column string, after, before time.Ti
 		AND status IN (` + strings.Join(ph, ",") + `)` + afterCond + ` AND (` + column + ` IS NULL OR ` + column + ` <> step_due_at) ORDER BY step_due_at LIMIT ` + strconv.Itoa(limit) + `)
 		AND (` + column + ` IS NULL OR ` + column + ` <> step_due_at)
 		RETURNING id, number, COALESCE(assignee_id, 0), org_path, step_due_at`
-	rows, err := tx.query(ctx, q, args...)
-	if err != nil {
-		return nil, wrap(err, "claim due")
-	}
-	defer rows.Close()
-	var out []DueCase
-	for rows.Next() {
+	return queryAll(ctx, tx, "claim due", func(row rowScanner) (DueCase, error) {
 		var d DueCase
-		if err := rows.Scan(&d.ID, &d.Number, &d.AssigneeID, &d.OrgPath, nullTime{&d.Due}); err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+		err := row.Scan(&d.ID, &d.Number, &d.AssigneeID, &d.OrgPath, nullTime{&d.Due})
+		return d, err
+	}, q, args...)
 }
 
 // UsersWithRoleOver lists active users holding role whose jurisdiction
 // contains path (e.g. the dispatchers responsible for a matter).
 func (tx *Tx) UsersWithRoleOver(ctx context.Context, role domain.Role, path string) ([]int64, error) {
-	rows, err := tx.query(ctx, `SELECT u.id, o.path FROM users u JOIN orgs o ON o.code = u.org_code
-		WHERE u.disabled = $1 AND (',' || u.roles || ',') LIKE $2`, false, "%,"+string(role)+",%")
-	if err != nil {
-		return nil, wrap(err, "users with role")
-	}
-	defer rows.Close()
 	var out []int64
-	for rows.Next() {
+	err := queryEach(ctx, tx, "users with role", func(row rowScanner) error {
 		var id int64
 		var p string
-		if err := rows.Scan(&id, &p); err != nil {
-			return nil, err
+		if err := row.Scan(&id, &p); err != nil {
+			return err
 		}
 		if strings.HasPrefix(path, p) {
 			out = append(out, id)
 		}
+		return nil
+	}, `SELECT u.id, o.path FROM users u JOIN orgs o ON o.code = u.org_code
+		WHERE u.disabled = $1 AND (',' || u.roles || ',') LIKE $2`, false, "%,"+string(role)+",%")
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // CountCases counts matters matching f (for the work summary).
@@ -174,23 +155,14 @@ func (tx *Tx) PausesToResume(ctx context.Context, now time.Time, limit int) ([]i
 // ClaimCheckins marks and returns watched matters whose next check-in is due
 // and not yet announced (once per check-in date, safe across instances).
 func (tx *Tx) ClaimCheckins(ctx context.Context, now time.Time, limit int) ([]DueCase, error) {
-	rows, err := tx.query(ctx, `UPDATE cases SET checkin_sent = next_checkin_at WHERE id IN (SELECT id FROM cases
+	return queryAll(ctx, tx, "claim check-ins", func(row rowScanner) (DueCase, error) {
+		var d DueCase
+		err := row.Scan(&d.ID, &d.Number, &d.AssigneeID, &d.OrgPath, nullTime{&d.Due})
+		return d, err
+	}, `UPDATE cases SET checkin_sent = next_checkin_at WHERE id IN (SELECT id FROM cases
 		WHERE watcher_id IS NOT NULL AND next_checkin_at < $1 AND (checkin_sent IS NULL OR checkin_sent <> next_checkin_at)
 		ORDER BY next_checkin_at LIMIT `+strconv.Itoa(limit)+`) AND (checkin_sent IS NULL OR checkin_sent <> next_checkin_at)
 		RETURNING id, number, watcher_id, org_path, next_checkin_at`, ts(now))
-	if err != nil {
-		return nil, wrap(err, "claim check-ins")
-	}
-	defer rows.Close()
-	var out []DueCase
-	for rows.Next() {
-		var d DueCase
-		if err := rows.Scan(&d.ID, &d.Number, &d.AssigneeID, &d.OrgPath, nullTime{&d.Due}); err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
 }
 
 // AddSupervision records a supervision order.
@@ -209,22 +181,13 @@ func (tx *Tx) ReplySupervisions(ctx context.Context, caseID int64) ([]int64, err
 // ClaimUnansweredSupervisions marks and returns supervision orders past their
 // deadline without a reply (once each, safe across instances): case and leader.
 func (tx *Tx) ClaimUnansweredSupervisions(ctx context.Context, now time.Time, limit int) ([][2]int64, error) {
-	rows, err := tx.query(ctx, `UPDATE supervisions SET overdue_sent = $1 WHERE id IN (SELECT id FROM supervisions
+	return queryAll(ctx, tx, "claim supervisions", func(row rowScanner) ([2]int64, error) {
+		var p [2]int64
+		err := row.Scan(&p[0], &p[1])
+		return p, err
+	}, `UPDATE supervisions SET overdue_sent = $1 WHERE id IN (SELECT id FROM supervisions
 		WHERE replied_at IS NULL AND overdue_sent IS NULL AND due_at < $1 ORDER BY due_at LIMIT `+strconv.Itoa(limit)+`)
 		AND overdue_sent IS NULL RETURNING case_id, leader_id`, ts(now))
-	if err != nil {
-		return nil, wrap(err, "claim supervisions")
-	}
-	defer rows.Close()
-	var out [][2]int64
-	for rows.Next() {
-		var p [2]int64
-		if err := rows.Scan(&p[0], &p[1]); err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
 }
 
 // UsersWithRoleUnder lists the active users with role whose place lies

@@ -39,39 +39,31 @@ func (tx *Tx) OrgsByPrefix(ctx context.Context, path string, limit int) ([]domai
 }
 
 func (tx *Tx) orgs(ctx context.Context, q string, args ...any) ([]domain.Org, error) {
-	rows, err := tx.query(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: list orgs: %w", err)
-	}
-	defer rows.Close()
-	var out []domain.Org
-	for rows.Next() {
+	return queryAll(ctx, tx, "list orgs", func(row rowScanner) (domain.Org, error) {
 		var o domain.Org
-		if err := scanOrg(rows, &o); err != nil {
-			return nil, fmt.Errorf("store: scan org: %w", err)
+		if err := scanOrg(row, &o); err != nil {
+			return o, fmt.Errorf("store: scan org: %w", err)
 		}
-		out = append(out, o)
-	}
-	return out, rows.Err()
+		return o, nil
+	}, q, args...)
 }
 
 // CountOrgs counts nodes by level under path.
 func (tx *Tx) CountOrgs(ctx context.Context, path string) (map[domain.Level]int, error) {
-	rows, err := tx.query(ctx, `SELECT level, count(*) FROM orgs WHERE path LIKE $1 GROUP BY level`, stripLike(path)+"%")
-	if err != nil {
-		return nil, fmt.Errorf("store: count orgs: %w", err)
-	}
-	defer rows.Close()
 	out := map[domain.Level]int{}
-	for rows.Next() {
+	err := queryEach(ctx, tx, "count orgs", func(row rowScanner) error {
 		var l string
 		var n int
-		if err := rows.Scan(&l, &n); err != nil {
-			return nil, err
+		if err := row.Scan(&l, &n); err != nil {
+			return err
 		}
 		out[domain.Level(l)] = n
+		return nil
+	}, `SELECT level, count(*) FROM orgs WHERE path LIKE $1 GROUP BY level`, stripLike(path)+"%")
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // UpsertOrg inserts a node or updates its name and level; it reports whether

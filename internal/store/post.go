@@ -49,42 +49,24 @@ func (tx *Tx) PostHolder(ctx context.Context, post, orgCode string) (int64, stri
 
 // Posts lists the posts that are filled.
 func (tx *Tx) Posts(ctx context.Context) ([]Post, error) {
-	rows, err := tx.query(ctx, `SELECT p.post, p.org_code, o.name, u.id, u.username, u.name FROM posts p
-		JOIN users u ON u.id = p.user_id JOIN orgs o ON o.code = p.org_code ORDER BY p.post, p.org_code`)
-	if err != nil {
-		return nil, wrap(err, "posts")
-	}
-	defer rows.Close()
-	var out []Post
-	for rows.Next() {
+	return queryAll(ctx, tx, "posts", func(row rowScanner) (Post, error) {
 		var p Post
-		if err := rows.Scan(&p.Post, &p.OrgCode, &p.OrgName, &p.UserID, &p.Username, &p.Name); err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+		err := row.Scan(&p.Post, &p.OrgCode, &p.OrgName, &p.UserID, &p.Username, &p.Name)
+		return p, err
+	}, `SELECT p.post, p.org_code, o.name, u.id, u.username, u.name FROM posts p
+		JOIN users u ON u.id = p.user_id JOIN orgs o ON o.code = p.org_code ORDER BY p.post, p.org_code`)
 }
 
 // RedWithoutProgress lists the red matters in resolution whose assignee has
 // recorded no progress since since and has not been reminded since then.
 func (tx *Tx) RedWithoutProgress(ctx context.Context, since time.Time) ([]DueCase, error) {
-	rows, err := tx.query(ctx, `SELECT c.id, c.number, c.assignee_id, c.org_path FROM cases c
+	return queryAll(ctx, tx, "red without progress", func(row rowScanner) (DueCase, error) {
+		var d DueCase
+		err := row.Scan(&d.ID, &d.Number, &d.AssigneeID, &d.OrgPath)
+		return d, err
+	}, `SELECT c.id, c.number, c.assignee_id, c.org_path FROM cases c
 		WHERE c.risk = 'red' AND c.status = 'in_resolution' AND c.assignee_id IS NOT NULL AND c.paused_at IS NULL
 		AND NOT EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.action IN ('progress', 'session', 'sign', 'milestone_done') AND e.at >= $1)
 		AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.case_id = c.id AND n.kind = 'red_daily' AND n.created_at >= $1)
 		ORDER BY c.id LIMIT 500`, ts(since))
-	if err != nil {
-		return nil, wrap(err, "red without progress")
-	}
-	defer rows.Close()
-	var out []DueCase
-	for rows.Next() {
-		var d DueCase
-		if err := rows.Scan(&d.ID, &d.Number, &d.AssigneeID, &d.OrgPath); err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
 }

@@ -67,47 +67,39 @@ func (tx *Tx) SaveUnit(ctx context.Context, u *Unit, version int64) error {
 
 // Units lists every unit with its duties, residents first.
 func (tx *Tx) Units(ctx context.Context) ([]*Unit, error) {
-	rows, err := tx.query(ctx, `SELECT u.id, u.code, u.name, u.kind, u.mechanisms, u.contacts, u.active, u.version,
-		(SELECT COUNT(*) FROM users s WHERE s.unit_id = u.id AND s.disabled = $1)
-		FROM units u ORDER BY CASE u.kind WHEN 'resident' THEN 0 WHEN 'rotating' THEN 1 ELSE 2 END, u.id`, false)
-	if err != nil {
-		return nil, wrap(err, "list units")
-	}
-	var out []*Unit
 	byID := map[int64]*Unit{}
-	for rows.Next() {
+	out, err := queryAll(ctx, tx, "list units", func(row rowScanner) (*Unit, error) {
 		u := &Unit{}
 		var mech string
-		if err := rows.Scan(&u.ID, &u.Code, &u.Name, &u.Kind, &mech, &u.Contacts, &u.Active, &u.Version, &u.Handlers); err != nil {
-			rows.Close()
+		if err := row.Scan(&u.ID, &u.Code, &u.Name, &u.Kind, &mech, &u.Contacts, &u.Active, &u.Version, &u.Handlers); err != nil {
 			return nil, err
 		}
 		if mech != "" {
 			u.Mechanisms = strings.Split(mech, "\n")
 		}
-		out = append(out, u)
 		byID[u.ID] = u
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return u, nil
+	}, `SELECT u.id, u.code, u.name, u.kind, u.mechanisms, u.contacts, u.active, u.version,
+		(SELECT COUNT(*) FROM users s WHERE s.unit_id = u.id AND s.disabled = $1)
+		FROM units u ORDER BY CASE u.kind WHEN 'resident' THEN 0 WHEN 'rotating' THEN 1 ELSE 2 END, u.id`, false)
+	if err != nil {
 		return nil, err
 	}
-	drows, err := tx.query(ctx, `SELECT unit_id, category_code, org_code, service FROM unit_duties ORDER BY unit_id, category_code, org_code`)
-	if err != nil {
-		return nil, wrap(err, "list duties")
-	}
-	defer drows.Close()
-	for drows.Next() {
+	err = queryEach(ctx, tx, "list duties", func(row rowScanner) error {
 		var id int64
 		var d Duty
-		if err := drows.Scan(&id, &d.Category, &d.OrgCode, &d.Service); err != nil {
-			return nil, err
+		if err := row.Scan(&id, &d.Category, &d.OrgCode, &d.Service); err != nil {
+			return err
 		}
 		if u := byID[id]; u != nil {
 			u.Duties = append(u.Duties, d)
 		}
+		return nil
+	}, `SELECT unit_id, category_code, org_code, service FROM unit_duties ORDER BY unit_id, category_code, org_code`)
+	if err != nil {
+		return nil, err
 	}
-	return out, drows.Err()
+	return out, nil
 }
 
 // SetRosterDay records that a unit is (on) or is not (off) at the centre on day.
@@ -123,21 +115,20 @@ func (tx *Tx) SetRosterDay(ctx context.Context, unitID int64, day string, on boo
 
 // Roster returns, for each day in [from, to] (YYYY-MM-DD), the units present.
 func (tx *Tx) Roster(ctx context.Context, from, to string) (map[string][]int64, error) {
-	rows, err := tx.query(ctx, `SELECT day, unit_id FROM roster_days WHERE day >= $1 AND day <= $2 ORDER BY day, unit_id`, from, to)
-	if err != nil {
-		return nil, wrap(err, "roster")
-	}
-	defer rows.Close()
 	out := map[string][]int64{}
-	for rows.Next() {
+	err := queryEach(ctx, tx, "roster", func(row rowScanner) error {
 		var d string
 		var id int64
-		if err := rows.Scan(&d, &id); err != nil {
-			return nil, err
+		if err := row.Scan(&d, &id); err != nil {
+			return err
 		}
 		out[d] = append(out[d], id)
+		return nil
+	}, `SELECT day, unit_id FROM roster_days WHERE day >= $1 AND day <= $2 ORDER BY day, unit_id`, from, to)
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // NextRosterDay is the first day on or after from that the unit is present
@@ -208,24 +199,23 @@ func (tx *Tx) Zones(ctx context.Context) ([]*Zone, error) {
 		byID[z.ID] = z
 	}
 	rows.Close()
-	wrows, err := tx.query(ctx, `SELECT w.id, w.code, w.name, w.zone_id, COALESCE(u.code, ''), COALESCE(u.name, ''), w.sort
-		FROM windows w LEFT JOIN units u ON u.id = w.unit_id ORDER BY w.sort, w.code`)
-	if err != nil {
-		return nil, wrap(err, "windows")
-	}
-	defer wrows.Close()
-	for wrows.Next() {
+	err = queryEach(ctx, tx, "windows", func(row rowScanner) error {
 		var w Window
 		var zid int64
-		if err := wrows.Scan(&w.ID, &w.Code, &w.Name, &zid, &w.UnitCode, &w.UnitName, &w.Sort); err != nil {
-			return nil, err
+		if err := row.Scan(&w.ID, &w.Code, &w.Name, &zid, &w.UnitCode, &w.UnitName, &w.Sort); err != nil {
+			return err
 		}
 		if z := byID[zid]; z != nil {
 			w.ZoneCode = z.Code
 			z.Windows = append(z.Windows, w)
 		}
+		return nil
+	}, `SELECT w.id, w.code, w.name, w.zone_id, COALESCE(u.code, ''), COALESCE(u.name, ''), w.sort
+		FROM windows w LEFT JOIN units u ON u.id = w.unit_id ORDER BY w.sort, w.code`)
+	if err != nil {
+		return nil, err
 	}
-	return out, wrows.Err()
+	return out, nil
 }
 
 // MediationOrg is a mediation organisation.
@@ -251,25 +241,18 @@ const openStatusList = `('registered', 'assessed', 'dispatched', 'returned', 'in
 
 // MediationOrgs lists the organisations with their open matters.
 func (tx *Tx) MediationOrgs(ctx context.Context) ([]*MediationOrg, error) {
-	rows, err := tx.query(ctx, `SELECT m.id, m.code, m.name, m.kind, m.org_code, o.name, o.path, m.categories, m.active,
+	return queryAll(ctx, tx, "mediation orgs", func(row rowScanner) (*MediationOrg, error) {
+		o := &MediationOrg{}
+		var cats string
+		if err := row.Scan(&o.ID, &o.Code, &o.Name, &o.Kind, &o.OrgCode, &o.OrgName, &o.OrgPath, &cats, &o.Active, &o.Open); err != nil {
+			return o, err
+		}
+		o.Categories = splitList(cats)
+		return o, nil
+	}, `SELECT m.id, m.code, m.name, m.kind, m.org_code, o.name, o.path, m.categories, m.active,
 		(SELECT COUNT(*) FROM cases c WHERE c.mediation_org_id = m.id AND c.status IN `+openStatusList+`)
 		FROM mediation_orgs m JOIN orgs o ON o.code = m.org_code
 		ORDER BY CASE m.kind WHEN 'studio' THEN 0 WHEN 'people_committee' THEN 1 WHEN 'industry' THEN 2 ELSE 3 END, m.org_code, m.id`)
-	if err != nil {
-		return nil, wrap(err, "mediation orgs")
-	}
-	defer rows.Close()
-	var out []*MediationOrg
-	for rows.Next() {
-		o := &MediationOrg{}
-		var cats string
-		if err := rows.Scan(&o.ID, &o.Code, &o.Name, &o.Kind, &o.OrgCode, &o.OrgName, &o.OrgPath, &cats, &o.Active, &o.Open); err != nil {
-			return nil, err
-		}
-		o.Categories = splitList(cats)
-		out = append(out, o)
-	}
-	return out, rows.Err()
 }
 
 // Mediator is someone in the pool of people who mediate.
@@ -321,25 +304,18 @@ func (tx *Tx) SaveMediator(ctx context.Context, m *Mediator) error {
 
 // Mediators lists the pool with each one's load.
 func (tx *Tx) Mediators(ctx context.Context) ([]*Mediator, error) {
-	rows, err := tx.query(ctx, `SELECT m.id, m.name, m.kind, m.title, COALESCE(o.code, ''), COALESCE(o.name, ''), COALESCE(m.user_id, 0),
+	return queryAll(ctx, tx, "mediators", func(row rowScanner) (*Mediator, error) {
+		m := &Mediator{}
+		var sp, tw string
+		if err := row.Scan(&m.ID, &m.Name, &m.Kind, &m.Title, &m.OrgCode, &m.OrgName, &m.UserID, &sp, &tw, &m.Active, &m.Version, &m.Load); err != nil {
+			return m, err
+		}
+		m.Specialties, m.Townships = splitList(sp), splitList(tw)
+		return m, nil
+	}, `SELECT m.id, m.name, m.kind, m.title, COALESCE(o.code, ''), COALESCE(o.name, ''), COALESCE(m.user_id, 0),
 		m.specialties, m.townships, m.active, m.version,
 		(SELECT COUNT(*) FROM cases c WHERE c.mediator_id = m.id AND c.status IN `+openStatusList+`)
 		FROM mediators m LEFT JOIN mediation_orgs o ON o.id = m.org_id ORDER BY m.id`)
-	if err != nil {
-		return nil, wrap(err, "mediators")
-	}
-	defer rows.Close()
-	var out []*Mediator
-	for rows.Next() {
-		m := &Mediator{}
-		var sp, tw string
-		if err := rows.Scan(&m.ID, &m.Name, &m.Kind, &m.Title, &m.OrgCode, &m.OrgName, &m.UserID, &sp, &tw, &m.Active, &m.Version, &m.Load); err != nil {
-			return nil, err
-		}
-		m.Specialties, m.Townships = splitList(sp), splitList(tw)
-		out = append(out, m)
-	}
-	return out, rows.Err()
 }
 
 // SetCaseRouting records the unit, organisation and mediator chosen at

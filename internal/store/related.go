@@ -26,25 +26,16 @@ func (tx *Tx) AddLink(ctx context.Context, caseID, otherID int64, kind, note str
 
 // Links lists a matter's links in both directions.
 func (tx *Tx) Links(ctx context.Context, caseID int64) ([]Link, error) {
-	rows, err := tx.query(ctx, `SELECT l.other_id, c.number, c.status, c.description, l.kind, l.note, l.created_at, c.org_path
+	return queryAll(ctx, tx, "links", func(row rowScanner) (Link, error) {
+		var l Link
+		err := row.Scan(&l.OtherID, &l.Number, &l.Status, &l.Description, &l.Kind, &l.Note, nullTime{&l.At}, &l.OrgPath)
+		return l, err
+	}, `SELECT l.other_id, c.number, c.status, c.description, l.kind, l.note, l.created_at, c.org_path
 		FROM case_links l JOIN cases c ON c.id = l.other_id WHERE l.case_id = $1
 		UNION ALL
 		SELECT l.case_id, c.number, c.status, c.description, CASE l.kind WHEN 'duplicate' THEN 'original' ELSE l.kind END, l.note, l.created_at, c.org_path
 		FROM case_links l JOIN cases c ON c.id = l.case_id WHERE l.other_id = $1
 		ORDER BY 7`, caseID)
-	if err != nil {
-		return nil, wrap(err, "links")
-	}
-	defer rows.Close()
-	var out []Link
-	for rows.Next() {
-		var l Link
-		if err := rows.Scan(&l.OtherID, &l.Number, &l.Status, &l.Description, &l.Kind, &l.Note, nullTime{&l.At}, &l.OrgPath); err != nil {
-			return nil, err
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
 }
 
 // CaseIDByNumber finds a matter by its number.
@@ -88,18 +79,10 @@ type RelatedProbe struct {
 func (tx *Tx) RelatedCandidates(ctx context.Context, p RelatedProbe) (map[int64]*Candidate, []*Candidate, error) {
 	out := map[int64]*Candidate{}
 	add := func(kind, detail, q string, args ...any) error {
-		rows, err := tx.query(ctx, q, args...)
-		if err != nil {
-			return wrap(err, "related "+kind)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			c := &Candidate{}
-			if err := rows.Scan(&c.ID, &c.Number, &c.Status, &c.Description, &c.OrgPath, nullTime{&c.CreatedAt}); err != nil {
+		return queryEach(ctx, tx, "related "+kind, func(row rowScanner) error {
+			c, err := scanCandidate(row)
+			if err != nil || c.ID == p.Exclude {
 				return err
-			}
-			if c.ID == p.Exclude {
-				continue
 			}
 			if have := out[c.ID]; have != nil {
 				c = have
@@ -108,8 +91,8 @@ func (tx *Tx) RelatedCandidates(ctx context.Context, p RelatedProbe) (map[int64]
 				out[c.ID] = c
 			}
 			c.Why[kind] = detail
-		}
-		return rows.Err()
+			return nil
+		}, q, args...)
 	}
 	const cols = `c.id, c.number, c.status, c.description, c.org_path, c.created_at`
 	limit := p.Limit
@@ -153,26 +136,26 @@ func (tx *Tx) RelatedCandidates(ctx context.Context, p RelatedProbe) (map[int64]
 		// township's rows by date would read all of them.
 		// (LIKE, not a range: the range would lead the planner to the
 		// place index and a sort of the whole township.)
-		rows, err := tx.query(ctx, `SELECT `+cols+` FROM cases c WHERE c.org_path LIKE $1 AND c.created_at >= $2 ORDER BY c.id DESC LIMIT $3`,
-			stripLike(p.Township)+"%", ts(p.Since), p.SimilarityPool)
-		if err != nil {
-			return nil, nil, wrap(err, "related pool")
-		}
-		defer rows.Close()
-		for rows.Next() {
-			c := &Candidate{}
-			if err := rows.Scan(&c.ID, &c.Number, &c.Status, &c.Description, &c.OrgPath, nullTime{&c.CreatedAt}); err != nil {
-				return nil, nil, err
-			}
-			if c.ID != p.Exclude {
+		err := queryEach(ctx, tx, "related pool", func(row rowScanner) error {
+			c, err := scanCandidate(row)
+			if err == nil && c.ID != p.Exclude {
 				pool = append(pool, c)
 			}
-		}
-		if err := rows.Err(); err != nil {
+			return err
+		}, `SELECT `+cols+` FROM cases c WHERE c.org_path LIKE $1 AND c.created_at >= $2 ORDER BY c.id DESC LIMIT $3`,
+			stripLike(p.Township)+"%", ts(p.Since), p.SimilarityPool)
+		if err != nil {
 			return nil, nil, err
 		}
 	}
 	return out, pool, nil
+}
+
+// scanCandidate reads a candidate's columns (cols in RelatedCandidates).
+func scanCandidate(row rowScanner) (*Candidate, error) {
+	c := &Candidate{}
+	err := row.Scan(&c.ID, &c.Number, &c.Status, &c.Description, &c.OrgPath, nullTime{&c.CreatedAt})
+	return c, err
 }
 
 // PartyMatterCounts returns, for each party of a matter, how many matters
@@ -204,18 +187,9 @@ type partyBidx struct {
 }
 
 func (tx *Tx) partyBidx(ctx context.Context, caseID int64) ([]partyBidx, error) {
-	rows, err := tx.query(ctx, `SELECT id, id_bidx, phone_bidx FROM parties WHERE case_id = $1 ORDER BY id`, caseID)
-	if err != nil {
-		return nil, wrap(err, "party keys")
-	}
-	defer rows.Close()
-	var out []partyBidx
-	for rows.Next() {
+	return queryAll(ctx, tx, "party keys", func(row rowScanner) (partyBidx, error) {
 		var k partyBidx
-		if err := rows.Scan(&k.party, &k.id, &k.phone); err != nil {
-			return nil, err
-		}
-		out = append(out, k)
-	}
-	return out, rows.Err()
+		err := row.Scan(&k.party, &k.id, &k.phone)
+		return k, err
+	}, `SELECT id, id_bidx, phone_bidx FROM parties WHERE case_id = $1 ORDER BY id`, caseID)
 }

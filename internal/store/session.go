@@ -89,20 +89,11 @@ func (tx *Tx) EndAllSessions(ctx context.Context, keep int64, reason string) (in
 
 // LiveSessions lists a user's live sessions, newest first.
 func (tx *Tx) LiveSessions(ctx context.Context, userID int64) ([]*Session, error) {
-	rows, err := tx.query(ctx, `SELECT `+sessionCols+` FROM sessions WHERE user_id = $1 AND ended_at IS NULL AND expires_at > $2 ORDER BY id DESC`, userID, ts(tx.Now))
-	if err != nil {
-		return nil, wrap(err, "list sessions")
-	}
-	defer rows.Close()
-	var out []*Session
-	for rows.Next() {
+	return queryAll(ctx, tx, "list sessions", func(row rowScanner) (*Session, error) {
 		s := &Session{}
-		if err := scanSession(rows, s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+		err := scanSession(row, s)
+		return s, err
+	}, `SELECT `+sessionCols+` FROM sessions WHERE user_id = $1 AND ended_at IS NULL AND expires_at > $2 ORDER BY id DESC`, userID, ts(tx.Now))
 }
 
 // Token is an API token; only its SHA-256 is stored, and Prefix (the first
@@ -148,20 +139,11 @@ func (tx *Tx) Token(ctx context.Context, id int64) (*Token, error) {
 
 // Tokens lists a user's tokens, newest first.
 func (tx *Tx) Tokens(ctx context.Context, userID int64) ([]*Token, error) {
-	rows, err := tx.query(ctx, `SELECT `+tokenCols+` FROM api_tokens WHERE user_id = $1 ORDER BY id DESC`, userID)
-	if err != nil {
-		return nil, wrap(err, "list tokens")
-	}
-	defer rows.Close()
-	var out []*Token
-	for rows.Next() {
+	return queryAll(ctx, tx, "list tokens", func(row rowScanner) (*Token, error) {
 		t := &Token{}
-		if err := scanToken(rows, t); err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+		err := scanToken(row, t)
+		return t, err
+	}, `SELECT `+tokenCols+` FROM api_tokens WHERE user_id = $1 ORDER BY id DESC`, userID)
 }
 
 // TouchToken records a token's use.

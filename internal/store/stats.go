@@ -28,26 +28,16 @@ func (tx *Tx) StatsRegistered(ctx context.Context, from, to time.Time, path stri
 	// The period leads (cases_created): the place's index would walk all
 	// of a county's matters. On SQLite a unary + keeps org_path's indexes
 	// out of the plan.
-	op := "c.org_path"
-	if tx.d.name() != "postgres" {
-		op = "+c.org_path"
-	}
-	rows, err := tx.query(ctx, `SELECT `+statCols+` FROM cases c JOIN categories k ON k.code = c.category_code
-		WHERE c.created_at >= $1 AND c.created_at < $2 AND `+op+` >= $3 AND `+op+` < $4`, ts(from), ts(to), lo, hi)
-	if err != nil {
-		return nil, wrap(err, "stats registered")
-	}
-	defer rows.Close()
-	var out []StatRow
-	for rows.Next() {
+	op := tx.d.unindexed("c.org_path")
+	return queryAll(ctx, tx, "stats registered", func(row rowScanner) (StatRow, error) {
 		var r StatRow
-		if err := rows.Scan(&r.CaseID, &r.Category, &r.OrgPath, &r.Channel, &r.Risk, &r.Outcome, nullTime{&r.CreatedAt}, &r.UnitID); err != nil {
-			return nil, err
+		if err := row.Scan(&r.CaseID, &r.Category, &r.OrgPath, &r.Channel, &r.Risk, &r.Outcome, nullTime{&r.CreatedAt}, &r.UnitID); err != nil {
+			return r, err
 		}
 		r.At = r.CreatedAt
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		return r, nil
+	}, `SELECT `+statCols+` FROM cases c JOIN categories k ON k.code = c.category_code
+		WHERE c.created_at >= $1 AND c.created_at < $2 AND `+op+` >= $3 AND `+op+` < $4`, ts(from), ts(to), lo, hi)
 }
 
 // StatsLastVisits returns, for those of the matters visited at or after
@@ -59,21 +49,16 @@ func (tx *Tx) StatsLastVisits(ctx context.Context, ids []int64, since time.Time)
 		chunk := ids[start:min(start+500, len(ids))]
 		in, ids := idsIn(chunk, 2)
 		args := append([]any{ts(since)}, ids...)
-		rows, err := tx.query(ctx, `SELECT case_id, MAX(at) FROM case_events WHERE action = 'visit' AND at >= $1 AND case_id IN (`+in+`) GROUP BY case_id`, args...)
-		if err != nil {
-			return nil, wrap(err, "stats visits")
-		}
-		for rows.Next() {
+		err := queryEach(ctx, tx, "stats visits", func(row rowScanner) error {
 			var id int64
 			var at time.Time
-			if err := rows.Scan(&id, nullTime{&at}); err != nil {
-				rows.Close()
-				return nil, err
+			if err := row.Scan(&id, nullTime{&at}); err != nil {
+				return err
 			}
 			out[id] = at
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			return nil
+		}, `SELECT case_id, MAX(at) FROM case_events WHERE action = 'visit' AND at >= $1 AND case_id IN (`+in+`) GROUP BY case_id`, args...)
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -84,21 +69,14 @@ func (tx *Tx) StatsLastVisits(ctx context.Context, ids []int64, since time.Time)
 // now (a paused clock is not overdue).
 func (tx *Tx) StatsOverdue(ctx context.Context, now time.Time, path string) ([]StatRow, error) {
 	lo, hi := pathRange(path)
-	rows, err := tx.query(ctx, `SELECT `+statCols+` FROM cases c JOIN categories k ON k.code = c.category_code
-		WHERE c.step_due_at < $1 AND c.paused_at IS NULL AND c.status IN ('registered', 'assessed', 'dispatched', 'returned', 'in_resolution', 'closed', 'informed')
-		AND c.org_path >= $2 AND c.org_path < $3`, ts(now), lo, hi)
-	if err != nil {
-		return nil, wrap(err, "stats overdue")
-	}
-	defer rows.Close()
-	var out []StatRow
-	for rows.Next() {
+	return queryAll(ctx, tx, "stats overdue", func(row rowScanner) (StatRow, error) {
 		var r StatRow
-		if err := rows.Scan(&r.CaseID, &r.Category, &r.OrgPath, &r.Channel, &r.Risk, &r.Outcome, nullTime{&r.CreatedAt}, &r.UnitID); err != nil {
-			return nil, err
+		if err := row.Scan(&r.CaseID, &r.Category, &r.OrgPath, &r.Channel, &r.Risk, &r.Outcome, nullTime{&r.CreatedAt}, &r.UnitID); err != nil {
+			return r, err
 		}
 		r.At = now
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		return r, nil
+	}, `SELECT `+statCols+` FROM cases c JOIN categories k ON k.code = c.category_code
+		WHERE c.step_due_at < $1 AND c.paused_at IS NULL AND c.status IN ('registered', 'assessed', 'dispatched', 'returned', 'in_resolution', 'closed', 'informed')
+		AND c.org_path >= $2 AND c.org_path < $3`, ts(now), lo, hi)
 }

@@ -106,14 +106,12 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
-	if s.dialect.name() == "postgres" {
-		var schema string
-		if err := s.write.QueryRowContext(ctx, `SELECT COALESCE(current_schema(), 'public')`).Scan(&schema); err != nil {
-			s.Close()
-			return nil, fmt.Errorf("store: current schema: %w", s.dialect.mapErr(err))
-		}
-		s.channel = eventChannel(schema)
+	channel, err := s.dialect.notifyChannel(ctx, s.write)
+	if err != nil {
+		s.Close()
+		return nil, err
 	}
+	s.channel = channel
 	return s, nil
 }
 

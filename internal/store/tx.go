@@ -46,7 +46,7 @@ func (s *Store) run(ctx context.Context, db *sql.DB, ro bool, fn func(tx *Tx) er
 		return s.updateGrouped(ctx, fn)
 	}
 	gen := s.dueGen.Load() // before the snapshot: a result tagged with it is never newer than it claims
-	sqlTx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: ro && s.dialect.name() == "postgres"})
+	sqlTx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: ro && s.dialect.readOnlyTxOption()})
 	if err != nil {
 		return s.dialect.mapErr(fmt.Errorf("store: begin: %w", err))
 	}

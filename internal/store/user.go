@@ -82,20 +82,13 @@ func (tx *Tx) Users(ctx context.Context, f UserFilter) ([]*domain.User, error) {
 		f.Limit = 50
 	}
 	q := `SELECT ` + userCols + userFrom + w.sql() + fmt.Sprintf(` ORDER BY u.id LIMIT %d`, f.Limit)
-	rows, err := tx.query(ctx, q, w.args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: list users: %w", err)
-	}
-	defer rows.Close()
-	var out []*domain.User
-	for rows.Next() {
+	return queryAll(ctx, tx, "list users", func(row rowScanner) (*domain.User, error) {
 		u := &domain.User{}
-		if err := scanUser(rows, u); err != nil {
+		if err := scanUser(row, u); err != nil {
 			return nil, fmt.Errorf("store: scan user: %w", err)
 		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+		return u, nil
+	}, q, w.args...)
 }
 
 // CreateUser inserts an account with its password hash and returns its ID.
@@ -148,20 +141,11 @@ func (tx *Tx) AddPasswordHistory(ctx context.Context, id int64, hash string) err
 
 // RecentPasswordHashes returns the last n hashes of an account.
 func (tx *Tx) RecentPasswordHashes(ctx context.Context, id int64, n int) ([]string, error) {
-	rows, err := tx.query(ctx, `SELECT password_hash FROM password_history WHERE user_id = $1 ORDER BY id DESC LIMIT $2`, id, n)
-	if err != nil {
-		return nil, wrap(err, "password history")
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
+	return queryAll(ctx, tx, "password history", func(row rowScanner) (string, error) {
 		var h string
-		if err := rows.Scan(&h); err != nil {
-			return nil, err
-		}
-		out = append(out, h)
-	}
-	return out, rows.Err()
+		err := row.Scan(&h)
+		return h, err
+	}, `SELECT password_hash FROM password_history WHERE user_id = $1 ORDER BY id DESC LIMIT $2`, id, n)
 }
 
 // SetLockedUntil locks an account until t (zero unlocks).
