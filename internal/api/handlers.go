@@ -9,7 +9,6 @@ import (
 	"jiefen/internal/domain"
 	"jiefen/internal/httpx"
 	"jiefen/internal/service/identity"
-	"jiefen/internal/store"
 )
 
 var errNotFoundRoute = domain.Error{Code: domain.NotFound, Key: "error.no_route"}
@@ -137,7 +136,7 @@ func (a *API) createGridHandler(w http.ResponseWriter, r *http.Request) error {
 
 func (a *API) listUsersHandler(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	f := store.UserFilter{Query: strings.TrimSpace(q.Get("q")), Role: domain.Role(q.Get("role"))}
+	f := domain.UserFilter{Query: strings.TrimSpace(q.Get("q")), Role: domain.Role(q.Get("role"))}
 	if f.Role != "" && !f.Role.Valid() {
 		return &domain.Error{Code: domain.Invalid, Key: "user.role.unknown", Args: []any{q.Get("role")}, Fields: map[string]string{"role": "user.role.unknown"}}
 	}
@@ -286,7 +285,7 @@ type tokenJSON struct {
 	Revoked    bool   `json:"revoked"`
 }
 
-func toTokenJSON(t *store.Token) tokenJSON {
+func toTokenJSON(t *domain.Token) tokenJSON {
 	j := tokenJSON{ID: t.ID, Name: t.Name, Prefix: t.Prefix, CreatedAt: t.CreatedAt.Format(time.RFC3339), Revoked: !t.RevokedAt.IsZero()}
 	if !t.LastUsedAt.IsZero() {
 		j.LastUsedAt = t.LastUsedAt.Format(time.RFC3339)
@@ -350,7 +349,7 @@ type auditJSON struct {
 
 func (a *API) searchAuditHandler(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	f := store.AuditFilter{Username: q.Get("user"), Action: q.Get("action"), Result: q.Get("result"), ObjectID: q.Get("object")}
+	f := domain.AuditFilter{Username: q.Get("user"), Action: q.Get("action"), Result: q.Get("result"), ObjectID: q.Get("object")}
 	var err error
 	if f.Limit, err = limitParam(q.Get("limit")); err != nil {
 		return err

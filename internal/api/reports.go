@@ -6,8 +6,8 @@ import (
 	"strconv"
 	"time"
 
+	"jiefen/internal/domain"
 	"jiefen/internal/httpx"
-	"jiefen/internal/store"
 )
 
 // monthlyReportHandler answers GET /api/v1/reports/monthly?month=2026-11
@@ -35,7 +35,7 @@ func (a *API) monthlyReportHandler(w http.ResponseWriter, r *http.Request) error
 }
 
 // exportJSON is an export request as the API gives it.
-func exportJSON(r *store.ExportRequest) map[string]any {
+func exportJSON(r *domain.ExportRequest) map[string]any {
 	t := func(x time.Time) any {
 		if x.IsZero() {
 			return nil
@@ -54,7 +54,7 @@ func (a *API) exportsHandler(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	list := func(rs []*store.ExportRequest) []map[string]any {
+	list := func(rs []*domain.ExportRequest) []map[string]any {
 		out := []map[string]any{}
 		for _, x := range rs {
 			out = append(out, exportJSON(x))

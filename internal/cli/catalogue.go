@@ -9,7 +9,6 @@ import (
 	"jiefen/internal/domain"
 	"jiefen/internal/service"
 	"jiefen/internal/service/casework"
-	"jiefen/internal/store"
 )
 
 // calendar import: the working-day calendar (holidays and 调休 working days).
@@ -78,7 +77,7 @@ func (e *env) categories(args []string) error {
 			return err
 		}
 		return e.withService(*db, func(svc *service.Service, ctx ctxT) error {
-			if err := svc.SaveCategory(ctx, store.Category{Code: *code, Name: *name, ParentCode: *parent, Sort: *sort, Active: !*inactive}); err != nil {
+			if err := svc.SaveCategory(ctx, domain.Category{Code: *code, Name: *name, ParentCode: *parent, Sort: *sort, Active: !*inactive}); err != nil {
 				return err
 			}
 			fmt.Fprintf(e.stdout, "saved category %s\n", *code)

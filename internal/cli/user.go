@@ -9,7 +9,6 @@ import (
 	"jiefen/internal/domain"
 	"jiefen/internal/service"
 	"jiefen/internal/service/identity"
-	"jiefen/internal/store"
 )
 
 const userUsage = `Usage:
@@ -71,7 +70,7 @@ func (e *env) user(args []string) error {
 			return err
 		}
 		return e.withService(*db, func(svc *service.Service, ctx ctxT) error {
-			filter := store.UserFilter{Role: domain.Role(*role), Query: *q, Limit: 500}
+			filter := domain.UserFilter{Role: domain.Role(*role), Query: *q, Limit: 500}
 			if *org != "" {
 				o, err := svc.Org(ctx, *org)
 				if err != nil {

@@ -70,7 +70,7 @@ func seedCases(ctx context.Context, svc *service.Service, n int) error {
 	st := svc.Store()
 	var existing int
 	if err := st.View(ctx, func(tx *store.Tx) error {
-		cs, err := tx.Cases(ctx, store.CaseFilter{Path: "/", Limit: 1})
+		cs, err := tx.Cases(ctx, domain.CaseFilter{Path: "/", Limit: 1})
 		existing = len(cs)
 		return err
 	}); err != nil || existing > 0 {

@@ -131,7 +131,7 @@ func ensureCentre(ctx context.Context, svc *service.Service) error {
 	if err := svc.AssignToUnit(ctx, "chengban", "justice"); err != nil {
 		return err
 	}
-	return svc.LinkMediator(ctx, &store.Mediator{Name: "刘芳", Kind: "people_mediator", OrgCode: "pc_hejiaji", Title: "何家集镇人民调解委员会调解员",
+	return svc.LinkMediator(ctx, &domain.Mediator{Name: "刘芳", Kind: "people_mediator", OrgCode: "pc_hejiaji", Title: "何家集镇人民调解委员会调解员",
 		Specialties: []string{"neighbour", "land", "marriage", "damage"}, Townships: []string{"610831101"}, Active: true}, "tiaojie")
 }
 

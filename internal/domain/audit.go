@@ -83,3 +83,22 @@ func CleanLogValue(s string) string {
 
 // CST is China Standard Time; audit times are shown in +08:00 (AU-2).
 var CST = time.FixedZone("CST", 8*3600)
+
+// AuditFilter selects audit entries for the search page.
+type AuditFilter struct {
+	Path      string // entries whose object lies in this subtree, or that have no place
+	Username  string
+	Action    string // prefix, e.g. "user." or "login"
+	Result    string
+	ObjectID  string
+	From, To  time.Time
+	BeforeSeq int64
+	Limit     int
+}
+
+// VerifyResult reports the outcome of walking the audit chain.
+type VerifyResult struct {
+	Checked  int64
+	BrokenAt int64  // seq of the first bad entry, 0 when intact
+	Reason   string // what was wrong
+}

@@ -31,7 +31,7 @@ func key(err error) string {
 
 func auditActions(t *testing.T, svc *service.Service, action string) []*domain.AuditEntry {
 	t.Helper()
-	es, err := svc.SearchAudit(jftest.CLI(), store.AuditFilter{Action: action, Limit: 500})
+	es, err := svc.SearchAudit(jftest.CLI(), domain.AuditFilter{Action: action, Limit: 500})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,19 +46,19 @@ func BenchmarkBoardMillion(b *testing.B) {
 	parts := map[string]func(tx *store.Tx) error{
 		"open_by_risk": func(tx *store.Tx) error { _, err := tx.OpenByRisk(ctx, "/610831/"); return err },
 		"overdue": func(tx *store.Tx) error {
-			_, err := tx.CountCases(ctx, store.CaseFilter{Path: "/610831/", Overdue: true, Now: time.Now()})
+			_, err := tx.CountCases(ctx, domain.CaseFilter{Path: "/610831/", Overdue: true, Now: time.Now()})
 			return err
 		},
 		"due_soon": func(tx *store.Tx) error {
-			_, err := tx.CountCases(ctx, store.CaseFilter{Path: "/610831/", DueSoon: true, Now: time.Now()})
+			_, err := tx.CountCases(ctx, domain.CaseFilter{Path: "/610831/", DueSoon: true, Now: time.Now()})
 			return err
 		},
 		"latest": func(tx *store.Tx) error {
-			_, err := tx.Cases(ctx, store.CaseFilter{Path: "/610831/", Limit: 12})
+			_, err := tx.Cases(ctx, domain.CaseFilter{Path: "/610831/", Limit: 12})
 			return err
 		},
 		"red": func(tx *store.Tx) error {
-			_, err := tx.Cases(ctx, store.CaseFilter{Path: "/610831/", Risk: "red", Statuses: domain.OpenStatuses, Limit: 10})
+			_, err := tx.Cases(ctx, domain.CaseFilter{Path: "/610831/", Risk: "red", Statuses: domain.OpenStatuses, Limit: 10})
 			return err
 		},
 		"visits_today": func(tx *store.Tx) error {

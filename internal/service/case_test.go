@@ -185,7 +185,7 @@ func TestCaseLifecycle(t *testing.T) {
 		if c.Timeline[3].Note != "不属于本人调解范围" || c.Timeline[3].ActorName != "测试med1" {
 			t.Fatalf("return event %+v", c.Timeline[3])
 		}
-		es, _ := e.svc.SearchAudit(jftest.CLI(), store.AuditFilter{Action: "case.", Limit: 100})
+		es, _ := e.svc.SearchAudit(jftest.CLI(), domain.AuditFilter{Action: "case.", Limit: 100})
 		if len(es) < 18 {
 			t.Fatalf("audited case actions: %d", len(es))
 		}
@@ -276,7 +276,7 @@ func TestRevealAndBlindIndex(t *testing.T) {
 		if _, _, err := e.svc.RevealParty(as(e.shy), c.ID, pid, "查看"); domain.ErrorCode(err) != domain.NotFound {
 			t.Fatalf("another township's dispatcher: %v", err)
 		}
-		es, _ := e.svc.SearchAudit(jftest.CLI(), store.AuditFilter{Action: "personal.reveal", Limit: 10})
+		es, _ := e.svc.SearchAudit(jftest.CLI(), domain.AuditFilter{Action: "personal.reveal", Limit: 10})
 		if len(es) != 1 || !strings.Contains(es[0].Detail, "电话联系当事人") || strings.Contains(es[0].Detail, testID) {
 			t.Fatalf("reveal audit %+v", es)
 		}
@@ -439,7 +439,7 @@ func TestNotificationsAndDeadlineSweep(t *testing.T) {
 		}
 		act(t, e, e.disp, c.ID, "assess", casework.ActionInput{Risk: "none"})
 		act(t, e, e.disp, c.ID, "dispatch", casework.ActionInput{Assignee: "med1"})
-		inbox := func(u *domain.User) []store.Notification {
+		inbox := func(u *domain.User) []domain.Notification {
 			items, _, err := e.svc.Inbox(as(u), false)
 			if err != nil {
 				t.Fatal(err)
@@ -775,7 +775,7 @@ func TestMilestones(t *testing.T) {
 		act(t, e, e.med, c.ID, "six", casework.ActionInput{Six: &domain.Six{LeadLeader: "a", MediationOrg: "b", DockingUnit: "c", Plan: "d", Schedule: "e", GuidanceText: "f"}})
 		act(t, e, e.med, c.ID, "close", casework.ActionInput{Outcome: "resolved"})
 		ms, _ = e.svc.Milestones(as(e.med), c.ID)
-		byAuto := map[string]store.Milestone{}
+		byAuto := map[string]domain.Milestone{}
 		for _, m := range ms {
 			byAuto[m.Auto] = m
 		}

@@ -7,6 +7,7 @@ package service
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"jiefen/internal/app"
 	"jiefen/internal/crypto"
@@ -48,8 +49,18 @@ func New(st *store.Store, log *slog.Logger, p identity.Policy) *Service {
 // Kernel is the shared kernel (store, clock, keys, calendar).
 func (s *Service) Kernel() *app.Kernel { return s.kernel }
 
-// Store exposes the store for read-only helpers (health checks).
+// Store is the store, for the operator's bulk tools (seed, demo); the
+// surfaces use Now, Ping and Engine.
 func (s *Service) Store() *store.Store { return s.kernel.Store() }
+
+// Now is the clock the use-cases run on.
+func (s *Service) Now() time.Time { return s.kernel.Now() }
+
+// Ping checks that the database answers (readiness).
+func (s *Service) Ping(ctx context.Context) error { return s.kernel.Store().Ping(ctx) }
+
+// Engine names the database engine ("sqlite" or "postgres").
+func (s *Service) Engine() string { return s.kernel.Store().Engine() }
 
 // Logger returns the logger.
 func (s *Service) Logger() *slog.Logger { return s.kernel.Logger() }

@@ -51,7 +51,7 @@ func TestJurisdictionOfAccounts(t *testing.T) {
 		if _, err := svc.UserByUsername(jftest.CLI(), "sneaky"); domain.ErrorCode(err) != domain.NotFound {
 			t.Fatalf("refused account was written: %v", err)
 		}
-		list, err := svc.Users(ctx, store.UserFilter{Path: "/610831/"})
+		list, err := svc.Users(ctx, domain.UserFilter{Path: "/610831/"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -64,15 +64,15 @@ func TestJurisdictionOfAccounts(t *testing.T) {
 			t.Errorf("township admin sees %d accounts, want 2", len(list))
 		}
 		// A mediator cannot list accounts at all.
-		if _, err := svc.Users(jftest.As(inside, "10.1.1.2"), store.UserFilter{}); domain.ErrorCode(err) != domain.Forbidden {
+		if _, err := svc.Users(jftest.As(inside, "10.1.1.2"), domain.UserFilter{}); domain.ErrorCode(err) != domain.Forbidden {
 			t.Fatalf("mediator lists users: %v", err)
 		}
-		denied, _ := svc.SearchAudit(jftest.CLI(), store.AuditFilter{Action: "denied.", Limit: 100})
+		denied, _ := svc.SearchAudit(jftest.CLI(), domain.AuditFilter{Action: "denied.", Limit: 100})
 		if len(denied) < 4 {
 			t.Fatalf("refusals audited: %d", len(denied))
 		}
 		// The county administrator sees everyone.
-		all, err := svc.Users(jftest.As(countyAdmin, "10.1.1.3"), store.UserFilter{})
+		all, err := svc.Users(jftest.As(countyAdmin, "10.1.1.3"), domain.UserFilter{})
 		if err != nil || len(all) != 4 {
 			t.Fatalf("county admin sees %d, %v", len(all), err)
 		}

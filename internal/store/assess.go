@@ -112,15 +112,10 @@ func (tx *Tx) RedMattersSince(ctx context.Context, path string, since time.Time,
 	return n, wrap(err, "red matters")
 }
 
-// PartyKey is what identifies a party across matters without revealing it.
-type PartyKey struct {
-	Name, IDBidx, PhoneBidx string
-}
-
 // PartyKeys lists a matter's parties' names and blind indexes.
-func (tx *Tx) PartyKeys(ctx context.Context, caseID int64) ([]PartyKey, error) {
-	return queryAll(ctx, tx, "party keys", func(row rowScanner) (PartyKey, error) {
-		var k PartyKey
+func (tx *Tx) PartyKeys(ctx context.Context, caseID int64) ([]domain.PartyKey, error) {
+	return queryAll(ctx, tx, "party keys", func(row rowScanner) (domain.PartyKey, error) {
+		var k domain.PartyKey
 		err := row.Scan(&k.Name, &k.IDBidx, &k.PhoneBidx)
 		return k, err
 	}, `SELECT name, id_bidx, phone_bidx FROM parties WHERE case_id = $1 ORDER BY id`, caseID)

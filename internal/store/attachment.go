@@ -2,25 +2,11 @@ package store
 
 import (
 	"context"
-	"time"
+	"jiefen/internal/domain"
 )
 
-// Attachment is a file attached to a matter.
-type Attachment struct {
-	ID         int64
-	CaseID     int64
-	Kind       string
-	Name       string
-	StoredName string
-	MIME       string
-	Size       int64
-	SHA256     string
-	UploadedBy int64
-	CreatedAt  time.Time
-}
-
 // AddAttachment records a stored file.
-func (tx *Tx) AddAttachment(ctx context.Context, a *Attachment) error {
+func (tx *Tx) AddAttachment(ctx context.Context, a *domain.Attachment) error {
 	err := tx.queryRow(ctx, `INSERT INTO attachments (case_id, kind, name, stored_name, mime, size, sha256, uploaded_by, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
 		a.CaseID, a.Kind, a.Name, a.StoredName, a.MIME, a.Size, a.SHA256, a.UploadedBy, ts(tx.Now)).Scan(&a.ID)
@@ -29,9 +15,9 @@ func (tx *Tx) AddAttachment(ctx context.Context, a *Attachment) error {
 }
 
 // Attachments lists a matter's files.
-func (tx *Tx) Attachments(ctx context.Context, caseID int64) ([]Attachment, error) {
-	return queryAll(ctx, tx, "list attachments", func(row rowScanner) (Attachment, error) {
-		var a Attachment
+func (tx *Tx) Attachments(ctx context.Context, caseID int64) ([]domain.Attachment, error) {
+	return queryAll(ctx, tx, "list attachments", func(row rowScanner) (domain.Attachment, error) {
+		var a domain.Attachment
 		err := row.Scan(&a.ID, &a.CaseID, &a.Kind, &a.Name, &a.StoredName, &a.MIME, &a.Size, &a.SHA256, &a.UploadedBy, nullTime{&a.CreatedAt})
 		return a, err
 	}, `SELECT id, case_id, kind, name, stored_name, mime, size, sha256, uploaded_by, created_at

@@ -42,20 +42,8 @@ func scanAudit(sc interface{ Scan(...any) error }, e *domain.AuditEntry) error {
 		&e.ObjectType, &e.ObjectID, &e.OrgPath, &e.Result, &e.Detail, &e.PrevHash, &e.Hash)
 }
 
-// AuditFilter selects audit entries for the search page.
-type AuditFilter struct {
-	Path      string // entries whose object lies in this subtree, or that have no place
-	Username  string
-	Action    string // prefix, e.g. "user." or "login"
-	Result    string
-	ObjectID  string
-	From, To  time.Time
-	BeforeSeq int64
-	Limit     int
-}
-
 // Audit lists entries newest first, keyset-paginated by seq.
-func (tx *Tx) Audit(ctx context.Context, f AuditFilter) ([]*domain.AuditEntry, error) {
+func (tx *Tx) Audit(ctx context.Context, f domain.AuditFilter) ([]*domain.AuditEntry, error) {
 	w := where{}
 	if f.Path != "" {
 		w.add("(org_path = '' OR org_path LIKE ?)", stripLike(f.Path)+"%")
@@ -93,18 +81,11 @@ func (tx *Tx) Audit(ctx context.Context, f AuditFilter) ([]*domain.AuditEntry, e
 	}, `SELECT `+auditCols+` FROM audit_log`+w.sql()+` ORDER BY seq DESC LIMIT `+strconv.Itoa(f.Limit), w.args...)
 }
 
-// VerifyResult reports the outcome of walking the audit chain.
-type VerifyResult struct {
-	Checked  int64
-	BrokenAt int64  // seq of the first bad entry, 0 when intact
-	Reason   string // what was wrong
-}
-
 // VerifyAudit walks the whole chain in seq order and checks that the numbers
 // run without gaps, each entry's prev_hash is the hash before it, each hash
 // matches its contents, and the head matches the last entry.
-func (s *Store) VerifyAudit(ctx context.Context) (VerifyResult, error) {
-	var res VerifyResult
+func (s *Store) VerifyAudit(ctx context.Context) (domain.VerifyResult, error) {
+	var res domain.VerifyResult
 	rows, err := s.read.QueryContext(ctx, `SELECT `+auditCols+` FROM audit_log ORDER BY seq`)
 	if err != nil {
 		return res, wrap(s.dialect.mapErr(err), "verify audit")
@@ -141,7 +122,7 @@ func (s *Store) VerifyAudit(ctx context.Context) (VerifyResult, error) {
 	return res, nil
 }
 
-func fail(res VerifyResult, seq int64, why string) VerifyResult {
+func fail(res domain.VerifyResult, seq int64, why string) domain.VerifyResult {
 	res.BrokenAt, res.Reason = seq, why
 	return res
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"jiefen/internal/domain"
 	"time"
 )
 
@@ -50,20 +51,12 @@ func (tx *Tx) CountEvents(ctx context.Context, action string, from, to time.Time
 	return n, wrap(err, "count events")
 }
 
-// Supervision is a leader's supervision order (督办) on a matter.
-type Supervision struct {
-	ID, CaseID, LeaderID int64
-	LeaderName           string
-	Due, Created         time.Time
-	Replied              time.Time
-}
-
 // OpenSupervisions lists the supervision orders awaiting a reply, issued
 // by leader (0: anyone) on matters under path, oldest deadline first.
-func (tx *Tx) OpenSupervisions(ctx context.Context, leader int64, path string, limit int) ([]Supervision, error) {
+func (tx *Tx) OpenSupervisions(ctx context.Context, leader int64, path string, limit int) ([]domain.Supervision, error) {
 	lo, hi := pathRange(path)
-	return queryAll(ctx, tx, "open supervisions", func(row rowScanner) (Supervision, error) {
-		var s Supervision
+	return queryAll(ctx, tx, "open supervisions", func(row rowScanner) (domain.Supervision, error) {
+		var s domain.Supervision
 		err := row.Scan(&s.ID, &s.CaseID, &s.LeaderID, &s.LeaderName, nullTime{&s.Due}, nullTime{&s.Created})
 		return s, err
 	}, `SELECT s.id, s.case_id, s.leader_id, u.name, s.due_at, s.created_at FROM supervisions s
@@ -73,9 +66,9 @@ func (tx *Tx) OpenSupervisions(ctx context.Context, leader int64, path string, l
 }
 
 // Supervisions lists every supervision order on a matter, oldest first.
-func (tx *Tx) Supervisions(ctx context.Context, caseID int64) ([]Supervision, error) {
-	return queryAll(ctx, tx, "supervisions", func(row rowScanner) (Supervision, error) {
-		var s Supervision
+func (tx *Tx) Supervisions(ctx context.Context, caseID int64) ([]domain.Supervision, error) {
+	return queryAll(ctx, tx, "supervisions", func(row rowScanner) (domain.Supervision, error) {
+		var s domain.Supervision
 		err := row.Scan(&s.ID, &s.CaseID, &s.LeaderID, &s.LeaderName, nullTime{&s.Due}, nullTime{&s.Created}, nullTime{&s.Replied})
 		return s, err
 	}, `SELECT s.id, s.case_id, s.leader_id, u.name, s.due_at, s.created_at, s.replied_at FROM supervisions s

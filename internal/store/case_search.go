@@ -10,38 +10,12 @@ import (
 	"jiefen/internal/domain"
 )
 
-// CaseFilter selects matters for lists.
-type CaseFilter struct {
-	Path        string // subtree (required by the service)
-	Statuses    []domain.Status
-	Category    string
-	Risk        string
-	Channel     string
-	AssigneeID  int64
-	CoHandlerID int64   // matters this user co-handles now
-	LeadID      int64   // matters this leader leads (三色)
-	Regrade     bool    // someone reported the matter getting worse: re-grade due
-	NotMerged   bool    // leave out merged duplicates
-	IDs         []int64 // only these matters (a page of a statistic's list)
-	Overdue     bool
-	DueSoon     bool // due within a day, not yet overdue
-	ToReply     bool // a supervision order awaits the assignee\'s reply
-	Now         time.Time
-	From, To    time.Time // registered in [From, To)
-	Tokens      []string  // full-text tokens (AND)
-	Like        string    // single-character fallback
-	IDBidx      string    // party ID number (blind index)
-	PhoneBidx   string    // party phone (blind index)
-	BeforeID    int64     // keyset: id < BeforeID
-	Limit       int
-}
-
 // usesFTS reports whether the filter searches SQLite's FTS5 table, which
 // the query then joins as f.
-func usesFTS(tx *Tx, f CaseFilter) bool { return len(f.Tokens) > 0 && tx.d.searchJoinsFTS() }
+func usesFTS(tx *Tx, f domain.CaseFilter) bool { return len(f.Tokens) > 0 && tx.d.searchJoinsFTS() }
 
 // caseWhere builds the WHERE clause of a case filter.
-func caseWhere(tx *Tx, f CaseFilter) where {
+func caseWhere(tx *Tx, f domain.CaseFilter) where {
 	w := where{}
 	if f.Path != "/" && f.Path != "" { // the whole tree needs no condition (and no table reads for it)
 		w.add("c.org_path LIKE ?", stripLike(f.Path)+"%")
@@ -118,7 +92,7 @@ func caseWhere(tx *Tx, f CaseFilter) where {
 }
 
 // Cases lists matters newest first with keyset pagination.
-func (tx *Tx) Cases(ctx context.Context, f CaseFilter) ([]*domain.Case, error) {
+func (tx *Tx) Cases(ctx context.Context, f domain.CaseFilter) ([]*domain.Case, error) {
 	w := caseWhere(tx, f)
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50

@@ -3,17 +3,11 @@ package store
 import (
 	"cmp"
 	"context"
+	"jiefen/internal/domain"
 )
 
-// Category is a catalogue entry.
-type Category struct {
-	Code, Name, ParentCode string
-	Sort                   int
-	Active                 bool
-}
-
 // UpsertCategory adds or renames a catalogue entry.
-func (tx *Tx) UpsertCategory(ctx context.Context, c Category) error {
+func (tx *Tx) UpsertCategory(ctx context.Context, c domain.Category) error {
 	var oldParent string
 	moved := tx.queryRow(ctx, `SELECT COALESCE(parent_code, '') FROM categories WHERE code = $1`, c.Code).Scan(&oldParent) == nil && oldParent != c.ParentCode
 	var parent any
@@ -34,9 +28,9 @@ func (tx *Tx) UpsertCategory(ctx context.Context, c Category) error {
 }
 
 // Categories lists the catalogue in display order.
-func (tx *Tx) Categories(ctx context.Context) ([]Category, error) {
-	return queryAll(ctx, tx, "list categories", func(row rowScanner) (Category, error) {
-		var c Category
+func (tx *Tx) Categories(ctx context.Context) ([]domain.Category, error) {
+	return queryAll(ctx, tx, "list categories", func(row rowScanner) (domain.Category, error) {
+		var c domain.Category
 		err := row.Scan(&c.Code, &c.Name, &c.ParentCode, &c.Sort, &c.Active)
 		return c, err
 	}, `SELECT code, name, COALESCE(parent_code, ''), sort, active FROM categories ORDER BY sort, code`)

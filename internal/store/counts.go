@@ -42,7 +42,7 @@ func (tx *Tx) CountByStatus(ctx context.Context, path string, assignee int64, st
 // byStatusOnly reports whether a filter selects by status, place and
 // assignee alone, which the kept counts answer. (Any other field set, today
 // or added later, sends the count to the matters themselves.)
-func (f CaseFilter) byStatusOnly() bool {
+func byStatusOnly(f domain.CaseFilter) bool {
 	f.Path, f.Statuses, f.AssigneeID, f.Now, f.Limit = "", nil, 0, time.Time{}, 0
 	return reflect.ValueOf(f).IsZero()
 }
@@ -66,7 +66,7 @@ type overdueKey struct {
 
 // countOverdue answers an overdue-only filter, from the kept result when it
 // is still exact.
-func (tx *Tx) countOverdue(ctx context.Context, f CaseFilter, count func() (int, error)) (int, error) {
+func (tx *Tx) countOverdue(ctx context.Context, f domain.CaseFilter, count func() (int, error)) (int, error) {
 	if !tx.d.soleOwner() {
 		return count()
 	}
@@ -97,7 +97,7 @@ func (tx *Tx) countOverdue(ctx context.Context, f CaseFilter, count func() (int,
 
 // isOverdueOnly reports whether a filter asks only for the overdue matters
 // of a place or an assignee.
-func (f CaseFilter) isOverdueOnly() bool {
+func isOverdueOnly(f domain.CaseFilter) bool {
 	f.Path, f.AssigneeID, f.Now, f.Limit, f.Overdue = "", 0, time.Time{}, 0, false
 	return reflect.ValueOf(f).IsZero()
 }

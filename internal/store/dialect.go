@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"jiefen/internal/domain"
 )
 
 // dialect holds what differs between the engines (dialect_sqlite.go,
@@ -61,7 +62,7 @@ type dialect interface {
 	// pageIDs finds the ids of a page of matters from the cases table alone,
 	// before their rows are read with the joins (ok false: the engine reads
 	// the page in one query).
-	pageIDs(ctx context.Context, tx *Tx, w where, f CaseFilter) (ids []int64, ok bool, err error)
+	pageIDs(ctx context.Context, tx *Tx, w where, f domain.CaseFilter) (ids []int64, ok bool, err error)
 
 	// bulkSettings are the connection's settings for a bulk load, and
 	// bulkRestore the statements that undo them.

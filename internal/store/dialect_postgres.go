@@ -81,7 +81,7 @@ func (postgresDialect) searchJoinsFTS() bool { return false }
 // the joins it walked the primary key through every newer matter (the
 // newest are never archived, say, but the planner assumes statuses are
 // spread evenly over time). Then the rows.
-func (postgresDialect) pageIDs(ctx context.Context, tx *Tx, w where, f CaseFilter) ([]int64, bool, error) {
+func (postgresDialect) pageIDs(ctx context.Context, tx *Tx, w where, f domain.CaseFilter) ([]int64, bool, error) {
 	if len(f.Tokens) > 0 {
 		ids, err := tx.searchIDsPostgres(ctx, w.sql(), w.args, f.BeforeID, f.Limit)
 		return ids, true, err

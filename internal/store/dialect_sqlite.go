@@ -106,7 +106,7 @@ func (sqliteDialect) searchCondition(tokens []string) (string, any) {
 
 func (sqliteDialect) searchJoinsFTS() bool { return true }
 
-func (sqliteDialect) pageIDs(context.Context, *Tx, where, CaseFilter) ([]int64, bool, error) {
+func (sqliteDialect) pageIDs(context.Context, *Tx, where, domain.CaseFilter) ([]int64, bool, error) {
 	return nil, false, nil
 }
 

@@ -2,26 +2,12 @@ package store
 
 import (
 	"context"
+	"jiefen/internal/domain"
 	"time"
 )
 
-// ExportRequest is a request to export personal data in full, with its
-// approval and its single use.
-type ExportRequest struct {
-	ID                 int64
-	RequestedBy        int64
-	RequesterName      string
-	RequestedAt        time.Time
-	OrgPath, Query     string
-	Reason             string
-	ApprovedBy         int64
-	ApproverName       string
-	ApprovedAt, UsedAt time.Time
-	Filter             string // the filters in words (filled by the service)
-}
-
 // AddExportRequest records a request.
-func (tx *Tx) AddExportRequest(ctx context.Context, r *ExportRequest) error {
+func (tx *Tx) AddExportRequest(ctx context.Context, r *domain.ExportRequest) error {
 	r.RequestedAt = tx.Now
 	err := tx.queryRow(ctx, `INSERT INTO export_requests (requested_by, requested_at, org_path, query, reason) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
 		r.RequestedBy, ts(tx.Now), r.OrgPath, r.Query, r.Reason).Scan(&r.ID)
@@ -31,14 +17,14 @@ func (tx *Tx) AddExportRequest(ctx context.Context, r *ExportRequest) error {
 const exportCols = `r.id, r.requested_by, ru.name, r.requested_at, r.org_path, r.query, r.reason, COALESCE(r.approved_by, 0), COALESCE(au.name, ''), r.approved_at, r.used_at
 	FROM export_requests r JOIN users ru ON ru.id = r.requested_by LEFT JOIN users au ON au.id = r.approved_by`
 
-func scanExport(sc interface{ Scan(...any) error }, r *ExportRequest) error {
+func scanExport(sc interface{ Scan(...any) error }, r *domain.ExportRequest) error {
 	return sc.Scan(&r.ID, &r.RequestedBy, &r.RequesterName, nullTime{&r.RequestedAt}, &r.OrgPath, &r.Query, &r.Reason, &r.ApprovedBy, &r.ApproverName,
 		nullTime{&r.ApprovedAt}, nullTime{&r.UsedAt})
 }
 
-// ExportRequest reads one request.
-func (tx *Tx) ExportRequest(ctx context.Context, id int64) (*ExportRequest, error) {
-	var r ExportRequest
+// domain.ExportRequest reads one request.
+func (tx *Tx) ExportRequest(ctx context.Context, id int64) (*domain.ExportRequest, error) {
+	var r domain.ExportRequest
 	if err := scanExport(tx.queryRow(ctx, `SELECT `+exportCols+` WHERE r.id = $1`, id), &r); err != nil {
 		return nil, tx.scanErr(err, "get export request")
 	}
@@ -47,10 +33,10 @@ func (tx *Tx) ExportRequest(ctx context.Context, id int64) (*ExportRequest, erro
 
 // ExportRequests lists the requests made since since, by user (0: anyone)
 // or under path, newest first.
-func (tx *Tx) ExportRequests(ctx context.Context, since time.Time, user int64, path string) ([]*ExportRequest, error) {
+func (tx *Tx) ExportRequests(ctx context.Context, since time.Time, user int64, path string) ([]*domain.ExportRequest, error) {
 	lo, hi := pathRange(path)
-	return queryAll(ctx, tx, "export requests", func(row rowScanner) (*ExportRequest, error) {
-		var r ExportRequest
+	return queryAll(ctx, tx, "export requests", func(row rowScanner) (*domain.ExportRequest, error) {
+		var r domain.ExportRequest
 		err := scanExport(row, &r)
 		return &r, err
 	}, `SELECT `+exportCols+` WHERE r.requested_at >= $1 AND (r.requested_by = $2 OR ($2 = 0 AND r.org_path >= $3 AND r.org_path < $4))

@@ -12,7 +12,7 @@ func (s *Store) AuditForTest(ctx context.Context) ([]*domain.AuditEntry, error) 
 	var out []*domain.AuditEntry
 	err := s.View(ctx, func(tx *Tx) error {
 		var err error
-		out, err = tx.Audit(ctx, AuditFilter{Limit: 500})
+		out, err = tx.Audit(ctx, domain.AuditFilter{Limit: 500})
 		return err
 	})
 	return out, err

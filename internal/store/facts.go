@@ -57,23 +57,15 @@ func (tx *Tx) syncFacts(ctx context.Context, caseID int64) error {
 	return wrap(err, "sync case facts")
 }
 
-// Fact is one counted event with its matter's attributes now.
-type Fact struct {
-	StatRow
-	Step   string // the step it ended ("" for none)
-	OnTime bool
-	Value  string // close: outcome; visit: satisfaction
-}
-
 // StatsFacts lists the facts in [from, to) of matters under path (only
 // the closes when closesOnly), oldest first; merged duplicates left out.
-func (tx *Tx) StatsFacts(ctx context.Context, from, to time.Time, path string, closesOnly bool) ([]Fact, error) {
+func (tx *Tx) StatsFacts(ctx context.Context, from, to time.Time, path string, closesOnly bool) ([]domain.Fact, error) {
 	cond, args := factsWhere(from, to, path)
 	if closesOnly {
 		cond += ` AND action = 'close'`
 	}
-	return queryAll(ctx, tx, "stats facts", func(row rowScanner) (Fact, error) {
-		var f Fact
+	return queryAll(ctx, tx, "stats facts", func(row rowScanner) (domain.Fact, error) {
+		var f domain.Fact
 		var onTime int
 		if err := row.Scan(&f.CaseID, &f.Action, nullTime{&f.At}, &f.Step, &onTime, &f.Value, &f.Category, &f.OrgPath, &f.Channel, &f.Risk,
 			&f.UnitID, nullTime{&f.CreatedAt}); err != nil {
@@ -96,24 +88,18 @@ func factsWhere(from, to time.Time, path string) (string, []any) {
 	return cond, args
 }
 
-// FactCount is how many facts of one kind one group has.
-type FactCount struct {
-	Fact // the group's attribute, action, step, on-time and (visits) value
-	N    int
-}
-
 // StatsFactCounts counts the period's visits, reopenings and step ends
 // under path by group (by: "", category, org, unit, channel, risk, month;
 // a month in China time), merged duplicates left out.
-func (tx *Tx) StatsFactCounts(ctx context.Context, from, to time.Time, path, by string) ([]FactCount, error) {
+func (tx *Tx) StatsFactCounts(ctx context.Context, from, to time.Time, path, by string) ([]domain.FactCount, error) {
 	key := map[string]string{"": `''`, "category": "category", "org": "org_path", "unit": "CAST(unit_id AS TEXT)", "channel": "channel", "risk": "risk",
 		"month": tx.d.monthInChina("at")}[by]
 	if key == "" {
 		return nil, fmt.Errorf("store: no breakdown %q", by)
 	}
 	cond, args := factsWhere(from, to, path)
-	return queryAll(ctx, tx, "stats fact counts", func(row rowScanner) (FactCount, error) {
-		var c FactCount
+	return queryAll(ctx, tx, "stats fact counts", func(row rowScanner) (domain.FactCount, error) {
+		var c domain.FactCount
 		var k string
 		var onTime int
 		if err := row.Scan(&k, &c.Action, &c.Step, &onTime, &c.Value, &c.N); err != nil {

@@ -7,24 +7,16 @@ import (
 	"jiefen/internal/domain"
 )
 
-// Idempotent is a stored response to a POST with an Idempotency-Key.
-type Idempotent struct {
-	Method, Path string
-	Status       int
-	Body         string
-	CreatedAt    time.Time
-}
-
 // IdempotentResponse returns the stored response for (user, key), or not_found.
-func (tx *Tx) IdempotentResponse(ctx context.Context, userID int64, key string) (Idempotent, error) {
-	var r Idempotent
+func (tx *Tx) IdempotentResponse(ctx context.Context, userID int64, key string) (domain.Idempotent, error) {
+	var r domain.Idempotent
 	err := tx.queryRow(ctx, `SELECT method, path, status, body, created_at FROM idempotency_keys WHERE user_id = $1 AND key = $2`, userID, key).
 		Scan(&r.Method, &r.Path, &r.Status, &r.Body, nullTime{&r.CreatedAt})
 	return r, tx.scanErr(err, "idempotency key")
 }
 
 // SaveIdempotentResponse stores a response; a concurrent duplicate is a conflict.
-func (tx *Tx) SaveIdempotentResponse(ctx context.Context, userID int64, key string, r Idempotent) error {
+func (tx *Tx) SaveIdempotentResponse(ctx context.Context, userID int64, key string, r domain.Idempotent) error {
 	_, err := tx.exec(ctx, `INSERT INTO idempotency_keys (user_id, key, method, path, status, body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		userID, key, r.Method, r.Path, r.Status, r.Body, ts(tx.Now))
 	return wrap(err, "save idempotency key")
@@ -32,12 +24,12 @@ func (tx *Tx) SaveIdempotentResponse(ctx context.Context, userID int64, key stri
 
 // ReserveIdempotencyKey claims (user, key) for a request in progress
 // (status 0). It returns the stored response and false when the key exists.
-func (tx *Tx) ReserveIdempotencyKey(ctx context.Context, userID int64, key, method, path string) (Idempotent, bool, error) {
+func (tx *Tx) ReserveIdempotencyKey(ctx context.Context, userID int64, key, method, path string) (domain.Idempotent, bool, error) {
 	r, err := tx.IdempotentResponse(ctx, userID, key)
 	if err == nil && r.Status == 0 && tx.Now.Sub(r.CreatedAt) > 5*time.Minute && r.Method == method && r.Path == path {
 		// A reservation whose request never finished (a crash): take it over.
 		_, err := tx.exec(ctx, `UPDATE idempotency_keys SET created_at = $1 WHERE user_id = $2 AND key = $3 AND status = 0`, ts(tx.Now), userID, key)
-		return Idempotent{}, err == nil, wrap(err, "take over idempotency key")
+		return domain.Idempotent{}, err == nil, wrap(err, "take over idempotency key")
 	}
 	if err == nil {
 		return r, false, nil
@@ -45,7 +37,7 @@ func (tx *Tx) ReserveIdempotencyKey(ctx context.Context, userID int64, key, meth
 	if domain.ErrorCode(err) != domain.NotFound {
 		return r, false, err
 	}
-	return Idempotent{}, true, tx.SaveIdempotentResponse(ctx, userID, key, Idempotent{Method: method, Path: path})
+	return domain.Idempotent{}, true, tx.SaveIdempotentResponse(ctx, userID, key, domain.Idempotent{Method: method, Path: path})
 }
 
 // CompleteIdempotencyKey stores the response of a reserved key.

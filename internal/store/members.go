@@ -2,31 +2,10 @@ package store
 
 import (
 	"context"
+	"jiefen/internal/domain"
 	"strconv"
 	"strings"
-	"time"
 )
-
-// MemberRow is one household of a group matter as stored (sealed fields
-// already sealed by the service).
-type MemberRow struct {
-	ID                   int64
-	RowNo                int
-	Name                 string
-	VillageCode          string
-	VillageName          string
-	IDKid, IDEnc, IDBidx string
-	IDMasked             string
-	PhoneKid, PhoneEnc   string
-	PhoneMasked          string
-	AmountCents          int64
-	Note                 string
-	Status               string
-	StatusNote           string
-	ConfirmedBy          string
-	ConfirmedAt          time.Time
-	Version              int64
-}
 
 // NextMemberRow is the row number after the last one of a matter's list.
 func (tx *Tx) NextMemberRow(ctx context.Context, caseID int64) (int, error) {
@@ -36,7 +15,7 @@ func (tx *Tx) NextMemberRow(ctx context.Context, caseID int64) (int, error) {
 }
 
 // InsertMembers adds households to a matter's list, 200 rows per statement.
-func (tx *Tx) InsertMembers(ctx context.Context, caseID int64, rows []MemberRow) error {
+func (tx *Tx) InsertMembers(ctx context.Context, caseID int64, rows []domain.MemberRow) error {
 	const cols = 12
 	for start := 0; start < len(rows); start += 200 {
 		chunk := rows[start:min(start+200, len(rows))]
@@ -62,33 +41,18 @@ func (tx *Tx) InsertMembers(ctx context.Context, caseID int64, rows []MemberRow)
 	return nil
 }
 
-// MemberCount is a count of households by village and status.
-type MemberCount struct {
-	VillageCode, VillageName, Status string
-	N                                int
-}
-
 // MemberCounts counts a matter's households by village and status.
-func (tx *Tx) MemberCounts(ctx context.Context, caseID int64) ([]MemberCount, error) {
-	return queryAll(ctx, tx, "member counts", func(row rowScanner) (MemberCount, error) {
-		var c MemberCount
+func (tx *Tx) MemberCounts(ctx context.Context, caseID int64) ([]domain.MemberCount, error) {
+	return queryAll(ctx, tx, "member counts", func(row rowScanner) (domain.MemberCount, error) {
+		var c domain.MemberCount
 		err := row.Scan(&c.VillageCode, &c.VillageName, &c.Status, &c.N)
 		return c, err
 	}, `SELECT m.village_code, o.name, m.status, COUNT(*) FROM group_members m JOIN orgs o ON o.code = m.village_code
 		WHERE m.case_id = $1 GROUP BY m.village_code, o.name, m.status ORDER BY m.village_code, m.status`, caseID)
 }
 
-// MemberFilter selects a page of a matter's households.
-type MemberFilter struct {
-	CaseID      int64
-	VillageCode string
-	Status      string
-	AfterRow    int // keyset: row_no > AfterRow
-	Limit       int
-}
-
 // Members lists a page of households in row order (personal data masked).
-func (tx *Tx) Members(ctx context.Context, f MemberFilter) ([]MemberRow, error) {
+func (tx *Tx) Members(ctx context.Context, f domain.MemberFilter) ([]domain.MemberRow, error) {
 	w := where{}
 	w.add("m.case_id = ?", f.CaseID)
 	if f.VillageCode != "" {
@@ -103,8 +67,8 @@ func (tx *Tx) Members(ctx context.Context, f MemberFilter) ([]MemberRow, error) 
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
-	return queryAll(ctx, tx, "members", func(row rowScanner) (MemberRow, error) {
-		var m MemberRow
+	return queryAll(ctx, tx, "members", func(row rowScanner) (domain.MemberRow, error) {
+		var m domain.MemberRow
 		if err := row.Scan(&m.ID, &m.RowNo, &m.Name, &m.VillageCode, &m.VillageName, &m.IDMasked, &m.PhoneMasked, &m.AmountCents, &m.Note,
 			&m.Status, &m.StatusNote, &m.ConfirmedBy, nullTime{&m.ConfirmedAt}, &m.Version); err != nil {
 			return m, err
@@ -137,12 +101,6 @@ func (tx *Tx) SetMemberStatus(ctx context.Context, caseID, memberID int64, statu
 	return nil
 }
 
-// CaseUnit is a unit acting on a matter.
-type CaseUnit struct {
-	Code, Name, Role, Part string
-	At                     time.Time
-}
-
 // AddCaseUnit records a unit acting on a matter (lead or co).
 func (tx *Tx) AddCaseUnit(ctx context.Context, caseID, unitID int64, role, part string, by int64) error {
 	_, err := tx.exec(ctx, `INSERT INTO case_units (case_id, unit_id, role, part, added_by, added_at) VALUES ($1, $2, $3, $4, $5, $6)
@@ -151,9 +109,9 @@ func (tx *Tx) AddCaseUnit(ctx context.Context, caseID, unitID int64, role, part 
 }
 
 // CaseUnits lists the units acting on a matter, the lead first.
-func (tx *Tx) CaseUnits(ctx context.Context, caseID int64) ([]CaseUnit, error) {
-	return queryAll(ctx, tx, "case units", func(row rowScanner) (CaseUnit, error) {
-		var c CaseUnit
+func (tx *Tx) CaseUnits(ctx context.Context, caseID int64) ([]domain.CaseUnit, error) {
+	return queryAll(ctx, tx, "case units", func(row rowScanner) (domain.CaseUnit, error) {
+		var c domain.CaseUnit
 		err := row.Scan(&c.Code, &c.Name, &c.Role, &c.Part, nullTime{&c.At})
 		return c, err
 	}, `SELECT u.code, u.name, cu.role, cu.part, cu.added_at FROM case_units cu JOIN units u ON u.id = cu.unit_id

@@ -2,21 +2,11 @@ package store
 
 import (
 	"context"
-	"time"
+	"jiefen/internal/domain"
 )
 
-// Milestone is one line of a matter's schedule.
-type Milestone struct {
-	ID     int64
-	CaseID int64
-	Title  string
-	DueAt  time.Time
-	DoneAt time.Time
-	Auto   string // "first_contact", "judicial_window" for those the workflow creates
-}
-
 // AddMilestone adds a line to the schedule.
-func (tx *Tx) AddMilestone(ctx context.Context, m *Milestone) error {
+func (tx *Tx) AddMilestone(ctx context.Context, m *domain.Milestone) error {
 	err := tx.queryRow(ctx, `INSERT INTO milestones (case_id, title, due_at, auto, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
 		m.CaseID, m.Title, ts(m.DueAt), m.Auto, ts(tx.Now)).Scan(&m.ID)
 	return tx.scanErr(err, "add milestone")
@@ -33,9 +23,9 @@ func (tx *Tx) DoneMilestone(ctx context.Context, caseID, id, userID int64) (bool
 }
 
 // Milestones lists a matter's schedule by due date.
-func (tx *Tx) Milestones(ctx context.Context, caseID int64) ([]Milestone, error) {
-	return queryAll(ctx, tx, "list milestones", func(row rowScanner) (Milestone, error) {
-		var m Milestone
+func (tx *Tx) Milestones(ctx context.Context, caseID int64) ([]domain.Milestone, error) {
+	return queryAll(ctx, tx, "list milestones", func(row rowScanner) (domain.Milestone, error) {
+		var m domain.Milestone
 		err := row.Scan(&m.ID, &m.CaseID, &m.Title, nullTime{&m.DueAt}, nullTime{&m.DoneAt}, &m.Auto)
 		return m, err
 	}, `SELECT id, case_id, title, due_at, done_at, auto FROM milestones WHERE case_id = $1 ORDER BY due_at, id`, caseID)

@@ -9,20 +9,8 @@ import (
 	"jiefen/internal/domain"
 )
 
-// Notification is one inbox entry.
-type Notification struct {
-	ID         int64
-	UserID     int64
-	CaseID     int64
-	CaseNumber string
-	Kind       string // assignment, returned, reminder, supervision, due_soon, overdue, reopened
-	Text       string
-	CreatedAt  time.Time
-	ReadAt     time.Time
-}
-
 // AddNotification puts an entry in a user's inbox.
-func (tx *Tx) AddNotification(ctx context.Context, n *Notification) error {
+func (tx *Tx) AddNotification(ctx context.Context, n *domain.Notification) error {
 	var caseID any
 	if n.CaseID != 0 {
 		caseID = n.CaseID
@@ -34,14 +22,14 @@ func (tx *Tx) AddNotification(ctx context.Context, n *Notification) error {
 }
 
 // Notifications lists a user's inbox, newest first.
-func (tx *Tx) Notifications(ctx context.Context, userID int64, unreadOnly bool, limit int) ([]Notification, error) {
+func (tx *Tx) Notifications(ctx context.Context, userID int64, unreadOnly bool, limit int) ([]domain.Notification, error) {
 	q := `SELECT n.id, n.user_id, COALESCE(n.case_id, 0), COALESCE(c.number, ''), n.kind, n.text, n.created_at, n.read_at
 		FROM notifications n LEFT JOIN cases c ON c.id = n.case_id WHERE n.user_id = $1`
 	if unreadOnly {
 		q += ` AND n.read_at IS NULL`
 	}
-	return queryAll(ctx, tx, "list notifications", func(row rowScanner) (Notification, error) {
-		var n Notification
+	return queryAll(ctx, tx, "list notifications", func(row rowScanner) (domain.Notification, error) {
+		var n domain.Notification
 		err := row.Scan(&n.ID, &n.UserID, &n.CaseID, &n.CaseNumber, &n.Kind, &n.Text, nullTime{&n.CreatedAt}, nullTime{&n.ReadAt})
 		return n, err
 	}, q+` ORDER BY n.id DESC LIMIT `+strconv.Itoa(limit), userID)
@@ -60,15 +48,6 @@ func (tx *Tx) MarkNotificationsRead(ctx context.Context, userID int64) error {
 	return wrap(err, "mark read")
 }
 
-// DueCase is a matter the deadline sweep must tell someone about.
-type DueCase struct {
-	ID         int64
-	Number     string
-	AssigneeID int64
-	OrgPath    string
-	Due        time.Time
-}
-
 var openStatuses = []domain.Status{domain.StatusRegistered, domain.StatusAssessed, domain.StatusDispatched, domain.StatusReturned,
 	domain.StatusInResolution, domain.StatusClosed, domain.StatusInformed}
 
@@ -77,7 +56,7 @@ var openStatuses = []domain.Status{domain.StatusRegistered, domain.StatusAssesse
 // that have not been announced for this deadline yet (column overdue_sent or
 // due_soon_sent). The mark and the claim are one UPDATE, so two instances
 // never announce the same deadline twice.
-func (tx *Tx) ClaimDue(ctx context.Context, column string, after, before time.Time, limit int) ([]DueCase, error) {
+func (tx *Tx) ClaimDue(ctx context.Context, column string, after, before time.Time, limit int) ([]domain.DueCase, error) {
 	if column != "overdue_sent" && column != "due_soon_sent" {
 		panic("store: ClaimDue column " + column)
 	}
@@ -96,8 +75,8 @@ func (tx *Tx) ClaimDue(ctx context.Context, column string, after, before time.Ti
 		AND status IN (` + strings.Join(ph, ",") + `)` + afterCond + ` AND (` + column + ` IS NULL OR ` + column + ` <> step_due_at) ORDER BY step_due_at LIMIT ` + strconv.Itoa(limit) + `)
 		AND (` + column + ` IS NULL OR ` + column + ` <> step_due_at)
 		RETURNING id, number, COALESCE(assignee_id, 0), org_path, step_due_at`
-	return queryAll(ctx, tx, "claim due", func(row rowScanner) (DueCase, error) {
-		var d DueCase
+	return queryAll(ctx, tx, "claim due", func(row rowScanner) (domain.DueCase, error) {
+		var d domain.DueCase
 		err := row.Scan(&d.ID, &d.Number, &d.AssigneeID, &d.OrgPath, nullTime{&d.Due})
 		return d, err
 	}, q, args...)
@@ -126,8 +105,8 @@ func (tx *Tx) UsersWithRoleOver(ctx context.Context, role domain.Role, path stri
 }
 
 // CountCases counts matters matching f (for the work summary).
-func (tx *Tx) CountCases(ctx context.Context, f CaseFilter) (int, error) {
-	if len(f.Statuses) > 0 && f.byStatusOnly() {
+func (tx *Tx) CountCases(ctx context.Context, f domain.CaseFilter) (int, error) {
+	if len(f.Statuses) > 0 && byStatusOnly(f) {
 		return tx.CountByStatus(ctx, f.Path, f.AssigneeID, f.Statuses...)
 	}
 	count := func() (int, error) {
@@ -140,7 +119,7 @@ func (tx *Tx) CountCases(ctx context.Context, f CaseFilter) (int, error) {
 		err := tx.queryRow(ctx, `SELECT count(*)`+from+w.sql(), w.args...).Scan(&n)
 		return n, tx.scanErr(err, "count cases")
 	}
-	if f.Overdue && f.isOverdueOnly() {
+	if f.Overdue && isOverdueOnly(f) {
 		return tx.countOverdue(ctx, f, count)
 	}
 	return count()
@@ -154,9 +133,9 @@ func (tx *Tx) PausesToResume(ctx context.Context, now time.Time, limit int) ([]i
 
 // ClaimCheckins marks and returns watched matters whose next check-in is due
 // and not yet announced (once per check-in date, safe across instances).
-func (tx *Tx) ClaimCheckins(ctx context.Context, now time.Time, limit int) ([]DueCase, error) {
-	return queryAll(ctx, tx, "claim check-ins", func(row rowScanner) (DueCase, error) {
-		var d DueCase
+func (tx *Tx) ClaimCheckins(ctx context.Context, now time.Time, limit int) ([]domain.DueCase, error) {
+	return queryAll(ctx, tx, "claim check-ins", func(row rowScanner) (domain.DueCase, error) {
+		var d domain.DueCase
 		err := row.Scan(&d.ID, &d.Number, &d.AssigneeID, &d.OrgPath, nullTime{&d.Due})
 		return d, err
 	}, `UPDATE cases SET checkin_sent = next_checkin_at WHERE id IN (SELECT id FROM cases

@@ -4,16 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"jiefen/internal/domain"
 	"strings"
 	"time"
 )
-
-// Post is a leader's post (who leads the matters of a colour).
-type Post struct {
-	Post, OrgCode, OrgName string
-	UserID                 int64
-	Username, Name         string
-}
 
 // SetPost names the holder of a post (userID 0 leaves it vacant).
 func (tx *Tx) SetPost(ctx context.Context, post, orgCode string, userID int64) error {
@@ -48,9 +42,9 @@ func (tx *Tx) PostHolder(ctx context.Context, post, orgCode string) (int64, stri
 }
 
 // Posts lists the posts that are filled.
-func (tx *Tx) Posts(ctx context.Context) ([]Post, error) {
-	return queryAll(ctx, tx, "posts", func(row rowScanner) (Post, error) {
-		var p Post
+func (tx *Tx) Posts(ctx context.Context) ([]domain.Post, error) {
+	return queryAll(ctx, tx, "posts", func(row rowScanner) (domain.Post, error) {
+		var p domain.Post
 		err := row.Scan(&p.Post, &p.OrgCode, &p.OrgName, &p.UserID, &p.Username, &p.Name)
 		return p, err
 	}, `SELECT p.post, p.org_code, o.name, u.id, u.username, u.name FROM posts p
@@ -59,9 +53,9 @@ func (tx *Tx) Posts(ctx context.Context) ([]Post, error) {
 
 // RedWithoutProgress lists the red matters in resolution whose assignee has
 // recorded no progress since since and has not been reminded since then.
-func (tx *Tx) RedWithoutProgress(ctx context.Context, since time.Time) ([]DueCase, error) {
-	return queryAll(ctx, tx, "red without progress", func(row rowScanner) (DueCase, error) {
-		var d DueCase
+func (tx *Tx) RedWithoutProgress(ctx context.Context, since time.Time) ([]domain.DueCase, error) {
+	return queryAll(ctx, tx, "red without progress", func(row rowScanner) (domain.DueCase, error) {
+		var d domain.DueCase
 		err := row.Scan(&d.ID, &d.Number, &d.AssigneeID, &d.OrgPath)
 		return d, err
 	}, `SELECT c.id, c.number, c.assignee_id, c.org_path FROM cases c

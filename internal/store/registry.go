@@ -9,28 +9,9 @@ import (
 	"jiefen/internal/domain"
 )
 
-// Unit is an agency in (or called into) the centre, with its two lists.
-type Unit struct {
-	ID         int64
-	Code, Name string
-	Kind       string // resident, rotating, on_demand
-	Duties     []Duty
-	Mechanisms []string
-	Contacts   string
-	Active     bool
-	Version    int64
-	Handlers   int // accounts attached to the unit
-}
-
-// Duty is one line of a unit's duty list: it owns matters of a category,
-// everywhere (OrgCode "") or in one township.
-type Duty struct {
-	Category, OrgCode, Service string
-}
-
 // SaveUnit creates or updates a unit by code and replaces its duty list.
 // version: the unit's version the editor saw (0 for a new unit).
-func (tx *Tx) SaveUnit(ctx context.Context, u *Unit, version int64) error {
+func (tx *Tx) SaveUnit(ctx context.Context, u *domain.Unit, version int64) error {
 	mech := strings.Join(u.Mechanisms, "\n")
 	var id, cur int64
 	err := tx.queryRow(ctx, `SELECT id, version FROM units WHERE code = $1`, u.Code).Scan(&id, &cur)
@@ -66,10 +47,10 @@ func (tx *Tx) SaveUnit(ctx context.Context, u *Unit, version int64) error {
 }
 
 // Units lists every unit with its duties, residents first.
-func (tx *Tx) Units(ctx context.Context) ([]*Unit, error) {
-	byID := map[int64]*Unit{}
-	out, err := queryAll(ctx, tx, "list units", func(row rowScanner) (*Unit, error) {
-		u := &Unit{}
+func (tx *Tx) Units(ctx context.Context) ([]*domain.Unit, error) {
+	byID := map[int64]*domain.Unit{}
+	out, err := queryAll(ctx, tx, "list units", func(row rowScanner) (*domain.Unit, error) {
+		u := &domain.Unit{}
 		var mech string
 		if err := row.Scan(&u.ID, &u.Code, &u.Name, &u.Kind, &mech, &u.Contacts, &u.Active, &u.Version, &u.Handlers); err != nil {
 			return nil, err
@@ -87,7 +68,7 @@ func (tx *Tx) Units(ctx context.Context) ([]*Unit, error) {
 	}
 	err = queryEach(ctx, tx, "list duties", func(row rowScanner) error {
 		var id int64
-		var d Duty
+		var d domain.Duty
 		if err := row.Scan(&id, &d.Category, &d.OrgCode, &d.Service); err != nil {
 			return err
 		}
@@ -139,25 +120,8 @@ func (tx *Tx) NextRosterDay(ctx context.Context, unitID int64, from string) (str
 	return d.String, wrap(err, "next roster day")
 }
 
-// Zone is a functional zone of the centre with its windows.
-type Zone struct {
-	ID                  int64
-	Code, Name, Purpose string
-	Sort                int
-	Windows             []Window
-}
-
-// Window is a reception window, staffed by a unit.
-type Window struct {
-	ID                 int64
-	Code, Name         string
-	ZoneCode, UnitCode string
-	UnitName           string
-	Sort               int
-}
-
 // SaveZone creates or updates a zone by code.
-func (tx *Tx) SaveZone(ctx context.Context, z *Zone) error {
+func (tx *Tx) SaveZone(ctx context.Context, z *domain.Zone) error {
 	err := tx.queryRow(ctx, `INSERT INTO zones (code, name, purpose, sort) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (code) DO UPDATE SET name = excluded.name, purpose = excluded.purpose, sort = excluded.sort RETURNING id`,
 		z.Code, z.Name, z.Purpose, z.Sort).Scan(&z.ID)
@@ -166,7 +130,7 @@ func (tx *Tx) SaveZone(ctx context.Context, z *Zone) error {
 
 // SaveWindow creates or updates a window by code; its zone and unit are
 // given by code (no unit: UnitCode "").
-func (tx *Tx) SaveWindow(ctx context.Context, w *Window) error {
+func (tx *Tx) SaveWindow(ctx context.Context, w *domain.Window) error {
 	var unit any
 	if w.UnitCode != "" {
 		var id int64
@@ -182,15 +146,15 @@ func (tx *Tx) SaveWindow(ctx context.Context, w *Window) error {
 }
 
 // Zones lists the zones in order with their windows.
-func (tx *Tx) Zones(ctx context.Context) ([]*Zone, error) {
+func (tx *Tx) Zones(ctx context.Context) ([]*domain.Zone, error) {
 	rows, err := tx.query(ctx, `SELECT id, code, name, purpose, sort FROM zones ORDER BY sort, code`)
 	if err != nil {
 		return nil, wrap(err, "zones")
 	}
-	var out []*Zone
-	byID := map[int64]*Zone{}
+	var out []*domain.Zone
+	byID := map[int64]*domain.Zone{}
 	for rows.Next() {
-		z := &Zone{}
+		z := &domain.Zone{}
 		if err := rows.Scan(&z.ID, &z.Code, &z.Name, &z.Purpose, &z.Sort); err != nil {
 			rows.Close()
 			return nil, err
@@ -200,7 +164,7 @@ func (tx *Tx) Zones(ctx context.Context) ([]*Zone, error) {
 	}
 	rows.Close()
 	err = queryEach(ctx, tx, "windows", func(row rowScanner) error {
-		var w Window
+		var w domain.Window
 		var zid int64
 		if err := row.Scan(&w.ID, &w.Code, &w.Name, &zid, &w.UnitCode, &w.UnitName, &w.Sort); err != nil {
 			return err
@@ -218,19 +182,8 @@ func (tx *Tx) Zones(ctx context.Context) ([]*Zone, error) {
 	return out, nil
 }
 
-// MediationOrg is a mediation organisation.
-type MediationOrg struct {
-	ID               int64
-	Code, Name, Kind string
-	OrgCode, OrgName string
-	OrgPath          string
-	Categories       []string
-	Active           bool
-	Open             int // open matters routed to it
-}
-
 // SaveMediationOrg creates or updates an organisation by code.
-func (tx *Tx) SaveMediationOrg(ctx context.Context, o *MediationOrg) error {
+func (tx *Tx) SaveMediationOrg(ctx context.Context, o *domain.MediationOrg) error {
 	err := tx.queryRow(ctx, `INSERT INTO mediation_orgs (code, name, kind, org_code, categories, active) VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, org_code = excluded.org_code, categories = excluded.categories, active = excluded.active RETURNING id`,
 		o.Code, o.Name, o.Kind, o.OrgCode, strings.Join(o.Categories, ","), o.Active).Scan(&o.ID)
@@ -240,9 +193,9 @@ func (tx *Tx) SaveMediationOrg(ctx context.Context, o *MediationOrg) error {
 const openStatusList = `('registered', 'assessed', 'dispatched', 'returned', 'in_resolution')`
 
 // MediationOrgs lists the organisations with their open matters.
-func (tx *Tx) MediationOrgs(ctx context.Context) ([]*MediationOrg, error) {
-	return queryAll(ctx, tx, "mediation orgs", func(row rowScanner) (*MediationOrg, error) {
-		o := &MediationOrg{}
+func (tx *Tx) MediationOrgs(ctx context.Context) ([]*domain.MediationOrg, error) {
+	return queryAll(ctx, tx, "mediation orgs", func(row rowScanner) (*domain.MediationOrg, error) {
+		o := &domain.MediationOrg{}
 		var cats string
 		if err := row.Scan(&o.ID, &o.Code, &o.Name, &o.Kind, &o.OrgCode, &o.OrgName, &o.OrgPath, &cats, &o.Active, &o.Open); err != nil {
 			return o, err
@@ -255,20 +208,8 @@ func (tx *Tx) MediationOrgs(ctx context.Context) ([]*MediationOrg, error) {
 		ORDER BY CASE m.kind WHEN 'studio' THEN 0 WHEN 'people_committee' THEN 1 WHEN 'industry' THEN 2 ELSE 3 END, m.org_code, m.id`)
 }
 
-// Mediator is someone in the pool of people who mediate.
-type Mediator struct {
-	ID                     int64
-	Name, Kind, Title      string
-	OrgCode, OrgName       string
-	UserID                 int64
-	Specialties, Townships []string
-	Active                 bool
-	Version                int64
-	Load                   int // open matters they mediate
-}
-
 // SaveMediator creates or updates a mediator by name within an organisation.
-func (tx *Tx) SaveMediator(ctx context.Context, m *Mediator) error {
+func (tx *Tx) SaveMediator(ctx context.Context, m *domain.Mediator) error {
 	var org any
 	if m.OrgCode != "" {
 		var id int64
@@ -303,9 +244,9 @@ func (tx *Tx) SaveMediator(ctx context.Context, m *Mediator) error {
 }
 
 // Mediators lists the pool with each one's load.
-func (tx *Tx) Mediators(ctx context.Context) ([]*Mediator, error) {
-	return queryAll(ctx, tx, "mediators", func(row rowScanner) (*Mediator, error) {
-		m := &Mediator{}
+func (tx *Tx) Mediators(ctx context.Context) ([]*domain.Mediator, error) {
+	return queryAll(ctx, tx, "mediators", func(row rowScanner) (*domain.Mediator, error) {
+		m := &domain.Mediator{}
 		var sp, tw string
 		if err := row.Scan(&m.ID, &m.Name, &m.Kind, &m.Title, &m.OrgCode, &m.OrgName, &m.UserID, &sp, &tw, &m.Active, &m.Version, &m.Load); err != nil {
 			return m, err
@@ -329,15 +270,9 @@ func (tx *Tx) SetCaseRouting(ctx context.Context, caseID, unitID, orgID, mediato
 	return tx.syncFacts(ctx, caseID)
 }
 
-// CaseRouting names the unit, organisation and mediator of a matter.
-type CaseRouting struct {
-	UnitID, OrgID, MediatorID       int64
-	UnitName, OrgName, MediatorName string
-}
-
 // Routing reads a matter's routing.
-func (tx *Tx) Routing(ctx context.Context, caseID int64) (CaseRouting, error) {
-	var r CaseRouting
+func (tx *Tx) Routing(ctx context.Context, caseID int64) (domain.CaseRouting, error) {
+	var r domain.CaseRouting
 	err := tx.queryRow(ctx, `SELECT COALESCE(u.id, 0), COALESCE(u.name, ''), COALESCE(o.id, 0), COALESCE(o.name, ''), COALESCE(m.id, 0), COALESCE(m.name, '')
 		FROM cases c LEFT JOIN units u ON u.id = c.unit_id LEFT JOIN mediation_orgs o ON o.id = c.mediation_org_id LEFT JOIN mediators m ON m.id = c.mediator_id
 		WHERE c.id = $1`, caseID).Scan(&r.UnitID, &r.UnitName, &r.OrgID, &r.OrgName, &r.MediatorID, &r.MediatorName)
@@ -353,30 +288,23 @@ func splitList(s string) []string {
 
 func staleErr() error { return &domain.Error{Code: domain.Conflict, Key: "error.stale_version"} }
 
-// RegistryRef is a registry row's id and name, for routing a matter.
-type RegistryRef struct {
-	ID     int64
-	Name   string
-	Active bool
-}
-
 // UnitRef finds a unit by code.
-func (tx *Tx) UnitRef(ctx context.Context, code string) (RegistryRef, error) {
-	var r RegistryRef
+func (tx *Tx) UnitRef(ctx context.Context, code string) (domain.RegistryRef, error) {
+	var r domain.RegistryRef
 	err := tx.queryRow(ctx, `SELECT id, name, active FROM units WHERE code = $1`, code).Scan(&r.ID, &r.Name, &r.Active)
 	return r, tx.scanErr(err, "unit "+code)
 }
 
 // MediationOrgRef finds a mediation organisation by code.
-func (tx *Tx) MediationOrgRef(ctx context.Context, code string) (RegistryRef, error) {
-	var r RegistryRef
+func (tx *Tx) MediationOrgRef(ctx context.Context, code string) (domain.RegistryRef, error) {
+	var r domain.RegistryRef
 	err := tx.queryRow(ctx, `SELECT id, name, active FROM mediation_orgs WHERE code = $1`, code).Scan(&r.ID, &r.Name, &r.Active)
 	return r, tx.scanErr(err, "mediation org "+code)
 }
 
 // MediatorRef finds a mediator by id.
-func (tx *Tx) MediatorRef(ctx context.Context, id int64) (RegistryRef, error) {
-	var r RegistryRef
+func (tx *Tx) MediatorRef(ctx context.Context, id int64) (domain.RegistryRef, error) {
+	var r domain.RegistryRef
 	err := tx.queryRow(ctx, `SELECT id, name, active FROM mediators WHERE id = $1`, id).Scan(&r.ID, &r.Name, &r.Active)
 	return r, tx.scanErr(err, "mediator")
 }

@@ -2,20 +2,9 @@ package store
 
 import (
 	"context"
+	"jiefen/internal/domain"
 	"time"
 )
-
-// Link is a link from a matter to another.
-type Link struct {
-	OtherID     int64
-	Number      string
-	Status      string
-	Description string
-	Kind        string // related, duplicate (this one is the other's duplicate), original (the other merged into this one)
-	Note        string
-	OrgPath     string
-	At          time.Time
-}
 
 // AddLink records a link (a second identical link is a no-op).
 func (tx *Tx) AddLink(ctx context.Context, caseID, otherID int64, kind, note string, by int64) error {
@@ -25,9 +14,9 @@ func (tx *Tx) AddLink(ctx context.Context, caseID, otherID int64, kind, note str
 }
 
 // Links lists a matter's links in both directions.
-func (tx *Tx) Links(ctx context.Context, caseID int64) ([]Link, error) {
-	return queryAll(ctx, tx, "links", func(row rowScanner) (Link, error) {
-		var l Link
+func (tx *Tx) Links(ctx context.Context, caseID int64) ([]domain.Link, error) {
+	return queryAll(ctx, tx, "links", func(row rowScanner) (domain.Link, error) {
+		var l domain.Link
 		err := row.Scan(&l.OtherID, &l.Number, &l.Status, &l.Description, &l.Kind, &l.Note, nullTime{&l.At}, &l.OrgPath)
 		return l, err
 	}, `SELECT l.other_id, c.number, c.status, c.description, l.kind, l.note, l.created_at, c.org_path
@@ -44,18 +33,6 @@ func (tx *Tx) CaseIDByNumber(ctx context.Context, number string) (int64, string,
 	var path string
 	err := tx.queryRow(ctx, `SELECT id, org_path FROM cases WHERE number = $1`, number).Scan(&id, &path)
 	return id, path, tx.scanErr(err, "case "+number)
-}
-
-// Candidate is a matter that may be related to another, with what makes it
-// so.
-type Candidate struct {
-	ID          int64
-	Number      string
-	Status      string
-	Description string
-	OrgPath     string
-	CreatedAt   time.Time
-	Why         map[string]string // reason kind → detail
 }
 
 // RelatedProbe is what a matter (registered or being registered) is
@@ -76,8 +53,8 @@ type RelatedProbe struct {
 // RelatedCandidates finds matters sharing a party (ID number, phone, or
 // name within the village), the address (within the village), and, for the
 // caller to score, the township's recent matters.
-func (tx *Tx) RelatedCandidates(ctx context.Context, p RelatedProbe) (map[int64]*Candidate, []*Candidate, error) {
-	out := map[int64]*Candidate{}
+func (tx *Tx) RelatedCandidates(ctx context.Context, p RelatedProbe) (map[int64]*domain.Candidate, []*domain.Candidate, error) {
+	out := map[int64]*domain.Candidate{}
 	add := func(kind, detail, q string, args ...any) error {
 		return queryEach(ctx, tx, "related "+kind, func(row rowScanner) error {
 			c, err := scanCandidate(row)
@@ -129,7 +106,7 @@ func (tx *Tx) RelatedCandidates(ctx context.Context, p RelatedProbe) (map[int64]
 			}
 		}
 	}
-	var pool []*Candidate
+	var pool []*domain.Candidate
 	if p.Township != "" && p.SimilarityPool > 0 {
 		// The township's newest matters: walking the primary key from the
 		// newest reads about (townships × pool) rows, where ordering the
@@ -152,8 +129,8 @@ func (tx *Tx) RelatedCandidates(ctx context.Context, p RelatedProbe) (map[int64]
 }
 
 // scanCandidate reads a candidate's columns (cols in RelatedCandidates).
-func scanCandidate(row rowScanner) (*Candidate, error) {
-	c := &Candidate{}
+func scanCandidate(row rowScanner) (*domain.Candidate, error) {
+	c := &domain.Candidate{}
 	err := row.Scan(&c.ID, &c.Number, &c.Status, &c.Description, &c.OrgPath, nullTime{&c.CreatedAt})
 	return c, err
 }

@@ -8,30 +8,15 @@ import (
 	"jiefen/internal/domain"
 )
 
-// Session is a server-side login session. Only the SHA-256 of the cookie
-// value is stored.
-type Session struct {
-	ID         int64
-	TokenHash  string
-	UserID     int64
-	CSRF       string
-	IP         string
-	UserAgent  string
-	CreatedAt  time.Time
-	LastSeenAt time.Time
-	ExpiresAt  time.Time // absolute expiry
-	EndedAt    time.Time
-}
-
 const sessionCols = `id, token_hash, user_id, csrf_token, ip, user_agent, created_at, last_seen_at, expires_at, ended_at`
 
-func scanSession(sc interface{ Scan(...any) error }, s *Session) error {
+func scanSession(sc interface{ Scan(...any) error }, s *domain.Session) error {
 	return sc.Scan(&s.ID, &s.TokenHash, &s.UserID, &s.CSRF, &s.IP, &s.UserAgent,
 		nullTime{&s.CreatedAt}, nullTime{&s.LastSeenAt}, nullTime{&s.ExpiresAt}, nullTime{&s.EndedAt})
 }
 
 // CreateSession stores a new session and returns its ID.
-func (tx *Tx) CreateSession(ctx context.Context, s *Session) error {
+func (tx *Tx) CreateSession(ctx context.Context, s *domain.Session) error {
 	err := tx.queryRow(ctx, `INSERT INTO sessions (token_hash, user_id, csrf_token, ip, user_agent, created_at, last_seen_at, expires_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING id`,
 		s.TokenHash, s.UserID, s.CSRF, s.IP, s.UserAgent, ts(tx.Now), ts(s.ExpiresAt)).Scan(&s.ID)
@@ -40,15 +25,15 @@ func (tx *Tx) CreateSession(ctx context.Context, s *Session) error {
 }
 
 // SessionByHash reads a live (not ended) session by its token hash.
-func (tx *Tx) SessionByHash(ctx context.Context, hash string) (*Session, error) {
-	s := &Session{}
+func (tx *Tx) SessionByHash(ctx context.Context, hash string) (*domain.Session, error) {
+	s := &domain.Session{}
 	err := scanSession(tx.queryRow(ctx, `SELECT `+sessionCols+` FROM sessions WHERE token_hash = $1 AND ended_at IS NULL`, hash), s)
 	return s, tx.scanErr(err, "get session")
 }
 
-// Session reads a live (not ended) session by ID.
-func (tx *Tx) Session(ctx context.Context, id int64) (*Session, error) {
-	s := &Session{}
+// domain.Session reads a live (not ended) session by ID.
+func (tx *Tx) Session(ctx context.Context, id int64) (*domain.Session, error) {
+	s := &domain.Session{}
 	err := scanSession(tx.queryRow(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id = $1 AND ended_at IS NULL`, id), s)
 	return s, tx.scanErr(err, "get session")
 }
@@ -88,35 +73,22 @@ func (tx *Tx) EndAllSessions(ctx context.Context, keep int64, reason string) (in
 }
 
 // LiveSessions lists a user's live sessions, newest first.
-func (tx *Tx) LiveSessions(ctx context.Context, userID int64) ([]*Session, error) {
-	return queryAll(ctx, tx, "list sessions", func(row rowScanner) (*Session, error) {
-		s := &Session{}
+func (tx *Tx) LiveSessions(ctx context.Context, userID int64) ([]*domain.Session, error) {
+	return queryAll(ctx, tx, "list sessions", func(row rowScanner) (*domain.Session, error) {
+		s := &domain.Session{}
 		err := scanSession(row, s)
 		return s, err
 	}, `SELECT `+sessionCols+` FROM sessions WHERE user_id = $1 AND ended_at IS NULL AND expires_at > $2 ORDER BY id DESC`, userID, ts(tx.Now))
 }
 
-// Token is an API token; only its SHA-256 is stored, and Prefix (the first
-// characters) lets a user tell tokens apart.
-type Token struct {
-	ID         int64
-	UserID     int64
-	Name       string
-	Hash       string
-	Prefix     string
-	CreatedAt  time.Time
-	LastUsedAt time.Time
-	RevokedAt  time.Time
-}
-
 const tokenCols = `id, user_id, name, token_hash, prefix, created_at, last_used_at, revoked_at`
 
-func scanToken(sc interface{ Scan(...any) error }, t *Token) error {
+func scanToken(sc interface{ Scan(...any) error }, t *domain.Token) error {
 	return sc.Scan(&t.ID, &t.UserID, &t.Name, &t.Hash, &t.Prefix, nullTime{&t.CreatedAt}, nullTime{&t.LastUsedAt}, nullTime{&t.RevokedAt})
 }
 
 // CreateToken stores a token.
-func (tx *Tx) CreateToken(ctx context.Context, t *Token) error {
+func (tx *Tx) CreateToken(ctx context.Context, t *domain.Token) error {
 	err := tx.queryRow(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
 		t.UserID, t.Name, t.Hash, t.Prefix, ts(tx.Now)).Scan(&t.ID)
 	t.CreatedAt = tx.Now
@@ -124,23 +96,23 @@ func (tx *Tx) CreateToken(ctx context.Context, t *Token) error {
 }
 
 // TokenByHash reads an unrevoked token.
-func (tx *Tx) TokenByHash(ctx context.Context, hash string) (*Token, error) {
-	t := &Token{}
+func (tx *Tx) TokenByHash(ctx context.Context, hash string) (*domain.Token, error) {
+	t := &domain.Token{}
 	err := scanToken(tx.queryRow(ctx, `SELECT `+tokenCols+` FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL`, hash), t)
 	return t, tx.scanErr(err, "get token")
 }
 
-// Token reads a token by ID.
-func (tx *Tx) Token(ctx context.Context, id int64) (*Token, error) {
-	t := &Token{}
+// domain.Token reads a token by ID.
+func (tx *Tx) Token(ctx context.Context, id int64) (*domain.Token, error) {
+	t := &domain.Token{}
 	err := scanToken(tx.queryRow(ctx, `SELECT `+tokenCols+` FROM api_tokens WHERE id = $1`, id), t)
 	return t, tx.scanErr(err, fmt.Sprintf("get token %d", id))
 }
 
 // Tokens lists a user's tokens, newest first.
-func (tx *Tx) Tokens(ctx context.Context, userID int64) ([]*Token, error) {
-	return queryAll(ctx, tx, "list tokens", func(row rowScanner) (*Token, error) {
-		t := &Token{}
+func (tx *Tx) Tokens(ctx context.Context, userID int64) ([]*domain.Token, error) {
+	return queryAll(ctx, tx, "list tokens", func(row rowScanner) (*domain.Token, error) {
+		t := &domain.Token{}
 		err := scanToken(row, t)
 		return t, err
 	}, `SELECT `+tokenCols+` FROM api_tokens WHERE user_id = $1 ORDER BY id DESC`, userID)

@@ -2,35 +2,21 @@ package store
 
 import (
 	"context"
+	"jiefen/internal/domain"
 	"time"
 )
-
-// StatRow is one matter or one event the statistics count, with the
-// matter's attributes the figures are broken down by.
-type StatRow struct {
-	CaseID    int64
-	Action    string // "" for a registration row
-	At        time.Time
-	Category  string // top-level category
-	OrgPath   string
-	Channel   string
-	Risk      string
-	Outcome   string // the matter's outcome now
-	CreatedAt time.Time
-	UnitID    int64 // the docking unit chosen at assessment (0: none)
-}
 
 const statCols = `c.id, COALESCE(k.parent_code, c.category_code), c.org_path, c.channel, c.risk, c.outcome, c.created_at, COALESCE(c.unit_id, 0)`
 
 // StatsRegistered lists the matters registered in [from, to) under path.
-func (tx *Tx) StatsRegistered(ctx context.Context, from, to time.Time, path string) ([]StatRow, error) {
+func (tx *Tx) StatsRegistered(ctx context.Context, from, to time.Time, path string) ([]domain.StatRow, error) {
 	lo, hi := pathRange(path)
 	// The period leads (cases_created): the place's index would walk all
 	// of a county's matters. On SQLite a unary + keeps org_path's indexes
 	// out of the plan.
 	op := tx.d.unindexed("c.org_path")
-	return queryAll(ctx, tx, "stats registered", func(row rowScanner) (StatRow, error) {
-		var r StatRow
+	return queryAll(ctx, tx, "stats registered", func(row rowScanner) (domain.StatRow, error) {
+		var r domain.StatRow
 		if err := row.Scan(&r.CaseID, &r.Category, &r.OrgPath, &r.Channel, &r.Risk, &r.Outcome, nullTime{&r.CreatedAt}, &r.UnitID); err != nil {
 			return r, err
 		}
@@ -67,10 +53,10 @@ func (tx *Tx) StatsLastVisits(ctx context.Context, ids []int64, since time.Time)
 
 // StatsOverdue lists the open matters under path whose step is overdue at
 // now (a paused clock is not overdue).
-func (tx *Tx) StatsOverdue(ctx context.Context, now time.Time, path string) ([]StatRow, error) {
+func (tx *Tx) StatsOverdue(ctx context.Context, now time.Time, path string) ([]domain.StatRow, error) {
 	lo, hi := pathRange(path)
-	return queryAll(ctx, tx, "stats overdue", func(row rowScanner) (StatRow, error) {
-		var r StatRow
+	return queryAll(ctx, tx, "stats overdue", func(row rowScanner) (domain.StatRow, error) {
+		var r domain.StatRow
 		if err := row.Scan(&r.CaseID, &r.Category, &r.OrgPath, &r.Channel, &r.Risk, &r.Outcome, nullTime{&r.CreatedAt}, &r.UnitID); err != nil {
 			return r, err
 		}

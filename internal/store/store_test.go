@@ -180,11 +180,11 @@ func testUsers(t *testing.T, st *store.Store) {
 		if err != nil || len(hs) != 2 || hs[0] != "h2" || hs[1] != "h1" {
 			return fmt.Errorf("history %v err %v", hs, err)
 		}
-		list, err := tx.Users(ctx, store.UserFilter{Path: "/610831/610831001/"})
+		list, err := tx.Users(ctx, domain.UserFilter{Path: "/610831/610831001/"})
 		if err != nil || len(list) != 0 {
 			return fmt.Errorf("other township sees %d users (err %v)", len(list), err)
 		}
-		list, err = tx.Users(ctx, store.UserFilter{Path: "/610831/", Role: domain.RoleLeader, Query: "王"})
+		list, err = tx.Users(ctx, domain.UserFilter{Path: "/610831/", Role: domain.RoleLeader, Query: "王"})
 		if err != nil || len(list) != 1 {
 			return fmt.Errorf("filter found %d (err %v)", len(list), err)
 		}
@@ -209,7 +209,7 @@ func testSessions(t *testing.T, st *store.Store) {
 		}
 		uid = u.ID
 		for i := range 3 {
-			s := &store.Session{TokenHash: fmt.Sprintf("th%d", i), UserID: uid, CSRF: "c", IP: "127.0.0.1", ExpiresAt: tx.Now.Add(time.Hour)}
+			s := &domain.Session{TokenHash: fmt.Sprintf("th%d", i), UserID: uid, CSRF: "c", IP: "127.0.0.1", ExpiresAt: tx.Now.Add(time.Hour)}
 			if err := tx.CreateSession(ctx, s); err != nil {
 				return err
 			}
@@ -229,7 +229,7 @@ func testSessions(t *testing.T, st *store.Store) {
 		if err != nil || len(live) != 1 {
 			return fmt.Errorf("live %d err %v", len(live), err)
 		}
-		tok := &store.Token{UserID: uid, Name: "t", Hash: "tokhash", Prefix: "jf_abc"}
+		tok := &domain.Token{UserID: uid, Name: "t", Hash: "tokhash", Prefix: "jf_abc"}
 		if err := tx.CreateToken(ctx, tok); err != nil {
 			return err
 		}

@@ -51,18 +51,8 @@ func (tx *Tx) PasswordHash(ctx context.Context, id int64) (string, error) {
 	return h, tx.scanErr(err, "get password hash")
 }
 
-// UserFilter selects accounts for the administration list.
-type UserFilter struct {
-	Path     string // subtree
-	Query    string // matches username or name
-	Role     domain.Role
-	Disabled *bool
-	AfterID  int64
-	Limit    int
-}
-
 // Users lists accounts in a subtree, by ID, keyset-paginated.
-func (tx *Tx) Users(ctx context.Context, f UserFilter) ([]*domain.User, error) {
+func (tx *Tx) Users(ctx context.Context, f domain.UserFilter) ([]*domain.User, error) {
 	w := where{}
 	w.add("o.path LIKE ?", stripLike(f.Path)+"%")
 	if f.Query != "" {

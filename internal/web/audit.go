@@ -8,12 +8,11 @@ import (
 	"jiefen/internal/domain"
 	"jiefen/internal/httpx"
 	"jiefen/internal/i18n"
-	"jiefen/internal/store"
 )
 
 func (s *Server) showAuditPage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	f := store.AuditFilter{Username: strings.TrimSpace(q.Get("user")), Action: strings.TrimSpace(q.Get("action")),
+	f := domain.AuditFilter{Username: strings.TrimSpace(q.Get("user")), Action: strings.TrimSpace(q.Get("action")),
 		Result: q.Get("result"), ObjectID: strings.TrimSpace(q.Get("object")), Limit: 50}
 	if f.Result != domain.ResultOK && f.Result != domain.ResultFail {
 		f.Result = ""

@@ -13,7 +13,6 @@ import (
 	"jiefen/internal/httpx"
 	"jiefen/internal/service/casework"
 	"jiefen/internal/service/registry"
-	"jiefen/internal/store"
 )
 
 // casesQuery reads the list's filters (the list page and the ledger
@@ -224,7 +223,7 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, id int64, st
 	if err != nil {
 		return err
 	}
-	var allUnits []*store.Unit
+	var allUnits []*domain.Unit
 	if group.CanManage {
 		reg, err := s.svc.Centre(r.Context())
 		if err != nil {

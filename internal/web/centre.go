@@ -9,7 +9,6 @@ import (
 
 	"jiefen/internal/domain"
 	"jiefen/internal/service/registry"
-	"jiefen/internal/store"
 )
 
 // rosterCell is one day of the roster calendar.
@@ -18,7 +17,7 @@ type rosterCell struct {
 	InMonth bool
 	Working bool
 	Today   bool
-	Units   []*store.Unit
+	Units   []*domain.Unit
 }
 
 func (s *Server) showCentrePage(w http.ResponseWriter, r *http.Request) error {
@@ -45,8 +44,8 @@ func (s *Server) renderCentre(w http.ResponseWriter, r *http.Request, status int
 	if err != nil {
 		return err
 	}
-	byID := map[int64]*store.Unit{}
-	var rotating []*store.Unit
+	byID := map[int64]*domain.Unit{}
+	var rotating []*domain.Unit
 	for _, u := range reg.Units {
 		byID[u.ID] = u
 		if u.Kind == "rotating" {
@@ -129,9 +128,9 @@ func (s *Server) showUnitPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	code := r.PathValue("code")
-	u := &store.Unit{Kind: "resident", Active: true}
+	u := &domain.Unit{Kind: "resident", Active: true}
 	if code != "new" {
-		i := slices.IndexFunc(reg.Units, func(x *store.Unit) bool { return x.Code == code })
+		i := slices.IndexFunc(reg.Units, func(x *domain.Unit) bool { return x.Code == code })
 		if i < 0 {
 			return &domain.Error{Code: domain.NotFound, Key: "error.not_found"}
 		}
@@ -140,7 +139,7 @@ func (s *Server) showUnitPage(w http.ResponseWriter, r *http.Request) error {
 	return s.renderUnit(w, r, http.StatusOK, u, "", nil)
 }
 
-func (s *Server) renderUnit(w http.ResponseWriter, r *http.Request, status int, u *store.Unit, msg string, fields map[string]string) error {
+func (s *Server) renderUnit(w http.ResponseWriter, r *http.Request, status int, u *domain.Unit, msg string, fields map[string]string) error {
 	var duties []string
 	for _, d := range u.Duties {
 		line := d.Category
@@ -163,8 +162,8 @@ func (s *Server) renderUnit(w http.ResponseWriter, r *http.Request, status int, 
 }
 
 // parseDuties reads "category[@township] service" lines.
-func parseDuties(text string) []store.Duty {
-	var out []store.Duty
+func parseDuties(text string) []domain.Duty {
+	var out []domain.Duty
 	for _, line := range strings.Split(text, "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" {
@@ -172,7 +171,7 @@ func parseDuties(text string) []store.Duty {
 		}
 		head, service, _ := strings.Cut(line, " ")
 		cat, org, _ := strings.Cut(head, "@")
-		out = append(out, store.Duty{Category: cat, OrgCode: org, Service: strings.TrimSpace(service)})
+		out = append(out, domain.Duty{Category: cat, OrgCode: org, Service: strings.TrimSpace(service)})
 	}
 	return out
 }
@@ -193,7 +192,7 @@ func (s *Server) saveUnit(w http.ResponseWriter, r *http.Request) error {
 		code = strings.TrimSpace(r.PostFormValue("code"))
 	}
 	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
-	u := &store.Unit{Code: code, Name: strings.TrimSpace(r.PostFormValue("name")), Kind: r.PostFormValue("kind"),
+	u := &domain.Unit{Code: code, Name: strings.TrimSpace(r.PostFormValue("name")), Kind: r.PostFormValue("kind"),
 		Duties: parseDuties(r.PostFormValue("duties")), Mechanisms: lines(r.PostFormValue("mechanisms")),
 		Contacts: strings.TrimSpace(r.PostFormValue("contacts")), Active: r.PostFormValue("active") == "1", Version: version}
 	if err := s.svc.SaveUnit(r.Context(), u, version); err != nil {
@@ -213,10 +212,10 @@ func (s *Server) showMediatorPage(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	m := &store.Mediator{Kind: "people_mediator", Active: true}
+	m := &domain.Mediator{Kind: "people_mediator", Active: true}
 	if id := r.PathValue("id"); id != "new" {
 		n, _ := strconv.ParseInt(id, 10, 64)
-		i := slices.IndexFunc(reg.Mediators, func(x *store.Mediator) bool { return x.ID == n })
+		i := slices.IndexFunc(reg.Mediators, func(x *domain.Mediator) bool { return x.ID == n })
 		if i < 0 {
 			return &domain.Error{Code: domain.NotFound, Key: "error.not_found"}
 		}
@@ -225,7 +224,7 @@ func (s *Server) showMediatorPage(w http.ResponseWriter, r *http.Request) error 
 	return s.renderMediator(w, r, http.StatusOK, m, reg, "", nil)
 }
 
-func (s *Server) renderMediator(w http.ResponseWriter, r *http.Request, status int, m *store.Mediator, reg *registry.Registries, msg string, fields map[string]string) error {
+func (s *Server) renderMediator(w http.ResponseWriter, r *http.Request, status int, m *domain.Mediator, reg *registry.Registries, msg string, fields map[string]string) error {
 	cats, err := s.svc.Categories(r.Context())
 	if err != nil {
 		return err
@@ -248,7 +247,7 @@ func (s *Server) saveMediator(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return &domain.Error{Code: domain.Invalid, Key: "error.invalid"}
 	}
-	m := &store.Mediator{Name: strings.TrimSpace(r.PostFormValue("name")), Kind: r.PostFormValue("kind"), OrgCode: r.PostFormValue("org"),
+	m := &domain.Mediator{Name: strings.TrimSpace(r.PostFormValue("name")), Kind: r.PostFormValue("kind"), OrgCode: r.PostFormValue("org"),
 		Title: strings.TrimSpace(r.PostFormValue("title")), Specialties: r.PostForm["specialties"], Townships: r.PostForm["townships"],
 		Active: r.PostFormValue("active") == "1"}
 	if id, err := strconv.ParseInt(r.PathValue("id"), 10, 64); err == nil {
@@ -300,9 +299,9 @@ func (s *Server) showOrgPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	o := &store.MediationOrg{Kind: "people_committee", Active: true}
+	o := &domain.MediationOrg{Kind: "people_committee", Active: true}
 	if code := r.PathValue("code"); code != "new" {
-		i := slices.IndexFunc(reg.Orgs, func(x *store.MediationOrg) bool { return x.Code == code })
+		i := slices.IndexFunc(reg.Orgs, func(x *domain.MediationOrg) bool { return x.Code == code })
 		if i < 0 {
 			return &domain.Error{Code: domain.NotFound, Key: "error.not_found"}
 		}
@@ -311,7 +310,7 @@ func (s *Server) showOrgPage(w http.ResponseWriter, r *http.Request) error {
 	return s.renderOrg(w, r, http.StatusOK, o, "", nil)
 }
 
-func (s *Server) renderOrg(w http.ResponseWriter, r *http.Request, status int, o *store.MediationOrg, msg string, fields map[string]string) error {
+func (s *Server) renderOrg(w http.ResponseWriter, r *http.Request, status int, o *domain.MediationOrg, msg string, fields map[string]string) error {
 	cats, err := s.svc.Categories(r.Context())
 	if err != nil {
 		return err
@@ -338,7 +337,7 @@ func (s *Server) saveOrg(w http.ResponseWriter, r *http.Request) error {
 	if code == "new" {
 		code = strings.TrimSpace(r.PostFormValue("code"))
 	}
-	o := &store.MediationOrg{Code: code, Name: strings.TrimSpace(r.PostFormValue("name")), Kind: r.PostFormValue("kind"),
+	o := &domain.MediationOrg{Code: code, Name: strings.TrimSpace(r.PostFormValue("name")), Kind: r.PostFormValue("kind"),
 		OrgCode: r.PostFormValue("org_code"), Categories: r.PostForm["categories"], Active: r.PostFormValue("active") == "1"}
 	if err := s.svc.SaveMediationOrg(r.Context(), o); err != nil {
 		if domain.ErrorCode(err) == domain.Invalid {

@@ -17,7 +17,6 @@ import (
 	"jiefen/internal/httpx"
 	"jiefen/internal/i18n"
 	"jiefen/internal/service/casework"
-	"jiefen/internal/store"
 )
 
 const (
@@ -186,8 +185,8 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 
 type expiredKey struct{}
 
-func sessionFrom(ctx context.Context) *store.Session {
-	sess, _ := ctx.Value(sessKey{}).(*store.Session)
+func sessionFrom(ctx context.Context) *domain.Session {
+	sess, _ := ctx.Value(sessKey{}).(*domain.Session)
 	return sess
 }
 

@@ -15,11 +15,11 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
-	if err := s.svc.Store().Ping(r.Context()); err != nil {
+	if err := s.svc.Ping(r.Context()); err != nil {
 		httpx.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "unreachable"})
 		return nil
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready", "database": s.svc.Store().Engine()})
+	httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready", "database": s.svc.Engine()})
 	return nil
 }
 

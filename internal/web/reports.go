@@ -12,7 +12,6 @@ import (
 	"jiefen/internal/i18n"
 	"jiefen/internal/service/casework"
 	"jiefen/internal/service/report"
-	"jiefen/internal/store"
 )
 
 // xlsxType is the media type of an .xlsx file.
@@ -98,7 +97,7 @@ func (s *Server) showExports(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	now := time.Now()
-	usable := func(x *store.ExportRequest) bool {
+	usable := func(x *domain.ExportRequest) bool {
 		return !x.ApprovedAt.IsZero() && x.UsedAt.IsZero() && now.Sub(x.ApprovedAt) <= report.ExportRequestTTL
 	}
 	s.render(w, r, http.StatusOK, "exports", &page{Title: "export.title", Data: map[string]any{"Mine": mine, "ToApprove": toApprove, "Usable": usable}})

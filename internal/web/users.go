@@ -9,12 +9,11 @@ import (
 	"jiefen/internal/httpx"
 	"jiefen/internal/i18n"
 	"jiefen/internal/service/identity"
-	"jiefen/internal/store"
 )
 
 func (s *Server) showUsersPage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	f := store.UserFilter{Query: strings.TrimSpace(q.Get("q")), Role: domain.Role(q.Get("role")), Limit: 50}
+	f := domain.UserFilter{Query: strings.TrimSpace(q.Get("q")), Role: domain.Role(q.Get("role")), Limit: 50}
 	if f.Role != "" && !f.Role.Valid() {
 		f.Role = ""
 	}
@@ -40,7 +39,7 @@ func (s *Server) showUsersPage(w http.ResponseWriter, r *http.Request) error {
 		next = "/admin/users?" + nq.Encode()
 	}
 	s.render(w, r, http.StatusOK, "users", &page{Title: "users.title", Data: map[string]any{
-		"Users": users, "Q": f.Query, "Role": string(f.Role), "Status": q.Get("status"), "Next": next, "Now": s.svc.Store().Now(),
+		"Users": users, "Q": f.Query, "Role": string(f.Role), "Status": q.Get("status"), "Next": next, "Now": s.svc.Now(),
 	}})
 	return nil
 }
@@ -129,7 +128,7 @@ func (s *Server) renderUserEdit(w http.ResponseWriter, r *http.Request, u *domai
 	form := userForm{Username: u.Username, Name: u.Name, Phone: u.Phone, OrgCode: u.OrgCode, Lang: u.Lang, Roles: u.Roles, Disabled: u.Disabled, Version: u.Version}
 	// A handler belongs to one of the centre's units (its handlers); county
 	// administrators set it here.
-	var units []*store.Unit
+	var units []*domain.Unit
 	unit := ""
 	if s.svc.MayAdministerRegistries(r.Context()) {
 		reg, err := s.svc.Centre(r.Context())
@@ -142,7 +141,7 @@ func (s *Server) renderUserEdit(w http.ResponseWriter, r *http.Request, u *domai
 		}
 	}
 	s.render(w, r, status, "user_edit", &page{Title: "users.edit", Flash: flash, Data: map[string]any{
-		"Account": u, "Form": form, "NewPassword": newPassword, "Now": s.svc.Store().Now(), "Units": units, "Unit": unit,
+		"Account": u, "Form": form, "NewPassword": newPassword, "Now": s.svc.Now(), "Units": units, "Unit": unit,
 	}})
 	return nil
 }
@@ -164,7 +163,7 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) error {
 			return gerr
 		}
 		f.Username = acc.Username
-		return s.formError(w, r, "user_edit", "users.edit", map[string]any{"Account": acc, "Form": f, "Now": s.svc.Store().Now()}, err)
+		return s.formError(w, r, "user_edit", "users.edit", map[string]any{"Account": acc, "Form": f, "Now": s.svc.Now()}, err)
 	}
 	s.setFlash(w, r, "flash.saved")
 	http.Redirect(w, r, "/admin/users/"+strconv.FormatInt(u.ID, 10), http.StatusSeeOther)

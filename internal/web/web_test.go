@@ -415,7 +415,7 @@ func TestUserAdminForm(t *testing.T) {
 	if !strings.Contains(body, "liuxia") {
 		t.Error("audit page lacks the creation")
 	}
-	es, _ := e.svc.SearchAudit(jftest.CLI(), store.AuditFilter{Action: "audit.search", Limit: 5})
+	es, _ := e.svc.SearchAudit(jftest.CLI(), domain.AuditFilter{Action: "audit.search", Limit: 5})
 	if len(es) == 0 {
 		t.Error("audit search not audited")
 	}

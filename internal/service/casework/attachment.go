@@ -45,7 +45,7 @@ func sniff(head []byte) (mime, ext string, ok bool) {
 // receptionist of its jurisdiction). The file is written under a generated
 // name, then recorded; if recording fails the file is removed, so nothing is
 // left half-saved. Type is checked by content (PDF, JPEG, PNG), size ≤ 10 MiB.
-func (s *Service) Attach(ctx context.Context, caseID int64, kind, name string, r io.Reader) (*store.Attachment, error) {
+func (s *Service) Attach(ctx context.Context, caseID int64, kind, name string, r io.Reader) (*domain.Attachment, error) {
 	a := domain.ActorFrom(ctx).User
 	if !slices.Contains(AttachmentKinds, kind) {
 		return nil, app.Required("kind", "attachment.kind")
@@ -105,7 +105,7 @@ func (s *Service) Attach(ctx context.Context, caseID int64, kind, name string, r
 		cleanup()
 		return nil, &domain.Error{Code: domain.Unavailable, Key: "attachment.storage", Err: err}
 	}
-	att := &store.Attachment{CaseID: c.ID, Kind: kind, Name: name, StoredName: stored, MIME: mime, Size: size,
+	att := &domain.Attachment{CaseID: c.ID, Kind: kind, Name: name, StoredName: stored, MIME: mime, Size: size,
 		SHA256: hex.EncodeToString(h.Sum(nil)), UploadedBy: a.ID}
 	err = s.Update(ctx, func(tx *store.Tx) error {
 		if err := tx.AddAttachment(ctx, att); err != nil {
@@ -126,11 +126,11 @@ func (s *Service) Attach(ctx context.Context, caseID int64, kind, name string, r
 }
 
 // Attachments lists a matter's files (anyone who may see the matter).
-func (s *Service) Attachments(ctx context.Context, caseID int64) ([]store.Attachment, error) {
+func (s *Service) Attachments(ctx context.Context, caseID int64) ([]domain.Attachment, error) {
 	if _, err := s.Case(ctx, caseID); err != nil {
 		return nil, err
 	}
-	var out []store.Attachment
+	var out []domain.Attachment
 	err := s.View(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.Attachments(ctx, caseID)
@@ -141,7 +141,7 @@ func (s *Service) Attachments(ctx context.Context, caseID int64) ([]store.Attach
 
 // OpenAttachment opens a file for download; the download is audited (scans
 // carry personal data) and its checksum verified.
-func (s *Service) OpenAttachment(ctx context.Context, caseID, attID int64) (*store.Attachment, []byte, error) {
+func (s *Service) OpenAttachment(ctx context.Context, caseID, attID int64) (*domain.Attachment, []byte, error) {
 	c, err := s.Case(ctx, caseID)
 	if err != nil {
 		return nil, nil, err
@@ -150,7 +150,7 @@ func (s *Service) OpenAttachment(ctx context.Context, caseID, attID int64) (*sto
 	if err != nil {
 		return nil, nil, err
 	}
-	i := slices.IndexFunc(atts, func(a store.Attachment) bool { return a.ID == attID })
+	i := slices.IndexFunc(atts, func(a domain.Attachment) bool { return a.ID == attID })
 	if i < 0 {
 		return nil, nil, domain.ErrNotFound
 	}

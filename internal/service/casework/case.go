@@ -96,7 +96,7 @@ func (s *Service) RegisterCase(ctx context.Context, in domain.CaseInput) (*domai
 		if err != nil {
 			return err
 		}
-		if i := slices.IndexFunc(cats, func(x store.Category) bool { return x.Code == c.Category && x.Active }); i < 0 {
+		if i := slices.IndexFunc(cats, func(x domain.Category) bool { return x.Code == c.Category && x.Active }); i < 0 {
 			return &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: map[string]string{"category": "case.category.unknown"}}
 		} else {
 			c.CategoryNm = cats[i].Name
@@ -243,22 +243,22 @@ type CaseRow struct {
 
 // ListFilter turns a list request into the store's filter, within the
 // actor's jurisdiction (the operator's CLI: the whole tree).
-func (s *Service) ListFilter(ctx context.Context, q CaseQuery) (store.CaseFilter, *domain.User, error) {
+func (s *Service) ListFilter(ctx context.Context, q CaseQuery) (domain.CaseFilter, *domain.User, error) {
 	u := domain.ActorFrom(ctx).Principal() // the operator: the whole tree, masked like everyone else
 	if !authz.Allowed(u, authz.CaseView) {
-		return store.CaseFilter{}, nil, s.Denied(ctx, app.Forbidden("case.view", "case", "", ""))
+		return domain.CaseFilter{}, nil, s.Denied(ctx, app.Forbidden("case.view", "case", "", ""))
 	}
 	for name, t := range map[string]time.Time{"from": q.From, "to": q.To} {
 		if !t.IsZero() && !app.PlausibleDay(t) {
-			return store.CaseFilter{}, nil, app.Required(name, "field.date")
+			return domain.CaseFilter{}, nil, app.Required(name, "field.date")
 		}
 	}
-	f := store.CaseFilter{Path: u.OrgPath, Statuses: q.Statuses, Category: q.Category, Risk: q.Risk, Channel: q.Channel,
+	f := domain.CaseFilter{Path: u.OrgPath, Statuses: q.Statuses, Category: q.Category, Risk: q.Risk, Channel: q.Channel,
 		Overdue: q.Overdue, DueSoon: q.DueSoon, ToReply: q.ToReply, Now: s.Store().Now(), From: q.From, To: q.To, BeforeID: q.Cursor, Limit: q.Limit}
 	if q.OrgCode != "" {
 		o, err := s.id.Org(ctx, q.OrgCode)
 		if err != nil {
-			return store.CaseFilter{}, nil, err
+			return domain.CaseFilter{}, nil, err
 		}
 		if strings.HasPrefix(o.Path, u.OrgPath) {
 			f.Path = o.Path
@@ -280,7 +280,7 @@ func (s *Service) ListFilter(ctx context.Context, q CaseQuery) (store.CaseFilter
 	f.Regrade, f.NotMerged = q.Regrade, q.Counted
 	if q := strings.TrimSpace(strings.ToValidUTF8(q.Q, "")); q != "" {
 		if utf8.RuneCountInString(q) > 100 {
-			return store.CaseFilter{}, nil, &domain.Error{Code: domain.Invalid, Key: "search.too_long", Fields: map[string]string{"q": "search.too_long"}}
+			return domain.CaseFilter{}, nil, &domain.Error{Code: domain.Invalid, Key: "search.too_long", Fields: map[string]string{"q": "search.too_long"}}
 		}
 		switch {
 		case domain.CheckResidentID(domain.NormalizeIDNumber(q), s.Store().Now()) == nil:
@@ -636,10 +636,10 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 			return err
 		}
 		ms, err := tx.Milestones(ctx, c.ID)
-		if err != nil || slices.ContainsFunc(ms, func(m store.Milestone) bool { return m.Auto == "first_contact" }) {
+		if err != nil || slices.ContainsFunc(ms, func(m domain.Milestone) bool { return m.Auto == "first_contact" }) {
 			return err // first contact is counted once, on the first sign-for
 		}
-		return tx.AddMilestone(ctx, &store.Milestone{CaseID: c.ID, Title: "首次联系双方当事人", DueAt: cal.AddWorkingDays(tx.Now, 3).UTC(), Auto: "first_contact"})
+		return tx.AddMilestone(ctx, &domain.Milestone{CaseID: c.ID, Title: "首次联系双方当事人", DueAt: cal.AddWorkingDays(tx.Now, 3).UTC(), Auto: "first_contact"})
 	case "return":
 		c.Assignee = 0
 	case "six":
@@ -703,7 +703,7 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 			if err != nil {
 				return err
 			}
-			if err := tx.AddMilestone(ctx, &store.Milestone{CaseID: c.ID, Title: "提醒当事人：调解协议生效后 30 日内可申请司法确认",
+			if err := tx.AddMilestone(ctx, &domain.Milestone{CaseID: c.ID, Title: "提醒当事人：调解协议生效后 30 日内可申请司法确认",
 				DueAt: cal.AddCalendarDays(tx.Now, 30).UTC(), Auto: "judicial_window"}); err != nil {
 				return err
 			}
@@ -744,7 +744,7 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, c *domain.Case, t dom
 		if in.Due.IsZero() || in.Due.Before(tx.Now.Add(-24*time.Hour)) {
 			return app.Required("due", "field.date")
 		}
-		m := &store.Milestone{CaseID: c.ID, Title: truncateRunes(note, 200), DueAt: in.Due}
+		m := &domain.Milestone{CaseID: c.ID, Title: truncateRunes(note, 200), DueAt: in.Due}
 		if err := tx.AddMilestone(ctx, m); err != nil {
 			return err
 		}
@@ -981,9 +981,9 @@ func (s *Service) ResumeDuePauses(ctx context.Context) (int, error) {
 
 // ReserveIdempotency returns (stored, false) for a key seen before, or
 // (_, true) when this request now owns the key.
-func (s *Service) ReserveIdempotency(ctx context.Context, key, method, path string) (store.Idempotent, bool, error) {
+func (s *Service) ReserveIdempotency(ctx context.Context, key, method, path string) (domain.Idempotent, bool, error) {
 	u := domain.ActorFrom(ctx).User
-	var r store.Idempotent
+	var r domain.Idempotent
 	var fresh bool
 	err := s.Store().Update(ctx, func(tx *store.Tx) error {
 		var err error
@@ -991,7 +991,7 @@ func (s *Service) ReserveIdempotency(ctx context.Context, key, method, path stri
 		return err
 	})
 	if domain.ErrorCode(err) == domain.Conflict { // a concurrent twin reserved it first
-		return store.Idempotent{Method: method, Path: path}, false, nil
+		return domain.Idempotent{Method: method, Path: path}, false, nil
 	}
 	return r, fresh, err
 }
@@ -1080,11 +1080,11 @@ func available(c *domain.Case, action string) bool {
 }
 
 // Milestones lists a matter's schedule.
-func (s *Service) Milestones(ctx context.Context, caseID int64) ([]store.Milestone, error) {
+func (s *Service) Milestones(ctx context.Context, caseID int64) ([]domain.Milestone, error) {
 	if _, err := s.Case(ctx, caseID); err != nil {
 		return nil, err
 	}
-	var out []store.Milestone
+	var out []domain.Milestone
 	err := s.View(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.Milestones(ctx, caseID)

@@ -156,7 +156,7 @@ func (s *Service) ImportMembers(ctx context.Context, caseID int64, table [][]str
 			return err
 		}
 		fields := map[string]string{}
-		var rows []store.MemberRow
+		var rows []domain.MemberRow
 		for i, row := range table[1:] {
 			line := i + 2 // the heading is line 1
 			if strings.TrimSpace(strings.Join(row, "")) == "" {
@@ -167,7 +167,7 @@ func (s *Service) ImportMembers(ctx context.Context, caseID int64, table [][]str
 					fields[fmt.Sprintf("rows[%d].%s", line, field)] = key
 				}
 			}
-			m := store.MemberRow{RowNo: next + len(rows), Name: cell(row, "name"), Note: cell(row, "note")}
+			m := domain.MemberRow{RowNo: next + len(rows), Name: cell(row, "name"), Note: cell(row, "note")}
 			if m.Name == "" || utf8.RuneCountInString(m.Name) > 50 {
 				bad("name", "field.required")
 			}
@@ -279,7 +279,7 @@ type GroupView struct {
 	Total       int
 	ByStatus    map[string]int
 	Villages    []VillageCount
-	Rows        []store.MemberRow
+	Rows        []domain.MemberRow
 	NextAfter   int // row number to continue after (0: last page)
 	CanManage   bool
 	OnlyVillage string // a grid worker sees their own village only
@@ -331,7 +331,7 @@ func (s *Service) Group(ctx context.Context, caseID int64, village, status strin
 		if limit <= 0 || limit > 5000 {
 			limit = 50
 		}
-		rows, err := tx.Members(ctx, store.MemberFilter{CaseID: caseID, VillageCode: village, Status: status, AfterRow: after, Limit: limit + 1})
+		rows, err := tx.Members(ctx, domain.MemberFilter{CaseID: caseID, VillageCode: village, Status: status, AfterRow: after, Limit: limit + 1})
 		if err != nil {
 			return err
 		}
@@ -439,11 +439,11 @@ func (s *Service) AddCoUnit(ctx context.Context, caseID int64, unitCode, part st
 }
 
 // CaseUnits lists the units acting on a matter.
-func (s *Service) CaseUnits(ctx context.Context, caseID int64) ([]store.CaseUnit, error) {
+func (s *Service) CaseUnits(ctx context.Context, caseID int64) ([]domain.CaseUnit, error) {
 	if _, err := s.Case(ctx, caseID); err != nil {
 		return nil, err
 	}
-	var out []store.CaseUnit
+	var out []domain.CaseUnit
 	err := s.View(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.CaseUnits(ctx, caseID)
@@ -481,7 +481,7 @@ func (s *Service) groupAccess(ctx context.Context, caseID int64) (c *domain.Case
 	code := strings.Trim(vp[strings.LastIndex(strings.TrimSuffix(vp, "/"), "/"):], "/")
 	var n int
 	if err := s.Store().View(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Members(ctx, store.MemberFilter{CaseID: caseID, VillageCode: code, Limit: 1})
+		rows, err := tx.Members(ctx, domain.MemberFilter{CaseID: caseID, VillageCode: code, Limit: 1})
 		n = len(rows)
 		return err
 	}); err != nil {

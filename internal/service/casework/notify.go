@@ -44,7 +44,7 @@ func (s *Service) notify(ctx context.Context, tx *store.Tx, users []int64, caseI
 			continue
 		}
 		seen[u] = true
-		if err := tx.AddNotification(ctx, &store.Notification{UserID: u, CaseID: caseID, Kind: kind, Text: text}); err != nil {
+		if err := tx.AddNotification(ctx, &domain.Notification{UserID: u, CaseID: caseID, Kind: kind, Text: text}); err != nil {
 			return err
 		}
 		if number == "" && caseID != 0 {
@@ -204,12 +204,12 @@ func (s *Service) SweepDeadlines(ctx context.Context) (int, error) {
 }
 
 // Inbox lists the actor's notifications.
-func (s *Service) Inbox(ctx context.Context, unreadOnly bool) ([]store.Notification, int, error) {
+func (s *Service) Inbox(ctx context.Context, unreadOnly bool) ([]domain.Notification, int, error) {
 	u := domain.ActorFrom(ctx).User
 	if u == nil {
 		return nil, 0, app.ErrNoSession
 	}
-	var out []store.Notification
+	var out []domain.Notification
 	var unread int
 	err := s.Store().View(ctx, func(tx *store.Tx) error {
 		var err error
@@ -255,23 +255,23 @@ func (s *Service) WorkSummary(ctx context.Context) (map[string]int, error) {
 	out := map[string]int{}
 	now := s.Store().Now()
 	err := s.Store().View(ctx, func(tx *store.Tx) error {
-		count := func(key string, f store.CaseFilter) error {
+		count := func(key string, f domain.CaseFilter) error {
 			f.Now = now
 			n, err := tx.CountCases(ctx, f)
 			out[key] = n
 			return err
 		}
-		mine := store.CaseFilter{Path: "/", AssigneeID: u.ID}
+		mine := domain.CaseFilter{Path: "/", AssigneeID: u.ID}
 		steps := []struct {
 			key string
-			f   store.CaseFilter
+			f   domain.CaseFilter
 		}{
 			{"to_sign", withStatus(mine, domain.StatusDispatched)},
 			{"in_hand", withStatus(mine, domain.StatusInResolution, domain.StatusClosed)},
-			{"mine_overdue", func() store.CaseFilter { f := mine; f.Overdue = true; return f }()},
-			{"due_soon", func() store.CaseFilter { f := mine; f.DueSoon = true; return f }()},
-			{"to_reply", func() store.CaseFilter { f := mine; f.ToReply = true; return f }()},
-			{"cohandling", store.CaseFilter{Path: "/", CoHandlerID: u.ID}},
+			{"mine_overdue", func() domain.CaseFilter { f := mine; f.Overdue = true; return f }()},
+			{"due_soon", func() domain.CaseFilter { f := mine; f.DueSoon = true; return f }()},
+			{"to_reply", func() domain.CaseFilter { f := mine; f.ToReply = true; return f }()},
+			{"cohandling", domain.CaseFilter{Path: "/", CoHandlerID: u.ID}},
 		}
 		if !u.Has(domain.RoleHandler) && !u.Has(domain.RoleMediator) {
 			// Only handlers and mediators are given matters: the others
@@ -279,43 +279,43 @@ func (s *Service) WorkSummary(ctx context.Context) (map[string]int, error) {
 			steps = steps[:0]
 		}
 		if u.Has(domain.RoleDispatcher) {
-			area := store.CaseFilter{Path: u.OrgPath}
+			area := domain.CaseFilter{Path: u.OrgPath}
 			steps = append(steps,
 				struct {
 					key string
-					f   store.CaseFilter
+					f   domain.CaseFilter
 				}{"to_assess", withStatus(area, domain.StatusRegistered)},
 				struct {
 					key string
-					f   store.CaseFilter
+					f   domain.CaseFilter
 				}{"to_dispatch", withStatus(area, domain.StatusAssessed, domain.StatusReturned)},
 				struct {
 					key string
-					f   store.CaseFilter
+					f   domain.CaseFilter
 				}{"returned", withStatus(area, domain.StatusReturned)},
 				struct {
 					key string
-					f   store.CaseFilter
-				}{"area_overdue", func() store.CaseFilter { f := area; f.Overdue = true; return f }()},
+					f   domain.CaseFilter
+				}{"area_overdue", func() domain.CaseFilter { f := area; f.Overdue = true; return f }()},
 			)
 		}
 		if u.Has(domain.RoleLeader) {
 			steps = append(steps, struct {
 				key string
-				f   store.CaseFilter
-			}{"leading", withStatus(store.CaseFilter{Path: "/", LeadID: u.ID}, domain.OpenStatuses...)})
+				f   domain.CaseFilter
+			}{"leading", withStatus(domain.CaseFilter{Path: "/", LeadID: u.ID}, domain.OpenStatuses...)})
 		}
 		if u.Has(domain.RoleDispatcher) {
 			steps = append(steps, struct {
 				key string
-				f   store.CaseFilter
-			}{"to_regrade", store.CaseFilter{Path: u.OrgPath, Regrade: true}})
+				f   domain.CaseFilter
+			}{"to_regrade", domain.CaseFilter{Path: u.OrgPath, Regrade: true}})
 		}
 		if u.Has(domain.RoleReceptionist) || u.Has(domain.RoleDispatcher) {
 			steps = append(steps, struct {
 				key string
-				f   store.CaseFilter
-			}{"to_visit", withStatus(store.CaseFilter{Path: u.OrgPath}, domain.StatusInformed)})
+				f   domain.CaseFilter
+			}{"to_visit", withStatus(domain.CaseFilter{Path: u.OrgPath}, domain.StatusInformed)})
 		}
 		for _, st := range steps {
 			if err := count(st.key, st.f); err != nil {
@@ -327,7 +327,7 @@ func (s *Service) WorkSummary(ctx context.Context) (map[string]int, error) {
 	return out, err
 }
 
-func withStatus(f store.CaseFilter, ss ...domain.Status) store.CaseFilter {
+func withStatus(f domain.CaseFilter, ss ...domain.Status) domain.CaseFilter {
 	f.Statuses = ss
 	return f
 }

@@ -45,7 +45,7 @@ func (s *Service) related(ctx context.Context, tx *store.Tx, p store.RelatedProb
 	}
 	u := domain.ActorFrom(ctx).Principal()
 	var out []domain.Related
-	var cands []*store.Candidate
+	var cands []*domain.Candidate
 	for _, c := range found {
 		if c.CreatedAt.Before(p.Since) {
 			continue
@@ -82,13 +82,13 @@ func (s *Service) related(ctx context.Context, tx *store.Tx, p store.RelatedProb
 
 // RelatedForCase lists the matters that may be related to a registered one
 // (not yet linked) and the links it has.
-func (s *Service) RelatedForCase(ctx context.Context, id int64) ([]domain.Related, []store.Link, error) {
+func (s *Service) RelatedForCase(ctx context.Context, id int64) ([]domain.Related, []domain.Link, error) {
 	c, err := s.Case(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
 	var out []domain.Related
-	var links []store.Link
+	var links []domain.Link
 	err = s.View(ctx, func(tx *store.Tx) error {
 		keys, err := tx.PartyKeys(ctx, c.ID)
 		if err != nil {
@@ -107,7 +107,7 @@ func (s *Service) RelatedForCase(ctx context.Context, id int64) ([]domain.Relate
 		// A linked matter outside the viewer's jurisdiction is not shown
 		// (it does not exist for them).
 		scope := app.Scope(ctx)
-		links = slices.DeleteFunc(links, func(l store.Link) bool { return !strings.HasPrefix(l.OrgPath, scope) })
+		links = slices.DeleteFunc(links, func(l domain.Link) bool { return !strings.HasPrefix(l.OrgPath, scope) })
 		linked := map[int64]string{}
 		for _, l := range links {
 			linked[l.OtherID] = l.Kind
@@ -118,9 +118,9 @@ func (s *Service) RelatedForCase(ctx context.Context, id int64) ([]domain.Relate
 	return out, links, err
 }
 
-// RelatedForInput lists the matters that may be related to a registration
+// relatedForInput lists the matters that may be related to a registration
 // being typed (the registration form asks while the clerk types).
-func (s *Service) RelatedForInput(ctx context.Context, tx *store.Tx, in domain.CaseInput, path string) ([]domain.Related, error) {
+func (s *Service) relatedForInput(ctx context.Context, tx *store.Tx, in domain.CaseInput, path string) ([]domain.Related, error) {
 	p := store.RelatedProbe{Village: domain.VillagePath(path), Township: townshipPath(path), Address: strings.TrimSpace(in.Address)}
 	for _, party := range in.Parties {
 		if party.IDNumber != "" && s.Keys() != nil {

@@ -26,9 +26,9 @@ func (s *Service) Suggest(ctx context.Context, in domain.CaseInput) (*registry.S
 	}
 	var out *registry.Suggestion
 	err := s.View(ctx, func(tx *store.Tx) error {
-		var keys []store.PartyKey
+		var keys []domain.PartyKey
 		for _, p := range in.Parties {
-			k := store.PartyKey{Name: p.Name}
+			k := domain.PartyKey{Name: p.Name}
 			if id := domain.NormalizeIDNumber(p.IDNumber); id != "" && s.Keys() != nil {
 				k.IDBidx = s.Keys().BlindIndex("id", id)
 			}
@@ -51,7 +51,7 @@ func (s *Service) Suggest(ctx context.Context, in domain.CaseInput) (*registry.S
 		if out, err = s.reg.SuggestText(ctx, tx, in.Description+" "+in.Address, path, facts, true); err != nil {
 			return err
 		}
-		out.Related, err = s.RelatedForInput(ctx, tx, in, path)
+		out.Related, err = s.relatedForInput(ctx, tx, in, path)
 		if out.Related == nil {
 			out.Related = []domain.Related{}
 		}
@@ -92,7 +92,7 @@ func (s *Service) suggestionFor(ctx context.Context, tx *store.Tx, c *domain.Cas
 // at assessment, with what was suggested and whether it was followed, and
 // fills the 六个一's docking unit and mediation organisation where empty.
 func (s *Service) applyRouting(ctx context.Context, tx *store.Tx, c *domain.Case, in ActionInput, sug *registry.Suggestion, ev *domain.Event) error {
-	var unit, org, med store.RegistryRef
+	var unit, org, med domain.RegistryRef
 	var err error
 	if in.Unit != "" {
 		if unit, err = tx.UnitRef(ctx, in.Unit); err != nil || !unit.Active {

@@ -13,7 +13,7 @@ import (
 // SearchAudit lists audit entries in the actor's jurisdiction (entries with
 // no place in the tree, such as logins, included). The search itself is
 // audited (AU-1).
-func (s *Service) SearchAudit(ctx context.Context, f store.AuditFilter) ([]*domain.AuditEntry, error) {
+func (s *Service) SearchAudit(ctx context.Context, f domain.AuditFilter) ([]*domain.AuditEntry, error) {
 	u := domain.ActorFrom(ctx).Principal()
 	if err := s.Check(ctx, authz.AuditView, "audit", "", u.OrgPathOrEmpty()); err != nil {
 		return nil, s.Denied(ctx, err)
@@ -37,7 +37,7 @@ func (s *Service) SearchAudit(ctx context.Context, f store.AuditFilter) ([]*doma
 }
 
 // VerifyAudit walks the chain (operators, CLI).
-func (s *Service) VerifyAudit(ctx context.Context) (store.VerifyResult, error) {
+func (s *Service) VerifyAudit(ctx context.Context) (domain.VerifyResult, error) {
 	return s.Store().VerifyAudit(ctx)
 }
 

@@ -17,7 +17,7 @@ import (
 // only its hash is stored.
 type LoginResult struct {
 	Token      string
-	Session    *store.Session
+	Session    *domain.Session
 	User       *domain.User
 	MustChange bool // initial, reset or expired password: change before anything else
 	Ended      int64
@@ -115,7 +115,7 @@ func (s *Service) Login(ctx context.Context, username, password, userAgent strin
 			return err
 		}
 		token := RandomToken(32)
-		sess := &store.Session{
+		sess := &domain.Session{
 			TokenHash: hashToken(token), UserID: u.ID, CSRF: RandomToken(24),
 			IP: a.IP, UserAgent: truncate(userAgent, 200), ExpiresAt: tx.Now.Add(p.AbsoluteTimeout),
 		}
@@ -142,12 +142,12 @@ func (s *Service) Login(ctx context.Context, username, password, userAgent strin
 
 // Authenticate resolves a session cookie value to its user, enforcing the
 // idle and absolute timeouts (IA-5). It records activity at most once a minute.
-func (s *Service) Authenticate(ctx context.Context, token string) (*domain.User, *store.Session, error) {
+func (s *Service) Authenticate(ctx context.Context, token string) (*domain.User, *domain.Session, error) {
 	if token == "" || len(token) > 100 {
 		return nil, nil, app.ErrNoSession
 	}
 	var u *domain.User
-	var sess *store.Session
+	var sess *domain.Session
 	var expired string
 	err := s.View(ctx, func(tx *store.Tx) error {
 		var err error
@@ -261,7 +261,7 @@ func (s *Service) ChangePassword(ctx context.Context, current, next, confirm str
 				return err
 			}
 			token = RandomToken(32)
-			sess := &store.Session{TokenHash: hashToken(token), UserID: u.ID, CSRF: RandomToken(24), IP: a.IP,
+			sess := &domain.Session{TokenHash: hashToken(token), UserID: u.ID, CSRF: RandomToken(24), IP: a.IP,
 				UserAgent: "", ExpiresAt: tx.Now.Add(s.policy.AbsoluteTimeout)}
 			if err := tx.CreateSession(ctx, sess); err != nil {
 				return err
@@ -277,12 +277,12 @@ func (s *Service) ChangePassword(ctx context.Context, current, next, confirm str
 }
 
 // AuthenticateToken resolves an API bearer token to its user.
-func (s *Service) AuthenticateToken(ctx context.Context, bearer string) (*domain.User, *store.Token, error) {
+func (s *Service) AuthenticateToken(ctx context.Context, bearer string) (*domain.User, *domain.Token, error) {
 	if !strings.HasPrefix(bearer, tokenPrefix) || len(bearer) > 100 {
 		return nil, nil, &domain.Error{Code: domain.Unauthorized, Key: "token.invalid"}
 	}
 	var u *domain.User
-	var t *store.Token
+	var t *domain.Token
 	err := s.View(ctx, func(tx *store.Tx) error {
 		var err error
 		if t, err = tx.TokenByHash(ctx, hashToken(bearer)); err != nil {

@@ -17,7 +17,7 @@ const tokenPrefix = "jf_"
 // CreateToken issues an API token for a user and returns the secret, shown
 // once. A user may create tokens for themselves; an administrator (or the
 // CLI) for accounts in their jurisdiction.
-func (s *Service) CreateToken(ctx context.Context, username, label string) (string, *store.Token, error) {
+func (s *Service) CreateToken(ctx context.Context, username, label string) (string, *domain.Token, error) {
 	label = strings.TrimSpace(label)
 	if label == "" {
 		label = "api"
@@ -26,7 +26,7 @@ func (s *Service) CreateToken(ctx context.Context, username, label string) (stri
 		return "", nil, &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: map[string]string{"name": "field.too_long"}}
 	}
 	secret := tokenPrefix + RandomToken(32)
-	t := &store.Token{Name: label, Hash: hashToken(secret), Prefix: secret[:9]}
+	t := &domain.Token{Name: label, Hash: hashToken(secret), Prefix: secret[:9]}
 	err := s.Update(ctx, func(tx *store.Tx) error {
 		u, err := tx.UserByUsername(ctx, username)
 		if err != nil {
@@ -73,8 +73,8 @@ func (s *Service) RevokeToken(ctx context.Context, id int64) error {
 }
 
 // Tokens lists an account's tokens (own, or administrator in jurisdiction).
-func (s *Service) Tokens(ctx context.Context, userID int64) ([]*store.Token, error) {
-	var out []*store.Token
+func (s *Service) Tokens(ctx context.Context, userID int64) ([]*domain.Token, error) {
+	var out []*domain.Token
 	err := s.View(ctx, func(tx *store.Tx) error {
 		u, err := tx.User(ctx, userID)
 		if err != nil {

@@ -327,7 +327,7 @@ func (s *Service) User(ctx context.Context, id int64) (*domain.User, error) {
 }
 
 // Users lists accounts in the actor's jurisdiction.
-func (s *Service) Users(ctx context.Context, f store.UserFilter) ([]*domain.User, error) {
+func (s *Service) Users(ctx context.Context, f domain.UserFilter) ([]*domain.User, error) {
 	u := domain.ActorFrom(ctx).Principal()
 	if err := s.Check(ctx, authz.UserView, "user", "", u.OrgPathOrEmpty()); err != nil {
 		return nil, s.Denied(ctx, err)
@@ -367,12 +367,12 @@ func (s *Service) MustChangePassword(u *domain.User) bool {
 }
 
 // LiveSessions lists the actor's own live sessions.
-func (s *Service) LiveSessions(ctx context.Context) ([]*store.Session, error) {
+func (s *Service) LiveSessions(ctx context.Context) ([]*domain.Session, error) {
 	a := domain.ActorFrom(ctx)
 	if a.User == nil {
 		return nil, app.ErrNoSession
 	}
-	var out []*store.Session
+	var out []*domain.Session
 	err := s.View(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.LiveSessions(ctx, a.User.ID)

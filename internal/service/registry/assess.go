@@ -184,7 +184,7 @@ func (s *Service) forgetAssess() {
 
 // riskFacts gathers what the risk rules need from the database: the parties'
 // earlier matters and recent red matters in the same village.
-func (s *Service) RiskFacts(ctx context.Context, tx *store.Tx, keys []store.PartyKey, orgPath string, exclude int64) (assess.RiskInput, error) {
+func (s *Service) RiskFacts(ctx context.Context, tx *store.Tx, keys []domain.PartyKey, orgPath string, exclude int64) (assess.RiskInput, error) {
 	var in assess.RiskInput
 	for _, k := range keys {
 		// Only matters the asker may see count: the form must not tell a
@@ -221,7 +221,7 @@ func (s *Service) SuggestText(ctx context.Context, tx *store.Tx, text, path stri
 		return nil, err
 	}
 	name := func(code string) string {
-		if i := slices.IndexFunc(cats, func(c store.Category) bool { return c.Code == code }); i >= 0 {
+		if i := slices.IndexFunc(cats, func(c domain.Category) bool { return c.Code == code }); i >= 0 {
 			return cats[i].Name
 		}
 		return code
@@ -286,7 +286,7 @@ func (s *Service) SaveAssessRules(ctx context.Context, after int64, cfg assess.C
 			return err
 		}
 		for _, r := range cfg.Categories {
-			if !slices.ContainsFunc(cats, func(c store.Category) bool { return c.Code == r.Code }) {
+			if !slices.ContainsFunc(cats, func(c domain.Category) bool { return c.Code == r.Code }) {
 				return app.Required("categories", "assess.category.unknown")
 			}
 		}
@@ -347,10 +347,10 @@ func validateRules(cfg assess.Config) error {
 }
 
 // InCategory reports whether code is top or one of its sub-categories.
-func InCategory(cats []store.Category, code, top string) bool {
+func InCategory(cats []domain.Category, code, top string) bool {
 	if code == top {
 		return true
 	}
-	i := slices.IndexFunc(cats, func(c store.Category) bool { return c.Code == code })
+	i := slices.IndexFunc(cats, func(c domain.Category) bool { return c.Code == code })
 	return i >= 0 && cats[i].ParentCode == top
 }

@@ -37,7 +37,7 @@ func (s *Service) ImportCalendar(ctx context.Context, days []domain.CalendarDay)
 var categoryCode = regexp.MustCompile(`^[a-z][a-z0-9_]{1,31}$`)
 
 // SaveCategory adds or renames a catalogue entry (administrators, CLI).
-func (s *Service) SaveCategory(ctx context.Context, c store.Category) error {
+func (s *Service) SaveCategory(ctx context.Context, c domain.Category) error {
 	f := domain.FieldErrors{}
 	if !categoryCode.MatchString(c.Code) {
 		f.Add("code", "category.code.invalid")
@@ -74,12 +74,12 @@ func (s *Service) CategoryExists(ctx context.Context, tx *store.Tx, code string)
 	if err != nil {
 		return false, err
 	}
-	return slices.ContainsFunc(cats, func(c store.Category) bool { return c.Code == code && c.Active }), nil
+	return slices.ContainsFunc(cats, func(c domain.Category) bool { return c.Code == code && c.Active }), nil
 }
 
 // Categories lists the catalogue.
-func (s *Service) Categories(ctx context.Context) ([]store.Category, error) {
-	var out []store.Category
+func (s *Service) Categories(ctx context.Context) ([]domain.Category, error) {
+	var out []domain.Category
 	err := s.View(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.Categories(ctx)

@@ -46,11 +46,11 @@ func (s *Service) SetPost(ctx context.Context, post, orgCode, username string) e
 }
 
 // LeaderPosts lists the filled posts.
-func (s *Service) LeaderPosts(ctx context.Context) ([]store.Post, error) {
+func (s *Service) LeaderPosts(ctx context.Context) ([]domain.Post, error) {
 	if err := s.MayReadRegistries(ctx); err != nil {
 		return nil, err
 	}
-	var out []store.Post
+	var out []domain.Post
 	err := s.View(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.Posts(ctx)

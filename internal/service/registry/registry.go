@@ -107,9 +107,9 @@ func (s *Service) ImportCentre(ctx context.Context, in CentreSetup, weeks int) (
 		}
 		ids := map[string]int64{}
 		for _, u := range in.Units {
-			unit := &store.Unit{Code: u.Code, Name: u.Name, Kind: u.Kind, Mechanisms: u.Mechanisms, Contacts: u.Contacts, Active: true}
+			unit := &domain.Unit{Code: u.Code, Name: u.Name, Kind: u.Kind, Mechanisms: u.Mechanisms, Contacts: u.Contacts, Active: true}
 			for _, d := range u.Duties {
-				unit.Duties = append(unit.Duties, store.Duty{Category: d.Category, OrgCode: d.OrgCode, Service: d.Service})
+				unit.Duties = append(unit.Duties, domain.Duty{Category: d.Category, OrgCode: d.OrgCode, Service: d.Service})
 			}
 			if err := validUnit(ctx, tx, unit, known); err != nil {
 				return fmt.Errorf("unit %s: %w", u.Code, err)
@@ -139,19 +139,19 @@ func (s *Service) ImportCentre(ctx context.Context, in CentreSetup, weeks int) (
 		}
 		windows := 0
 		for i, z := range in.Zones {
-			zone := &store.Zone{Code: z.Code, Name: z.Name, Purpose: z.Purpose, Sort: i + 1}
+			zone := &domain.Zone{Code: z.Code, Name: z.Name, Purpose: z.Purpose, Sort: i + 1}
 			if err := tx.SaveZone(ctx, zone); err != nil {
 				return err
 			}
 			for _, w := range z.Windows {
 				windows++
-				if err := tx.SaveWindow(ctx, &store.Window{Code: w.Code, Name: w.Name, ZoneCode: z.Code, UnitCode: w.Unit, Sort: windows}); err != nil {
+				if err := tx.SaveWindow(ctx, &domain.Window{Code: w.Code, Name: w.Name, ZoneCode: z.Code, UnitCode: w.Unit, Sort: windows}); err != nil {
 					return err
 				}
 			}
 		}
 		for _, o := range in.MediationOrgs {
-			mo := &store.MediationOrg{Code: o.Code, Name: o.Name, Kind: o.Kind, OrgCode: o.OrgCode, Categories: o.Categories, Active: true}
+			mo := &domain.MediationOrg{Code: o.Code, Name: o.Name, Kind: o.Kind, OrgCode: o.OrgCode, Categories: o.Categories, Active: true}
 			if !registryCode.MatchString(o.Code) || strings.TrimSpace(o.Name) == "" || !slices.Contains(MediationOrgKinds, o.Kind) {
 				return fmt.Errorf("mediation org %q: %w", o.Code, app.Required("mediation_orgs", "registry.invalid"))
 			}
@@ -168,7 +168,7 @@ func (s *Service) ImportCentre(ctx context.Context, in CentreSetup, weeks int) (
 			}
 		}
 		for _, m := range in.Mediators {
-			med := &store.Mediator{Name: m.Name, Kind: m.Kind, OrgCode: m.Org, Title: m.Title, Specialties: m.Specialties, Townships: m.Townships, Active: true}
+			med := &domain.Mediator{Name: m.Name, Kind: m.Kind, OrgCode: m.Org, Title: m.Title, Specialties: m.Specialties, Townships: m.Townships, Active: true}
 			if err := validMediator(ctx, tx, med, known); err != nil {
 				return fmt.Errorf("mediator %s: %w", m.Name, err)
 			}
@@ -183,7 +183,7 @@ func (s *Service) ImportCentre(ctx context.Context, in CentreSetup, weeks int) (
 	return summary, err
 }
 
-func validUnit(ctx context.Context, tx *store.Tx, u *store.Unit, known func(string) bool) error {
+func validUnit(ctx context.Context, tx *store.Tx, u *domain.Unit, known func(string) bool) error {
 	switch {
 	case !registryCode.MatchString(u.Code):
 		return app.Required("code", "registry.code")
@@ -207,7 +207,7 @@ func validUnit(ctx context.Context, tx *store.Tx, u *store.Unit, known func(stri
 	return nil
 }
 
-func validMediator(ctx context.Context, tx *store.Tx, m *store.Mediator, known func(string) bool) error {
+func validMediator(ctx context.Context, tx *store.Tx, m *domain.Mediator, known func(string) bool) error {
 	switch {
 	case strings.TrimSpace(m.Name) == "" || len([]rune(m.Name)) > 50:
 		return app.Required("name", "field.required")
@@ -229,13 +229,13 @@ func validMediator(ctx context.Context, tx *store.Tx, m *store.Mediator, known f
 
 // Registries is everything the centre page shows.
 type Registries struct {
-	Units     []*store.Unit
-	Zones     []*store.Zone
-	Orgs      []*store.MediationOrg
-	Mediators []*store.Mediator
+	Units     []*domain.Unit
+	Zones     []*domain.Zone
+	Orgs      []*domain.MediationOrg
+	Mediators []*domain.Mediator
 	// Today: the units present at the centre today (residents always;
 	// rotating units by the roster).
-	Today []*store.Unit
+	Today []*domain.Unit
 }
 
 // Centre reads the registries.
@@ -300,7 +300,7 @@ func (s *Service) SetRosterDay(ctx context.Context, unitCode string, day time.Ti
 		if err != nil {
 			return err
 		}
-		i := slices.IndexFunc(units, func(u *store.Unit) bool { return u.Code == unitCode })
+		i := slices.IndexFunc(units, func(u *domain.Unit) bool { return u.Code == unitCode })
 		if i < 0 {
 			return app.Required("unit", "registry.unit.unknown")
 		}
@@ -317,7 +317,7 @@ func (s *Service) SetRosterDay(ctx context.Context, unitCode string, day time.Ti
 }
 
 // SaveUnit creates or edits a unit (version: what the editor saw; 0 new).
-func (s *Service) SaveUnit(ctx context.Context, u *store.Unit, version int64) error {
+func (s *Service) SaveUnit(ctx context.Context, u *domain.Unit, version int64) error {
 	if err := s.MayAdminister(ctx, "registry"); err != nil {
 		return err
 	}
@@ -337,7 +337,7 @@ func (s *Service) SaveUnit(ctx context.Context, u *store.Unit, version int64) er
 }
 
 // SaveMediator creates or edits a mediator.
-func (s *Service) SaveMediator(ctx context.Context, m *store.Mediator) error {
+func (s *Service) SaveMediator(ctx context.Context, m *domain.Mediator) error {
 	if err := s.MayAdminister(ctx, "registry"); err != nil {
 		return err
 	}
@@ -402,7 +402,7 @@ func (s *Service) AssignToUnit(ctx context.Context, username, unitCode string) e
 
 // LinkMediator ties a mediator of the pool to a login account (their load
 // then shows on their own work).
-func (s *Service) LinkMediator(ctx context.Context, m *store.Mediator, username string) error {
+func (s *Service) LinkMediator(ctx context.Context, m *domain.Mediator, username string) error {
 	if err := s.MayAdminister(ctx, "registry"); err != nil {
 		return err
 	}
@@ -426,7 +426,7 @@ func knownCategories(ctx context.Context, tx *store.Tx) (func(string) bool, erro
 		return nil, err
 	}
 	return func(c string) bool {
-		return slices.ContainsFunc(cats, func(x store.Category) bool { return x.Code == c })
+		return slices.ContainsFunc(cats, func(x domain.Category) bool { return x.Code == c })
 	}, nil
 }
 
@@ -453,7 +453,7 @@ func (s *Service) SetWindowUnit(ctx context.Context, windowCode, unitCode string
 }
 
 // SaveMediationOrg creates or edits a mediation organisation by code.
-func (s *Service) SaveMediationOrg(ctx context.Context, o *store.MediationOrg) error {
+func (s *Service) SaveMediationOrg(ctx context.Context, o *domain.MediationOrg) error {
 	if err := s.MayAdminister(ctx, "registry"); err != nil {
 		return err
 	}
@@ -505,7 +505,7 @@ func (s *Service) SaveZone(ctx context.Context, code, name, purpose string) erro
 		if err != nil {
 			return err
 		}
-		z := &store.Zone{Code: code, Name: name, Purpose: purpose, Sort: len(zones) + 1}
+		z := &domain.Zone{Code: code, Name: name, Purpose: purpose, Sort: len(zones) + 1}
 		for _, old := range zones {
 			if old.Code == code {
 				z.Sort = old.Sort

@@ -68,8 +68,8 @@ func (s *Service) Route(ctx context.Context, tx *store.Tx, cat, catName, path, t
 		return nil, nil, nil, err
 	}
 	type ucand struct {
-		u     *store.Unit
-		d     store.Duty
+		u     *domain.Unit
+		d     domain.Duty
 		score int
 		near  float64 // how close the duty's service text is to the matter's
 	}
@@ -143,7 +143,7 @@ func (s *Service) Route(ctx context.Context, tx *store.Tx, cat, catName, path, t
 		return nil, nil, nil, err
 	}
 	type ocand struct {
-		o     *store.MediationOrg
+		o     *domain.MediationOrg
 		score int
 		why   string
 	}
@@ -181,7 +181,7 @@ func (s *Service) Route(ctx context.Context, tx *store.Tx, cat, catName, path, t
 		return nil, nil, nil, err
 	}
 	type mcand struct {
-		m     *store.Mediator
+		m     *domain.Mediator
 		score int
 	}
 	var mcs []mcand

@@ -32,8 +32,8 @@ type Board struct {
 	TodayRegistered, TodayVisits int
 	Latest                       []*domain.Case // newest first
 	Red                          []*domain.Case // open red matters, newest first (with their lead leaders)
-	Units                        []*store.Unit  // at the centre today
-	Zones                        []*store.Zone
+	Units                        []*domain.Unit // at the centre today
+	Zones                        []*domain.Zone
 	// For a leader: the matters they lead and their open supervision orders.
 	Leading      []*domain.Case
 	Supervisions []Supervised
@@ -42,7 +42,7 @@ type Board struct {
 
 // Supervised is an open supervision order with its matter.
 type Supervised struct {
-	store.Supervision
+	domain.Supervision
 	Case *domain.Case
 }
 
@@ -113,7 +113,7 @@ func (s *Service) Board(ctx context.Context, orgCode string) (*Board, error) {
 		for _, n := range b.ByRisk {
 			b.Open += n
 		}
-		area := store.CaseFilter{Path: org.Path, Now: tx.Now, NotMerged: true}
+		area := domain.CaseFilter{Path: org.Path, Now: tx.Now, NotMerged: true}
 		over := area
 		over.Overdue = true
 		if b.Overdue, err = tx.CountCases(ctx, over); err != nil {
@@ -145,7 +145,7 @@ func (s *Service) Board(ctx context.Context, orgCode string) (*Board, error) {
 			return err
 		}
 		if u != nil && u.Has(domain.RoleLeader) {
-			lead := store.CaseFilter{Path: "/", LeadID: u.ID, Statuses: domain.OpenStatuses, Limit: 10}
+			lead := domain.CaseFilter{Path: "/", LeadID: u.ID, Statuses: domain.OpenStatuses, Limit: 10}
 			if b.Leading, err = tx.Cases(ctx, lead); err != nil {
 				return err
 			}

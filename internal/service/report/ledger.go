@@ -40,7 +40,7 @@ const ExportRequestTTL = 24 * time.Hour
 
 // RequestLedger asks for the ledger of a list request with personal data
 // in full, for a purpose; a second person must approve it (PI-3). Audited.
-func (s *Service) RequestLedger(ctx context.Context, q casework.CaseQuery, reason string) (*store.ExportRequest, error) {
+func (s *Service) RequestLedger(ctx context.Context, q casework.CaseQuery, reason string) (*domain.ExportRequest, error) {
 	f, u, err := s.cases.ListFilter(ctx, q)
 	if err != nil {
 		return nil, err
@@ -54,7 +54,7 @@ func (s *Service) RequestLedger(ctx context.Context, q casework.CaseQuery, reaso
 	}
 	q.Cursor, q.Limit = 0, 0
 	b, _ := json.Marshal(q)
-	r := &store.ExportRequest{RequestedBy: u.ID, RequesterName: u.Name, OrgPath: f.Path, Query: string(b), Reason: reason}
+	r := &domain.ExportRequest{RequestedBy: u.ID, RequesterName: u.Name, OrgPath: f.Path, Query: string(b), Reason: reason}
 	err = s.Update(ctx, func(tx *store.Tx) error {
 		if err := tx.AddExportRequest(ctx, r); err != nil {
 			return err
@@ -95,7 +95,7 @@ func (s *Service) ApproveLedger(ctx context.Context, id int64) error {
 
 // ExportRequests lists the caller's requests of the last week and those
 // in their jurisdiction they may approve.
-func (s *Service) ExportRequests(ctx context.Context) (mine, toApprove []*store.ExportRequest, err error) {
+func (s *Service) ExportRequests(ctx context.Context) (mine, toApprove []*domain.ExportRequest, err error) {
 	u := domain.ActorFrom(ctx).User
 	if u == nil {
 		return nil, nil, domain.ErrForbidden
@@ -116,7 +116,7 @@ func (s *Service) ExportRequests(ctx context.Context) (mine, toApprove []*store.
 		}
 		return err
 	})
-	for _, list := range [][]*store.ExportRequest{mine, toApprove} {
+	for _, list := range [][]*domain.ExportRequest{mine, toApprove} {
 		for _, r := range list {
 			var q casework.CaseQuery
 			if json.Unmarshal([]byte(r.Query), &q) == nil {
@@ -141,7 +141,7 @@ func (s *Service) Ledger(ctx context.Context, q casework.CaseQuery, opt LedgerOp
 	full, limit, reason := false, LedgerMaxRows, ""
 	if opt.RequestID != 0 {
 		// The approved request's own filters apply, for its requester only.
-		var r *store.ExportRequest
+		var r *domain.ExportRequest
 		err := s.View(ctx, func(tx *store.Tx) error {
 			var err error
 			r, err = tx.ExportRequest(ctx, opt.RequestID)

@@ -13,7 +13,7 @@ var PrintForms = []string{"registration", "agreement", "visit", "notice", "super
 
 // CaseForPrint reads a matter for one of its printed documents; the print
 // is audited (a printed form carries the parties' names).
-func (s *Service) CaseForPrint(ctx context.Context, id int64, form string) (*domain.Case, []store.Supervision, error) {
+func (s *Service) CaseForPrint(ctx context.Context, id int64, form string) (*domain.Case, []domain.Supervision, error) {
 	if !slices.Contains(PrintForms, form) {
 		return nil, nil, &domain.Error{Code: domain.NotFound, Key: "print.unknown"}
 	}
@@ -21,7 +21,7 @@ func (s *Service) CaseForPrint(ctx context.Context, id int64, form string) (*dom
 	if err != nil {
 		return nil, nil, err
 	}
-	var sv []store.Supervision
+	var sv []domain.Supervision
 	err = s.Update(ctx, func(tx *store.Tx) error {
 		if sv, err = tx.Supervisions(ctx, id); err != nil {
 			return err

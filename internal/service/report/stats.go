@@ -180,7 +180,7 @@ func (s *Service) Statistics(ctx context.Context, q StatsQuery) (*Stats, error) 
 				groups[k] = &Figures{Key: k, Name: n}
 			}
 		}
-		fig := func(r store.StatRow, at time.Time) []*Figures {
+		fig := func(r domain.StatRow, at time.Time) []*Figures {
 			list := []*Figures{&out.Total}
 			if q.By != "" {
 				k := keyOf(r, at)
@@ -223,8 +223,8 @@ func (s *Service) Statistics(ctx context.Context, q StatsQuery) (*Stats, error) 
 		// when the lines behind the figures are kept, otherwise counted by
 		// the database, group by group (a county's month is a few hundred
 		// rows instead of a few hundred thousand).
-		lastClose := map[int64]store.Fact{}
-		apply := func(e store.Fact, n int) {
+		lastClose := map[int64]domain.Fact{}
+		apply := func(e domain.Fact, n int) {
 			switch e.Action {
 			case "close":
 				lastClose[e.CaseID] = e
@@ -375,7 +375,7 @@ func (s *Service) Statistics(ctx context.Context, q StatsQuery) (*Stats, error) 
 
 // groupKey returns how a row is grouped for a breakdown, and the groups'
 // names.
-func (s *Service) groupKey(ctx context.Context, tx *store.Tx, by string, org domain.Org) (func(store.StatRow, time.Time) string, map[string]string, error) {
+func (s *Service) groupKey(ctx context.Context, tx *store.Tx, by string, org domain.Org) (func(domain.StatRow, time.Time) string, map[string]string, error) {
 	names := map[string]string{}
 	switch by {
 	case "category":
@@ -388,7 +388,7 @@ func (s *Service) groupKey(ctx context.Context, tx *store.Tx, by string, org dom
 				names[c.Code] = c.Name
 			}
 		}
-		return func(r store.StatRow, _ time.Time) string { return r.Category }, names, nil
+		return func(r domain.StatRow, _ time.Time) string { return r.Category }, names, nil
 	case "org":
 		kids, err := tx.OrgChildren(ctx, org.Code)
 		if err != nil {
@@ -398,7 +398,7 @@ func (s *Service) groupKey(ctx context.Context, tx *store.Tx, by string, org dom
 			names[k.Code] = k.Name
 		}
 		depth := strings.Count(org.Path, "/")
-		return func(r store.StatRow, _ time.Time) string {
+		return func(r domain.StatRow, _ time.Time) string {
 			parts := strings.Split(strings.Trim(r.OrgPath, "/"), "/")
 			if len(parts) >= depth {
 				return parts[depth-1]
@@ -415,20 +415,20 @@ func (s *Service) groupKey(ctx context.Context, tx *store.Tx, by string, org dom
 			code[u.ID], names[u.Code] = u.Code, u.Name
 		}
 		names["-"] = "（未定对接单位）"
-		return func(r store.StatRow, _ time.Time) string {
+		return func(r domain.StatRow, _ time.Time) string {
 			if c, ok := code[r.UnitID]; ok {
 				return c
 			}
 			return "-"
 		}, names, nil
 	case "channel":
-		return func(r store.StatRow, _ time.Time) string { return r.Channel }, names, nil
+		return func(r domain.StatRow, _ time.Time) string { return r.Channel }, names, nil
 	case "risk":
-		return func(r store.StatRow, _ time.Time) string { return r.Risk }, names, nil
+		return func(r domain.StatRow, _ time.Time) string { return r.Risk }, names, nil
 	case "month":
-		return func(_ store.StatRow, at time.Time) string { return at.In(domain.CST).Format("2006-01") }, names, nil
+		return func(_ domain.StatRow, at time.Time) string { return at.In(domain.CST).Format("2006-01") }, names, nil
 	}
-	return func(store.StatRow, time.Time) string { return "" }, names, nil
+	return func(domain.StatRow, time.Time) string { return "" }, names, nil
 }
 
 // StatsList is a page of the list behind one figure of one group (Key ""
@@ -489,7 +489,7 @@ func (s *Service) StatsMatters(ctx context.Context, q StatsQuery, figure, key st
 		ids = append(ids, it.CaseID)
 	}
 	err = s.View(ctx, func(tx *store.Tx) error {
-		cs, err := tx.Cases(ctx, store.CaseFilter{Path: st.Place.Path, IDs: ids, Limit: len(ids)})
+		cs, err := tx.Cases(ctx, domain.CaseFilter{Path: st.Place.Path, IDs: ids, Limit: len(ids)})
 		if err != nil {
 			return err
 		}

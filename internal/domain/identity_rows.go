@@ -1,0 +1,41 @@
+package domain
+
+import "time"
+
+// Session is a server-side login session. Only the SHA-256 of the cookie
+// value is stored.
+type Session struct {
+	ID         int64
+	TokenHash  string
+	UserID     int64
+	CSRF       string
+	IP         string
+	UserAgent  string
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	ExpiresAt  time.Time // absolute expiry
+	EndedAt    time.Time
+}
+
+// Token is an API token; only its SHA-256 is stored, and Prefix (the first
+// characters) lets a user tell tokens apart.
+type Token struct {
+	ID         int64
+	UserID     int64
+	Name       string
+	Hash       string
+	Prefix     string
+	CreatedAt  time.Time
+	LastUsedAt time.Time
+	RevokedAt  time.Time
+}
+
+// UserFilter selects accounts for the administration list.
+type UserFilter struct {
+	Path     string // subtree
+	Query    string // matches username or name
+	Role     Role
+	Disabled *bool
+	AfterID  int64
+	Limit    int
+}
