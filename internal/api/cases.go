@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"encoding/json"
 	"jiefen/internal/assess"
 	"jiefen/internal/service/casework"
 	"jiefen/internal/service/registry"
@@ -366,64 +367,25 @@ func (a *API) getCaseHandler(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-type actionIn struct {
-	Version      int64       `json:"version"`
-	Risk         string      `json:"risk"`
-	Category     string      `json:"category"`
-	Assignee     string      `json:"assignee"`
-	Reason       string      `json:"reason"`
-	Note         string      `json:"note"`
-	Outcome      string      `json:"outcome"`
-	Guidance     string      `json:"guidance"`
-	ReferredTo   string      `json:"referred_to"`
-	Method       string      `json:"method"`
-	Satisfaction string      `json:"satisfaction"`
-	Due          string      `json:"due"`
-	Date         string      `json:"date"`
-	Place        string      `json:"place"`
-	Participants string      `json:"participants"`
-	Result       string      `json:"result"`
-	Days         int         `json:"days"`
-	PartiesAgree bool        `json:"parties_agree"`
-	Milestone    int64       `json:"milestone"`
-	Description  *string     `json:"description"`
-	Address      *string     `json:"address"`
-	MoveTo       *string     `json:"move_to"`
-	Six          *domain.Six `json:"six"`
-	Unit         string      `json:"unit"`
-	MediationOrg string      `json:"mediation_org"`
-	MediatorID   int64       `json:"mediator_id"`
-	Target       string      `json:"target"`
-}
-
 func (a *API) caseActionHandler(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathInt64(r, "caseID")
 	if err != nil {
 		return err
 	}
-	var in actionIn
-	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+	var obj map[string]json.RawMessage
+	if err := httpx.DecodeJSON(w, r, &obj); err != nil {
 		return err
 	}
-	ai := casework.ActionInput{Version: in.Version, Risk: in.Risk, Category: in.Category, Assignee: in.Assignee, Reason: in.Reason,
-		Note: in.Note, Outcome: in.Outcome, Guidance: in.Guidance, ReferredTo: in.ReferredTo, Method: in.Method,
-		Satisfaction: in.Satisfaction, Six: in.Six, Place: in.Place, Participants: in.Participants, Result: in.Result, Days: in.Days, PartiesAgree: in.PartiesAgree, Milestone: in.Milestone, Description: in.Description, Address: in.Address, MoveTo: in.MoveTo,
-		Unit: in.Unit, MediationOrg: in.MediationOrg, Mediator: in.MediatorID, Target: in.Target}
-	if in.Date != "" {
-		t, err := domain.ParseDay(in.Date)
-		if err != nil {
-			return &domain.Error{Code: domain.Invalid, Key: "field.date", Fields: map[string]string{"date": "field.date"}}
-		}
-		ai.Date = t
+	fields, err := casework.NewJSONFields(obj)
+	if err != nil {
+		return err
 	}
-	if in.Due != "" {
-		t, err := domain.ParseDay(in.Due)
-		if err != nil {
-			return &domain.Error{Code: domain.Invalid, Key: "field.date", Fields: map[string]string{"due": "field.date"}}
-		}
-		ai.Due = domain.EndOfDay(t)
+	action := r.PathValue("action")
+	ai, err := casework.DecodeAction(action, fields)
+	if err != nil {
+		return err
 	}
-	c, err := a.svc.Act(r.Context(), id, r.PathValue("action"), ai)
+	c, err := a.svc.Act(r.Context(), id, action, ai)
 	if err != nil {
 		return err
 	}

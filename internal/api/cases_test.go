@@ -72,6 +72,12 @@ func TestCaseAPIContract(t *testing.T) {
 		}
 		// Actions.
 		path := "/api/v1/cases/" + id + "/actions/"
+		// A bad date or number is a field error, the same one the form gets.
+		for body, f := range map[string]string{`{"risk":"yellow","mediator_id":"x"}`: "mediator", `{"risk":"yellow","version":"v1"}`: "version"} {
+			if status, m := e.call("POST", path+"assess", disp, body); status != 422 || field(m, f) == "" {
+				t.Fatalf("%s: %d %v", body, status, m)
+			}
+		}
 		if status, m := e.call("POST", path+"assess", disp, `{"risk":"yellow","version":5}`); status != 409 || errCode(m) != "conflict" {
 			t.Fatalf("stale version: %d %v", status, m)
 		}

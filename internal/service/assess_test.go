@@ -93,8 +93,8 @@ func TestSuggestions(t *testing.T) {
 		// risk is overridden.
 		c := act(t, e, e.disp, second.ID, "assess", casework.ActionInput{Risk: "blue", Version: 1})
 		ev := c.Timeline[len(c.Timeline)-1]
-		if ev.Data["suggested_category"] != "land" || ev.Data["category_choice"] != "accepted" ||
-			ev.Data["suggested_risk"] != s2.Risk.Color || ev.Data["risk_choice"] != "overridden" {
+		if ev.Data[domain.DataSuggestedCategory] != "land" || ev.Data[domain.DataCategoryChoice] != "accepted" ||
+			ev.Data[domain.DataSuggestedRisk] != s2.Risk.Color || ev.Data[domain.DataRiskChoice] != "overridden" {
 			t.Fatalf("assess event data %v (suggested %s)", ev.Data, s2.Risk.Color)
 		}
 

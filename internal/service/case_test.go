@@ -526,7 +526,7 @@ func TestPauseExtendSessions(t *testing.T) {
 			t.Fatalf("mediation due %s", got)
 		}
 		c = act(t, e, e.med, c.ID, "session", casework.ActionInput{Date: clock, Place: "何家集村委会", Participants: "张建军、李保国、村主任", Note: "双方陈述意见"})
-		if last := c.Timeline[len(c.Timeline)-1]; last.Data["place"] != "何家集村委会" || last.Note != "双方陈述意见" {
+		if last := c.Timeline[len(c.Timeline)-1]; last.Data[domain.DataPlace] != "何家集村委会" || last.Note != "双方陈述意见" {
 			t.Fatalf("session event %+v", last)
 		}
 		if _, err := e.svc.Act(as(e.med), c.ID, "session", casework.ActionInput{Place: "x", Participants: "y", Note: "z"}); domain.ErrorCode(err) != domain.Invalid {
@@ -549,7 +549,7 @@ func TestPauseExtendSessions(t *testing.T) {
 		if !c.PausedAt.IsZero() || !c.StepDueAt.Equal(due.Add(10*24*time.Hour+time.Minute)) {
 			t.Fatalf("after the pause: paused %v, due %v (was %v)", c.PausedAt, c.StepDueAt, due)
 		}
-		if last := c.Timeline[len(c.Timeline)-1]; last.Action != "resume" || last.Data["auto"] != "1" {
+		if last := c.Timeline[len(c.Timeline)-1]; last.Action != "resume" || last.Data[domain.DataAuto] != "1" {
 			t.Fatalf("resume event %+v", last)
 		}
 		// Extension: the assignee asks, a leader approves, the deadline moves.
@@ -562,7 +562,7 @@ func TestPauseExtendSessions(t *testing.T) {
 			t.Fatalf("extension without the parties' agreement: %v", err)
 		}
 		c = act(t, e, e.med, c.ID, "extend_request", casework.ActionInput{Reason: "需等待司法鉴定", Days: 15, PartiesAgree: true})
-		if last := c.Timeline[len(c.Timeline)-1]; last.Data["parties_agree"] != "yes" {
+		if last := c.Timeline[len(c.Timeline)-1]; last.Data[domain.DataPartiesAgree] != "yes" {
 			t.Fatalf("agreement not on the timeline: %+v", last)
 		}
 		if _, err := e.svc.Act(as(e.med), c.ID, "extend_approve", casework.ActionInput{Method: "电话"}); domain.ErrorCode(err) != domain.Forbidden {
@@ -734,7 +734,7 @@ func TestCorrection(t *testing.T) {
 		}
 		c = act(t, e, e.recep, c.ID, "correct", casework.ActionInput{Description: &desc, Reason: "登记错误"})
 		last := c.Timeline[len(c.Timeline)-1]
-		if c.Description != desc || !strings.Contains(last.Data["description_before"], "土地承包经营权") {
+		if c.Description != desc || !strings.Contains(last.Data[domain.DataDescriptionBefore], "土地承包经营权") {
 			t.Fatalf("correction %+v", last)
 		}
 		rows, _, _ := e.svc.Cases(as(e.disp), casework.CaseQuery{Q: "院墙"})
@@ -978,7 +978,7 @@ func TestJointHandling(t *testing.T) {
 		act(t, e, e.med, c.ID, "six", casework.ActionInput{Six: &domain.Six{LeadLeader: "王书记", MediationOrg: "镇调委会", DockingUnit: "镇司法所", Plan: "先调取资料再调解", Schedule: "两周", GuidanceAdviser: "刘律师", GuidanceText: "农村土地承包法"}})
 		c = act(t, e, e.med, c.ID, "close", casework.ActionInput{Outcome: "resolved"})
 		last := c.Timeline[len(c.Timeline)-1]
-		if len(c.CoHandlers) != 0 || last.Data["cohandlers_ended"] != h2.Name {
+		if len(c.CoHandlers) != 0 || last.Data[domain.DataCohandlersEnded] != h2.Name {
 			t.Fatalf("after close: %+v %+v", c.CoHandlers, last.Data)
 		}
 		if rows, _, _ := e.svc.Cases(as(h2), casework.CaseQuery{CoHandled: true}); len(rows) != 0 {

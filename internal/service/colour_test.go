@@ -67,7 +67,7 @@ func TestThreeColours(t *testing.T) {
 		}
 		c = act(t, e, e.disp, c.ID, "regrade", casework.ActionInput{Risk: "yellow", Reason: "双方已同意调解，情绪平稳"})
 		ev := c.Timeline[len(c.Timeline)-1]
-		if c.Risk != "yellow" || c.LeadID != town.ID || ev.Data["direction"] != "down" || ev.Data["from_risk"] != "red" || !strings.Contains(ev.Note, "情绪平稳") {
+		if c.Risk != "yellow" || c.LeadID != town.ID || ev.Data[domain.DataDirection] != "down" || ev.Data[domain.DataFromRisk] != "red" || !strings.Contains(ev.Note, "情绪平稳") {
 			t.Fatalf("regrade: risk %s lead %d event %+v", c.Risk, c.LeadID, ev)
 		}
 		if work, _ := e.svc.WorkSummary(as(sec)); work["leading"] != 0 {
@@ -93,7 +93,7 @@ func TestThreeColours(t *testing.T) {
 			t.Fatalf("dispatcher told %d times", n)
 		}
 		c = act(t, e, e.disp, c.ID, "regrade", casework.ActionInput{Risk: "red", Reason: "网格员报告聚集风险"})
-		if !c.RegradeAt.IsZero() || c.LeadID != sec.ID || c.Timeline[len(c.Timeline)-1].Data["direction"] != "up" {
+		if !c.RegradeAt.IsZero() || c.LeadID != sec.ID || c.Timeline[len(c.Timeline)-1].Data[domain.DataDirection] != "up" {
 			t.Fatalf("after regrade: %v lead %d", c.RegradeAt, c.LeadID)
 		}
 

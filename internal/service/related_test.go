@@ -129,8 +129,8 @@ func TestRelatedMatters(t *testing.T) {
 		orig, _ := e.svc.Case(as(e.disp), a.ID)
 		var sawLink, sawMerge bool
 		for _, ev := range orig.Timeline {
-			sawLink = sawLink || (ev.Action == "linked" && ev.Data["target"] == b.Number)
-			sawMerge = sawMerge || (ev.Action == "merged_in" && ev.Data["target"] == dup.Number)
+			sawLink = sawLink || (ev.Action == "linked" && ev.Data[domain.DataTarget] == b.Number)
+			sawMerge = sawMerge || (ev.Action == "merged_in" && ev.Data[domain.DataTarget] == dup.Number)
 		}
 		if !sawLink || !sawMerge {
 			t.Fatalf("original's timeline lacks the link (%v) or the merge (%v)", sawLink, sawMerge)

@@ -25,9 +25,9 @@ const factStep = `CASE e.from_status WHEN 'registered' THEN 'assess' WHEN 'asses
 // factsSQL derives the facts of the events chosen by cond (over e, the
 // events; c, their matters; k, their categories).
 func factsSQL(d dialect, cond string) string {
-	due := d.jsonField("e.data", "step_due")
+	due := d.jsonField("e.data", domain.DataStepDue)
 	onTime := `CASE WHEN ` + d.notAfter("e.at", due) + ` THEN 1 ELSE 0 END`
-	val := `COALESCE(` + d.jsonField("e.data", "outcome") + `, ` + d.jsonField("e.data", "satisfaction") + `, '')`
+	val := `COALESCE(` + d.jsonField("e.data", domain.DataOutcome) + `, ` + d.jsonField("e.data", domain.DataSatisfaction) + `, '')`
 	step := `(e.action <> 'merge' AND e.from_status <> '' AND e.from_status <> e.to_status AND ` + due + ` IS NOT NULL)`
 	return `INSERT INTO case_facts (id, at, case_id, action, step, on_time, value, org_path, category, channel, risk, unit_id, created_at, merged)
 		SELECT e.id, e.at, e.case_id, e.action, CASE WHEN ` + step + ` THEN ` + factStep + ` ELSE '' END, ` + onTime + `, ` + val + `,

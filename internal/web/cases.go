@@ -265,37 +265,15 @@ func (s *Server) saveCaseAction(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	in := casework.ActionInput{Risk: r.PostFormValue("risk"), Category: r.PostFormValue("category"), Assignee: strings.TrimSpace(r.PostFormValue("assignee")),
-		Reason: r.PostFormValue("reason"), Note: r.PostFormValue("note"), Outcome: r.PostFormValue("outcome"), Guidance: r.PostFormValue("guidance"),
-		ReferredTo: r.PostFormValue("referred_to"), Method: r.PostFormValue("method"), Satisfaction: r.PostFormValue("satisfaction")}
-	in.Unit, in.MediationOrg, in.Target = r.PostFormValue("unit"), r.PostFormValue("mediation_org"), strings.TrimSpace(r.PostFormValue("target"))
-	in.Mediator, _ = strconv.ParseInt(r.PostFormValue("mediator"), 10, 64)
-	in.Version, _ = strconv.ParseInt(r.PostFormValue("version"), 10, 64)
-	if d := r.PostFormValue("due"); d != "" {
-		if t, err := domain.ParseDay(d); err == nil {
-			in.Due = domain.EndOfDay(t)
-		}
-	}
-	in.Place, in.Participants, in.Result = r.PostFormValue("place"), r.PostFormValue("participants"), r.PostFormValue("result")
-	in.Days, _ = strconv.Atoi(r.PostFormValue("days"))
-	in.PartiesAgree = r.PostFormValue("parties_agree") == "1"
-	in.Milestone, _ = strconv.ParseInt(r.PostFormValue("milestone"), 10, 64)
-	if d := r.PostFormValue("date"); d != "" {
-		if t, err := domain.ParseDay(d); err == nil {
-			in.Date = t
-		}
+	if err := r.ParseForm(); err != nil {
+		return &domain.Error{Code: domain.Invalid, Key: "error.invalid"}
 	}
 	action := r.PathValue("action")
-	if action == "correct" {
-		d, a, m := r.PostFormValue("description"), r.PostFormValue("address"), r.PostFormValue("move_to")
-		in.Description, in.Address, in.MoveTo = &d, &a, &m
+	in, err := casework.DecodeAction(action, casework.FormFields(r.PostForm))
+	if err == nil {
+		_, err = s.svc.Act(r.Context(), id, action, in)
 	}
-	if action == "six" {
-		in.Six = &domain.Six{LeadLeader: r.PostFormValue("lead_leader"), MediationOrg: r.PostFormValue("mediation_org"),
-			DockingUnit: r.PostFormValue("docking_unit"), Plan: r.PostFormValue("plan"), Schedule: r.PostFormValue("schedule"),
-			GuidanceAdviser: r.PostFormValue("guidance_adviser"), GuidanceText: r.PostFormValue("guidance_text")}
-	}
-	if _, err := s.svc.Act(r.Context(), id, action, in); err != nil {
+	if err != nil {
 		switch domain.ErrorCode(err) {
 		case domain.Invalid, domain.Conflict, domain.Forbidden:
 			status, d := s.describe(r, err)

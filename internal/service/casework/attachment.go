@@ -58,10 +58,8 @@ func (s *Service) Attach(ctx context.Context, caseID int64, kind, name string, r
 	if err != nil {
 		return nil, err
 	}
-	if t, _ := domain.TransitionFor("note"); true {
-		if err := s.mayAct(ctx, a, c, t); err != nil {
-			return nil, s.Denied(ctx, err)
-		}
+	if err := s.mayAct(ctx, a, c, specs["note"]); err != nil {
+		return nil, s.Denied(ctx, err)
 	}
 	if s.filesDir == "" {
 		return nil, fmt.Errorf("service: no attachment directory configured")
@@ -171,6 +169,5 @@ func (s *Service) OpenAttachment(ctx context.Context, caseID, attID int64) (*dom
 
 // MayAttach reports whether the actor may add files to c.
 func (s *Service) MayAttach(ctx context.Context, c *domain.Case) bool {
-	t, _ := domain.TransitionFor("note")
-	return s.mayAct(ctx, domain.ActorFrom(ctx).User, c, t) == nil
+	return s.mayAct(ctx, domain.ActorFrom(ctx).User, c, specs["note"]) == nil
 }

@@ -60,14 +60,14 @@ func (s *Service) setLead(ctx context.Context, tx *store.Tx, c *domain.Case, ev 
 		return nil
 	}
 	if id == 0 {
-		ev.Data["lead_vacant"] = domain.PostName[map[domain.Risk]string{"red": "plc_secretary", "yellow": "township_secretary", "blue": "centre_director"}[c.Risk]]
+		ev.Data[domain.DataLeadVacant] = domain.PostName[map[domain.Risk]string{"red": "plc_secretary", "yellow": "township_secretary", "blue": "centre_director"}[c.Risk]]
 		return nil
 	}
 	if id == c.LeadID {
 		return nil
 	}
 	c.LeadID, c.Six.LeadLeader = id, label
-	ev.Data["lead_name"] = label
+	ev.Data[domain.DataLeadName] = label
 	return s.notify(ctx, tx, []int64{id}, c.ID, "lead", fmt.Sprintf("%s %s事项由您牵头：%s", c.Number, map[domain.Risk]string{"red": "红色", "yellow": "黄色", "blue": "蓝色"}[c.Risk], truncateRunes(c.Description, 40)))
 }
 

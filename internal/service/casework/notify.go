@@ -70,56 +70,6 @@ func (s *Service) notify(ctx context.Context, tx *store.Tx, users []int64, caseI
 	return nil
 }
 
-// notifyForAction tells the people an action concerns.
-func (s *Service) notifyForAction(ctx context.Context, tx *store.Tx, c *domain.Case, action string, ev *domain.Event) error {
-	a := domain.ActorFrom(ctx).User
-	switch action {
-	case "dispatch", "transfer":
-		return s.notify(ctx, tx, []int64{c.Assignee}, c.ID, "assignment", fmt.Sprintf("%s 交办给您：%s", c.Number, truncateRunes(c.Description, 40)))
-	case "return", "visit", "close":
-		if action == "visit" && c.Satisfaction != "unsatisfied" {
-			return nil
-		}
-		if action == "close" {
-			return nil
-		}
-		ds, err := tx.UsersWithRoleOver(ctx, domain.RoleDispatcher, c.OrgPath)
-		if err != nil {
-			return err
-		}
-		kind := "returned"
-		if action == "visit" {
-			kind = "unsatisfied"
-		}
-		return s.notify(ctx, tx, ds, c.ID, kind, fmt.Sprintf("%s %s（%s）：%s", c.Number, map[string]string{"returned": "被退回", "unsatisfied": "回访不满意"}[kind], a.Name, truncateRunes(ev.Note, 60)))
-	case "extend_request":
-		ls, err := tx.UsersWithRoleOver(ctx, domain.RoleLeader, c.OrgPath)
-		if err != nil {
-			return err
-		}
-		return s.notify(ctx, tx, ls, c.ID, "extension", fmt.Sprintf("%s 申请延期 %s 天（%s）：%s", c.Number, ev.Data["days"], a.Name, truncateRunes(ev.Note, 60)))
-	case "extend_approve", "extend_reject":
-		verdict := map[string]string{"extend_approve": "延期已批准", "extend_reject": "延期未批准"}[action]
-		return s.notify(ctx, tx, []int64{c.Assignee}, c.ID, "extension", fmt.Sprintf("%s %s（%s）", c.Number, verdict, a.Name))
-	case "reply":
-		leaders, err := tx.ReplySupervisions(ctx, c.ID)
-		if err != nil {
-			return err
-		}
-		return s.notify(ctx, tx, leaders, c.ID, "reply", fmt.Sprintf("%s 督办回复（%s）：%s", c.Number, a.Name, truncateRunes(ev.Note, 60)))
-	case "cohandle":
-		return s.notify(ctx, tx, []int64{idOf(ctx, tx, ev.Data["cohandler"])}, c.ID, "cohandle", fmt.Sprintf("%s 请您协办（%s）：%s", c.Number, a.Name, truncateRunes(ev.Note, 60)))
-	case "cohandle_end":
-		return s.notify(ctx, tx, []int64{idOf(ctx, tx, ev.Data["cohandler"])}, c.ID, "cohandle", fmt.Sprintf("%s 协办结束（%s）：%s", c.Number, a.Name, truncateRunes(ev.Note, 60)))
-	case "remind":
-		return s.notify(ctx, tx, []int64{c.Assignee}, c.ID, "reminder", fmt.Sprintf("%s 催办（%s）：%s", c.Number, a.Name, truncateRunes(ev.Note, 60)))
-	case "supervise":
-		due, _ := time.Parse(time.RFC3339, ev.Data["due"])
-		return s.notify(ctx, tx, []int64{c.Assignee}, c.ID, "supervision", fmt.Sprintf("%s 督办（%s），%s 前回复：%s", c.Number, a.Name, due.In(domain.CST).Format("01-02"), truncateRunes(ev.Note, 60)))
-	}
-	return nil
-}
-
 func truncateRunes(s string, n int) string {
 	r := []rune(s)
 	if len(r) <= n {

@@ -190,7 +190,7 @@ func (s *Service) applyLink(ctx context.Context, tx *store.Tx, c *domain.Case, a
 	if err := tx.AddLink(ctx, c.ID, otherID, kind, ev.Note, u.ID); err != nil {
 		return err
 	}
-	ev.Data["target"], ev.Data["target_id"] = number, fmt.Sprint(otherID)
+	ev.Data[domain.DataTarget], ev.Data[domain.DataTargetId] = number, fmt.Sprint(otherID)
 	oev := &domain.Event{ActorID: u.ID, ActorName: u.Name, Action: otherAction, FromStatus: other.Status, ToStatus: other.Status, Note: ev.Note,
 		Data: map[string]string{"target": c.Number, "target_id": fmt.Sprint(c.ID)}}
 	return tx.AddEvent(ctx, otherID, oev)

@@ -98,32 +98,32 @@ func (s *Service) applyRouting(ctx context.Context, tx *store.Tx, c *domain.Case
 		if unit, err = tx.UnitRef(ctx, in.Unit); err != nil || !unit.Active {
 			return app.Required("unit", "registry.unit.unknown")
 		}
-		ev.Data["unit"], ev.Data["unit_name"] = in.Unit, unit.Name
+		ev.Data[domain.DataUnit], ev.Data[domain.DataUnitName] = in.Unit, unit.Name
 	}
 	if in.MediationOrg != "" {
 		if org, err = tx.MediationOrgRef(ctx, in.MediationOrg); err != nil || !org.Active {
 			return app.Required("mediation_org", "registry.org.unknown")
 		}
-		ev.Data["mediation_org"], ev.Data["mediation_org_name"] = in.MediationOrg, org.Name
+		ev.Data[domain.DataMediationOrg], ev.Data[domain.DataMediationOrgName] = in.MediationOrg, org.Name
 	}
 	if in.Mediator != 0 {
 		if med, err = tx.MediatorRef(ctx, in.Mediator); err != nil || !med.Active {
 			return app.Required("mediator", "registry.mediator.unknown")
 		}
-		ev.Data["mediator"], ev.Data["mediator_name"] = fmt.Sprint(in.Mediator), med.Name
+		ev.Data[domain.DataMediator], ev.Data[domain.DataMediatorName] = fmt.Sprint(in.Mediator), med.Name
 	}
 	if sug.Unit != nil {
-		ev.Data["suggested_unit"], ev.Data["unit_choice"] = sug.Unit.Name, app.Choice(in.Unit, sug.Unit.Code)
+		ev.Data[domain.DataSuggestedUnit], ev.Data[domain.DataUnitChoice] = sug.Unit.Name, app.Choice(in.Unit, sug.Unit.Code)
 	}
 	if sug.MediationOrg != nil {
-		ev.Data["suggested_mediation_org"], ev.Data["mediation_org_choice"] = sug.MediationOrg.Name, app.Choice(in.MediationOrg, sug.MediationOrg.Code)
+		ev.Data[domain.DataSuggestedMediationOrg], ev.Data[domain.DataMediationOrgChoice] = sug.MediationOrg.Name, app.Choice(in.MediationOrg, sug.MediationOrg.Code)
 	}
 	if len(sug.Mediators) > 0 {
-		ev.Data["suggested_mediator"] = sug.Mediators[0].Name
-		ev.Data["mediator_choice"] = "overridden"
+		ev.Data[domain.DataSuggestedMediator] = sug.Mediators[0].Name
+		ev.Data[domain.DataMediatorChoice] = "overridden"
 		for _, m := range sug.Mediators {
 			if m.ID == in.Mediator {
-				ev.Data["mediator_choice"] = "accepted"
+				ev.Data[domain.DataMediatorChoice] = "accepted"
 			}
 		}
 	}

@@ -28,10 +28,6 @@ type TrackStep struct {
 	Action string
 }
 
-// publicActions are the timeline entries a citizen is shown.
-var publicActions = map[string]bool{"register": true, "assess": true, "dispatch": true, "sign": true, "session": true,
-	"close": true, "inform": true, "visit": true, "reopen": true, "archive": true, "transfer": true}
-
 // TrackCase looks a matter up by its number and query code (public). Wrong
 // pairs count as failed attempts from the address; after 20 in 15 minutes
 // the address is refused for a while. Every lookup is audited.
@@ -67,7 +63,7 @@ func (s *Service) TrackCase(ctx context.Context, number, code string) (*Track, e
 		}
 		out = &Track{Number: c.Number, Status: c.Status, Category: c.CategoryNm, CreatedAt: c.CreatedAt, StepDueAt: c.StepDueAt, Outcome: c.Outcome}
 		for _, e := range c.Timeline {
-			if publicActions[e.Action] {
+			if IsPublic(e.Action) {
 				out.Steps = append(out.Steps, TrackStep{e.At, e.Action})
 			}
 		}
