@@ -12,7 +12,6 @@ import (
 	"jiefen/internal/domain"
 	"jiefen/internal/httpx"
 	"jiefen/internal/service/casework"
-	"jiefen/internal/service/registry"
 )
 
 // casesQuery reads the list's filters (the list page and the ledger
@@ -190,70 +189,19 @@ func (s *Server) showCasePage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, id int64, status int, msg string, fields map[string]string, revealed map[string]string) error {
-	c, err := s.svc.Case(r.Context(), id)
+	p, err := s.svc.Page(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	cats, err := s.svc.Categories(r.Context())
-	if err != nil {
-		return err
-	}
-	atts, err := s.svc.Attachments(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	ms, err := s.svc.Milestones(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	actions := s.svc.AllowedActions(r.Context(), c)
-	related, links, err := s.svc.RelatedForCase(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	counts, err := s.svc.PartyCounts(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	group, err := s.svc.Group(r.Context(), id, "", "", 0, 1)
-	if err != nil {
-		return err
-	}
-	caseUnits, err := s.svc.CaseUnits(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	var allUnits []*domain.Unit
-	if group.CanManage {
-		reg, err := s.svc.Centre(r.Context())
-		if err != nil {
-			return err
-		}
-		allUnits = reg.Units
-	}
-	// The assessment form starts from the suggestions (a registered
-	// sub-category inside the suggested category stays: it says more).
-	var sug *registry.Suggestion
-	var reg *registry.Registries
-	assessCat, assessRisk := c.Category, string(c.Risk)
-	if slices.Contains(actions, "assess") {
-		if sug, err = s.svc.SuggestForCase(r.Context(), id); err != nil {
-			return err
-		}
-		if reg, err = s.svc.Centre(r.Context()); err != nil {
-			return err
-		}
-		assessRisk = sug.Risk.Color
-		if !registry.InCategory(cats, c.Category, sug.Category.Code) {
-			assessCat = sug.Category.Code
-		}
-	}
+	c, actions := p.Case, p.Actions
 	s.render(w, r, status, "case", &page{Title: "cases.title", Error: msg, Errors: fields, Data: map[string]any{
-		"Group": group, "CaseUnits": caseUnits, "AllUnits": allUnits, "MemberStatuses": casework.MemberStatuses,
-		"Related": related, "Links": links, "PartyCounts": counts, "CanLink": slices.Contains(actions, "link"), "CanMerge": slices.Contains(actions, "merge"),
-		"Suggestion": sug, "Registries": reg, "AssessCategory": assessCat, "AssessRisk": assessRisk, "Attachments": atts, "Milestones": ms, "AttachmentKinds": casework.AttachmentKinds, "CanAttach": s.svc.MayAttach(r.Context(), c),
+		"Group": p.Group, "CaseUnits": p.CaseUnits, "AllUnits": p.AllUnits, "MemberStatuses": casework.MemberStatuses,
+		"Related": p.Related, "Links": p.Links, "PartyCounts": p.PartyCounts,
+		"CanLink": slices.Contains(actions, "link"), "CanMerge": slices.Contains(actions, "merge"),
+		"Suggestion": p.Suggestion, "Registries": p.Registries, "AssessCategory": p.AssessCategory, "AssessRisk": p.AssessRisk,
+		"Attachments": p.Attachments, "Milestones": p.Milestones, "AttachmentKinds": casework.AttachmentKinds, "CanAttach": p.CanAttach,
 		"Case": c, "Actions": actions, "Missing": c.Six.Missing(), "Now": time.Now(),
-		"Categories": cats, "Revealed": revealed, "Outcomes": domain.Outcomes, "Guidance": domain.Guidance,
+		"Categories": p.Categories, "Revealed": revealed, "Outcomes": domain.Outcomes, "Guidance": domain.Guidance,
 		"Satisfactions": domain.Satisfactions, "Risks": domain.Risks, "Judicial": domain.JudicialResults, "Basis": basis(c),
 		"Mediator": domain.ActorFrom(r.Context()).User.Has(domain.RoleMediator),
 	}})

@@ -306,8 +306,20 @@ func (s *Service) Group(ctx context.Context, caseID int64, village, status strin
 	if status != "" && !slices.Contains(MemberStatuses, status) {
 		return nil, app.Required("status", "group.status.invalid")
 	}
-	out := &GroupView{ByStatus: map[string]int{}, CanManage: only == "" && s.mayManageGroup(ctx, c), OnlyVillage: only, Case: c}
+	var out *GroupView
 	err = s.View(ctx, func(tx *store.Tx) error {
+		out, err = s.groupView(ctx, tx, c, only, village, status, after, limit)
+		return err
+	})
+	return out, err
+}
+
+// groupView reads a page of c's household list; only limits it to one
+// village (a grid worker's).
+func (s *Service) groupView(ctx context.Context, tx *store.Tx, c *domain.Case, only, village, status string, after, limit int) (*GroupView, error) {
+	caseID := c.ID
+	out := &GroupView{ByStatus: map[string]int{}, CanManage: only == "" && s.mayManageGroup(ctx, c), OnlyVillage: only, Case: c}
+	err := func() error {
 		counts, err := tx.MemberCounts(ctx, caseID)
 		if err != nil {
 			return err
@@ -348,7 +360,7 @@ func (s *Service) Group(ctx context.Context, caseID int64, village, status strin
 		}
 		out.Rows = rows
 		return nil
-	})
+	}()
 	return out, err
 }
 

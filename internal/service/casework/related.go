@@ -90,6 +90,16 @@ func (s *Service) RelatedForCase(ctx context.Context, id int64) ([]domain.Relate
 	var out []domain.Related
 	var links []domain.Link
 	err = s.View(ctx, func(tx *store.Tx) error {
+		out, links, err = s.relatedForCase(ctx, tx, c)
+		return err
+	})
+	return out, links, err
+}
+
+// relatedForCase finds c's related matters and its links, within the
+// actor's jurisdiction; a linked matter is listed once, as a link.
+func (s *Service) relatedForCase(ctx context.Context, tx *store.Tx, c *domain.Case) (out []domain.Related, links []domain.Link, err error) {
+	err = func() error {
 		keys, err := tx.PartyKeys(ctx, c.ID)
 		if err != nil {
 			return err
@@ -114,7 +124,7 @@ func (s *Service) RelatedForCase(ctx context.Context, id int64) ([]domain.Relate
 		}
 		out = slices.DeleteFunc(out, func(r domain.Related) bool { return linked[r.ID] != "" })
 		return nil
-	})
+	}()
 	return out, links, err
 }
 

@@ -243,8 +243,20 @@ func (s *Service) Centre(ctx context.Context) (*Registries, error) {
 	if err := s.MayReadRegistries(ctx); err != nil {
 		return nil, err
 	}
-	out := &Registries{}
+	var out *Registries
 	err := s.View(ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = s.CentreIn(ctx, tx)
+		return err
+	})
+	return out, err
+}
+
+// CentreIn reads the registries inside tx (the caller has checked that
+// the actor may read them: MayReadRegistries).
+func (s *Service) CentreIn(ctx context.Context, tx *store.Tx) (*Registries, error) {
+	out := &Registries{}
+	err := func() error {
 		var err error
 		if out.Units, err = tx.Units(ctx); err != nil {
 			return err
@@ -269,7 +281,7 @@ func (s *Service) Centre(ctx context.Context) (*Registries, error) {
 			}
 		}
 		return nil
-	})
+	}()
 	return out, err
 }
 
