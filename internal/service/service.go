@@ -42,7 +42,7 @@ func New(st *store.Store, log *slog.Logger, p identity.Policy) *Service {
 	k := app.New(st, log)
 	id := identity.New(k, p)
 	reg := registry.New(k)
-	cases := casework.New(k, id, reg, st.Engine() == "postgres")
+	cases := casework.New(k, id, reg, st.Shared())
 	return &Service{Identity: id, Registry: reg, Casework: cases, Reports: report.New(k, cases), kernel: k}
 }
 

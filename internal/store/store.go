@@ -143,6 +143,11 @@ func (s *Store) Close() error {
 // Engine names the database engine: "sqlite" or "postgres".
 func (s *Store) Engine() string { return s.dialect.name() }
 
+// Shared reports whether other server processes may use the database at
+// the same time (PostgreSQL), so that what one publishes must travel
+// through the database to the others; a SQLite file is one process's.
+func (s *Store) Shared() bool { return !s.dialect.soleOwner() }
+
 // SetClock replaces the clock (tests).
 func (s *Store) SetClock(now func() time.Time) { s.now = now }
 

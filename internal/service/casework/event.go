@@ -216,7 +216,7 @@ func (s *Service) publish(ctx context.Context, tx *store.Tx, ev Event) error {
 // closed and new ones are refused, so the HTTP server can shut down.
 func (s *Service) RunEvents(ctx context.Context) {
 	defer s.hub.close()
-	if s.Store().Engine() != "postgres" {
+	if !s.Store().Shared() {
 		<-ctx.Done()
 		return
 	}
