@@ -100,11 +100,16 @@ func TestMe(t *testing.T) {
 			t.Fatalf("bad token: %d", status)
 		}
 		// Revoked tokens stop working.
-		tok, info, _ := e.svc.CreateToken(jftest.CLI(), "admin", "tmp")
+		tok, info, err := e.svc.CreateToken(jftest.CLI(), "admin", "tmp")
+		if err != nil {
+			t.Fatal(err)
+		}
 		if status, _ := e.call("GET", "/api/v1/me", tok, ""); status != 200 {
 			t.Fatal("new token refused")
 		}
-		e.svc.RevokeToken(jftest.CLI(), info.ID)
+		if err := e.svc.RevokeToken(jftest.CLI(), info.ID); err != nil {
+			t.Fatal(err)
+		}
 		if status, _ := e.call("GET", "/api/v1/me", tok, ""); status != 401 {
 			t.Fatalf("revoked token: %d", status)
 		}

@@ -90,7 +90,9 @@ func TestCaseAPIContract(t *testing.T) {
 		if status, m := e.call("POST", path+"sign", med, `{}`); status != 409 && status != 403 {
 			t.Fatalf("sign before dispatch: %d %v", status, m)
 		}
-		e.call("POST", path+"dispatch", disp, `{"assignee":"med1"}`)
+		if status, m := e.call("POST", path+"dispatch", disp, `{"assignee":"med1"}`); status != 200 {
+			t.Fatalf("dispatch: %d %v", status, m)
+		}
 		// A retried action is not applied twice.
 		s1, m1 := e.call("POST", path+"sign", med, `{}`, "Idempotency-Key", "sign-1")
 		s2, m2 := e.call("POST", path+"sign", med, `{}`, "Idempotency-Key", "sign-1")
@@ -238,8 +240,8 @@ func TestSuggestAPI(t *testing.T) {
 		if _, ok := m["unit"]; !ok || m["mediation_org"] != nil || m["mediators"] == nil {
 			t.Fatalf("routing fields %v", m)
 		}
-		if n, _ := jftest.Count(st, `SELECT COUNT(*) FROM cases`); n != 0 {
-			t.Fatalf("suggest saved %d matters", n)
+		if n, err := jftest.Count(st, `SELECT COUNT(*) FROM cases`); err != nil || n != 0 {
+			t.Fatalf("suggest saved %d matters (%v)", n, err)
 		}
 		if status, m := e.call("POST", "/api/v1/cases/suggest", recep, `{"description":""}`); status != 422 || field(m, "description") == "" {
 			t.Fatalf("empty description: %d %v", status, m)
@@ -313,7 +315,9 @@ func TestStatsAPI(t *testing.T) {
 		e := newEnv(t, st)
 		recep := tokenFor(t, e, "recep", "610831", domain.RoleReceptionist)
 		disp := tokenFor(t, e, "disp", "610831", domain.RoleDispatcher)
-		e.call("POST", "/api/v1/cases", recep, caseBody)
+		if status, m := e.call("POST", "/api/v1/cases", recep, caseBody); status != 201 {
+			t.Fatalf("register: %d %v", status, m)
+		}
 		day := time.Now().In(domain.CST).Format("2006-01-02")
 		status, m := e.call("GET", "/api/v1/stats?from="+day+"&to="+day+"&by=category", disp, "")
 		if status != 200 {

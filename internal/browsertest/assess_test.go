@@ -2,7 +2,6 @@ package browsertest_test
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -233,14 +232,14 @@ func TestGroupListImportAndRounds(t *testing.T) {
 	}
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "名单.csv")
-	os.WriteFile(bad, []byte("姓名,村,电话,金额\n高一,何家集村委会,13912345678,820\n高二,月亮村,,820\n"), 0o600)
+	jftest.WriteFile(t, bad, "姓名,村,电话,金额\n高一,何家集村委会,13912345678,820\n高二,月亮村,,820\n")
 	good := filepath.Join(dir, "名单2.csv")
 	var b strings.Builder
 	b.WriteString("户主,村,金额\n")
 	for i := range 60 {
 		b.WriteString("社员" + strconv.Itoa(i) + ",何家集村委会,820\n")
 	}
-	os.WriteFile(good, []byte(b.String()), 0o600)
+	jftest.WriteFile(t, good, b.String())
 
 	disp := e.newTab(t, desktop)
 	disp.login("disp", jftest.Password)

@@ -1,7 +1,6 @@
 package browsertest_test
 
 import (
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -115,7 +114,7 @@ func TestMatterThroughEveryLink(t *testing.T) {
 	med.shot("case-cohandled")
 	// The signed agreement is uploaded as a scan.
 	pdf := filepath.Join(t.TempDir(), "调解协议书.pdf")
-	os.WriteFile(pdf, []byte("%PDF-1.4\n调解协议书\n%%EOF\n"), 0o600)
+	jftest.WriteFile(t, pdf, "%PDF-1.4\n调解协议书\n%%EOF\n")
 	med.set(map[string]string{"#akind": "agreement"})
 	med.do("choose file", chromedp.SetUploadFiles("#afile", []string{pdf}))
 	med.submit(`form.upload button[type=submit]`)

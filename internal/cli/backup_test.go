@@ -171,9 +171,9 @@ func TestRestoreRefusesNonDatabase(t *testing.T) {
 	dir := t.TempDir()
 	target := filepath.Join(dir, "target.db")
 	junk := filepath.Join(dir, "junk.db")
-	os.WriteFile(junk, []byte("this is a spreadsheet, not a database\n"), 0o600)
+	jftest.WriteFile(t, junk, "this is a spreadsheet, not a database\n")
 	empty := filepath.Join(dir, "empty.db")
-	os.WriteFile(empty, nil, 0o600)
+	jftest.WriteFile(t, empty, "")
 	other := filepath.Join(dir, "other.db")
 	odb := sqliteDB(t, other)
 	if _, err := odb.Exec(`CREATE TABLE notes (body TEXT)`); err != nil {

@@ -115,7 +115,9 @@ func TestAuditVerifyDetectsTamper(t *testing.T) {
 		t.Fatalf("%+v", r)
 	}
 	st := jftest.OpenSQLiteAt(t, dsn)
-	jftest.Exec(st, `DROP TRIGGER audit_log_no_update`)
+	if err := jftest.Exec(st, `DROP TRIGGER audit_log_no_update`); err != nil {
+		t.Fatal(err)
+	}
 	if err := jftest.Exec(st, `UPDATE audit_log SET username = 'someone' WHERE seq = 2`); err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +144,7 @@ func TestUsageAndVersion(t *testing.T) {
 		t.Fatalf("missing file: %+v", r)
 	}
 	bad := filepath.Join(t.TempDir(), "bad.csv")
-	os.WriteFile(bad, []byte("code,name,level,parent_code\n610831001,x,township,610831\n61083100X,y,village,610831001\n"), 0o600)
+	jftest.WriteFile(t, bad, "code,name,level,parent_code\n610831001,x,township,610831\n61083100X,y,village,610831001\n")
 	r := run(t, "", nil, "divisions", "import", "--db", filepath.Join(t.TempDir(), "x.db"), "--from", bad, "--county", "610831")
 	if r.code != 1 || !strings.Contains(r.stderr, "bad.csv:3") {
 		t.Fatalf("bad csv: %+v", r)
@@ -157,11 +159,11 @@ func TestCalendarAndCategories(t *testing.T) {
 	dsn := filepath.Join(t.TempDir(), "c.db")
 	env := map[string]string{"JIEFEN_DB": dsn, "LANG": "C"}
 	f := filepath.Join(t.TempDir(), "2027.csv")
-	os.WriteFile(f, []byte("date,kind,name\n2027-01-01,holiday,元旦\n2027-02-06,workday,春节调休上班\n"), 0o600)
+	jftest.WriteFile(t, f, "date,kind,name\n2027-01-01,holiday,元旦\n2027-02-06,workday,春节调休上班\n")
 	if r := run(t, "", env, "calendar", "import", "--from", f); r.code != 0 || !strings.Contains(r.stdout, "recorded 2") {
 		t.Fatalf("calendar: %+v", r)
 	}
-	os.WriteFile(f, []byte("date,kind,name\n2027-13-01,holiday,x\n"), 0o600)
+	jftest.WriteFile(t, f, "date,kind,name\n2027-13-01,holiday,x\n")
 	if r := run(t, "", env, "calendar", "import", "--from", f); r.code != 1 || !strings.Contains(r.stderr, "Line 2") {
 		t.Fatalf("bad calendar: %+v", r)
 	}
@@ -220,18 +222,18 @@ func TestAssessCommands(t *testing.T) {
 		t.Fatalf("rules: %+v", r)
 	}
 	f := filepath.Join(dir, "rules.json")
-	os.WriteFile(f, []byte(strings.Replace(r.stdout, `"同归于尽"`, `"同归于尽", "一起死"`, 1)), 0o600)
+	jftest.WriteFile(t, f, strings.Replace(r.stdout, `"同归于尽"`, `"同归于尽", "一起死"`, 1))
 	if r := run(t, "", env, "assess", "set-rules", "--from", f, "--note", "加一个说法"); r.code != 0 || !strings.Contains(r.stdout, "version 1") {
 		t.Fatalf("set-rules: %+v", r)
 	}
 	if r := run(t, "", env, "assess", "set-rules", "--from", f); r.code != 1 || !strings.Contains(strings.ToLower(r.stderr), "changed") && !strings.Contains(r.stderr, "conflict") && !strings.Contains(r.stderr, "version") {
 		t.Fatalf("stale set-rules: %+v", r)
 	}
-	os.WriteFile(f, []byte(`{"version":1,"rules":{"triggers":[{"code":"x","color":"purple","kind":"words","words":["a"]}]}}`), 0o600)
+	jftest.WriteFile(t, f, `{"version":1,"rules":{"triggers":[{"code":"x","color":"purple","kind":"words","words":["a"]}]}}`)
 	if r := run(t, "", env, "assess", "set-rules", "--from", f); r.code != 1 {
 		t.Fatalf("bad rules: %+v", r)
 	}
-	os.WriteFile(f, []byte(`not json`), 0o600)
+	jftest.WriteFile(t, f, `not json`)
 	if r := run(t, "", env, "assess", "set-rules", "--from", f); r.code != 2 || !strings.Contains(r.stderr, "not a rules file") {
 		t.Fatalf("not json: %+v", r)
 	}
@@ -257,14 +259,14 @@ func TestGroupCommands(t *testing.T) {
 	}
 	st.Close()
 	f := filepath.Join(dir, "list.csv")
-	os.WriteFile(f, []byte("\ufeff户主,村,金额\n高一,何家集村委会,820\n高二,何家集村委会,820\n"), 0o600)
+	jftest.WriteFile(t, f, "\ufeff户主,村,金额\n高一,何家集村委会,820\n高二,何家集村委会,820\n")
 	if r := run(t, "", env, "group", "import", "--case", c.Number, "--from", f); r.code != 0 || !strings.Contains(r.stdout, "imported 2") {
 		t.Fatalf("group import: %+v", r)
 	}
 	if r := run(t, "", env, "group", "show", "--case", c.Number); r.code != 0 || !strings.Contains(r.stdout, "2 households") {
 		t.Fatalf("group show: %+v", r)
 	}
-	os.WriteFile(f, []byte("户主,村\n高三,月亮村\n"), 0o600)
+	jftest.WriteFile(t, f, "户主,村\n高三,月亮村\n")
 	if r := run(t, "", env, "group", "import", "--case", c.Number, "--from", f); r.code != 1 {
 		t.Fatalf("bad list: %+v", r)
 	}

@@ -230,3 +230,11 @@ func CountsDrift(st *store.Store) (int64, error) {
 		WHERE c.status = k.status AND c.org_path = k.org_path AND COALESCE(c.assignee_id, 0) = k.assignee_id)`)
 	return missing + extra, err
 }
+
+// WriteFile writes a test's input file and fails the test if it cannot.
+func WriteFile(t testing.TB, path, data string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+		t.Fatalf("write %s: %v", path, err)
+	}
+}

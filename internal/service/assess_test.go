@@ -44,8 +44,8 @@ func TestSuggestions(t *testing.T) {
 			t.Fatalf("a calm first matter graded %+v", sug.Risk)
 		}
 		// Nothing was saved by asking.
-		if n, _ := jftest.Count(st, `SELECT COUNT(*) FROM cases`); n != 0 {
-			t.Fatalf("suggest saved %d matters", n)
+		if n, err := jftest.Count(st, `SELECT COUNT(*) FROM cases`); err != nil || n != 0 {
+			t.Fatalf("suggest saved %d matters (%v)", n, err)
 		}
 		if _, err := e.svc.Suggest(ctx, domain.CaseInput{}); domain.ErrorCode(err) != domain.Invalid {
 			t.Fatalf("empty description: %v", err)
@@ -110,7 +110,10 @@ func TestSuggestions(t *testing.T) {
 			t.Fatalf("defaults: v%d %v", v, err)
 		}
 		// Editing the copy and failing to save changes nothing in force.
-		spoiled, _, _ := e.svc.AssessRules(as(admin))
+		spoiled, _, err := e.svc.AssessRules(as(admin))
+		if err != nil {
+			t.Fatal(err)
+		}
 		for i := range spoiled.Triggers {
 			spoiled.Triggers[i].Words, spoiled.Triggers[i].Color = nil, "purple"
 		}
@@ -122,8 +125,8 @@ func TestSuggestions(t *testing.T) {
 		}
 		// A village outside the asker's jurisdiction tells nothing.
 		other := jftest.MakeUser(t, e.svc, "recep2", "610831001", domain.RoleReceptionist)
-		if s, _ := e.svc.Suggest(as(other), domain.CaseInput{Description: "两家为地畔又起争执，要求重新划界。", OrgCode: "610831101200"}); strings.Contains(reasonsText(s.Risk.Reasons), "同村") {
-			t.Fatalf("red matters of another township's village counted: %+v", s.Risk)
+		if s, err := e.svc.Suggest(as(other), domain.CaseInput{Description: "两家为地畔又起争执，要求重新划界。", OrgCode: "610831101200"}); err != nil || strings.Contains(reasonsText(s.Risk.Reasons), "同村") {
+			t.Fatalf("red matters of another township's village counted: %+v (%v)", s.Risk, err)
 		}
 		cfg.Triggers = append(cfg.Triggers, assess.Trigger{Code: "livestock", Name: "牲畜走失", Color: "blue", Kind: "words", Words: []string{"羊丢了"}})
 		v1, err := e.svc.SaveAssessRules(as(admin), 0, cfg, "加一条")

@@ -95,9 +95,14 @@ func TestLockout(t *testing.T) {
 		}
 		// An administrator can unlock early.
 		for range 5 {
-			svc.Login(ctx, "wang", "Wrong#pass123", "")
+			if _, err := svc.Login(ctx, "wang", "Wrong#pass123", ""); err == nil {
+				t.Fatal("a wrong password logged in")
+			}
 		}
-		u, _ := svc.UserByUsername(jftest.CLI(), "wang")
+		u, err := svc.UserByUsername(jftest.CLI(), "wang")
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := svc.Unlock(jftest.CLI(), u.ID); err != nil {
 			t.Fatal(err)
 		}
@@ -117,7 +122,9 @@ func TestLoginIPBlock(t *testing.T) {
 	jftest.MakeUser(t, svc, "lili", "610831", domain.RoleReceptionist)
 	bad := anon("198.51.100.7")
 	for i := range 8 {
-		svc.Login(bad, "user"+string(rune('a'+i)), "Wrong#pass123", "")
+		if _, err := svc.Login(bad, "user"+string(rune('a'+i)), "Wrong#pass123", ""); err == nil {
+			t.Fatal("a wrong password logged in")
+		}
 	}
 	if _, err := svc.Login(bad, "lili", jftest.Password, ""); code(err) != domain.TooMany {
 		t.Fatalf("blocked address: want too_many_requests, got %v", err)
@@ -159,7 +166,10 @@ func TestSessionsTimeoutsAndRotation(t *testing.T) {
 			t.Fatalf("31 idle minutes: want session.expired, got %v", err)
 		}
 		// Absolute timeout: active every 20 minutes, still ends at 12 hours.
-		third, _ := svc.Login(ctx, "zhao", jftest.Password, "")
+		third, err := svc.Login(ctx, "zhao", jftest.Password, "")
+		if err != nil {
+			t.Fatal(err)
+		}
 		for range 35 {
 			clk.advance(20 * time.Minute)
 			if _, _, err := svc.Authenticate(ctx, third.Token); err != nil {
@@ -172,8 +182,14 @@ func TestSessionsTimeoutsAndRotation(t *testing.T) {
 			t.Fatalf("after 12 h: want expired, got %v", err)
 		}
 		// Logout ends the session for good.
-		fourth, _ := svc.Login(ctx, "zhao", jftest.Password, "")
-		u, sess, _ := svc.Authenticate(ctx, fourth.Token)
+		fourth, err := svc.Login(ctx, "zhao", jftest.Password, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, sess, err := svc.Authenticate(ctx, fourth.Token)
+		if err != nil {
+			t.Fatal(err)
+		}
 		actx := domain.WithActor(context.Background(), &domain.Actor{User: u, SessionID: sess.ID, IP: "127.0.0.1"})
 		if err := svc.Logout(actx); err != nil {
 			t.Fatal(err)
@@ -182,7 +198,10 @@ func TestSessionsTimeoutsAndRotation(t *testing.T) {
 			t.Fatalf("after logout: %v", err)
 		}
 		// Disabling ends sessions at once (SS-4).
-		fifth, _ := svc.Login(ctx, "zhao", jftest.Password, "")
+		fifth, err := svc.Login(ctx, "zhao", jftest.Password, "")
+		if err != nil {
+			t.Fatal(err)
+		}
 		dis := true
 		if _, err := svc.UpdateUser(jftest.CLI(), u.ID, identity.UserPatch{Disabled: &dis}); err != nil {
 			t.Fatal(err)
@@ -211,7 +230,10 @@ func TestPasswordLifecycle(t *testing.T) {
 		if err != nil || !res.MustChange {
 			t.Fatalf("first login must force a change: %+v %v", res, err)
 		}
-		_, sess, _ := svc.Authenticate(ctx, res.Token)
+		_, sess, err := svc.Authenticate(ctx, res.Token)
+		if err != nil {
+			t.Fatal(err)
+		}
 		actx := domain.WithActor(context.Background(), &domain.Actor{User: res.User, SessionID: sess.ID, IP: "127.0.0.1"})
 		if _, err := svc.ChangePassword(actx, "wrong", "New#Passw0rd9", "New#Passw0rd9"); key(err) != "password.current_wrong" {
 			t.Fatalf("wrong current: %v", err)

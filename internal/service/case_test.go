@@ -58,17 +58,19 @@ func as(u *domain.User) context.Context { return jftest.As(u, "10.0.0.9") }
 
 func act(t *testing.T, e *caseEnv, u *domain.User, id int64, action string, in casework.ActionInput) *domain.Case {
 	t.Helper()
-	c, err := e.svc.Act(as(u), id, action, in)
-	if err != nil {
-		t.Fatalf("%s by %s: %v", action, u.Username, err)
-	}
-	checkCounts(t, e.st, action)
-	return c
+	return e.path("").Act(t, u, id, action, in)
+}
+
+// path takes matters along the usual path as recep, disp and med1,
+// assessing them risk and checking the kept counts after every step.
+func (e *caseEnv) path(risk string) jftest.Path {
+	return jftest.Path{Svc: e.svc, Recep: e.recep, Disp: e.disp, Med: e.med, Risk: risk,
+		After: func(t testing.TB, action string) { t.Helper(); checkCounts(t, e.st, action) }}
 }
 
 // checkCounts fails the test when the kept counts (case_counts) and the
 // matters disagree.
-func checkCounts(t *testing.T, st *store.Store, after string) {
+func checkCounts(t testing.TB, st *store.Store, after string) {
 	t.Helper()
 	if n, err := jftest.CountsDrift(st); err != nil || n != 0 {
 		t.Fatalf("after %s the kept counts are off: %d groups or count rows disagree (%v)", after, n, err)
@@ -414,9 +416,7 @@ func TestDeadlineAcrossHoliday(t *testing.T) {
 	// Signed for on Friday 9 October: mediation is due 30 calendar days later,
 	// Sunday 8 November, which moves to Monday 9 November.
 	st.SetClock(func() time.Time { return time.Date(2026, 10, 9, 9, 0, 0, 0, domain.CST) })
-	act(t, e, e.disp, c.ID, "assess", casework.ActionInput{Risk: "none"})
-	act(t, e, e.disp, c.ID, "dispatch", casework.ActionInput{Assignee: "med1"})
-	c = act(t, e, e.med, c.ID, "sign", casework.ActionInput{})
+	c = e.path("none").To(t, c, jftest.Signed)
 	if got := c.StepDueAt.In(domain.CST).Format("2006-01-02"); got != "2026-11-09" {
 		t.Fatalf("mediation due %s, want 2026-11-09", got)
 	}
@@ -433,12 +433,7 @@ func TestNotificationsAndDeadlineSweep(t *testing.T) {
 		base := time.Date(2026, 11, 2, 9, 0, 0, 0, domain.CST) // a Monday
 		clock := base
 		st.SetClock(func() time.Time { return clock })
-		c, err := e.svc.RegisterCase(as(e.recep), landCase("610831101"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		act(t, e, e.disp, c.ID, "assess", casework.ActionInput{Risk: "none"})
-		act(t, e, e.disp, c.ID, "dispatch", casework.ActionInput{Assignee: "med1"})
+		c := e.path("none").Matter(t, landCase("610831101"), jftest.Dispatched)
 		inbox := func(u *domain.User) []domain.Notification {
 			items, _, err := e.svc.Inbox(as(u), false)
 			if err != nil {
@@ -473,8 +468,8 @@ func TestNotificationsAndDeadlineSweep(t *testing.T) {
 		if total != 1 {
 			t.Fatalf("two sweeps announced %d deadlines, want exactly 1", total)
 		}
-		if n, _ := e.svc.SweepDeadlines(context.Background()); n != 0 {
-			t.Fatalf("a later sweep repeated the notice (%d)", n)
+		if n, err := e.svc.SweepDeadlines(context.Background()); err != nil || n != 0 {
+			t.Fatalf("a later sweep repeated the notice (%d, %v)", n, err)
 		}
 		var overdue int
 		for _, n := range inbox(e.disp) {
@@ -492,8 +487,8 @@ func TestNotificationsAndDeadlineSweep(t *testing.T) {
 			t.Fatalf("due soon: %v", w)
 		}
 		clock = time.Date(2026, 11, 6, 8, 0, 0, 0, domain.CST)
-		if n, _ := e.svc.SweepDeadlines(context.Background()); n != 1 {
-			t.Fatalf("the new deadline's overdue notice: %d", n)
+		if n, err := e.svc.SweepDeadlines(context.Background()); err != nil || n != 1 {
+			t.Fatalf("the new deadline's overdue notice: %d %v", n, err)
 		}
 		work, err := e.svc.WorkSummary(as(e.med))
 		if err != nil || work["to_sign"] != 1 || work["mine_overdue"] != 1 || work["due_soon"] != 0 {
@@ -514,13 +509,7 @@ func TestPauseExtendSessions(t *testing.T) {
 		e := newCaseEnv(t, st)
 		clock := time.Date(2026, 11, 2, 9, 0, 0, 0, domain.CST)
 		st.SetClock(func() time.Time { return clock })
-		c, err := e.svc.RegisterCase(as(e.recep), landCase("610831101"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		act(t, e, e.disp, c.ID, "assess", casework.ActionInput{Risk: "none"})
-		act(t, e, e.disp, c.ID, "dispatch", casework.ActionInput{Assignee: "med1"})
-		c = act(t, e, e.med, c.ID, "sign", casework.ActionInput{})
+		c := e.path("none").Matter(t, landCase("610831101"), jftest.Signed)
 		due := c.StepDueAt // 30 calendar days: 2 December
 		if got := due.In(domain.CST).Format("2006-01-02"); got != "2026-12-02" {
 			t.Fatalf("mediation due %s", got)
@@ -545,7 +534,10 @@ func TestPauseExtendSessions(t *testing.T) {
 		if n, err := e.svc.SweepDeadlines(context.Background()); err != nil || n < 1 {
 			t.Fatalf("auto resume: %d %v", n, err)
 		}
-		c, _ = e.svc.Case(as(e.med), c.ID)
+		c, err := e.svc.Case(as(e.med), c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if !c.PausedAt.IsZero() || !c.StepDueAt.Equal(due.Add(10*24*time.Hour+time.Minute)) {
 			t.Fatalf("after the pause: paused %v, due %v (was %v)", c.PausedAt, c.StepDueAt, due)
 		}
@@ -644,9 +636,7 @@ func TestPetitionDeadlines(t *testing.T) {
 	if got := c.StepDueAt.In(domain.CST).Format("2006-01-02"); got != "2026-11-17" {
 		t.Fatalf("acceptance notice due %s, want 2026-11-17", got)
 	}
-	act(t, e, e.disp, c.ID, "assess", casework.ActionInput{Risk: "blue"})
-	act(t, e, e.disp, c.ID, "dispatch", casework.ActionInput{Assignee: "med1"})
-	c = act(t, e, e.med, c.ID, "sign", casework.ActionInput{})
+	c = e.path("blue").To(t, c, jftest.Signed)
 	// 60 days after 2 November is 1 January 2027. The 2027 holiday notice is
 	// not in the seeded calendar yet (the administrator adds it each
 	// November), so the date is not moved off New Year's Day here.
@@ -662,20 +652,14 @@ func TestWatchAndSupervisionReply(t *testing.T) {
 		e := newCaseEnv(t, st)
 		clock := time.Date(2026, 11, 2, 9, 0, 0, 0, domain.CST)
 		st.SetClock(func() time.Time { return clock })
-		c, err := e.svc.RegisterCase(as(e.recep), landCase("610831101200001"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		act(t, e, e.disp, c.ID, "assess", casework.ActionInput{Risk: "yellow"})
-		act(t, e, e.disp, c.ID, "dispatch", casework.ActionInput{Assignee: "med1"})
-		act(t, e, e.med, c.ID, "sign", casework.ActionInput{})
+		c := e.path("yellow").Matter(t, landCase("610831101200001"), jftest.Signed)
 		act(t, e, e.leader, c.ID, "supervise", casework.ActionInput{Note: "请加快进度", Due: clock.Add(72 * time.Hour)})
 		if w, _ := e.svc.WorkSummary(as(e.med)); w["to_reply"] != 1 {
 			t.Fatalf("supervision to answer: %v", w)
 		}
 		act(t, e, e.med, c.ID, "reply", casework.ActionInput{Note: "已约定本周五调解"})
-		if w, _ := e.svc.WorkSummary(as(e.med)); w["to_reply"] != 0 {
-			t.Fatalf("answered supervision still counted: %v", w)
+		if w, err := e.svc.WorkSummary(as(e.med)); err != nil || w["to_reply"] != 0 {
+			t.Fatalf("answered supervision still counted: %v %v", w, err)
 		}
 		items, _, _ := e.svc.Inbox(as(e.leader), false)
 		if len(items) == 0 || items[0].Kind != "reply" {
@@ -709,8 +693,8 @@ func TestWatchAndSupervisionReply(t *testing.T) {
 		if !c.NextCheckin.After(before) {
 			t.Fatal("the next check-in did not move")
 		}
-		if n, _ := e.svc.SweepDeadlines(context.Background()); n != 0 {
-			t.Fatalf("repeat reminder after the check-in: %d", n)
+		if n, err := e.svc.SweepDeadlines(context.Background()); err != nil || n != 0 {
+			t.Fatalf("repeat reminder after the check-in: %d %v", n, err)
 		}
 		c = act(t, e, e.disp, c.ID, "unwatch", casework.ActionInput{Reason: "当事人已起诉，法院受理"})
 		if c.WatcherID != 0 {
@@ -755,10 +739,7 @@ func TestMilestones(t *testing.T) {
 		e := newCaseEnv(t, st)
 		clock := time.Date(2026, 9, 30, 9, 0, 0, 0, domain.CST)
 		st.SetClock(func() time.Time { return clock })
-		c, _ := e.svc.RegisterCase(as(e.recep), landCase("610831101"))
-		act(t, e, e.disp, c.ID, "assess", casework.ActionInput{Risk: "none"})
-		act(t, e, e.disp, c.ID, "dispatch", casework.ActionInput{Assignee: "med1"})
-		act(t, e, e.med, c.ID, "sign", casework.ActionInput{})
+		c := e.path("none").Matter(t, landCase("610831101"), jftest.Signed)
 		ms, err := e.svc.Milestones(as(e.med), c.ID)
 		if err != nil || len(ms) != 1 || ms[0].Auto != "first_contact" {
 			t.Fatalf("first contact milestone %+v %v", ms, err)
@@ -856,17 +837,17 @@ func TestSupervisionDeadline(t *testing.T) {
 		e := newCaseEnv(t, st)
 		clock := time.Date(2026, 11, 2, 9, 0, 0, 0, domain.CST)
 		st.SetClock(func() time.Time { return clock })
-		c, _ := e.svc.RegisterCase(as(e.recep), landCase("610831101"))
-		act(t, e, e.disp, c.ID, "assess", casework.ActionInput{Risk: "red"})
-		act(t, e, e.disp, c.ID, "dispatch", casework.ActionInput{Assignee: "med1"})
-		act(t, e, e.med, c.ID, "sign", casework.ActionInput{})
+		c := e.path("red").Matter(t, landCase("610831101"), jftest.Signed)
 		act(t, e, e.leader, c.ID, "supervise", casework.ActionInput{Note: "三日内报告进展", Due: clock.Add(72 * time.Hour)})
 		if w, _ := e.svc.WorkSummary(as(e.med)); w["to_reply"] != 1 {
 			t.Fatalf("to reply: %v", w)
 		}
 		clock = clock.Add(4 * 24 * time.Hour)
-		e.svc.SweepDeadlines(context.Background())
-		e.svc.SweepDeadlines(context.Background())
+		for range 2 {
+			if _, err := e.svc.SweepDeadlines(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}
 		count := func(u *domain.User) int {
 			items, _, _ := e.svc.Inbox(as(u), false)
 			n := 0
@@ -881,8 +862,8 @@ func TestSupervisionDeadline(t *testing.T) {
 			t.Fatalf("overdue supervision notices: leader %d, assignee %d", count(e.leader), count(e.med))
 		}
 		act(t, e, e.med, c.ID, "reply", casework.ActionInput{Note: "已完成现场勘界"})
-		if w, _ := e.svc.WorkSummary(as(e.med)); w["to_reply"] != 0 {
-			t.Fatalf("after the reply: %v", w)
+		if w, err := e.svc.WorkSummary(as(e.med)); err != nil || w["to_reply"] != 0 {
+			t.Fatalf("after the reply: %v %v", w, err)
 		}
 	})
 }
@@ -895,12 +876,7 @@ func TestJointHandling(t *testing.T) {
 		e := newCaseEnv(t, st)
 		jftest.MakeUser(t, e.svc, "hand9", "610831001", domain.RoleHandler) // another township
 		h2 := jftest.MakeUser(t, e.svc, "hand2", "610831", domain.RoleHandler)
-		c, err := e.svc.RegisterCase(as(e.recep), landCase("610831101200"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		act(t, e, e.disp, c.ID, "assess", casework.ActionInput{Risk: "yellow"})
-		act(t, e, e.disp, c.ID, "dispatch", casework.ActionInput{Assignee: "med1"})
+		c := e.path("yellow").Matter(t, landCase("610831101200"), jftest.Dispatched)
 		if _, err := e.svc.Case(as(e.med2), c.ID); domain.ErrorCode(err) != domain.NotFound && err != nil {
 			t.Fatalf("before: %v", err)
 		}
@@ -981,8 +957,8 @@ func TestJointHandling(t *testing.T) {
 		if len(c.CoHandlers) != 0 || last.Data[domain.DataCohandlersEnded] != h2.Name {
 			t.Fatalf("after close: %+v %+v", c.CoHandlers, last.Data)
 		}
-		if rows, _, _ := e.svc.Cases(as(h2), casework.CaseQuery{CoHandled: true}); len(rows) != 0 {
-			t.Fatalf("closed matter still in the co-handled list")
+		if rows, _, err := e.svc.Cases(as(h2), casework.CaseQuery{CoHandled: true}); err != nil || len(rows) != 0 {
+			t.Fatalf("closed matter still in the co-handled list: %d %v", len(rows), err)
 		}
 		if n, err := jftest.Count(st, `SELECT COUNT(*) FROM case_cohandlers WHERE case_id = $1`, c.ID); err != nil || n != 2 {
 			t.Fatalf("co-handler rows kept: %d %v", n, err)
@@ -1034,9 +1010,7 @@ func TestOverdueCountsStayExact(t *testing.T) {
 		check("after a new registration", 2)
 		clock = clock.Add(10 * 24 * time.Hour)
 		check("ten days on", 4)
-		act(t, e, e.disp, c.ID, "assess", casework.ActionInput{Risk: "blue"})
-		act(t, e, e.disp, c.ID, "dispatch", casework.ActionInput{Assignee: "med1"})
-		act(t, e, e.med, c.ID, "sign", casework.ActionInput{})
+		c = e.path("blue").To(t, c, jftest.Signed)
 		check("after dispatch and sign-for", 3)
 		act(t, e, e.med, c.ID, "pause", casework.ActionInput{Reason: "等待鉴定", Due: clock.Add(90 * 24 * time.Hour)})
 		clock = clock.Add(40 * 24 * time.Hour) // the mediation month is over, but the clock is paused

@@ -70,7 +70,7 @@ func TestThreeColours(t *testing.T) {
 		if c.Risk != "yellow" || c.LeadID != town.ID || ev.Data[domain.DataDirection] != "down" || ev.Data[domain.DataFromRisk] != "red" || !strings.Contains(ev.Note, "情绪平稳") {
 			t.Fatalf("regrade: risk %s lead %d event %+v", c.Risk, c.LeadID, ev)
 		}
-		if work, _ := e.svc.WorkSummary(as(sec)); work["leading"] != 0 {
+		if work, err := e.svc.WorkSummary(as(sec)); err != nil || work["leading"] != 0 {
 			t.Fatalf("secretary still leads %v", work)
 		}
 		// A leader may hand the lead to another leader, with a reason.
@@ -100,7 +100,10 @@ func TestThreeColours(t *testing.T) {
 		// Red in resolution: the tighter deadline, and a daily reminder.
 		act(t, e, e.disp, c.ID, "dispatch", casework.ActionInput{Assignee: "med1"})
 		c = act(t, e, e.med, c.ID, "sign", casework.ActionInput{})
-		cal, _ := e.svc.Calendar(cli)
+		cal, err := e.svc.Calendar(cli)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if want := cal.AddCalendarDays(c.Timeline[len(c.Timeline)-1].At, casework.RedResolutionDays); !c.StepDueAt.Equal(want.UTC()) {
 			t.Fatalf("red deadline %v, want %v", c.StepDueAt, want)
 		}

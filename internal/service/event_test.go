@@ -66,8 +66,7 @@ func TestEventsAreFilteredPerUser(t *testing.T) {
 			}
 		}
 		silent(t, shy, 200*time.Millisecond) // another township
-		act(t, e, e.disp, c.ID, "assess", casework.ActionInput{Risk: "none"})
-		act(t, e, e.disp, c.ID, "dispatch", casework.ActionInput{Assignee: "med1"})
+		c = e.path("none").To(t, c, jftest.Dispatched)
 		if ev := receive(t, med, casework.EventNotification); ev.UserID != e.med.ID || ev.Notice != "assignment" || ev.Number != c.Number {
 			t.Fatalf("notification: %+v", ev)
 		}

@@ -44,8 +44,8 @@ func TestGroupMatters(t *testing.T) {
 				t.Errorf("no error for %s: %v", f, de.Fields)
 			}
 		}
-		if n, _ := jftest.Count(st, `SELECT COUNT(*) FROM group_members`); n != 0 {
-			t.Fatalf("%d rows saved from a bad list", n)
+		if n, err := jftest.Count(st, `SELECT COUNT(*) FROM group_members`); err != nil || n != 0 {
+			t.Fatalf("%d rows saved from a bad list (%v)", n, err)
 		}
 		if _, err := e.svc.ImportMembers(as(e.recep), c.ID, table); domain.ErrorCode(err) != domain.Forbidden {
 			t.Fatalf("a receptionist imported: %v", err)
@@ -54,7 +54,9 @@ func TestGroupMatters(t *testing.T) {
 		grid := jftest.MakeUser(t, e.svc, "gridhj", "610831101200001", domain.RoleGridWorker)
 		// 2,000 households from an .xlsx file over two villages.
 		f := excelize.NewFile()
-		f.SetSheetRow("Sheet1", "A1", &[]any{"户主", "村（社区）", "身份证号", "联系电话", "金额", "备注"})
+		if err := f.SetSheetRow("Sheet1", "A1", &[]any{"户主", "村（社区）", "身份证号", "联系电话", "金额", "备注"}); err != nil {
+			t.Fatal(err)
+		}
 		for i := 0; i < 2000; i++ {
 			village := "何家集村委会"
 			if i%4 == 0 {
@@ -68,7 +70,9 @@ func TestGroupMatters(t *testing.T) {
 			if i == 1 {
 				id = testID
 			}
-			f.SetSheetRow("Sheet1", fmt.Sprintf("A%d", i+2), &[]any{fmt.Sprintf("社员%04d", i), village, id, phone, 820.5, ""})
+			if err := f.SetSheetRow("Sheet1", fmt.Sprintf("A%d", i+2), &[]any{fmt.Sprintf("社员%04d", i), village, id, phone, 820.5, ""}); err != nil {
+				t.Fatal(err)
+			}
 		}
 		var buf bytes.Buffer
 		if err := f.Write(&buf); err != nil {
@@ -82,11 +86,11 @@ func TestGroupMatters(t *testing.T) {
 		if err != nil || n != 2000 {
 			t.Fatalf("import: %d %v", n, err)
 		}
-		if k, _ := jftest.Count(st, `SELECT COUNT(*) FROM group_members WHERE id_enc = '' AND id_masked <> ''`); k != 0 {
-			t.Fatal("an ID number was stored in the clear")
+		if k, err := jftest.Count(st, `SELECT COUNT(*) FROM group_members WHERE id_enc = '' AND id_masked <> ''`); err != nil || k != 0 {
+			t.Fatalf("an ID number was stored in the clear: %d (%v)", k, err)
 		}
-		if k, _ := jftest.Count(st, `SELECT COUNT(*) FROM group_members WHERE id_enc LIKE '%610831%' OR phone_enc LIKE '%13912345678%'`); k != 0 {
-			t.Fatal("sealed fields hold the plain value")
+		if k, err := jftest.Count(st, `SELECT COUNT(*) FROM group_members WHERE id_enc LIKE '%610831%' OR phone_enc LIKE '%13912345678%'`); err != nil || k != 0 {
+			t.Fatalf("sealed fields hold the plain value: %d (%v)", k, err)
 		}
 		g, err := e.svc.Group(as(e.disp), c.ID, "", "", 0, 50)
 		if err != nil || g.Total != 2000 || g.ByStatus["pending"] != 2000 || len(g.Villages) != 2 || len(g.Rows) != 50 || g.NextAfter != 50 {

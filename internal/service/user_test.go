@@ -116,7 +116,9 @@ func TestCreateUserValidation(t *testing.T) {
 		})
 	}
 	n := 0
-	st.View(jftest.CLI(), func(tx *store.Tx) error { n, _ = tx.CountUsers(jftest.CLI()); return nil })
+	if err := st.View(jftest.CLI(), func(tx *store.Tx) error { var err error; n, err = tx.CountUsers(jftest.CLI()); return err }); err != nil {
+		t.Fatal(err)
+	}
 	if n != 1 {
 		t.Fatalf("refused accounts were written: %d users", n)
 	}
@@ -212,7 +214,9 @@ func TestAuditTailCut(t *testing.T) {
 	st := jftest.OpenSQLite(t)
 	svc := jftest.Service(st)
 	jftest.SeedTree(t, svc)
-	jftest.Exec(st, `DROP TRIGGER audit_log_no_delete`)
+	if err := jftest.Exec(st, `DROP TRIGGER audit_log_no_delete`); err != nil {
+		t.Fatal(err)
+	}
 	if err := jftest.Exec(st, `DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)`); err != nil {
 		t.Fatal(err)
 	}

@@ -74,11 +74,13 @@ func TestJobLease(t *testing.T) {
 		}
 		wg.Wait()
 		var holder string
-		st.View(ctx, func(tx *store.Tx) error {
+		if err := st.View(ctx, func(tx *store.Tx) error {
 			var err error
 			holder, _, err = tx.LeaseHolder(ctx, "sweep")
 			return err
-		})
+		}); err != nil {
+			t.Fatal(err)
+		}
 		if len(winners) != 1 || holder != winners[0] {
 			t.Fatalf("winners %v, holder %q", winners, holder)
 		}

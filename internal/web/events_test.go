@@ -120,7 +120,7 @@ func ended(t *testing.T, ch <-chan sse) {
 // registerCase registers a matter in org through the web form and returns its id.
 func (c *client) registerCase(org string) int64 {
 	c.e.t.Helper()
-	c.get("/cases/new")
+	c.getOK("/cases/new")
 	resp, body := c.post("/cases", url.Values{"channel": {"visit"}, "category": {"land"}, "org_code": {org}, "address": {"何家集村三组"},
 		"description": {"张家与李家因土地边界发生争执，李家扬言要毁坏青苗。"}, "p0_name": {"张建军"}, "p0_role": {"applicant"},
 		"p0_kind": {"person"}, "p0_noid": {"未带证件"}})
@@ -135,7 +135,7 @@ func (c *client) registerCase(org string) int64 {
 // act runs a workflow action through the case page's form.
 func (c *client) act(id int64, action string, form url.Values) {
 	c.e.t.Helper()
-	c.get("/cases/" + itoa(id))
+	c.getOK("/cases/" + itoa(id))
 	if resp, body := c.post("/cases/"+itoa(id)+"/actions/"+action, form); resp.StatusCode != http.StatusSeeOther {
 		c.e.t.Fatalf("%s: %d\n%s", action, resp.StatusCode, body)
 	}
@@ -211,8 +211,10 @@ func TestEventStream(t *testing.T) {
 	// The session ends (sign-out elsewhere): the stream says so and closes.
 	med2 := e.client()
 	med2.hc.Jar = med.hc.Jar
-	med2.get("/account")
-	med2.post("/logout", nil)
+	med2.getOK("/account")
+	if resp, _ := med2.post("/logout", nil); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("logout elsewhere: %d", resp.StatusCode)
+	}
 	next(t, medEvents, "end")
 	ended(t, medEvents)
 

@@ -209,8 +209,8 @@ func TestTwoInstancesOnePostgres(t *testing.T) {
 	}
 	// The follower keeps standing by while the leader renews; once the lease
 	// lapses (the leader stopped without giving it up) it takes over.
-	if ran, _, _ := follower.svc.RunJobsOnce(context.Background()); ran {
-		t.Fatal("the follower ran while the lease was held")
+	if ran, _, err := follower.svc.RunJobsOnce(context.Background()); err != nil || ran {
+		t.Fatalf("the follower ran while the lease was held (%v)", err)
 	}
 	if ran, _, _ := leader.svc.RunJobsOnce(context.Background()); !ran {
 		t.Fatal("the leader could not renew its lease")

@@ -99,8 +99,19 @@ func (c *client) login(username, password string) *http.Response {
 	if resp.StatusCode != http.StatusSeeOther {
 		c.e.t.Fatalf("login %s: status %d", username, resp.StatusCode)
 	}
-	c.get("/account") // pick up a CSRF token
+	c.getOK("/account") // pick up a CSRF token
 	return resp
+}
+
+// getOK is a setup GET (a form's CSRF token, a page's side effect): it fails
+// the test unless the page answers 200.
+func (c *client) getOK(path string) string {
+	c.e.t.Helper()
+	resp, body := c.get(path)
+	if resp.StatusCode != http.StatusOK {
+		c.e.t.Fatalf("GET %s: status %d", path, resp.StatusCode)
+	}
+	return body
 }
 
 func (e *env) user(name, org string, roles ...domain.Role) *domain.User {
@@ -161,7 +172,7 @@ func TestLoginFlowAndHeaders(t *testing.T) {
 	if !strings.Contains(body, "Sign out") || strings.Contains(body, "退出登录") {
 		t.Error("English page still shows Chinese chrome")
 	}
-	c.get("/?lang=zh-CN")
+	c.getOK("/?lang=zh-CN")
 	// Logout ends the server session: replaying the old cookie reaches the login page.
 	old := cookie.Value
 	resp, _ = c.post("/logout", nil)
@@ -367,7 +378,7 @@ func TestUserAdminForm(t *testing.T) {
 	e.user("admin", "610831", domain.RoleAdmin)
 	c := e.client()
 	c.login("admin", jftest.Password)
-	c.get("/admin/users/new")
+	c.getOK("/admin/users/new")
 	resp, body := c.post("/admin/users", url.Values{"username": {"ab"}, "name": {""}, "phone": {"123"}, "org": {"999999"}, "password": {"Tq7#mLw2vX9p"}})
 	if resp.StatusCode != 422 {
 		t.Fatalf("invalid form: %d", resp.StatusCode)
@@ -399,13 +410,16 @@ func TestUserAdminForm(t *testing.T) {
 		t.Error("phone not masked in the list")
 	}
 	// Optimistic versioning: a stale save is refused with a message.
-	u, _ := e.svc.UserByUsername(jftest.CLI(), "liuxia")
+	u, err := e.svc.UserByUsername(jftest.CLI(), "liuxia")
+	if err != nil {
+		t.Fatal(err)
+	}
 	form := url.Values{"name": {"刘霞霞"}, "org": {"610831101"}, "roles": {"mediator"}, "version": {itoa(u.Version)}}
-	c.get("/admin/users/" + itoa(u.ID))
+	c.getOK("/admin/users/" + itoa(u.ID))
 	if resp, _ = c.post("/admin/users/"+itoa(u.ID), form); resp.StatusCode != 303 {
 		t.Fatalf("save: %d", resp.StatusCode)
 	}
-	c.get("/admin/users/" + itoa(u.ID))
+	c.getOK("/admin/users/" + itoa(u.ID))
 	resp, body = c.post("/admin/users/"+itoa(u.ID), url.Values{"name": {"旧版本"}, "org": {"610831101"}, "roles": {"mediator"}, "version": {itoa(u.Version)}})
 	if resp.StatusCode != 409 || !strings.Contains(body, "已被他人修改") {
 		t.Fatalf("stale save: %d", resp.StatusCode)
@@ -430,7 +444,7 @@ func TestOpsEndpoints(t *testing.T) {
 	if resp, body := c.get("/readyz"); resp.StatusCode != 200 || !strings.Contains(body, `"ready"`) {
 		t.Fatalf("readyz %d %q", resp.StatusCode, body)
 	}
-	c.get("/login")
+	c.getOK("/login")
 	resp, body := c.get("/metrics")
 	if resp.StatusCode != 200 || !strings.Contains(body, `jiefen_http_requests_total{route="GET /login",method="GET",code="200"} 1`) ||
 		!strings.Contains(body, "jiefen_http_request_duration_seconds_bucket") {
