@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"crypto/subtle"
 	"fmt"
 	"log/slog"
@@ -19,11 +18,7 @@ import (
 	"jiefen/internal/service/casework"
 )
 
-const (
-	cookieSession = "jiefen_session"
-	cookieHost    = "__Host-jiefen_session" // used when cookies are Secure (SS-2)
-	maxBody       = 1 << 20
-)
+const maxBody = 1 << 20
 
 func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
 
@@ -138,12 +133,11 @@ func (s *Server) crossOriginDenied(w http.ResponseWriter, r *http.Request) {
 	s.fail(w, r, &domain.Error{Code: domain.Forbidden, Key: "error.cross_origin"})
 }
 
-type sessKey struct{}
-
 // authenticate resolves the session cookie (or, on the API, a bearer token)
 // into the actor's user. A bad or expired credential leaves the actor
 // anonymous; the route's permission then decides.
 func (s *Server) authenticate(next http.Handler) http.Handler {
+	sessions := httpx.Sessions{Authenticate: s.svc.Authenticate, Secure: s.secure}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/static/") || r.URL.Path == "/healthz" {
 			next.ServeHTTP(w, r)
@@ -163,31 +157,15 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				return
 			}
 			a.User, a.TokenID = u, t.ID
-		} else if c := s.sessionCookie(r); c != "" {
-			u, sess, err := s.svc.Authenticate(ctx, c)
-			switch {
-			case err == nil:
-				a.User, a.SessionID = u, sess.ID
-				ctx = context.WithValue(ctx, sessKey{}, sess)
-			case domain.ErrorCode(err) == domain.Unauthorized:
-				s.clearSessionCookie(w, r)
-				if domain.ErrorCode(err) == domain.Unauthorized && err.(*domain.Error).Key == "session.expired" {
-					ctx = context.WithValue(ctx, expiredKey{}, true)
-				}
-			default:
+		} else {
+			var err error
+			if ctx, err = sessions.Resolve(w, r); err != nil {
 				s.fail(w, r, err)
 				return
 			}
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
-}
-
-type expiredKey struct{}
-
-func sessionFrom(ctx context.Context) *domain.Session {
-	sess, _ := ctx.Value(sessKey{}).(*domain.Session)
-	return sess
 }
 
 // mustChangeAllowed are the routes open to a user who must change the password.
@@ -208,7 +186,7 @@ func (s *Server) requirePerm(pattern string, perm authz.Action, next http.Handle
 				return
 			}
 			q := url.Values{"next": {r.URL.RequestURI()}}
-			if r.Context().Value(expiredKey{}) != nil {
+			if httpx.SessionExpired(r.Context()) {
 				q.Set("expired", "1")
 			}
 			http.Redirect(w, r, "/login?"+q.Encode(), http.StatusSeeOther)
@@ -227,7 +205,7 @@ func (s *Server) requirePerm(pattern string, perm authz.Action, next http.Handle
 			return
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead && a.SessionID != 0 {
-			sess := sessionFrom(r.Context())
+			sess := httpx.SessionFrom(r.Context())
 			got := r.Header.Get("X-CSRF-Token")
 			if got == "" && !isAPI(r) {
 				got = r.PostFormValue("csrf")
@@ -241,31 +219,19 @@ func (s *Server) requirePerm(pattern string, perm authz.Action, next http.Handle
 	})
 }
 
-func (s *Server) sessionCookie(r *http.Request) string {
-	for _, name := range []string{cookieHost, cookieSession} {
-		if c, err := r.Cookie(name); err == nil && c.Value != "" {
-			return c.Value
-		}
-	}
-	return ""
-}
-
 func (s *Server) secure(r *http.Request) bool { return r.TLS != nil || s.cfg.SecureCookies }
 
 func (s *Server) setSessionCookie(w http.ResponseWriter, r *http.Request, token string) {
-	name := cookieSession
+	name := httpx.CookieSession
 	if s.secure(r) {
-		name = cookieHost
+		name = httpx.CookieHost
 	}
 	http.SetCookie(w, &http.Cookie{Name: name, Value: token, Path: "/", HttpOnly: true, Secure: s.secure(r),
 		SameSite: http.SameSiteLaxMode, MaxAge: int(s.svc.Policy().AbsoluteTimeout.Seconds())})
 }
 
 func (s *Server) clearSessionCookie(w http.ResponseWriter, r *http.Request) {
-	for _, name := range []string{cookieSession, cookieHost} {
-		http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", HttpOnly: true, Secure: name == cookieHost || s.secure(r),
-			SameSite: http.SameSiteLaxMode, MaxAge: -1})
-	}
+	httpx.ClearSessionCookie(w, s.secure(r))
 }
 
 // fail renders err for the surface the request came in on.

@@ -18,6 +18,7 @@ import (
 
 	"jiefen/internal/authz"
 	"jiefen/internal/domain"
+	"jiefen/internal/httpx"
 	"jiefen/internal/i18n"
 	"jiefen/internal/ui"
 )
@@ -236,7 +237,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	}
 	p.Lang = i18n.Pick(r, pref)
 	p.User = a.User
-	if sess := sessionFrom(r.Context()); sess != nil {
+	if sess := httpx.SessionFrom(r.Context()); sess != nil {
 		p.CSRF = sess.CSRF
 	}
 	p.Path = r.URL.Path
