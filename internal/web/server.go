@@ -4,7 +4,6 @@ package web
 
 import (
 	"log/slog"
-	"net"
 	"net/http"
 	"time"
 
@@ -15,20 +14,9 @@ import (
 	"jiefen/internal/service"
 )
 
-// Config is what the web layer needs from the process configuration.
-type Config struct {
-	Version        string
-	CentreName     string
-	SealName       string       // the name in the seal area of printed documents (default CentreName)
-	SecureCookies  bool         // force Secure cookies (set automatically under TLS)
-	TrustedProxies []*net.IPNet // peers whose X-Forwarded-For is believed
-	MetricsAllow   []*net.IPNet // who may read /metrics
-	Dev            bool         // templates from disk
-}
-
 // Server holds the handlers' dependencies; it is built once.
 type Server struct {
-	cfg     Config
+	cfg     httpx.Config
 	svc     *service.Service
 	log     *slog.Logger
 	tpl     *templates
@@ -36,13 +24,16 @@ type Server struct {
 	static  *staticFiles
 	mux     *httpx.Mux
 	api     *api.API
-	// heartbeat is the event streams' keep-alive interval (tests shorten it).
+	// heartbeat is the event streams' keep-alive interval.
 	heartbeat time.Duration
 }
 
 // New builds the server and parses every template (failing on a bad one).
-func New(cfg Config, svc *service.Service, log *slog.Logger) (*Server, error) {
+func New(cfg httpx.Config, svc *service.Service, log *slog.Logger) (*Server, error) {
 	s := &Server{cfg: cfg, svc: svc, log: log, metrics: metrics.New(), heartbeat: eventHeartbeat}
+	if cfg.Heartbeat > 0 {
+		s.heartbeat = cfg.Heartbeat
+	}
 	var err error
 	if s.static, err = loadStatic(cfg.Dev); err != nil {
 		return nil, err
