@@ -39,9 +39,11 @@ type mount struct {
 
 // Server joins the surfaces; it is built once.
 type Server struct {
-	cfg    Config
-	log    *slog.Logger
-	mounts []mount // the first whose prefix fits serves the request
+	cfg     Config
+	log     *slog.Logger
+	svc     *service.Service
+	metrics *metrics.Registry
+	mounts  []mount // the first whose prefix fits serves the request
 }
 
 // New builds every surface (failing on a bad template). The surfaces share
@@ -52,7 +54,7 @@ func New(cfg Config, svc *service.Service, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: log, mounts: []mount{
+	s := &Server{cfg: cfg, log: log, svc: svc, metrics: reg, mounts: []mount{
 		{"/api/", "api", api.New(cfg, svc, log, reg)},
 		{"", "web", staff},
 	}}
@@ -61,6 +63,7 @@ func New(cfg Config, svc *service.Service, log *slog.Logger) (*Server, error) {
 			staff.Elsewhere(m.prefix) // so "/api" still redirects to "/api/"
 		}
 	}
+	s.addOps(staff)
 	return s, nil
 }
 

@@ -317,3 +317,22 @@ func (s *Server) takeFlash(w http.ResponseWriter, r *http.Request) string {
 	}
 	return c.Value
 }
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
+	return domain.ErrNotFound
+}
+
+// renderError shows the error page with a request ID and no internals.
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
+	if domain.ErrorCode(err) == domain.Unauthorized {
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return
+	}
+	pref := ""
+	if u := domain.ActorFrom(r.Context()).User; u != nil {
+		pref = u.Lang
+	}
+	status, d := httpx.Describe(r, s.log, i18n.Pick(r, pref), err)
+	p := &page{Title: "error.title", Data: map[string]any{"Status": status, "Message": d.Message, "RequestID": d.RequestID}}
+	s.render(w, r, status, "error", p)
+}

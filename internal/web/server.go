@@ -1,7 +1,6 @@
 // Package web is jiefen's staff HTML surface: the pages, their cookie
 // sessions, cross-origin protection and HTML error pages, on a mux of its
-// own (with the static files and the operations endpoints it has always
-// served).
+// own (with the static files, and the operations endpoints the root adds).
 package web
 
 import (
@@ -52,6 +51,12 @@ func New(cfg httpx.Config, svc *service.Service, log *slog.Logger, reg *metrics.
 
 // Routes lists every route of the surface and its permission (AC-2).
 func (s *Server) Routes() []httpx.Route { return s.mux.Routes }
+
+// Handle adds a route the root serves on this surface, behind the same
+// metrics, permission gate and middleware as the pages.
+func (s *Server) Handle(pattern string, perm authz.Action, h http.Handler) {
+	s.mux.Handle(pattern, perm, h)
+}
 
 // Elsewhere declares a subtree another surface serves (see httpx.Mux).
 func (s *Server) Elsewhere(prefix string) { s.mux.Elsewhere(prefix) }
