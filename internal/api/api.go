@@ -1,5 +1,7 @@
-// Package api is jiefen's JSON API under /api/v1. It calls the same service
-// use-cases as the web pages; errors are {"error":{"code","reason","message","fields","request_id"}}.
+// Package api is jiefen's staff JSON API surface under /api/: bearer tokens
+// (or the staff's cookie session), JSON errors and idempotent retries, on a
+// mux of its own. It calls the same service use-cases as the web pages;
+// errors are {"error":{"code","reason","message","fields","request_id"}}.
 package api
 
 import (
@@ -8,7 +10,9 @@ import (
 	"net/http"
 
 	"jiefen/internal/authz"
+	"jiefen/internal/domain"
 	"jiefen/internal/httpx"
+	"jiefen/internal/metrics"
 	"jiefen/internal/service"
 )
 
@@ -19,14 +23,28 @@ type API struct {
 	version string
 	// centreName heads the reports (the web server's --centre-name).
 	centreName string
+	secure     bool // cookies are Secure even without TLS
+	metrics    *metrics.Registry
+	mux        *httpx.Mux
+	gate       *httpx.Gate
 }
 
-// WithCentre sets the centre's name printed on reports.
-func (a *API) WithCentre(name string) *API { a.centreName = name; return a }
+// New builds the API surface; its routes are counted in reg.
+func New(cfg httpx.Config, svc *service.Service, log *slog.Logger, reg *metrics.Registry) *API {
+	a := &API{svc: svc, log: log, version: cfg.Version, centreName: cfg.CentreName, secure: cfg.SecureCookies, metrics: reg}
+	a.gate = &httpx.Gate{MustChange: svc.MustChangePassword, ChangeAllowed: mustChangeAllowed,
+		Anonymous: noSession(a.log), ChangeDue: changeDue(a.log), Fail: a.Fail}
+	a.mux = httpx.NewMux(a.wrapRoute)
+	a.Register(a.mux)
+	return a
+}
 
-// New builds the API.
-func New(svc *service.Service, log *slog.Logger, version string) *API {
-	return &API{svc: svc, log: log, version: version}
+// Routes lists every route of the surface and its permission (AC-2).
+func (a *API) Routes() []httpx.Route { return a.mux.Routes }
+
+// wrapRoute wraps each route: metrics, then the permission declared for it.
+func (a *API) wrapRoute(pattern string, perm authz.Action, h http.Handler) http.Handler {
+	return a.metrics.Wrap(pattern, a.gate.Require(pattern, perm, h))
 }
 
 type handler func(w http.ResponseWriter, r *http.Request) error
@@ -86,6 +104,9 @@ func (a *API) Register(m *httpx.Mux) {
 	m.Handle("POST /api/v1/cases/{caseID}/actions/{action}", authz.CaseAct, a.idempotent(a.wrap(a.caseActionHandler)))
 	m.Handle("POST /api/v1/cases/{caseID}/parties/{partyID}/reveal", authz.PersonalReveal, a.wrap(a.revealPartyHandler))
 	m.Handle("/api/", authz.Public, a.wrap(a.notFoundHandler))
+	// A path under /api/ that no pattern can read (an encoded slash in its
+	// first segment: /api%2F…) is not found as the pages' catch-all says it.
+	m.Handle("/", authz.Public, a.wrap(a.unreadablePathHandler))
 }
 
 //go:embed openapi.json
@@ -101,4 +122,8 @@ func (a *API) openAPIHandler(w http.ResponseWriter, r *http.Request) {
 
 func (a *API) notFoundHandler(w http.ResponseWriter, r *http.Request) error {
 	return &errNotFoundRoute
+}
+
+func (a *API) unreadablePathHandler(w http.ResponseWriter, r *http.Request) error {
+	return domain.ErrNotFound
 }

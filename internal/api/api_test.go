@@ -11,15 +11,15 @@ import (
 	"jiefen/internal/api"
 	"jiefen/internal/domain"
 	"jiefen/internal/jftest"
+	"jiefen/internal/server"
 	"jiefen/internal/service"
 	"jiefen/internal/store"
-	"jiefen/internal/web"
 )
 
 type env struct {
 	t     *testing.T
 	svc   *service.Service
-	srv   *web.Server
+	srv   *server.Server
 	ts    *httptest.Server
 	admin string // bearer token of a county administrator
 }
@@ -27,7 +27,7 @@ type env struct {
 func newEnv(t *testing.T, st *store.Store) *env {
 	svc := jftest.Service(st)
 	jftest.SeedTree(t, svc)
-	srv, err := web.New(web.Config{Version: "test"}, svc, jftest.Logger())
+	srv, err := server.New(server.Config{Version: "test"}, svc, jftest.Logger())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,9 +26,9 @@ import (
 
 	"jiefen/internal/domain"
 	"jiefen/internal/jftest"
+	"jiefen/internal/server"
 	"jiefen/internal/service"
 	"jiefen/internal/service/identity"
-	"jiefen/internal/web"
 )
 
 const (
@@ -94,7 +94,7 @@ func newEnv(t *testing.T) *env {
 	st := jftest.OpenSQLite(t)
 	svc := jftest.Service(st)
 	jftest.SeedTree(t, svc)
-	srv, err := web.New(web.Config{Version: "test", CentreName: centreName}, svc, jftest.Logger())
+	srv, err := server.New(server.Config{Version: "test", CentreName: centreName}, svc, jftest.Logger())
 	if err != nil {
 		t.Fatal(err)
 	}

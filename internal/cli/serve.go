@@ -13,10 +13,10 @@ import (
 
 	"jiefen/internal/demo"
 	"jiefen/internal/domain"
+	"jiefen/internal/server"
 	"jiefen/internal/service"
 	"jiefen/internal/service/identity"
 	"jiefen/internal/store"
-	"jiefen/internal/web"
 )
 
 func (e *env) serve(args []string, isDemo bool) error {
@@ -46,7 +46,7 @@ func (e *env) serve(args []string, isDemo bool) error {
 	if err != nil {
 		return err
 	}
-	cfg := web.Config{Version: Version, CentreName: *centre, SealName: *seal, SecureCookies: *secure, Dev: *dev}
+	cfg := server.Config{Version: Version, CentreName: *centre, SealName: *seal, SecureCookies: *secure, Dev: *dev}
 	if cfg.TrustedProxies, err = parseCIDRs(*proxies); err != nil {
 		return usageError{"--trusted-proxies: " + err.Error()}
 	}
@@ -74,7 +74,7 @@ func (e *env) serve(args []string, isDemo bool) error {
 	} else if n, err := countUsers(e.ctx, st); err == nil && n == 0 {
 		log.Warn("no accounts yet: create the first administrator with `jiefen user add --role admin --password-stdin …`")
 	}
-	srv, err := web.New(cfg, svc, log)
+	srv, err := server.New(cfg, svc, log)
 	if err != nil {
 		return err
 	}

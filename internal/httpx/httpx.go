@@ -135,3 +135,9 @@ func PathInt64(r *http.Request, name string) (int64, error) {
 	}
 	return v, nil
 }
+
+// Elsewhere declares a subtree (a prefix ending in a slash) that another
+// surface serves: it is not a route of this mux and never reaches it, but a
+// request for the prefix without its slash is redirected to the subtree, as
+// http.ServeMux does for a subtree it holds.
+func (m *Mux) Elsewhere(prefix string) { m.ServeMux.Handle(prefix, http.NotFoundHandler()) }

@@ -11,7 +11,7 @@ import (
 	"jiefen/internal/domain"
 	"jiefen/internal/jftest"
 	"jiefen/internal/loadtest"
-	"jiefen/internal/web"
+	"jiefen/internal/server"
 )
 
 // A short run against a real server: every operation of the mix is sent
@@ -21,7 +21,7 @@ func TestRunAgainstServer(t *testing.T) {
 	st := jftest.OpenSQLite(t)
 	svc := jftest.Service(st)
 	jftest.SeedTree(t, svc)
-	srv, err := web.New(web.Config{Version: "test"}, svc, jftest.Logger())
+	srv, err := server.New(server.Config{Version: "test"}, svc, jftest.Logger())
 	if err != nil {
 		t.Fatal(err)
 	}

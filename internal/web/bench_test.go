@@ -11,8 +11,8 @@ import (
 
 	"jiefen/internal/domain"
 	"jiefen/internal/jftest"
+	"jiefen/internal/server"
 	"jiefen/internal/service/casework"
-	"jiefen/internal/web"
 )
 
 // BenchmarkGroupMatterPage measures the matter page and the first page of
@@ -39,7 +39,7 @@ func BenchmarkGroupMatterPage(b *testing.B) {
 	if _, err := svc.ImportMembers(jftest.As(disp, "127.0.0.1"), c.ID, table); err != nil {
 		b.Fatal(err)
 	}
-	srv, err := web.New(web.Config{Version: "bench", CentreName: "子洲县综治中心"}, svc, jftest.Logger())
+	srv, err := server.New(server.Config{Version: "bench", CentreName: "子洲县综治中心"}, svc, jftest.Logger())
 	if err != nil {
 		b.Fatal(err)
 	}

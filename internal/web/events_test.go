@@ -14,7 +14,7 @@ import (
 
 	"jiefen/internal/domain"
 	"jiefen/internal/jftest"
-	"jiefen/internal/web"
+	"jiefen/internal/server"
 )
 
 // sse is one server-sent event; a comment (the heartbeat) has Name ":".
@@ -149,11 +149,10 @@ func TestEventStream(t *testing.T) {
 	st := jftest.OpenSQLite(t)
 	svc := jftest.Service(st)
 	jftest.SeedTree(t, svc)
-	srv, err := web.New(web.Config{Version: "test", CentreName: "子洲县综治中心"}, svc, jftest.Logger())
+	srv, err := server.New(server.Config{Version: "test", CentreName: "子洲县综治中心", Heartbeat: 100 * time.Millisecond}, svc, jftest.Logger())
 	if err != nil {
 		t.Fatal(err)
 	}
-	web.SetHeartbeat(srv, 100*time.Millisecond)
 	ts := httptest.NewUnstartedServer(srv.Handler())
 	ts.Config.ReadTimeout, ts.Config.WriteTimeout = time.Second, time.Second // as `serve` has, shorter
 	ts.Start()

@@ -18,6 +18,7 @@ import (
 
 	"jiefen/internal/authz"
 	"jiefen/internal/domain"
+	"jiefen/internal/httpx"
 	"jiefen/internal/i18n"
 	"jiefen/internal/ui"
 )
@@ -236,7 +237,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	}
 	p.Lang = i18n.Pick(r, pref)
 	p.User = a.User
-	if sess := sessionFrom(r.Context()); sess != nil {
+	if sess := httpx.SessionFrom(r.Context()); sess != nil {
 		p.CSRF = sess.CSRF
 	}
 	p.Path = r.URL.Path
@@ -315,4 +316,23 @@ func (s *Server) takeFlash(w http.ResponseWriter, r *http.Request) string {
 		return ""
 	}
 	return c.Value
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
+	return domain.ErrNotFound
+}
+
+// renderError shows the error page with a request ID and no internals.
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
+	if domain.ErrorCode(err) == domain.Unauthorized {
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return
+	}
+	pref := ""
+	if u := domain.ActorFrom(r.Context()).User; u != nil {
+		pref = u.Lang
+	}
+	status, d := httpx.Describe(r, s.log, i18n.Pick(r, pref), err)
+	p := &page{Title: "error.title", Data: map[string]any{"Status": status, "Message": d.Message, "RequestID": d.RequestID}}
+	s.render(w, r, status, "error", p)
 }

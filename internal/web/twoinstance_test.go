@@ -16,10 +16,10 @@ import (
 	"jiefen/internal/crypto"
 	"jiefen/internal/domain"
 	"jiefen/internal/jftest"
+	"jiefen/internal/server"
 	"jiefen/internal/service"
 	"jiefen/internal/service/casework"
 	"jiefen/internal/store"
-	"jiefen/internal/web"
 )
 
 // instance starts one full `jiefen serve` in-process on dsn: its own store
@@ -39,11 +39,11 @@ func instance(t *testing.T, dsn string, keys *crypto.Keyring, now func() time.Ti
 	svc := service.New(st, jftest.Logger(), jftest.FastPolicy())
 	svc.SetKeys(keys)
 	svc.SetFilesDir(filepath.Join(t.TempDir(), "files"))
-	srv, err := web.New(web.Config{Version: "test", CentreName: "子洲县综治中心"}, svc, jftest.Logger())
+	// The clock jumps below; no session re-check mid-test.
+	srv, err := server.New(server.Config{Version: "test", CentreName: "子洲县综治中心", Heartbeat: time.Hour}, svc, jftest.Logger())
 	if err != nil {
 		t.Fatal(err)
 	}
-	web.SetHeartbeat(srv, time.Hour) // the clock jumps below; no session re-check mid-test
 	ts := httptest.NewServer(srv.Handler())
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

@@ -16,16 +16,16 @@ import (
 
 	"jiefen/internal/domain"
 	"jiefen/internal/jftest"
+	"jiefen/internal/server"
 	"jiefen/internal/service"
 	"jiefen/internal/store"
-	"jiefen/internal/web"
 )
 
 type env struct {
 	t   *testing.T
 	st  *store.Store
 	svc *service.Service
-	srv *web.Server
+	srv *server.Server
 	ts  *httptest.Server
 }
 
@@ -33,7 +33,7 @@ func newEnv(t *testing.T, st *store.Store) *env {
 	t.Helper()
 	svc := jftest.Service(st)
 	jftest.SeedTree(t, svc)
-	srv, err := web.New(web.Config{Version: "test", CentreName: "子洲县综治中心"}, svc, jftest.Logger())
+	srv, err := server.New(server.Config{Version: "test", CentreName: "子洲县综治中心"}, svc, jftest.Logger())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,15 +1,33 @@
-package web
+package server
 
 import (
 	"net"
 	"net/http"
 
+	"jiefen/internal/authz"
 	"jiefen/internal/domain"
 	"jiefen/internal/httpx"
-	"jiefen/internal/i18n"
+	"jiefen/internal/web"
 )
 
-func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+// addOps adds the operations endpoints to the staff web surface, whose chain
+// they have always had: no session on /healthz (the web surface skips it),
+// the cookie session on /readyz and /metrics, the error page for a refused
+// /metrics.
+func (s *Server) addOps(staff *web.Server) {
+	answer := func(fn func(http.ResponseWriter, *http.Request) error) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if err := fn(w, r); err != nil {
+				staff.Fail(w, r, err)
+			}
+		})
+	}
+	staff.Handle("GET /healthz", authz.Public, http.HandlerFunc(healthz))
+	staff.Handle("GET /readyz", authz.Public, answer(s.readyz))
+	staff.Handle("GET /metrics", authz.Public, answer(s.showMetrics))
+}
+
+func healthz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Write([]byte("ok\n"))
 }
@@ -39,23 +57,4 @@ func (s *Server) showMetrics(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 	_, err := s.metrics.WriteTo(w)
 	return err
-}
-
-func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
-	return domain.ErrNotFound
-}
-
-// renderError shows the error page with a request ID and no internals.
-func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
-	if domain.ErrorCode(err) == domain.Unauthorized {
-		http.Redirect(w, r, "/login", http.StatusSeeOther)
-		return
-	}
-	pref := ""
-	if u := domain.ActorFrom(r.Context()).User; u != nil {
-		pref = u.Lang
-	}
-	status, d := httpx.Describe(r, s.log, i18n.Pick(r, pref), err)
-	p := &page{Title: "error.title", Data: map[string]any{"Status": status, "Message": d.Message, "RequestID": d.RequestID}}
-	s.render(w, r, status, "error", p)
 }
