@@ -1,12 +1,10 @@
 package api
 
 import (
-	"bytes"
 	"encoding/json"
 	"jiefen/internal/assess"
 	"jiefen/internal/service/casework"
 	"jiefen/internal/service/registry"
-	"jiefen/internal/service/report"
 	"net/http"
 	"strconv"
 	"strings"
@@ -14,7 +12,6 @@ import (
 
 	"jiefen/internal/domain"
 	"jiefen/internal/httpx"
-	"jiefen/internal/i18n"
 )
 
 type categoryJSON struct {
@@ -265,75 +262,15 @@ func (a *API) createCaseHandler(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) listCasesHandler(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	cq := casework.CaseQuery{Q: q.Get("q"), Category: q.Get("category"), Risk: q.Get("risk"), Channel: q.Get("channel"),
-		OrgCode: q.Get("org_code"), Mine: q.Get("mine") == "1" || q.Get("mine") == "true", CoHandled: q.Get("cohandled") == "1" || q.Get("cohandled") == "true",
-		Leading: q.Get("lead") == "1" || q.Get("lead") == "true", Regrade: q.Get("regrade") == "1" || q.Get("regrade") == "true", Overdue: q.Get("overdue") == "1" || q.Get("overdue") == "true"}
-	var err error
-	if cq.Limit, err = limitParam(q.Get("limit")); err != nil {
+	cq, err := caseQuery(r)
+	if err != nil {
 		return err
 	}
-	if cq.Limit > 200 {
-		return &domain.Error{Code: domain.Invalid, Key: "api.limit", Fields: map[string]string{"limit": "api.limit"}}
-	}
-	if s := q.Get("status"); s != "" {
-		for part := range strings.SplitSeq(s, ",") {
-			st := domain.Status(strings.TrimSpace(part))
-			if !st.Valid() {
-				return &domain.Error{Code: domain.Invalid, Key: "case.status.invalid", Fields: map[string]string{"status": "case.status.invalid"}}
-			}
-			cq.Statuses = append(cq.Statuses, st)
-		}
-	}
-	for name, dst := range map[string]*time.Time{"from": &cq.From, "to": &cq.To} {
-		if v := q.Get(name); v != "" {
-			t, err := domain.ParseDay(v)
-			if err != nil {
-				return &domain.Error{Code: domain.Invalid, Key: "field.date", Fields: map[string]string{name: "field.date"}}
-			}
-			if name == "to" {
-				t = t.AddDate(0, 0, 1)
-			}
-			*dst = t
-		}
-	}
-	if c := q.Get("cursor"); c != "" {
-		if cq.Cursor, err = strconv.ParseInt(c, 10, 64); err != nil || cq.Cursor <= 0 {
-			return &domain.Error{Code: domain.Invalid, Key: "api.cursor", Fields: map[string]string{"cursor": "api.cursor"}}
-		}
-	}
-	if r.URL.Path == "/api/v1/cases/ledger.xlsx" {
-		cq.Cursor = 0
-		lang := i18n.Pick(r, domain.ActorFrom(r.Context()).User.Lang)
-		var buf bytes.Buffer
-		var opt report.LedgerOptions
-		if v := q.Get("request_id"); v != "" {
-			if opt.RequestID, err = strconv.ParseInt(v, 10, 64); err != nil || opt.RequestID <= 0 {
-				return &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: map[string]string{"request_id": "error.invalid"}}
-			}
-		}
-		if _, err := a.svc.Ledger(r.Context(), cq, opt, &buf, func(k string) string { return i18n.T(lang, k) }); err != nil {
-			return err
-		}
-		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-		w.Header().Set("Content-Disposition", `attachment; filename="ledger.xlsx"`)
-		w.Write(buf.Bytes())
-		return nil
-	}
-	if r.URL.Path == "/api/v1/exports" {
-		var in struct {
-			Reason string `json:"reason"`
-		}
-		if err := httpx.DecodeJSON(w, r, &in); err != nil {
-			return err
-		}
-		cq.Cursor, cq.Limit = 0, 0
-		req, err := a.svc.RequestLedger(r.Context(), cq, in.Reason)
-		if err != nil {
-			return err
-		}
-		httpx.WriteJSON(w, http.StatusCreated, exportJSON(req))
-		return nil
+	switch r.URL.Path {
+	case "/api/v1/cases/ledger.xlsx":
+		return a.ledgerDownload(w, r, cq)
+	case "/api/v1/exports":
+		return a.exportRequest(w, r, cq)
 	}
 	rows, next, err := a.svc.Cases(r.Context(), cq)
 	if err != nil {
@@ -352,6 +289,50 @@ func (a *API) listCasesHandler(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": items, "next_cursor": nc})
 	return nil
+}
+
+// caseQuery reads a list request's filters (the list, the ledger and an
+// export request share them).
+func caseQuery(r *http.Request) (casework.CaseQuery, error) {
+	q := r.URL.Query()
+	flag := func(name string) bool { return q.Get(name) == "1" || q.Get(name) == "true" }
+	cq := casework.CaseQuery{Q: q.Get("q"), Category: q.Get("category"), Risk: q.Get("risk"), Channel: q.Get("channel"),
+		OrgCode: q.Get("org_code"), Mine: flag("mine"), CoHandled: flag("cohandled"),
+		Leading: flag("lead"), Regrade: flag("regrade"), Overdue: flag("overdue")}
+	var err error
+	if cq.Limit, err = limitParam(q.Get("limit")); err != nil {
+		return cq, err
+	}
+	if cq.Limit > 200 {
+		return cq, &domain.Error{Code: domain.Invalid, Key: "api.limit", Fields: map[string]string{"limit": "api.limit"}}
+	}
+	if s := q.Get("status"); s != "" {
+		for part := range strings.SplitSeq(s, ",") {
+			st := domain.Status(strings.TrimSpace(part))
+			if !st.Valid() {
+				return cq, &domain.Error{Code: domain.Invalid, Key: "case.status.invalid", Fields: map[string]string{"status": "case.status.invalid"}}
+			}
+			cq.Statuses = append(cq.Statuses, st)
+		}
+	}
+	for name, dst := range map[string]*time.Time{"from": &cq.From, "to": &cq.To} {
+		if v := q.Get(name); v != "" {
+			t, err := domain.ParseDay(v)
+			if err != nil {
+				return cq, &domain.Error{Code: domain.Invalid, Key: "field.date", Fields: map[string]string{name: "field.date"}}
+			}
+			if name == "to" {
+				t = t.AddDate(0, 0, 1)
+			}
+			*dst = t
+		}
+	}
+	if c := q.Get("cursor"); c != "" {
+		if cq.Cursor, err = strconv.ParseInt(c, 10, 64); err != nil || cq.Cursor <= 0 {
+			return cq, &domain.Error{Code: domain.Invalid, Key: "api.cursor", Fields: map[string]string{"cursor": "api.cursor"}}
+		}
+	}
+	return cq, nil
 }
 
 func (a *API) getCaseHandler(w http.ResponseWriter, r *http.Request) error {

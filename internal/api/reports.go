@@ -8,6 +8,9 @@ import (
 
 	"jiefen/internal/domain"
 	"jiefen/internal/httpx"
+	"jiefen/internal/i18n"
+	"jiefen/internal/service/casework"
+	"jiefen/internal/service/report"
 )
 
 // monthlyReportHandler answers GET /api/v1/reports/monthly?month=2026-11
@@ -75,5 +78,45 @@ func (a *API) approveExportHandler(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// ledgerDownload answers GET /api/v1/cases/ledger.xlsx: the ledger of a
+// list request (masked, or in full with an approved request_id).
+func (a *API) ledgerDownload(w http.ResponseWriter, r *http.Request, cq casework.CaseQuery) error {
+	cq.Cursor = 0
+	lang := i18n.Pick(r, domain.ActorFrom(r.Context()).User.Lang)
+	var buf bytes.Buffer
+	var opt report.LedgerOptions
+	if v := r.URL.Query().Get("request_id"); v != "" {
+		var err error
+		if opt.RequestID, err = strconv.ParseInt(v, 10, 64); err != nil || opt.RequestID <= 0 {
+			return &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: map[string]string{"request_id": "error.invalid"}}
+		}
+	}
+	if _, err := a.svc.Ledger(r.Context(), cq, opt, &buf, func(k string) string { return i18n.T(lang, k) }); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", `attachment; filename="ledger.xlsx"`)
+	w.Write(buf.Bytes())
+	return nil
+}
+
+// exportRequest answers POST /api/v1/exports: a request, with a purpose,
+// to export a list request's ledger with personal data in full.
+func (a *API) exportRequest(w http.ResponseWriter, r *http.Request, cq casework.CaseQuery) error {
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	cq.Cursor, cq.Limit = 0, 0
+	req, err := a.svc.RequestLedger(r.Context(), cq, in.Reason)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusCreated, exportJSON(req))
 	return nil
 }
