@@ -300,7 +300,7 @@ func caseQuery(r *http.Request) (casework.CaseQuery, error) {
 		OrgCode: q.Get("org_code"), Mine: flag("mine"), CoHandled: flag("cohandled"),
 		Leading: flag("lead"), Regrade: flag("regrade"), Overdue: flag("overdue")}
 	var err error
-	if cq.Limit, err = limitParam(q.Get("limit")); err != nil {
+	if cq.Limit, cq.Cursor, err = pageParams(q, 1); err != nil {
 		return cq, err
 	}
 	if cq.Limit > 200 {
@@ -325,11 +325,6 @@ func caseQuery(r *http.Request) (casework.CaseQuery, error) {
 				t = t.AddDate(0, 0, 1)
 			}
 			*dst = t
-		}
-	}
-	if c := q.Get("cursor"); c != "" {
-		if cq.Cursor, err = strconv.ParseInt(c, 10, 64); err != nil || cq.Cursor <= 0 {
-			return cq, &domain.Error{Code: domain.Invalid, Key: "api.cursor", Fields: map[string]string{"cursor": "api.cursor"}}
 		}
 	}
 	return cq, nil

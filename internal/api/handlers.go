@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -141,13 +142,8 @@ func (a *API) listUsersHandler(w http.ResponseWriter, r *http.Request) error {
 		return &domain.Error{Code: domain.Invalid, Key: "user.role.unknown", Args: []any{q.Get("role")}, Fields: map[string]string{"role": "user.role.unknown"}}
 	}
 	var err error
-	if f.Limit, err = limitParam(q.Get("limit")); err != nil {
+	if f.Limit, f.AfterID, err = pageParams(q, 0); err != nil {
 		return err
-	}
-	if c := q.Get("cursor"); c != "" {
-		if f.AfterID, err = strconv.ParseInt(c, 10, 64); err != nil || f.AfterID < 0 {
-			return &domain.Error{Code: domain.Invalid, Key: "api.cursor", Fields: map[string]string{"cursor": "api.cursor"}}
-		}
 	}
 	users, err := a.svc.Users(r.Context(), f)
 	if err != nil {
@@ -163,6 +159,19 @@ func (a *API) listUsersHandler(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": items, "next_cursor": next})
 	return nil
+}
+
+// pageParams reads a list's limit and cursor; a cursor below min is refused.
+func pageParams(q url.Values, min int64) (limit int, cursor int64, err error) {
+	if limit, err = limitParam(q.Get("limit")); err != nil {
+		return 0, 0, err
+	}
+	if c := q.Get("cursor"); c != "" {
+		if cursor, err = strconv.ParseInt(c, 10, 64); err != nil || cursor < min {
+			return 0, 0, &domain.Error{Code: domain.Invalid, Key: "api.cursor", Fields: map[string]string{"cursor": "api.cursor"}}
+		}
+	}
+	return limit, cursor, nil
 }
 
 func limitParam(s string) (int, error) {
@@ -351,13 +360,8 @@ func (a *API) searchAuditHandler(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	f := domain.AuditFilter{Username: q.Get("user"), Action: q.Get("action"), Result: q.Get("result"), ObjectID: q.Get("object")}
 	var err error
-	if f.Limit, err = limitParam(q.Get("limit")); err != nil {
+	if f.Limit, f.BeforeSeq, err = pageParams(q, 0); err != nil {
 		return err
-	}
-	if c := q.Get("cursor"); c != "" {
-		if f.BeforeSeq, err = strconv.ParseInt(c, 10, 64); err != nil || f.BeforeSeq < 0 {
-			return &domain.Error{Code: domain.Invalid, Key: "api.cursor", Fields: map[string]string{"cursor": "api.cursor"}}
-		}
 	}
 	entries, err := a.svc.SearchAudit(r.Context(), f)
 	if err != nil {
