@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bufio"
 	"bytes"
 	"html/template"
 	"io/fs"
@@ -41,6 +42,19 @@ func templateFiles(t *testing.T) map[string]string {
 		t.Fatal(err)
 	}
 	return files
+}
+
+// Issue 12: no template line over 200 bytes.
+func TestTemplateLinesShort(t *testing.T) {
+	for p, text := range templateFiles(t) {
+		sc := bufio.NewScanner(strings.NewReader(text))
+		sc.Buffer(nil, 1<<20)
+		for n := 1; sc.Scan(); n++ {
+			if l := len(sc.Bytes()); l > 200 {
+				t.Errorf("%s:%d: %d bytes (at most 200)", p, n, l)
+			}
+		}
+	}
 }
 
 // Every action of the workflow has its form on the matter page, and every
