@@ -81,7 +81,8 @@ func (sf *staticFiles) serve(w http.ResponseWriter, r *http.Request) {
 	w.Write(b)
 }
 
-// templates holds one parsed set per page (layout + partials + page).
+// templates holds one parsed set per page (layout + partials + page; see
+// parseTemplates).
 type templates struct {
 	pages map[string]*template.Template
 }
@@ -154,23 +155,95 @@ func dict(kv ...any) map[string]any {
 	return m
 }
 
+// Templates live in three folders of internal/ui/templates:
+//
+//   - layout/ holds the page frame ("base") and its pieces (top bar, side
+//     navigation);
+//   - partials/ holds the reusable pieces, grouped by context in
+//     subfolders (common, identity, case, registry, report), any depth;
+//   - pages/<context>/<page>.html holds one page, defining "content" (or
+//     "document" for a page of its own); the page's name is its file name.
+//
+// Every page's set is layout + partials + its page, parsed once at start.
+//
+// Dispatch by name: html/template cannot {{template}} a computed name, so
+// the functions `partial NAME DATA` and `partialOr NAME FALLBACK DATA`
+// execute a named template of the same set into a buffer and return it as
+// template.HTML (use them in HTML text context only: the partial is
+// escaped as element content). `partial` fails the render when NAME is not
+// defined (the matter page's action forms: "action/<action>", so an action
+// without a form is an error, never an empty box); `partialOr` falls back
+// to FALLBACK (the timeline's "timeline/<action>" lines fall back to
+// "timeline/default"). The functions are bound to the set they run in:
+// render rebinds them on its per-request clone, with the request's "t".
 func parseTemplates(dev bool, sf *staticFiles) (*templates, error) {
 	root := uiFS(dev)
-	partials, err := fs.Glob(root, "templates/layout/*.html")
+	shared, err := fs.Glob(root, "templates/layout/*.html")
 	if err != nil {
 		return nil, err
 	}
+	err = fs.WalkDir(root, "templates/partials", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".html") {
+			shared = append(shared, p)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	common, err := template.New("").Funcs(baseFuncs(sf)).Funcs(partialFuncs(nil)).ParseFS(root, shared...)
+	if err != nil {
+		return nil, fmt.Errorf("web: parse layout and partials: %w", err)
+	}
 	t := &templates{pages: map[string]*template.Template{}}
 	for _, name := range pageNames {
-		files := append([]string{}, partials...)
-		files = append(files, "templates/pages/"+name+".html")
-		tp, err := template.New(name).Funcs(baseFuncs(sf)).ParseFS(root, files...)
+		files, err := fs.Glob(root, "templates/pages/*/"+name+".html")
 		if err != nil {
+			return nil, err
+		}
+		if len(files) != 1 {
+			return nil, fmt.Errorf("web: page %s: want one templates/pages/*/%s.html, have %d", name, name, len(files))
+		}
+		tp, err := common.Clone()
+		if err != nil {
+			return nil, err
+		}
+		if tp, err = tp.ParseFS(root, files[0]); err != nil {
 			return nil, fmt.Errorf("web: parse page %s: %w", name, err)
 		}
+		tp.Funcs(partialFuncs(tp))
 		t.pages[name] = tp
 	}
 	return t, nil
+}
+
+// partialFuncs returns `partial` and `partialOr` bound to set tp (see
+// parseTemplates).
+func partialFuncs(tp *template.Template) template.FuncMap {
+	exec := func(name string, data any) (template.HTML, error) {
+		var b strings.Builder
+		if err := tp.ExecuteTemplate(&b, name, data); err != nil {
+			return "", err
+		}
+		return template.HTML(b.String()), nil
+	}
+	return template.FuncMap{
+		"partial": func(name string, data any) (template.HTML, error) {
+			if tp == nil || tp.Lookup(name) == nil {
+				return "", fmt.Errorf("web: no partial %q", name)
+			}
+			return exec(name, data)
+		},
+		"partialOr": func(name, fallback string, data any) (template.HTML, error) {
+			if tp == nil {
+				return "", fmt.Errorf("web: no partial %q", name)
+			}
+			if tp.Lookup(name) == nil {
+				name = fallback
+			}
+			return exec(name, data)
+		},
+	}
 }
 
 // page is the data every template gets.
@@ -267,6 +340,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	}
 	lang := p.Lang
 	tc.Funcs(template.FuncMap{"t": func(key string, args ...any) string { return i18n.T(lang, key, args...) }})
+	tc.Funcs(partialFuncs(tc))
 	var buf bytes.Buffer
 	layout := "base"
 	if tc.Lookup("document") != nil {
