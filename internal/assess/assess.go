@@ -77,14 +77,7 @@ const (
 
 // Categories ranks the categories for text, best first (at most n).
 func (e *Engine) Categories(text string, n int) []CategoryScore {
-	hits := map[string][]string{}
-	for _, r := range e.cfg.Categories {
-		for _, w := range r.Words {
-			if w != "" && strings.Contains(text, w) {
-				hits[r.Code] = append(hits[r.Code], w)
-			}
-		}
-	}
+	hits := e.keywordHits(text)
 	scores := map[string]float64{}
 	feats := map[string][]string{}
 	if e.model.Size() > 0 {
@@ -93,50 +86,8 @@ func (e *Engine) Categories(text string, n int) []CategoryScore {
 			feats[s.Label] = s.Features
 		}
 	}
-	var base float64
-	if len(scores) > 0 {
-		base = math.Inf(1)
-		for _, v := range scores {
-			base = min(base, v)
-		}
-	}
-	type cand struct {
-		code  string
-		score float64
-	}
-	var cands []cand
-	for _, r := range e.cfg.Categories {
-		s, ok := scores[r.Code]
-		if !ok {
-			s = base - 5 // a category no past matter had
-		}
-		s += keywordWeight * float64(min(len(hits[r.Code]), maxHits))
-		if len(scores) == 0 && len(hits[r.Code]) == 0 {
-			// Keywords alone: a category none of whose words appear has no
-			// claim at all (else eighteen empty categories would dilute
-			// the one that matched).
-			s = math.Inf(-1)
-		}
-		cands = append(cands, cand{r.Code, s})
-	}
-	// Softmax into confidences.
-	best := math.Inf(-1)
-	for _, c := range cands {
-		best = max(best, c.score)
-	}
-	if math.IsInf(best, -1) {
-		best = 0 // nothing matched: every category equally unlikely
-		for i := range cands {
-			cands[i].score = 0
-			if cands[i].code == "other" {
-				cands[i].score = 1 // say "other" rather than the first in the list
-			}
-		}
-	}
-	var sum float64
-	for _, c := range cands {
-		sum += math.Exp(c.score - best)
-	}
+	cands := e.categoryCandidates(hits, scores)
+	best, sum := softmax(cands)
 	out := make([]CategoryScore, 0, len(cands))
 	for _, c := range cands {
 		cs := CategoryScore{Code: c.code, Confidence: math.Exp(c.score-best) / sum}
@@ -159,6 +110,77 @@ func (e *Engine) Categories(text string, n int) []CategoryScore {
 		out = out[:n]
 	}
 	return out
+}
+
+// keywordHits are the dictionary words of each category found in text.
+func (e *Engine) keywordHits(text string) map[string][]string {
+	hits := map[string][]string{}
+	for _, r := range e.cfg.Categories {
+		for _, w := range r.Words {
+			if w != "" && strings.Contains(text, w) {
+				hits[r.Code] = append(hits[r.Code], w)
+			}
+		}
+	}
+	return hits
+}
+
+// categoryCand is a category's log-score before the softmax.
+type categoryCand struct {
+	code  string
+	score float64
+}
+
+// categoryCandidates scores every category: the model's log-score (a
+// category it does not know gets less than its lowest) plus the keyword
+// hits.
+func (e *Engine) categoryCandidates(hits map[string][]string, scores map[string]float64) []categoryCand {
+	var base float64
+	if len(scores) > 0 {
+		base = math.Inf(1)
+		for _, v := range scores {
+			base = min(base, v)
+		}
+	}
+	var cands []categoryCand
+	for _, r := range e.cfg.Categories {
+		s, ok := scores[r.Code]
+		if !ok {
+			s = base - 5 // a category no past matter had
+		}
+		s += keywordWeight * float64(min(len(hits[r.Code]), maxHits))
+		if len(scores) == 0 && len(hits[r.Code]) == 0 {
+			// Keywords alone: a category none of whose words appear has no
+			// claim at all (else eighteen empty categories would dilute
+			// the one that matched).
+			s = math.Inf(-1)
+		}
+		cands = append(cands, categoryCand{r.Code, s})
+	}
+	return cands
+}
+
+// softmax prepares the confidences: it returns the best score and the sum
+// of exp(score − best). When nothing matched, every category is equally
+// unlikely but "other" (rather than the first in the list).
+func softmax(cands []categoryCand) (best, sum float64) {
+	best = math.Inf(-1)
+	for _, c := range cands {
+		best = max(best, c.score)
+	}
+	if math.IsInf(best, -1) {
+		best = 0 // nothing matched: every category equally unlikely
+		for i := range cands {
+			cands[i].score = 0
+			if cands[i].code == "other" {
+				cands[i].score = 1 // say "other" rather than the first in the list
+			}
+		}
+	}
+	for _, c := range cands {
+		sum += math.Exp(c.score - best)
+	}
+	return best, sum
 }
 
 func sortScores(s []CategoryScore) {

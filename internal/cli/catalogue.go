@@ -45,11 +45,10 @@ func (e *env) calendar(args []string) error {
 
 // categories list|add: the dispute catalogue.
 func (e *env) categories(args []string) error {
-	if len(args) == 0 {
-		return usageError{"categories: give list or add"}
+	f, db, err := e.subcommand("categories", "list or add", args)
+	if err != nil {
+		return err
 	}
-	f := e.newFlags("categories " + args[0])
-	db := f.str("db", DefaultDB, "database DSN")
 	switch args[0] {
 	case "list":
 		if err := f.parse(args[1:]); err != nil {

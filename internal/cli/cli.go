@@ -214,6 +214,35 @@ func (e *env) newFlags(name string) *flags {
 	return &flags{fs, e}
 }
 
+// subcommand starts a command that takes a subcommand (assess suggest,
+// centre import…): without one it is a usage error saying what to give
+// (give); the subcommand's flag set has --db.
+func (e *env) subcommand(name, give string, args []string) (*flags, *string, error) {
+	if len(args) == 0 {
+		return nil, nil, usageError{name + ": give " + give}
+	}
+	f := e.newFlags(name + " " + args[0])
+	return f, f.str("db", DefaultDB, "database DSN"), nil
+}
+
+// subFunc runs one subcommand: its flags go on f (which has --db), args
+// are what follows its name.
+type subFunc func(f *flags, db *string, args []string) error
+
+// runSub runs the subcommand args[0] of command name from subs; give says
+// what to give when there is none.
+func (e *env) runSub(name, give string, args []string, subs map[string]subFunc) error {
+	f, db, err := e.subcommand(name, give, args)
+	if err != nil {
+		return err
+	}
+	run, ok := subs[args[0]]
+	if !ok {
+		return usageError{fmt.Sprintf("%s: unknown subcommand %q", name, args[0])}
+	}
+	return run(f, db, args[1:])
+}
+
 func envName(flagName string) string {
 	return "JIEFEN_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }

@@ -10,11 +10,10 @@ import (
 
 // group import | show: a group matter's household list.
 func (e *env) group(args []string) error {
-	if len(args) == 0 {
-		return usageError{"group: give import or show"}
+	f, db, err := e.subcommand("group", "import or show", args)
+	if err != nil {
+		return err
 	}
-	f := e.newFlags("group " + args[0])
-	db := f.str("db", DefaultDB, "database DSN")
 	number := f.String("case", "", "the matter's number (ZZ…)")
 	switch args[0] {
 	case "import":

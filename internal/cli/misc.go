@@ -29,11 +29,10 @@ func (e *env) withService(dsn string, fn func(*service.Service, ctxT) error) err
 }
 
 func (e *env) token(args []string) error {
-	if len(args) == 0 {
-		return usageError{"token: give create, list or revoke"}
+	f, db, err := e.subcommand("token", "create, list or revoke", args)
+	if err != nil {
+		return err
 	}
-	f := e.newFlags("token " + args[0])
-	db := f.str("db", DefaultDB, "database DSN")
 	username := f.String("username", "", "the account the token acts as")
 	switch args[0] {
 	case "create":

@@ -96,7 +96,6 @@ func seedCases(ctx context.Context, svc *service.Service, n int) error {
 	svc.SetNotifier(nil) // the demo's history is not news: inbox only, no outbound log lines
 	defer svc.SetNotifier(casework.LogNotifier{Log: svc.Logger()})
 	defer st.SetClock(time.Now)
-	channels := []string{"visit", "visit", "visit", "phone", "grid", "letter", "online", "hotline", "transfer"}
 	// Registration times over the last five months, in order, so numbers
 	// rise with time as they would in a real centre.
 	starts := make([]time.Time, n)
@@ -106,140 +105,201 @@ func seedCases(ctx context.Context, svc *service.Service, n int) error {
 	slices.SortFunc(starts, func(a, b time.Time) int { return a.Compare(b) })
 	graded := assess.New(assess.Default(), nil)
 	for i := range n {
-		clock := starts[i]
-		st.SetClock(func() time.Time { return clock })
-		stopped := false // a matter registered lately has not got far yet: no events in the future
-		step := func(h int) {
-			if next := clock.Add(time.Duration(h) * time.Hour); next.After(realNow.Add(-time.Hour)) {
-				stopped = true
-			} else {
-				clock = next
-				st.SetClock(func() time.Time { return clock })
-			}
+		w := &demoWalk{svc: svc, st: st, as: as, r: r, realNow: realNow, clock: starts[i], township: users["tiaojie"].OrgPath}
+		w.st.SetClock(func() time.Time { return w.clock })
+		if err := w.register(graded, villages, i); err != nil {
+			return err
 		}
-
-		s := stories[r.IntN(len(stories))]
-		v := villages[r.IntN(len(villages))]
-		a, b := name(r), name(r)
-		desc := fmt.Sprintf(s.text, a, b, a)
-		if strings.Count(s.text, "%s") == 3 && strings.Contains(s.text, "共计%s元") {
-			desc = fmt.Sprintf(s.text, a, b, fmt.Sprint(int(s.amount)))
-		}
-		in := domain.CaseInput{Channel: channels[r.IntN(len(channels))], Category: s.category, Description: desc, OrgCode: v.Code,
-			Address: v.Name + fmt.Sprintf("%d组", 1+r.IntN(6)), AmountYuan: s.amount * (0.5 + r.Float64()), PeopleCount: s.people,
-			Parties: []domain.Party{
-				{Role: "applicant", Name: a, IDNumber: idNumber(r), Phone: fmt.Sprintf("13%d%08d", 5+r.IntN(5), r.IntN(100000000)), Address: v.Name},
-				{Role: "respondent", Name: b, IDType: "none", Phone: fmt.Sprintf("15%d%08d", r.IntN(10), r.IntN(100000000))},
-			}}
-		registrar := "jiedai"
-		if in.Channel == "grid" {
-			registrar = "zhiban"
-		}
-		if i%40 == 39 {
-			in.ReferredTo = []string{"子洲县人民法院", "子洲县劳动人事争议仲裁委员会", "子洲县市场监督管理局"}[r.IntN(3)]
-		}
-		c, err := svc.RegisterCase(as(registrar), in)
-		if err != nil {
-			return fmt.Errorf("demo matter %d: %w", i, err)
-		}
-		if c.Status != domain.StatusRegistered {
+		if w.c.Status != domain.StatusRegistered {
 			continue
 		}
-		// How far this matter has come: most are finished, some in hand, a few new.
-		depth := []int{0, 1, 2, 3, 4, 4, 5, 5, 6, 6, 6, 7, 7, 7, 7, 8, 8, 8, 8, 8}[r.IntN(20)]
-		// The dispatcher mostly follows the rules' colour and now and then
-		// grades one step higher on what the rules cannot see.
-		risk := graded.Risk(assess.RiskInput{Text: desc, PeopleCount: in.PeopleCount, AmountYuan: in.AmountYuan}).Color
-		if up := map[string]string{"none": "blue", "blue": "yellow", "yellow": "red"}[risk]; up != "" && r.IntN(6) == 0 {
-			risk = up
-		}
-		assignee := "chengban" // the county justice bureau's handler takes matters anywhere
-		if strings.HasPrefix(v.Path, users["tiaojie"].OrgPath) && r.IntN(2) == 0 {
-			assignee = "tiaojie" // the township mediator takes those of 何家集镇
-		}
-		do := func(u, action string, in casework.ActionInput) bool {
-			if err == nil && !stopped {
-				_, err = svc.Act(as(u), c.ID, action, in)
-			}
-			return err == nil
-		}
-		if depth >= 1 {
-			step(2 + r.IntN(20))
-			do("zhiban", "assess", casework.ActionInput{Risk: risk, Note: "经分析研判，" + map[string]string{"red": "涉及人数多、情绪激烈，存在激化风险。", "yellow": "矛盾较突出，需乡镇牵头化解。", "blue": "需中心跟踪督促。", "none": "属一般性纠纷。"}[risk]})
-		}
-		if depth >= 2 {
-			step(1 + r.IntN(10))
-			do("zhiban", "dispatch", casework.ActionInput{Assignee: assignee})
-			if r.IntN(8) == 0 {
-				step(3)
-				do(assignee, "return", casework.ActionInput{Reason: "该事项涉及行政执法，不属本单位职责，请重新交办。"})
-				step(2)
-				do("zhiban", "dispatch", casework.ActionInput{Assignee: assignee})
-			}
-		}
-		if depth >= 3 {
-			step(1 + r.IntN(20))
-			do(assignee, "sign", casework.ActionInput{})
-			step(24 + r.IntN(48))
-			do(assignee, "progress", casework.ActionInput{Note: "已分别约谈双方当事人，了解诉求，" + []string{"约定现场调解时间。", "组织双方到现场勘查。", "邀请村干部和乡贤参与调解。"}[r.IntN(3)]})
-		}
-		if depth >= 3 && assignee == "chengban" && strings.HasPrefix(v.Path, users["tiaojie"].OrgPath) && r.IntN(3) == 0 {
-			// Joint handling: the county bureau leads, the township mediator
-			// works the parties on the spot.
-			step(4)
-			do(assignee, "cohandle", casework.ActionInput{Assignee: "tiaojie", Note: "协助入户做双方当事人工作，参加现场调解。"})
-			step(30)
-			do("tiaojie", "progress", casework.ActionInput{Note: "已入户走访双方当事人，双方同意坐下来协商。"})
-		}
-		if depth >= 3 && risk == "red" {
-			// The county secretary supervises red matters and the handler answers.
-			step(24)
-			do("shuji", "supervise", casework.ActionInput{Note: "红色风险事项，请每日报告化解进展，防止矛盾激化。", Due: clock.Add(72 * time.Hour)})
-			if depth >= 4 {
-				step(20)
-				do(assignee, "reply", casework.ActionInput{Note: "已会同村委会做双方工作，情绪基本稳定，正在制定调解方案。"})
-			}
-		}
-		if depth >= 3 && depth < 5 && r.IntN(6) == 0 {
-			step(6)
-			do(assignee, "session", casework.ActionInput{Date: clock, Place: v.Name, Participants: a + "、" + b + "、村调委会主任", Note: "双方陈述争议事实，调解员释法说理，约定再次协商。"})
-		}
-		if depth >= 4 {
-			step(24 + r.IntN(72))
-			town := strings.Split(strings.Trim(v.Path, "/"), "/")[1]
-			do(assignee, "six", casework.ActionInput{Six: &domain.Six{LeadLeader: map[string]string{"red": "杨立新（政法委书记）", "yellow": "乡镇党委书记", "blue": "中心主任"}[risk] + map[bool]string{true: "调解员刘芳", false: ""}[risk == "none"],
-				MediationOrg: "子洲县" + town + "人民调解委员会", DockingUnit: "县司法局", Plan: "查明事实，依法依规提出调解方案，分头做双方工作。",
-				Schedule: "第1周：走访核实；第2周：组织调解；第3周：协议履行回访。", GuidanceAdviser: "县法律援助中心律师",
-				GuidanceText: "释明相关法律规定及诉讼风险，引导当事人理性维权。"}})
-		}
-		if depth >= 5 {
-			step(48 + r.IntN(200))
-			if r.IntN(12) == 0 {
-				do(assignee, "close", casework.ActionInput{Outcome: "unresolved", Guidance: "litigation", Note: "双方分歧较大，已引导当事人依法向人民法院起诉。"})
-			} else {
-				do(assignee, "close", casework.ActionInput{Outcome: "resolved", Note: "经调解，双方自愿达成调解协议，当场履行。"})
-			}
-		}
-		if depth >= 6 {
-			step(4 + r.IntN(48))
-			do(assignee, "inform", casework.ActionInput{Method: []string{"电话", "上门", "书面"}[r.IntN(3)]})
-		}
-		if depth >= 7 {
-			step(24 + r.IntN(120))
-			sat := []string{"satisfied", "satisfied", "satisfied", "basically_satisfied", "unsatisfied"}[r.IntN(5)]
-			note := ""
-			if sat == "unsatisfied" {
-				note = "当事人反映对方未按协议履行。"
-			}
-			do("jiedai", "visit", casework.ActionInput{Satisfaction: sat, Note: note})
-			if depth >= 8 && sat != "unsatisfied" {
-				step(24)
-				do("zhiban", "archive", casework.ActionInput{})
-			}
-		}
-		if err != nil {
-			return fmt.Errorf("demo matter %s: %w", c.Number, err)
+		w.handle()
+		w.resolve()
+		w.finish()
+		if w.err != nil {
+			return fmt.Errorf("demo matter %s: %w", w.c.Number, w.err)
 		}
 	}
 	return nil
+}
+
+// demoWalk walks one demo matter through the workflow under a moving
+// clock; it stops at the first error, or where the next step would lie in
+// the future.
+type demoWalk struct {
+	svc      *service.Service
+	st       *store.Store
+	as       func(string) context.Context
+	r        *rand.Rand
+	realNow  time.Time
+	clock    time.Time
+	stopped  bool   // a matter registered lately has not got far yet: no events in the future
+	err      error  // the first action that failed
+	township string // the township mediator's jurisdiction
+
+	c        *domain.Case
+	v        domain.Org
+	a, b     string // the applicant's and the respondent's names
+	depth    int
+	risk     string
+	assignee string
+}
+
+// step moves the clock on by h hours, unless that reaches the present.
+func (w *demoWalk) step(h int) {
+	if next := w.clock.Add(time.Duration(h) * time.Hour); next.After(w.realNow.Add(-time.Hour)) {
+		w.stopped = true
+	} else {
+		w.clock = next
+		w.st.SetClock(func() time.Time { return w.clock })
+	}
+}
+
+// do acts on the matter as u, unless the walk has stopped or failed.
+func (w *demoWalk) do(u, action string, in casework.ActionInput) bool {
+	if w.err == nil && !w.stopped {
+		_, w.err = w.svc.Act(w.as(u), w.c.ID, action, in)
+	}
+	return w.err == nil
+}
+
+// register registers demo matter i (every fortieth out of remit), and
+// draws how far it will get, its colour and its handler.
+func (w *demoWalk) register(graded *assess.Engine, villages []domain.Org, i int) error {
+	r := w.r
+	s := stories[r.IntN(len(stories))]
+	v := villages[r.IntN(len(villages))]
+	a, b := name(r), name(r)
+	desc := fmt.Sprintf(s.text, a, b, a)
+	if strings.Count(s.text, "%s") == 3 && strings.Contains(s.text, "共计%s元") {
+		desc = fmt.Sprintf(s.text, a, b, fmt.Sprint(int(s.amount)))
+	}
+	in := domain.CaseInput{Channel: demoChannels[r.IntN(len(demoChannels))], Category: s.category, Description: desc, OrgCode: v.Code,
+		Address: v.Name + fmt.Sprintf("%d组", 1+r.IntN(6)), AmountYuan: s.amount * (0.5 + r.Float64()), PeopleCount: s.people,
+		Parties: []domain.Party{
+			{Role: "applicant", Name: a, IDNumber: idNumber(r), Phone: fmt.Sprintf("13%d%08d", 5+r.IntN(5), r.IntN(100000000)), Address: v.Name},
+			{Role: "respondent", Name: b, IDType: "none", Phone: fmt.Sprintf("15%d%08d", r.IntN(10), r.IntN(100000000))},
+		}}
+	registrar := "jiedai"
+	if in.Channel == "grid" {
+		registrar = "zhiban"
+	}
+	if i%40 == 39 {
+		in.ReferredTo = []string{"子洲县人民法院", "子洲县劳动人事争议仲裁委员会", "子洲县市场监督管理局"}[r.IntN(3)]
+	}
+	c, err := w.svc.RegisterCase(w.as(registrar), in)
+	if err != nil {
+		return fmt.Errorf("demo matter %d: %w", i, err)
+	}
+	w.c, w.v, w.a, w.b = c, v, a, b
+	if c.Status != domain.StatusRegistered {
+		return nil
+	}
+	// How far this matter has come: most are finished, some in hand, a few new.
+	w.depth = []int{0, 1, 2, 3, 4, 4, 5, 5, 6, 6, 6, 7, 7, 7, 7, 8, 8, 8, 8, 8}[r.IntN(20)]
+	// The dispatcher mostly follows the rules' colour and now and then
+	// grades one step higher on what the rules cannot see.
+	w.risk = graded.Risk(assess.RiskInput{Text: desc, PeopleCount: in.PeopleCount, AmountYuan: in.AmountYuan}).Color
+	if up := map[string]string{"none": "blue", "blue": "yellow", "yellow": "red"}[w.risk]; up != "" && r.IntN(6) == 0 {
+		w.risk = up
+	}
+	w.assignee = "chengban" // the county justice bureau's handler takes matters anywhere
+	if strings.HasPrefix(v.Path, w.township) && r.IntN(2) == 0 {
+		w.assignee = "tiaojie" // the township mediator takes those of 何家集镇
+	}
+	return nil
+}
+
+// demoChannels are the channels demo matters come by, as often as they do.
+var demoChannels = []string{"visit", "visit", "visit", "phone", "grid", "letter", "online", "hotline", "transfer"}
+
+// handle assesses, dispatches (now and then returned and dispatched
+// again), and signs for the matter, with a first progress note.
+func (w *demoWalk) handle() {
+	r, depth, assignee := w.r, w.depth, w.assignee
+	if depth >= 1 {
+		w.step(2 + r.IntN(20))
+		w.do("zhiban", "assess", casework.ActionInput{Risk: w.risk, Note: "经分析研判，" + map[string]string{"red": "涉及人数多、情绪激烈，存在激化风险。", "yellow": "矛盾较突出，需乡镇牵头化解。", "blue": "需中心跟踪督促。", "none": "属一般性纠纷。"}[w.risk]})
+	}
+	if depth >= 2 {
+		w.step(1 + r.IntN(10))
+		w.do("zhiban", "dispatch", casework.ActionInput{Assignee: assignee})
+		if r.IntN(8) == 0 {
+			w.step(3)
+			w.do(assignee, "return", casework.ActionInput{Reason: "该事项涉及行政执法，不属本单位职责，请重新交办。"})
+			w.step(2)
+			w.do("zhiban", "dispatch", casework.ActionInput{Assignee: assignee})
+		}
+	}
+	if depth >= 3 {
+		w.step(1 + r.IntN(20))
+		w.do(assignee, "sign", casework.ActionInput{})
+		w.step(24 + r.IntN(48))
+		w.do(assignee, "progress", casework.ActionInput{Note: "已分别约谈双方当事人，了解诉求，" + []string{"约定现场调解时间。", "组织双方到现场勘查。", "邀请村干部和乡贤参与调解。"}[r.IntN(3)]})
+	}
+}
+
+// resolve works the matter in hand: joint handling, supervision of a red
+// matter, a mediation session, the six-point plan.
+func (w *demoWalk) resolve() {
+	r, depth, assignee, v := w.r, w.depth, w.assignee, w.v
+	if depth >= 3 && assignee == "chengban" && strings.HasPrefix(v.Path, w.township) && r.IntN(3) == 0 {
+		// Joint handling: the county bureau leads, the township mediator
+		// works the parties on the spot.
+		w.step(4)
+		w.do(assignee, "cohandle", casework.ActionInput{Assignee: "tiaojie", Note: "协助入户做双方当事人工作，参加现场调解。"})
+		w.step(30)
+		w.do("tiaojie", "progress", casework.ActionInput{Note: "已入户走访双方当事人，双方同意坐下来协商。"})
+	}
+	if depth >= 3 && w.risk == "red" {
+		// The county secretary supervises red matters and the handler answers.
+		w.step(24)
+		w.do("shuji", "supervise", casework.ActionInput{Note: "红色风险事项，请每日报告化解进展，防止矛盾激化。", Due: w.clock.Add(72 * time.Hour)})
+		if depth >= 4 {
+			w.step(20)
+			w.do(assignee, "reply", casework.ActionInput{Note: "已会同村委会做双方工作，情绪基本稳定，正在制定调解方案。"})
+		}
+	}
+	if depth >= 3 && depth < 5 && r.IntN(6) == 0 {
+		w.step(6)
+		w.do(assignee, "session", casework.ActionInput{Date: w.clock, Place: v.Name, Participants: w.a + "、" + w.b + "、村调委会主任", Note: "双方陈述争议事实，调解员释法说理，约定再次协商。"})
+	}
+	if depth >= 4 {
+		w.step(24 + r.IntN(72))
+		town := strings.Split(strings.Trim(v.Path, "/"), "/")[1]
+		w.do(assignee, "six", casework.ActionInput{Six: &domain.Six{LeadLeader: map[string]string{"red": "杨立新（政法委书记）", "yellow": "乡镇党委书记", "blue": "中心主任"}[w.risk] + map[bool]string{true: "调解员刘芳", false: ""}[w.risk == "none"],
+			MediationOrg: "子洲县" + town + "人民调解委员会", DockingUnit: "县司法局", Plan: "查明事实，依法依规提出调解方案，分头做双方工作。",
+			Schedule: "第1周：走访核实；第2周：组织调解；第3周：协议履行回访。", GuidanceAdviser: "县法律援助中心律师",
+			GuidanceText: "释明相关法律规定及诉讼风险，引导当事人理性维权。"}})
+	}
+}
+
+// finish closes the matter, informs the parties, visits and archives.
+func (w *demoWalk) finish() {
+	r, depth, assignee := w.r, w.depth, w.assignee
+	if depth >= 5 {
+		w.step(48 + r.IntN(200))
+		if r.IntN(12) == 0 {
+			w.do(assignee, "close", casework.ActionInput{Outcome: "unresolved", Guidance: "litigation", Note: "双方分歧较大，已引导当事人依法向人民法院起诉。"})
+		} else {
+			w.do(assignee, "close", casework.ActionInput{Outcome: "resolved", Note: "经调解，双方自愿达成调解协议，当场履行。"})
+		}
+	}
+	if depth >= 6 {
+		w.step(4 + r.IntN(48))
+		w.do(assignee, "inform", casework.ActionInput{Method: []string{"电话", "上门", "书面"}[r.IntN(3)]})
+	}
+	if depth >= 7 {
+		w.step(24 + r.IntN(120))
+		sat := []string{"satisfied", "satisfied", "satisfied", "basically_satisfied", "unsatisfied"}[r.IntN(5)]
+		note := ""
+		if sat == "unsatisfied" {
+			note = "当事人反映对方未按协议履行。"
+		}
+		w.do("jiedai", "visit", casework.ActionInput{Satisfaction: sat, Note: note})
+		if depth >= 8 && sat != "unsatisfied" {
+			w.step(24)
+			w.do("zhiban", "archive", casework.ActionInput{})
+		}
+	}
 }

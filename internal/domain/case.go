@@ -311,6 +311,29 @@ func in[T ~string](v string, set []T) bool {
 // place. now is used for birth-date checks.
 func (in_ *CaseInput) Validate(now time.Time) error {
 	f := FieldErrors{}
+	in_.validateMatter(f)
+	if len(in_.Parties) == 0 {
+		f.Add("parties", "case.parties.required")
+	}
+	if len(in_.Parties) > 200 {
+		f.Add("parties", "case.parties.too_many")
+	}
+	applicant := false
+	for i := range in_.Parties {
+		p := &in_.Parties[i]
+		p.validate(i, now, f)
+		if p.Role == "applicant" {
+			applicant = true
+		}
+	}
+	if len(in_.Parties) > 0 && !applicant {
+		f.Add("parties", "case.parties.applicant")
+	}
+	return f.Err()
+}
+
+// validateMatter checks (and trims) the matter's own fields into f.
+func (in_ *CaseInput) validateMatter(f FieldErrors) {
 	in_.Channel = strings.TrimSpace(in_.Channel)
 	if !in(in_.Channel, Channels) {
 		f.Add("channel", "case.channel.invalid")
@@ -354,91 +377,85 @@ func (in_ *CaseInput) Validate(now time.Time) error {
 			f.Add(name, "field.invalid_text")
 		}
 	}
-	if len(in_.Parties) == 0 {
-		f.Add("parties", "case.parties.required")
-	}
-	if len(in_.Parties) > 200 {
-		f.Add("parties", "case.parties.too_many")
-	}
-	applicant := false
-	for i := range in_.Parties {
-		p := &in_.Parties[i]
-		key := func(field string) string { return "parties[" + itoa(i) + "]." + field }
-		p.Name = strings.TrimSpace(p.Name)
-		for name, v := range map[string]string{"name": p.Name, "kind": p.Kind, "role": p.Role, "id_type": p.IDType, "id_number": p.IDNumber,
-			"no_id_reason": p.NoIDReason, "phone": p.Phone, "address": p.Address, "uscc": p.USCC} {
-			if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
-				f.Add(key(name), "field.invalid_text")
-			} else if utf8.RuneCountInString(v) > 200 {
-				f.Add(key(name), "field.too_long")
-			}
-		}
-		if p.Kind == "" {
-			p.Kind = "person"
-		}
-		if p.Kind != "person" && p.Kind != "org" {
-			f.Add(key("kind"), "party.kind.invalid")
-		}
-		if !in(p.Role, PartyRoles) {
-			f.Add(key("role"), "party.role.invalid")
-		}
-		if p.Role == "applicant" {
-			applicant = true
-		}
-		if p.Name == "" {
-			f.Add(key("name"), "field.required")
-		} else if utf8.RuneCountInString(p.Name) > 100 {
-			f.Add(key("name"), "field.too_long")
-		}
-		if p.Phone != "" {
-			ph, ok := NormalizeMobile(p.Phone)
-			if !ok {
-				f.Add(key("phone"), "phone.invalid")
-			}
-			p.Phone = ph
-		}
-		if utf8.RuneCountInString(p.Address) > 200 {
-			f.Add(key("address"), "field.too_long")
-		}
-		if p.IDNumber != "" && p.IDType == "" {
-			p.IDType = "resident"
-		}
-		switch {
-		case p.Kind == "org":
-			p.IDType, p.IDNumber, p.NoIDReason = "none", "", "" // organisations are identified by the USCC
-			if p.USCC != "" {
-				p.USCC = NormalizeUSCC(p.USCC)
-				if _, err := CheckUSCC(p.USCC); err != nil {
-					f.Add(key("uscc"), err.(*Error).Key)
-				}
-			}
-		case p.IDType == "resident":
-			p.USCC = ""
-			p.IDNumber = NormalizeIDNumber(p.IDNumber)
-			if err := CheckResidentID(p.IDNumber, now); err != nil {
-				f.Add(key("id_number"), err.(*Error).Key)
-			}
-		case p.IDType == "foreign", p.IDType == "hk_mo_tw":
-			if l := len(strings.TrimSpace(p.IDNumber)); l < 6 || l > 30 {
-				f.Add(key("id_number"), "id.shape")
-			}
-			p.IDNumber = strings.ToUpper(strings.TrimSpace(p.IDNumber))
-		case p.IDType == "", p.IDType == "none":
-			p.IDType = "none"
-			p.IDNumber = ""
-		default:
-			f.Add(key("id_type"), "party.id_type.invalid")
-		}
-		p.NoIDReason = strings.TrimSpace(p.NoIDReason)
-		if p.Kind == "person" && p.IDType == "none" && p.Role == "applicant" && p.NoIDReason == "" {
-			// An applicant without an ID number needs a reason (refused, lost, unknown).
-			f.Add(key("no_id_reason"), "party.no_id_reason")
+}
+
+// validate checks (and normalises) party i of a registration into f.
+func (p *Party) validate(i int, now time.Time, f FieldErrors) {
+	key := func(field string) string { return "parties[" + itoa(i) + "]." + field }
+	p.Name = strings.TrimSpace(p.Name)
+	for name, v := range map[string]string{"name": p.Name, "kind": p.Kind, "role": p.Role, "id_type": p.IDType, "id_number": p.IDNumber,
+		"no_id_reason": p.NoIDReason, "phone": p.Phone, "address": p.Address, "uscc": p.USCC} {
+		if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
+			f.Add(key(name), "field.invalid_text")
+		} else if utf8.RuneCountInString(v) > 200 {
+			f.Add(key(name), "field.too_long")
 		}
 	}
-	if len(in_.Parties) > 0 && !applicant {
-		f.Add("parties", "case.parties.applicant")
+	if p.Kind == "" {
+		p.Kind = "person"
 	}
-	return f.Err()
+	if p.Kind != "person" && p.Kind != "org" {
+		f.Add(key("kind"), "party.kind.invalid")
+	}
+	if !in(p.Role, PartyRoles) {
+		f.Add(key("role"), "party.role.invalid")
+	}
+	if p.Name == "" {
+		f.Add(key("name"), "field.required")
+	} else if utf8.RuneCountInString(p.Name) > 100 {
+		f.Add(key("name"), "field.too_long")
+	}
+	if p.Phone != "" {
+		ph, ok := NormalizeMobile(p.Phone)
+		if !ok {
+			f.Add(key("phone"), "phone.invalid")
+		}
+		p.Phone = ph
+	}
+	if utf8.RuneCountInString(p.Address) > 200 {
+		f.Add(key("address"), "field.too_long")
+	}
+	p.validateID(key, now, f)
+}
+
+// validateID checks (and normalises) a party's identification: an
+// organisation's USCC, or a person's ID number of its type, or the reason
+// an applicant has none.
+func (p *Party) validateID(key func(string) string, now time.Time, f FieldErrors) {
+	if p.IDNumber != "" && p.IDType == "" {
+		p.IDType = "resident"
+	}
+	switch {
+	case p.Kind == "org":
+		p.IDType, p.IDNumber, p.NoIDReason = "none", "", "" // organisations are identified by the USCC
+		if p.USCC != "" {
+			p.USCC = NormalizeUSCC(p.USCC)
+			if _, err := CheckUSCC(p.USCC); err != nil {
+				f.Add(key("uscc"), err.(*Error).Key)
+			}
+		}
+	case p.IDType == "resident":
+		p.USCC = ""
+		p.IDNumber = NormalizeIDNumber(p.IDNumber)
+		if err := CheckResidentID(p.IDNumber, now); err != nil {
+			f.Add(key("id_number"), err.(*Error).Key)
+		}
+	case p.IDType == "foreign", p.IDType == "hk_mo_tw":
+		if l := len(strings.TrimSpace(p.IDNumber)); l < 6 || l > 30 {
+			f.Add(key("id_number"), "id.shape")
+		}
+		p.IDNumber = strings.ToUpper(strings.TrimSpace(p.IDNumber))
+	case p.IDType == "", p.IDType == "none":
+		p.IDType = "none"
+		p.IDNumber = ""
+	default:
+		f.Add(key("id_type"), "party.id_type.invalid")
+	}
+	p.NoIDReason = strings.TrimSpace(p.NoIDReason)
+	if p.Kind == "person" && p.IDType == "none" && p.Role == "applicant" && p.NoIDReason == "" {
+		// An applicant without an ID number needs a reason (refused, lost, unknown).
+		f.Add(key("no_id_reason"), "party.no_id_reason")
+	}
 }
 
 func itoa(i int) string {

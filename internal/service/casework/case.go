@@ -48,6 +48,34 @@ func (s *Service) RegisterCase(ctx context.Context, in domain.CaseInput) (*domai
 	if err != nil {
 		return nil, err
 	}
+	parties, text, err := s.sealParties(in)
+	if err != nil {
+		return nil, err
+	}
+	c := &domain.Case{Channel: domain.Channel(in.Channel), Category: in.Category, Description: in.Description, OrgCode: strings.TrimSpace(in.OrgCode),
+		Address: in.Address, Lat: in.Lat, Lng: in.Lng, AmountCents: int64(in.AmountYuan*100 + 0.5), PeopleCount: in.PeopleCount,
+		Status: domain.StatusRegistered, Risk: "none", CreatedBy: a.User.ID, QueryCode: queryCode()}
+	if err := s.placeCase(ctx, c); err != nil {
+		return nil, err
+	}
+	err = s.Update(ctx, func(tx *store.Tx) error {
+		return s.insertCase(ctx, tx, c, in, cal, parties, text)
+	})
+	if err != nil {
+		return nil, err
+	}
+	// What was written is what the caller gets: the registration is not
+	// read back (under load that second read cost a fifth of the time).
+	for _, p := range parties {
+		c.Parties = append(c.Parties, p.Party)
+	}
+	return c, nil
+}
+
+// sealParties seals the parties' ID numbers and phones, and gathers the
+// text the matter is found by (its description, address and parties).
+func (s *Service) sealParties(in domain.CaseInput) ([]store.PartyRow, string, error) {
+	var err error
 	parties := make([]store.PartyRow, len(in.Parties))
 	var text strings.Builder
 	text.WriteString(in.Description + " " + in.Address)
@@ -57,30 +85,33 @@ func (s *Service) RegisterCase(ctx context.Context, in domain.CaseInput) (*domai
 			row.IDMasked = domain.MaskID(p.IDNumber)
 			row.IDBidx = s.Keys().BlindIndex("id", p.IDNumber)
 			if row.IDKid, row.IDEnc, err = s.Keys().Encrypt(p.IDNumber, "party.id_number"); err != nil {
-				return nil, err
+				return nil, "", err
 			}
 		}
 		if p.Phone != "" {
 			row.PhoneMask = domain.MaskPhone(p.Phone)
 			row.PhoneBidx = s.Keys().BlindIndex("phone", p.Phone)
 			if row.PhoneKid, row.PhoneEnc, err = s.Keys().Encrypt(p.Phone, "party.phone"); err != nil {
-				return nil, err
+				return nil, "", err
 			}
 		}
 		row.Party.IDNumber, row.Party.Phone = "", ""
 		parties[i] = row
 		text.WriteString(" " + p.Name + " " + p.Address)
 	}
-	c := &domain.Case{Channel: domain.Channel(in.Channel), Category: in.Category, Description: in.Description, OrgCode: strings.TrimSpace(in.OrgCode),
-		Address: in.Address, Lat: in.Lat, Lng: in.Lng, AmountCents: int64(in.AmountYuan*100 + 0.5), PeopleCount: in.PeopleCount,
-		Status: domain.StatusRegistered, Risk: "none", CreatedBy: a.User.ID, QueryCode: queryCode()}
-	referred := strings.TrimSpace(in.ReferredTo) != ""
-	// The place and the category are read before the write: on SQLite
-	// readers run side by side while there is one writer, so the writer's
-	// transaction holds only what it writes. Neither is ever deleted (the
-	// foreign keys hold them), and a category retired in between only means
-	// the registration came first.
-	err = s.View(ctx, func(tx *store.Tx) error {
+	return parties, text.String(), nil
+}
+
+// placeCase reads the matter's place and category into c, checking that
+// the actor may register there.
+//
+// The place and the category are read before the write: on SQLite
+// readers run side by side while there is one writer, so the writer's
+// transaction holds only what it writes. Neither is ever deleted (the
+// foreign keys hold them), and a category retired in between only means
+// the registration came first.
+func (s *Service) placeCase(ctx context.Context, c *domain.Case) error {
+	return s.View(ctx, func(tx *store.Tx) error {
 		org, err := tx.Org(ctx, c.OrgCode)
 		if domain.ErrorCode(err) == domain.NotFound {
 			return &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: map[string]string{"org_code": "org.not_found"}}
@@ -102,52 +133,46 @@ func (s *Service) RegisterCase(ctx context.Context, in domain.CaseInput) (*domai
 		c.OrgPath, c.OrgName = org.Path, org.Name
 		return nil
 	})
+}
+
+// insertCase numbers and writes the matter with its registration (and,
+// when referred elsewhere, its closing) on the timeline, then publishes
+// and audits it.
+func (s *Service) insertCase(ctx context.Context, tx *store.Tx, c *domain.Case, in domain.CaseInput, cal *domain.Calendar, parties []store.PartyRow, text string) error {
+	a := domain.ActorFrom(ctx)
+	referred := strings.TrimSpace(in.ReferredTo) != ""
+	year := tx.Now.In(domain.CST).Year()
+	n, err := tx.NextCaseNumber(ctx, CasePrefix, year)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	err = s.Update(ctx, func(tx *store.Tx) error {
-		year := tx.Now.In(domain.CST).Year()
-		n, err := tx.NextCaseNumber(ctx, CasePrefix, year)
-		if err != nil {
-			return err
-		}
-		c.Number = fmt.Sprintf("%s%d%06d", CasePrefix, year, n)
-		c.StepDueAt = domain.DueForCase(cal, c.Status, tx.Now, c.Category == "petition")
-		if referred {
-			c.Status, c.Outcome, c.ReferredTo, c.ClosedAt = domain.StatusClosed, domain.OutcomeReferred, strings.TrimSpace(in.ReferredTo), tx.Now
-			c.StepDueAt = domain.DueFor(cal, domain.StatusClosed, tx.Now)
-		}
-		if err := tx.InsertCase(ctx, c, parties, strings.Join(domain.SearchTokens(text.String()), " ")); err != nil {
-			return err
-		}
-		ev := &domain.Event{ActorID: a.User.ID, ActorName: a.User.Name, Action: "register", ToStatus: domain.StatusRegistered,
-			Data: map[string]string{"channel": in.Channel, "parties": fmt.Sprint(len(parties))}}
+	c.Number = fmt.Sprintf("%s%d%06d", CasePrefix, year, n)
+	c.StepDueAt = domain.DueForCase(cal, c.Status, tx.Now, c.Category == "petition")
+	if referred {
+		c.Status, c.Outcome, c.ReferredTo, c.ClosedAt = domain.StatusClosed, domain.OutcomeReferred, strings.TrimSpace(in.ReferredTo), tx.Now
+		c.StepDueAt = domain.DueFor(cal, domain.StatusClosed, tx.Now)
+	}
+	if err := tx.InsertCase(ctx, c, parties, strings.Join(domain.SearchTokens(text), " ")); err != nil {
+		return err
+	}
+	ev := &domain.Event{ActorID: a.User.ID, ActorName: a.User.Name, Action: "register", ToStatus: domain.StatusRegistered,
+		Data: map[string]string{"channel": in.Channel, "parties": fmt.Sprint(len(parties))}}
+	if err := tx.AddEvent(ctx, c.ID, ev); err != nil {
+		return err
+	}
+	c.Timeline = append(c.Timeline, *ev)
+	if referred {
+		ev := &domain.Event{ActorID: a.User.ID, ActorName: a.User.Name, Action: "close", FromStatus: domain.StatusRegistered,
+			ToStatus: domain.StatusClosed, Note: c.ReferredTo, Data: map[string]string{"outcome": string(domain.OutcomeReferred)}}
 		if err := tx.AddEvent(ctx, c.ID, ev); err != nil {
 			return err
 		}
 		c.Timeline = append(c.Timeline, *ev)
-		if referred {
-			ev := &domain.Event{ActorID: a.User.ID, ActorName: a.User.Name, Action: "close", FromStatus: domain.StatusRegistered,
-				ToStatus: domain.StatusClosed, Note: c.ReferredTo, Data: map[string]string{"outcome": string(domain.OutcomeReferred)}}
-			if err := tx.AddEvent(ctx, c.ID, ev); err != nil {
-				return err
-			}
-			c.Timeline = append(c.Timeline, *ev)
-		}
-		if err := s.publish(ctx, tx, Event{Kind: EventCaseRegistered, CaseID: c.ID, Number: c.Number, OrgPath: c.OrgPath}); err != nil {
-			return err
-		}
-		return s.Kernel.Audit(ctx, tx, "case.register", "case", c.Number, c.OrgPath, domain.ResultOK, fmt.Sprintf("%d parties", len(parties)))
-	})
-	if err != nil {
-		return nil, err
 	}
-	// What was written is what the caller gets: the registration is not
-	// read back (under load that second read cost a fifth of the time).
-	for _, p := range parties {
-		c.Parties = append(c.Parties, p.Party)
+	if err := s.publish(ctx, tx, Event{Kind: EventCaseRegistered, CaseID: c.ID, Number: c.Number, OrgPath: c.OrgPath}); err != nil {
+		return err
 	}
-	return c, nil
+	return s.Kernel.Audit(ctx, tx, "case.register", "case", c.Number, c.OrgPath, domain.ResultOK, fmt.Sprintf("%d parties", len(parties)))
 }
 
 // mayViewCase: staff whose jurisdiction holds the matter, or its assignee.

@@ -41,95 +41,16 @@ func (s *Service) Login(ctx context.Context, username, password, userAgent strin
 	if username == "" || password == "" || len(username) > 64 || len(password) > 4*domain.PasswordMaxLen {
 		return nil, &domain.Error{Code: domain.Invalid, Key: "login.required"}
 	}
-	p := s.policy
-	var ipFails int
-	if err := s.View(ctx, func(tx *store.Tx) error {
-		var err error
-		ipFails, err = tx.FailedLoginsFromIP(ctx, a.IP, tx.Now.Add(-p.LockoutWindow))
-		return err
-	}); err != nil {
+	if err := s.throttleAddress(ctx, a, username); err != nil {
 		return nil, err
-	}
-	if p.IPBlockAfter > 0 && ipFails >= p.IPBlockAfter {
-		s.AuditAlone(ctx, "login.blocked_ip", "user", username, "", "too many failures from this address")
-		return nil, &domain.Error{Code: domain.TooMany, Key: "login.ip_blocked"}
-	}
-	if p.IPSlowAfter > 0 && ipFails >= p.IPSlowAfter {
-		s.sleep(ctx, min(time.Duration(ipFails-p.IPSlowAfter+1)*250*time.Millisecond, 3*time.Second))
 	}
 
 	var res *LoginResult
 	var failure error
 	err := s.Update(ctx, func(tx *store.Tx) error {
-		u, err := tx.UserByUsername(ctx, username)
-		if err != nil && domain.ErrorCode(err) != domain.NotFound {
-			return err
-		}
-		known := err == nil
-		hash := dummyHash
-		if known {
-			if hash, err = tx.PasswordHash(ctx, u.ID); err != nil {
-				return err
-			}
-		}
-		fails, err := tx.FailedLogins(ctx, username, tx.Now.Add(-p.LockoutWindow))
-		if err != nil {
-			return err
-		}
-		locked := fails >= p.LockoutFailures || (known && u.LockedUntil.After(tx.Now))
-		ok := CheckPasswordHash(password, hash) && known
-		reason := ""
-		switch {
-		case locked:
-			failure, reason = &domain.Error{Code: domain.Unauthorized, Key: "login.locked", Args: []any{int(p.LockoutDuration.Minutes())}}, "locked"
-		case !ok:
-			failure, reason = errBadLogin, "bad credentials"
-		case u.Disabled:
-			failure, reason = errBadLogin, "disabled"
-		case u.Has(domain.RoleCitizen) && len(u.Roles) == 1:
-			failure, reason = errBadLogin, "citizen accounts use the public site"
-		case u.MustChangePwd && tx.Now.Sub(u.PasswordChangedAt) > p.InitialPwdMaxAge:
-			failure, reason = &domain.Error{Code: domain.Unauthorized, Key: "login.initial_expired"}, "initial password expired"
-		}
-		if failure != nil {
-			if err := tx.RecordLogin(ctx, username, a.IP, false); err != nil {
-				return err
-			}
-			// Lock on the failure that reaches the limit, for the full duration.
-			if known && !locked && fails+1 >= p.LockoutFailures {
-				if err := tx.SetLockedUntil(ctx, u.ID, tx.Now.Add(p.LockoutDuration)); err != nil {
-					return err
-				}
-				reason += "; account locked"
-				failure = &domain.Error{Code: domain.Unauthorized, Key: "login.locked", Args: []any{int(p.LockoutDuration.Minutes())}}
-			} else if !known && !locked && fails+1 >= p.LockoutFailures {
-				failure = &domain.Error{Code: domain.Unauthorized, Key: "login.locked", Args: []any{int(p.LockoutDuration.Minutes())}}
-			}
-			return s.Kernel.Audit(ctx, tx, "login", "user", username, "", domain.ResultFail, reason)
-		}
-		if err := tx.RecordLogin(ctx, username, a.IP, true); err != nil {
-			return err
-		}
-		ended, err := tx.EndUserSessions(ctx, u.ID, 0, "new login")
-		if err != nil {
-			return err
-		}
-		token := RandomToken(32)
-		sess := &domain.Session{
-			TokenHash: hashToken(token), UserID: u.ID, CSRF: RandomToken(24),
-			IP: a.IP, UserAgent: truncate(userAgent, 200), ExpiresAt: tx.Now.Add(p.AbsoluteTimeout),
-		}
-		if err := tx.CreateSession(ctx, sess); err != nil {
-			return err
-		}
-		must := u.MustChangePwd || (p.PasswordMaxAge > 0 && tx.Now.Sub(u.PasswordChangedAt) > p.PasswordMaxAge)
-		res = &LoginResult{Token: token, Session: sess, User: u, MustChange: must, Ended: ended}
-		a.User = u
-		detail := fmt.Sprintf("session %d", sess.ID)
-		if ended > 0 {
-			detail += fmt.Sprintf("; ended %d older session(s)", ended)
-		}
-		return s.Kernel.Audit(ctx, tx, "login", "user", username, u.OrgPath, domain.ResultOK, detail)
+		var err error
+		res, failure, err = s.login(ctx, tx, a, username, password, userAgent)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -138,6 +59,127 @@ func (s *Service) Login(ctx context.Context, username, password, userAgent strin
 		return nil, failure
 	}
 	return res, nil
+}
+
+// throttleAddress refuses an address with too many recent failures, and
+// slows one with many.
+func (s *Service) throttleAddress(ctx context.Context, a *domain.Actor, username string) error {
+	p := s.policy
+	var ipFails int
+	if err := s.View(ctx, func(tx *store.Tx) error {
+		var err error
+		ipFails, err = tx.FailedLoginsFromIP(ctx, a.IP, tx.Now.Add(-p.LockoutWindow))
+		return err
+	}); err != nil {
+		return err
+	}
+	if p.IPBlockAfter > 0 && ipFails >= p.IPBlockAfter {
+		s.AuditAlone(ctx, "login.blocked_ip", "user", username, "", "too many failures from this address")
+		return &domain.Error{Code: domain.TooMany, Key: "login.ip_blocked"}
+	}
+	if p.IPSlowAfter > 0 && ipFails >= p.IPSlowAfter {
+		s.sleep(ctx, min(time.Duration(ipFails-p.IPSlowAfter+1)*250*time.Millisecond, 3*time.Second))
+	}
+	return nil
+}
+
+// login is Login's transaction: it checks the password and either records
+// the failure (returned as failure) or starts the session.
+func (s *Service) login(ctx context.Context, tx *store.Tx, a *domain.Actor, username, password, userAgent string) (res *LoginResult, failure error, err error) {
+	p := s.policy
+	u, err := tx.UserByUsername(ctx, username)
+	if err != nil && domain.ErrorCode(err) != domain.NotFound {
+		return nil, nil, err
+	}
+	known := err == nil
+	hash := dummyHash
+	if known {
+		if hash, err = tx.PasswordHash(ctx, u.ID); err != nil {
+			return nil, nil, err
+		}
+	}
+	fails, err := tx.FailedLogins(ctx, username, tx.Now.Add(-p.LockoutWindow))
+	if err != nil {
+		return nil, nil, err
+	}
+	locked := fails >= p.LockoutFailures || (known && u.LockedUntil.After(tx.Now))
+	ok := CheckPasswordHash(password, hash) && known
+	failure, reason := s.loginRefusal(tx.Now, u, locked, ok)
+	if failure != nil {
+		failure, err = s.recordLoginFailure(ctx, tx, a, u, known, locked, fails, username, failure, reason)
+		return nil, failure, err
+	}
+	res, err = s.startSession(ctx, tx, a, u, username, userAgent)
+	return res, nil, err
+}
+
+// loginRefusal says why a login is refused (nil when it is not), with the
+// reason for the audit.
+func (s *Service) loginRefusal(now time.Time, u *domain.User, locked, ok bool) (failure error, reason string) {
+	p := s.policy
+	switch {
+	case locked:
+		failure, reason = &domain.Error{Code: domain.Unauthorized, Key: "login.locked", Args: []any{int(p.LockoutDuration.Minutes())}}, "locked"
+	case !ok:
+		failure, reason = errBadLogin, "bad credentials"
+	case u.Disabled:
+		failure, reason = errBadLogin, "disabled"
+	case u.Has(domain.RoleCitizen) && len(u.Roles) == 1:
+		failure, reason = errBadLogin, "citizen accounts use the public site"
+	case u.MustChangePwd && now.Sub(u.PasswordChangedAt) > p.InitialPwdMaxAge:
+		failure, reason = &domain.Error{Code: domain.Unauthorized, Key: "login.initial_expired"}, "initial password expired"
+	}
+	return failure, reason
+}
+
+// recordLoginFailure records and audits a failed login, locking the
+// account on the failure that reaches the limit; it returns the failure
+// the caller gets.
+func (s *Service) recordLoginFailure(ctx context.Context, tx *store.Tx, a *domain.Actor, u *domain.User, known, locked bool, fails int, username string, failure error, reason string) (error, error) {
+	p := s.policy
+	if err := tx.RecordLogin(ctx, username, a.IP, false); err != nil {
+		return failure, err
+	}
+	// Lock on the failure that reaches the limit, for the full duration.
+	if known && !locked && fails+1 >= p.LockoutFailures {
+		if err := tx.SetLockedUntil(ctx, u.ID, tx.Now.Add(p.LockoutDuration)); err != nil {
+			return failure, err
+		}
+		reason += "; account locked"
+		failure = &domain.Error{Code: domain.Unauthorized, Key: "login.locked", Args: []any{int(p.LockoutDuration.Minutes())}}
+	} else if !known && !locked && fails+1 >= p.LockoutFailures {
+		failure = &domain.Error{Code: domain.Unauthorized, Key: "login.locked", Args: []any{int(p.LockoutDuration.Minutes())}}
+	}
+	return failure, s.Kernel.Audit(ctx, tx, "login", "user", username, "", domain.ResultFail, reason)
+}
+
+// startSession records a successful login, ends the user's older sessions
+// and opens a new one.
+func (s *Service) startSession(ctx context.Context, tx *store.Tx, a *domain.Actor, u *domain.User, username, userAgent string) (*LoginResult, error) {
+	p := s.policy
+	if err := tx.RecordLogin(ctx, username, a.IP, true); err != nil {
+		return nil, err
+	}
+	ended, err := tx.EndUserSessions(ctx, u.ID, 0, "new login")
+	if err != nil {
+		return nil, err
+	}
+	token := RandomToken(32)
+	sess := &domain.Session{
+		TokenHash: hashToken(token), UserID: u.ID, CSRF: RandomToken(24),
+		IP: a.IP, UserAgent: truncate(userAgent, 200), ExpiresAt: tx.Now.Add(p.AbsoluteTimeout),
+	}
+	if err := tx.CreateSession(ctx, sess); err != nil {
+		return nil, err
+	}
+	must := u.MustChangePwd || (p.PasswordMaxAge > 0 && tx.Now.Sub(u.PasswordChangedAt) > p.PasswordMaxAge)
+	res := &LoginResult{Token: token, Session: sess, User: u, MustChange: must, Ended: ended}
+	a.User = u
+	detail := fmt.Sprintf("session %d", sess.ID)
+	if ended > 0 {
+		detail += fmt.Sprintf("; ended %d older session(s)", ended)
+	}
+	return res, s.Kernel.Audit(ctx, tx, "login", "user", username, u.OrgPath, domain.ResultOK, detail)
 }
 
 // Authenticate resolves a session cookie value to its user, enforcing the

@@ -109,24 +109,7 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, p UserPatch) (*domai
 			return err
 		}
 		before := *u
-		if p.Name != nil {
-			u.Name = *p.Name
-		}
-		if p.Phone != nil {
-			u.Phone = *p.Phone
-		}
-		if p.Roles != nil {
-			u.Roles = p.Roles
-		}
-		if p.OrgCode != nil {
-			u.OrgCode = strings.TrimSpace(*p.OrgCode)
-		}
-		if p.Lang != nil {
-			u.Lang = *p.Lang
-		}
-		if p.Disabled != nil {
-			u.Disabled = *p.Disabled
-		}
+		p.apply(u)
 		if err := domain.ValidateUser(u); err != nil {
 			return err
 		}
@@ -148,26 +131,8 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, p UserPatch) (*domai
 		if err := tx.UpdateUser(ctx, u); err != nil {
 			return err
 		}
-		var changes []string
-		if before.Name != u.Name {
-			changes = append(changes, "name")
-		}
-		if before.Phone != u.Phone {
-			changes = append(changes, "phone")
-		}
+		changes := userChanges(&before, u)
 		privilege := domain.JoinRoles(before.Roles) != domain.JoinRoles(u.Roles) || before.OrgCode != u.OrgCode
-		if domain.JoinRoles(before.Roles) != domain.JoinRoles(u.Roles) {
-			changes = append(changes, "roles "+domain.JoinRoles(before.Roles)+" → "+domain.JoinRoles(u.Roles))
-		}
-		if before.OrgCode != u.OrgCode {
-			changes = append(changes, "org "+before.OrgCode+" → "+u.OrgCode)
-		}
-		if before.Lang != u.Lang {
-			changes = append(changes, "lang")
-		}
-		if before.Disabled != u.Disabled {
-			changes = append(changes, fmt.Sprintf("disabled=%v", u.Disabled))
-		}
 		if u.Disabled || privilege {
 			n, err := tx.EndUserSessions(ctx, u.ID, 0, "account changed")
 			if err != nil {
@@ -183,6 +148,52 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, p UserPatch) (*domai
 		return s.Kernel.Audit(ctx, tx, "user.update", "user", u.Username, out.OrgPath, domain.ResultOK, strings.Join(changes, "; "))
 	})
 	return out, err
+}
+
+// apply writes the patch's set fields onto u.
+func (p UserPatch) apply(u *domain.User) {
+	if p.Name != nil {
+		u.Name = *p.Name
+	}
+	if p.Phone != nil {
+		u.Phone = *p.Phone
+	}
+	if p.Roles != nil {
+		u.Roles = p.Roles
+	}
+	if p.OrgCode != nil {
+		u.OrgCode = strings.TrimSpace(*p.OrgCode)
+	}
+	if p.Lang != nil {
+		u.Lang = *p.Lang
+	}
+	if p.Disabled != nil {
+		u.Disabled = *p.Disabled
+	}
+}
+
+// userChanges names what changed from before to u, for the audit.
+func userChanges(before, u *domain.User) []string {
+	var changes []string
+	if before.Name != u.Name {
+		changes = append(changes, "name")
+	}
+	if before.Phone != u.Phone {
+		changes = append(changes, "phone")
+	}
+	if domain.JoinRoles(before.Roles) != domain.JoinRoles(u.Roles) {
+		changes = append(changes, "roles "+domain.JoinRoles(before.Roles)+" → "+domain.JoinRoles(u.Roles))
+	}
+	if before.OrgCode != u.OrgCode {
+		changes = append(changes, "org "+before.OrgCode+" → "+u.OrgCode)
+	}
+	if before.Lang != u.Lang {
+		changes = append(changes, "lang")
+	}
+	if before.Disabled != u.Disabled {
+		changes = append(changes, fmt.Sprintf("disabled=%v", u.Disabled))
+	}
+	return changes
 }
 
 // checkPlacement checks that u's node exists and lies in the actor's

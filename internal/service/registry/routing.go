@@ -58,23 +58,81 @@ func townshipOf(path string) string {
 // area first, then the lightest load).
 func (s *Service) Route(ctx context.Context, tx *store.Tx, cat, catName, path, text string) (*SuggestedUnit, *SuggestedOrg, []SuggestedMediator, error) {
 	town := townshipOf(path)
-	units, err := tx.Units(ctx)
+	unit, err := suggestUnit(ctx, tx, cat, catName, town, text)
 	if err != nil {
 		return nil, nil, nil, err
+	}
+	org, err := suggestOrg(ctx, tx, cat, catName, town)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	out, err := suggestMediators(ctx, tx, cat, catName, town, org)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return unit, org, out, nil
+}
+
+// unitCandidate is a unit whose duty list names the matter's category.
+type unitCandidate struct {
+	u     *domain.Unit
+	d     domain.Duty
+	score int
+	near  float64 // how close the duty's service text is to the matter's
+}
+
+// suggestUnit picks the docking unit for category cat in township town
+// (nil when no duty list names it), with whether it is at the centre.
+func suggestUnit(ctx context.Context, tx *store.Tx, cat, catName, town, text string) (*SuggestedUnit, error) {
+	units, err := tx.Units(ctx)
+	if err != nil {
+		return nil, err
 	}
 	today := tx.Now.In(domain.CST).Format("2006-01-02")
 	roster, err := tx.Roster(ctx, today, today)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	type ucand struct {
-		u     *domain.Unit
-		d     domain.Duty
-		score int
-		near  float64 // how close the duty's service text is to the matter's
+	ucs := unitCandidates(units, cat, town, text)
+	if len(ucs) == 0 {
+		return nil, nil
 	}
+	c := ucs[0]
+	unit := &SuggestedUnit{Code: c.u.Code, Name: c.u.Name, Kind: c.u.Kind, OnDutyToday: c.u.Kind == "resident" || slices.Contains(roster[today], c.u.ID)}
+	why := fmt.Sprintf("职责清单：%s负责%s", c.u.Name, catName)
+	if c.d.Service != "" {
+		why += "（" + c.d.Service + "）"
+	}
+	if c.d.OrgCode != "" {
+		why = "本乡镇的约定 · " + why
+	}
+	unit.Reasons = append(unit.Reasons, assess.Reason{Kind: "duty", Rule: c.u.Code, Text: why})
+	switch {
+	case c.u.Kind == "resident":
+		unit.Reasons = append(unit.Reasons, assess.Reason{Kind: "roster", Rule: c.u.Code, Text: "常驻中心"})
+	case unit.OnDutyToday:
+		unit.Reasons = append(unit.Reasons, assess.Reason{Kind: "roster", Rule: c.u.Code, Text: "今日在中心轮驻"})
+	case c.u.Kind == "rotating":
+		next, err := tx.NextRosterDay(ctx, c.u.ID, today)
+		if err != nil {
+			return nil, err
+		}
+		unit.NextDay = next
+		text := "今日不在中心；轮驻表上暂无安排"
+		if next != "" {
+			text = "今日不在中心；下次轮驻 " + next
+		}
+		unit.Reasons = append(unit.Reasons, assess.Reason{Kind: "roster", Rule: c.u.Code, Text: text})
+	default:
+		unit.Reasons = append(unit.Reasons, assess.Reason{Kind: "roster", Rule: c.u.Code, Text: "随需随驻：需通知进驻"})
+	}
+	return unit, nil
+}
+
+// unitCandidates are the active units' duties for cat in town, best first.
+func unitCandidates(units []*domain.Unit, cat, town, text string) []unitCandidate {
 	words := domain.Bigrams(text)
-	var ucs []ucand
+	var ucs []unitCandidate
 	for _, u := range units {
 		if !u.Active {
 			continue
@@ -87,7 +145,7 @@ func (s *Service) Route(ctx context.Context, tx *store.Tx, cat, catName, path, t
 			if d.OrgCode != "" {
 				sc += 100 // the township's own arrangement
 			}
-			ucs = append(ucs, ucand{u, d, sc, domain.Jaccard(words, domain.Bigrams(d.Service))})
+			ucs = append(ucs, unitCandidate{u, d, sc, domain.Jaccard(words, domain.Bigrams(d.Service))})
 		}
 	}
 	// Between units of the same kind, the one with the shorter duty list
@@ -105,42 +163,15 @@ func (s *Service) Route(ctx context.Context, tx *store.Tx, cat, catName, path, t
 		}
 		return len(ucs[i].u.Duties) < len(ucs[j].u.Duties)
 	})
-	var unit *SuggestedUnit
-	if len(ucs) > 0 {
-		c := ucs[0]
-		unit = &SuggestedUnit{Code: c.u.Code, Name: c.u.Name, Kind: c.u.Kind, OnDutyToday: c.u.Kind == "resident" || slices.Contains(roster[today], c.u.ID)}
-		why := fmt.Sprintf("职责清单：%s负责%s", c.u.Name, catName)
-		if c.d.Service != "" {
-			why += "（" + c.d.Service + "）"
-		}
-		if c.d.OrgCode != "" {
-			why = "本乡镇的约定 · " + why
-		}
-		unit.Reasons = append(unit.Reasons, assess.Reason{Kind: "duty", Rule: c.u.Code, Text: why})
-		switch {
-		case c.u.Kind == "resident":
-			unit.Reasons = append(unit.Reasons, assess.Reason{Kind: "roster", Rule: c.u.Code, Text: "常驻中心"})
-		case unit.OnDutyToday:
-			unit.Reasons = append(unit.Reasons, assess.Reason{Kind: "roster", Rule: c.u.Code, Text: "今日在中心轮驻"})
-		case c.u.Kind == "rotating":
-			next, err := tx.NextRosterDay(ctx, c.u.ID, today)
-			if err != nil {
-				return nil, nil, nil, err
-			}
-			unit.NextDay = next
-			text := "今日不在中心；轮驻表上暂无安排"
-			if next != "" {
-				text = "今日不在中心；下次轮驻 " + next
-			}
-			unit.Reasons = append(unit.Reasons, assess.Reason{Kind: "roster", Rule: c.u.Code, Text: text})
-		default:
-			unit.Reasons = append(unit.Reasons, assess.Reason{Kind: "roster", Rule: c.u.Code, Text: "随需随驻：需通知进驻"})
-		}
-	}
+	return ucs
+}
 
+// suggestOrg picks the mediation organisation for cat in town (nil when
+// none takes it).
+func suggestOrg(ctx context.Context, tx *store.Tx, cat, catName, town string) (*SuggestedOrg, error) {
 	orgs, err := tx.MediationOrgs(ctx)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	type ocand struct {
 		o     *domain.MediationOrg
@@ -167,18 +198,22 @@ func (s *Service) Route(ctx context.Context, tx *store.Tx, cat, catName, path, t
 		}
 		return ocs[i].o.Open < ocs[j].o.Open
 	})
-	var org *SuggestedOrg
-	if len(ocs) > 0 {
-		c := ocs[0]
-		org = &SuggestedOrg{Code: c.o.Code, Name: c.o.Name, Kind: c.o.Kind, Open: c.o.Open, Reasons: []assess.Reason{
-			{Kind: "org", Rule: c.o.Code, Text: c.why},
-			{Kind: "load", Rule: c.o.Code, Text: fmt.Sprintf("在办 %d 件", c.o.Open)},
-		}}
+	if len(ocs) == 0 {
+		return nil, nil
 	}
+	c := ocs[0]
+	return &SuggestedOrg{Code: c.o.Code, Name: c.o.Name, Kind: c.o.Kind, Open: c.o.Open, Reasons: []assess.Reason{
+		{Kind: "org", Rule: c.o.Code, Text: c.why},
+		{Kind: "load", Rule: c.o.Code, Text: fmt.Sprintf("在办 %d 件", c.o.Open)},
+	}}, nil
+}
 
+// suggestMediators picks up to three mediators for cat in town, the
+// lightest load first (those of org first between equals); never nil.
+func suggestMediators(ctx context.Context, tx *store.Tx, cat, catName, town string, org *SuggestedOrg) ([]SuggestedMediator, error) {
 	meds, err := tx.Mediators(ctx)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	type mcand struct {
 		m     *domain.Mediator
@@ -219,5 +254,5 @@ func (s *Service) Route(ctx context.Context, tx *store.Tx, cat, catName, path, t
 	if out == nil {
 		out = []SuggestedMediator{}
 	}
-	return unit, org, out, nil
+	return out, nil
 }

@@ -88,101 +88,135 @@ func (s *Service) Board(ctx context.Context, orgCode string) (*Board, error) {
 	b := &Board{}
 	err := s.View(ctx, func(tx *store.Tx) error {
 		b.Now = tx.Now
-		code := orgCode
-		if code == "" {
-			code = u.OrgCode // the operator has none: the root below
-		}
-		if code == "" {
-			roots, err := tx.OrgRoots(ctx)
-			if err != nil || len(roots) == 0 {
-				return app.Required("org_code", "org.not_found")
-			}
-			code = roots[0].Code
-		}
-		org, err := tx.Org(ctx, code)
+		org, err := boardPlace(ctx, tx, u, orgCode)
 		if err != nil {
-			return app.Required("org_code", "org.not_found")
-		}
-		if !strings.HasPrefix(org.Path, u.OrgPath) {
-			return app.Forbidden("board", "org", org.Code, org.Path)
+			return err
 		}
 		b.Place = org
-		if b.ByRisk, err = tx.OpenByRisk(ctx, org.Path); err != nil {
-			return err
-		}
-		for _, n := range b.ByRisk {
-			b.Open += n
-		}
-		area := domain.CaseFilter{Path: org.Path, Now: tx.Now, NotMerged: true}
-		over := area
-		over.Overdue = true
-		if b.Overdue, err = tx.CountCases(ctx, over); err != nil {
-			return err
-		}
-		soon := area
-		soon.DueSoon = true
-		if b.DueSoon, err = tx.CountCases(ctx, soon); err != nil {
-			return err
-		}
-		now := tx.Now.In(domain.CST)
-		day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, domain.CST)
-		today := area
-		today.From, today.To = day, day.AddDate(0, 0, 1)
-		if b.TodayRegistered, err = tx.CountCases(ctx, today); err != nil {
-			return err
-		}
-		if b.TodayVisits, err = tx.CountEvents(ctx, "visit", day, day.AddDate(0, 0, 1), org.Path); err != nil {
-			return err
-		}
-		latest := area
-		latest.Limit = 12
-		if b.Latest, err = tx.Cases(ctx, latest); err != nil {
-			return err
-		}
-		red := area
-		red.Risk, red.Statuses, red.Limit = "red", domain.OpenStatuses, 10
-		if b.Red, err = tx.Cases(ctx, red); err != nil {
+		if err := b.readCounts(ctx, tx, org); err != nil {
 			return err
 		}
 		if u != nil && u.Has(domain.RoleLeader) {
-			lead := domain.CaseFilter{Path: "/", LeadID: u.ID, Statuses: domain.OpenStatuses, Limit: 10}
-			if b.Leading, err = tx.Cases(ctx, lead); err != nil {
+			if err := b.readLeading(ctx, tx, u, org); err != nil {
 				return err
 			}
-			sv, err := tx.OpenSupervisions(ctx, u.ID, org.Path, 10)
-			if err != nil {
-				return err
-			}
-			for _, x := range sv {
-				c, err := tx.Case(ctx, x.CaseID)
-				if err != nil {
-					return err
-				}
-				b.Supervisions = append(b.Supervisions, Supervised{x, c})
-			}
 		}
-		units, err := tx.Units(ctx)
-		if err != nil {
-			return err
-		}
-		d := now.Format("2006-01-02")
-		roster, err := tx.Roster(ctx, d, d)
-		if err != nil {
-			return err
-		}
-		for _, x := range units {
-			if x.Active && (x.Kind == "resident" || slices.Contains(roster[d], x.ID)) {
-				b.Units = append(b.Units, x)
-			}
-		}
-		b.Zones, err = tx.Zones(ctx)
-		return err
+		return b.readCentre(ctx, tx)
 	})
 	if err != nil {
 		return nil, err
 	}
 	b.Slow, err = s.boardPeriods(ctx, b.Place, b.Now)
 	return b, err
+}
+
+// boardPlace finds the board's place: orgCode, else the actor's own, else
+// the root; it must lie in the actor's jurisdiction.
+func boardPlace(ctx context.Context, tx *store.Tx, u *domain.User, orgCode string) (domain.Org, error) {
+	code := orgCode
+	if code == "" {
+		code = u.OrgCode // the operator has none: the root below
+	}
+	if code == "" {
+		roots, err := tx.OrgRoots(ctx)
+		if err != nil || len(roots) == 0 {
+			return domain.Org{}, app.Required("org_code", "org.not_found")
+		}
+		code = roots[0].Code
+	}
+	org, err := tx.Org(ctx, code)
+	if err != nil {
+		return domain.Org{}, app.Required("org_code", "org.not_found")
+	}
+	if !strings.HasPrefix(org.Path, u.OrgPath) {
+		return domain.Org{}, app.Forbidden("board", "org", org.Code, org.Path)
+	}
+	return org, nil
+}
+
+// readCounts reads the live part for org: the open matters by colour,
+// overdue and due soon, today's registrations and visits, the newest and
+// the red matters.
+func (b *Board) readCounts(ctx context.Context, tx *store.Tx, org domain.Org) error {
+	var err error
+	if b.ByRisk, err = tx.OpenByRisk(ctx, org.Path); err != nil {
+		return err
+	}
+	for _, n := range b.ByRisk {
+		b.Open += n
+	}
+	area := domain.CaseFilter{Path: org.Path, Now: tx.Now, NotMerged: true}
+	over := area
+	over.Overdue = true
+	if b.Overdue, err = tx.CountCases(ctx, over); err != nil {
+		return err
+	}
+	soon := area
+	soon.DueSoon = true
+	if b.DueSoon, err = tx.CountCases(ctx, soon); err != nil {
+		return err
+	}
+	now := tx.Now.In(domain.CST)
+	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, domain.CST)
+	today := area
+	today.From, today.To = day, day.AddDate(0, 0, 1)
+	if b.TodayRegistered, err = tx.CountCases(ctx, today); err != nil {
+		return err
+	}
+	if b.TodayVisits, err = tx.CountEvents(ctx, "visit", day, day.AddDate(0, 0, 1), org.Path); err != nil {
+		return err
+	}
+	latest := area
+	latest.Limit = 12
+	if b.Latest, err = tx.Cases(ctx, latest); err != nil {
+		return err
+	}
+	red := area
+	red.Risk, red.Statuses, red.Limit = "red", domain.OpenStatuses, 10
+	b.Red, err = tx.Cases(ctx, red)
+	return err
+}
+
+// readLeading reads a leader's part: the matters they lead and their open
+// supervision orders in org.
+func (b *Board) readLeading(ctx context.Context, tx *store.Tx, u *domain.User, org domain.Org) error {
+	var err error
+	lead := domain.CaseFilter{Path: "/", LeadID: u.ID, Statuses: domain.OpenStatuses, Limit: 10}
+	if b.Leading, err = tx.Cases(ctx, lead); err != nil {
+		return err
+	}
+	sv, err := tx.OpenSupervisions(ctx, u.ID, org.Path, 10)
+	if err != nil {
+		return err
+	}
+	for _, x := range sv {
+		c, err := tx.Case(ctx, x.CaseID)
+		if err != nil {
+			return err
+		}
+		b.Supervisions = append(b.Supervisions, Supervised{x, c})
+	}
+	return nil
+}
+
+// readCentre reads the units at the centre today and the zones.
+func (b *Board) readCentre(ctx context.Context, tx *store.Tx) error {
+	units, err := tx.Units(ctx)
+	if err != nil {
+		return err
+	}
+	d := tx.Now.In(domain.CST).Format("2006-01-02")
+	roster, err := tx.Roster(ctx, d, d)
+	if err != nil {
+		return err
+	}
+	for _, x := range units {
+		if x.Active && (x.Kind == "resident" || slices.Contains(roster[d], x.ID)) {
+			b.Units = append(b.Units, x)
+		}
+	}
+	b.Zones, err = tx.Zones(ctx)
+	return err
 }
 
 // boardPeriods returns the period figures of a place: computed now when

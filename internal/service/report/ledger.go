@@ -141,30 +141,11 @@ func (s *Service) Ledger(ctx context.Context, q casework.CaseQuery, opt LedgerOp
 	full, limit, reason := false, LedgerMaxRows, ""
 	if opt.RequestID != 0 {
 		// The approved request's own filters apply, for its requester only.
-		var r *domain.ExportRequest
-		err := s.View(ctx, func(tx *store.Tx) error {
-			var err error
-			r, err = tx.ExportRequest(ctx, opt.RequestID)
-			return err
-		})
+		rq, why, err := s.approvedRequest(ctx, u, opt.RequestID)
 		if err != nil {
 			return 0, err
 		}
-		switch {
-		case u == nil || r.RequestedBy != u.ID || !authz.Allowed(u, authz.PersonalExport):
-			return 0, s.Denied(ctx, app.Forbidden("ledger.unmasked", "export", strconv.FormatInt(r.ID, 10), r.OrgPath))
-		case r.ApprovedAt.IsZero():
-			return 0, &domain.Error{Code: domain.Conflict, Key: "export.not_approved"}
-		case !r.UsedAt.IsZero():
-			return 0, &domain.Error{Code: domain.Conflict, Key: "export.used"}
-		case s.Store().Now().Sub(r.ApprovedAt) > ExportRequestTTL:
-			return 0, &domain.Error{Code: domain.Conflict, Key: "export.expired"}
-		}
-		var rq casework.CaseQuery
-		if err := json.Unmarshal([]byte(r.Query), &rq); err != nil {
-			return 0, fmt.Errorf("service: export request %d: %w", r.ID, err)
-		}
-		q, full, limit, reason = rq, true, LedgerMaxUnmaskedRows, r.Reason+" (request "+strconv.FormatInt(r.ID, 10)+", approved by "+r.ApproverName+")"
+		q, full, limit, reason = rq, true, LedgerMaxUnmaskedRows, why
 	}
 	f, _, err := s.cases.ListFilter(ctx, q)
 	if err != nil {
@@ -172,11 +153,82 @@ func (s *Service) Ledger(ctx context.Context, q casework.CaseQuery, opt LedgerOp
 	}
 	x := excelize.NewFile()
 	defer x.Close()
+	sw, err := ledgerSheet(x)
+	if err != nil {
+		return 0, err
+	}
+	all, parties, err := s.ledgerCases(ctx, f, limit)
+	if err != nil {
+		return 0, err
+	}
+	for i := len(all) - 1; i >= 0; i-- {
+		c := all[i]
+		row := s.ledgerRow(c, parties[c.ID], len(all)-i, full, lang)
+		cell, _ := excelize.CoordinatesToCellName(1, len(all)-i+1)
+		if err := sw.SetRow(cell, row); err != nil {
+			return 0, err
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		return 0, err
+	}
+	mode := "masked"
+	if full {
+		mode = "personal data unmasked, reason: " + reason
+	}
+	err = s.Update(ctx, func(tx *store.Tx) error {
+		if opt.RequestID != 0 {
+			if ok, err := tx.UseExportRequest(ctx, opt.RequestID); err != nil || !ok {
+				return cmp.Or(err, error(&domain.Error{Code: domain.Conflict, Key: "export.used"}))
+			}
+		}
+		return s.Kernel.Audit(ctx, tx, "ledger.export", "cases", "", f.Path, domain.ResultOK,
+			fmt.Sprintf("%d matters, %s, filter %s", len(all), mode, describeQuery(q)))
+	})
+	if err != nil {
+		return 0, err
+	}
+	return len(all), x.Write(w)
+}
+
+// approvedRequest reads an export request that u may use now (theirs,
+// approved, unused, within a day of approval): its list request, and the
+// reason the audit gives.
+func (s *Service) approvedRequest(ctx context.Context, u *domain.User, id int64) (casework.CaseQuery, string, error) {
+	var r *domain.ExportRequest
+	err := s.View(ctx, func(tx *store.Tx) error {
+		var err error
+		r, err = tx.ExportRequest(ctx, id)
+		return err
+	})
+	if err != nil {
+		return casework.CaseQuery{}, "", err
+	}
+	switch {
+	case u == nil || r.RequestedBy != u.ID || !authz.Allowed(u, authz.PersonalExport):
+		return casework.CaseQuery{}, "", s.Denied(ctx, app.Forbidden("ledger.unmasked", "export", strconv.FormatInt(r.ID, 10), r.OrgPath))
+	case r.ApprovedAt.IsZero():
+		return casework.CaseQuery{}, "", &domain.Error{Code: domain.Conflict, Key: "export.not_approved"}
+	case !r.UsedAt.IsZero():
+		return casework.CaseQuery{}, "", &domain.Error{Code: domain.Conflict, Key: "export.used"}
+	case s.Store().Now().Sub(r.ApprovedAt) > ExportRequestTTL:
+		return casework.CaseQuery{}, "", &domain.Error{Code: domain.Conflict, Key: "export.expired"}
+	}
+	var rq casework.CaseQuery
+	if err := json.Unmarshal([]byte(r.Query), &rq); err != nil {
+		return casework.CaseQuery{}, "", fmt.Errorf("service: export request %d: %w", r.ID, err)
+	}
+	return rq, r.Reason + " (request " + strconv.FormatInt(r.ID, 10) + ", approved by " + r.ApproverName + ")", nil
+}
+
+// ledgerSheet names the ledger's sheet, sets its column widths and frozen
+// heading, and writes the heading row.
+func ledgerSheet(x *excelize.File) (*excelize.StreamWriter, error) {
 	const sheet = "台账"
 	x.SetSheetName("Sheet1", sheet)
 	sw, err := x.NewStreamWriter(sheet)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	bold, _ := x.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DCE6F7"}}})
 	for i, wd := range []float64{6, 16, 17, 10, 16, 18, 20, 50, 20, 22, 16, 12, 8, 8, 10, 10, 12, 17, 17, 12, 10} {
@@ -188,12 +240,17 @@ func (s *Service) Ledger(ctx context.Context, q casework.CaseQuery, opt LedgerOp
 		head[i] = excelize.Cell{StyleID: bold, Value: h}
 	}
 	if err := sw.SetRow("A1", head); err != nil {
-		return 0, err
+		return nil, err
 	}
-	// Newest first by keyset, gathered, then written oldest first.
+	return sw, nil
+}
+
+// ledgerCases reads the matters of f (newest first, by keyset, in one
+// read transaction) with their parties; more than limit is an error.
+func (s *Service) ledgerCases(ctx context.Context, f domain.CaseFilter, limit int) ([]*domain.Case, map[int64][]store.PartyRow, error) {
 	var all []*domain.Case
 	parties := map[int64][]store.PartyRow{}
-	err = s.View(ctx, func(tx *store.Tx) error {
+	err := s.View(ctx, func(tx *store.Tx) error {
 		page := f
 		page.Limit = 500
 		for {
@@ -223,71 +280,52 @@ func (s *Service) Ledger(ctx context.Context, q casework.CaseQuery, opt LedgerOp
 		}
 	})
 	if err != nil {
-		return 0, err
+		return nil, nil, err
 	}
-	day := func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.In(domain.CST).Format("2006-01-02 15:04")
+	return all, parties, nil
+}
+
+// ledgerDay is a time in the ledger ("" for none).
+func ledgerDay(t time.Time) string {
+	if t.IsZero() {
+		return ""
 	}
-	for i := len(all) - 1; i >= 0; i-- {
-		c := all[i]
-		var names, ids, phones []string
-		for _, p := range parties[c.ID] {
-			name, id, phone := domain.MaskName(p.Name), p.IDMasked, p.PhoneMask
-			if full {
-				name = p.Name
-				if v, err := s.Keys().Decrypt(p.IDKid, p.IDEnc, "party.id_number"); err == nil && v != "" {
-					id = v
-				}
-				if v, err := s.Keys().Decrypt(p.PhoneKid, p.PhoneEnc, "party.phone"); err == nil && v != "" {
-					phone = v
-				}
+	return t.In(domain.CST).Format("2006-01-02 15:04")
+}
+
+// ledgerRow is matter c's row n of the ledger; its parties' personal data
+// in full when full, else masked.
+func (s *Service) ledgerRow(c *domain.Case, parties []store.PartyRow, n int, full bool, lang func(string) string) []any {
+	var names, ids, phones []string
+	for _, p := range parties {
+		name, id, phone := domain.MaskName(p.Name), p.IDMasked, p.PhoneMask
+		if full {
+			name = p.Name
+			if v, err := s.Keys().Decrypt(p.IDKid, p.IDEnc, "party.id_number"); err == nil && v != "" {
+				id = v
 			}
-			names, ids, phones = append(names, name), append(ids, id), append(phones, phone)
-		}
-		outcome := ""
-		if c.Outcome != "" {
-			outcome = lang("outcome." + string(c.Outcome))
-		}
-		sat := ""
-		if c.Satisfaction != "" {
-			sat = lang("satisfaction." + c.Satisfaction)
-		}
-		due := ""
-		if c.Status.Open() || c.Status == domain.StatusClosed || c.Status == domain.StatusInformed {
-			due = day(c.StepDueAt)
-		}
-		row := []any{len(all) - i, c.Number, day(c.CreatedAt), lang("channel." + string(c.Channel)), c.CategoryNm, c.OrgName, c.Address,
-			c.Description, strings.Join(names, "；"), strings.Join(ids, "；"), strings.Join(phones, "；"),
-			float64(c.AmountCents) / 100, c.PeopleCount, lang("risk." + string(c.Risk)), lang("status." + string(c.Status)), c.AssigneeNm,
-			c.LeadName, due, day(c.ClosedAt), outcome, sat}
-		cell, _ := excelize.CoordinatesToCellName(1, len(all)-i+1)
-		if err := sw.SetRow(cell, row); err != nil {
-			return 0, err
-		}
-	}
-	if err := sw.Flush(); err != nil {
-		return 0, err
-	}
-	mode := "masked"
-	if full {
-		mode = "personal data unmasked, reason: " + reason
-	}
-	err = s.Update(ctx, func(tx *store.Tx) error {
-		if opt.RequestID != 0 {
-			if ok, err := tx.UseExportRequest(ctx, opt.RequestID); err != nil || !ok {
-				return cmp.Or(err, error(&domain.Error{Code: domain.Conflict, Key: "export.used"}))
+			if v, err := s.Keys().Decrypt(p.PhoneKid, p.PhoneEnc, "party.phone"); err == nil && v != "" {
+				phone = v
 			}
 		}
-		return s.Kernel.Audit(ctx, tx, "ledger.export", "cases", "", f.Path, domain.ResultOK,
-			fmt.Sprintf("%d matters, %s, filter %s", len(all), mode, describeQuery(q)))
-	})
-	if err != nil {
-		return 0, err
+		names, ids, phones = append(names, name), append(ids, id), append(phones, phone)
 	}
-	return len(all), x.Write(w)
+	outcome := ""
+	if c.Outcome != "" {
+		outcome = lang("outcome." + string(c.Outcome))
+	}
+	sat := ""
+	if c.Satisfaction != "" {
+		sat = lang("satisfaction." + c.Satisfaction)
+	}
+	due := ""
+	if c.Status.Open() || c.Status == domain.StatusClosed || c.Status == domain.StatusInformed {
+		due = ledgerDay(c.StepDueAt)
+	}
+	return []any{n, c.Number, ledgerDay(c.CreatedAt), lang("channel." + string(c.Channel)), c.CategoryNm, c.OrgName, c.Address,
+		c.Description, strings.Join(names, "；"), strings.Join(ids, "；"), strings.Join(phones, "；"),
+		float64(c.AmountCents) / 100, c.PeopleCount, lang("risk." + string(c.Risk)), lang("status." + string(c.Status)), c.AssigneeNm,
+		c.LeadName, due, ledgerDay(c.ClosedAt), outcome, sat}
 }
 
 // describeQuery is a list request in words, for the audit log (the search
@@ -319,155 +357,4 @@ func describeQuery(q casework.CaseQuery) string {
 		return "none"
 	}
 	return strings.Join(parts, " ")
-}
-
-// Report is the monthly report (月报) of a place: the month's figures by
-// the place's children and by category, with the previous month beside
-// the total.
-type Report struct {
-	Month string // 2026-11
-	ByOrg *Stats
-	ByCat *Stats
-	Prev  Figures
-}
-
-// MonthlyReport computes the monthly report of a place (default the
-// actor's jurisdiction).
-func (s *Service) MonthlyReport(ctx context.Context, month, orgCode string) (*Report, error) {
-	m, err := time.ParseInLocation("2006-01", month, domain.CST)
-	if err != nil {
-		return nil, app.Required("month", "report.month.invalid")
-	}
-	next := m.AddDate(0, 1, 0)
-	r := &Report{Month: month}
-	if r.ByOrg, err = s.Statistics(ctx, StatsQuery{From: m.UTC(), To: next.UTC(), OrgCode: orgCode, By: "org"}); err != nil {
-		return nil, err
-	}
-	if r.ByCat, err = s.Statistics(ctx, StatsQuery{From: m.UTC(), To: next.UTC(), OrgCode: orgCode, By: "category"}); err != nil {
-		return nil, err
-	}
-	prev, err := s.Statistics(ctx, StatsQuery{From: m.AddDate(0, -1, 0).UTC(), To: m.UTC(), OrgCode: orgCode})
-	if err != nil {
-		return nil, err
-	}
-	r.Prev = prev.Total
-	return r, nil
-}
-
-// ReportColumns are the monthly report's columns: a figure's key (from
-// Definitions) each.
-var ReportColumns = []string{"registered", "referred", "accepted", "closed", "resolved", "success_rate", "visits", "satisfaction_rate",
-	"visit_rate", "on_time_rate", "inform_on_time_rate", "avg_days_to_close", "p90_days_to_close", "reopened", "merged"}
-
-// ReportValue is one cell of the monthly report: a count, or a rate in
-// per cent with one decimal ("" when there is nothing to divide).
-func ReportValue(f Figures, key string) any {
-	r := func(x Rate) any {
-		if x.Denominator == 0 {
-			return ""
-		}
-		return float64(int(x.Value*1000+0.5)) / 10
-	}
-	switch key {
-	case "registered":
-		return f.Registered
-	case "referred":
-		return f.Referred
-	case "accepted":
-		return f.Accepted
-	case "closed":
-		return f.Closed
-	case "resolved":
-		return f.Resolved
-	case "success_rate":
-		return r(f.SuccessRate)
-	case "visits":
-		return f.Visits
-	case "satisfaction_rate":
-		return r(f.SatisfactionRate)
-	case "visit_rate":
-		return r(f.VisitRate)
-	case "on_time_rate":
-		return r(f.OnTimeRate)
-	case "inform_on_time_rate":
-		return r(f.InformOnTimeRate)
-	case "avg_days_to_close":
-		return f.AvgDaysToClose
-	case "p90_days_to_close":
-		return f.P90DaysToClose
-	case "reopened":
-		return f.Reopened
-	case "merged":
-		return f.Merged
-	}
-	return ""
-}
-
-// ExportReport writes the monthly report as .xlsx and audits the export.
-func (s *Service) ExportReport(ctx context.Context, r *Report, centre string, w io.Writer) error {
-	if err := s.Update(ctx, func(tx *store.Tx) error {
-		return s.Kernel.Audit(ctx, tx, "report.export", "report", r.Month, r.ByOrg.Place.Path, domain.ResultOK, "monthly report "+r.Month+" of "+r.ByOrg.Place.Code)
-	}); err != nil {
-		return err
-	}
-	return WriteReport(r, centre, w)
-}
-
-// WriteReport writes the monthly report as .xlsx: one sheet by place, one
-// by category, one of definitions.
-func WriteReport(r *Report, centre string, w io.Writer) error {
-	x := excelize.NewFile()
-	defer x.Close()
-	names := map[string]string{}
-	for _, d := range Definitions {
-		names[d.Key] = d.Name
-	}
-	bold, _ := x.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: &excelize.Alignment{WrapText: true, Vertical: "center"}})
-	title, _ := x.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}})
-	sheet := func(name, first string, st *Stats, withPrev bool) {
-		idx, _ := x.NewSheet(name)
-		_ = idx
-		_ = x.SetCellValue(name, "A1", fmt.Sprintf("%s %s矛盾纠纷化解工作月报（%s）", centre, st.Place.Name, r.Month))
-		_ = x.SetCellStyle(name, "A1", "A1", title)
-		head := []any{first}
-		for _, k := range ReportColumns {
-			n := names[k]
-			if strings.HasSuffix(k, "_rate") {
-				n += "（%）"
-			}
-			head = append(head, n)
-		}
-		_ = x.SetSheetRow(name, "A3", &head)
-		end, _ := excelize.CoordinatesToCellName(len(head), 3)
-		_ = x.SetCellStyle(name, "A3", end, bold)
-		_ = x.SetColWidth(name, "A", "A", 22)
-		row := 4
-		put := func(label string, f Figures) {
-			vals := []any{label}
-			for _, k := range ReportColumns {
-				vals = append(vals, ReportValue(f, k))
-			}
-			cell, _ := excelize.CoordinatesToCellName(1, row)
-			_ = x.SetSheetRow(name, cell, &vals)
-			row++
-		}
-		for _, g := range st.Groups {
-			put(g.Name, g)
-		}
-		put("合计", st.Total)
-		if withPrev {
-			put("上月合计", r.Prev)
-		}
-		last, _ := excelize.CoordinatesToCellName(1, row-1)
-		_ = x.SetCellStyle(name, last, last, bold)
-	}
-	sheet("按地区", "地区", r.ByOrg, true)
-	sheet("按类别", "类别", r.ByCat, false)
-	_, _ = x.NewSheet("指标定义")
-	for i, d := range Definitions {
-		_ = x.SetSheetRow("指标定义", fmt.Sprintf("A%d", i+1), &[]any{d.Name, d.Key, d.Text})
-	}
-	_ = x.SetColWidth("指标定义", "C", "C", 90)
-	_ = x.DeleteSheet("Sheet1")
-	return x.Write(w)
 }

@@ -3,7 +3,6 @@ package report
 import (
 	"context"
 	"jiefen/internal/app"
-	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -149,228 +148,38 @@ func (s *Service) Statistics(ctx context.Context, q StatsQuery) (*Stats, error) 
 	}
 	out := &Stats{From: q.From, To: q.To, By: q.By}
 	err := s.View(ctx, func(tx *store.Tx) error {
-		code := q.OrgCode
-		if code == "" {
-			code = u.OrgCode // the operator has none: the root below
-		}
-		if code == "" {
-			roots, err := tx.OrgRoots(ctx)
-			if err != nil || len(roots) == 0 {
-				return err
-			}
-			code = roots[0].Code
-		}
-		org, err := tx.Org(ctx, code)
-		if err != nil {
-			return app.Required("org_code", "org.not_found")
-		}
-		if !strings.HasPrefix(org.Path, u.OrgPath) {
-			return app.Forbidden("stats", "org", org.Code, org.Path)
-		}
-		out.Place = org
-		keyOf, names, err := s.groupKey(ctx, tx, q.By, org)
-		if err != nil {
+		org, err := statsPlace(ctx, tx, u, q.OrgCode)
+		if err != nil || org == nil {
 			return err
 		}
-		groups := map[string]*Figures{}
-		if q.By == "org" || q.By == "category" || q.By == "unit" {
-			// Every township (or category) is listed, zeros included:
-			// leaders compare them.
-			for k, n := range names {
-				groups[k] = &Figures{Key: k, Name: n}
-			}
-		}
-		fig := func(r domain.StatRow, at time.Time) []*Figures {
-			list := []*Figures{&out.Total}
-			if q.By != "" {
-				k := keyOf(r, at)
-				g := groups[k]
-				if g == nil {
-					g = &Figures{Key: k, Name: names[k]}
-					if g.Name == "" {
-						g.Name = k
-					}
-					groups[k] = g
-				}
-				list = append(list, g)
-			}
-			return list
-		}
-		reg, err := tx.StatsRegistered(ctx, q.From, q.To, org.Path)
-		if err != nil {
-			return err
-		}
-		keep := q.keep
-		for _, r := range reg {
-			it := StatItem{CaseID: r.CaseID, At: r.CreatedAt}
-			for _, f := range fig(r, r.CreatedAt) {
-				if r.Outcome == string(domain.OutcomeMerged) {
-					f.Merged++
-					f.add(keep, "merged", it)
-					continue
-				}
-				f.Registered++
-				f.add(keep, "registered", it)
-				if r.Outcome == string(domain.OutcomeReferred) {
-					f.Referred++
-					f.add(keep, "referred", it)
-				} else {
-					f.add(keep, "accepted", it)
-				}
-			}
-		}
-		// Each counted event (a fact) adds n to its group: one at a time
-		// when the lines behind the figures are kept, otherwise counted by
-		// the database, group by group (a county's month is a few hundred
-		// rows instead of a few hundred thousand).
-		lastClose := map[int64]domain.Fact{}
-		apply := func(e domain.Fact, n int) {
-			switch e.Action {
-			case "close":
-				lastClose[e.CaseID] = e
-			case "visit":
-				it := StatItem{CaseID: e.CaseID, At: e.At, Note: e.Value}
-				for _, f := range fig(e.StatRow, e.At) {
-					f.Visits += n
-					f.add(keep, "visits", it)
-					if e.Value == "satisfied" || e.Value == "basically_satisfied" {
-						f.satisfied += n
-						f.add(keep, "satisfied", it)
-					}
-				}
-			case "reopen":
-				for _, f := range fig(e.StatRow, e.At) {
-					f.Reopened += n
-					f.add(keep, "reopened", StatItem{CaseID: e.CaseID, At: e.At})
-				}
-			}
-			if e.Step == "" {
-				return
-			}
-			it := StatItem{CaseID: e.CaseID, At: e.At, Note: e.Step}
-			for _, f := range fig(e.StatRow, e.At) {
-				if f.stepsDue == nil {
-					f.stepsDue, f.stepsOnTime = map[string]int{}, map[string]int{}
-				}
-				f.stepsDue[e.Step] += n
-				f.add(keep, "steps_due", it)
-				if e.Step == "inform" {
-					f.add(keep, "inform_due", it)
-				}
-				if e.OnTime {
-					f.stepsOnTime[e.Step] += n
-					f.add(keep, "steps_on_time", it)
-					if e.Step == "inform" {
-						f.add(keep, "inform_on_time", it)
-					}
-				}
-			}
-		}
-		if keep != "" {
-			facts, err := tx.StatsFacts(ctx, q.From, q.To, org.Path, false)
-			if err != nil {
-				return err
-			}
-			for _, e := range facts {
-				apply(e, 1)
-			}
-		} else {
-			counts, err := tx.StatsFactCounts(ctx, q.From, q.To, org.Path, q.By)
-			if err != nil {
-				return err
-			}
-			for _, c := range counts {
-				apply(c.Fact, c.N)
-			}
-			closes, err := tx.StatsFacts(ctx, q.From, q.To, org.Path, true)
-			if err != nil {
-				return err
-			}
-			for _, e := range closes {
-				e.Step = "" // its step was counted with the others
-				apply(e, 1)
-			}
-		}
-		cal, err := s.Calendar(ctx)
-		if err != nil {
-			return err
-		}
-		var closedIDs []int64
-		for id := range lastClose {
-			closedIDs = append(closedIDs, id)
-		}
-		slices.Sort(closedIDs)
-		visited, err := tx.StatsLastVisits(ctx, closedIDs, q.From)
-		if err != nil {
-			return err
-		}
-		for _, id := range closedIDs {
-			e := lastClose[id]
-			it := StatItem{CaseID: id, At: e.At, Note: e.Value}
-			days := cal.WorkingDaysBetween(e.CreatedAt, e.At)
-			for _, f := range fig(e.StatRow, e.At) {
-				f.Closed++
-				f.add(keep, "closed", it)
-				f.days = append(f.days, days)
-				if e.Value == string(domain.OutcomeResolved) {
-					f.Resolved++
-					f.add(keep, "resolved", it)
-				}
-				if v, ok := visited[id]; ok && !v.Before(e.At) { // visited after its last close
-					f.closedVisited++
-					f.add(keep, "closed_visited", it)
-				}
-			}
-		}
-		over, err := tx.StatsOverdue(ctx, tx.Now, org.Path)
-		if err != nil {
-			return err
-		}
-		for _, r := range over {
-			it := StatItem{CaseID: r.CaseID, At: r.CreatedAt}
-			if q.By == "month" {
-				out.Total.Overdue++ // "now" belongs to no month of the period
-				out.Total.add(keep, "overdue", it)
-				continue
-			}
-			for _, f := range fig(r, tx.Now) {
-				f.Overdue++
-				f.add(keep, "overdue", it)
-			}
-		}
-		finish := func(f *Figures) {
-			f.Accepted = f.Registered - f.Referred
-			f.SuccessRate = rate(f.Resolved, f.Closed)
-			f.SatisfactionRate = rate(f.satisfied, f.Visits)
-			f.VisitRate = rate(f.closedVisited, f.Closed)
-			f.OnTimeByStep = map[string]Rate{}
-			due, on := 0, 0
-			for _, st := range domain.Steps {
-				f.OnTimeByStep[st] = rate(f.stepsOnTime[st], f.stepsDue[st])
-				due += f.stepsDue[st]
-				on += f.stepsOnTime[st]
-			}
-			f.OnTimeRate = rate(on, due)
-			f.InformOnTimeRate = f.OnTimeByStep["inform"]
-			if n := len(f.days); n > 0 {
-				sum := 0
-				for _, d := range f.days {
-					sum += d
-				}
-				f.AvgDaysToClose = math.Round(float64(sum)/float64(n)*10) / 10
-				slices.Sort(f.days)
-				f.P90DaysToClose = f.days[(9*n+9)/10-1] // nearest rank: ceil(0.9 n)
-			}
-		}
-		finish(&out.Total)
-		for _, g := range groups {
-			finish(g)
-			out.Groups = append(out.Groups, *g)
-		}
-		sort.Slice(out.Groups, func(i, j int) bool { return out.Groups[i].Key < out.Groups[j].Key })
-		return nil
+		out.Place = *org
+		return s.tally(ctx, tx, q, *org, out)
 	})
 	return out, err
+}
+
+// statsPlace finds the place of the statistics: code, else the actor's
+// own, else the root (nil, and no error, when there is no root); it must
+// lie in the actor's jurisdiction.
+func statsPlace(ctx context.Context, tx *store.Tx, u *domain.User, code string) (*domain.Org, error) {
+	if code == "" {
+		code = u.OrgCode // the operator has none: the root below
+	}
+	if code == "" {
+		roots, err := tx.OrgRoots(ctx)
+		if err != nil || len(roots) == 0 {
+			return nil, err
+		}
+		code = roots[0].Code
+	}
+	org, err := tx.Org(ctx, code)
+	if err != nil {
+		return nil, app.Required("org_code", "org.not_found")
+	}
+	if !strings.HasPrefix(org.Path, u.OrgPath) {
+		return nil, app.Forbidden("stats", "org", org.Code, org.Path)
+	}
+	return &org, nil
 }
 
 // groupKey returns how a row is grouped for a breakdown, and the groups'
