@@ -140,7 +140,7 @@ type Case struct {
 	Version      int64
 	Parties      []Party
 	CoHandlers   []CoHandler // joint handling: the assignee leads, these work a part
-	Timeline     []Event
+	Timeline     []TimelineEntry
 }
 
 // CoHandler is someone working a part of a matter led by its assignee
@@ -196,9 +196,9 @@ func (s Six) Missing() []string {
 	return m
 }
 
-// Event is one entry of a matter's timeline. Nothing is deleted: corrections
+// TimelineEntry is one entry of a matter's timeline. Nothing is deleted: corrections
 // are events too.
-type Event struct {
+type TimelineEntry struct {
 	ID         int64
 	At         time.Time
 	ActorID    int64

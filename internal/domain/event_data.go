@@ -1,6 +1,6 @@
 package domain
 
-// The keys of a timeline entry's data (Event.Data): what an action
+// The keys of a timeline entry's data (TimelineEntry.Data): what an action
 // recorded beside its note. Written by the case actions, read by the
 // statistics (the store reads outcome, satisfaction and step_due in SQL),
 // the matter page's timeline lines and the printed forms.

@@ -14,7 +14,7 @@ import (
 )
 
 // receive waits for the next event of kind on sub.
-func receive(t *testing.T, sub *casework.Subscription, kind string) casework.Event {
+func receive(t *testing.T, sub *casework.Subscription, kind string) casework.Broadcast {
 	t.Helper()
 	timeout := time.After(15 * time.Second)
 	for {
@@ -61,13 +61,13 @@ func TestEventsAreFilteredPerUser(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, sub := range []*casework.Subscription{med, med2, disp} {
-			if ev := receive(t, sub, casework.EventCaseRegistered); ev.CaseID != c.ID || ev.Number != c.Number || ev.OrgPath != c.OrgPath {
+			if ev := receive(t, sub, casework.BroadcastCaseRegistered); ev.CaseID != c.ID || ev.Number != c.Number || ev.OrgPath != c.OrgPath {
 				t.Fatalf("case.registered: %+v", ev)
 			}
 		}
 		silent(t, shy, 200*time.Millisecond) // another township
 		c = e.path("none").To(t, c, jftest.Dispatched)
-		if ev := receive(t, med, casework.EventNotification); ev.UserID != e.med.ID || ev.Notice != "assignment" || ev.Number != c.Number {
+		if ev := receive(t, med, casework.BroadcastNotification); ev.UserID != e.med.ID || ev.Notice != "assignment" || ev.Number != c.Number {
 			t.Fatalf("notification: %+v", ev)
 		}
 		silent(t, med2, 200*time.Millisecond)
@@ -129,12 +129,12 @@ func TestEventListenerReconnects(t *testing.T) {
 		WHERE pid <> pg_backend_pid() AND query LIKE 'LISTEN %' AND query LIKE '%' || $1 || '%'`, schema).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("terminated %d listeners: %v", n, err)
 	}
-	receive(t, sub, casework.EventResync)
+	receive(t, sub, casework.BroadcastResync)
 	c, err := a.svc.RegisterCase(as(a.recep), landCase("610831101"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ev := receive(t, sub, casework.EventCaseRegistered); ev.CaseID != c.ID {
+	if ev := receive(t, sub, casework.BroadcastCaseRegistered); ev.CaseID != c.ID {
 		t.Fatalf("after reconnecting: %+v", ev)
 	}
 	// Shutting events down closes the subscription.

@@ -133,7 +133,7 @@ func (tx *Tx) UpdateCase(ctx context.Context, c *domain.Case) error {
 }
 
 // AddEvent appends to a matter's timeline.
-func (tx *Tx) AddEvent(ctx context.Context, caseID int64, e *domain.Event) error {
+func (tx *Tx) AddEvent(ctx context.Context, caseID int64, e *domain.TimelineEntry) error {
 	data, _ := json.Marshal(e.Data)
 	if e.Data == nil {
 		data = []byte("{}")
@@ -200,8 +200,8 @@ func (tx *Tx) Case(ctx context.Context, id int64) (*domain.Case, error) {
 	if c.CoHandlers, err = tx.CoHandlers(ctx, id); err != nil {
 		return nil, err
 	}
-	c.Timeline, err = queryAll(ctx, tx, "list events", func(row rowScanner) (domain.Event, error) {
-		var e domain.Event
+	c.Timeline, err = queryAll(ctx, tx, "list events", func(row rowScanner) (domain.TimelineEntry, error) {
+		var e domain.TimelineEntry
 		var from, to, data string
 		if err := row.Scan(&e.ID, nullTime{&e.At}, &e.ActorID, &e.ActorName, &e.Action, &from, &to, &e.Note, &data); err != nil {
 			return e, err

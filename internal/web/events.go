@@ -94,18 +94,18 @@ func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request) error {
 // sendEvent writes one hub event in the shape the page's script reads. The
 // toast text is the inbox kind and the matter's number in the user's
 // language, never the inbox text (which may quote the parties).
-func sendEvent(ev casework.Event, lang string, event func(string, any) bool, unread func() int) bool {
+func sendEvent(ev casework.Broadcast, lang string, event func(string, any) bool, unread func() int) bool {
 	switch ev.Kind {
-	case casework.EventNotification:
+	case casework.BroadcastNotification:
 		text := i18n.T(lang, "inbox.kind."+ev.Notice)
 		if ev.Number != "" {
 			text += " · " + ev.Number
 		}
 		return event(ev.Kind, map[string]any{"kind": ev.Kind, "user_id": ev.UserID, "case_id": ev.CaseID, "number": ev.Number,
 			"text": text, "unread": unread()})
-	case casework.EventCaseRegistered:
+	case casework.BroadcastCaseRegistered:
 		return event(ev.Kind, map[string]any{"kind": ev.Kind, "case_id": ev.CaseID, "number": ev.Number, "org_path": ev.OrgPath})
-	case casework.EventResync:
+	case casework.BroadcastResync:
 		return event("unread", map[string]any{"kind": "unread", "unread": unread()})
 	}
 	return true

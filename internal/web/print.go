@@ -21,8 +21,8 @@ func (s *Server) showPrint(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// The events each form quotes.
-	var closing, informing *domain.Event
-	var visits, supervisions, replies []domain.Event
+	var closing, informing *domain.TimelineEntry
+	var visits, supervisions, replies []domain.TimelineEntry
 	for i := range c.Timeline {
 		e := &c.Timeline[i]
 		switch e.Action {

@@ -74,7 +74,7 @@ type acting struct {
 	tx    *store.Tx
 	c     *domain.Case
 	in    ActionInput
-	ev    *domain.Event
+	ev    *domain.TimelineEntry
 	note  string // the note, trimmed
 	actor *domain.User
 }
@@ -164,7 +164,7 @@ func (s *Service) begin(ctx context.Context, tx *store.Tx, c *domain.Case, sp *a
 	if in.Version != 0 && in.Version != c.Version {
 		return nil, &domain.Error{Code: domain.Conflict, Key: "error.stale_version"}
 	}
-	ev := &domain.Event{ActorID: u.ID, ActorName: u.Name, Action: sp.name, FromStatus: c.Status, Data: map[string]string{}}
+	ev := &domain.TimelineEntry{ActorID: u.ID, ActorName: u.Name, Action: sp.name, FromStatus: c.Status, Data: map[string]string{}}
 	note, err := noteAndReason(sp.t, in, ev)
 	if err != nil {
 		return nil, err
@@ -174,7 +174,7 @@ func (s *Service) begin(ctx context.Context, tx *store.Tx, c *domain.Case, sp *a
 
 // noteAndReason checks the note and reason every action may carry and
 // writes them to the entry; it returns the note.
-func noteAndReason(t domain.Transition, in ActionInput, ev *domain.Event) (string, error) {
+func noteAndReason(t domain.Transition, in ActionInput, ev *domain.TimelineEntry) (string, error) {
 	note, ok := app.Text(in.Note, 2000)
 	if !ok {
 		return "", app.Required("note", "field.too_long")

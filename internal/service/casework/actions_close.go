@@ -60,7 +60,7 @@ func applyClose(s *Service, a *acting) error {
 // closeOutcome checks what each outcome needs: a resolved matter its
 // complete 六个一, an unresolved one the guidance given, a referred one
 // where it went.
-func closeOutcome(c *domain.Case, o domain.Outcome, in ActionInput, ev *domain.Event) error {
+func closeOutcome(c *domain.Case, o domain.Outcome, in ActionInput, ev *domain.TimelineEntry) error {
 	switch o {
 	case domain.OutcomeResolved:
 		if m := c.Six.Missing(); len(m) > 0 {

@@ -21,7 +21,7 @@ func init() {
 		actionSpec{name: "remind", apply: applyRemind, notify: notifyRemind},
 		actionSpec{name: "supervise", reads: []string{"due"}, apply: applySupervise, notify: notifySupervise},
 		actionSpec{name: "reply", hands: assigneeOnlyFor, notify: notifyReply, available: func(c *domain.Case) bool {
-			return slices.ContainsFunc(c.Timeline, func(e domain.Event) bool { return e.Action == "supervise" })
+			return slices.ContainsFunc(c.Timeline, func(e domain.TimelineEntry) bool { return e.Action == "supervise" })
 		}},
 		actionSpec{name: "correct", reads: []string{"description", "address", "move_to"}, apply: applyCorrect},
 		actionSpec{name: "watch", reads: []string{"assignee", "days"}, apply: applyWatch,

@@ -109,7 +109,7 @@ func (s *Service) Attach(ctx context.Context, caseID int64, kind, name string, r
 		if err := tx.AddAttachment(ctx, att); err != nil {
 			return err
 		}
-		ev := &domain.Event{ActorID: a.ID, ActorName: a.Name, Action: "attach", FromStatus: c.Status, ToStatus: c.Status,
+		ev := &domain.TimelineEntry{ActorID: a.ID, ActorName: a.Name, Action: "attach", FromStatus: c.Status, ToStatus: c.Status,
 			Data: map[string]string{"kind": kind, "name": name, "sha256": att.SHA256[:16]}}
 		if err := tx.AddEvent(ctx, c.ID, ev); err != nil {
 			return err

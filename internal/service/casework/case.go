@@ -155,21 +155,21 @@ func (s *Service) insertCase(ctx context.Context, tx *store.Tx, c *domain.Case, 
 	if err := tx.InsertCase(ctx, c, parties, strings.Join(domain.SearchTokens(text), " ")); err != nil {
 		return err
 	}
-	ev := &domain.Event{ActorID: a.User.ID, ActorName: a.User.Name, Action: "register", ToStatus: domain.StatusRegistered,
+	ev := &domain.TimelineEntry{ActorID: a.User.ID, ActorName: a.User.Name, Action: "register", ToStatus: domain.StatusRegistered,
 		Data: map[string]string{"channel": in.Channel, "parties": fmt.Sprint(len(parties))}}
 	if err := tx.AddEvent(ctx, c.ID, ev); err != nil {
 		return err
 	}
 	c.Timeline = append(c.Timeline, *ev)
 	if referred {
-		ev := &domain.Event{ActorID: a.User.ID, ActorName: a.User.Name, Action: "close", FromStatus: domain.StatusRegistered,
+		ev := &domain.TimelineEntry{ActorID: a.User.ID, ActorName: a.User.Name, Action: "close", FromStatus: domain.StatusRegistered,
 			ToStatus: domain.StatusClosed, Note: c.ReferredTo, Data: map[string]string{"outcome": string(domain.OutcomeReferred)}}
 		if err := tx.AddEvent(ctx, c.ID, ev); err != nil {
 			return err
 		}
 		c.Timeline = append(c.Timeline, *ev)
 	}
-	if err := s.publish(ctx, tx, Event{Kind: EventCaseRegistered, CaseID: c.ID, Number: c.Number, OrgPath: c.OrgPath}); err != nil {
+	if err := s.publish(ctx, tx, Broadcast{Kind: BroadcastCaseRegistered, CaseID: c.ID, Number: c.Number, OrgPath: c.OrgPath}); err != nil {
 		return err
 	}
 	return s.Kernel.Audit(ctx, tx, "case.register", "case", c.Number, c.OrgPath, domain.ResultOK, fmt.Sprintf("%d parties", len(parties)))
@@ -366,7 +366,7 @@ func (s *Service) Cases(ctx context.Context, q CaseQuery) ([]CaseRow, int64, err
 func isMobile(s string) bool { _, ok := domain.NormalizeMobile(s); return ok }
 
 // resume restarts a paused clock: the deadline moves by the time paused.
-func resume(c *domain.Case, now time.Time, ev *domain.Event) {
+func resume(c *domain.Case, now time.Time, ev *domain.TimelineEntry) {
 	if !c.StepDueAt.IsZero() {
 		c.StepDueAt = c.StepDueAt.Add(now.Sub(c.PausedAt))
 		ev.Data[domain.DataDue] = c.StepDueAt.Format(time.RFC3339)
@@ -393,7 +393,7 @@ func (s *Service) ResumeDuePauses(ctx context.Context) (int, error) {
 			if err != nil || c.PausedAt.IsZero() || c.PausedUntil.After(tx.Now) {
 				return err // resumed meanwhile (by hand or another instance)
 			}
-			ev := &domain.Event{ActorName: "系统", Action: "resume", FromStatus: c.Status, ToStatus: c.Status, Data: map[string]string{"auto": "1"}}
+			ev := &domain.TimelineEntry{ActorName: "系统", Action: "resume", FromStatus: c.Status, ToStatus: c.Status, Data: map[string]string{"auto": "1"}}
 			resume(c, tx.Now, ev)
 			if err := tx.UpdateCase(ctx, c); err != nil {
 				return err

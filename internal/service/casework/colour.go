@@ -47,7 +47,7 @@ func withPost(name, post string) string {
 // setLead makes the post holder for the matter's colour its lead leader,
 // writes them into the 六个一 and tells them. No holder: the lead stays
 // as it was and the timeline says the post is vacant.
-func (s *Service) setLead(ctx context.Context, tx *store.Tx, c *domain.Case, ev *domain.Event) error {
+func (s *Service) setLead(ctx context.Context, tx *store.Tx, c *domain.Case, ev *domain.TimelineEntry) error {
 	id, label, err := s.leadFor(ctx, tx, c, c.Risk)
 	if err != nil {
 		return err

@@ -206,7 +206,7 @@ func (s *Service) AddCoUnit(ctx context.Context, caseID int64, unitCode, part st
 		if err := tx.AddCaseUnit(ctx, caseID, ref.ID, role, part, uid); err != nil {
 			return err
 		}
-		ev := &domain.Event{ActorID: uid, ActorName: uname, Action: "co_unit", FromStatus: c.Status, ToStatus: c.Status, Note: part,
+		ev := &domain.TimelineEntry{ActorID: uid, ActorName: uname, Action: "co_unit", FromStatus: c.Status, ToStatus: c.Status, Note: part,
 			Data: map[string]string{"unit_name": ref.Name}}
 		if err := tx.AddEvent(ctx, caseID, ev); err != nil {
 			return err

@@ -120,7 +120,7 @@ func (s *Service) ImportMembers(ctx context.Context, caseID int64, table [][]str
 			return err
 		}
 		aid, aname := actorOf(ctx)
-		ev := &domain.Event{ActorID: aid, ActorName: aname, Action: "members_import",
+		ev := &domain.TimelineEntry{ActorID: aid, ActorName: aname, Action: "members_import",
 			FromStatus: c.Status, ToStatus: c.Status, Data: map[string]string{"rows": strconv.Itoa(n)}}
 		if err := tx.AddEvent(ctx, caseID, ev); err != nil {
 			return err

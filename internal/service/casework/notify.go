@@ -55,7 +55,7 @@ func (s *Service) notify(ctx context.Context, tx *store.Tx, users []int64, caseI
 		}
 		// The event names the matter and the kind, never the text (which
 		// may quote the parties).
-		if err := s.publish(ctx, tx, Event{Kind: EventNotification, UserID: u, CaseID: caseID, Number: number, Notice: kind}); err != nil {
+		if err := s.publish(ctx, tx, Broadcast{Kind: BroadcastNotification, UserID: u, CaseID: caseID, Number: number, Notice: kind}); err != nil {
 			return err
 		}
 		if s.notifier != nil {

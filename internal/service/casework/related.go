@@ -172,7 +172,7 @@ func (s *Service) PartyCounts(ctx context.Context, id int64) (map[int64]int, err
 
 // applyLink links two matters (action link) or merges c, a duplicate, into
 // its original (action merge); the other matter's timeline says so too.
-func (s *Service) applyLink(ctx context.Context, tx *store.Tx, c *domain.Case, action string, in ActionInput, ev *domain.Event) error {
+func (s *Service) applyLink(ctx context.Context, tx *store.Tx, c *domain.Case, action string, in ActionInput, ev *domain.TimelineEntry) error {
 	number := strings.TrimSpace(in.Target)
 	if number == "" {
 		return app.Required("target", "field.required")
@@ -201,7 +201,7 @@ func (s *Service) applyLink(ctx context.Context, tx *store.Tx, c *domain.Case, a
 		return err
 	}
 	ev.Data[domain.DataTarget], ev.Data[domain.DataTargetId] = number, fmt.Sprint(otherID)
-	oev := &domain.Event{ActorID: u.ID, ActorName: u.Name, Action: otherAction, FromStatus: other.Status, ToStatus: other.Status, Note: ev.Note,
+	oev := &domain.TimelineEntry{ActorID: u.ID, ActorName: u.Name, Action: otherAction, FromStatus: other.Status, ToStatus: other.Status, Note: ev.Note,
 		Data: map[string]string{"target": c.Number, "target_id": fmt.Sprint(c.ID)}}
 	return tx.AddEvent(ctx, otherID, oev)
 }

@@ -91,7 +91,7 @@ func (s *Service) suggestionFor(ctx context.Context, tx *store.Tx, c *domain.Cas
 // applyRouting records the unit, mediation organisation and mediator chosen
 // at assessment, with what was suggested and whether it was followed, and
 // fills the 六个一's docking unit and mediation organisation where empty.
-func (s *Service) applyRouting(ctx context.Context, tx *store.Tx, c *domain.Case, in ActionInput, sug *registry.Suggestion, ev *domain.Event) error {
+func (s *Service) applyRouting(ctx context.Context, tx *store.Tx, c *domain.Case, in ActionInput, sug *registry.Suggestion, ev *domain.TimelineEntry) error {
 	var unit, org, med domain.RegistryRef
 	var err error
 	if in.Unit != "" {

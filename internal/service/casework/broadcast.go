@@ -16,18 +16,19 @@ import (
 	"jiefen/internal/store"
 )
 
-// Event kinds. Events tell open pages that something changed; the page
-// fetches what it shows through the ordinary, authorized routes.
+// Broadcast kinds. A broadcast tells open pages that something changed (it is
+// not a timeline entry); the page fetches what it shows through the
+// ordinary, authorized routes.
 const (
-	EventCaseRegistered = "case.registered" // a matter was registered
-	EventNotification   = "notification"    // an entry landed in a user's inbox
-	EventResync         = "resync"          // events may have been lost: re-read the counts
+	BroadcastCaseRegistered = "case.registered" // a matter was registered
+	BroadcastNotification   = "notification"    // an entry landed in a user's inbox
+	BroadcastResync         = "resync"          // events may have been lost: re-read the counts
 )
 
-// Event is what one instance tells the pages open on every instance. It
+// Broadcast is what one instance tells the pages open on every instance. It
 // carries no personal data: numbers, ids, an org path and an inbox kind. On
 // PostgreSQL it travels as the JSON payload of a NOTIFY.
-type Event struct {
+type Broadcast struct {
 	Kind    string `json:"kind"`
 	CaseID  int64  `json:"case_id,omitempty"`
 	Number  string `json:"number,omitempty"`   // the matter's number
@@ -39,13 +40,13 @@ type Event struct {
 
 // visibleTo reports whether u may be told of ev: a notification only its
 // owner, a new matter whoever may view matters where it was registered.
-func (ev Event) visibleTo(u *domain.User) bool {
+func (ev Broadcast) visibleTo(u *domain.User) bool {
 	switch ev.Kind {
-	case EventNotification:
+	case BroadcastNotification:
 		return u.ID == ev.UserID
-	case EventCaseRegistered:
+	case BroadcastCaseRegistered:
 		return ev.OrgPath != "" && authz.Check(u, authz.CaseView, ev.OrgPath) == nil
-	case EventResync:
+	case BroadcastResync:
 		return true
 	}
 	return false
@@ -89,7 +90,7 @@ func (h *hub) markReady() { h.once.Do(func() { close(h.ready) }) }
 const subscriberBuffer = 32
 
 // deliver hands ev to every subscriber allowed to see it, never blocking.
-func (h *hub) deliver(ev Event) {
+func (h *hub) deliver(ev Broadcast) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for sub := range h.subs {
@@ -117,8 +118,8 @@ func (h *hub) close() {
 // Subscription is one open event stream. C is closed when the service shuts
 // its events down.
 type Subscription struct {
-	C    <-chan Event
-	c    chan Event
+	C    <-chan Broadcast
+	c    chan Broadcast
 	h    *hub
 	user *domain.User // guarded by h.mu
 }
@@ -140,7 +141,7 @@ func (s *Service) Subscribe(ctx context.Context) (*Subscription, error) {
 	if u == nil {
 		return nil, app.ErrNoSession
 	}
-	c := make(chan Event, subscriberBuffer)
+	c := make(chan Broadcast, subscriberBuffer)
 	sub := &Subscription{C: c, c: c, h: s.hub, user: u}
 	s.hub.mu.Lock()
 	defer s.hub.mu.Unlock()
@@ -196,7 +197,7 @@ func (s *Service) CheckSubscription(ctx context.Context, sub *Subscription) erro
 // and on PostgreSQL to the other instances through a NOTIFY sent inside tx
 // (so it reaches them on commit and never on rollback). This instance hears
 // its own NOTIFY too and skips it by its origin.
-func (s *Service) publish(ctx context.Context, tx *store.Tx, ev Event) error {
+func (s *Service) publish(ctx context.Context, tx *store.Tx, ev Broadcast) error {
 	ev.Origin = s.hub.instance
 	b, err := json.Marshal(ev)
 	if err != nil {
@@ -223,7 +224,7 @@ func (s *Service) RunEvents(ctx context.Context) {
 	first := true
 	s.Store().Listen(ctx, store.Listener{
 		Notify: func(payload string) {
-			var ev Event
+			var ev Broadcast
 			if err := json.Unmarshal([]byte(payload), &ev); err != nil {
 				s.Logger().Warn("event listener: bad payload", "err", err)
 				return
@@ -239,7 +240,7 @@ func (s *Service) RunEvents(ctx context.Context) {
 				return
 			}
 			s.Logger().Info("event listener: reconnected")
-			s.hub.deliver(Event{Kind: EventResync})
+			s.hub.deliver(Broadcast{Kind: BroadcastResync})
 		},
 		Failed: func(err error, retryIn time.Duration) {
 			s.Logger().Warn("event listener: connection lost", "err", err, "retry_in", retryIn.String())
