@@ -147,22 +147,20 @@ func (tx *Tx) SaveWindow(ctx context.Context, w *domain.Window) error {
 
 // Zones lists the zones in order with their windows.
 func (tx *Tx) Zones(ctx context.Context) ([]*domain.Zone, error) {
-	rows, err := tx.query(ctx, `SELECT id, code, name, purpose, sort FROM zones ORDER BY sort, code`)
-	if err != nil {
-		return nil, wrap(err, "zones")
-	}
 	var out []*domain.Zone
 	byID := map[int64]*domain.Zone{}
-	for rows.Next() {
+	err := queryEach(ctx, tx, "zones", func(row rowScanner) error {
 		z := &domain.Zone{}
-		if err := rows.Scan(&z.ID, &z.Code, &z.Name, &z.Purpose, &z.Sort); err != nil {
-			rows.Close()
-			return nil, err
+		if err := row.Scan(&z.ID, &z.Code, &z.Name, &z.Purpose, &z.Sort); err != nil {
+			return err
 		}
 		out = append(out, z)
 		byID[z.ID] = z
+		return nil
+	}, `SELECT id, code, name, purpose, sort FROM zones ORDER BY sort, code`)
+	if err != nil {
+		return nil, err
 	}
-	rows.Close()
 	err = queryEach(ctx, tx, "windows", func(row rowScanner) error {
 		var w domain.Window
 		var zid int64
