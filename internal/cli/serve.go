@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -39,13 +41,18 @@ func (e *env) serve(args []string, isDemo bool) error {
 	dev := f.boolean("dev", false, "read templates and static files from ./internal/ui (development)")
 	demoCases := f.Int("cases", demo.DemoCases, "demo: how many matters to create on first start")
 	keyFile := f.str("key-file", "", "key file for personal data (default: beside the SQLite file, or data/jiefen.keys)")
+	logFile := f.str("log-file", "", "append the log to this file (default: the terminal; the demo: demo.log beside its database)")
 	if err := f.parse(args); err != nil {
 		return err
 	}
-	log, err := newLogger(e, *logFormat, *logLevel)
+	if isDemo {
+		*logFile = e.demoStart(*db, *logFile, *demoCases)
+	}
+	log, closeLog, err := e.serveLogger(*logFormat, *logLevel, *logFile)
 	if err != nil {
 		return err
 	}
+	defer closeLog()
 	cfg := server.Config{Version: Version, CentreName: *centre, SealName: *seal, SecureCookies: *secure, Dev: *dev}
 	if cfg.TrustedProxies, err = parseCIDRs(*proxies); err != nil {
 		return usageError{"--trusted-proxies: " + err.Error()}
@@ -66,11 +73,11 @@ func (e *env) serve(args []string, isDemo bool) error {
 		return err
 	}
 	if isDemo {
-		accounts, err := demo.Prepare(e.ctx, svc, *demoCases)
+		accounts, err := demo.Prepare(e.ctx, svc, *demoCases, func(step string) { fmt.Fprintf(e.stdout, "  … %s\n", step) })
 		if err != nil {
 			return fmt.Errorf("cannot prepare the demo database: %w", err)
 		}
-		defer printDemo(e, *addr, *db, accounts)()
+		defer printDemo(e, *addr, *db, *logFile, accounts)()
 	} else if n, err := countUsers(e.ctx, st); err == nil && n == 0 {
 		log.Warn("no accounts yet: create the first administrator with `jiefen user add --role admin --password-stdin …`")
 	}
@@ -104,7 +111,7 @@ func countUsers(ctx context.Context, st *store.Store) (int, error) {
 
 // printDemo prints the URL and accounts; it returns a no-op so the call site
 // reads as "print, then serve".
-func printDemo(e *env, addr, db string, accounts []demo.Account) func() {
+func printDemo(e *env, addr, db, logFile string, accounts []demo.Account) func() {
 	host := addr
 	if strings.HasPrefix(host, ":") {
 		host = "127.0.0.1" + host
@@ -114,8 +121,47 @@ func printDemo(e *env, addr, db string, accounts []demo.Account) func() {
 	for _, a := range accounts {
 		fmt.Fprintf(e.stdout, "  %-14s %-16s %-14s %s\n", a.Role, a.Username, a.Password, a.Who)
 	}
+	fmt.Fprintf(e.stdout, "\n  A first walk: sign in as jiedai and register a dispute (登记); as zhiban assess and dispatch it\n"+
+		"  (研判、交办); as tiaojie sign for it, record a session and close it; as jiedai inform the parties and\n"+
+		"  visit them (告知、回访); as shuji see the command centre (/board) and the statistics.\n")
+	if logFile != "" {
+		fmt.Fprintf(e.stdout, "  The server's log: %s. Another address: --addr 127.0.0.1:8090.\n", logFile)
+	}
 	fmt.Fprintf(e.stdout, "\n  Passwords are new each time the demo starts. Press Ctrl+C to stop.\n\n")
 	return func() {}
+}
+
+// demoStart says what the demo is doing while it starts, and picks its log
+// file: the demo's terminal is for the person trying it, so the accounts
+// stay the last thing printed and the server's log goes beside the database.
+func (e *env) demoStart(db, logFile string, cases int) string {
+	fmt.Fprintf(e.stdout, "jiefen demo: preparing %s (the first start creates Zizhou's tree, the centre and %d matters: about a minute)…\n", db, cases)
+	if logFile == "" && !store.IsPostgres(db) {
+		logFile = filepath.Join(filepath.Dir(strings.TrimPrefix(db, "sqlite:")), "demo.log")
+	}
+	return logFile
+}
+
+// serveLogger is newLogger writing to logFile when one is named (appended;
+// the returned func closes it).
+func (e *env) serveLogger(format, level, logFile string) (*slog.Logger, func(), error) {
+	if logFile == "" {
+		log, err := newLogger(e, format, level)
+		return log, func() {}, err
+	}
+	if err := os.MkdirAll(filepath.Dir(logFile), 0o750); err != nil {
+		return nil, nil, fmt.Errorf("cannot create the log's folder: %w", err)
+	}
+	f, err := os.OpenFile(logFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o640)
+	if err != nil {
+		return nil, nil, fmt.Errorf("cannot open the log file: %w", err)
+	}
+	log, err := newLogger(&env{stderr: f}, format, level)
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return log, func() { f.Close() }, nil
 }
 
 func newLogger(e *env, format, level string) (*slog.Logger, error) {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -99,8 +100,19 @@ func TestDemoServeAndShutdown(t *testing.T) {
 		if code := <-slow; code != 200 {
 			t.Fatalf("in-flight request got %d", code)
 		}
-		if !strings.Contains(errb.String(), "stopped") {
-			t.Fatalf("no shutdown log: %s", errb.String())
+		// The terminal says what the demo does while it starts and ends with
+		// the accounts; the server's log goes to demo.log beside the database.
+		lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+		if !strings.HasPrefix(lines[0], "jiefen demo: preparing") || !strings.Contains(out.String(), "… 演示事项") ||
+			!strings.Contains(lines[len(lines)-1], "Press Ctrl+C to stop") {
+			t.Fatalf("round %d: the terminal:\n%s", round, out.String())
+		}
+		logged, err := os.ReadFile(filepath.Join(filepath.Dir(db), "demo.log"))
+		if err != nil || !strings.Contains(string(logged), "stopped") || !strings.Contains(string(logged), "listening") {
+			t.Fatalf("no server log in demo.log (%v):\n%s", err, logged)
+		}
+		if strings.Contains(errb.String(), "level=") {
+			t.Fatalf("the server's log reached the terminal: %s", errb.String())
 		}
 	}
 	if printed[0] == printed[1] {

@@ -70,12 +70,15 @@ var users = []demoUser{
 var gridNames = []string{"第一网格", "第二网格", "第三网格"}
 
 // Prepare makes sure the demo data exists (creating it on first run) and
-// gives every demo account a fresh random password, returned for printing.
-func Prepare(ctx context.Context, svc *service.Service, cases int) ([]Account, error) {
+// gives every demo account a fresh random password, returned for printing;
+// progress is told each step as it starts.
+func Prepare(ctx context.Context, svc *service.Service, cases int, progress func(step string)) ([]Account, error) {
 	ctx = domain.WithActor(ctx, domain.OperatorActor())
+	progress("行政区划与网格 (the tree and its grid cells)")
 	if err := ensureTree(ctx, svc); err != nil {
 		return nil, err
 	}
+	progress("演示账号 (one account per role)")
 	var out []Account
 	for _, du := range users {
 		pw := identity.GeneratePassword()
@@ -95,9 +98,11 @@ func Prepare(ctx context.Context, svc *service.Service, cases int) ([]Account, e
 		}
 		out = append(out, Account{Role: domain.JoinRoles(du.roles), Username: du.username, Password: pw, Who: du.who})
 	}
+	progress("中心与调解力量 (the centre's units, roster and mediators)")
 	if err := ensureCentre(ctx, svc); err != nil {
 		return nil, err
 	}
+	progress(fmt.Sprintf("演示事项 (up to %d matters in every state)", cases))
 	if err := seedCases(ctx, svc, cases); err != nil {
 		return nil, err
 	}
