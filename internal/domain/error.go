@@ -49,6 +49,20 @@ func Errorf(code Code, key string, args ...any) *Error {
 	return &Error{Code: code, Key: key, Args: args}
 }
 
+// Name is a message argument that is itself a message key: an action's, a
+// status's or a risk's display name ("action.assess", "status.assessed").
+// The surface translates it into the reader's language when it renders the
+// message, so a code never reaches the text.
+type Name string
+
+// MessageKey is the key the catalogue translates (i18n.T looks for it).
+func (n Name) MessageKey() string { return string(n) }
+
+// ActionName, StatusName and RiskName are the Names of a code.
+func ActionName(action string) Name { return Name("action." + action) }
+func StatusName(st Status) Name     { return Name("status." + string(st)) }
+func RiskName(r Risk) Name          { return Name("risk." + string(r)) }
+
 // ErrNotFound is returned (wrapped) when a record does not exist.
 var ErrNotFound = &Error{Code: NotFound, Key: "error.not_found"}
 

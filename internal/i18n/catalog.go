@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -39,7 +40,12 @@ func mustLoad() map[string]map[string]string {
 	return out
 }
 
-// T translates key into lang, formatting args with fmt verbs in the message.
+// named is an argument that is a message key itself (domain.Name): it is
+// translated into the same language before it is formatted in.
+type named interface{ MessageKey() string }
+
+// T translates key into lang, formatting args with fmt verbs in the message;
+// an argument with a MessageKey is replaced by that key's translation.
 func T(lang, key string, args ...any) string {
 	msg, ok := catalogs[lang][key]
 	if !ok {
@@ -48,6 +54,15 @@ func T(lang, key string, args ...any) string {
 		}
 	}
 	if len(args) > 0 {
+		cloned := false
+		for i, a := range args {
+			if n, ok := a.(named); ok {
+				if !cloned { // the caller's slice (an error's Args) stays as it was
+					args, cloned = slices.Clone(args), true
+				}
+				args[i] = T(lang, n.MessageKey())
+			}
+		}
 		return fmt.Sprintf(msg, args...)
 	}
 	return msg

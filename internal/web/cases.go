@@ -127,12 +127,14 @@ func (s *Server) saveCase(w http.ResponseWriter, r *http.Request) error {
 		}
 		f.PeopleCount = v
 	}
-	var rowIndex []int // form row of each submitted party
+	var rowIndex []int               // form row of each submitted party
+	typed := make([]domain.Party, 3) // every row as typed, re-shown on an error
 	for i := range 3 {
 		p := domain.Party{Name: r.PostFormValue("p" + strconv.Itoa(i) + "_name"), Role: r.PostFormValue("p" + strconv.Itoa(i) + "_role"),
 			Kind: r.PostFormValue("p" + strconv.Itoa(i) + "_kind"), IDNumber: strings.TrimSpace(r.PostFormValue("p" + strconv.Itoa(i) + "_id")),
 			NoIDReason: r.PostFormValue("p" + strconv.Itoa(i) + "_noid"), Phone: r.PostFormValue("p" + strconv.Itoa(i) + "_phone"),
 			Address: r.PostFormValue("p" + strconv.Itoa(i) + "_address"), USCC: r.PostFormValue("p" + strconv.Itoa(i) + "_uscc")}
+		typed[i] = p
 		if p.Kind == "person" && p.IDNumber == "" {
 			p.IDType = "none"
 		}
@@ -167,12 +169,10 @@ func (s *Server) saveCase(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 		_, d := s.describe(r, err)
-		// Re-show the rows where they were typed.
-		rows := make([]domain.Party, 3)
-		for k, i := range rowIndex {
-			rows[i] = f.Parties[k]
-		}
-		f.Parties = rows
+		// Re-show every row as it was typed, ID numbers and phones too, so
+		// the receptionist corrects only the bad field. They travel only in
+		// this response's form (the page is no-store), never in a URL or log.
+		f.Parties = typed
 		return s.renderCaseNew(w, r, http.StatusUnprocessableEntity, f, d.Fields, d.Message)
 	}
 	s.setFlash(w, r, "flash.case_registered")

@@ -159,7 +159,7 @@ func (s *Service) begin(ctx context.Context, tx *store.Tx, c *domain.Case, sp *a
 		return nil, err
 	}
 	if !sp.t.Allows(c.Status) {
-		return nil, &domain.Error{Code: domain.Conflict, Key: "case.action.status", Args: []any{sp.name, string(c.Status)}}
+		return nil, &domain.Error{Code: domain.Conflict, Key: "case.action.status", Args: []any{domain.ActionName(sp.name), domain.StatusName(c.Status)}}
 	}
 	if in.Version != 0 && in.Version != c.Version {
 		return nil, &domain.Error{Code: domain.Conflict, Key: "error.stale_version"}
