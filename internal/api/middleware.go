@@ -73,6 +73,10 @@ var mustChangeAllowed = []string{"GET /api/v1/me"}
 
 func noSession(log *slog.Logger) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if httpx.SessionReplaced(r.Context()) {
+			httpx.WriteError(w, r, log, &domain.Error{Code: domain.Unauthorized, Key: "session.replaced"})
+			return
+		}
 		httpx.WriteError(w, r, log, &domain.Error{Code: domain.Unauthorized, Key: "session.none"})
 	}
 }

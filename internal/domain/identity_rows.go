@@ -39,3 +39,16 @@ type UserFilter struct {
 	AfterID  int64
 	Limit    int
 }
+
+// SessionEndReplaced is the end reason of a session that a new sign-in to
+// the same account ended (one session per account, SS-5).
+const SessionEndReplaced = "replaced by a new sign-in"
+
+// SessionEnd says how a session ended: its end reason as stored, when, and
+// for one replaced by a new sign-in, where that sign-in came from ("" when
+// unknown).
+type SessionEnd struct {
+	Reason string
+	At     time.Time
+	ByIP   string
+}

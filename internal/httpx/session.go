@@ -18,6 +18,10 @@ type sessKey struct{}
 
 type expiredKey struct{}
 
+type deadKey struct{}
+
+type replacedKey struct{}
+
 // SessionFrom returns the request's cookie session, nil without one.
 func SessionFrom(ctx context.Context) *domain.Session {
 	sess, _ := ctx.Value(sessKey{}).(*domain.Session)
@@ -27,6 +31,14 @@ func SessionFrom(ctx context.Context) *domain.Session {
 // SessionExpired tells whether the request carried a session that has just
 // expired (the sign-in page then says so).
 func SessionExpired(ctx context.Context) bool { return ctx.Value(expiredKey{}) != nil }
+
+// DeadCookie returns the session cookie's value when it no longer works
+// ("" otherwise): the sign-in page asks whether its session ended and why.
+func DeadCookie(ctx context.Context) string { v, _ := ctx.Value(deadKey{}).(string); return v }
+
+// SessionReplaced tells whether the request carried the cookie of a session
+// that a sign-in elsewhere ended.
+func SessionReplaced(ctx context.Context) bool { return ctx.Value(replacedKey{}) != nil }
 
 // SessionCookie returns the session cookie's value, "" without one.
 func SessionCookie(r *http.Request) string {
@@ -72,8 +84,12 @@ func (s Sessions) Resolve(w http.ResponseWriter, r *http.Request) (context.Conte
 		ctx = context.WithValue(ctx, sessKey{}, sess)
 	case domain.ErrorCode(err) == domain.Unauthorized:
 		ClearSessionCookie(w, s.Secure(r))
-		if err.(*domain.Error).Key == "session.expired" {
+		ctx = context.WithValue(ctx, deadKey{}, c)
+		switch err.(*domain.Error).Key {
+		case "session.expired":
 			ctx = context.WithValue(ctx, expiredKey{}, true)
+		case "session.replaced":
+			ctx = context.WithValue(ctx, replacedKey{}, true)
 		}
 	default:
 		return nil, err

@@ -31,6 +31,29 @@ func (tx *Tx) SessionByHash(ctx context.Context, hash string) (*domain.Session, 
 	return s, tx.scanErr(err, "get session")
 }
 
+// EndedSessionByHash reads how the ended session with this token hash
+// ended, if it ended after since; a sign-in that replaced it gives its
+// address (the user's session started in the same moment). NotFound for a
+// live session or an unknown hash.
+func (tx *Tx) EndedSessionByHash(ctx context.Context, hash string, since time.Time) (*domain.SessionEnd, error) {
+	var id, userID int64
+	end := &domain.SessionEnd{}
+	err := tx.queryRow(ctx, `SELECT id, user_id, ended_at, end_reason FROM sessions WHERE token_hash = $1 AND ended_at IS NOT NULL AND ended_at > $2`,
+		hash, ts(since)).Scan(&id, &userID, nullTime{&end.At}, &end.Reason)
+	if err := tx.scanErr(err, "get ended session"); err != nil {
+		return nil, err
+	}
+	if end.Reason != domain.SessionEndReplaced {
+		return end, nil
+	}
+	err = tx.queryRow(ctx, `SELECT ip FROM sessions WHERE user_id = $1 AND id > $2 AND created_at = $3 ORDER BY id LIMIT 1`,
+		userID, id, ts(end.At)).Scan(&end.ByIP)
+	if err := tx.scanErr(err, "get replacing session"); err != nil && domain.ErrorCode(err) != domain.NotFound {
+		return nil, err
+	}
+	return end, nil
+}
+
 // domain.Session reads a live (not ended) session by ID.
 func (tx *Tx) Session(ctx context.Context, id int64) (*domain.Session, error) {
 	s := &domain.Session{}

@@ -15,8 +15,12 @@ func (s *Server) showLoginPage(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return nil
 	}
-	p := &page{Title: "login.title", Data: map[string]any{"Next": safeNext(r.URL.Query().Get("next")), "Username": ""}}
-	if r.URL.Query().Get("expired") == "1" {
+	notice, err := s.endedNotice(w, r)
+	if err != nil {
+		return err
+	}
+	p := &page{Title: "login.title", Data: map[string]any{"Next": safeNext(r.URL.Query().Get("next")), "Username": "", "Ended": notice}}
+	if r.URL.Query().Get("expired") == "1" && notice == nil {
 		p.Flash = "flash.session_expired"
 	}
 	s.render(w, r, http.StatusOK, "login", p)

@@ -28,6 +28,9 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			s.fail(w, r, err)
 			return
 		}
+		if dead := httpx.DeadCookie(ctx); dead != "" {
+			s.keepEndedCookie(w, r, dead)
+		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

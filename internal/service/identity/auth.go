@@ -160,7 +160,7 @@ func (s *Service) startSession(ctx context.Context, tx *store.Tx, a *domain.Acto
 	if err := tx.RecordLogin(ctx, username, a.IP, true); err != nil {
 		return nil, err
 	}
-	ended, err := tx.EndUserSessions(ctx, u.ID, 0, "new login")
+	ended, err := tx.EndUserSessions(ctx, u.ID, 0, domain.SessionEndReplaced)
 	if err != nil {
 		return nil, err
 	}
@@ -177,7 +177,7 @@ func (s *Service) startSession(ctx context.Context, tx *store.Tx, a *domain.Acto
 	a.User = u
 	detail := fmt.Sprintf("session %d", sess.ID)
 	if ended > 0 {
-		detail += fmt.Sprintf("; ended %d older session(s)", ended)
+		detail += fmt.Sprintf("; ended %d older session(s): %s", ended, domain.SessionEndReplaced)
 	}
 	return res, s.Kernel.Audit(ctx, tx, "login", "user", username, u.OrgPath, domain.ResultOK, detail)
 }
@@ -191,9 +191,16 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*domain.User,
 	var u *domain.User
 	var sess *domain.Session
 	var expired string
+	var replaced bool
 	err := s.View(ctx, func(tx *store.Tx) error {
 		var err error
 		if sess, err = tx.SessionByHash(ctx, hashToken(token)); err != nil {
+			if domain.ErrorCode(err) == domain.NotFound {
+				replaced, err = s.wasReplaced(ctx, tx, token)
+				if err == nil {
+					err = domain.ErrNotFound
+				}
+			}
 			return err
 		}
 		switch {
@@ -208,10 +215,12 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*domain.User,
 		u, err = tx.User(ctx, sess.UserID)
 		return err
 	})
-	if domain.ErrorCode(err) == domain.NotFound {
+	switch {
+	case replaced:
+		return nil, nil, errReplaced
+	case domain.ErrorCode(err) == domain.NotFound:
 		return nil, nil, app.ErrNoSession
-	}
-	if err != nil {
+	case err != nil:
 		return nil, nil, err
 	}
 	if expired != "" || u.Disabled {
@@ -227,6 +236,48 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*domain.User,
 		}
 	}
 	return u, sess, nil
+}
+
+// errReplaced answers a cookie whose session a sign-in elsewhere ended.
+var errReplaced = &domain.Error{Code: domain.Unauthorized, Key: "session.replaced"}
+
+// wasReplaced tells whether token's session, not live, was ended by a new
+// sign-in to the same account.
+func (s *Service) wasReplaced(ctx context.Context, tx *store.Tx, token string) (bool, error) {
+	end, err := tx.EndedSessionByHash(ctx, hashToken(token), tx.Now.Add(-s.policy.AbsoluteTimeout))
+	if domain.ErrorCode(err) == domain.NotFound {
+		return false, nil
+	}
+	return err == nil && isReplaced(end.Reason), err
+}
+
+// isReplaced tells an end reason of a new sign-in ("new login" in rows
+// from before the reason had its constant).
+func isReplaced(reason string) bool {
+	return reason == domain.SessionEndReplaced || reason == "new login"
+}
+
+// SessionEnded says how the session of a cookie value ended, if it ended
+// within the absolute timeout (nil for a live, unknown or forged one: only
+// the holder of a real token learns anything, and only of its own
+// account). The sign-in page tells the person why they were signed out.
+func (s *Service) SessionEnded(ctx context.Context, token string) (*domain.SessionEnd, error) {
+	if token == "" || len(token) > 100 {
+		return nil, nil
+	}
+	var end *domain.SessionEnd
+	err := s.View(ctx, func(tx *store.Tx) error {
+		var err error
+		end, err = tx.EndedSessionByHash(ctx, hashToken(token), tx.Now.Add(-s.policy.AbsoluteTimeout))
+		return err
+	})
+	if domain.ErrorCode(err) == domain.NotFound {
+		return nil, nil
+	}
+	if err == nil && isReplaced(end.Reason) {
+		end.Reason = domain.SessionEndReplaced
+	}
+	return end, err
 }
 
 // Logout ends the actor's session.
