@@ -42,9 +42,15 @@ func (s *Server) showPrint(w http.ResponseWriter, r *http.Request) error {
 	if seal == "" {
 		seal = s.cfg.CentreName
 	}
+	// The registering user is the first entry's; the agreement's body starts
+	// from the most recent mediation session's record.
+	var registrar string
+	if len(c.Timeline) > 0 {
+		registrar = c.Timeline[0].ActorName
+	}
 	s.render(w, r, http.StatusOK, "print", &page{Title: "print." + form, Data: map[string]any{
 		"Form": form, "C": c, "Close": closing, "Inform": informing, "Visits": visits, "Supervise": supervisions,
-		"Replies": replies, "Orders": sv, "Seal": seal,
+		"Replies": replies, "Orders": sv, "Seal": seal, "Registrar": registrar, "Session": c.LastEntry("session"),
 	}})
 	return nil
 }
