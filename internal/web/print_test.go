@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -82,6 +83,49 @@ func TestPrintMenuAndForms(t *testing.T) {
 			if strings.Contains(agr, not) {
 				t.Errorf("the agreement shows %q", not)
 			}
+		}
+	})
+}
+
+// The agreement prints the parties' full identities only after an audited
+// reveal with a reason; a reviewer (who may not reveal) gets no form and
+// is refused.
+func TestAgreementReveal(t *testing.T) {
+	jftest.Engines(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st)
+		p := jftest.Path{Svc: e.svc, Recep: e.user("recep", "610831", domain.RoleReceptionist),
+			Disp: e.user("disp", "610831", domain.RoleDispatcher), Med: e.user("med1", "610831101", domain.RoleMediator)}
+		e.user("rev", "610831", domain.RoleReviewer)
+		m := p.Matter(t, domain.CaseInput{Channel: "visit", Category: "land", OrgCode: "610831101200", Address: "何家集村三组",
+			Description: "张建军与李保国因承包地边界发生争执，多次争吵，村委会调处未果。",
+			Parties: []domain.Party{{Role: "applicant", Name: "张建军", IDNumber: "610831199003070024", Phone: "13912345678"},
+				{Role: "respondent", Name: "李保国", IDNumber: "610831198805120033"}}}, jftest.Closed)
+		path := "/cases/" + itoa(m.ID) + "/print/agreement"
+		c := e.client()
+		c.login("disp", jftest.Password)
+		if body := c.getOK(path); !strings.Contains(body, `action="`+path+`/reveal"`) || strings.Contains(body, "610831199003070024") {
+			t.Fatal("the agreement: no reveal form, or an identity unmasked without a reveal")
+		}
+		if resp, body := c.post(path+"/reveal", url.Values{"reason": {" "}}); resp.StatusCode != 422 || strings.Contains(body, "610831199003070024") {
+			t.Fatalf("a reveal without a reason: %d", resp.StatusCode)
+		}
+		resp, body := c.post(path+"/reveal", url.Values{"reason": {"双方当面签署协议"}})
+		for _, want := range []string{"610831199003070024", "13912345678", "610831198805120033", "已记入审计日志"} {
+			if resp.StatusCode != 200 || !strings.Contains(body, want) {
+				t.Errorf("the revealed agreement (%d) lacks %q", resp.StatusCode, want)
+			}
+		}
+		n, err := jftest.Count(st, `SELECT COUNT(*) FROM audit_log WHERE action = 'personal.reveal' AND detail LIKE '%双方当面签署协议%'`)
+		if err != nil || n != 2 {
+			t.Errorf("reveal audit rows: %d %v, want one per party", n, err)
+		}
+		r := e.client()
+		r.login("rev", jftest.Password)
+		if body := r.getOK(path); strings.Contains(body, "/reveal") {
+			t.Error("a reviewer is offered the reveal")
+		}
+		if resp, body := r.post(path+"/reveal", url.Values{"reason": {"看看"}}); resp.StatusCode != 403 || strings.Contains(body, "610831199003070024") {
+			t.Errorf("a reviewer's reveal: %d", resp.StatusCode)
 		}
 	})
 }
