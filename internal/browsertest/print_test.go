@@ -70,12 +70,14 @@ func TestPrintViewsFitOneA4Page(t *testing.T) {
 	do(lead, "supervise", casework.ActionInput{Note: "请于本周内组织双方现场勘界，依法依规化解，防止矛盾激化。", Due: time.Now().Add(72 * time.Hour)})
 	do(med, "reply", casework.ActionInput{Note: "已约定周四上午现场勘界，镇司法所、村委会参加。"})
 	do(med, "six", casework.ActionInput{Six: &domain.Six{LeadLeader: "王书记", MediationOrg: "何家集镇人民调解委员会", DockingUnit: "镇司法所", Plan: "现场勘界后调解", Schedule: "两周", GuidanceText: "农村土地承包法"}})
+	do(med, "session", casework.ActionInput{Date: time.Now(), Place: "何家集村委会", Participants: "张建军、李保国、村主任", Note: "双方同意现场勘界后以界石连线为界"})
 	do(med, "close", casework.ActionInput{Outcome: "resolved", Note: "一、双方以2015年承包合同附图为准，以界石连线为界；二、李保国于本月底前移除越界种植的玉米，张建军不再主张青苗损失；三、双方今后不得以任何理由再起争执。"})
 	do(med, "inform", casework.ActionInput{Method: "电话"})
 	do(recep, "visit", casework.ActionInput{Satisfaction: "satisfied", Note: "协议已履行，双方满意。"})
 
 	tab := e.newTab(t, desktop)
 	tab.login("disp", jftest.Password)
+	printFromMenu(tab, c)
 	for _, form := range report.PrintForms {
 		tab.open("/cases/" + strconv.FormatInt(c.ID, 10) + "/print/" + form)
 		tab.wantText("article", centreName, c.Number)
@@ -92,6 +94,9 @@ func TestPrintViewsFitOneA4Page(t *testing.T) {
 		}
 		tab.shot("print-" + form)
 	}
+	tab.open("/cases/" + strconv.FormatInt(c.ID, 10) + "/print/agreement")
+	tab.wantText("article", "何家集村委会", "双方同意现场勘界后以界石连线为界", "一、双方以2015年承包合同附图为准")
+	tab.open("/cases/" + strconv.FormatInt(c.ID, 10) + "/print/supervision")
 	tab.wantText("article", "督办单", "请于本周内组织双方现场勘界", "已约定周四上午现场勘界")
 	tab.open("/reports/monthly")
 	tab.wantText("main", "月报", "一、分地区情况", "何家集镇")
@@ -104,4 +109,23 @@ func TestPrintViewsFitOneA4Page(t *testing.T) {
 		t.Errorf("the monthly report prints on %d pages", n)
 	}
 	tab.shot("report-monthly")
+}
+
+// printFromMenu opens the matter page's print menu (a <details>, no script
+// needed), checks it offers the five documents of a visited matter within
+// a phone's width, and follows its registration link to the form.
+func printFromMenu(tab *tab, c *domain.Case) {
+	tab.t.Helper()
+	tab.open("/cases/" + strconv.FormatInt(c.ID, 10))
+	tab.do("open the print menu", chromedp.Click(chromedp.CSS("details.print-menu summary")))
+	tab.wantText("details.print-menu ul", "受理登记表", "调解协议书", "回访记录表", "告知书", "督办单")
+	tab.shot("print-menu")
+	tab.do("phone viewport", phone.action(), chromedp.Sleep(300*time.Millisecond))
+	if !eval[bool](tab, `document.querySelector("details.print-menu ul").getBoundingClientRect().right <= innerWidth`) {
+		tab.t.Errorf("the print menu overflows a %d px screen", phone.w)
+	}
+	tab.do("desktop viewport", desktop.action(), chromedp.Sleep(300*time.Millisecond))
+	tab.submit(`details.print-menu a[href$="/print/registration"]`)
+	tab.wantPath("/cases/" + strconv.FormatInt(c.ID, 10) + "/print/registration")
+	tab.wantText("article", "受理登记表", "查询码", c.QueryCode, "登记人")
 }
