@@ -231,9 +231,17 @@ func NewJSONFields(obj map[string]json.RawMessage) (JSONFields, error) {
 	return out, nil
 }
 
+// knownJSONName reports whether some action reads the field k of a JSON
+// body (under its API name: "mediator_id", not the form's "mediator").
 func knownJSONName(k string) bool {
-	for name := range inputFields {
-		if k == name && jsonNames[name] == "" || k == jsonNames[name] {
+	if _, renamed := jsonNames[k]; renamed {
+		return false
+	}
+	if _, ok := inputFields[k]; ok {
+		return true
+	}
+	for _, api := range jsonNames {
+		if k == api {
 			return true
 		}
 	}

@@ -58,7 +58,8 @@ func (s *Service) Page(ctx context.Context, id int64) (*CasePage, error) {
 // pageLists reads the matter's lists: catalogue, files, schedule, related
 // matters, parties' other matters, households and co-units.
 func (s *Service) pageLists(ctx context.Context, tx *store.Tx, p *CasePage) error {
-	c, err := p.Case, error(nil)
+	c := p.Case
+	var err error
 	if p.Categories, err = tx.Categories(ctx); err != nil {
 		return err
 	}
@@ -81,16 +82,27 @@ func (s *Service) pageLists(ctx context.Context, tx *store.Tx, p *CasePage) erro
 		return err
 	}
 	if p.Group.CanManage {
-		if err := s.reg.MayReadRegistries(ctx); err != nil {
-			return err
-		}
-		reg, err := s.reg.CentreIn(ctx, tx)
+		reg, err := s.pageRegistries(ctx, tx, p)
 		if err != nil {
 			return err
 		}
 		p.AllUnits = reg.Units
 	}
 	return nil
+}
+
+// pageRegistries reads the registries once for the page (the co-unit
+// choice and the assessment form both need them).
+func (s *Service) pageRegistries(ctx context.Context, tx *store.Tx, p *CasePage) (*registry.Registries, error) {
+	if p.Registries != nil {
+		return p.Registries, nil
+	}
+	if err := s.reg.MayReadRegistries(ctx); err != nil {
+		return nil, err
+	}
+	reg, err := s.reg.CentreIn(ctx, tx)
+	p.Registries = reg
+	return reg, err
 }
 
 // pageAssessment starts the assessment form from the suggestions (a
@@ -106,10 +118,7 @@ func (s *Service) pageAssessment(ctx context.Context, tx *store.Tx, p *CasePage)
 	if p.Suggestion, err = s.suggestionFor(ctx, tx, c, true); err != nil {
 		return err
 	}
-	if err := s.reg.MayReadRegistries(ctx); err != nil {
-		return err
-	}
-	if p.Registries, err = s.reg.CentreIn(ctx, tx); err != nil {
+	if _, err := s.pageRegistries(ctx, tx, p); err != nil {
 		return err
 	}
 	p.AssessRisk = p.Suggestion.Risk.Color
