@@ -406,9 +406,9 @@ func (p *Party) validate(i int, now time.Time, f FieldErrors) {
 		f.Add(key("name"), "field.too_long")
 	}
 	if p.Phone != "" {
-		ph, ok := NormalizeMobile(p.Phone)
+		ph, ok := NormalizePhone(p.Phone)
 		if !ok {
-			f.Add(key("phone"), "phone.invalid")
+			f.Add(key("phone"), "party.phone.invalid")
 		}
 		p.Phone = ph
 	}

@@ -17,8 +17,22 @@ func MaskID(s string) string {
 	return strings.Repeat("*", len(s))
 }
 
-// MaskPhone keeps the first 3 and last 4 digits: 139****5678.
+// MaskPhone keeps the first 3 and last 4 digits of a mobile: 139****5678;
+// of a fixed line (NormalizePhone's form) the area code and the last 4
+// digits, the extension hidden: 0912-***1234, 0912-***1234转***.
 func MaskPhone(s string) string {
+	if area, rest, ok := strings.Cut(s, "-"); ok {
+		num, ext, hasExt := strings.Cut(rest, "转")
+		num = strings.ReplaceAll(num, "-", "")
+		if len(num) < 4 {
+			return strings.Repeat("*", len(s))
+		}
+		out := area + "-" + strings.Repeat("*", len(num)-4) + num[len(num)-4:]
+		if hasExt {
+			out += "转" + strings.Repeat("*", len(ext))
+		}
+		return out
+	}
 	if len(s) < 8 {
 		return strings.Repeat("*", len(s))
 	}

@@ -285,6 +285,39 @@ func TestRevealAndBlindIndex(t *testing.T) {
 	})
 }
 
+// A party reachable only by a fixed line (座机) is registered, its number
+// masked in lists to the area code and last four digits, and found again
+// however the number is written.
+func TestLandlineParty(t *testing.T) {
+	jftest.Engines(t, func(t *testing.T, st *store.Store) {
+		e := newCaseEnv(t, st)
+		in := landCase("610831101200")
+		in.Parties[0].Phone = "（0912）522 1234 转 801"
+		c, err := e.svc.RegisterCase(as(e.recep), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.Parties[0].PhoneMask; got != "0912-***1234转***" {
+			t.Fatalf("mask %q", got)
+		}
+		for _, q := range []string{"0912-5221234转801", "09125221234 ext 801", "+86 912 5221234转801"} {
+			rows, _, err := e.svc.Cases(as(e.disp), casework.CaseQuery{Q: q})
+			if err != nil || len(rows) != 1 || rows[0].ID != c.ID {
+				t.Fatalf("search %q: %d rows %v", q, len(rows), err)
+			}
+		}
+		_, phone, err := e.svc.RevealParty(as(e.disp), c.ID, c.Parties[0].ID, "电话联系当事人")
+		if err != nil || phone != "0912-5221234转801" {
+			t.Fatalf("reveal: %q %v", phone, err)
+		}
+		bad := landCase("610831101200")
+		bad.Parties[0].Phone = "5221234"
+		if _, err := e.svc.RegisterCase(as(e.recep), bad); domain.ErrorCode(err) != domain.Invalid {
+			t.Fatalf("a number without its area code: %v", err)
+		}
+	})
+}
+
 // Two-character Chinese words are found on both engines; other townships'
 // matters are not.
 func TestSearchChineseWords(t *testing.T) {
@@ -374,7 +407,7 @@ func TestRegistrationValidation(t *testing.T) {
 	bad(func(c *domain.CaseInput) { c.OrgCode = "610899" }, "org_code", "org.not_found")
 	bad(func(c *domain.CaseInput) { c.Parties = nil }, "parties", "case.parties.required")
 	bad(func(c *domain.CaseInput) { c.Parties[0].IDNumber = "110105194912310021" }, "parties[0].id_number", "id.check")
-	bad(func(c *domain.CaseInput) { c.Parties[0].Phone = "12345" }, "parties[0].phone", "phone.invalid")
+	bad(func(c *domain.CaseInput) { c.Parties[0].Phone = "12345" }, "parties[0].phone", "party.phone.invalid")
 	bad(func(c *domain.CaseInput) { c.Parties[0].IDNumber = ""; c.Parties[0].IDType = "none" }, "parties[0].no_id_reason", "party.no_id_reason")
 	bad(func(c *domain.CaseInput) { c.Parties[1].Role = "judge" }, "parties[1].role", "party.role.invalid")
 	bad(func(c *domain.CaseInput) {

@@ -308,8 +308,8 @@ func (s *Service) ListFilter(ctx context.Context, q CaseQuery) (domain.CaseFilte
 		switch {
 		case domain.CheckResidentID(domain.NormalizeIDNumber(q), s.Store().Now()) == nil:
 			f.IDBidx = s.Keys().BlindIndex("id", domain.NormalizeIDNumber(q))
-		case isMobile(q):
-			p, _ := domain.NormalizeMobile(q)
+		case isPhone(q):
+			p, _ := domain.NormalizePhone(q)
 			f.PhoneBidx = s.Keys().BlindIndex("phone", p)
 		default:
 			if toks := domain.QueryTokens(q); len(toks) > 0 {
@@ -363,7 +363,7 @@ func (s *Service) Cases(ctx context.Context, q CaseQuery) ([]CaseRow, int64, err
 	return rows, next, err
 }
 
-func isMobile(s string) bool { _, ok := domain.NormalizeMobile(s); return ok }
+func isPhone(s string) bool { _, ok := domain.NormalizePhone(s); return ok }
 
 // resume restarts a paused clock: the deadline moves by the time paused.
 func resume(c *domain.Case, now time.Time, ev *domain.TimelineEntry) {

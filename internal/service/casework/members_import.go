@@ -263,8 +263,8 @@ func (s *Service) memberRow(row []string, col memberCols, villages *villageIndex
 		}
 	}
 	if p := col.cell(row, "phone"); p != "" {
-		if mobile, ok := domain.NormalizeMobile(p); !ok {
-			bad("phone", "phone.invalid")
+		if mobile, ok := domain.NormalizePhone(p); !ok {
+			bad("phone", "party.phone.invalid")
 		} else if s.Keys() != nil {
 			m.PhoneMasked = domain.MaskPhone(mobile)
 			if m.PhoneKid, m.PhoneEnc, err = s.Keys().Encrypt(mobile, "member.phone"); err != nil {

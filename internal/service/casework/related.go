@@ -137,7 +137,7 @@ func (s *Service) relatedForInput(ctx context.Context, tx *store.Tx, in domain.C
 			p.IDBidx = append(p.IDBidx, s.Keys().BlindIndex("id", domain.NormalizeIDNumber(party.IDNumber)))
 		}
 		if party.Phone != "" && s.Keys() != nil {
-			if m, ok := domain.NormalizeMobile(party.Phone); ok {
+			if m, ok := domain.NormalizePhone(party.Phone); ok {
 				p.PhoneBidx = append(p.PhoneBidx, s.Keys().BlindIndex("phone", m))
 			}
 		}

@@ -32,7 +32,7 @@ func (s *Service) Suggest(ctx context.Context, in domain.CaseInput) (*registry.S
 			if id := domain.NormalizeIDNumber(p.IDNumber); id != "" && s.Keys() != nil {
 				k.IDBidx = s.Keys().BlindIndex("id", id)
 			}
-			if m, ok := domain.NormalizeMobile(p.Phone); ok && s.Keys() != nil {
+			if m, ok := domain.NormalizePhone(p.Phone); ok && s.Keys() != nil {
 				k.PhoneBidx = s.Keys().BlindIndex("phone", m)
 			}
 			keys = append(keys, k)
