@@ -72,7 +72,7 @@ func TestRelatedMatters(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for number, want := range map[string]string{a.Number: "同一当事人身份证号", b.Number: "同一当事人手机号", cName.Number: "同村同名当事人：李秀梅",
+		for number, want := range map[string]string{a.Number: "同一当事人身份证号", b.Number: "同一当事人电话", cName.Number: "同村同名当事人：李秀梅",
 			d.Number: "同一地址：何家集村九组18号", f.Number: "事由相似"} {
 			if got := reasonsOf(sug.Related, number); !strings.Contains(got, want) {
 				t.Errorf("%s: reasons %q, want %q", number, got, want)
@@ -154,6 +154,39 @@ func TestRelatedMatters(t *testing.T) {
 		}
 		if _, gl, _ := e.svc.RelatedForCase(as(e.disp), g.ID); len(gl) != 1 {
 			t.Fatalf("county view of the link: %+v", gl)
+		}
+	})
+}
+
+// A matter registered twice is caught while the second is typed, before its
+// place is chosen (or when it is the county itself): descriptions, names and
+// the address are then compared within the clerk's jurisdiction, and
+// nothing outside it is shown.
+func TestRelatedBeforeThePlaceIsKnown(t *testing.T) {
+	jftest.Engines(t, func(t *testing.T, st *store.Store) {
+		e := newCaseEnv(t, st)
+		in := domain.CaseInput{Channel: "visit", Category: "neighbour", OrgCode: "610831101200", Address: "何家集村二组",
+			Description: "刘某与邻居因宅基地界线发生争执，双方互不相让。",
+			Parties:     []domain.Party{{Role: "applicant", Name: "刘建国", IDType: "none", NoIDReason: "未带证件"}}}
+		a, err := e.svc.RegisterCase(as(e.recep), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		other := jftest.MakeUser(t, e.svc, "shyrecep", "610831001", domain.RoleReceptionist)
+		for _, org := range []string{"", "610831", "610831101"} {
+			probe := in
+			probe.OrgCode, probe.Address = org, ""
+			sug, err := e.svc.Suggest(as(e.recep), probe)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := reasonsOf(sug.Related, a.Number)
+			if !strings.Contains(got, "同名当事人：刘建国") || !strings.Contains(got, "事由相似") || strings.Contains(got, "同村") {
+				t.Errorf("place %q: reasons %q", org, got)
+			}
+			if sug, _ = e.svc.Suggest(as(other), probe); reasonsOf(sug.Related, a.Number) != "" {
+				t.Errorf("place %q: another township's clerk was shown %s", org, a.Number)
+			}
 		}
 	})
 }

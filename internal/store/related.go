@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"jiefen/internal/domain"
 	"time"
@@ -41,9 +42,9 @@ type RelatedProbe struct {
 	Exclude        int64
 	IDBidx         []string
 	PhoneBidx      []string
-	Names          []string // party names, compared within Village
+	Names          []string // party names, compared within Village, or within Township while the village is not known
 	Village        string   // village path ("" above village level)
-	Township       string   // township path: description similarity looks here
+	Township       string   // the township's path (or a wider area): description similarity, and the address without a village, look here
 	Address        string
 	Since          time.Time // description similarity looks back to here
 	Limit          int       // per kind
@@ -52,7 +53,8 @@ type RelatedProbe struct {
 
 // RelatedCandidates finds matters sharing a party (ID number, phone, or
 // name within the village), the address (within the village), and, for the
-// caller to score, the township's recent matters.
+// caller to score, the township's recent matters. Without a village, names
+// and the address are compared within Township.
 func (tx *Tx) RelatedCandidates(ctx context.Context, p RelatedProbe) (map[int64]*domain.Candidate, []*domain.Candidate, error) {
 	out := map[int64]*domain.Candidate{}
 	add := func(kind, detail, q string, args ...any) error {
@@ -87,23 +89,23 @@ func (tx *Tx) RelatedCandidates(ctx context.Context, p RelatedProbe) (map[int64]
 			}
 		}
 	}
-	if p.Village != "" {
+	if area := cmp.Or(p.Village, p.Township); area != "" {
 		for _, n := range p.Names {
 			if n == "" {
 				continue
 			}
-			lo, hi := pathRange(p.Village)
+			lo, hi := pathRange(area)
 			if err := add("name", n, `SELECT DISTINCT `+cols+` FROM parties x JOIN cases c ON c.id = x.case_id WHERE x.name = $1 AND c.org_path >= $2 AND c.org_path < $3 ORDER BY c.id DESC LIMIT $4`,
 				n, lo, hi, limit); err != nil {
 				return nil, nil, err
 			}
 		}
-		if p.Address != "" {
-			lo, hi := pathRange(p.Village)
-			if err := add("address", p.Address, `SELECT `+cols+` FROM cases c WHERE c.address = $1 AND c.org_path >= $2 AND c.org_path < $3 ORDER BY c.id DESC LIMIT $4`,
-				p.Address, lo, hi, limit); err != nil {
-				return nil, nil, err
-			}
+	}
+	if area := cmp.Or(p.Village, p.Township); p.Address != "" && area != "" {
+		lo, hi := pathRange(area)
+		if err := add("address", p.Address, `SELECT `+cols+` FROM cases c WHERE c.address = $1 AND c.org_path >= $2 AND c.org_path < $3 ORDER BY c.id DESC LIMIT $4`,
+			p.Address, lo, hi, limit); err != nil {
+			return nil, nil, err
 		}
 	}
 	var pool []*domain.Candidate

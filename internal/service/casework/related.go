@@ -61,6 +61,10 @@ func (s *Service) related(ctx context.Context, tx *store.Tx, p store.RelatedProb
 		}
 		return cands[i].ID > cands[j].ID
 	})
+	sameName := "同村同名当事人："
+	if p.Village == "" {
+		sameName = "同名当事人："
+	}
 	for _, c := range cands {
 		r := domain.Related{ID: c.ID, Number: c.Number, Status: c.Status, Description: truncateRunes(c.Description, 60)}
 		for _, k := range []string{"id", "phone", "name", "address", "similar"} {
@@ -69,7 +73,7 @@ func (s *Service) related(ctx context.Context, tx *store.Tx, p store.RelatedProb
 				continue
 			}
 			r.Reasons = append(r.Reasons, map[string]string{
-				"id": "同一当事人身份证号", "phone": "同一当事人手机号", "name": "同村同名当事人：" + v,
+				"id": "同一当事人身份证号", "phone": "同一当事人电话", "name": sameName + v,
 				"address": "同一地址：" + v, "similar": "事由相似（相似度 " + v + "）"}[k])
 		}
 		out = append(out, r)
@@ -104,7 +108,7 @@ func (s *Service) relatedForCase(ctx context.Context, tx *store.Tx, c *domain.Ca
 		if err != nil {
 			return err
 		}
-		p := store.RelatedProbe{Exclude: c.ID, Village: domain.VillagePath(c.OrgPath), Township: townshipPath(c.OrgPath), Address: strings.TrimSpace(c.Address)}
+		p := store.RelatedProbe{Exclude: c.ID, Village: domain.VillagePath(c.OrgPath), Township: areaPath(ctx, c.OrgPath), Address: strings.TrimSpace(c.Address)}
 		for _, k := range keys {
 			p.IDBidx, p.PhoneBidx, p.Names = append(p.IDBidx, k.IDBidx), append(p.PhoneBidx, k.PhoneBidx), append(p.Names, k.Name)
 		}
@@ -131,7 +135,7 @@ func (s *Service) relatedForCase(ctx context.Context, tx *store.Tx, c *domain.Ca
 // relatedForInput lists the matters that may be related to a registration
 // being typed (the registration form asks while the clerk types).
 func (s *Service) relatedForInput(ctx context.Context, tx *store.Tx, in domain.CaseInput, path string) ([]domain.Related, error) {
-	p := store.RelatedProbe{Village: domain.VillagePath(path), Township: townshipPath(path), Address: strings.TrimSpace(in.Address)}
+	p := store.RelatedProbe{Village: domain.VillagePath(path), Township: areaPath(ctx, path), Address: strings.TrimSpace(in.Address)}
 	for _, party := range in.Parties {
 		if party.IDNumber != "" && s.Keys() != nil {
 			p.IDBidx = append(p.IDBidx, s.Keys().BlindIndex("id", domain.NormalizeIDNumber(party.IDNumber)))
@@ -144,6 +148,21 @@ func (s *Service) relatedForInput(ctx context.Context, tx *store.Tx, in domain.C
 		p.Names = append(p.Names, strings.TrimSpace(party.Name))
 	}
 	return s.related(ctx, tx, p, in.Description)
+}
+
+// areaPath is where descriptions and addresses are compared: the place's
+// township, or, while the place is not known yet (a clerk registering who
+// has not chosen it) or is the county itself, the actor's jurisdiction, so
+// that a matter registered twice is caught before the second is saved and
+// not only on its page later.
+func areaPath(ctx context.Context, place string) string {
+	if t := townshipPath(place); t != "" {
+		return t
+	}
+	if s := app.Scope(ctx); strings.HasPrefix(s, "/") {
+		return s
+	}
+	return "" // an account without a place sees nothing
 }
 
 // townshipPath cuts a place's path to its township.
