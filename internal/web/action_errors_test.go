@@ -136,3 +136,32 @@ func TestActionConflictShownInItsForm(t *testing.T) {
 		t.Errorf("the alert does not name the action:\n%s", page)
 	}
 }
+
+// Every id on the matter page is unique, for each role that acts on it at
+// each stage (the action forms' fields, their errors, the panels).
+func TestMatterPageIDsUnique(t *testing.T) {
+	e := newEnv(t, jftest.OpenSQLite(t))
+	path := jftest.Path{Svc: e.svc, Recep: e.user("recep", "610831", domain.RoleReceptionist),
+		Disp: e.user("disp", "610831", domain.RoleDispatcher), Med: e.user("med1", "610831101", domain.RoleMediator)}
+	e.user("lead", "610831", domain.RoleLeader)
+	in := domain.CaseInput{Channel: "visit", Category: "land", OrgCode: "610831101200", Address: "何家集村三组",
+		Description: "张家与李家因土地承包经营权边界发生争执，双方多次争吵。", Parties: []domain.Party{{Role: "applicant", Name: "张建军", NoIDReason: "未带证件"}}}
+	users := map[string]*client{}
+	for _, u := range []string{"recep", "disp", "med1", "lead"} {
+		users[u] = e.client()
+		users[u].login(u, jftest.Password)
+	}
+	for _, stage := range []jftest.Stage{jftest.Registered, jftest.Assessed, jftest.Signed, jftest.Closed, jftest.Informed} {
+		c := path.Matter(t, in, stage)
+		for name, u := range users {
+			page := u.getOK("/cases/" + itoa(c.ID))
+			seen := map[string]bool{}
+			for _, m := range idRE.FindAllStringSubmatch(page, -1) {
+				if seen[m[1]] {
+					t.Errorf("%s, %s: id %q twice on the matter page", stage, name, m[1])
+				}
+				seen[m[1]] = true
+			}
+		}
+	}
+}
