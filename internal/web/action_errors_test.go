@@ -132,7 +132,7 @@ func TestActionConflictShownInItsForm(t *testing.T) {
 	if !strings.Contains(body, ">已电话联系当事人</textarea>") || strings.Contains(body, `name="version" value="1"`) {
 		t.Errorf("the form lost the note or kept the stale version:\n%s", body)
 	}
-	if !strings.Contains(page, `<a href="#act-progress">记录进展未完成：您填写期间`) {
+	if !strings.Contains(page, `<a href="#act-progress">记录进展未完成，原因见该操作的表单。</a>`) {
 		t.Errorf("the alert does not name the action:\n%s", page)
 	}
 }

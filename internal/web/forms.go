@@ -187,6 +187,8 @@ func actionForms(actions []string, failed *actionFailure, lang string) []actionF
 		switch {
 		case failed.Panel && len(failed.Fields) > 0:
 			failed.Alert = i18n.T(lang, "case.action.failed_fields", name, len(failed.Fields))
+		case failed.Panel: // the form says why
+			failed.Alert = i18n.T(lang, "case.action.failed_see", name)
 		default:
 			failed.Alert = i18n.T(lang, "case.action.failed", name, failed.Message)
 		}
