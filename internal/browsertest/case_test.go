@@ -104,7 +104,8 @@ func TestMatterThroughEveryLink(t *testing.T) {
 	med.wantText("main", "化解中", "六个一", "尚缺 6 项")
 	// Closing as resolved is refused while the six are incomplete.
 	med.act("close", map[string]string{"#outcome": "resolved"})
-	med.wantText(".alert", "六个一")
+	med.wantText(".alert", "办结未完成：1 处需要修改。")
+	med.wantText("#act-close[open] .field-error", "六个一")
 	med.act("six", map[string]string{"#s1": "赵军", "#s2": "何家集镇人民调解委员会", "#s3": "何家集镇司法所", "#s4": "现场勘界",
 		"#s5": "第1周勘界，第2周调解", "#s6": "王律师", "#s7": "《农村土地承包法》相关规定"})
 	med.wantText("main", "已齐全")

@@ -30,6 +30,13 @@ func TestRegistrationKeepsTypedValues(t *testing.T) {
 	if v := eval[string](recep, `document.querySelector("#p1_phone").getAttribute("aria-invalid") || ""`); v != "true" {
 		t.Errorf("the bad phone is not marked invalid: %q", v)
 	}
+	if v := eval[string](recep, `(function(){var d=document.querySelector("#p1_phone").getAttribute("aria-describedby");`+
+		`var m=d&&document.getElementById(d);return m?m.className:""})()`); v != "field-error" {
+		t.Errorf("the bad phone is not described by its error: %q", v)
+	}
+	if v := eval[string](recep, `document.activeElement ? document.activeElement.id : ""`); v != "p1_phone" {
+		t.Errorf("focus is on %q after the error, want the bad phone", v)
+	}
 	recep.set(map[string]string{"#p1_phone": "138 0000 1111"})
 	recep.submit(`form[action="/cases"] button[type=submit]`)
 	if p := recep.location().Path; !caseURL.MatchString(p) {

@@ -88,6 +88,13 @@ func TestEveryUsedKeyExists(t *testing.T) {
 			t.Errorf("level.%s missing", lv)
 		}
 	}
+	for _, k := range domain.NotePhraseKeys() {
+		for _, l := range i18n.Langs {
+			if !i18n.Has(l, k) {
+				t.Errorf("%s (a canned phrase) missing from %s", k, l)
+			}
+		}
+	}
 	for _, code := range []string{"400", "401", "403", "404", "409", "413", "422", "429", "500", "503"} {
 		if !i18n.Has("zh-CN", "error.page."+code) {
 			t.Errorf("error.page.%s missing", code)

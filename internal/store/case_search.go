@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -151,4 +152,43 @@ func (tx *Tx) ids(ctx context.Context, q string, args []any) ([]int64, error) {
 		err := row.Scan(&id)
 		return id, err
 	}, q, args...)
+}
+
+// placeholder matches a numbered placeholder of a built condition.
+var placeholder = regexp.MustCompile(`\$[0-9]+`)
+
+// NextCase finds, in one query, the most urgent matter any of the filters
+// matches other than except: the earliest step deadline first (paused
+// matters and those without a deadline last), the oldest on a tie. It
+// reads only the id, number and status; domain.ErrNotFound when none
+// waits. (Filters with full-text tokens are not supported.)
+func (tx *Tx) NextCase(ctx context.Context, anyOf []domain.CaseFilter, except int64) (*domain.Case, error) {
+	if len(anyOf) == 0 {
+		return nil, domain.ErrNotFound
+	}
+	var alts []string
+	var args []any
+	for _, f := range anyOf {
+		fw := caseWhere(tx, f)
+		if len(fw.conds) == 0 {
+			alts = append(alts, "1 = 1")
+			continue
+		}
+		// Each condition numbers its placeholders from $1; in the OR they
+		// are numbered again in order (their arguments are in that order).
+		alts = append(alts, "("+placeholder.ReplaceAllString(strings.Join(fw.conds, " AND "), "?")+")")
+		args = append(args, fw.args...)
+	}
+	w := where{}
+	w.add("c.id <> ?", except)
+	w.add("("+strings.Join(alts, " OR ")+")", args...)
+	c := &domain.Case{}
+	var st string
+	err := tx.queryRow(ctx, `SELECT c.id, c.number, c.status FROM cases c`+w.sql()+
+		` ORDER BY (c.paused_at IS NOT NULL), (c.step_due_at IS NULL), c.step_due_at, c.id LIMIT 1`, w.args...).Scan(&c.ID, &c.Number, &st)
+	if err != nil {
+		return nil, tx.scanErr(err, "next case")
+	}
+	c.Status = domain.Status(st)
+	return c, nil
 }

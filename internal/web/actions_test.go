@@ -29,7 +29,7 @@ func TestActionFormFieldErrors(t *testing.T) {
 			t.Fatalf("bad date: %d\n%s", resp.StatusCode, body)
 		}
 		resp, body = lead.post("/cases/"+itoa(id)+"/actions/note", url.Values{"version": {"v1"}, "note": {"跟进"}})
-		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "输入有误") {
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "备注未完成：1 处需要修改。") || !strings.Contains(body, "请填写整数。") {
 			t.Fatalf("bad number: %d\n%s", resp.StatusCode, body)
 		}
 		if _, page := lead.get("/cases/" + itoa(id)); strings.Contains(page, "请尽快处理") {

@@ -11,6 +11,7 @@ import (
 
 	"jiefen/internal/domain"
 	"jiefen/internal/httpx"
+	"jiefen/internal/i18n"
 	"jiefen/internal/service/casework"
 )
 
@@ -185,16 +186,29 @@ func (s *Server) showCasePage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.renderCase(w, r, id, http.StatusOK, "", nil, nil)
+	return s.renderCase(w, r, id, http.StatusOK, "", nil, nil, nil)
 }
 
-func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, id int64, status int, msg string, fields map[string]string, revealed map[string]string) error {
+// renderCase shows the matter page; msg and fields are a refused form's
+// outside the actions (the co-unit form), failed a refused action (its
+// form open, its errors and values inside it).
+func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, id int64, status int, msg string, fields map[string]string, revealed map[string]string,
+	failed *actionFailure) error {
 	p, err := s.svc.Page(r.Context(), id)
 	if err != nil {
 		return err
 	}
 	c, actions := p.Case, p.Actions
-	s.render(w, r, status, "case", &page{Title: "cases.title", Error: msg, Errors: fields, Data: map[string]any{
+	lang := i18n.Pick(r, domain.ActorFrom(r.Context()).User.Lang)
+	forms := actionForms(actions, failed, lang)
+	pg := &page{Title: "cases.title", Error: msg, Errors: fields, FlashLink: s.nextAfterAction(r, id, status, lang)}
+	if failed != nil {
+		pg.Error = failed.Alert
+		if failed.Panel {
+			pg.ErrorLink = "#act-" + failed.Action
+		}
+	}
+	pg.Data = map[string]any{
 		"Group": p.Group, "CaseUnits": p.CaseUnits, "AllUnits": p.AllUnits, "MemberStatuses": casework.MemberStatuses,
 		"Related": p.Related, "Links": p.Links, "PartyCounts": p.PartyCounts,
 		"CanLink": slices.Contains(actions, "link"), "CanMerge": slices.Contains(actions, "merge"),
@@ -204,7 +218,9 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, id int64, st
 		"Categories": p.Categories, "Revealed": revealed, "Outcomes": domain.Outcomes, "Guidance": domain.Guidance,
 		"Satisfactions": domain.Satisfactions, "Risks": domain.Risks, "Judicial": domain.JudicialResults, "Basis": basis(c),
 		"Mediator": domain.ActorFrom(r.Context()).User.Has(domain.RoleMediator),
-	}})
+		"Forms":    forms,
+	}
+	s.render(w, r, status, "case", pg)
 	return nil
 }
 
@@ -225,7 +241,8 @@ func (s *Server) saveCaseAction(w http.ResponseWriter, r *http.Request) error {
 		switch domain.ErrorCode(err) {
 		case domain.Invalid, domain.Conflict, domain.Forbidden:
 			status, d := s.describe(r, err)
-			return s.renderCase(w, r, id, status, d.Message, d.Fields, nil)
+			f := newActionFailure(action, d, err, r.PostForm, i18n.Pick(r, domain.ActorFrom(r.Context()).User.Lang))
+			return s.renderCase(w, r, id, status, d.Message, nil, nil, f)
 		}
 		return err
 	}
@@ -247,11 +264,11 @@ func (s *Server) revealParty(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		if domain.ErrorCode(err) == domain.Invalid {
 			status, d := s.describe(r, err)
-			return s.renderCase(w, r, id, status, d.Message, nil, nil)
+			return s.renderCase(w, r, id, status, d.Message, nil, nil, nil)
 		}
 		return err
 	}
-	return s.renderCase(w, r, id, http.StatusOK, "", nil, map[string]string{"party": strconv.FormatInt(pid, 10), "id_number": idn, "phone": phone})
+	return s.renderCase(w, r, id, http.StatusOK, "", nil, map[string]string{"party": strconv.FormatInt(pid, 10), "id_number": idn, "phone": phone}, nil)
 }
 
 func (s *Server) saveAttachment(w http.ResponseWriter, r *http.Request) error {
@@ -262,7 +279,7 @@ func (s *Server) saveAttachment(w http.ResponseWriter, r *http.Request) error {
 	file, hdr, err := r.FormFile("file")
 	if err != nil {
 		_, d := s.describe(r, &domain.Error{Code: domain.Invalid, Key: "attachment.missing"})
-		return s.renderCase(w, r, id, http.StatusUnprocessableEntity, d.Message, nil, nil)
+		return s.renderCase(w, r, id, http.StatusUnprocessableEntity, d.Message, nil, nil, nil)
 	}
 	defer file.Close()
 	if _, err := s.svc.Attach(r.Context(), id, r.FormValue("kind"), hdr.Filename, file); err != nil {
@@ -272,7 +289,7 @@ func (s *Server) saveAttachment(w http.ResponseWriter, r *http.Request) error {
 			for _, m := range d.Fields {
 				msg = m
 			}
-			return s.renderCase(w, r, id, status, msg, nil, nil)
+			return s.renderCase(w, r, id, status, msg, nil, nil, nil)
 		}
 		return err
 	}

@@ -154,7 +154,7 @@ func (s *Server) saveCoUnit(w http.ResponseWriter, r *http.Request) error {
 	if err := s.svc.AddCoUnit(r.Context(), id, r.PostFormValue("unit"), r.PostFormValue("part")); err != nil {
 		if domain.ErrorCode(err) == domain.Invalid {
 			status, d := s.describe(r, err)
-			return s.renderCase(w, r, id, status, d.Message, d.Fields, nil)
+			return s.renderCase(w, r, id, status, d.Message, d.Fields, nil, nil)
 		}
 		return err
 	}

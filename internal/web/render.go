@@ -191,7 +191,7 @@ func parseTemplates(dev bool, sf *staticFiles) (*templates, error) {
 	if err != nil {
 		return nil, err
 	}
-	common, err := template.New("").Funcs(baseFuncs(sf)).Funcs(partialFuncs(nil)).ParseFS(root, shared...)
+	common, err := template.New("").Funcs(baseFuncs(sf)).Funcs(formFuncs()).Funcs(partialFuncs(nil)).ParseFS(root, shared...)
 	if err != nil {
 		return nil, fmt.Errorf("web: parse layout and partials: %w", err)
 	}
@@ -262,6 +262,11 @@ type page struct {
 	Error    string            // form-level message
 	Data     any
 	Unread   int // unread notifications (the inbox badge)
+
+	// ErrorLink is where the alert (Error) leads: the refused form;
+	// FlashLink a link after the flash (the next matter waiting).
+	ErrorLink string
+	FlashLink *flashLink
 }
 
 type navItem struct {

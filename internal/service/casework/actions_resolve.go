@@ -62,13 +62,22 @@ func applySession(s *Service, a *acting) error {
 	in, now := a.in, a.tx.Now
 	place, ok1 := app.Text(in.Place, 100)
 	people, ok2 := app.Text(in.Participants, 500)
+	// Every missing field at once, so the form is corrected in one go.
+	f := domain.FieldErrors{}
 	switch {
-	case in.Date.IsZero() || in.Date.After(now.Add(366*24*time.Hour)):
-		return app.Required("date", "field.date")
-	case !ok1 || place == "":
-		return app.Required("place", "field.required")
-	case !ok2 || people == "":
-		return app.Required("participants", "field.required")
+	case in.Date.IsZero():
+		f.Add("date", "field.required")
+	case in.Date.After(now.Add(366 * 24 * time.Hour)):
+		f.Add("date", "field.date")
+	}
+	if !ok1 || place == "" {
+		f.Add("place", "field.required")
+	}
+	if !ok2 || people == "" {
+		f.Add("participants", "field.required")
+	}
+	if err := f.Err(); err != nil {
+		return err
 	}
 	a.ev.Data[domain.DataDate] = in.Date.In(domain.CST).Format("2006-01-02")
 	a.ev.Data[domain.DataPlace], a.ev.Data[domain.DataParticipants] = place, people

@@ -216,6 +216,61 @@ document.addEventListener("DOMContentLoaded", function () {
     }
     ask();
   }
+  // Errors where the eye is: a refused action's form is open (data-failed)
+  // and focus goes to its first error — the field it is about, else the
+  // message itself; the alert's link to the form does the same. On other
+  // pages, focus goes to the first invalid field.
+  var focusError = function (box) {
+    var err = box.querySelector(".form-alert, .field-error");
+    if (!err) { return false; }
+    var target = null;
+    if (err.classList.contains("field-error") && err.id) {
+      target = box.querySelector('[aria-describedby~="' + err.id + '"]');
+      var prev = err.previousElementSibling;
+      if (!target && prev && /^(INPUT|SELECT|TEXTAREA)$/.test(prev.tagName)) { target = prev; }
+    }
+    if (!target) {
+      if (!err.hasAttribute("tabindex")) { err.setAttribute("tabindex", "-1"); }
+      target = err;
+    }
+    target.focus();
+    if (target.scrollIntoView) { target.scrollIntoView({ block: "center" }); }
+    return true;
+  };
+  var failed = document.querySelector("details[data-failed]");
+  if (failed) {
+    failed.open = true;
+    focusError(failed);
+    document.querySelectorAll('a[href="#' + failed.id + '"]').forEach(function (a) {
+      a.addEventListener("click", function (e) { e.preventDefault(); failed.open = true; focusError(failed); });
+    });
+  } else if (document.querySelector("main .alert")) {
+    var invalid = document.querySelector('main [aria-invalid="true"]');
+    if (invalid && document.activeElement !== invalid) { invalid.focus(); }
+  }
+  // Canned phrases (常用语): a click inserts the phrase into the note at the
+  // caret (at the end if the note was never touched).
+  document.querySelectorAll("[data-phrases]").forEach(function (box) {
+    var ta = document.getElementById(box.getAttribute("data-phrases"));
+    if (!ta) { return; }
+    box.hidden = false;
+    var touched = false;
+    ta.addEventListener("focus", function () { touched = true; });
+    box.querySelectorAll("button.phrase").forEach(function (b) {
+      b.addEventListener("click", function () {
+        var text = b.textContent, v = ta.value;
+        var at = touched ? ta.selectionEnd : v.length;
+        var before = v.slice(0, at), after = v.slice(at);
+        var sep = before && !/[\s\u3000-\u303f\uff00-\uffef]$/.test(before) && /^[\x00-\x7f]/.test(text) ? " " : "";
+        if (ta.maxLength > 0 && (before + sep + text + after).length > ta.maxLength) { return; }
+        ta.value = before + sep + text + after;
+        var pos = (before + sep + text).length;
+        ta.focus();
+        ta.setSelectionRange(pos, pos);
+        ta.dispatchEvent(new Event("input", { bubbles: true }));
+      });
+    });
+  });
   document.querySelectorAll("[data-print]").forEach(function (b) {
     b.addEventListener("click", function () { window.print(); });
   });
