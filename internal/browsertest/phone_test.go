@@ -35,6 +35,14 @@ func (tb *tab) wantBox(sel string) box {
 	return b
 }
 
+// fits fails the test when the page is wider than the phone's screen.
+func (tb *tab) fits() {
+	tb.t.Helper()
+	if w := eval[int](tb, `document.documentElement.scrollWidth`); w > int(phone.w) {
+		tb.t.Errorf("at %s the page is %d px wide at %d px", tb.location().Path, w, phone.w)
+	}
+}
+
 // phoneMatters makes the people and matters of the phone tests: for med1 one
 // matter to sign for and one in resolution; for grid1 one under watch; and a
 // few more in the list.
@@ -85,6 +93,7 @@ func TestPhoneLayouts(t *testing.T) {
 		t.Fatalf("the first result ends at %.0f px, below the first screen (%d px)", row.Bottom, phone.h)
 	}
 	disp.wantText(filter+" summary", "筛选")
+	disp.fits()
 	disp.shot("phone-cases")
 	disp.do("tap 筛选", chromedp.Click(chromedp.CSS(filter+" summary")))
 	if q := disp.wantBox(filter + ` input[name=q]`); !q.Shown {
@@ -127,6 +136,7 @@ func TestPhoneLayouts(t *testing.T) {
 	if head := med.wantBox("main h1"); head.Top > about.Top {
 		t.Fatal("the matter's head is not first")
 	}
+	med.fits()
 	med.shot("phone-case")
 
 	// 我的任务 first on the mediator's home, each row a link to its matter.
@@ -144,6 +154,7 @@ func TestPhoneLayouts(t *testing.T) {
 	if med.box(".stats").Found {
 		t.Error("the district counts are still on a mediator's home")
 	}
+	med.fits()
 	med.shot("phone-home-mediator")
 	med.submit(fmt.Sprintf(`section.tasks a[href="/cases/%d"]`, toSign.ID))
 	med.wantPath(fmt.Sprintf("/cases/%d", toSign.ID))
@@ -157,7 +168,23 @@ func TestPhoneLayouts(t *testing.T) {
 	if first := eval[string](grid, `document.querySelector("main > .page-head + section").className`); !strings.Contains(first, "tasks") {
 		t.Fatalf("the first section of the grid worker's home is %q", first)
 	}
+	grid.fits()
 	grid.shot("phone-home-grid")
+	for _, p := range []string{"/inbox", "/account", "/cases/new"} {
+		grid.open(p)
+		grid.fits()
+	}
+	grid.shot("phone-case-new")
+
+	// A citizen follows the matter on a phone.
+	citizen := e.newTab(t, phone)
+	citizen.open("/track")
+	citizen.fill("#number", inHand.Number)
+	citizen.fill("#code", inHand.QueryCode)
+	citizen.submit(`form[action="/track"] button[type=submit]`)
+	citizen.wantText("main", inHand.Number, "化解中")
+	citizen.fits()
+	citizen.shot("phone-track")
 
 	// Others keep their home: no 我的任务 for the dispatcher.
 	disp.open("/")
