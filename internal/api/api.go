@@ -77,6 +77,7 @@ func (a *API) Register(m *httpx.Mux) {
 	m.Handle("GET /api/v1/notifications", authz.Authenticated, a.wrap(a.listNotificationsHandler))
 	m.Handle("GET /api/v1/work", authz.Authenticated, a.wrap(a.workHandler))
 	m.Handle("GET /api/v1/work/next", authz.Authenticated, a.wrap(a.nextWorkHandler))
+	m.Handle("GET /api/v1/work/tasks", authz.CaseView, a.wrap(a.tasksHandler))
 	m.Handle("GET /api/v1/categories", authz.Authenticated, a.wrap(a.listCategoriesHandler))
 	m.Handle("GET /api/v1/cases", authz.CaseView, a.wrap(a.listCasesHandler))
 	m.Handle("POST /api/v1/cases", authz.CaseRegister, a.idempotent(a.wrap(a.createCaseHandler)))

@@ -105,7 +105,8 @@ func seedCases(ctx context.Context, svc *service.Service, n int) error {
 	slices.SortFunc(starts, func(a, b time.Time) int { return a.Compare(b) })
 	graded := assess.New(assess.Default(), nil)
 	for i := range n {
-		w := &demoWalk{svc: svc, st: st, as: as, r: r, realNow: realNow, clock: starts[i], township: users["tiaojie"].OrgPath}
+		w := &demoWalk{svc: svc, st: st, as: as, r: r, realNow: realNow, clock: starts[i], township: users["tiaojie"].OrgPath,
+			grid: users["wangge"].OrgPath}
 		w.st.SetClock(func() time.Time { return w.clock })
 		if err := w.register(graded, villages, i); err != nil {
 			return err
@@ -136,6 +137,7 @@ type demoWalk struct {
 	stopped  bool   // a matter registered lately has not got far yet: no events in the future
 	err      error  // the first action that failed
 	township string // the township mediator's jurisdiction
+	grid     string // the demo grid worker's
 
 	c        *domain.Case
 	v        domain.Org
@@ -300,6 +302,17 @@ func (w *demoWalk) finish() {
 		if depth >= 8 && sat != "unsatisfied" {
 			w.step(24)
 			w.do("zhiban", "archive", casework.ActionInput{})
+		}
+	}
+	if depth >= 5 && strings.HasPrefix(w.grid, w.v.Path) {
+		// The closed matters of the demo grid worker's village go under
+		// their watch (网格管控) with a visit every two weeks, so their
+		// home has work to show: the visits done, the next ones to come.
+		w.step(24)
+		w.do("zhiban", "watch", casework.ActionInput{Assignee: "wangge", Days: 14})
+		for w.err == nil && !w.stopped {
+			w.step(13 * 24)
+			w.do("wangge", "checkin", casework.ActionInput{Note: "走访双方当事人，情绪稳定，未发现新的矛盾。"})
 		}
 	}
 }

@@ -78,7 +78,7 @@ func (s *Server) showCasesPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.render(w, r, status, "cases", &page{Title: "cases.title", Errors: fields, Data: map[string]any{
 		"Rows": rows, "Q": q, "Next": nextURL, "Categories": cats, "Statuses": domain.Statuses, "Risks": domain.Risks,
-		"Channels": domain.Channels, "Now": time.Now(),
+		"Channels": domain.Channels, "Now": time.Now(), "Chips": s.filterChips(r.Context(), q, cats), "HiddenFlags": hiddenFlags,
 	}})
 	return nil
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"jiefen/internal/domain"
@@ -44,11 +45,28 @@ func (s *Server) showHomePage(w http.ResponseWriter, r *http.Request) error {
 	for _, role := range u.Roles {
 		duties = append(duties, roleDuty[role])
 	}
-	s.render(w, r, http.StatusOK, "home", &page{Title: "home.title", Data: map[string]any{
-		"Org": org, "Chain": chain, "Counts": levelsBelow(org, counts), "Duties": duties, "Work": workTiles(work),
-	}})
+	data := map[string]any{"Org": org, "Chain": chain, "Counts": levelsBelow(org, counts), "Duties": duties, "Work": workTiles(work)}
+	if slices.ContainsFunc(taskRoles, u.Has) {
+		tasks, err := s.svc.Tasks(ctx)
+		if err != nil {
+			return err
+		}
+		data["TaskHome"], data["TaskCount"] = true, len(tasks)
+		if len(tasks) > tasksShown {
+			data["TasksMore"], tasks = len(tasks)-tasksShown, tasks[:tasksShown]
+		}
+		data["Tasks"] = tasks
+	}
+	s.render(w, r, http.StatusOK, "home", &page{Title: "home.title", Data: data})
 	return nil
 }
+
+// taskRoles are the roles given matters to work (or to watch): their home
+// opens on 我的任务, the matters waiting for them, before any figure.
+var taskRoles = []domain.Role{domain.RoleHandler, domain.RoleMediator, domain.RoleGridWorker}
+
+// tasksShown is how many of them the home page lists; the rest are a link away.
+const tasksShown = 30
 
 // levelStat is one figure of the "what lies below" strip.
 type levelStat struct {

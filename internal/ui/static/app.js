@@ -10,6 +10,11 @@ document.addEventListener("DOMContentLoaded", function () {
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
     });
   }
+  // The matters' filter (a <details>): closed on phones, where the results
+  // come first; opened on wider screens, as the form always was.
+  if (window.matchMedia && window.matchMedia("(min-width: 761px)").matches) {
+    document.querySelectorAll("[data-filter-box]").forEach(function (d) { d.open = true; });
+  }
   // Confirm dangerous actions.
   document.querySelectorAll("[data-confirm]").forEach(function (el) {
     el.addEventListener("click", function (e) {
