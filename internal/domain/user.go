@@ -112,3 +112,22 @@ func (u *User) OrgPathOrEmpty() string {
 	}
 	return u.OrgPath
 }
+
+// Assignable is an account a person-choosing action (交办, 转办, 协办,
+// 牵头领导, 网格包联) may name on a matter, as a picker shows it: who they
+// are, where, and how much they already have in hand.
+type Assignable struct {
+	ID                 int64
+	Username, Name     string
+	Role               Role // the role the action wants them in
+	OrgCode, OrgName   string
+	OrgPath            string
+	UnitID             int64
+	UnitCode, UnitName string // the unit they belong to (0, "" none)
+	// Load is what they already carry for this kind of action: open
+	// matters in their hands (交办, 转办, 协办), open matters they lead
+	// (牵头领导), matters they watch (网格包联). CoLoad is the open matters
+	// they work a part of as a co-handler.
+	Load, CoLoad int
+	Suggested    bool // the assessment's routing points at them
+}

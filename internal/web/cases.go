@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"mime"
 	"net/http"
 	"net/url"
@@ -49,7 +50,12 @@ func casesQuery(q url.Values) (casework.CaseQuery, map[string]string) {
 }
 
 func (s *Server) showCasesPage(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
+	return s.renderCases(w, r, r.URL.Query(), http.StatusOK, "", nil, nil)
+}
+
+// renderCases shows the list for the filters q, with a message and field
+// errors from a failed submission and a bulk dispatch's results.
+func (s *Server) renderCases(w http.ResponseWriter, r *http.Request, q url.Values, status int, msg string, errs map[string]string, bulk *bulkView) error {
 	cq, fields := casesQuery(q)
 	rows, next, err := s.svc.Cases(r.Context(), cq)
 	if domain.ErrorCode(err) == domain.NotFound && cq.OrgCode != "" {
@@ -66,20 +72,32 @@ func (s *Server) showCasesPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	nextURL := ""
 	if next > 0 {
-		nq := r.URL.Query()
+		nq := url.Values{}
+		for k, v := range q {
+			nq[k] = v
+		}
 		nq.Set("cursor", strconv.FormatInt(next, 10))
 		nextURL = "/cases?" + nq.Encode()
 	}
-	status := http.StatusOK
 	if len(fields) > 0 {
 		status = http.StatusUnprocessableEntity
 		_, d := s.describe(r, &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: fields})
 		fields = d.Fields
 	}
-	s.render(w, r, status, "cases", &page{Title: "cases.title", Errors: fields, Data: map[string]any{
+	for k, v := range errs {
+		fields[k] = v
+	}
+	data := map[string]any{
 		"Rows": rows, "Q": q, "Next": nextURL, "Categories": cats, "Statuses": domain.Statuses, "Risks": domain.Risks,
-		"Channels": domain.Channels, "Now": time.Now(), "Chips": s.filterChips(r.Context(), q, cats), "HiddenFlags": hiddenFlags,
-	}})
+		"Channels": domain.Channels, "Now": time.Now(), "Chips": s.filterChips(r.Context(), q, cats), "HiddenFlags": hiddenFlags, "BulkResult": bulk,
+	}
+	if err := s.placePicker(r, data, cq.OrgCode); err != nil {
+		return err
+	}
+	if err := s.bulkPicker(r, data, rows, cq.OrgCode); err != nil {
+		return err
+	}
+	s.render(w, r, status, "cases", &page{Title: "cases.title", Error: msg, Errors: fields, Data: data})
 	return nil
 }
 
@@ -102,9 +120,13 @@ func (s *Server) renderCaseNew(w http.ResponseWriter, r *http.Request, status in
 	for len(f.Parties) < 3 {
 		f.Parties = append(f.Parties, domain.Party{})
 	}
-	s.render(w, r, status, "case_new", &page{Title: "cases.new", Errors: fields, Error: msg, Data: map[string]any{
+	data := map[string]any{
 		"Form": f, "Categories": cats, "Channels": domain.Channels, "PartyRoles": domain.PartyRoles, "Risks": domain.Risks,
-	}})
+	}
+	if err := s.placePicker(r, data, f.OrgCode); err != nil {
+		return err
+	}
+	s.render(w, r, status, "case_new", &page{Title: "cases.new", Errors: fields, Error: msg, Data: data})
 	return nil
 }
 
@@ -149,8 +171,8 @@ func (s *Server) saveCase(w http.ResponseWriter, r *http.Request) error {
 	var err error
 	if len(fields) == 0 {
 		c, err = s.svc.RegisterCase(r.Context(), f.CaseInput)
-	} else {
-		err = &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: fields}
+	} else if err = s.checkCaseWith(r, f.CaseInput, fields); err != nil && domain.ErrorCode(err) == domain.Internal {
+		return err
 	}
 	if err != nil {
 		if domain.ErrorCode(err) != domain.Invalid {
@@ -179,6 +201,25 @@ func (s *Server) saveCase(w http.ResponseWriter, r *http.Request) error {
 	s.setFlash(w, r, "flash.case_registered")
 	http.Redirect(w, r, "/cases/"+strconv.FormatInt(c.ID, 10), http.StatusSeeOther)
 	return nil
+}
+
+// checkCaseWith returns the form's own field errors (a bad amount or
+// number of people) together with every other one of the registration
+// (the place's too), so the receptionist sees them all at once.
+func (s *Server) checkCaseWith(r *http.Request, in domain.CaseInput, fields map[string]string) error {
+	err := s.svc.CheckCase(r.Context(), in)
+	de, ok := errors.AsType[*domain.Error](err)
+	switch {
+	case ok && de.Code == domain.Invalid && de.Fields != nil:
+		for k, v := range fields {
+			de.Fields[k] = v
+		}
+		return de
+	case err != nil && !ok:
+		return err // internal
+	}
+	// Fine otherwise, or refused: the form's errors first.
+	return &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: fields}
 }
 
 func (s *Server) showCasePage(w http.ResponseWriter, r *http.Request) error {
@@ -217,8 +258,8 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, id int64, st
 		"Case": c, "Actions": actions, "Missing": c.Six.Missing(), "Now": time.Now(),
 		"Categories": p.Categories, "Revealed": revealed, "Outcomes": domain.Outcomes, "Guidance": domain.Guidance,
 		"Satisfactions": domain.Satisfactions, "Risks": domain.Risks, "Judicial": domain.JudicialResults, "Basis": basis(c),
-		"Mediator": domain.ActorFrom(r.Context()).User.Has(domain.RoleMediator),
-		"Forms":    forms,
+		"Mediator": domain.ActorFrom(r.Context()).User.Has(domain.RoleMediator), "Candidates": p.Candidates,
+		"Forms": forms,
 	}
 	s.render(w, r, status, "case", pg)
 	return nil

@@ -42,6 +42,7 @@ func (s *Server) routes() {
 	m.Handle("POST /cases", authz.CaseRegister, s.wrapH(s.saveCase))
 	m.Handle("GET /cases/{caseID}", authz.CaseView, s.wrapH(s.showCasePage))
 	m.Handle("POST /cases/{caseID}/actions/{action}", authz.CaseAct, s.wrapH(s.saveCaseAction))
+	m.Handle("POST /cases/bulk/dispatch", authz.CaseAct, s.wrapH(s.saveBulkDispatch))
 	m.Handle("POST /cases/{caseID}/attachments", authz.CaseAct, s.wrapH(s.saveAttachment))
 	m.Handle("GET /cases/{caseID}/attachments/{attID}", authz.CaseView, s.wrapH(s.downloadAttachment))
 	m.Handle("POST /cases/{caseID}/parties/{partyID}/reveal", authz.PersonalReveal, s.wrapH(s.revealParty))

@@ -43,7 +43,12 @@ func (s *Server) showStatsPage(w http.ResponseWriter, r *http.Request) error {
 	st, err := s.svc.Statistics(r.Context(), report.StatsQuery{From: from.UTC(), To: to.AddDate(0, 0, 1).UTC(), OrgCode: q.Get("org_code"), By: by})
 	msg := ""
 	if err != nil {
-		if c := domain.ErrorCode(err); c != domain.Invalid {
+		code := domain.ErrorCode(err)
+		if code == domain.Forbidden && q.Get("org_code") != "" {
+			// A place outside the jurisdiction is the field's error, the
+			// page shown again for the user's own place.
+			err = &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: map[string]string{"org_code": "stats.place.outside"}}
+		} else if code != domain.Invalid {
 			return err
 		}
 		_, d := s.describe(r, err)
@@ -51,11 +56,15 @@ func (s *Server) showStatsPage(w http.ResponseWriter, r *http.Request) error {
 		for k, v := range d.Fields {
 			fields[k] = v
 		}
+		place := q.Get("org_code")
+		if _, bad := fields["org_code"]; bad {
+			place = ""
+		}
 		by = ""
 		now := time.Now().In(domain.CST)
 		from = time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, domain.CST) // what is shown instead
 		to = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, domain.CST)
-		st, err = s.svc.Statistics(r.Context(), report.StatsQuery{From: from.UTC(), To: to.AddDate(0, 0, 1).UTC(), OrgCode: q.Get("org_code")})
+		st, err = s.svc.Statistics(r.Context(), report.StatsQuery{From: from.UTC(), To: to.AddDate(0, 0, 1).UTC(), OrgCode: place})
 		if err != nil {
 			return err
 		}
@@ -87,10 +96,15 @@ func (s *Server) showStatsPage(w http.ResponseWriter, r *http.Request) error {
 		}
 		ch = chart.Bars("stats-by", i18n.T(lang, "stats.chart.by", i18n.T(lang, "stats.by."+by)), items)
 	}
-	s.render(w, r, http.StatusOK, "stats", &page{Title: "stats.title", Error: msg, Errors: fields, Data: map[string]any{
+	data := map[string]any{
 		"S": st, "From": from.Format("2006-01-02"), "To": to.Format("2006-01-02"), "By": by, "Breakdowns": report.StatsBreakdowns,
 		"Defs": defsByKey(), "DefList": report.Definitions, "Drill": drill, "Node": node, "Chart": ch, "Steps": domain.Steps,
-	}})
+		"Place": st.Place.Code,
+	}
+	if err := s.placePicker(r, data, st.Place.Code); err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "stats", &page{Title: "stats.title", Error: msg, Errors: fields, Data: data})
 	return nil
 }
 

@@ -44,6 +44,9 @@ type actionSpec struct {
 	redDeadline bool
 	// noDeadline: the matter has no further step deadline after it.
 	noDeadline bool
+	// then is the action taken next in the same transaction when the
+	// input names an assignee (研判并交办: assess, then dispatch).
+	then string
 }
 
 // hands is whose hands an action is in.
@@ -137,6 +140,9 @@ func (s *Service) Act(ctx context.Context, id int64, action string, in ActionInp
 		if err := s.take(a, sp, cal); err != nil {
 			return err
 		}
+		if err := s.takeThen(ctx, tx, id, sp, in, cal); err != nil {
+			return err
+		}
 		// The actor sees the result of their own action even when it took
 		// the matter out of their hands (a return, a transfer).
 		out, err = tx.Case(ctx, id)
@@ -146,6 +152,25 @@ func (s *Service) Act(ctx context.Context, id int64, action string, in ActionInp
 		return nil, err
 	}
 	return out, nil
+}
+
+// takeThen takes the action that follows sp in the same transaction when
+// the input names an assignee: both happen or neither does, and a refusal
+// of the second (a field error on the assignee) rolls back the first.
+func (s *Service) takeThen(ctx context.Context, tx *store.Tx, id int64, sp *actionSpec, in ActionInput, cal *domain.Calendar) error {
+	if sp.then == "" || in.Assignee == "" {
+		return nil
+	}
+	next := specs[sp.then]
+	c, err := tx.Case(ctx, id)
+	if err != nil {
+		return err
+	}
+	a, err := s.begin(ctx, tx, c, next, ActionInput{Assignee: in.Assignee})
+	if err != nil {
+		return err
+	}
+	return s.take(a, next, cal)
 }
 
 // begin checks that the actor may take the action on c now and that the

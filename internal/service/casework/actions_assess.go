@@ -3,7 +3,6 @@ package casework
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"jiefen/internal/app"
@@ -16,7 +15,8 @@ import (
 // is getting worse.
 func init() {
 	register(
-		actionSpec{name: "assess", reads: []string{"risk", "category", "unit", "mediation_org", "mediator"}, apply: applyAssess, public: true},
+		actionSpec{name: "assess", reads: []string{"risk", "category", "unit", "mediation_org", "mediator", "assignee"}, apply: applyAssess, public: true,
+			then: "dispatch"},
 		actionSpec{name: "regrade", reads: []string{"risk"}, apply: applyRegrade, redDeadline: true},
 		actionSpec{name: "lead", reads: []string{"assignee"}, apply: applyLead},
 		actionSpec{name: "link", reads: []string{"target"}, apply: applyLinkAction},
@@ -95,15 +95,9 @@ func riskLevel(r domain.Risk) int {
 
 func applyLead(s *Service, a *acting) error {
 	ctx, tx, c, ev := a.ctx, a.tx, a.c, a.ev
-	u, err := tx.UserByUsername(ctx, a.in.Assignee)
-	if err != nil || u.Disabled || !u.Has(domain.RoleLeader) {
-		return app.Required("assignee", "post.not_leader")
-	}
-	if u.OrgPath == "" || !strings.HasPrefix(c.OrgPath, u.OrgPath) {
-		return app.Required("assignee", "case.assignee.place")
-	}
-	if u.ID == c.LeadID {
-		return app.Required("assignee", "case.assignee.same")
+	u, err := personFor(a, "lead")
+	if err != nil {
+		return err
 	}
 	c.LeadID, c.Six.LeadLeader = u.ID, u.Name
 	ev.Data[domain.DataLeadName] = u.Name

@@ -134,12 +134,9 @@ func (s *Service) moveCase(a *acting, code string) error {
 
 func applyWatch(s *Service, a *acting) error {
 	c, in, ev := a.c, a.in, a.ev
-	w, err := a.tx.UserByUsername(a.ctx, in.Assignee)
-	if err != nil || w.Disabled || !w.Has(domain.RoleGridWorker) {
-		return app.Required("assignee", "case.watcher.invalid")
-	}
-	if !strings.HasPrefix(c.OrgPath, w.OrgPath) && !strings.HasPrefix(w.OrgPath, c.OrgPath) {
-		return app.Required("assignee", "case.watcher.place")
+	w, err := personFor(a, "watch")
+	if err != nil {
+		return err
 	}
 	if in.Days < 1 || in.Days > 90 {
 		return app.Required("days", "case.watch.days")

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"jiefen/internal/app"
 	"math/big"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -40,8 +39,8 @@ func (s *Service) RegisterCase(ctx context.Context, in domain.CaseInput) (*domai
 	if s.Keys() == nil {
 		return nil, fmt.Errorf("service: no keyring configured")
 	}
-	now := s.Store().Now()
-	if err := in.Validate(now.In(domain.CST)); err != nil {
+	c, err := s.checkCase(ctx, &in)
+	if err != nil {
 		return nil, err
 	}
 	cal, err := s.Calendar(ctx)
@@ -50,12 +49,6 @@ func (s *Service) RegisterCase(ctx context.Context, in domain.CaseInput) (*domai
 	}
 	parties, text, err := s.sealParties(in)
 	if err != nil {
-		return nil, err
-	}
-	c := &domain.Case{Channel: domain.Channel(in.Channel), Category: in.Category, Description: in.Description, OrgCode: strings.TrimSpace(in.OrgCode),
-		Address: in.Address, Lat: in.Lat, Lng: in.Lng, AmountCents: int64(in.AmountYuan*100 + 0.5), PeopleCount: in.PeopleCount,
-		Status: domain.StatusRegistered, Risk: "none", CreatedBy: a.User.ID, QueryCode: queryCode()}
-	if err := s.placeCase(ctx, c); err != nil {
 		return nil, err
 	}
 	err = s.Update(ctx, func(tx *store.Tx) error {
@@ -100,39 +93,6 @@ func (s *Service) sealParties(in domain.CaseInput) ([]store.PartyRow, string, er
 		text.WriteString(" " + p.Name + " " + p.Address)
 	}
 	return parties, text.String(), nil
-}
-
-// placeCase reads the matter's place and category into c, checking that
-// the actor may register there.
-//
-// The place and the category are read before the write: on SQLite
-// readers run side by side while there is one writer, so the writer's
-// transaction holds only what it writes. Neither is ever deleted (the
-// foreign keys hold them), and a category retired in between only means
-// the registration came first.
-func (s *Service) placeCase(ctx context.Context, c *domain.Case) error {
-	return s.View(ctx, func(tx *store.Tx) error {
-		org, err := tx.Org(ctx, c.OrgCode)
-		if domain.ErrorCode(err) == domain.NotFound {
-			return &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: map[string]string{"org_code": "org.not_found"}}
-		} else if err != nil {
-			return err
-		}
-		if err := s.Check(ctx, authz.CaseRegister, "case", "", org.Path); err != nil {
-			return err
-		}
-		cats, err := tx.Categories(ctx)
-		if err != nil {
-			return err
-		}
-		if i := slices.IndexFunc(cats, func(x domain.Category) bool { return x.Code == c.Category && x.Active }); i < 0 {
-			return &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: map[string]string{"category": "case.category.unknown"}}
-		} else {
-			c.CategoryNm = cats[i].Name
-		}
-		c.OrgPath, c.OrgName = org.Path, org.Name
-		return nil
-	})
 }
 
 // insertCase numbers and writes the matter with its registration (and,

@@ -30,6 +30,10 @@ type CasePage struct {
 	Registries     *registry.Registries
 	AssessCategory string
 	AssessRisk     string
+	// Candidates are whom each person-choosing action the actor may take
+	// could name (by action; "dispatch" also for the assessment form's
+	// 研判并交办).
+	Candidates map[string][]domain.Assignable
 }
 
 // Page reads the matter page of id for the actor.
@@ -47,7 +51,10 @@ func (s *Service) Page(ctx context.Context, id int64) (*CasePage, error) {
 		if err := s.pageLists(ctx, tx, p); err != nil {
 			return err
 		}
-		return s.pageAssessment(ctx, tx, p)
+		if err := s.pageAssessment(ctx, tx, p); err != nil {
+			return err
+		}
+		return s.pageCandidates(ctx, tx, p)
 	})
 	if err != nil {
 		return nil, err
@@ -124,6 +131,24 @@ func (s *Service) pageAssessment(ctx context.Context, tx *store.Tx, p *CasePage)
 	p.AssessRisk = p.Suggestion.Risk.Color
 	if !registry.InCategory(p.Categories, c.Category, p.Suggestion.Category.Code) {
 		p.AssessCategory = p.Suggestion.Category.Code
+	}
+	return nil
+}
+
+// pageCandidates reads the pickers' lists for the person-choosing actions
+// the actor may take (and the dispatch the assessment form can end in).
+func (s *Service) pageCandidates(ctx context.Context, tx *store.Tx, p *CasePage) error {
+	p.Candidates = map[string][]domain.Assignable{}
+	for _, action := range PersonActions {
+		assessing := action == "dispatch" && slices.Contains(p.Actions, "assess")
+		if !slices.Contains(p.Actions, action) && !assessing {
+			continue
+		}
+		list, err := s.candidates(ctx, tx, p.Case, action, p.Suggestion)
+		if err != nil {
+			return err
+		}
+		p.Candidates[action] = list
 	}
 	return nil
 }

@@ -276,6 +276,157 @@ document.addEventListener("DOMContentLoaded", function () {
       });
     });
   });
+  // Person pickers (交办, 转办, 协办, 牵头领导, 网格包联; the list's bulk
+  // dispatch): a filter box over a long list of people. The assessment's
+  // dispatch choice names its button 研判并交办 while someone is chosen.
+  document.querySelectorAll("select[data-person-pick]").forEach(function (sel) {
+    if (sel.options.length > 7) {
+      var box = document.createElement("input");
+      box.type = "search";
+      box.className = "pick-filter";
+      box.placeholder = sel.dataset.lFilter || "";
+      box.setAttribute("aria-label", sel.dataset.lFilter || "");
+      box.setAttribute("aria-controls", sel.id);
+      sel.parentNode.insertBefore(box, sel);
+      box.addEventListener("input", function () {
+        var q = box.value.trim().toLowerCase(), first = null;
+        Array.prototype.forEach.call(sel.options, function (o) {
+          var show = !o.value || !q || o.textContent.toLowerCase().indexOf(q) >= 0 || o.value.indexOf(q) >= 0;
+          o.hidden = !show;
+          if (show && o.value && !first) { first = o; }
+        });
+        if (sel.selectedOptions[0] && sel.selectedOptions[0].hidden && first) { sel.value = first.value; }
+      });
+    }
+  });
+  var assessTo = document.getElementById("assess-dispatch");
+  if (assessTo) {
+    var assessBtn = assessTo.form && assessTo.form.querySelector("button[type=submit]");
+    var plain = assessBtn ? assessBtn.textContent : "";
+    var both = assessTo.dataset.lBoth || "";
+    var name = function () { if (assessBtn && both) { assessBtn.textContent = assessTo.value ? both : plain; } };
+    assessTo.addEventListener("change", name);
+    name();
+  }
+  // Place pickers (发生地, the 区划 filters): the one <select> becomes
+  // 乡镇 → 村（社区）→ 网格 and a search by name; the select stays, hidden,
+  // carrying the chosen code. Grid cells left out of a large list are read
+  // per village (GET /api/v1/orgs?parent=…).
+  document.querySelectorAll("select[data-place-pick]").forEach(function (sel) {
+    var nodes = {}, kids = {}, root = null, fetched = {};
+    var any = sel.querySelector('option[value=""]');
+    var add = function (code, parent, level, name) {
+      if (nodes[code]) { return nodes[code]; }
+      var n = { code: code, parent: parent, level: level, name: name };
+      nodes[code] = n;
+      if (nodes[parent]) { (kids[parent] = kids[parent] || []).push(n); } else if (!root) { root = n; }
+      return n;
+    };
+    Array.prototype.forEach.call(sel.options, function (o) {
+      if (o.value) { add(o.value, o.dataset.parent || "", o.dataset.level || "", o.textContent.replace(/^[\s\u3000]+/, "")); }
+    });
+    var lazy = sel.dataset.lazy === "1";
+    if (!root || (!kids[root.code] && !lazy)) { return; }
+    var ensureOption = function (n) {
+      if (!sel.querySelector('option[value="' + n.code + '"]')) {
+        var o = document.createElement("option");
+        o.value = n.code; o.textContent = n.name; o.dataset.parent = n.parent; o.dataset.level = n.level;
+        sel.appendChild(o);
+      }
+    };
+    var wrap = document.createElement("div");
+    wrap.className = "place-pick-ui";
+    var row = document.createElement("div");
+    row.className = "place-cascade";
+    wrap.appendChild(row);
+    sel.hidden = true;
+    sel.parentNode.insertBefore(wrap, sel.nextSibling);
+    var label = sel.id ? document.querySelector('label[for="' + sel.id + '"]') : null;
+    var levelName = function (level) { return sel.getAttribute("data-l-" + level) || sel.dataset.lOther || ""; };
+    var choose = function (code) {
+      sel.value = code;
+      render();
+      sel.dispatchEvent(new Event("change", { bubbles: true }));
+    };
+    var render = function () {
+      row.textContent = "";
+      var chain = [];
+      for (var c = nodes[sel.value]; c && c !== root; c = nodes[c.parent]) { chain.unshift(c); }
+      var parent = root, depth = 0;
+      while (parent) {
+        var list = kids[parent.code];
+        if (!list && lazy && parent.level === "village" && !fetched[parent.code]) {
+          fetched[parent.code] = true;
+          var p = parent;
+          fetch("/api/v1/orgs?parent=" + encodeURIComponent(p.code), { credentials: "same-origin", headers: { "Accept": "application/json" } })
+            .then(function (r) { return r.ok ? r.json() : { items: [] }; })
+            .then(function (b) { (b.items || []).forEach(function (x) { ensureOption(add(x.code, p.code, x.level, x.name)); }); if (kids[p.code]) { render(); } })
+            .catch(function () {});
+        }
+        if (!list) { break; }
+        var s = document.createElement("select");
+        s.id = sel.id + "-" + depth;
+        s.setAttribute("aria-label", levelName(list[0].level));
+        var rest = document.createElement("option");
+        rest.value = depth === 0 && any ? "" : parent.code;
+        rest.textContent = depth === 0 && any ? any.textContent : sel.dataset.lRest || "—";
+        s.appendChild(rest);
+        list.forEach(function (n) { var o = document.createElement("option"); o.value = n.code; o.textContent = n.name; s.appendChild(o); });
+        var picked = chain[depth];
+        s.value = picked ? picked.code : rest.value;
+        s.addEventListener("change", function (e) { choose(e.target.value); });
+        if (sel.getAttribute("aria-invalid")) { s.setAttribute("aria-invalid", "true"); }
+        row.appendChild(s);
+        if (depth === 0 && label) { label.htmlFor = s.id; }
+        if (!picked) { break; }
+        parent = picked;
+        depth++;
+      }
+    };
+    // Search by name over the whole jurisdiction (grid cells too).
+    var find = document.createElement("input");
+    find.type = "search";
+    find.className = "place-find";
+    find.placeholder = sel.dataset.lSearch || "";
+    find.setAttribute("aria-label", (label ? label.textContent.replace("*", "").trim() + " · " : "") + (sel.dataset.lSearch || ""));
+    var hits = document.createElement("ul");
+    hits.className = "place-hits";
+    hits.setAttribute("aria-live", "polite");
+    wrap.appendChild(find);
+    wrap.appendChild(hits);
+    var timer = null;
+    var search = function () {
+      var q = find.value.trim();
+      hits.textContent = "";
+      if (!q) { return; }
+      fetch("/api/v1/places?q=" + encodeURIComponent(q) + "&limit=12", { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : { items: [] }; })
+        .then(function (b) {
+          if (find.value.trim() !== q) { return; }
+          hits.textContent = "";
+          var items = b.items || [];
+          if (items.length === 0) { var li = document.createElement("li"); li.className = "muted"; li.textContent = sel.dataset.lNone || ""; hits.appendChild(li); }
+          items.forEach(function (x) {
+            var li = document.createElement("li");
+            var b2 = document.createElement("button");
+            b2.type = "button";
+            b2.className = "btn btn-small place-hit";
+            b2.textContent = x.name + (x.trail ? "（" + x.trail + "）" : "");
+            b2.addEventListener("click", function () {
+              if (!nodes[x.code]) { ensureOption(add(x.code, x.parent_code || "", x.level, x.name)); }
+              hits.textContent = "";
+              find.value = "";
+              choose(x.code);
+            });
+            li.appendChild(b2);
+            hits.appendChild(li);
+          });
+        }).catch(function () {});
+    };
+    find.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(search, 250); });
+    find.addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); search(); } });
+    render();
+  });
   document.querySelectorAll("[data-print]").forEach(function (b) {
     b.addEventListener("click", function () { window.print(); });
   });
