@@ -165,3 +165,34 @@ func TestMatterPageIDsUnique(t *testing.T) {
 		}
 	}
 }
+
+// A refused 交办 shows its error on the person picker: the select is marked
+// invalid and described by its message, focus goes to it, and a person the
+// dispatcher had chosen stays chosen when the refusal is about something
+// else (a stale version).
+func TestDispatchPickerRefused(t *testing.T) {
+	jftest.Engines(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st)
+		disp := e.user("disp", "610831", domain.RoleDispatcher)
+		e.user("med1", "610831101", domain.RoleMediator)
+		path := jftest.Path{Svc: e.svc, Recep: e.user("recep", "610831", domain.RoleReceptionist), Disp: disp}
+		c := path.Matter(t, domain.CaseInput{Channel: "visit", Category: "land", OrgCode: "610831101200", Address: "何家集村三组",
+			Description: "张家与李家因土地承包经营权边界发生争执，双方多次争吵。",
+			Parties:     []domain.Party{{Role: "applicant", Name: "张建军", IDNumber: "610831199003070024"}}}, jftest.Assessed)
+		cl := e.client()
+		cl.login("disp", jftest.Password)
+		cl.getOK("/cases/" + itoa(c.ID))
+		_, page := cl.post("/cases/"+itoa(c.ID)+"/actions/dispatch", url.Values{"assignee": {""}})
+		sel := regexp.MustCompile(`<select id="assignee-dispatch"[^>]*>`).FindString(page)
+		if !strings.Contains(sel, `aria-invalid="true"`) || !strings.Contains(sel, `aria-describedby="err-dispatch-assignee"`) || !strings.Contains(sel, "autofocus") {
+			t.Fatalf("the picker is not marked: %s", sel)
+		}
+		if !strings.Contains(page, `id="err-dispatch-assignee"`) {
+			t.Fatal("no message with the described id")
+		}
+		_, page = cl.post("/cases/"+itoa(c.ID)+"/actions/dispatch", url.Values{"assignee": {"med1"}, "version": {"1"}})
+		if !regexp.MustCompile(`<option value="med1"\s*selected`).MatchString(page) {
+			t.Fatalf("the chosen person was not kept after a stale version:\n%s", regexp.MustCompile(`(?s)<select id="assignee-dispatch".*?</select>`).FindString(page))
+		}
+	})
+}
