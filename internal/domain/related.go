@@ -8,8 +8,21 @@ type Related struct {
 	Number      string   `json:"number"`
 	Status      string   `json:"status"`
 	Description string   `json:"description"`
-	Reasons     []string `json:"reasons"`
+	Reasons     []string     `json:"reasons"` // in Chinese, as the centre's records say them
+	Why         []RelatedWhy `json:"why"`     // the same, as codes a surface translates
 }
+
+// RelatedWhy is one reason two matters may be related: kind is id, phone,
+// name_village (the same name in the same village), name (the same name in
+// the area compared, the place not being known), address or similar;
+// detail is the name, the address or the similarity.
+type RelatedWhy struct {
+	Kind   string `json:"kind"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// RelatedKinds are RelatedWhy's kinds.
+var RelatedKinds = []string{"id", "phone", "name_village", "name", "address", "similar"}
 
 // Link is a link from a matter to another.
 type Link struct {

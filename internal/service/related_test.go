@@ -184,6 +184,13 @@ func TestRelatedBeforeThePlaceIsKnown(t *testing.T) {
 			if !strings.Contains(got, "同名当事人：刘建国") || !strings.Contains(got, "事由相似") || strings.Contains(got, "同村") {
 				t.Errorf("place %q: reasons %q", org, got)
 			}
+			var kinds []string
+			for _, w := range sug.Related[0].Why {
+				kinds = append(kinds, w.Kind+"="+w.Detail)
+			}
+			if k := strings.Join(kinds, " "); !strings.Contains(k, "name=刘建国") || !strings.Contains(k, "similar=1.00") {
+				t.Errorf("place %q: coded reasons %q", org, k)
+			}
 			if sug, _ = e.svc.Suggest(as(other), probe); reasonsOf(sug.Related, a.Number) != "" {
 				t.Errorf("place %q: another township's clerk was shown %s", org, a.Number)
 			}

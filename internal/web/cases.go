@@ -122,6 +122,7 @@ func (s *Server) renderCaseNew(w http.ResponseWriter, r *http.Request, status in
 	}
 	data := map[string]any{
 		"Form": f, "Categories": cats, "Channels": domain.Channels, "PartyRoles": domain.PartyRoles, "Risks": domain.Risks,
+		"RelatedWhy": domain.RelatedKinds,
 	}
 	if err := s.placePicker(r, data, f.OrgCode); err != nil {
 		return err

@@ -61,9 +61,9 @@ func (s *Service) related(ctx context.Context, tx *store.Tx, p store.RelatedProb
 		}
 		return cands[i].ID > cands[j].ID
 	})
-	sameName := "同村同名当事人："
+	sameName, nameKind := "同村同名当事人：", "name_village"
 	if p.Village == "" {
-		sameName = "同名当事人："
+		sameName, nameKind = "同名当事人：", "name"
 	}
 	for _, c := range cands {
 		r := domain.Related{ID: c.ID, Number: c.Number, Status: c.Status, Description: truncateRunes(c.Description, 60)}
@@ -72,6 +72,11 @@ func (s *Service) related(ctx context.Context, tx *store.Tx, p store.RelatedProb
 			if !ok {
 				continue
 			}
+			kind := k
+			if k == "name" {
+				kind = nameKind
+			}
+			r.Why = append(r.Why, domain.RelatedWhy{Kind: kind, Detail: v})
 			r.Reasons = append(r.Reasons, map[string]string{
 				"id": "同一当事人身份证号", "phone": "同一当事人电话", "name": sameName + v,
 				"address": "同一地址：" + v, "similar": "事由相似（相似度 " + v + "）"}[k])

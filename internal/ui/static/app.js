@@ -188,7 +188,10 @@ document.addEventListener("DOMContentLoaded", function () {
           a.target = "_blank";
           li.appendChild(a);
           li.appendChild(el("span", "muted small", " " + r.description));
-          li.appendChild(reasons(r.reasons));
+          li.appendChild(reasons((r.why || []).map(function (w) {
+            var f = live.getAttribute("data-l-why-" + w.kind) || w.kind;
+            return f.replace("%s", w.detail || "");
+          })));
           ul.appendChild(li);
         });
         live.appendChild(ul);
