@@ -4,10 +4,10 @@ import "time"
 
 // Related is a matter that may be related to another, with the reasons.
 type Related struct {
-	ID          int64    `json:"id"`
-	Number      string   `json:"number"`
-	Status      string   `json:"status"`
-	Description string   `json:"description"`
+	ID          int64        `json:"id"`
+	Number      string       `json:"number"`
+	Status      string       `json:"status"`
+	Description string       `json:"description"`
 	Reasons     []string     `json:"reasons"` // in Chinese, as the centre's records say them
 	Why         []RelatedWhy `json:"why"`     // the same, as codes a surface translates
 }
