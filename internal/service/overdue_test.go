@@ -219,3 +219,77 @@ func TestDeadline2024SpringFestival(t *testing.T) {
 		}
 	})
 }
+
+// The board's tiles are honest: in-hand overdue is a part of the open
+// matters and the list its tile links to is as long as it; the closed
+// matters late in their follow-up are counted apart (a referral at the
+// window not yet informed among them); this month so far is compared with
+// the same days of the month before; the dashboard lists a leader's red
+// matters once.
+func TestBoardHonestTiles(t *testing.T) {
+	jftest.Engines(t, func(t *testing.T, st *store.Store) {
+		e := newCaseEnv(t, st)
+		if err := e.svc.SetPost(jftest.CLI(), "plc_secretary", "610831", "lead"); err != nil {
+			t.Fatal(err)
+		}
+		clock := time.Date(2026, 11, 2, 10, 0, 0, 0, domain.CST) // a Monday
+		st.SetClock(func() time.Time { return clock })
+		e.path("none").Matter(t, landCase("610831101"), jftest.Registered)   // overdue in hand
+		e.path("none").Matter(t, landCase("610831101"), jftest.Closed)       // informing late
+		red := e.path("red").Matter(t, landCase("610831101"), jftest.Signed) // in hand: 15 days, late since the 17th
+		referred := landCase("610831101")
+		referred.ReferredTo = "子洲县人民法院"
+		if _, err := e.svc.RegisterCase(as(e.recep), referred); err != nil { // follow-up late
+			t.Fatal(err)
+		}
+		clock = time.Date(2026, 11, 20, 10, 0, 0, 0, domain.CST)
+		e.path("none").Matter(t, landCase("610831101"), jftest.Visited) // after 3 December's "same days"
+		clock = time.Date(2026, 12, 2, 10, 0, 0, 0, domain.CST)
+		e.path("none").Matter(t, landCase("610831101"), jftest.Assessed) // this month; due today
+		clock = time.Date(2026, 12, 3, 10, 0, 0, 0, domain.CST)
+
+		b, err := e.svc.Board(as(e.leader), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Open: the unassessed one, the red one (both late) and December's
+		// (due for dispatch today); late in follow-up: the closed one and the
+		// referral.
+		if b.Open != 3 || b.Overdue != 2 || b.OverdueFollowUp != 2 || b.Overdue > b.Open {
+			t.Errorf("open %d, overdue in hand %d, follow-up late %d; want 3, 2, 2", b.Open, b.Overdue, b.OverdueFollowUp)
+		}
+		for kind, want := range map[string]int{casework.OverdueInHand: b.Overdue, casework.OverdueFollowUp: b.OverdueFollowUp} {
+			rows, _, err := e.svc.Cases(as(e.leader), casework.CaseQuery{Overdue: true, OverdueKind: kind, Limit: 200})
+			if err != nil || len(rows) != want {
+				t.Errorf("the list behind overdue=%s: %d rows, the tile says %d (%v)", kind, len(rows), want, err)
+			}
+		}
+		rows, _, err := e.svc.Cases(as(e.leader), casework.CaseQuery{Statuses: domain.OpenStatuses, Limit: 200})
+		if err != nil || len(rows) != b.Open {
+			t.Errorf("the list behind 在办: %d rows, the tile says %d", len(rows), b.Open)
+		}
+		// The statistics agree with the tiles.
+		s, err := e.svc.Statistics(as(e.leader), report.StatsQuery{From: b.Slow.MonthFrom.UTC(), To: b.Slow.MonthTo.AddDate(0, 0, 1).UTC()})
+		if err != nil || s.Total.Overdue != b.Overdue || s.Total.OverdueFollowUp != b.OverdueFollowUp {
+			t.Errorf("statistics %d and %d, board %d and %d (%v)", s.Total.Overdue, s.Total.OverdueFollowUp, b.Overdue, b.OverdueFollowUp, err)
+		}
+		// 1–3 December against 1–3 November: one registered against the four
+		// of 2 November (the one of 20 November is not in the same days).
+		p := b.Slow
+		if p.MonthFrom.Format("01-02") != "12-01" || p.MonthTo.Format("01-02") != "12-03" || p.PrevFrom.Format("01-02") != "11-01" ||
+			p.PrevTo.Format("01-02") != "11-03" {
+			t.Errorf("periods %s–%s and %s–%s", p.MonthFrom.Format("01-02"), p.MonthTo.Format("01-02"), p.PrevFrom.Format("01-02"), p.PrevTo.Format("01-02"))
+		}
+		if p.Month.Registered != 1 || p.Prev.Registered != 4 {
+			t.Errorf("this month %d, same days last month %d; want 1 and 4", p.Month.Registered, p.Prev.Registered)
+		}
+		// The leader leads the red matter: listed under "led by me" only.
+		if len(b.Leading) != 1 || b.Leading[0].ID != red.ID || len(b.Red) != 1 || len(b.RedOthers()) != 0 {
+			t.Errorf("leading %d, red %d, red others %d; want 1, 1, 0", len(b.Leading), len(b.Red), len(b.RedOthers()))
+		}
+		db, err := e.svc.Board(as(e.disp), "")
+		if err != nil || len(db.RedOthers()) != 1 {
+			t.Errorf("a dispatcher's red matters: %v", err)
+		}
+	})
+}
