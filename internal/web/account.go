@@ -51,7 +51,7 @@ func (s *Server) updateNotices(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.svc.SetOwnOverdueNotices(r.Context(), r.PostFormValue("overdue_notices")); err != nil {
 		if domain.ErrorCode(err) == domain.Invalid {
 			_, d := s.describe(r, err)
-			return s.renderAccount(w, r, http.StatusUnprocessableEntity, "", d.Message)
+			return s.renderAccount(w, r, http.StatusUnprocessableEntity, "", d.Fields["overdue_notices"])
 		}
 		return err
 	}
