@@ -62,6 +62,7 @@ func (a *API) Register(m *httpx.Mux) {
 	m.Handle("GET /api/v1/openapi.json", authz.Public, http.HandlerFunc(a.openAPIHandler))
 	m.Handle("POST /api/v1/track", authz.Public, a.wrap(a.trackHandler))
 	m.Handle("GET /api/v1/me", authz.Authenticated, a.wrap(a.getMeHandler))
+	m.Handle("PATCH /api/v1/me", authz.Authenticated, a.wrap(a.patchMeHandler))
 	m.Handle("GET /api/v1/orgs", authz.OrgView, a.wrap(a.listOrgsHandler))
 	m.Handle("GET /api/v1/orgs/{code}", authz.OrgView, a.wrap(a.getOrgHandler))
 	m.Handle("POST /api/v1/orgs/{code}/grids", authz.OrgCreate, a.wrap(a.createGridHandler))

@@ -93,6 +93,23 @@ func TestMe(t *testing.T) {
 		if u["username"] != "admin" || u["roles"].([]any)[0] != "admin" || jur["code"] != "610831" || jur["name"] != "子洲县" {
 			t.Fatalf("me = %v", me)
 		}
+		// How overdue matters are told: a daily digest unless one asks for
+		// a notice per matter.
+		if u["overdue_notices"] != "digest" {
+			t.Errorf("default overdue notices %v", u["overdue_notices"])
+		}
+		if status, m := e.call("PATCH", "/api/v1/me", e.admin, `{"overdue_notices":"each"}`); status != 200 || m["user"].(map[string]any)["overdue_notices"] != "each" {
+			t.Fatalf("patch me: %d %v", status, m)
+		}
+		if status, m := e.call("PATCH", "/api/v1/me", e.admin, `{"overdue_notices":"hourly"}`); status != 422 || field(m, "overdue_notices") == "" {
+			t.Fatalf("an unknown setting: %d %v", status, m)
+		}
+		if status, m := e.call("PATCH", "/api/v1/me", e.admin, `{"lang":"en"}`); status != 422 {
+			t.Fatalf("a field PATCH /me does not take: %d %v", status, m)
+		}
+		if _, me := e.call("GET", "/api/v1/me", e.admin, ""); me["user"].(map[string]any)["overdue_notices"] != "each" {
+			t.Fatalf("the setting kept: %v", me)
+		}
 		if status, m := e.call("GET", "/api/v1/me", "", ""); status != 401 || errCode(m) != "unauthorized" {
 			t.Fatalf("anonymous: %d %v", status, m)
 		}

@@ -44,10 +44,15 @@ func (a *API) boardHandler(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{
 		"org_code": b.Place.Code, "org_name": b.Place.Name, "now": b.Now.UTC().Format(time.RFC3339),
-		"open": b.Open, "by_risk": b.ByRisk, "overdue": b.Overdue, "due_soon": b.DueSoon,
+		"open": b.Open, "by_risk": b.ByRisk, "overdue": b.Overdue, "overdue_followup": b.OverdueFollowUp, "due_soon": b.DueSoon,
 		"today_registered": b.TodayRegistered, "today_visits": b.TodayVisits,
 		"latest": items(b.Latest), "red": items(b.Red), "units_today": units,
 		"rates_at": b.Slow.At.UTC().Format(time.RFC3339), "this_month": b.Slow.Month, "prev_month": b.Slow.Prev, "trend": b.Slow.Trend,
+		// The two periods compared: this month so far, the same days of the last.
+		"this_month_days": [2]string{day(b.Slow.MonthFrom), day(b.Slow.MonthTo)}, "prev_month_days": [2]string{day(b.Slow.PrevFrom), day(b.Slow.PrevTo)},
 	})
 	return nil
 }
+
+// day is a date of China time as YYYY-MM-DD.
+func day(t time.Time) string { return t.In(domain.CST).Format("2006-01-02") }

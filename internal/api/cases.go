@@ -6,6 +6,7 @@ import (
 	"jiefen/internal/service/casework"
 	"jiefen/internal/service/registry"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -299,6 +300,9 @@ func caseQuery(r *http.Request) (casework.CaseQuery, error) {
 	cq := casework.CaseQuery{Q: q.Get("q"), Category: q.Get("category"), Risk: q.Get("risk"), Channel: q.Get("channel"),
 		OrgCode: q.Get("org_code"), Mine: flag("mine"), CoHandled: flag("cohandled"),
 		Leading: flag("lead"), Regrade: flag("regrade"), Overdue: flag("overdue")}
+	if k := q.Get("overdue"); slices.Contains(casework.OverdueKinds, k) {
+		cq.Overdue, cq.OverdueKind = true, k // in hand, or late in informing or visiting
+	}
 	var err error
 	if cq.Limit, cq.Cursor, err = pageParams(q, 1); err != nil {
 		return cq, err
@@ -309,6 +313,10 @@ func caseQuery(r *http.Request) (casework.CaseQuery, error) {
 	if s := q.Get("status"); s != "" {
 		for part := range strings.SplitSeq(s, ",") {
 			st := domain.Status(strings.TrimSpace(part))
+			if st == "open" { // 在办: every status before closure
+				cq.Statuses = append(cq.Statuses, domain.OpenStatuses...)
+				continue
+			}
 			if !st.Valid() {
 				return cq, &domain.Error{Code: domain.Invalid, Key: "case.status.invalid", Fields: map[string]string{"status": "case.status.invalid"}}
 			}

@@ -121,6 +121,15 @@ func TestCaseAPIContract(t *testing.T) {
 		if status, m := e.call("POST", path+"close", med, `{"outcome":"unresolved","guidance":"arbitration","note":"引导申请劳动仲裁"}`); status != 200 || m["status"] != "closed" || m["outcome"] != "unresolved" {
 			t.Fatalf("close: %d %v", status, m)
 		}
+		// 告知方式 from the list: free text is a field error, a code is taken.
+		for body, key := range map[string]string{`{"method":"电话"}`: "case.method.invalid", `{"method":""}`: "case.method.required", `{}`: "case.method.required"} {
+			if status, m := e.call("POST", path+"inform", med, body); status != 422 || field(m, "method") == "" {
+				t.Fatalf("inform %s: %d %v, want 422 (%s)", body, status, m, key)
+			}
+		}
+		if status, m := e.call("POST", path+"inform", med, `{"method":"sms"}`); status != 200 || m["status"] != "informed" {
+			t.Fatalf("inform by text message: %d %v", status, m)
+		}
 		// Reveal: masked by default, full on an audited request with a reason.
 		pid := fmt.Sprint(int64(parties[0].(map[string]any)["id"].(float64)))
 		if status, m := e.call("POST", "/api/v1/cases/"+id+"/parties/"+pid+"/reveal", disp, `{"reason":"电话通知"}`); status != 200 || m["id_number"] != "610831199003070024" {
@@ -148,8 +157,15 @@ func TestCaseAPIContract(t *testing.T) {
 		if status, _ := e.call("GET", "/api/v1/cases?status=flying", disp, ""); status != 422 {
 			t.Fatalf("bad status filter: %d", status)
 		}
-		if status, m := e.call("GET", "/api/v1/cases?status=closed&org_code=610831101", disp, ""); status != 200 || len(m["items"].([]any)) != 1 {
+		if status, m := e.call("GET", "/api/v1/cases?status=informed&org_code=610831101", disp, ""); status != 200 || len(m["items"].([]any)) != 1 {
 			t.Fatalf("filters: %d %v", status, m)
+		}
+		// "open" stands for the statuses before closure; overdue=open and
+		// overdue=followup narrow the overdue ones to in hand or in follow-up.
+		for q, want := range map[string]int{"status=open": 0, "status=open,informed": 1, "overdue=open": 0, "overdue=followup": 0, "overdue=1": 0} {
+			if status, m := e.call("GET", "/api/v1/cases?"+q, disp, ""); status != 200 || len(m["items"].([]any)) != want {
+				t.Fatalf("%s: %d %v, want %d", q, status, m, want)
+			}
 		}
 	})
 }

@@ -24,6 +24,7 @@ type userJSON struct {
 	OrgCode       string   `json:"org_code"`
 	OrgName       string   `json:"org_name"`
 	Lang          string   `json:"lang,omitempty"`
+	Notices       string   `json:"overdue_notices"` // digest (one a day) or each (one per matter)
 	Disabled      bool     `json:"disabled"`
 	MustChangePwd bool     `json:"must_change_password"`
 	LockedUntil   string   `json:"locked_until,omitempty"`
@@ -31,7 +32,7 @@ type userJSON struct {
 }
 
 func toUserJSON(u *domain.User) userJSON {
-	j := userJSON{ID: u.ID, Username: u.Username, Name: u.Name, OrgCode: u.OrgCode, OrgName: u.OrgName, Lang: u.Lang,
+	j := userJSON{ID: u.ID, Username: u.Username, Name: u.Name, OrgCode: u.OrgCode, OrgName: u.OrgName, Lang: u.Lang, Notices: u.OverdueNotices,
 		Disabled: u.Disabled, MustChangePwd: u.MustChangePwd, Version: u.Version, Roles: []string{}}
 	if u.Phone != "" {
 		j.Phone = domain.MaskPhone(u.Phone)
@@ -79,6 +80,27 @@ func (a *API) getMeHandler(w http.ResponseWriter, r *http.Request) error {
 		"api_version":          "v1",
 		"server_version":       a.version,
 	})
+	return nil
+}
+
+// patchMeHandler answers PATCH /api/v1/me: the caller's own settings,
+// {"overdue_notices": "digest"|"each"} (how overdue matters are told: one
+// digest a day, or a notice per matter); it returns the account.
+func (a *API) patchMeHandler(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Notices *string `json:"overdue_notices"`
+	}
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	u := domain.ActorFrom(r.Context()).User
+	if in.Notices != nil {
+		var err error
+		if u, err = a.svc.SetOwnOverdueNotices(r.Context(), *in.Notices); err != nil {
+			return err
+		}
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"user": toUserJSON(u)})
 	return nil
 }
 

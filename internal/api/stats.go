@@ -35,6 +35,9 @@ func (a *API) statsHandler(w http.ResponseWriter, r *http.Request) error {
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{
 		"from": q.Get("from"), "to": q.Get("to"), "org_code": st.Place.Code, "org_name": st.Place.Name, "by": st.By,
 		"total": st.Total, "groups": groups, "definitions": defs,
+		// Years the closed matters' working days fall in that the holiday
+		// calendar lacks (counted as plain weeks); empty when none.
+		"calendar_missing": append([]int{}, st.CalendarMissing...),
 	})
 	return nil
 }

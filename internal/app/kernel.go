@@ -68,7 +68,31 @@ func (k *Kernel) Calendar(ctx context.Context) (*domain.Calendar, error) {
 		return nil, err
 	}
 	k.cal = domain.NewCalendar(days)
+	if gaps := k.calendarGaps(k.cal); len(gaps) > 0 {
+		k.log.Warn("calendar: no State Council holiday arrangement for these years; their deadlines and working days count a plain Monday–Friday week until it is imported (jiefen calendar import)",
+			"years", gaps)
+	}
 	return k.cal, nil
+}
+
+// DeadlineReach is how far ahead a step's deadline can lie: the 60 days
+// of a petition's handling.
+const DeadlineReach = 61 * 24 * time.Hour
+
+// CalendarGaps lists the years from today to the furthest deadline a step
+// can be given now that the calendar lacks: deadlines reaching into them
+// are counted as plain weeks, without their holidays and 调休.
+func (k *Kernel) CalendarGaps(ctx context.Context) ([]int, error) {
+	cal, err := k.Calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return k.calendarGaps(cal), nil
+}
+
+func (k *Kernel) calendarGaps(cal *domain.Calendar) []int {
+	now := k.Now()
+	return cal.Missing(now, now.Add(DeadlineReach))
 }
 
 // ForgetCalendar makes the next Calendar reload it (after an import).

@@ -72,7 +72,7 @@ func TestPrintViewsFitOneA4Page(t *testing.T) {
 	do(med, "six", casework.ActionInput{Six: &domain.Six{LeadLeader: "王书记", MediationOrg: "何家集镇人民调解委员会", DockingUnit: "镇司法所", Plan: "现场勘界后调解", Schedule: "两周", GuidanceText: "农村土地承包法"}})
 	do(med, "session", casework.ActionInput{Date: time.Now(), Place: "何家集村委会", Participants: "张建军、李保国、村主任", Note: "双方同意现场勘界后以界石连线为界"})
 	do(med, "close", casework.ActionInput{Outcome: "resolved", Note: "一、双方以2015年承包合同附图为准，以界石连线为界；二、李保国于本月底前移除越界种植的玉米，张建军不再主张青苗损失；三、双方今后不得以任何理由再起争执。"})
-	do(med, "inform", casework.ActionInput{Method: "电话"})
+	do(med, "inform", casework.ActionInput{Method: "phone"})
 	do(recep, "visit", casework.ActionInput{Satisfaction: "satisfied", Note: "协议已履行，双方满意。"})
 
 	tab := e.newTab(t, desktop)

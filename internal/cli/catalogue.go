@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -36,10 +37,19 @@ func (e *env) calendar(args []string) error {
 	}
 	return e.withService(*db, func(svc *service.Service, ctx ctxT) error {
 		n, err := svc.ImportCalendar(ctx, days)
-		if err == nil {
-			fmt.Fprintf(e.stdout, "recorded %d calendar days\n", n)
+		if err != nil {
+			return err
 		}
-		return err
+		fmt.Fprintf(e.stdout, "recorded %d calendar days\n", n)
+		cal, err := svc.Calendar(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "the calendar covers %v\n", cal.Years())
+		if gaps, err := svc.CalendarGaps(ctx); err == nil && len(gaps) > 0 {
+			fmt.Fprintf(e.stderr, "warning: no holiday arrangement yet for %v: deadlines reaching into it count a plain Monday–Friday week\n", gaps)
+		}
+		return nil
 	})
 }
 
@@ -116,6 +126,7 @@ func (e *env) cases(args []string) error {
 	q := f.String("q", "", "search text (two-character Chinese words work), ID number or phone")
 	status := f.String("status", "", "only this status")
 	overdue := f.Bool("overdue", false, "only overdue matters")
+	kind := f.String("overdue-kind", "", "with --overdue: open (not yet closed) or followup (informing or visit late)")
 	limit := f.Int("limit", 50, "at most this many (1–200)")
 	if err := f.parse(args[1:]); err != nil {
 		return err
@@ -123,7 +134,10 @@ func (e *env) cases(args []string) error {
 	if *limit < 1 || *limit > 200 {
 		return usageError{"cases list: --limit must be 1–200"}
 	}
-	cq := casework.CaseQuery{Q: *q, Overdue: *overdue, Limit: *limit}
+	cq := casework.CaseQuery{Q: *q, Overdue: *overdue, OverdueKind: *kind, Limit: *limit}
+	if *kind != "" && (!*overdue || !slices.Contains(casework.OverdueKinds, *kind)) {
+		return usageError{"cases list: --overdue-kind is open or followup, with --overdue"}
+	}
 	if *status != "" {
 		st := domain.Status(*status)
 		if !st.Valid() {

@@ -49,16 +49,23 @@ func (e *env) stats(args []string) error {
 			return enc.Encode(map[string]any{"place": st.Place.Name, "total": st.Total, "groups": st.Groups})
 		}
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "GROUP\tREGISTERED\tACCEPTED\tCLOSED\tRESOLVED\tSUCCESS\tVISITS\tSATISFIED\tON-TIME\tAVG DAYS\tP90\tREOPENED\tMERGED\tOVERDUE")
+		fmt.Fprintln(tw, "GROUP\tREGISTERED\tACCEPTED\tCLOSED\tRESOLVED\tSUCCESS\tVISITS\tSATISFIED\tON-TIME\tAVG DAYS\tP90\tREOPENED\tMERGED\tOVERDUE\tFOLLOW-UP LATE")
 		row := func(name string, f report.Figures) {
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%.1f%%\t%d\t%.1f%%\t%.1f%%\t%.1f\t%d\t%d\t%d\t%d\n", name, f.Registered, f.Accepted, f.Closed, f.Resolved,
-				100*f.SuccessRate.Value, f.Visits, 100*f.SatisfactionRate.Value, 100*f.OnTimeRate.Value, f.AvgDaysToClose, f.P90DaysToClose, f.Reopened, f.Merged, f.Overdue)
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%.1f%%\t%d\t%.1f%%\t%.1f%%\t%.1f\t%d\t%d\t%d\t%d\t%d\n", name, f.Registered, f.Accepted, f.Closed, f.Resolved,
+				100*f.SuccessRate.Value, f.Visits, 100*f.SatisfactionRate.Value, 100*f.OnTimeRate.Value, f.AvgDaysToClose, f.P90DaysToClose, f.Reopened, f.Merged, f.Overdue,
+				f.OverdueFollowUp)
 		}
 		for _, g := range st.Groups {
 			row(g.Name, g)
 		}
 		row("合计 "+st.Place.Name, st.Total)
-		return tw.Flush()
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		if len(st.CalendarMissing) > 0 {
+			fmt.Fprintf(e.stderr, "warning: the holiday calendar lacks %v; working days in those years were counted as plain Monday–Friday weeks (jiefen calendar import)\n", st.CalendarMissing)
+		}
+		return nil
 	})
 }
 
@@ -191,12 +198,13 @@ func (e *env) board(args []string) error {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "%s  %s\n", b.Place.Name, b.Now.In(domain.CST).Format("2006-01-02 15:04"))
-		fmt.Fprintf(e.stdout, "open %d (red %d, yellow %d, blue %d, none %d)  overdue %d  due within a day %d\n", b.Open,
-			b.ByRisk["red"], b.ByRisk["yellow"], b.ByRisk["blue"], b.ByRisk["none"], b.Overdue, b.DueSoon)
+		fmt.Fprintf(e.stdout, "open %d (red %d, yellow %d, blue %d, none %d)  overdue in hand %d  informing or visit late %d  due within a day %d\n", b.Open,
+			b.ByRisk["red"], b.ByRisk["yellow"], b.ByRisk["blue"], b.ByRisk["none"], b.Overdue, b.OverdueFollowUp, b.DueSoon)
 		fmt.Fprintf(e.stdout, "today: registered %d, visits %d\n", b.TodayRegistered, b.TodayVisits)
 		m, p := b.Slow.Month, b.Slow.Prev
-		fmt.Fprintf(e.stdout, "this month: registered %d, closed %d, success %.1f%%, on time %.1f%% (last month %d, %d, %.1f%%, %.1f%%)\n",
-			m.Registered, m.Closed, 100*m.SuccessRate.Value, 100*m.OnTimeRate.Value, p.Registered, p.Closed, 100*p.SuccessRate.Value, 100*p.OnTimeRate.Value)
+		fmt.Fprintf(e.stdout, "this month %s–%s: registered %d, closed %d, success %.1f%%, on time %.1f%% (same days last month, %s–%s: %d, %d, %.1f%%, %.1f%%)\n",
+			b.Slow.MonthFrom.Format("01-02"), b.Slow.MonthTo.Format("01-02"), m.Registered, m.Closed, 100*m.SuccessRate.Value, 100*m.OnTimeRate.Value,
+			b.Slow.PrevFrom.Format("01-02"), b.Slow.PrevTo.Format("01-02"), p.Registered, p.Closed, 100*p.SuccessRate.Value, 100*p.OnTimeRate.Value)
 		for _, c := range b.Red {
 			fmt.Fprintf(e.stdout, "red %s  %s  %s  lead %s\n", c.Number, c.CategoryNm, c.OrgName, c.LeadName)
 		}

@@ -289,7 +289,7 @@ func (w *demoWalk) finish() {
 	}
 	if depth >= 6 {
 		w.step(4 + r.IntN(48))
-		w.do(assignee, "inform", casework.ActionInput{Method: []string{"电话", "上门", "书面"}[r.IntN(3)]})
+		w.do(assignee, "inform", casework.ActionInput{Method: demoInformMethods[r.IntN(len(demoInformMethods))]})
 	}
 	if depth >= 7 {
 		w.step(24 + r.IntN(120))
@@ -316,3 +316,7 @@ func (w *demoWalk) finish() {
 		}
 	}
 }
+
+// demoInformMethods are how demo parties are told the result, as often as
+// they are (domain.InformMethods).
+var demoInformMethods = []string{"phone", "phone", "phone", "in_person", "in_person", "written", "sms", "wechat"}

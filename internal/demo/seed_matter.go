@@ -82,7 +82,8 @@ func (g *generator) matter(id int64, number string, at time.Time) seededMatter {
 		assignee = "tiaojie"
 	}
 
-	t := &timeline{g: g, m: &m, clock: at, status: domain.StatusRegistered, six: "{}", village: v, age: age, depth: depth, risk: risk, assignee: assignee}
+	t := &timeline{g: g, m: &m, clock: at, status: domain.StatusRegistered, six: "{}", village: v, age: age, depth: depth, risk: risk, assignee: assignee,
+		petition: s.category == "petition"}
 	registrar := "jiedai"
 	if channel == "grid" {
 		registrar = "wangge"
@@ -100,7 +101,10 @@ func (g *generator) matter(id int64, number string, at time.Time) seededMatter {
 	}
 	var due time.Time
 	if status != domain.StatusArchived {
-		due = domain.DueForCase(g.cal, status, clock, false)
+		// The deadline of the step it is in, counted from when that step
+		// started, by the service's own rules (a red matter's shorter
+		// resolution included).
+		due = domain.StepDeadline(g.cal, status, t.stepStart, t.petition, domain.Risk(riskIf(status, risk)))
 	}
 	var dueV, closedV any = nil, nil
 	if !due.IsZero() {
@@ -182,6 +186,7 @@ type timeline struct {
 	depth     int
 	risk      string
 	assignee  string
+	petition  bool // taken in as a petition (信访): the petition rules
 
 	outcome, guidance, satisfaction string
 	closedAt                        time.Time
@@ -197,7 +202,7 @@ func (t *timeline) event(actor, action string, to domain.Status, note string, da
 		from = ""
 	}
 	if from != "" && from != to {
-		if due := domain.DueForCase(t.g.cal, from, t.stepStart, false); !due.IsZero() {
+		if due := domain.StepDeadline(t.g.cal, from, t.stepStart, t.petition, domain.Risk(riskIf(from, t.risk))); !due.IsZero() {
 			data["step_due"] = due.UTC().Format(time.RFC3339)
 		}
 	}
@@ -243,7 +248,7 @@ func (t *timeline) reach(st domain.Status) {
 	case domain.StatusClosed:
 		t.close()
 	case domain.StatusInformed:
-		t.event(t.assignee, "inform", domain.StatusInformed, "", map[string]string{"method": []string{"电话", "上门", "书面"}[r.IntN(3)]})
+		t.event(t.assignee, "inform", domain.StatusInformed, "", map[string]string{"method": demoInformMethods[r.IntN(len(demoInformMethods))]})
 	case domain.StatusVisited:
 		t.visit()
 	case domain.StatusArchived:

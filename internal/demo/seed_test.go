@@ -103,3 +103,62 @@ func TestSeedIsConsistent(t *testing.T) {
 		}
 	})
 }
+
+// The seeder gives deadlines by the service's rules (domain.StepDeadline):
+// each matter's current deadline counted from the start of its step, each
+// step's recorded deadline likewise, and a red matter 15 days in
+// resolution, not the ordinary 30 (the seeded red matters once had 30–33).
+func TestSeedDeadlinesFollowTheService(t *testing.T) {
+	jftest.Engines(t, func(t *testing.T, st *store.Store) {
+		svc := jftest.Service(st)
+		ctx := jftest.CLI()
+		if _, err := demo.Seed(ctx, svc, demo.SeedOptions{Cases: 500, Persons: 80, Seed: 11, Years: 1, Batch: 200}); err != nil {
+			t.Fatal(err)
+		}
+		cal, err := svc.Calendar(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checked, red, steps := 0, 0, 0
+		for id := int64(1); id <= 500; id++ {
+			c, err := svc.Case(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			petition := c.Category == "petition"
+			var start time.Time
+			for _, e := range c.Timeline {
+				if e.FromStatus != e.ToStatus && e.FromStatus != "" {
+					risk := c.Risk
+					if e.FromStatus == domain.StatusRegistered {
+						risk = "none"
+					}
+					if due := e.Data[domain.DataStepDue]; due != "" {
+						want := domain.StepDeadline(cal, e.FromStatus, start, petition, risk)
+						if got, err := time.Parse(time.RFC3339, due); err != nil || !got.Equal(want) {
+							t.Fatalf("%s: the %s step's deadline %s, the service's rule gives %v", c.Number, e.FromStatus, due, want.In(domain.CST))
+						}
+						steps++
+					}
+				}
+				if e.FromStatus != e.ToStatus {
+					start = e.At
+				}
+			}
+			want := domain.StepDeadline(cal, c.Status, start, petition, c.Risk)
+			if !c.StepDueAt.Equal(want) {
+				t.Fatalf("%s (%s, %s): deadline %v, the service's rule gives %v", c.Number, c.Status, c.Risk, c.StepDueAt.In(domain.CST), want.In(domain.CST))
+			}
+			checked++
+			if c.Risk == "red" && c.Status == domain.StatusInResolution {
+				red++
+				if d := c.StepDueAt.Sub(start); d > 16*24*time.Hour {
+					t.Errorf("%s: a red matter %v in resolution", c.Number, d.Round(time.Hour))
+				}
+			}
+		}
+		if checked != 500 || steps == 0 || red == 0 {
+			t.Errorf("checked %d matters, %d steps, %d red in resolution: the seed does not test the rule", checked, steps, red)
+		}
+	})
+}

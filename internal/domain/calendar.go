@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -33,7 +34,9 @@ type CalendarDay struct {
 
 // Calendar is the Chinese working-day calendar: Monday to Friday are working
 // days unless listed as holidays, Saturday and Sunday are not unless listed
-// as workdays. Dates outside the listed years follow the plain week.
+// as workdays. Dates outside the listed years follow the plain week; Covers
+// and Missing say which years those are, so that a caller can say so
+// instead of counting a year without its holidays in silence.
 //
 // Methods taking a time.Time take an instant and use its date in CST: 23:30
 // UTC on 30 September is 1 October in China. Deadlines are returned as the
@@ -42,7 +45,8 @@ type CalendarDay struct {
 // A Calendar is read-only once built and safe for concurrent use.
 type Calendar struct {
 	kinds map[civilDay]DayKind
-	last  civilDay // latest listed date; the plain week holds after it
+	last  civilDay     // latest listed date; the plain week holds after it
+	years map[int]bool // the years with at least one listed date
 }
 
 // civilDay counts days since 1970-01-01.
@@ -81,7 +85,7 @@ func dateOf(t time.Time) time.Time {
 // its last entry; kinds other than DayHoliday and DayWorkday are ignored.
 // A nil or empty list gives the plain Monday–Friday week.
 func NewCalendar(days []CalendarDay) *Calendar {
-	c := &Calendar{kinds: make(map[civilDay]DayKind, len(days))}
+	c := &Calendar{kinds: make(map[civilDay]DayKind, len(days)), years: map[int]bool{}}
 	first := true
 	for _, d := range days {
 		if d.Kind != DayHoliday && d.Kind != DayWorkday {
@@ -90,11 +94,40 @@ func NewCalendar(days []CalendarDay) *Calendar {
 		y, m, dd := d.Date.Date()
 		k := civilOf(y, m, dd)
 		c.kinds[k] = d.Kind
+		c.years[y] = true
 		if first || k > c.last {
 			c.last, first = k, false
 		}
 	}
 	return c
+}
+
+// Covers reports whether the calendar holds the State Council's holiday
+// arrangement for year (at least one listed date in it). Every year has
+// one, so a year without is a year not yet imported, whose working days
+// the calendar counts as a plain Monday–Friday week.
+func (c *Calendar) Covers(year int) bool { return c.years[year] }
+
+// Years lists the years the calendar covers, in order.
+func (c *Calendar) Years() []int {
+	out := make([]int, 0, len(c.years))
+	for y := range c.years {
+		out = append(out, y)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Missing lists the years from a's CST year to b's that the calendar does
+// not cover (none when b is before a).
+func (c *Calendar) Missing(a, b time.Time) []int {
+	var out []int
+	for y := a.In(CST).Year(); y <= b.In(CST).Year(); y++ {
+		if !c.years[y] {
+			out = append(out, y)
+		}
+	}
+	return out
 }
 
 func (c *Calendar) working(d civilDay) bool {

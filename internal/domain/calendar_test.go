@@ -12,7 +12,7 @@ import (
 	"jiefen/internal/domain"
 )
 
-// holidaysCSV is the real 2025–2026 State Council holiday list.
+// holidaysCSV is the real 2023–2026 State Council holiday list.
 const holidaysCSV = "../demo/data/cn-holidays.csv"
 
 func realCalendar(t testing.TB) *domain.Calendar {
@@ -54,10 +54,10 @@ func TestParseCalendarCSVRealData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(days) != 72 {
-		t.Errorf("%d days, want 72", len(days))
+	if len(days) != 143 {
+		t.Errorf("%d days, want 143", len(days))
 	}
-	first := domain.CalendarDay{Date: day(t, "2025-01-01"), Kind: domain.DayHoliday, Name: "元旦"}
+	first := domain.CalendarDay{Date: day(t, "2023-01-01"), Kind: domain.DayHoliday, Name: "元旦"}
 	last := domain.CalendarDay{Date: day(t, "2026-10-10"), Kind: domain.DayWorkday, Name: "国庆节调休上班"}
 	if got := days[0]; !got.Date.Equal(first.Date) || got.Kind != first.Kind || got.Name != first.Name {
 		t.Errorf("first day %+v, want %+v", got, first)
@@ -81,8 +81,9 @@ func TestParseCalendarCSVRealData(t *testing.T) {
 			}
 		}
 	}
-	if holidays != 61 || workdays != 11 {
-		t.Errorf("%d holidays, %d workdays; want 61, 11", holidays, workdays)
+	// 2023: 26 and 7; 2024: 30 and 8; 2025: 28 and 5; 2026: 33 and 6.
+	if holidays != 117 || workdays != 26 {
+		t.Errorf("%d holidays, %d workdays; want 117, 26", holidays, workdays)
 	}
 }
 
@@ -113,6 +114,22 @@ func TestIsWorkingDay(t *testing.T) {
 		{"2026-02-28", true},  // Saturday, 春节调休上班
 		{"2025-10-08", false}, // Wednesday, 国庆节、中秋节
 		{"2025-10-11", true},  // Saturday, 国庆节调休上班
+		{"2024-02-04", true},  // Sunday, 春节调休上班
+		{"2024-02-09", true},  // Friday, 除夕 (a working day that year)
+		{"2024-02-12", false}, // Monday, 春节
+		{"2024-02-16", false}, // Friday, 春节
+		{"2024-02-18", true},  // Sunday, 春节调休上班
+		{"2024-04-07", true},  // Sunday, 清明节调休上班
+		{"2024-05-02", false}, // Thursday, 劳动节
+		{"2024-05-11", true},  // Saturday, 劳动节调休上班
+		{"2024-06-10", false}, // Monday, 端午节
+		{"2024-09-14", true},  // Saturday, 中秋节调休上班
+		{"2024-09-16", false}, // Monday, 中秋节
+		{"2024-10-07", false}, // Monday, 国庆节
+		{"2024-10-12", true},  // Saturday, 国庆节调休上班
+		{"2023-01-28", true},  // Saturday, 春节调休上班
+		{"2023-10-05", false}, // Thursday, 中秋节、国庆节
+		{"2023-10-08", true},  // Sunday, 国庆节调休上班
 		{"2027-01-01", true},  // Friday; 2027 is not in the data yet
 		{"2027-01-02", false}, // Saturday
 	}
@@ -163,6 +180,10 @@ func TestAddWorkingDays(t *testing.T) {
 		{"Spring Festival: Fri 2-13 +3", "2026-02-13", 3, "2026-02-25"},
 		{"Labour Day 2026: Thu 4-30 +5", "2026-04-30", 5, "2026-05-11"},
 		{"Spring Festival 2025: Fri 1-24 +1 is Sun 1-26 调休", "2025-01-24", 1, "2025-01-26"},
+		{"Spring Festival 2024: Fri 2-02 +1 is Sun 2-04 调休", "2024-02-02", 1, "2024-02-04"},
+		{"Spring Festival 2024: Fri 2-09 +1 skips 2-10..17 to Sun 2-18 调休", "2024-02-09", 1, "2024-02-18"},
+		{"Spring Festival 2024: Thu 2-08 +3", "2024-02-08", 3, "2024-02-19"},
+		{"National Day 2024: Sun 9-29 调休 +1 is Mon 9-30", "2024-09-28", 2, "2024-09-30"},
 		{"National Day 2025: Tue 9-30 +1 skips 10-01..08", "2025-09-30", 1, "2025-10-09"},
 		{"holiday start counts from the next day", "2026-10-03", 1, "2026-10-08"},
 		{"past the data: plain week", "2026-12-31", 10, "2027-01-14"},
@@ -445,4 +466,53 @@ func FuzzParseCalendarCSV(f *testing.F) {
 			}
 		}
 	})
+}
+
+// The calendar says which years it holds, so a year without its holidays
+// is reported instead of counted as plain weeks in silence.
+func TestCalendarCoverage(t *testing.T) {
+	cal := realCalendar(t)
+	for _, y := range []int{2023, 2024, 2025, 2026} {
+		if !cal.Covers(y) {
+			t.Errorf("%d not covered", y)
+		}
+	}
+	if cal.Covers(2022) || cal.Covers(2027) {
+		t.Error("a year without a listed date counted as covered")
+	}
+	if got := cal.Years(); len(got) != 4 || got[0] != 2023 || got[3] != 2026 {
+		t.Errorf("years %v", got)
+	}
+	if got := cal.Missing(day(t, "2022-12-30"), day(t, "2027-01-04")); len(got) != 2 || got[0] != 2022 || got[1] != 2027 {
+		t.Errorf("missing %v, want [2022 2027]", got)
+	}
+	if got := cal.Missing(day(t, "2024-02-01"), day(t, "2024-03-01")); len(got) != 0 {
+		t.Errorf("missing %v within 2024", got)
+	}
+	// 23:30 UTC on 31 December 2026 is 2027 in China.
+	if got := cal.Missing(time.Date(2026, 12, 31, 17, 0, 0, 0, time.UTC), time.Date(2026, 12, 31, 17, 0, 0, 0, time.UTC)); len(got) != 1 || got[0] != 2027 {
+		t.Errorf("missing %v at 01:00 CST on 1 January 2027", got)
+	}
+}
+
+// A red matter's resolution step gets the shorter of its rules; other steps
+// and colours the ordinary rule (the service and the seeder both use it).
+func TestStepDeadline(t *testing.T) {
+	cal := realCalendar(t)
+	start := day(t, "2026-11-02").Add(10 * time.Hour)
+	if got := domain.StepDeadline(cal, domain.StatusInResolution, start, false, "red"); !got.Equal(endOf(t, "2026-11-17")) {
+		t.Errorf("red in resolution due %v, want 2026-11-17 (15 days)", got.In(domain.CST))
+	}
+	if got := domain.StepDeadline(cal, domain.StatusInResolution, start, false, "yellow"); !got.Equal(endOf(t, "2026-12-02")) {
+		t.Errorf("yellow in resolution due %v, want 2026-12-02 (30 days)", got.In(domain.CST))
+	}
+	if got := domain.StepDeadline(cal, domain.StatusInResolution, start, true, "red"); !got.Equal(endOf(t, "2026-11-17")) {
+		t.Errorf("red petition due %v, want the red 15 days", got.In(domain.CST))
+	}
+	if got := domain.StepDeadline(cal, domain.StatusRegistered, start, false, "red"); !got.Equal(endOf(t, "2026-11-03")) {
+		t.Errorf("red registered due %v, want the next working day", got.In(domain.CST))
+	}
+	if got := domain.StepDeadline(cal, domain.StatusArchived, start, false, "red"); !got.IsZero() {
+		t.Errorf("archived has a deadline %v", got)
+	}
 }

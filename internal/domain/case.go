@@ -475,3 +475,8 @@ func itoa(i int) string {
 // OpenStatuses are the states before closure: the matter is still being
 // worked on.
 var OpenStatuses = []Status{StatusRegistered, StatusAssessed, StatusDispatched, StatusReturned, StatusInResolution}
+
+// FollowUpStatuses are the states after closure whose step has a deadline:
+// the parties to be told the result, then the return visit. An overdue
+// matter is in hand (OpenStatuses) or late in its follow-up (these).
+var FollowUpStatuses = []Status{StatusClosed, StatusInformed}

@@ -58,6 +58,31 @@ func DueForCase(cal *Calendar, s Status, start time.Time, petition bool) time.Ti
 	return cal.AddWorkingDays(start, r.Days).UTC()
 }
 
+// RedResolutionDays is how many calendar days a red matter has in
+// resolution (the ordinary rule is 30): red is the county's own business.
+const RedResolutionDays = 15
+
+// RedDeadline is a red matter's resolution deadline when its clock starts
+// (or it turns red) at start.
+func RedDeadline(cal *Calendar, start time.Time) time.Time {
+	return cal.AddCalendarDays(start, RedResolutionDays).UTC()
+}
+
+// StepDeadline is the deadline of the step a matter of colour risk enters
+// in status s at start: the step's rule (the petition rules for a
+// petition), and for a red matter in resolution the earlier of that and
+// RedDeadline. The service and the demo's seeder both set deadlines with
+// it; the zero time when the step has none.
+func StepDeadline(cal *Calendar, s Status, start time.Time, petition bool, risk Risk) time.Time {
+	due := DueForCase(cal, s, start, petition)
+	if risk == "red" && s == StatusInResolution && cal != nil {
+		if red := RedDeadline(cal, start); due.IsZero() || red.Before(due) {
+			due = red
+		}
+	}
+	return due
+}
+
 // Steps are the steps with a deadline, named by what ends them, in the
 // order of a matter's life; the on-time rate is given for each.
 var Steps = []string{"assess", "dispatch", "sign", "resolve", "inform", "visit"}

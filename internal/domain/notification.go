@@ -21,4 +21,17 @@ type DueCase struct {
 	AssigneeID int64
 	OrgPath    string
 	Due        time.Time
+	Status     Status // (the daily digest) the step it is late in
 }
+
+// How a person is told of overdue matters (User.OverdueNotices): one
+// digest a day listing them all (the default: a handler with many overdue
+// matters is not sent hundreds of messages), or a notice per matter when
+// its deadline passes.
+const (
+	NoticeDigest = "digest"
+	NoticeEach   = "each"
+)
+
+// NoticeModes are the accepted values of User.OverdueNotices.
+var NoticeModes = []string{NoticeDigest, NoticeEach}

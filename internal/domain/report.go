@@ -14,7 +14,8 @@ type StatRow struct {
 	Risk      string
 	Outcome   string // the matter's outcome now
 	CreatedAt time.Time
-	UnitID    int64 // the docking unit chosen at assessment (0: none)
+	UnitID    int64  // the docking unit chosen at assessment (0: none)
+	Status    Status // the matter's status now (read for the overdue figures only)
 }
 
 // FactCount is how many facts of one kind one group has.

@@ -21,6 +21,7 @@ type User struct {
 	OrgPath           string
 	OrgName           string
 	Lang              string
+	OverdueNotices    string // NoticeDigest (default) or NoticeEach
 	Disabled          bool
 	MustChangePwd     bool
 	PasswordChangedAt time.Time

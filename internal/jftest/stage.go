@@ -121,7 +121,7 @@ func (p Path) next(c *domain.Case) (*domain.User, string, casework.ActionInput) 
 		}
 		return p.Med, "close", casework.ActionInput{Outcome: string(domain.OutcomeResolved)}
 	case domain.StatusClosed:
-		return p.Med, "inform", casework.ActionInput{Method: "电话"}
+		return p.Med, "inform", casework.ActionInput{Method: "phone"}
 	case domain.StatusInformed:
 		return p.Recep, "visit", casework.ActionInput{Satisfaction: "satisfied"}
 	case domain.StatusVisited:

@@ -155,7 +155,7 @@ func TestCaseLifecycle(t *testing.T) {
 		if c.Status != domain.StatusClosed || c.Outcome != domain.OutcomeResolved || c.ClosedAt.IsZero() {
 			t.Fatalf("closed %+v", c)
 		}
-		c = act(t, e, e.med2, id, "inform", casework.ActionInput{Method: "电话"})
+		c = act(t, e, e.med2, id, "inform", casework.ActionInput{Method: "phone"})
 		if _, err := e.svc.Act(as(e.recep), id, "visit", casework.ActionInput{Satisfaction: "unsatisfied"}); domain.ErrorCode(err) != domain.Invalid {
 			t.Fatalf("unsatisfied without a comment: %v", err)
 		}
@@ -170,7 +170,7 @@ func TestCaseLifecycle(t *testing.T) {
 		act(t, e, e.disp, id, "dispatch", casework.ActionInput{Assignee: "med2"})
 		act(t, e, e.med2, id, "sign", casework.ActionInput{})
 		act(t, e, e.med2, id, "close", casework.ActionInput{Outcome: "resolved"})
-		act(t, e, e.med2, id, "inform", casework.ActionInput{Method: "上门"})
+		act(t, e, e.med2, id, "inform", casework.ActionInput{Method: "in_person"})
 		act(t, e, e.recep, id, "visit", casework.ActionInput{Satisfaction: "satisfied"})
 		c = act(t, e, e.disp, id, "archive", casework.ActionInput{})
 		if c.Status != domain.StatusArchived || !c.StepDueAt.IsZero() {
@@ -466,6 +466,13 @@ func TestNotificationsAndDeadlineSweep(t *testing.T) {
 		base := time.Date(2026, 11, 2, 9, 0, 0, 0, domain.CST) // a Monday
 		clock := base
 		st.SetClock(func() time.Time { return clock })
+		// These two asked for a notice per overdue matter (the digest is
+		// TestOverdueDigest's).
+		for _, u := range []*domain.User{e.disp, e.med} {
+			if _, err := e.svc.SetOwnOverdueNotices(as(u), domain.NoticeEach); err != nil {
+				t.Fatal(err)
+			}
+		}
 		c := e.path("none").Matter(t, landCase("610831101"), jftest.Dispatched)
 		inbox := func(u *domain.User) []domain.Notification {
 			items, _, err := e.svc.Inbox(as(u), false)
@@ -590,7 +597,7 @@ func TestPauseExtendSessions(t *testing.T) {
 		if last := c.Timeline[len(c.Timeline)-1]; last.Data[domain.DataPartiesAgree] != "yes" {
 			t.Fatalf("agreement not on the timeline: %+v", last)
 		}
-		if _, err := e.svc.Act(as(e.med), c.ID, "extend_approve", casework.ActionInput{Method: "电话"}); domain.ErrorCode(err) != domain.Forbidden {
+		if _, err := e.svc.Act(as(e.med), c.ID, "extend_approve", casework.ActionInput{Method: "phone"}); domain.ErrorCode(err) != domain.Forbidden {
 			t.Fatalf("the assignee approves their own extension: %v", err)
 		}
 		var leaderNotes int
@@ -829,7 +836,7 @@ func TestReviewFindings(t *testing.T) {
 			t.Fatalf("the pause outlived its step: %+v", c)
 		}
 		// Reopening forgets the old outcome's details.
-		act(t, e, e.med, c.ID, "inform", casework.ActionInput{Method: "电话"})
+		act(t, e, e.med, c.ID, "inform", casework.ActionInput{Method: "phone"})
 		act(t, e, e.recep, c.ID, "visit", casework.ActionInput{Satisfaction: "unsatisfied", Note: "不满意"})
 		c = act(t, e, e.disp, c.ID, "reopen", casework.ActionInput{Reason: "重办"})
 		if c.Guidance != "" || c.ReferredTo != "" {

@@ -76,3 +76,9 @@ func (s *Service) Keys() *crypto.Keyring { return s.kernel.Keys() }
 func (s *Service) Calendar(ctx context.Context) (*domain.Calendar, error) {
 	return s.kernel.Calendar(ctx)
 }
+
+// CalendarGaps lists the years a deadline set now can reach that the
+// holiday calendar lacks (counted as plain weeks until imported).
+func (s *Service) CalendarGaps(ctx context.Context) ([]int, error) {
+	return s.kernel.CalendarGaps(ctx)
+}

@@ -51,7 +51,7 @@ func TestStatisticsAgainstHandCounts(t *testing.T) {
 		at(10, 20)
 		act(t, e, e.med, a.ID, "close", casework.ActionInput{Outcome: "resolved"})
 		at(10, 21)
-		act(t, e, e.med, a.ID, "inform", casework.ActionInput{Method: "电话"})
+		act(t, e, e.med, a.ID, "inform", casework.ActionInput{Method: "phone"})
 		// B: labour, closed unresolved 25 Oct, visited unsatisfied 28 Oct,
 		// reopened 29 Oct, resolved 5 Nov, visited basically satisfied 8 Nov.
 		at(10, 12)
@@ -59,7 +59,7 @@ func TestStatisticsAgainstHandCounts(t *testing.T) {
 		toResolution(b.ID)
 		at(10, 25)
 		act(t, e, e.med, b.ID, "close", casework.ActionInput{Outcome: "unresolved", Guidance: domain.Guidance[0]})
-		act(t, e, e.med, b.ID, "inform", casework.ActionInput{Method: "电话"})
+		act(t, e, e.med, b.ID, "inform", casework.ActionInput{Method: "phone"})
 		at(10, 28)
 		act(t, e, e.recep, b.ID, "visit", casework.ActionInput{Satisfaction: "unsatisfied", Note: "没解决"})
 		at(10, 29)
@@ -83,7 +83,7 @@ func TestStatisticsAgainstHandCounts(t *testing.T) {
 		reg("marriage") // E: never assessed: overdue by the 20th
 		at(11, 5)
 		act(t, e, e.med, b.ID, "close", casework.ActionInput{Outcome: "resolved"})
-		act(t, e, e.med, b.ID, "inform", casework.ActionInput{Method: "上门"})
+		act(t, e, e.med, b.ID, "inform", casework.ActionInput{Method: "in_person"})
 		at(11, 8)
 		act(t, e, e.recep, b.ID, "visit", casework.ActionInput{Satisfaction: "basically_satisfied"})
 		at(11, 20)
@@ -99,26 +99,43 @@ func TestStatisticsAgainstHandCounts(t *testing.T) {
 		oct := stats(time.Date(2026, 10, 1, 0, 0, 0, 0, domain.CST), time.Date(2026, 11, 1, 0, 0, 0, 0, domain.CST), "")
 		nov := stats(time.Date(2026, 11, 1, 0, 0, 0, 0, domain.CST), time.Date(2026, 12, 1, 0, 0, 0, 0, domain.CST), "")
 		type want struct {
-			registered, referred, accepted, closed, resolved, visits, satisfied, closedVisited, reopened, merged, overdue int
+			registered, referred, accepted, closed, closedAccepted, resolved, visits, satisfied, closedVisited, reopened, merged, overdue, followUp int
 		}
 		check := func(name string, f report.Figures, w want) {
 			t.Helper()
-			got := want{f.Registered, f.Referred, f.Accepted, f.Closed, f.Resolved, f.Visits, f.SatisfactionRate.Numerator, f.VisitRate.Numerator, f.Reopened, f.Merged, f.Overdue}
+			got := want{f.Registered, f.Referred, f.Accepted, f.Closed, f.ClosedAccepted, f.Resolved, f.Visits, f.SatisfactionRate.Numerator, f.VisitRate.Numerator,
+				f.Reopened, f.Merged, f.Overdue, f.OverdueFollowUp}
 			if got != w {
 				t.Errorf("%s:\n got  %+v\n want %+v", name, got, w)
 			}
-			if f.SuccessRate.Denominator != f.Closed || f.SatisfactionRate.Denominator != f.Visits || f.VisitRate.Denominator != f.Closed {
+			// The success rate leaves out what was referred elsewhere; the
+			// visit rate does not.
+			if f.SuccessRate.Denominator != f.ClosedAccepted || f.SatisfactionRate.Denominator != f.Visits || f.VisitRate.Denominator != f.Closed {
 				t.Errorf("%s: rate denominators %+v %+v %+v", name, f.SuccessRate, f.SatisfactionRate, f.VisitRate)
 			}
 		}
 		// October: A, B, C registered (C referred); A, B, C closed (C at
-		// registration), only A resolved; one visit (B, unsatisfied); of the
-		// closed, A (in November) and B were visited; B reopened. Overdue
-		// now: E (not assessed) and C (referred, not yet informed).
-		check("October", oct.Total, want{3, 1, 2, 3, 1, 1, 0, 2, 1, 0, 2})
+		// registration), only A resolved, and only A and B count for the
+		// success rate; one visit (B, unsatisfied); of the closed, A (in
+		// November) and B were visited; B reopened. Overdue now: E in hand
+		// (not assessed), and C in follow-up (referred, not yet informed).
+		check("October", oct.Total, want{3, 1, 2, 3, 2, 1, 1, 0, 2, 1, 0, 1, 1})
 		// November: E registered, D merged (counted nowhere else); B closed
 		// resolved; A and B visited, both satisfied; B visited after closing.
-		check("November", nov.Total, want{1, 0, 1, 1, 1, 2, 2, 1, 0, 1, 2})
+		check("November", nov.Total, want{1, 0, 1, 1, 1, 1, 2, 2, 1, 0, 1, 1, 1})
+		// The referral at registration ended no assessment step: October's
+		// assessments are A's and B's.
+		if r := oct.Total.OnTimeByStep["assess"]; r.Denominator != 2 {
+			t.Errorf("October assessments %+v, want 2 (C was referred at the window, never assessed)", r)
+		}
+		// Informs by method: A and B by phone in October, B in person in
+		// November; the methods add up to the informs.
+		if m := oct.Total.InformByMethod; m["phone"] != 2 || len(m) != 1 || oct.Total.InformOnTimeRate.Denominator != 2 {
+			t.Errorf("October informs by method %v", m)
+		}
+		if m := nov.Total.InformByMethod; m["in_person"] != 1 || len(m) != 1 {
+			t.Errorf("November informs by method %v", m)
+		}
 		// The list behind "registered" (the stats page links it) holds as
 		// many matters as the figure.
 		for _, p := range []*report.Stats{oct, nov} {
@@ -127,14 +144,14 @@ func TestStatisticsAgainstHandCounts(t *testing.T) {
 				t.Errorf("list behind registered: %d rows, figure %d (%v)", len(rows), p.Total.Registered, err)
 			}
 		}
-		if oct.Total.SuccessRate.Value < 0.333 || oct.Total.SuccessRate.Value > 0.334 {
+		if oct.Total.SuccessRate.Value != 0.5 {
 			t.Errorf("October success rate %v", oct.Total.SuccessRate)
 		}
 		// By category in October: land is A alone.
 		byCat := stats(time.Date(2026, 10, 1, 0, 0, 0, 0, domain.CST), time.Date(2026, 11, 1, 0, 0, 0, 0, domain.CST), "category")
 		for _, g := range byCat.Groups {
 			if g.Key == "land" {
-				check("October land", g, want{1, 0, 1, 1, 1, 0, 0, 1, 0, 0, 0})
+				check("October land", g, want{1, 0, 1, 1, 1, 1, 0, 0, 1, 0, 0, 0, 0})
 			}
 		}
 		// By month over both months, the groups add up to the months alone.
@@ -224,7 +241,7 @@ func TestStatisticsStepsAndMoves(t *testing.T) {
 		at(12)
 		act(t, e, e.med, m1.ID, "close", casework.ActionInput{Outcome: "resolved"})
 		at(13)
-		act(t, e, e.med, m1.ID, "inform", casework.ActionInput{Method: "电话"})
+		act(t, e, e.med, m1.ID, "inform", casework.ActionInput{Method: "phone"})
 		at(16)
 		act(t, e, e.recep, m1.ID, "visit", casework.ActionInput{Satisfaction: "satisfied"})
 		// M1 is reopened the same day (something new came up), handled
@@ -240,7 +257,7 @@ func TestStatisticsStepsAndMoves(t *testing.T) {
 		at(20)
 		act(t, e, e.med, m1.ID, "close", casework.ActionInput{Outcome: "resolved"})
 		at(25)
-		act(t, e, e.med, m2.ID, "inform", casework.ActionInput{Method: "电话"})
+		act(t, e, e.med, m2.ID, "inform", casework.ActionInput{Method: "phone"})
 		at(26)
 
 		q := report.StatsQuery{From: time.Date(2026, 11, 1, 0, 0, 0, 0, domain.CST), To: time.Date(2026, 12, 1, 0, 0, 0, 0, domain.CST)}
@@ -328,9 +345,13 @@ func ptr[T any](v T) *T { return &v }
 func checkLists(t *testing.T, e *caseEnv, ctx context.Context, q report.StatsQuery, key string, f *report.Figures) {
 	t.Helper()
 	want := map[string]int{"registered": f.Registered, "referred": f.Referred, "accepted": f.Accepted, "closed": f.Closed,
-		"resolved": f.Resolved, "visits": f.Visits, "satisfied": f.SatisfactionRate.Numerator, "closed_visited": f.VisitRate.Numerator,
-		"reopened": f.Reopened, "merged": f.Merged, "overdue": f.Overdue, "steps_due": f.OnTimeRate.Denominator,
-		"steps_on_time": f.OnTimeRate.Numerator, "inform_due": f.InformOnTimeRate.Denominator, "inform_on_time": f.InformOnTimeRate.Numerator}
+		"closed_accepted": f.ClosedAccepted, "resolved": f.Resolved, "visits": f.Visits, "satisfied": f.SatisfactionRate.Numerator,
+		"closed_visited": f.VisitRate.Numerator, "reopened": f.Reopened, "merged": f.Merged, "overdue": f.Overdue,
+		"overdue_followup": f.OverdueFollowUp, "steps_due": f.OnTimeRate.Denominator, "steps_on_time": f.OnTimeRate.Numerator,
+		"inform_due": f.InformOnTimeRate.Denominator, "inform_on_time": f.InformOnTimeRate.Numerator}
+	for _, m := range domain.InformMethods {
+		want[report.InformFigure(m)] = f.InformByMethod[m]
+	}
 	if len(want) != len(report.DrillFigures) {
 		t.Fatalf("the test knows %d figures, the service lists %d", len(want), len(report.DrillFigures))
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"strings"
 	"time"
@@ -62,6 +63,7 @@ type overdueEntry struct {
 type overdueKey struct {
 	path     string
 	assignee int64
+	statuses string // in hand or in follow-up ("" any)
 }
 
 // countOverdue answers an overdue-only filter, from the kept result when it
@@ -70,7 +72,7 @@ func (tx *Tx) countOverdue(ctx context.Context, f domain.CaseFilter, count func(
 	if !tx.d.soleOwner() {
 		return count()
 	}
-	k := overdueKey{f.Path, f.AssigneeID}
+	k := overdueKey{f.Path, f.AssigneeID, fmt.Sprint(f.Statuses)}
 	if v, ok := tx.s.overdue.Load(k); ok {
 		e := v.(overdueEntry)
 		if e.gen == tx.s.dueGen.Load() && f.Now.Before(e.validUntil) {
@@ -96,8 +98,8 @@ func (tx *Tx) countOverdue(ctx context.Context, f domain.CaseFilter, count func(
 }
 
 // isOverdueOnly reports whether a filter asks only for the overdue matters
-// of a place or an assignee.
+// of a place or an assignee (in some statuses: in hand, or in follow-up).
 func isOverdueOnly(f domain.CaseFilter) bool {
-	f.Path, f.AssigneeID, f.Now, f.Limit, f.Overdue = "", 0, time.Time{}, 0, false
+	f.Path, f.AssigneeID, f.Now, f.Limit, f.Overdue, f.Statuses = "", 0, time.Time{}, 0, false, nil
 	return reflect.ValueOf(f).IsZero()
 }

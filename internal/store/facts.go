@@ -27,7 +27,9 @@ const factStep = `CASE e.from_status WHEN 'registered' THEN 'assess' WHEN 'asses
 func factsSQL(d dialect, cond string) string {
 	due := d.jsonField("e.data", domain.DataStepDue)
 	onTime := `CASE WHEN ` + d.notAfter("e.at", due) + ` THEN 1 ELSE 0 END`
-	val := `COALESCE(` + d.jsonField("e.data", domain.DataOutcome) + `, ` + d.jsonField("e.data", domain.DataSatisfaction) + `, '')`
+	// The value: a close's outcome, a visit's satisfaction, an inform's method.
+	val := `COALESCE(` + d.jsonField("e.data", domain.DataOutcome) + `, ` + d.jsonField("e.data", domain.DataSatisfaction) + `, ` +
+		d.jsonField("e.data", domain.DataMethod) + `, '')`
 	step := `(e.action <> 'merge' AND e.from_status <> '' AND e.from_status <> e.to_status AND ` + due + ` IS NOT NULL)`
 	return `INSERT INTO case_facts (id, at, case_id, action, step, on_time, value, org_path, category, channel, risk, unit_id, created_at, merged)
 		SELECT e.id, e.at, e.case_id, e.action, CASE WHEN ` + step + ` THEN ` + factStep + ` ELSE '' END, ` + onTime + `, ` + val + `,
@@ -88,8 +90,8 @@ func factsWhere(from, to time.Time, path string) (string, []any) {
 	return cond, args
 }
 
-// StatsFactCounts counts the period's visits, reopenings and step ends
-// under path by group (by: "", category, org, unit, channel, risk, month;
+// StatsFactCounts counts the period's visits (by satisfaction), reopenings
+// and step ends (informs by method) under path by group (by: "", category, org, unit, channel, risk, month;
 // a month in China time), merged duplicates left out.
 func (tx *Tx) StatsFactCounts(ctx context.Context, from, to time.Time, path, by string) ([]domain.FactCount, error) {
 	key := map[string]string{"": `''`, "category": "category", "org": "org_path", "unit": "CAST(unit_id AS TEXT)", "channel": "channel", "risk": "risk",
@@ -124,7 +126,7 @@ func (tx *Tx) StatsFactCounts(ctx context.Context, from, to time.Time, path, by 
 			c.Action = "" // a close that ended a step: counted here as the step only
 		}
 		return c, nil
-	}, `SELECT `+key+`, action, step, on_time, CASE WHEN action = 'visit' THEN value ELSE '' END, COUNT(*)
+	}, `SELECT `+key+`, action, step, on_time, CASE WHEN action IN ('visit', 'inform') THEN value ELSE '' END, COUNT(*)
 		FROM case_facts WHERE `+cond+` AND (action IN ('visit', 'reopen') OR step <> '')
 		GROUP BY 1, 2, 3, 4, 5`, args...)
 }

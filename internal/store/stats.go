@@ -51,18 +51,19 @@ func (tx *Tx) StatsLastVisits(ctx context.Context, ids []int64, since time.Time)
 	return out, nil
 }
 
-// StatsOverdue lists the open matters under path whose step is overdue at
-// now (a paused clock is not overdue).
+// StatsOverdue lists the matters under path whose step is overdue at now
+// (a paused clock is not overdue), with the status they are in: not yet
+// closed, or closed and waiting to be informed or visited.
 func (tx *Tx) StatsOverdue(ctx context.Context, now time.Time, path string) ([]domain.StatRow, error) {
 	lo, hi := pathRange(path)
 	return queryAll(ctx, tx, "stats overdue", func(row rowScanner) (domain.StatRow, error) {
 		var r domain.StatRow
-		if err := row.Scan(&r.CaseID, &r.Category, &r.OrgPath, &r.Channel, &r.Risk, &r.Outcome, nullTime{&r.CreatedAt}, &r.UnitID); err != nil {
+		if err := row.Scan(&r.CaseID, &r.Category, &r.OrgPath, &r.Channel, &r.Risk, &r.Outcome, nullTime{&r.CreatedAt}, &r.UnitID, &r.Status); err != nil {
 			return r, err
 		}
 		r.At = now
 		return r, nil
-	}, `SELECT `+statCols+` FROM cases c JOIN categories k ON k.code = c.category_code
+	}, `SELECT `+statCols+`, c.status FROM cases c JOIN categories k ON k.code = c.category_code
 		WHERE c.step_due_at < $1 AND c.paused_at IS NULL AND c.status IN ('registered', 'assessed', 'dispatched', 'returned', 'in_resolution', 'closed', 'informed')
 		AND c.org_path >= $2 AND c.org_path < $3`, ts(now), lo, hi)
 }

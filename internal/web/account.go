@@ -45,6 +45,21 @@ func (s *Server) updateLang(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// updateNotices saves how the user is told of overdue matters: a daily
+// digest or a notice per matter.
+func (s *Server) updateNotices(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.svc.SetOwnOverdueNotices(r.Context(), r.PostFormValue("overdue_notices")); err != nil {
+		if domain.ErrorCode(err) == domain.Invalid {
+			_, d := s.describe(r, err)
+			return s.renderAccount(w, r, http.StatusUnprocessableEntity, "", d.Fields["overdue_notices"])
+		}
+		return err
+	}
+	s.setFlash(w, r, "flash.saved")
+	http.Redirect(w, r, "/account#notices", http.StatusSeeOther)
+	return nil
+}
+
 func (s *Server) saveToken(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	u := domain.ActorFrom(ctx).User

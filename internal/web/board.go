@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"time"
 
 	"jiefen/internal/chart"
 	"jiefen/internal/domain"
@@ -69,7 +70,27 @@ func (s *Server) boardPage(w http.ResponseWriter, r *http.Request, name string) 
 	lang := i18n.Pick(r, domain.ActorFrom(r.Context()).User.Lang)
 	s.render(w, r, http.StatusOK, name, &page{Title: "board." + name, Data: map[string]any{
 		"B": b, "Charts": boardCharts(lang, b, map[string]int{"board": 7, "dashboard": 20}[name]), "API": "/api/v1/board?" + url.Values{"org_code": {b.Place.Code}}.Encode(),
-		"Risks": []string{"red", "yellow", "blue", "none"},
+		"Risks": []string{"red", "yellow", "blue", "none"}, "Periods": boardPeriods(b),
 	}})
 	return nil
+}
+
+// boardPeriods names the two periods the board compares (this month so
+// far, the same days of the month before) and links their statistics and
+// the list behind their registrations.
+func boardPeriods(b *report.Board) map[string]string {
+	p := b.Slow
+	days := func(from, to time.Time) string { return from.Format("01-02") + " — " + to.Format("01-02") }
+	link := func(path string, from, to time.Time, figure string) string {
+		v := url.Values{"from": {from.Format("2006-01-02")}, "to": {to.Format("2006-01-02")}, "org_code": {b.Place.Code}}
+		if figure != "" {
+			v.Set("figure", figure)
+		}
+		return path + "?" + v.Encode()
+	}
+	return map[string]string{
+		"Month": days(p.MonthFrom, p.MonthTo), "Prev": days(p.PrevFrom, p.PrevTo),
+		"MonthStats": link("/stats", p.MonthFrom, p.MonthTo, ""), "PrevStats": link("/stats", p.PrevFrom, p.PrevTo, ""),
+		"MonthList": link("/stats/list", p.MonthFrom, p.MonthTo, "registered"), "PrevList": link("/stats/list", p.PrevFrom, p.PrevTo, "registered"),
+	}
 }

@@ -42,6 +42,11 @@ func casesQuery(q url.Values) (casework.CaseQuery, map[string]string) {
 	}
 	if st := domain.Status(q.Get("status")); st.Valid() {
 		cq.Statuses = []domain.Status{st}
+	} else if st == "open" { // 在办: not yet closed
+		cq.Statuses = domain.OpenStatuses
+	}
+	if k := q.Get("overdue"); slices.Contains(casework.OverdueKinds, k) {
+		cq.Overdue, cq.OverdueKind = true, k
 	}
 	if c, err := strconv.ParseInt(q.Get("cursor"), 10, 64); err == nil && c > 0 {
 		cq.Cursor = c

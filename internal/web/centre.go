@@ -91,6 +91,10 @@ func (s *Server) renderCentre(w http.ResponseWriter, r *http.Request, status int
 	if err != nil {
 		return err
 	}
+	gaps, err := s.svc.CalendarGaps(r.Context())
+	if err != nil {
+		return err
+	}
 	tab := r.URL.Query().Get("tab")
 	if !slices.Contains([]string{"today", "units", "zones", "orgs", "mediators", "leaders"}, tab) {
 		tab = "today"
@@ -99,6 +103,7 @@ func (s *Server) renderCentre(w http.ResponseWriter, r *http.Request, status int
 		"Tab": tab, "TownName": townName, "Posts": posts, "PostKinds": domain.Posts, "Towns": towns, "County": county,
 		"Reg": reg, "Weeks": weeks, "Month": month, "Prev": month.AddDate(0, -1, 0).Format("2006-01"), "Next": month.AddDate(0, 1, 0).Format("2006-01"),
 		"Rotating": rotating, "CatName": catName, "CanEdit": s.svc.MayAdministerRegistries(r.Context()), "Today": now,
+		"CalendarMissing": cal.Missing(month, month), "CalendarGaps": gaps,
 	}})
 	return nil
 }

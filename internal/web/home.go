@@ -85,11 +85,12 @@ func levelsBelow(org domain.Org, m map[domain.Level]int) []levelStat {
 	return out
 }
 
-// workTile is one "my work" figure with the list behind it.
+// workTile is one "my work" figure with the list behind it, and for the
+// overdue ones the line that defines them.
 type workTile struct {
-	Key, Href string
-	N         int
-	Alert     bool
+	Key, Href, Def string
+	N              int
+	Alert          bool
 }
 
 var workLinks = []struct{ key, href string }{
@@ -104,15 +105,24 @@ var workLinks = []struct{ key, href string }{
 	{"due_soon", "/cases?mine=1&due_soon=1"},
 	{"to_reply", "/cases?mine=1&to_reply=1"},
 	{"cohandling", "/cases?cohandled=1"},
-	{"mine_overdue", "/cases?mine=1&overdue=1"},
-	{"area_overdue", "/cases?overdue=1"},
+	{"mine_overdue", "/cases?mine=1&overdue=open"},
+	{"mine_overdue_followup", "/cases?mine=1&overdue=followup"},
+	{"area_overdue", "/cases?overdue=open"},
+	{"area_overdue_followup", "/cases?overdue=followup"},
+}
+
+// workDefs are the overdue tiles' definitions (the board's).
+var workDefs = map[string]string{
+	"mine_overdue": "board.def.overdue", "mine_overdue_followup": "board.def.overdue_followup",
+	"area_overdue": "board.def.overdue", "area_overdue_followup": "board.def.overdue_followup",
 }
 
 func workTiles(m map[string]int) []workTile {
 	var out []workTile
 	for _, l := range workLinks {
 		if n, ok := m[l.key]; ok {
-			out = append(out, workTile{l.key, l.href, n, (strings.HasSuffix(l.key, "overdue") || l.key == "to_regrade") && n > 0})
+			alert := strings.Contains(l.key, "overdue") || l.key == "to_regrade"
+			out = append(out, workTile{l.key, l.href, workDefs[l.key], n, alert && n > 0})
 		}
 	}
 	return out

@@ -136,6 +136,17 @@ func baseFuncs(sf *staticFiles) template.FuncMap {
 		"str":      func(v any) string { return fmt.Sprint(v) },
 		"dict":     dict,
 		"list":     func(xs ...string) []string { return xs },
+		// The inform action's methods (告知方式), and whether a recorded
+		// method is one of them (older informs hold free text).
+		"informmethods": func() []string { return domain.InformMethods },
+		"informcode":    domain.IsInformMethod,
+		"yearlist": func(ys []int) []string {
+			out := make([]string, len(ys))
+			for i, y := range ys {
+				out[i] = strconv.Itoa(y)
+			}
+			return out
+		},
 		// short drops a county's name in front of a unit's (子洲县交通运输局
 		// → 交通运输局) where space is tight.
 		"short": func(name string) string {

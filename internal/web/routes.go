@@ -34,6 +34,7 @@ func (s *Server) routes() {
 	m.Handle("GET /{$}", authz.Authenticated, s.wrapH(s.showHomePage))
 	m.Handle("GET /account", authz.Authenticated, s.wrapH(s.showAccountPage))
 	m.Handle("POST /account/lang", authz.Authenticated, s.wrapH(s.updateLang))
+	m.Handle("POST /account/notices", authz.Authenticated, s.wrapH(s.updateNotices))
 	m.Handle("POST /account/tokens", authz.Authenticated, s.wrapH(s.saveToken))
 	m.Handle("POST /account/tokens/{tokenID}/revoke", authz.Authenticated, s.wrapH(s.revokeToken))
 

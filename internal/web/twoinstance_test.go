@@ -99,6 +99,11 @@ func TestTwoInstancesOnePostgres(t *testing.T) {
 	a.user("recep", "610831", domain.RoleReceptionist)
 	a.user("disp", "610831", domain.RoleDispatcher)
 	med1 := a.user("med1", "610831101", domain.RoleMediator)
+	// med1 asked for a notice per overdue matter (the daily digest is
+	// service.TestOverdueDigest's).
+	if _, err := a.svc.SetOwnOverdueNotices(jftest.As(med1, "10.0.0.9"), domain.NoticeEach); err != nil {
+		t.Fatal(err)
+	}
 	a.user("shydisp", "610831001", domain.RoleDispatcher)
 
 	// (a) Signed in on A, the same cookie works on B, CSRF token included.

@@ -42,6 +42,9 @@ type actionSpec struct {
 	public bool
 	// redDeadline: a red matter's resolution deadline is tightened after it.
 	redDeadline bool
+	// check: what the decoder checks of the input besides the fields'
+	// types (a choice from a fixed list), for every surface alike.
+	check func(in *ActionInput) error
 	// noDeadline: the matter has no further step deadline after it.
 	noDeadline bool
 	// then is the action taken next in the same transaction when the

@@ -2,6 +2,7 @@ package casework
 
 import (
 	"encoding/json"
+	"errors"
 	"net/url"
 	"testing"
 
@@ -134,6 +135,42 @@ func TestJSONFieldsRefuseWhatNoActionReads(t *testing.T) {
 		_, err := NewJSONFields(obj)
 		if e, ok := err.(*domain.Error); !ok || e.Fields[field] == "" {
 			t.Errorf("%s: %v, want a field error on %s", body, err, field)
+		}
+	}
+}
+
+// 告知方式 is a choice from domain.InformMethods, checked by the decoder
+// the same way for a form and a JSON body; the free text once accepted is
+// refused, and the approval method of an extension (free text) is not
+// touched.
+func TestDecodeInformMethod(t *testing.T) {
+	for _, m := range domain.InformMethods {
+		for _, f := range []Fields{FormFields(url.Values{"method": {" " + m + " "}}), JSONFields{"method": m}} {
+			in, err := DecodeAction("inform", f)
+			if err != nil || in.Method != m {
+				t.Errorf("inform by %s: %+v %v", m, in, err)
+			}
+		}
+	}
+	for v, key := range map[string]string{"电话": "case.method.invalid", "fax": "case.method.invalid", "": "case.method.required", "  ": "case.method.required"} {
+		for _, f := range []Fields{FormFields(url.Values{"method": {v}}), JSONFields{"method": v}} {
+			_, err := DecodeAction("inform", f)
+			var de *domain.Error
+			if !errors.As(err, &de) || de.Code != domain.Invalid || de.Fields["method"] != key {
+				t.Errorf("inform by %q: %v, want the field error %s", v, err, key)
+			}
+		}
+	}
+	if _, err := DecodeAction("inform", FormFields(url.Values{})); domain.ErrorCode(err) != domain.Invalid {
+		t.Errorf("inform without a method: %v", err)
+	}
+	if in, err := DecodeAction("extend_approve", FormFields(url.Values{"method": {"书面批复"}})); err != nil || in.Method != "书面批复" {
+		t.Errorf("an extension's approval method: %+v %v", in, err)
+	}
+	// An older inform's free text is still read as a method.
+	for text, want := range map[string]string{"电话": "phone", "上门": "in_person", "书面": "written", "邮寄告知书": "written", "微信语音": "wechat", "托村干部转告": "other", "sms": "sms"} {
+		if got := domain.InformMethodOf(text); got != want {
+			t.Errorf("InformMethodOf(%q) = %s, want %s", text, got, want)
 		}
 	}
 }

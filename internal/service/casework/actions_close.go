@@ -14,7 +14,8 @@ import (
 func init() {
 	register(
 		actionSpec{name: "close", reads: []string{"outcome", "guidance", "referred_to"}, hands: assigneeOnlyFor, apply: applyClose, public: true},
-		actionSpec{name: "inform", reads: []string{"method"}, hands: assigneeUnless(domain.RoleReceptionist), apply: applyInform, public: true},
+		actionSpec{name: "inform", reads: []string{"method"}, hands: assigneeUnless(domain.RoleReceptionist), apply: applyInform, public: true,
+			check: checkInformMethod},
 		actionSpec{name: "visit", reads: []string{"satisfaction"}, apply: applyVisit, notify: notifyUnsatisfied, public: true},
 		actionSpec{name: "reopen", apply: applyReopen, public: true},
 		actionSpec{name: "archive", apply: applyArchive, public: true,
@@ -83,12 +84,24 @@ func closeOutcome(c *domain.Case, o domain.Outcome, in ActionInput, ev *domain.T
 	return nil
 }
 
-func applyInform(s *Service, a *acting) error {
-	m, ok := app.Text(a.in.Method, 50)
-	if !ok || m == "" {
-		return app.Required("method", "field.required")
+// checkInformMethod: the method is one of domain.InformMethods (a code;
+// the free text of older informs is only read, never written).
+func checkInformMethod(in *ActionInput) error {
+	in.Method = strings.TrimSpace(in.Method)
+	switch {
+	case in.Method == "":
+		return app.Required("method", "case.method.required")
+	case !domain.IsInformMethod(in.Method):
+		return app.Required("method", "case.method.invalid")
 	}
-	a.ev.Data[domain.DataMethod] = m
+	return nil
+}
+
+func applyInform(s *Service, a *acting) error {
+	if err := checkInformMethod(&a.in); err != nil {
+		return err
+	}
+	a.ev.Data[domain.DataMethod] = a.in.Method
 	return nil
 }
 

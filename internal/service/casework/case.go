@@ -212,9 +212,12 @@ type CaseQuery struct {
 	DueSoon   bool
 	ToReply   bool
 	Overdue   bool
-	From, To  time.Time
-	Cursor    int64
-	Limit     int
+	// OverdueKind narrows Overdue: OverdueInHand (not yet closed) or
+	// OverdueFollowUp (closed, informing or visit late); "" both.
+	OverdueKind string
+	From, To    time.Time
+	Cursor      int64
+	Limit       int
 }
 
 // CaseRow is a list row: the matter and its party names (masked unless the
@@ -261,6 +264,9 @@ func (s *Service) ListFilter(ctx context.Context, q CaseQuery) (domain.CaseFilte
 		}
 	}
 	f.Regrade, f.NotMerged = q.Regrade, q.Counted
+	if q.Overdue && q.OverdueKind != "" {
+		f.Statuses = overdueStatuses(f.Statuses, q.OverdueKind)
+	}
 	if q := strings.TrimSpace(strings.ToValidUTF8(q.Q, "")); q != "" {
 		if utf8.RuneCountInString(q) > 100 {
 			return domain.CaseFilter{}, nil, &domain.Error{Code: domain.Invalid, Key: "search.too_long", Fields: map[string]string{"q": "search.too_long"}}

@@ -12,8 +12,9 @@ import (
 
 // RedResolutionDays is how many calendar days a red matter has in
 // resolution (the ordinary rule is 30); a matter that turns red keeps the
-// earlier of its deadline and this one.
-var RedResolutionDays = 15
+// earlier of its deadline and this one (domain.StepDeadline, which the
+// demo's seeder follows too).
+const RedResolutionDays = domain.RedResolutionDays
 
 // leadFor finds who leads a matter of colour risk: the holder of the post,
 // or for an uncoloured matter its mediator (the pool's linked account) or a
@@ -77,7 +78,7 @@ func tightenForRed(cal *domain.Calendar, c *domain.Case, now time.Time) {
 	if c.Risk != "red" || c.Status != domain.StatusInResolution || !c.PausedAt.IsZero() {
 		return
 	}
-	if due := cal.AddCalendarDays(now, RedResolutionDays).UTC(); c.StepDueAt.IsZero() || due.Before(c.StepDueAt) {
+	if due := domain.RedDeadline(cal, now); c.StepDueAt.IsZero() || due.Before(c.StepDueAt) {
 		c.StepDueAt = due
 	}
 }

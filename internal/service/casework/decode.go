@@ -159,6 +159,11 @@ func DecodeAction(action string, f Fields) (ActionInput, error) {
 			}
 		}
 	}
+	if sp.check != nil {
+		if err := sp.check(&in); err != nil {
+			return in, err
+		}
+	}
 	return in, nil
 }
 

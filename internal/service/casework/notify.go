@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"jiefen/internal/app"
@@ -79,7 +80,11 @@ func truncateRunes(s string, n int) string {
 }
 
 // SweepDeadlines tells owners about steps due within a day and steps that are
-// overdue, once per deadline. It returns how many it told.
+// overdue, once per deadline: a notice per matter due soon; for overdue
+// matters a notice per matter to those who asked for it
+// (domain.NoticeEach), and to everyone else one digest a day listing
+// their overdue matters (sweepDigests). It returns how many deadlines it
+// announced and digests it sent.
 //
 // It is safe to run from several instances at once, even though RunJobs
 // lets only the lease holder run it: every notice is written in the same
@@ -113,6 +118,11 @@ func (s *Service) SweepDeadlines(ctx context.Context) (int, error) {
 	if err != nil {
 		return total, err
 	}
+	digests, err := s.sweepDigests(ctx)
+	total += digests
+	if err != nil {
+		return total, err
+	}
 	for _, kind := range []string{"overdue", "due_soon"} {
 		now := s.Store().Now()
 		col, after, before := "overdue_sent", time.Time{}, now
@@ -127,12 +137,22 @@ func (s *Service) SweepDeadlines(ctx context.Context) (int, error) {
 					return err
 				}
 				n = len(due)
+				each := map[int64]bool(nil) // who asked for a notice per overdue matter
+				if kind == "overdue" && n > 0 {
+					if each, err = tx.UsersNoticedEach(ctx); err != nil {
+						return err
+					}
+				}
 				for _, d := range due {
 					users := []int64{d.AssigneeID}
 					if d.AssigneeID == 0 {
 						if users, err = tx.UsersWithRoleOver(ctx, domain.RoleDispatcher, d.OrgPath); err != nil {
 							return err
 						}
+					}
+					if kind == "overdue" {
+						// The others are told in their daily digest.
+						users = slices.DeleteFunc(users, func(u int64) bool { return !each[u] })
 					}
 					text := fmt.Sprintf("%s 本环节期限 %s %s", d.Number, d.Due.In(domain.CST).Format("01-02 15:04"), map[string]string{"overdue": "已超期", "due_soon": "即将到期"}[kind])
 					if err := s.notify(ctx, tx, users, d.ID, kind, text); err != nil {
@@ -197,9 +217,10 @@ func (s *Service) MarkInboxRead(ctx context.Context) error {
 }
 
 // WorkSummary counts the actor's work by kind: to sign for, in hand, due
-// soon, overdue, supervision to answer, co-handling (handlers and
-// mediators); to assess, to dispatch, returned, overdue in the area
-// (dispatchers); to visit (receptionists and dispatchers).
+// soon, overdue (in hand, and late in informing or visiting), supervision
+// to answer, co-handling (handlers and mediators); to assess, to dispatch,
+// returned, overdue in the area (the same two kinds; dispatchers); to
+// visit (receptionists and dispatchers).
 func (s *Service) WorkSummary(ctx context.Context) (map[string]int, error) {
 	u := domain.ActorFrom(ctx).User
 	out := map[string]int{}
@@ -218,7 +239,8 @@ func (s *Service) WorkSummary(ctx context.Context) (map[string]int, error) {
 		}{
 			{"to_sign", withStatus(mine, domain.StatusDispatched)},
 			{"in_hand", withStatus(mine, domain.StatusInResolution, domain.StatusClosed)},
-			{"mine_overdue", func() domain.CaseFilter { f := mine; f.Overdue = true; return f }()},
+			{"mine_overdue", overdueOf(mine, domain.OpenStatuses)},
+			{"mine_overdue_followup", overdueOf(mine, domain.FollowUpStatuses)},
 			{"due_soon", func() domain.CaseFilter { f := mine; f.DueSoon = true; return f }()},
 			{"to_reply", func() domain.CaseFilter { f := mine; f.ToReply = true; return f }()},
 			{"cohandling", domain.CaseFilter{Path: "/", CoHandlerID: u.ID}},
@@ -246,7 +268,11 @@ func (s *Service) WorkSummary(ctx context.Context) (map[string]int, error) {
 				struct {
 					key string
 					f   domain.CaseFilter
-				}{"area_overdue", func() domain.CaseFilter { f := area; f.Overdue = true; return f }()},
+				}{"area_overdue", overdueOf(area, domain.OpenStatuses)},
+				struct {
+					key string
+					f   domain.CaseFilter
+				}{"area_overdue_followup", overdueOf(area, domain.FollowUpStatuses)},
 			)
 		}
 		if u.Has(domain.RoleLeader) {
@@ -279,6 +305,13 @@ func (s *Service) WorkSummary(ctx context.Context) (map[string]int, error) {
 
 func withStatus(f domain.CaseFilter, ss ...domain.Status) domain.CaseFilter {
 	f.Statuses = ss
+	return f
+}
+
+// overdueOf narrows f to its overdue matters in the statuses ss (in hand,
+// or in follow-up).
+func overdueOf(f domain.CaseFilter, ss []domain.Status) domain.CaseFilter {
+	f.Overdue, f.Statuses = true, ss
 	return f
 }
 

@@ -5,6 +5,8 @@
 package casework
 
 import (
+	"sync"
+
 	"jiefen/internal/app"
 	"jiefen/internal/service/identity"
 	"jiefen/internal/service/registry"
@@ -18,6 +20,9 @@ type Service struct {
 	filesDir string
 	notifier Notifier
 	hub      *hub
+
+	digestMu  sync.Mutex
+	digestDay string // the China day whose overdue digests this instance has sent
 }
 
 // New builds the casework use-cases on the kernel; id answers who is

@@ -417,6 +417,32 @@ func (s *Service) UpdateOwnLang(ctx context.Context, lang string) (*domain.User,
 	return out, err
 }
 
+// SetOwnOverdueNotices chooses how the actor is told of overdue matters:
+// domain.NoticeDigest (one digest a day) or domain.NoticeEach (one notice
+// per matter). Audited.
+func (s *Service) SetOwnOverdueNotices(ctx context.Context, mode string) (*domain.User, error) {
+	a := domain.ActorFrom(ctx)
+	if a.User == nil {
+		return nil, app.ErrNoSession
+	}
+	if !slices.Contains(domain.NoticeModes, mode) {
+		return nil, app.Required("overdue_notices", "account.notices.invalid")
+	}
+	var out *domain.User
+	err := s.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.SetOverdueNotices(ctx, a.User.ID, mode); err != nil {
+			return err
+		}
+		u, err := tx.User(ctx, a.User.ID)
+		if err != nil {
+			return err
+		}
+		out = u
+		return s.Kernel.Audit(ctx, tx, "user.update", "user", u.Username, u.OrgPath, domain.ResultOK, "overdue notices: "+mode)
+	})
+	return out, err
+}
+
 // SetDemoPassword sets a password without the forced change (demo accounts;
 // CLI only).
 func (s *Service) SetDemoPassword(ctx context.Context, id int64, pw string) error {

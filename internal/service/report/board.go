@@ -22,12 +22,16 @@ import (
 // comparisons) are the statistics of the place, computed at most once a
 // minute in the background (RatesAt says when).
 type Board struct {
-	Place   domain.Org
-	Now     time.Time
-	Open    int
-	ByRisk  map[string]int // open matters by colour
-	Overdue int
-	DueSoon int
+	Place  domain.Org
+	Now    time.Time
+	Open   int
+	ByRisk map[string]int // open matters by colour
+	// Overdue are the matters in hand (not yet closed) past their step's
+	// deadline, a part of Open; OverdueFollowUp the closed ones whose
+	// informing or return visit is late (the statistics' overdue and
+	// overdue_followup).
+	Overdue, OverdueFollowUp int
+	DueSoon                  int
 	// Today.
 	TodayRegistered, TodayVisits int
 	Latest                       []*domain.Case // newest first
@@ -46,11 +50,17 @@ type Supervised struct {
 	Case *domain.Case
 }
 
-// BoardPeriods are the period figures of the board.
+// BoardPeriods are the period figures of the board. This month so far is
+// compared with the same days of the month before: on 3 December, 1–3
+// December with 1–3 November (on 31 March with the whole of February).
 type BoardPeriods struct {
 	At         time.Time
-	Month      Figures   // this month so far
-	Prev       Figures   // the previous month, whole
+	Month      Figures // this month so far
+	Prev       Figures // the same days of the previous month
+	MonthFrom  time.Time
+	MonthTo    time.Time // the days compared, inclusive (midnight CST)
+	PrevFrom   time.Time
+	PrevTo     time.Time
 	Towns      []Figures // this month, by the place's children
 	Categories []Figures // this month, by category
 	Trend      []MonthCount
@@ -147,8 +157,12 @@ func (b *Board) readCounts(ctx context.Context, tx *store.Tx, org domain.Org) er
 	}
 	area := domain.CaseFilter{Path: org.Path, Now: tx.Now, NotMerged: true}
 	over := area
-	over.Overdue = true
+	over.Overdue, over.Statuses = true, domain.OpenStatuses
 	if b.Overdue, err = tx.CountCases(ctx, over); err != nil {
+		return err
+	}
+	over.Statuses = domain.FollowUpStatuses
+	if b.OverdueFollowUp, err = tx.CountCases(ctx, over); err != nil {
 		return err
 	}
 	soon := area
@@ -291,20 +305,19 @@ func (s *Service) computePeriods(ctx context.Context, place domain.Org) (*BoardP
 		s.board.hook()
 	}
 	now := s.Store().Now()
-	n := now.In(domain.CST)
-	first := time.Date(n.Year(), n.Month(), 1, 0, 0, 0, 0, domain.CST)
-	out := &BoardPeriods{At: now}
-	month, err := s.Statistics(ctx, StatsQuery{From: first.UTC(), To: now.UTC().Add(time.Second), OrgCode: place.Code, By: "org"})
+	first, end, prevFirst, prevEnd := SameDaysLastMonth(now)
+	out := &BoardPeriods{At: now, MonthFrom: first, MonthTo: end.AddDate(0, 0, -1), PrevFrom: prevFirst, PrevTo: prevEnd.AddDate(0, 0, -1)}
+	month, err := s.Statistics(ctx, StatsQuery{From: first.UTC(), To: end.UTC(), OrgCode: place.Code, By: "org"})
 	if err != nil {
 		return nil, err
 	}
 	out.Month, out.Towns = month.Total, month.Groups
-	cats, err := s.Statistics(ctx, StatsQuery{From: first.UTC(), To: now.UTC().Add(time.Second), OrgCode: place.Code, By: "category"})
+	cats, err := s.Statistics(ctx, StatsQuery{From: first.UTC(), To: end.UTC(), OrgCode: place.Code, By: "category"})
 	if err != nil {
 		return nil, err
 	}
 	out.Categories = cats.Groups
-	prev, err := s.Statistics(ctx, StatsQuery{From: first.AddDate(0, -1, 0).UTC(), To: first.UTC(), OrgCode: place.Code})
+	prev, err := s.Statistics(ctx, StatsQuery{From: prevFirst.UTC(), To: prevEnd.UTC(), OrgCode: place.Code})
 	if err != nil {
 		return nil, err
 	}
@@ -326,6 +339,37 @@ func (s *Service) computePeriods(ctx context.Context, place domain.Org) (*BoardP
 		out.Trend = append(out.Trend, MonthCount{k, counts[k]})
 	}
 	return out, nil
+}
+
+// SameDaysLastMonth gives the board's two periods at now, as [from, to)
+// of whole days in CST: this month from the 1st to today, and the previous
+// month from its 1st to the same day of the month (its last day when it
+// is shorter).
+func SameDaysLastMonth(now time.Time) (from, to, prevFrom, prevTo time.Time) {
+	n := now.In(domain.CST)
+	from = time.Date(n.Year(), n.Month(), 1, 0, 0, 0, 0, domain.CST)
+	to = time.Date(n.Year(), n.Month(), n.Day()+1, 0, 0, 0, 0, domain.CST)
+	prevFrom = from.AddDate(0, -1, 0)
+	days := min(n.Day(), from.AddDate(0, 0, -1).Day()) // the previous month's length caps it
+	prevTo = prevFrom.AddDate(0, 0, days)
+	return from, to, prevFrom, prevTo
+}
+
+// RedOthers are the open red matters the viewer does not lead: the
+// dashboard lists a leader's own under "led by me" and these below, so no
+// matter is listed twice.
+func (b *Board) RedOthers() []*domain.Case {
+	led := map[int64]bool{}
+	for _, c := range b.Leading {
+		led[c.ID] = true
+	}
+	var out []*domain.Case
+	for _, c := range b.Red {
+		if !led[c.ID] {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // WarmBoard computes the county's board figures in the background at

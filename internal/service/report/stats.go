@@ -26,26 +26,41 @@ var Definitions = []Definition{
 	{"registered", "登记", "期间内登记的事项数（不含合并的重复件）。"},
 	{"referred", "不属受理范围", "期间内登记、以“转交其他机关”办结的事项数。"},
 	{"accepted", "受理", "登记 − 不属受理范围。"},
-	{"closed", "办结", "期间内办结过的事项数（同一事项期间内多次办结只算一次，按最后一次）。"},
-	{"resolved", "化解成功", "期间内办结且最后一次办结结果为“化解成功”的事项数。"},
-	{"success_rate", "化解成功率", "化解成功 ÷ 办结。"},
+	{"closed", "办结", "期间内办结过的事项数（同一事项期间内多次办结只算一次，按期间内最后一次；含以“转交其他机关”办结的）。"},
+	{"closed_accepted", "办结（不含转交）", "办结的事项中期间内最后一次办结的结果不是“转交其他机关”的（化解成功率与办结用时的分母）。"},
+	{"resolved", "化解成功", "期间内办结且期间内最后一次办结结果为“化解成功”的事项数。"},
+	{"success_rate", "化解成功率", "化解成功 ÷ 办结（不含转交）：不属受理范围、转交其他机关的事项不由中心化解，不计入分母。"},
 	{"visits", "回访", "期间内的回访次数。"},
 	{"satisfaction_rate", "满意率", "（满意 + 基本满意）÷ 回访，均按期间内的回访计。"},
-	{"visit_rate", "回访率", "期间内办结的事项中在最后一次办结之后已回访的（回访可在期间之后）÷ 办结。"},
+	{"visit_rate", "回访率", "期间内办结的事项中，在期间内最后一次办结之后已回访的（回访可在期间之后；期间之后又重新交办、再次办结的，仍按期间内那次办结计）÷ 办结。"},
 	{"reopened", "重新交办", "期间内因回访不满意等重新交办的次数。"},
 	{"merged", "合并的重复件", "期间内登记、后来作为重复件并入其他事项的数目；不计入其他任何数字。"},
-	{"overdue", "当前超期", "此刻环节已过期限、未暂停计时的在办事项数（与所选期间无关）。"},
-	{"on_time_rate", "环节按期率", "期间内结束的有期限环节（研判、交办、签收、化解、告知、回访）中在期限内结束的 ÷ 期间内结束的有期限环节；期限以结束时有效的为准（含延期，暂停的时间顺延）；逐环节另列。"},
+	{"overdue", "在办超期", "此刻尚未办结（待研判、待交办、待签收、化解中）、当前环节已过期限且未暂停计时的事项数；是在办事项的一部分（与所选期间无关）。"},
+	{"overdue_followup", "告知/回访超期", "此刻已办结、告知或回访已过期限的事项数（办结后3个工作日内告知，告知后7日内回访；含登记时转交、尚未告知的；与所选期间无关）。"},
+	{"on_time_rate", "环节按期率", "期间内结束的有期限环节（研判、交办、签收、化解、告知、回访）中在期限内结束的 ÷ 期间内结束的有期限环节；期限以结束时有效的为准（含延期，暂停的时间顺延）；登记时当场转交的事项未经研判，不算研判环节；逐环节另列。"},
 	{"inform_on_time_rate", "告知按期率", "期间内完成的告知中在期限（办结后3个工作日）内完成的 ÷ 期间内完成的告知。"},
-	{"avg_days_to_close", "平均办结用时", "期间内办结的事项（同“办结”）从登记到最后一次办结的工作日数的平均值。"},
+	{"inform_by_method", "告知方式", "期间内完成的告知（同告知按期率的分母）按告知方式分列：电话、短信、当面、书面/邮寄、微信、其他；早先自由填写的方式按其文字归类，归不进的计“其他”。"},
+	{"avg_days_to_close", "平均办结用时", "期间内办结（不含转交）的事项从登记到期间内最后一次办结的工作日数的平均值，保留一位小数，四舍五入（7.25 记作 7.3）。"},
 	{"p90_days_to_close", "90%办结用时", "同上工作日数的第90百分位（最近秩法：90%的事项不超过此数）。"},
 }
 
 // DrillFigures are the figures with a list of matters behind them (a
 // rate's numerator and denominator each have one); an event figure lists
 // one line per event, so the list is as long as the figure.
-var DrillFigures = []string{"registered", "referred", "accepted", "closed", "resolved", "visits", "satisfied", "closed_visited",
-	"reopened", "merged", "overdue", "steps_due", "steps_on_time", "inform_due", "inform_on_time"}
+var DrillFigures = append([]string{"registered", "referred", "accepted", "closed", "closed_accepted", "resolved", "visits", "satisfied",
+	"closed_visited", "reopened", "merged", "overdue", "overdue_followup", "steps_due", "steps_on_time", "inform_due", "inform_on_time"},
+	informFigures()...)
+
+// InformFigure is the figure of the informs made one way ("inform_by_phone").
+func InformFigure(method string) string { return "inform_by_" + method }
+
+func informFigures() []string {
+	var out []string
+	for _, m := range domain.InformMethods {
+		out = append(out, InformFigure(m))
+	}
+	return out
+}
 
 // StatItem is one line of the list behind a figure: a matter and, for an
 // event figure, when it happened and what (a step, a satisfaction).
@@ -79,6 +94,7 @@ type Figures struct {
 	Referred         int    `json:"referred"`
 	Accepted         int    `json:"accepted"`
 	Closed           int    `json:"closed"`
+	ClosedAccepted   int    `json:"closed_accepted"`
 	Resolved         int    `json:"resolved"`
 	SuccessRate      Rate   `json:"success_rate"`
 	Visits           int    `json:"visits"`
@@ -87,8 +103,11 @@ type Figures struct {
 	Reopened         int    `json:"reopened"`
 	Merged           int    `json:"merged"`
 	Overdue          int    `json:"overdue"`
+	OverdueFollowUp  int    `json:"overdue_followup"`
 	OnTimeRate       Rate   `json:"on_time_rate"`
 	InformOnTimeRate Rate   `json:"inform_on_time_rate"`
+	// InformByMethod counts the informs by method (keys: domain.InformMethods).
+	InformByMethod map[string]int `json:"inform_by_method"`
 	// OnTimeByStep is the on-time rate of each step (keys: domain.Steps).
 	OnTimeByStep   map[string]Rate `json:"on_time_by_step"`
 	AvgDaysToClose float64         `json:"avg_days_to_close"`
@@ -132,6 +151,10 @@ type Stats struct {
 	By       string
 	Total    Figures
 	Groups   []Figures
+	// CalendarMissing are the years the closed matters' working days fall
+	// in that the holiday calendar lacks: their days to close are counted
+	// as plain weeks (the figures say so rather than hide it).
+	CalendarMissing []int
 }
 
 // Statistics computes the statistics (staff; within their jurisdiction).

@@ -2,7 +2,6 @@ package report
 
 import (
 	"context"
-	"math"
 	"slices"
 	"sort"
 	"time"
@@ -19,7 +18,7 @@ func (s *Service) tally(ctx context.Context, tx *store.Tx, q StatsQuery, org dom
 		return err
 	}
 	t := &statsTally{out: out, by: q.By, keep: q.keep, keyOf: keyOf, names: names,
-		groups: map[string]*Figures{}, lastClose: map[int64]domain.Fact{}}
+		groups: map[string]*Figures{}, lastClose: map[int64]domain.Fact{}, missing: map[int]bool{}}
 	if q.By == "org" || q.By == "category" || q.By == "unit" {
 		// Every township (or category) is listed, zeros included:
 		// leaders compare them.
@@ -47,6 +46,10 @@ func (s *Service) tally(ctx context.Context, tx *store.Tx, q StatsQuery, org dom
 		return err
 	}
 	t.overdue(over, tx.Now)
+	for y := range t.missing {
+		out.CalendarMissing = append(out.CalendarMissing, y)
+	}
+	slices.Sort(out.CalendarMissing)
 	finish(&out.Total)
 	for _, g := range t.groups {
 		finish(g)
@@ -65,6 +68,7 @@ type statsTally struct {
 	names     map[string]string
 	groups    map[string]*Figures
 	lastClose map[int64]domain.Fact // each matter's last closing in the period
+	missing   map[int]bool          // years of the days counted that the calendar lacks
 }
 
 // fig is where a row counts: the total and, with a breakdown, its group
@@ -170,6 +174,10 @@ func (t *statsTally) apply(e domain.Fact, n int) {
 		return
 	}
 	it := StatItem{CaseID: e.CaseID, At: e.At, Note: e.Step}
+	method := ""
+	if e.Action == "inform" {
+		method = domain.InformMethodOf(e.Value)
+	}
 	for _, f := range t.fig(e.StatRow, e.At) {
 		if f.stepsDue == nil {
 			f.stepsDue, f.stepsOnTime = map[string]int{}, map[string]int{}
@@ -178,6 +186,13 @@ func (t *statsTally) apply(e domain.Fact, n int) {
 		f.add(keep, "steps_due", it)
 		if e.Step == "inform" {
 			f.add(keep, "inform_due", it)
+		}
+		if method != "" {
+			if f.InformByMethod == nil {
+				f.InformByMethod = map[string]int{}
+			}
+			f.InformByMethod[method] += n
+			f.add(keep, InformFigure(method), it)
 		}
 		if e.OnTime {
 			f.stepsOnTime[e.Step] += n
@@ -206,10 +221,18 @@ func (t *statsTally) closings(ctx context.Context, tx *store.Tx, from time.Time,
 		e := t.lastClose[id]
 		it := StatItem{CaseID: id, At: e.At, Note: e.Value}
 		days := cal.WorkingDaysBetween(e.CreatedAt, e.At)
+		for _, y := range cal.Missing(e.CreatedAt, e.At) {
+			t.missing[y] = true
+		}
+		referred := e.Value == string(domain.OutcomeReferred) // not the centre's to resolve
 		for _, f := range t.fig(e.StatRow, e.At) {
 			f.Closed++
 			f.add(keep, "closed", it)
-			f.days = append(f.days, days)
+			if !referred {
+				f.ClosedAccepted++
+				f.add(keep, "closed_accepted", it)
+				f.days = append(f.days, days)
+			}
 			if e.Value == string(domain.OutcomeResolved) {
 				f.Resolved++
 				f.add(keep, "resolved", it)
@@ -223,19 +246,24 @@ func (t *statsTally) closings(ctx context.Context, tx *store.Tx, from time.Time,
 	return nil
 }
 
-// overdue counts the matters overdue now.
+// overdue counts the matters overdue now: those not yet closed (in hand),
+// and those closed whose informing or return visit is late.
 func (t *statsTally) overdue(over []domain.StatRow, now time.Time) {
 	keep := t.keep
 	for _, r := range over {
 		it := StatItem{CaseID: r.CaseID, At: r.CreatedAt}
-		if t.by == "month" {
-			t.out.Total.Overdue++ // "now" belongs to no month of the period
-			t.out.Total.add(keep, "overdue", it)
-			continue
+		figs := []*Figures{&t.out.Total} // "now" belongs to no month of the period
+		if t.by != "month" {
+			figs = t.fig(r, now)
 		}
-		for _, f := range t.fig(r, now) {
-			f.Overdue++
-			f.add(keep, "overdue", it)
+		for _, f := range figs {
+			if r.Status.Open() {
+				f.Overdue++
+				f.add(keep, "overdue", it)
+			} else {
+				f.OverdueFollowUp++
+				f.add(keep, "overdue_followup", it)
+			}
 		}
 	}
 }
@@ -244,7 +272,7 @@ func (t *statsTally) overdue(over []domain.StatRow, now time.Time) {
 // days to close.
 func finish(f *Figures) {
 	f.Accepted = f.Registered - f.Referred
-	f.SuccessRate = rate(f.Resolved, f.Closed)
+	f.SuccessRate = rate(f.Resolved, f.ClosedAccepted)
 	f.SatisfactionRate = rate(f.satisfied, f.Visits)
 	f.VisitRate = rate(f.closedVisited, f.Closed)
 	f.OnTimeByStep = map[string]Rate{}
@@ -256,13 +284,26 @@ func finish(f *Figures) {
 	}
 	f.OnTimeRate = rate(on, due)
 	f.InformOnTimeRate = f.OnTimeByStep["inform"]
+	if f.InformByMethod == nil {
+		f.InformByMethod = map[string]int{}
+	}
 	if n := len(f.days); n > 0 {
 		sum := 0
 		for _, d := range f.days {
 			sum += d
 		}
-		f.AvgDaysToClose = math.Round(float64(sum)/float64(n)*10) / 10
+		f.AvgDaysToClose = AverageDays(sum, n)
 		slices.Sort(f.days)
 		f.P90DaysToClose = f.days[(9*n+9)/10-1] // nearest rank: ceil(0.9 n)
 	}
+}
+
+// AverageDays is sum ÷ n to one decimal, halves rounded up (四舍五入),
+// worked out in whole numbers so that 7.25 is 7.3 and never 7.2 by a
+// binary fraction's error; 0 for n = 0.
+func AverageDays(sum, n int) float64 {
+	if n <= 0 {
+		return 0
+	}
+	return float64((20*sum+n)/(2*n)) / 10
 }

@@ -59,7 +59,7 @@ document.addEventListener("DOMContentLoaded", function () {
         if (!r.ok) { throw new Error(String(r.status)); }
         return r.json();
       }).then(function (b) {
-        ["open", "overdue", "due_soon", "today_registered", "today_visits"].forEach(function (k) { setK(k, b[k]); });
+        ["open", "overdue", "overdue_followup", "due_soon", "today_registered", "today_visits"].forEach(function (k) { setK(k, b[k]); });
         ["red", "yellow", "blue", "none"].forEach(function (k) { setK("risk-" + k, (b.by_risk || {})[k] || 0); });
         var list = document.querySelector("[data-latest]");
         var tpl = document.querySelector("[data-latest-row]");
