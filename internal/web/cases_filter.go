@@ -49,7 +49,9 @@ func (s *Server) filterChips(ctx context.Context, q url.Values, cats []domain.Ca
 	if v := q.Get("q"); v != "" {
 		add("q", "cases.search", "", v)
 	}
-	if v := q.Get("status"); v != "" {
+	if v := q.Get("status"); v == "open" {
+		add("status", "cases.status", "cases.status.open", v)
+	} else if v != "" {
 		add("status", "cases.status", known("status.", v, domain.Statuses), v)
 	}
 	if v := q.Get("risk"); v != "" {
@@ -76,6 +78,9 @@ func (s *Server) filterChips(ctx context.Context, q url.Values, cats []domain.Ca
 		if v := q.Get(d.name); v != "" {
 			add(d.name, d.label, "", v)
 		}
+	}
+	if v := q.Get("overdue"); v == "open" || v == "followup" {
+		add("overdue", "cases.overdue."+v, "", "")
 	}
 	for _, f := range flagFilters {
 		if q.Get(f.name) == "1" {
