@@ -86,14 +86,20 @@ type env struct {
 	shots string          // screenshot directory, or ""
 }
 
-// newEnv starts the server and one Chromium for the test.
+// newEnv starts the server on the test tree and one Chromium for the test.
 func newEnv(t *testing.T) *env {
+	t.Helper()
+	return newEnvWith(t, func(svc *service.Service) { jftest.SeedTree(t, svc) })
+}
+
+// newEnvWith is newEnv with the data seed fills the service with.
+func newEnvWith(t *testing.T, seed func(*service.Service)) *env {
 	t.Helper()
 	bin := chromiumPath(t)
 
 	st := jftest.OpenSQLite(t)
 	svc := jftest.Service(st)
-	jftest.SeedTree(t, svc)
+	seed(svc)
 	srv, err := server.New(server.Config{Version: "test", CentreName: centreName}, svc, jftest.Logger())
 	if err != nil {
 		t.Fatal(err)
@@ -118,6 +124,11 @@ func newEnv(t *testing.T) *env {
 		chromedp.Flag("no-first-run", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-quic", true),
+		// Tabs side by side are all in front: no background throttling of
+		// their timers or lowered priority of their renderers on a busy machine.
+		chromedp.Flag("disable-background-timer-throttling", true),
+		chromedp.Flag("disable-renderer-backgrounding", true),
+		chromedp.Flag("disable-backgrounding-occluded-windows", true),
 		chromedp.UserDataDir(t.TempDir()),
 	)
 	t.Cleanup(allocCancel)

@@ -27,10 +27,24 @@ var ids int
 
 func esc(s string) string { return template.HTMLEscapeString(s) }
 
-// head opens an accessible SVG of the given size.
-func head(b *strings.Builder, id, title, desc string, w, h int) {
-	fmt.Fprintf(b, `<svg class="chart" viewBox="0 0 %d %d" width="100%%" role="img" aria-labelledby="%s-t %s-d" preserveAspectRatio="xMinYMin meet">`, w, h, id, id)
-	fmt.Fprintf(b, `<title id="%s-t">%s</title><desc id="%s-d">%s</desc>`, id, esc(title), id, esc(desc))
+// head opens an accessible SVG of the given size. A chart whose bars link
+// to their lists is a group, not an image: an image's content is hidden
+// from screen readers, and its links with it.
+func head(b *strings.Builder, id, title string, items []Item, w, h int) {
+	role := "img"
+	for _, it := range items {
+		if it.Href != "" {
+			role = "group"
+		}
+	}
+	fmt.Fprintf(b, `<svg class="chart" viewBox="0 0 %d %d" width="100%%" role="%s" aria-labelledby="%s-t %s-d" preserveAspectRatio="xMinYMin meet">`, w, h, role, id, id)
+	fmt.Fprintf(b, `<title id="%s-t">%s</title><desc id="%s-d">%s</desc>`, id, esc(title), id, esc(describe(items)))
+}
+
+// link opens a bar's link, named by its whole label and value (the label
+// drawn may be clipped).
+func link(b *strings.Builder, it Item) {
+	fmt.Fprintf(b, `<a href="%s" aria-label="%s">`, esc(it.Href), esc(it.Label+" "+text(it)))
 }
 
 func text(it Item) string {
@@ -70,7 +84,7 @@ func Bars(id, title string, items []Item) template.HTML {
 	const w, row, labelW, textW = 480, 28, 130, 120
 	h := row*len(items) + 8
 	var b strings.Builder
-	head(&b, id, title, describe(items), w, max(h, row))
+	head(&b, id, title, items, w, max(h, row))
 	if len(items) == 0 {
 		fmt.Fprintf(&b, `<text class="chart-text" x="%d" y="%d" dominant-baseline="middle">—</text>`, labelW, row/2)
 	}
@@ -79,7 +93,7 @@ func Bars(id, title string, items []Item) template.HTML {
 		y := 4 + i*row
 		bw := (w - labelW - textW) * it.Value / m
 		if it.Href != "" {
-			fmt.Fprintf(&b, `<a href="%s">`, esc(it.Href))
+			link(&b, it)
 		}
 		fmt.Fprintf(&b, `<text class="chart-text" x="%d" y="%d" text-anchor="end" dominant-baseline="middle">%s</text>`, labelW-8, y+row/2, esc(clip(it.Label, 7)))
 		fmt.Fprintf(&b, `<rect class="chart-bar" x="%d" y="%d" width="%.1f" height="%d" rx="3"/>`, labelW, y+5, max(bw, 1), row-10)
@@ -100,7 +114,7 @@ func Columns(id, title string, items []Item) template.HTML {
 	colW := 44
 	w := max(colW*len(items)+20, 200)
 	var b strings.Builder
-	head(&b, id, title, describe(items), w, h)
+	head(&b, id, title, items, w, h)
 	m := maxOf(items)
 	base := h - bottom
 	fmt.Fprintf(&b, `<line class="chart-axis" x1="10" y1="%d" x2="%d" y2="%d"/>`, base, w-10, base)
@@ -108,7 +122,7 @@ func Columns(id, title string, items []Item) template.HTML {
 		x := 10 + i*colW
 		bh := float64(base-top) * it.Value / m
 		if it.Href != "" {
-			fmt.Fprintf(&b, `<a href="%s">`, esc(it.Href))
+			link(&b, it)
 		}
 		fmt.Fprintf(&b, `<rect class="chart-bar" x="%d" y="%.1f" width="%d" height="%.1f" rx="2"/>`, x+6, float64(base)-bh, colW-12, max(bh, 1))
 		fmt.Fprintf(&b, `<text class="chart-text chart-value" x="%d" y="%.1f" text-anchor="middle">%s</text>`, x+colW/2, float64(base)-bh-5, esc(text(it)))

@@ -14,11 +14,16 @@ func TestChartsAreAccessible(t *testing.T) {
 		if err := xml.Unmarshal([]byte(svg), new(struct{ XMLName xml.Name })); err != nil {
 			t.Fatalf("%s: not well-formed: %v\n%s", name, err, svg)
 		}
-		for _, want := range []string{`role="img"`, "<title", "<desc", "何家集镇 12；双湖峪街道&lt;办&gt; 3.5%；老君殿镇 0", ">12</text>", ">3.5%</text>", `href="/x?a=1&amp;b=2"`} {
+		for _, want := range []string{`role="group"`, "<title", "<desc", "何家集镇 12；双湖峪街道&lt;办&gt; 3.5%；老君殿镇 0", ">12</text>", ">3.5%</text>", `href="/x?a=1&amp;b=2" aria-label="双湖峪街道&lt;办&gt; 3.5%"`} {
 			if !strings.Contains(svg, want) {
 				t.Errorf("%s lacks %q", name, want)
 			}
 		}
+	}
+	// Without links a chart is one image; with them a group whose links a
+	// screen reader reaches (an image's content is hidden from it).
+	if svg := string(Bars("b2", "t", []Item{{Label: "a", Value: 1}})); !strings.Contains(svg, `role="img"`) {
+		t.Errorf("a chart without links is not an image: %s", svg)
 	}
 	if top := Top(items, 2); len(top) != 2 || top[0].Value != 12 || top[1].Value != 3.5 {
 		t.Errorf("top %v", top)
