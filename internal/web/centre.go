@@ -29,13 +29,7 @@ func (s *Server) renderCentre(w http.ResponseWriter, r *http.Request, status int
 	if err != nil {
 		return err
 	}
-	now := time.Now().In(domain.CST)
-	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, domain.CST)
-	if m := r.URL.Query().Get("month"); m != "" {
-		if t, err := time.ParseInLocation("2006-01", m, domain.CST); err == nil {
-			month = t
-		}
-	}
+	now, month := time.Now().In(domain.CST), rosterMonth(r)
 	roster, err := s.svc.RosterMonth(r.Context(), month)
 	if err != nil {
 		return err
@@ -358,4 +352,14 @@ func (s *Server) saveOrg(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) saveZone(w http.ResponseWriter, r *http.Request) error {
 	return s.centreSaved(w, r, s.svc.SaveZone(r.Context(), r.PathValue("code"), r.PostFormValue("name"), r.PostFormValue("purpose")), "zones", "flash.saved")
+}
+
+// rosterMonth is the month the centre page shows: ?month=2006-01, else this one.
+func rosterMonth(r *http.Request) time.Time {
+	now := time.Now().In(domain.CST)
+	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, domain.CST)
+	if t, err := time.ParseInLocation("2006-01", r.URL.Query().Get("month"), domain.CST); err == nil {
+		month = t
+	}
+	return month
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"jiefen/internal/authz"
+	"jiefen/internal/httpx"
 )
 
 // h adapts a handler that returns an error; the error is rendered once here.
@@ -68,17 +69,7 @@ func (s *Server) routes() {
 	m.Handle("GET /reports/monthly.xlsx", authz.CaseView, s.wrapH(s.showMonthlyReport))
 	m.Handle("GET /dashboard", authz.CaseView, s.wrapH(s.showDashboard))
 	m.Handle("GET /stats/list", authz.CaseView, s.wrapH(s.showStatsList))
-	m.Handle("GET /centre", authz.CaseView, s.wrapH(s.showCentrePage))
-	m.Handle("POST /centre/roster", authz.UserManage, s.wrapH(s.saveRosterDay))
-	m.Handle("POST /centre/posts", authz.UserManage, s.wrapH(s.savePost))
-	m.Handle("POST /centre/windows/{code}", authz.UserManage, s.wrapH(s.saveWindow))
-	m.Handle("POST /centre/zones/{code}", authz.UserManage, s.wrapH(s.saveZone))
-	m.Handle("GET /centre/orgs/{code}", authz.UserManage, s.wrapH(s.showOrgPage))
-	m.Handle("POST /centre/orgs/{code}", authz.UserManage, s.wrapH(s.saveOrg))
-	m.Handle("GET /centre/units/{code}", authz.UserManage, s.wrapH(s.showUnitPage))
-	m.Handle("POST /centre/units/{code}", authz.UserManage, s.wrapH(s.saveUnit))
-	m.Handle("GET /centre/mediators/{id}", authz.UserManage, s.wrapH(s.showMediatorPage))
-	m.Handle("POST /centre/mediators/{id}", authz.UserManage, s.wrapH(s.saveMediator))
+	s.centreRoutes(m)
 	m.Handle("GET /orgs", authz.OrgView, s.wrapH(s.showOrgsPage))
 	m.Handle("POST /orgs/{code}/grids", authz.OrgCreate, s.wrapH(s.saveGridCell))
 
@@ -99,4 +90,20 @@ func (s *Server) routes() {
 
 	// Anything else is a 404 page (and declares it is public to say so).
 	m.Handle("/", authz.Public, s.wrapH(s.notFound))
+}
+
+// centreRoutes are the centre's registries: roster, posts, windows, zones,
+// mediation organisations, units and mediators.
+func (s *Server) centreRoutes(m *httpx.Mux) {
+	m.Handle("GET /centre", authz.CaseView, s.wrapH(s.showCentrePage))
+	m.Handle("POST /centre/roster", authz.UserManage, s.wrapH(s.saveRosterDay))
+	m.Handle("POST /centre/posts", authz.UserManage, s.wrapH(s.savePost))
+	m.Handle("POST /centre/windows/{code}", authz.UserManage, s.wrapH(s.saveWindow))
+	m.Handle("POST /centre/zones/{code}", authz.UserManage, s.wrapH(s.saveZone))
+	m.Handle("GET /centre/orgs/{code}", authz.UserManage, s.wrapH(s.showOrgPage))
+	m.Handle("POST /centre/orgs/{code}", authz.UserManage, s.wrapH(s.saveOrg))
+	m.Handle("GET /centre/units/{code}", authz.UserManage, s.wrapH(s.showUnitPage))
+	m.Handle("POST /centre/units/{code}", authz.UserManage, s.wrapH(s.saveUnit))
+	m.Handle("GET /centre/mediators/{id}", authz.UserManage, s.wrapH(s.showMediatorPage))
+	m.Handle("POST /centre/mediators/{id}", authz.UserManage, s.wrapH(s.saveMediator))
 }

@@ -222,9 +222,7 @@ func (s *Service) MarkInboxRead(ctx context.Context) error {
 // returned, overdue in the area (the same two kinds; dispatchers); to
 // visit (receptionists and dispatchers).
 func (s *Service) WorkSummary(ctx context.Context) (map[string]int, error) {
-	u := domain.ActorFrom(ctx).User
-	out := map[string]int{}
-	now := s.Store().Now()
+	u, out, now := domain.ActorFrom(ctx).User, map[string]int{}, s.Store().Now()
 	err := s.Store().View(ctx, func(tx *store.Tx) error {
 		count := func(key string, f domain.CaseFilter) error {
 			f.Now = now
