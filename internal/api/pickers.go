@@ -101,9 +101,6 @@ func (a *API) bulkDispatchHandler(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if in.Assignee == "" {
-		return &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: map[string]string{"assignee": "field.required"}}
-	}
 	res, err := a.svc.BulkAct(r.Context(), "dispatch", ids, in)
 	if err != nil {
 		return err

@@ -290,6 +290,9 @@ func TestBulkDispatch(t *testing.T) {
 		if _, err := e.svc.BulkAct(as(e.disp), "dispatch", nil, casework.ActionInput{Assignee: "med1"}); fieldOf(err, "cases") != "bulk.none" {
 			t.Errorf("no matters: %v", err)
 		}
+		if res, err := e.svc.BulkAct(as(e.disp), "dispatch", []int64{a.ID, b.ID}, casework.ActionInput{}); fieldOf(err, "assignee") != "field.required" || res != nil {
+			t.Errorf("bulk dispatch to nobody: %v %v", res, err)
+		}
 		if _, err := e.svc.BulkAct(as(e.disp), "close", []int64{a.ID}, casework.ActionInput{}); domain.ErrorCode(err) != domain.NotFound {
 			t.Errorf("close in bulk: %v", err)
 		}

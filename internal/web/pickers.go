@@ -79,9 +79,6 @@ func (s *Server) saveBulkDispatch(w http.ResponseWriter, r *http.Request) error 
 	}
 	in, err := casework.DecodeAction("dispatch", casework.FormFields(r.PostForm))
 	var res []casework.BulkResult
-	if err == nil && in.Assignee == "" {
-		err = &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: map[string]string{"assignee": "field.required"}}
-	}
 	if err == nil {
 		res, err = s.svc.BulkAct(r.Context(), "dispatch", ids, in)
 	}

@@ -43,6 +43,8 @@ func (s *Service) BulkAct(ctx context.Context, action string, ids []int64, in Ac
 		return nil, app.Required("cases", "bulk.none")
 	case len(ids) > MaxBulk:
 		return nil, app.Required("cases", "bulk.too_many")
+	case action == "dispatch" && in.Assignee == "":
+		return nil, app.Required("assignee", "field.required") // once, not once per matter
 	}
 	in.Version = 0
 	out := make([]BulkResult, 0, len(ids))
