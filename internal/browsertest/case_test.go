@@ -126,8 +126,8 @@ func TestMatterThroughEveryLink(t *testing.T) {
 	med.act("progress", map[string]string{"#note-progress": "已约定下周现场勘界。"})
 	med.act("close", map[string]string{"#outcome": "resolved", "#note-close": "双方达成调解协议"})
 	med.wantText("main", "已办结", "化解成功")
-	med.act("inform", map[string]string{"#method": "电话"})
-	med.wantText("main", "已告知")
+	med.act("inform", map[string]string{"#method": "phone"})
+	med.wantText("main", "已告知", "电话") // the method by its name on the timeline
 	med.shot("case-informed")
 
 	// An unsatisfied return visit, reopening, and the second round.
@@ -141,7 +141,7 @@ func TestMatterThroughEveryLink(t *testing.T) {
 	med.open(path)
 	med.act("sign", nil)
 	med.act("close", map[string]string{"#outcome": "resolved", "#note-close": "李保国已退还土地"})
-	med.act("inform", map[string]string{"#method": "上门"})
+	med.act("inform", map[string]string{"#method": "in_person"})
 	recep.open(path)
 	recep.act("visit", map[string]string{"#satisfaction": "satisfied"})
 	disp.open(path)
