@@ -1,7 +1,6 @@
 package browsertest_test
 
 import (
-	"encoding/json"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -9,10 +8,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"jiefen/internal/demo"
 	"jiefen/internal/domain"
 	"jiefen/internal/jftest"
-	"jiefen/internal/service/registry"
 )
 
 // A dispatcher assesses a new matter with the centre's registries in
@@ -23,13 +20,7 @@ import (
 func TestAssessWithSuggestions(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	var setup registry.CentreSetup
-	if err := json.Unmarshal(demo.CentreJSON, &setup); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.svc.ImportCentre(jftest.CLI(), setup, 4); err != nil {
-		t.Fatal(err)
-	}
+	jftest.DemoCentre(t, e.svc, 4)
 	recep := jftest.MakeUser(t, e.svc, "recep", "610831", domain.RoleReceptionist)
 	jftest.MakeUser(t, e.svc, "disp", "610831", domain.RoleDispatcher)
 	jftest.MakeUser(t, e.svc, "cadmin", "610831", domain.RoleAdmin)

@@ -2,7 +2,6 @@ package browsertest_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,11 +12,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"jiefen/internal/demo"
 	"jiefen/internal/domain"
 	"jiefen/internal/jftest"
 	"jiefen/internal/service/identity"
-	"jiefen/internal/service/registry"
 )
 
 // choose picks an option of a select as a user would (the change event
@@ -66,13 +63,7 @@ func (tb *tab) value(sel string) string {
 func TestAssessAndDispatchInThreeActions(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	var setup registry.CentreSetup
-	if err := json.Unmarshal(demo.CentreJSON, &setup); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.svc.ImportCentre(jftest.CLI(), setup, 4); err != nil {
-		t.Fatal(err)
-	}
+	jftest.DemoCentre(t, e.svc, 4)
 	recep := jftest.MakeUser(t, e.svc, "recep", "610831", domain.RoleReceptionist)
 	disp := jftest.MakeUser(t, e.svc, "disp", "610831", domain.RoleDispatcher)
 	jftest.MakeUser(t, e.svc, "med1", "610831101", domain.RoleMediator)

@@ -1,19 +1,16 @@
 package service_test
 
 import (
-	"encoding/json"
 	"errors"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
 
-	"jiefen/internal/demo"
 	"jiefen/internal/domain"
 	"jiefen/internal/jftest"
 	"jiefen/internal/service/casework"
 	"jiefen/internal/service/identity"
-	"jiefen/internal/service/registry"
 	"jiefen/internal/store"
 )
 
@@ -123,13 +120,7 @@ func TestCandidatesAreWhomTheActionAccepts(t *testing.T) {
 func TestCandidatesLoadsAndSuggestion(t *testing.T) {
 	jftest.Engines(t, func(t *testing.T, st *store.Store) {
 		e := newPickEnv(t, st)
-		var setup registry.CentreSetup
-		if err := json.Unmarshal(demo.CentreJSON, &setup); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := e.svc.ImportCentre(jftest.CLI(), setup, 2); err != nil {
-			t.Fatal(err)
-		}
+		jftest.DemoCentre(t, e.svc, 2)
 		if err := e.svc.AssignToUnit(jftest.CLI(), "hcounty", "justice"); err != nil {
 			t.Fatal(err)
 		}

@@ -2,17 +2,14 @@ package service_test
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"jiefen/internal/demo"
 	"jiefen/internal/domain"
 	"jiefen/internal/jftest"
 	"jiefen/internal/service/casework"
-	"jiefen/internal/service/registry"
 	"jiefen/internal/service/report"
 	"jiefen/internal/store"
 )
@@ -192,13 +189,7 @@ func TestStatisticsDocInStep(t *testing.T) {
 func TestStatisticsStepsAndMoves(t *testing.T) {
 	jftest.Engines(t, func(t *testing.T, st *store.Store) {
 		e := newCaseEnv(t, st)
-		var setup registry.CentreSetup
-		if err := json.Unmarshal(demo.CentreJSON, &setup); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := e.svc.ImportCentre(jftest.CLI(), setup, 2); err != nil {
-			t.Fatal(err)
-		}
+		jftest.DemoCentre(t, e.svc, 2)
 		clock := time.Date(2026, 11, 9, 10, 0, 0, 0, domain.CST) // a Monday
 		st.SetClock(func() time.Time { return clock })
 		at := func(day int) { clock = time.Date(2026, 11, day, 10, 0, 0, 0, domain.CST) }

@@ -88,7 +88,7 @@ func TestTasks(t *testing.T) {
 		}
 		// Once answered and informed, the kinds follow.
 		act(t, e, e.med, reply.ID, "reply", casework.ActionInput{Note: "已约定本周五调解"})
-		act(t, e, e.med, inform.ID, "inform", casework.ActionInput{Method: "电话"})
+		act(t, e, e.med, inform.ID, "inform", casework.ActionInput{Method: "phone"})
 		ids, _, list = tasks(e.med)
 		if slices.Contains(ids, inform.ID) || list[slices.Index(ids, reply.ID)].Kind != "to_resolve" {
 			t.Fatalf("after the reply and informing: %+v", list)

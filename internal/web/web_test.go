@@ -3,9 +3,7 @@ package web_test
 import (
 	"encoding/json"
 	"io"
-	"jiefen/internal/demo"
 	"jiefen/internal/service/identity"
-	"jiefen/internal/service/registry"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -482,13 +480,7 @@ func TestTrackPage(t *testing.T) {
 // a dispatcher cannot.
 func TestUserUnitForm(t *testing.T) {
 	e := newEnv(t, jftest.OpenSQLite(t))
-	var setup registry.CentreSetup
-	if err := json.Unmarshal(demo.CentreJSON, &setup); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.svc.ImportCentre(jftest.CLI(), setup, 1); err != nil {
-		t.Fatal(err)
-	}
+	jftest.DemoCentre(t, e.svc, 1)
 	e.user("cadmin", "610831", domain.RoleAdmin)
 	h := e.user("handler1", "610831", domain.RoleHandler)
 	e.user("disp", "610831", domain.RoleDispatcher)
