@@ -92,6 +92,15 @@ func TestCandidatesAreWhomTheActionAccepts(t *testing.T) {
 			if got := usernames(list); !slices.Equal(got, want[action]) {
 				t.Errorf("%s offers %v, want %v", action, got, want[action])
 			}
+			// The matter page's pickers (read once for the rules that read
+			// alike) offer the same.
+			pg, err := e.svc.Page(as(actor), base.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, ok := pg.Candidates[action]; !ok || !slices.Equal(usernames(got), want[action]) {
+				t.Errorf("the page's %s picker offers %v (%v), want %v", action, usernames(got), ok, want[action])
+			}
 			var c *domain.Case // a refusal leaves it as it was, so it serves the next try
 			for name, u := range e.users {
 				if c == nil {

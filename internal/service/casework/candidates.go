@@ -159,20 +159,23 @@ func (s *Service) DispatchCandidates(ctx context.Context, code string) ([]domain
 // their loads, the suggested one (dispatch only) first, then the nearest
 // to the matter's place, the least loaded, by name.
 func (s *Service) candidates(ctx context.Context, tx *store.Tx, c *domain.Case, action string, sug *registry.Suggestion) ([]domain.Assignable, error) {
-	r := personRules[action]
+	staff, err := staffFor(ctx, tx, c, personRules[action])
+	if err != nil {
+		return nil, err
+	}
+	return rankCandidates(ctx, tx, c, action, sug, staff)
+}
+
+// staffFor reads the accounts of rule r's roles around c's place with
+// their loads. The rules of 交办, 转办 and 协办 read the same (the same
+// roles, places and load), so a page offering all three reads it once.
+func staffFor(ctx context.Context, tx *store.Tx, c *domain.Case, r personRule) ([]domain.Assignable, error) {
 	rows, err := tx.StaffAround(ctx, r.roles, c.OrgPath, r.below)
 	if err != nil {
 		return nil, err
 	}
-	out := rows[:0]
-	for _, a := range rows {
-		u := &domain.User{ID: a.ID, Roles: []domain.Role{a.Role}, OrgPath: a.OrgPath}
-		if r.refusal(u, c) == "" {
-			out = append(out, a)
-		}
-	}
-	ids := make([]int64, len(out))
-	for i, a := range out {
+	ids := make([]int64, len(rows))
+	for i, a := range rows {
 		ids[i] = a.ID
 	}
 	load, err := tx.Loads(ctx, r.load, ids)
@@ -185,8 +188,22 @@ func (s *Service) candidates(ctx context.Context, tx *store.Tx, c *domain.Case, 
 			return nil, err
 		}
 	}
-	for i := range out {
-		out[i].Load, out[i].CoLoad = load[out[i].ID], co[out[i].ID]
+	for i := range rows {
+		rows[i].Load, rows[i].CoLoad = load[rows[i].ID], co[rows[i].ID]
+	}
+	return rows, nil
+}
+
+// rankCandidates keeps of staff (staffFor's, not changed) those the
+// action's rule accepts on c and orders them.
+func rankCandidates(ctx context.Context, tx *store.Tx, c *domain.Case, action string, sug *registry.Suggestion, staff []domain.Assignable) ([]domain.Assignable, error) {
+	r := personRules[action]
+	out := make([]domain.Assignable, 0, len(staff)) // [] in JSON when nobody
+	for _, a := range staff {
+		u := &domain.User{ID: a.ID, Roles: []domain.Role{a.Role}, OrgPath: a.OrgPath}
+		if r.refusal(u, c) == "" {
+			out = append(out, a)
+		}
 	}
 	if action == "dispatch" && c.ID != 0 {
 		if err := suggestAssignee(ctx, tx, c, out, sug); err != nil {

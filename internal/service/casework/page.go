@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"jiefen/internal/app"
@@ -139,12 +140,23 @@ func (s *Service) pageAssessment(ctx context.Context, tx *store.Tx, p *CasePage)
 // the actor may take (and the dispatch the assessment form can end in).
 func (s *Service) pageCandidates(ctx context.Context, tx *store.Tx, p *CasePage) error {
 	p.Candidates = map[string][]domain.Assignable{}
+	read := map[string][]domain.Assignable{} // the rules that read alike (交办, 转办, 协办) read once
 	for _, action := range PersonActions {
 		assessing := action == "dispatch" && slices.Contains(p.Actions, "assess")
 		if !slices.Contains(p.Actions, action) && !assessing {
 			continue
 		}
-		list, err := s.candidates(ctx, tx, p.Case, action, p.Suggestion)
+		r := personRules[action]
+		key := fmt.Sprint(r.roles, r.below, r.load)
+		staff, ok := read[key]
+		if !ok {
+			var err error
+			if staff, err = staffFor(ctx, tx, p.Case, r); err != nil {
+				return err
+			}
+			read[key] = staff
+		}
+		list, err := rankCandidates(ctx, tx, p.Case, action, p.Suggestion, staff)
 		if err != nil {
 			return err
 		}
