@@ -33,10 +33,6 @@ func (s *Server) showHomePage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	counts, err := s.svc.OrgCounts(ctx, org.Path)
-	if err != nil {
-		return err
-	}
 	work, err := s.svc.WorkSummary(ctx)
 	if err != nil {
 		return err
@@ -45,8 +41,16 @@ func (s *Server) showHomePage(w http.ResponseWriter, r *http.Request) error {
 	for _, role := range u.Roles {
 		duties = append(duties, roleDuty[role])
 	}
-	data := map[string]any{"Org": org, "Chain": chain, "Counts": levelsBelow(org, counts), "Duties": duties, "Work": workTiles(work)}
-	if slices.ContainsFunc(taskRoles, u.Has) {
+	data := map[string]any{"Org": org, "Chain": chain, "Duties": duties, "Work": workTiles(work)}
+	if !slices.ContainsFunc(taskRoles, u.Has) {
+		// The places below: for the roles that oversee an area (a home
+		// that opens on 我的任务 does not show them).
+		counts, err := s.svc.OrgCounts(ctx, org.Path)
+		if err != nil {
+			return err
+		}
+		data["Counts"] = levelsBelow(org, counts)
+	} else {
 		tasks, err := s.svc.Tasks(ctx)
 		if err != nil {
 			return err
