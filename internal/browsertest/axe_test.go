@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -101,9 +102,16 @@ type axeLog struct {
 	impacts  []string
 }
 
+// axeSlots bounds how many axe runs go at once: each takes a core for a
+// while, and the roles' tabs run side by side beside the other packages'
+// tests (unbounded, one run was seen to exceed its step timeout).
+var axeSlots = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1))
+
 // check runs axe over the tab's page and records what it finds.
 func (l *axeLog) check(tb *tab, label string) {
 	tb.t.Helper()
+	axeSlots <- struct{}{}
+	defer func() { <-axeSlots }()
 	ctx, cancel := context.WithTimeout(tb.ctx, stepTimeout)
 	defer cancel()
 	vs, err := chromedp.Run(ctx, chromedp.Evaluate[[]axeViolation](axeRun, chromedp.EvalAwaitPromise))
