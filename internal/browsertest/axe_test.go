@@ -113,7 +113,7 @@ func (l *axeLog) check(tb *tab, label string) {
 	axeSlots <- struct{}{}
 	defer func() { <-axeSlots }()
 	// A matter page's run took over 45 s in CI (the race-enabled suites
-	// beside it on two cores); 10–30 s is usual there, under 1 s idle.
+	// beside it on two cores); alone, the whole test takes about 140 s.
 	ctx, cancel := context.WithTimeout(tb.ctx, 4*stepTimeout)
 	defer cancel()
 	vs, err := chromedp.Run(ctx, chromedp.Evaluate[[]axeViolation](axeRun, chromedp.EvalAwaitPromise))
