@@ -15,6 +15,7 @@ import (
 	"runtime/pprof"
 	"sort"
 	"strings"
+	"time"
 
 	"jiefen/internal/crypto"
 	"jiefen/internal/domain"
@@ -125,6 +126,8 @@ Usage:
   jiefen assess suggest --description TEXT [--org CODE]  suggested category and risk colour, with reasons
   jiefen assess rules | set-rules --from FILE --note N   the assessment rules (JSON), versioned
   jiefen audit verify                                 check the audit log's hash chain
+  jiefen audit search [--user U] [--action A] [--object ID] [--result ok|fail] [--from DATE] [--to DATE] [--limit N]
+                                                      the audit entries as written, newest first (audited)
   jiefen workflow                                     print the workflow table (docs/WORKFLOW.md)
   jiefen cases list [--q TEXT] [--status S] [--overdue]  matters, personal data masked
   jiefen jobs run                                     one pass of the deadline and watch notices
@@ -356,4 +359,28 @@ func (e *env) migrate(args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "applied %d migration(s); schema version %d (%s)\n", len(applied), v, st.Engine())
 	return nil
+}
+
+// dayRange reads a command's optional --from and --to days (Beijing time):
+// the first day's start and the end of the last (the next midnight); a
+// zero time for a day not given.
+func dayRange(cmd, from, to string) (start, end time.Time, err error) {
+	for _, d := range []struct {
+		v    string
+		dst  *time.Time
+		next bool
+	}{{from, &start, false}, {to, &end, true}} {
+		if d.v == "" {
+			continue
+		}
+		t, err := domain.ParseDay(d.v)
+		if err != nil {
+			return start, end, usageError{cmd + ": --from and --to must be dates like 2026-10-01"}
+		}
+		if d.next {
+			t = t.AddDate(0, 0, 1)
+		}
+		*d.dst = t
+	}
+	return start, end, nil
 }

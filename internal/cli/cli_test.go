@@ -98,6 +98,14 @@ func TestCLIEndToEnd(t *testing.T) {
 		if r.code != 0 || !strings.Contains(r.stdout, "intact") {
 			t.Fatalf("verify: %+v", r)
 		}
+		// The audit search prints the records as written, newest first.
+		r = run(t, "", env, "audit", "search", "--action", "user.", "--object", "chief", "--limit", "2")
+		if lines := strings.Split(strings.TrimSpace(r.stdout), "\n"); r.code != 0 || len(lines) != 2 || !strings.Contains(lines[1], "\tuser.reset_password\tuser chief\tok\t") {
+			t.Fatalf("audit search: %+v", r)
+		}
+		if r = run(t, "", env, "audit", "search", "--to", "yesterday"); r.code != 2 || !strings.Contains(r.stderr, "must be dates") {
+			t.Fatalf("audit search, bad date: %+v", r)
+		}
 		r = run(t, "", env, "migrate")
 		if r.code != 0 || !strings.Contains(r.stdout, "applied 0 migration(s)") {
 			t.Fatalf("migrate: %+v", r)

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"text/tabwriter"
 
 	"jiefen/internal/division"
+	"jiefen/internal/domain"
 	"jiefen/internal/service"
 )
 
@@ -153,8 +155,11 @@ func (e *env) divisions(args []string) error {
 }
 
 func (e *env) audit(args []string) error {
+	if len(args) > 0 && args[0] == "search" {
+		return e.auditSearch(args[1:])
+	}
 	if len(args) == 0 || args[0] != "verify" {
-		return usageError{"audit: the only subcommand is verify"}
+		return usageError{"audit: the subcommands are verify and search"}
 	}
 	f := e.newFlags("audit verify")
 	db := f.str("db", DefaultDB, "database DSN")
@@ -170,6 +175,46 @@ func (e *env) audit(args []string) error {
 			return fmt.Errorf("audit chain BROKEN at entry %d: %s (%d entries checked before it)", res.BrokenAt, res.Reason, res.Checked-1)
 		}
 		fmt.Fprintf(e.stdout, "audit chain intact: %d entries verified\n", res.Checked)
+		return nil
+	})
+}
+
+// auditSearch prints the audit entries that match, newest first, one per
+// line with tabs between the columns: the record as written (the search is
+// audited, as on /admin/audit).
+func (e *env) auditSearch(args []string) error {
+	f := e.newFlags("audit search")
+	db := f.str("db", DefaultDB, "database DSN")
+	user := f.String("user", "", "the account's username")
+	action := f.String("action", "", "the action, or its beginning (user. for every account change)")
+	object := f.String("object", "", "the object's identifier (a matter's number, a username)")
+	result := f.String("result", "", "ok or fail")
+	from := f.String("from", "", "on or after YYYY-MM-DD (Beijing time)")
+	to := f.String("to", "", "on or before YYYY-MM-DD")
+	limit := f.Int("limit", 100, "at most this many entries (1 to 10000)")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	af := domain.AuditFilter{Username: *user, Action: *action, ObjectID: *object, Result: *result, Limit: *limit}
+	if af.Result != "" && af.Result != domain.ResultOK && af.Result != domain.ResultFail {
+		return usageError{"audit search: --result must be ok or fail"}
+	}
+	if af.Limit < 1 || af.Limit > 10000 {
+		return usageError{"audit search: --limit must be between 1 and 10000"}
+	}
+	var err error
+	if af.From, af.To, err = dayRange("audit search", *from, *to); err != nil {
+		return err
+	}
+	return e.withService(*db, func(svc *service.Service, ctx ctxT) error {
+		entries, err := svc.SearchAudit(ctx, af)
+		if err != nil {
+			return err
+		}
+		for _, x := range entries {
+			fmt.Fprintf(e.stdout, "%d\t%s\t%s\t%s\t%s\t%s %s\t%s\t%s\n", x.Seq, x.At.In(domain.CST).Format("2006-01-02 15:04:05"),
+				cmp.Or(x.Username, "-"), cmp.Or(x.IP, "-"), x.Action, x.ObjectType, x.ObjectID, x.Result, x.Detail)
+		}
 		return nil
 	})
 }

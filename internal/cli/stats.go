@@ -122,22 +122,9 @@ func (e *env) ledger(args []string) error {
 		}
 		q.Statuses = []domain.Status{st}
 	}
-	for _, d := range []struct {
-		v   string
-		dst *time.Time
-		end bool
-	}{{*from, &q.From, false}, {*to, &q.To, true}} {
-		if d.v == "" {
-			continue
-		}
-		t, err := time.ParseInLocation("2006-01-02", d.v, domain.CST)
-		if err != nil {
-			return usageError{"ledger: --from and --to must be dates like 2026-10-01"}
-		}
-		if d.end {
-			t = t.AddDate(0, 0, 1)
-		}
-		*d.dst = t
+	var err error
+	if q.From, q.To, err = dayRange("ledger", *from, *to); err != nil {
+		return err
 	}
 	return e.withService(*db, func(svc *service.Service, ctx ctxT) error {
 		var buf bytes.Buffer

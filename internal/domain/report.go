@@ -36,7 +36,6 @@ type ExportRequest struct {
 	ApprovedBy         int64
 	ApproverName       string
 	ApprovedAt, UsedAt time.Time
-	Filter             string // the filters in words (filled by the service)
 }
 
 // Supervision is a leader's supervision order (督办) on a matter.

@@ -1,7 +1,10 @@
 package web
 
 import (
+	"context"
+	"encoding/json"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -54,7 +57,7 @@ func (s *Server) showAuditPage(w http.ResponseWriter, r *http.Request) error {
 		status = http.StatusUnprocessableEntity
 	}
 	s.render(w, r, status, "audit", &page{Title: "audit.title", Errors: errs, Data: map[string]any{
-		"Entries": entries, "Q": q, "Next": next,
+		"Entries": s.auditRows(r.Context(), lang, entries), "Q": q, "Next": next,
 	}})
 	return nil
 }
@@ -65,4 +68,118 @@ func (s *Server) describe(r *http.Request, err error) (int, httpx.ErrorDetail) {
 		pref = u.Lang
 	}
 	return httpx.Describe(r, s.log, i18n.Pick(r, pref), err)
+}
+
+// auditRow is an audit entry as the page shows it: its action and object
+// by name, and a matter's action with its states by name and the data it
+// wrote in the timeline's words. The record as written is the API's and
+// the command line's (GET /api/v1/audit, jiefen audit).
+type auditRow struct {
+	*domain.AuditEntry
+	Name     string // the action's message key, "" when it has none
+	ObjName  string // the object type's message key, or ""
+	Step     string // a matter's action (case.assess: assess), "" for others
+	From, To domain.Status
+	Data     map[string]string
+	Ledger   *ledgerLine // a ledger request, approval or export, read
+}
+
+// ledgerLine is a ledger action's audit detail in its parts, as
+// report.Service writes it ("filter Q, reason: R", "requested by N, reason:
+// R", "N matters, masked, filter Q").
+type ledgerLine struct {
+	Requester, Reason string
+	Filter            []filterChip
+	HasFilter         bool
+	Rows              int // -1: not said
+	Unmasked, Masked  bool
+}
+
+// auditRows names the entries' actions and reads a matter action's record
+// ("registered → assessed {…}", as casework writes it) into its parts;
+// a record that does not read so is shown as written.
+func (s *Server) auditRows(ctx context.Context, lang string, entries []*domain.AuditEntry) []auditRow {
+	var cats []domain.Category // read once, when a ledger line names a category
+	out := make([]auditRow, len(entries))
+	for i, e := range entries {
+		row := auditRow{AuditEntry: e}
+		if k := "audit.act." + e.Action; i18n.Has(lang, k) {
+			row.Name = k
+		} else if step, ok := strings.CutPrefix(e.Action, "case."); ok && i18n.Has(lang, "action."+step) {
+			row.Name = "action." + step
+			if from, to, data, ok := caseActionDetail(e.Detail); ok && e.Result == domain.ResultOK {
+				row.Step, row.From, row.To, row.Data = step, from, to, data
+			}
+		}
+		if strings.HasPrefix(e.Action, "ledger.") {
+			if l, q, ok := readLedgerDetail(e.Detail); ok {
+				if q.Get("category") != "" && cats == nil {
+					cats, _ = s.svc.Categories(ctx) // without them the code is shown
+				}
+				l.Filter = s.filterChips(ctx, q, cats)
+				row.Ledger = &l
+			}
+		}
+		if k := "audit.obj." + e.ObjectType; i18n.Has(lang, k) {
+			row.ObjName = k
+		}
+		out[i] = row
+	}
+	return out
+}
+
+// caseActionDetail reads a matter action's audit detail: the states before
+// and after and the data the action wrote.
+func caseActionDetail(detail string) (from, to domain.Status, data map[string]string, ok bool) {
+	states, rest, found := strings.Cut(detail, " {")
+	a, b, arrow := strings.Cut(states, " → ")
+	from, to = domain.Status(a), domain.Status(b)
+	if !found || !arrow || !from.Valid() || !to.Valid() {
+		return "", "", nil, false
+	}
+	if err := json.Unmarshal([]byte("{"+rest), &data); err != nil {
+		return "", "", nil, false
+	}
+	return from, to, data, true
+}
+
+// readLedgerDetail reads a ledger action's detail into its parts and the
+// list parameters it names; a detail of another shape (an older record)
+// is not read.
+func readLedgerDetail(detail string) (ledgerLine, url.Values, bool) {
+	l := ledgerLine{Rows: -1}
+	var q url.Values
+	head, reason, _ := strings.Cut(detail, ", reason: ")
+	if i := strings.LastIndex(reason, ", filter "); i >= 0 { // an unmasked export: the reason, then the filter
+		head, reason = head+reason[i:], reason[:i]
+	}
+	l.Reason = reason
+	for part := range strings.SplitSeq(head, ", ") {
+		switch {
+		case part == "masked":
+			l.Masked = true
+		case part == "personal data unmasked":
+			l.Unmasked = true
+		case strings.HasPrefix(part, "requested by "):
+			l.Requester = strings.TrimPrefix(part, "requested by ")
+		case strings.HasPrefix(part, "filter "):
+			f := strings.TrimPrefix(part, "filter ")
+			if f == "-" {
+				f = ""
+			}
+			v, err := url.ParseQuery(f)
+			if err != nil || strings.Contains(f, " ") {
+				return l, nil, false
+			}
+			q, l.HasFilter = v, true
+		default:
+			n, ok := strings.CutSuffix(part, " matters")
+			rows, err := strconv.Atoi(n)
+			if !ok || err != nil {
+				return l, nil, false
+			}
+			l.Rows = rows
+		}
+	}
+	return l, q, true
 }

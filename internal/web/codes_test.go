@@ -37,7 +37,7 @@ func codesInChinese(page string) []string {
 	for _, c := range domain.Channels {
 		codes[string(c)] = c != "other" // also a category's code, which the rules page shows an administrator
 	}
-	codes["open"], codes["followup"] = true, true // the list's filter words
+	codes["open"], codes["followup"], codes["none"] = true, true, true // the list's filter words, an export's old "no filter"
 	text := html.UnescapeString(tagRE.ReplaceAllString(hiddenRE.ReplaceAllString(page, ""), " "))
 	var out []string
 	for _, line := range strings.Split(text, "\n") {
@@ -85,10 +85,33 @@ func TestNoCodesInChineseText(t *testing.T) {
 			t.Errorf("assess twice: %d, want 409 with the names of the action and the status", resp.StatusCode)
 		}
 		check("dispatcher", "assess twice", body)
+		// Two export requests: one with the list's filters, one without.
+		for _, q := range []string{"?status=open&risk=red&channel=visit&overdue=followup&org_code=610831101&from=2026-01-01", ""} {
+			if resp, _ := disp.post("/cases/export.xlsx"+q, url.Values{"reason": {"报送县司法局"}}); resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("export request %q: %d", q, resp.StatusCode)
+			}
+		}
+		_, body = disp.get("/exports")
+		for _, want := range []string{"在办（未办结）", "红色", "来访", "告知/回访超期", "何家集镇", "2026-01-01", "辖区内全部事项"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("/exports lacks %q in its requests' filters", want)
+			}
+		}
+		// The audit page names a matter's action, its states and its data.
+		_, body = clients[domain.RoleAdmin].get("/admin/audit?action=case.")
+		for _, want := range []string{"研判", "已登记 → 已研判", "蓝色", "登记事项"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("/admin/audit lacks %q", want)
+			}
+		}
+		_, body = clients[domain.RoleAdmin].get("/admin/audit?action=ledger.")
+		for _, want := range []string{"申请个人信息导出", "范围：状态：在办（未办结）", "风险：红色", "范围：辖区内全部事项", "用途：报送县司法局"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("/admin/audit?action=ledger. lacks %q", want)
+			}
+		}
 		pages := []string{"/", "/account", "/inbox", "/cases", "/cases?status=open&overdue=followup&risk=red&channel=visit", "/cases/new", "/cases/" + itoa(id), "/stats", "/stats/list?fig=registered",
-			"/board", "/dashboard", "/reports/monthly", "/centre", "/orgs", "/admin/users", "/admin/rules"}
-		// Not yet: /exports shows a request's filter as codes (范围：none) and
-		// /admin/audit the recorded data verbatim.
+			"/board", "/dashboard", "/reports/monthly", "/centre", "/orgs", "/admin/users", "/admin/rules", "/exports", "/admin/audit"}
 		for _, role := range roles {
 			for _, p := range pages {
 				if resp, body := clients[role].get(p); resp.StatusCode == http.StatusOK {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"jiefen/internal/domain"
@@ -100,7 +101,18 @@ func (s *Server) showExports(w http.ResponseWriter, r *http.Request) error {
 	usable := func(x *domain.ExportRequest) bool {
 		return !x.ApprovedAt.IsZero() && x.UsedAt.IsZero() && now.Sub(x.ApprovedAt) <= report.ExportRequestTTL
 	}
-	s.render(w, r, http.StatusOK, "exports", &page{Title: "export.title", Data: map[string]any{"Mine": mine, "ToApprove": toApprove, "Usable": usable}})
+	cats, err := s.svc.Categories(r.Context())
+	if err != nil {
+		return err
+	}
+	filters := map[int64][]filterChip{} // each request's filters, as the list's chips name them
+	for _, x := range slices.Concat(mine, toApprove) {
+		if cq, err := report.RequestQuery(x); err == nil {
+			filters[x.ID] = s.filterChips(r.Context(), cq.Values(), cats)
+		}
+	}
+	s.render(w, r, http.StatusOK, "exports", &page{Title: "export.title", Data: map[string]any{"Mine": mine, "ToApprove": toApprove,
+		"Usable": usable, "Filters": filters}})
 	return nil
 }
 

@@ -1,11 +1,14 @@
 package casework
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"fmt"
 	"jiefen/internal/app"
 	"math/big"
+	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -218,6 +221,44 @@ type CaseQuery struct {
 	From, To    time.Time
 	Cursor      int64
 	Limit       int
+}
+
+// Values is the list request as the list's address parameters, without
+// paging: the web's list reads them back into the same request. An export
+// request's filters are recorded so and shown as the list's chips.
+func (cq CaseQuery) Values() url.Values {
+	q := url.Values{}
+	set := func(k, v string) {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	set("q", cq.Q)
+	set("category", cq.Category)
+	set("risk", cq.Risk)
+	set("channel", cq.Channel)
+	set("org_code", cq.OrgCode)
+	if slices.Equal(cq.Statuses, domain.OpenStatuses) {
+		q.Set("status", "open")
+	} else if len(cq.Statuses) == 1 {
+		q.Set("status", string(cq.Statuses[0]))
+	}
+	if !cq.From.IsZero() {
+		q.Set("from", cq.From.In(domain.CST).Format("2006-01-02"))
+	}
+	if !cq.To.IsZero() {
+		q.Set("to", cq.To.In(domain.CST).AddDate(0, 0, -1).Format("2006-01-02"))
+	}
+	if cq.Overdue {
+		q.Set("overdue", cmp.Or(cq.OverdueKind, "1"))
+	}
+	for name, on := range map[string]bool{"mine": cq.Mine, "cohandled": cq.CoHandled, "lead": cq.Leading, "regrade": cq.Regrade,
+		"counted": cq.Counted, "due_soon": cq.DueSoon, "to_reply": cq.ToReply} {
+		if on {
+			q.Set(name, "1")
+		}
+	}
+	return q
 }
 
 // CaseRow is a list row: the matter and its party names (masked unless the

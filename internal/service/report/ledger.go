@@ -116,15 +116,14 @@ func (s *Service) ExportRequests(ctx context.Context) (mine, toApprove []*domain
 		}
 		return err
 	})
-	for _, list := range [][]*domain.ExportRequest{mine, toApprove} {
-		for _, r := range list {
-			var q casework.CaseQuery
-			if json.Unmarshal([]byte(r.Query), &q) == nil {
-				r.Filter = describeQuery(q)
-			}
-		}
-	}
 	return mine, toApprove, err
+}
+
+// RequestQuery is the list request an export request was made for (its
+// filters, for showing them in words).
+func RequestQuery(r *domain.ExportRequest) (casework.CaseQuery, error) {
+	var q casework.CaseQuery
+	return q, json.Unmarshal([]byte(r.Query), &q)
 }
 
 // LedgerHeader is the ledger's first row (台账 columns).
@@ -328,33 +327,13 @@ func (s *Service) ledgerRow(c *domain.Case, parties []store.PartyRow, n int, ful
 		c.LeadName, due, ledgerDay(c.ClosedAt), outcome, sat}
 }
 
-// describeQuery is a list request in words, for the audit log (the search
-// text is left out: it may be an ID number or a phone).
+// describeQuery is a list request for the audit log: the list's address
+// parameters (CaseQuery.Values), "-" for none; the audit page shows them
+// in words. The search text is never written, only that there was one.
 func describeQuery(q casework.CaseQuery) string {
-	var parts []string
-	add := func(k, v string) {
-		if v != "" {
-			parts = append(parts, k+"="+v)
-		}
+	v := q.Values()
+	if v.Has("q") {
+		v.Set("q", "…")
 	}
-	add("org", q.OrgCode)
-	add("category", q.Category)
-	add("risk", q.Risk)
-	add("channel", q.Channel)
-	if !q.From.IsZero() {
-		add("from", q.From.In(domain.CST).Format("2006-01-02"))
-	}
-	if !q.To.IsZero() {
-		add("to", q.To.In(domain.CST).AddDate(0, 0, -1).Format("2006-01-02"))
-	}
-	for _, st := range q.Statuses {
-		add("status", string(st))
-	}
-	if q.Q != "" {
-		parts = append(parts, "search")
-	}
-	if len(parts) == 0 {
-		return "none"
-	}
-	return strings.Join(parts, " ")
+	return cmp.Or(v.Encode(), "-")
 }
