@@ -116,10 +116,12 @@ func baseFuncs(sf *staticFiles) template.FuncMap {
 			}
 			return domain.MaskPhone(s)
 		},
-		"join":  strings.Join,
-		"has":   func(u *domain.User, r string) bool { return u != nil && u.Has(domain.Role(r)) },
-		"can":   func(u *domain.User, a string) bool { return authz.Allowed(u, authz.Action(a)) },
-		"roles": func() []domain.Role { return domain.AllRoles },
+		"join": strings.Join,
+		"has":  func(u *domain.User, r string) bool { return u != nil && u.Has(domain.Role(r)) },
+		"can":  func(u *domain.User, a string) bool { return authz.Allowed(u, authz.Action(a)) },
+		"roles": func() []domain.Role { // the roles an administrator may give: the business roles
+			return slices.DeleteFunc(slices.Clone(domain.AllRoles), func(r domain.Role) bool { return r.IsAdmin() || r == domain.RoleCitizen })
+		},
 		"hasrole": func(rs []domain.Role, r domain.Role) bool {
 			for _, x := range rs {
 				if x == r {

@@ -301,7 +301,8 @@ func TestPagesPerRole(t *testing.T) {
 	jftest.Engines(t, func(t *testing.T, st *store.Store) {
 		e := newEnv(t, st)
 		pages := map[string]int{"/": 200, "/account": 200, "/orgs": 200, "/admin/users": 403, "/admin/audit": 403, "/admin/users/new": 403}
-		for _, role := range []domain.Role{domain.RoleReceptionist, domain.RoleDispatcher, domain.RoleHandler, domain.RoleMediator, domain.RoleGridWorker, domain.RoleLeader, domain.RoleReviewer, domain.RoleAdmin} {
+		for _, role := range []domain.Role{domain.RoleReceptionist, domain.RoleDispatcher, domain.RoleHandler, domain.RoleMediator, domain.RoleGridWorker,
+			domain.RoleLeader, domain.RoleReviewer, domain.RoleAdmin, domain.RoleSecurityAdmin, domain.RoleAuditAdmin} {
 			name := "u" + strings.ReplaceAll(string(role), "_", "")
 			org := "610831101"
 			if role == domain.RoleGridWorker {
@@ -311,8 +312,14 @@ func TestPagesPerRole(t *testing.T) {
 			c := e.client()
 			c.login(name, jftest.Password)
 			for p, want := range pages {
-				if role == domain.RoleAdmin && want == 403 {
+				// The three administrators' duties are separate: the system
+				// administrator keeps accounts, the audit administrator alone
+				// reads the audit log, the security administrator neither.
+				switch {
+				case role == domain.RoleAdmin && p != "/admin/audit", role == domain.RoleAuditAdmin && p == "/admin/audit":
 					want = 200
+				case (role == domain.RoleSecurityAdmin || role == domain.RoleAuditAdmin) && p == "/orgs":
+					want = 403
 				}
 				resp, body := c.get(p)
 				if resp.StatusCode != want {
@@ -422,7 +429,14 @@ func TestUserAdminForm(t *testing.T) {
 	if resp.StatusCode != 409 || !strings.Contains(body, "已被他人修改") {
 		t.Fatalf("stale save: %d", resp.StatusCode)
 	}
-	// Audit search finds the creation, and the search is itself audited.
+	// The system administrator may not read the audit log (AU-7); the audit
+	// administrator's search finds the creation, and is itself audited.
+	if resp, _ := c.get("/admin/audit"); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("the system administrator reads the audit log: %d", resp.StatusCode)
+	}
+	e.user("auditor", "610831", domain.RoleAuditAdmin)
+	c = e.client()
+	c.login("auditor", jftest.Password)
 	_, body = c.get("/admin/audit?action=user.create")
 	if !strings.Contains(body, "liuxia") {
 		t.Error("audit page lacks the creation")
