@@ -1,6 +1,7 @@
 package service_test
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -142,6 +143,55 @@ func TestFourEyes(t *testing.T) {
 		c = p.Act(t, e.disp, c.ID, "transfer", casework.ActionInput{Assignee: "lead2", Reason: "转由分管领导办理"})
 		if _, err := svc.Act(as(lead2), c.ID, "reply", casework.ActionInput{Note: "已督促"}); domain.ErrorKey(err) != "four_eyes.self" {
 			t.Errorf("answering one's own supervision: %v", err)
+		}
+	})
+}
+
+// Moving an account leaves it no right in its old township (issue 14, point
+// 3): a mediator moved from 何家集镇 to 老君殿镇 no longer reads, lists,
+// finds among their tasks or acts on the matters they held there; a grid
+// worker's watch below the matter's place still holds.
+func TestMovedAccountLeavesItsOldPlace(t *testing.T) {
+	jftest.Engines(t, func(t *testing.T, st *store.Store) {
+		e := newCaseEnv(t, st)
+		p := e.path("")
+		held := p.Matter(t, landCase("610831101"), jftest.Signed) // in med1's hands
+		ctx := as(e.med)
+		if _, err := e.svc.Case(ctx, held.ID); err != nil {
+			t.Fatalf("before the move: %v", err)
+		}
+		to := "610831102"
+		if _, err := e.svc.UpdateUser(jftest.CLI(), e.med.ID, identity.UserPatch{OrgCode: &to}); err != nil {
+			t.Fatal(err)
+		}
+		moved, _ := e.svc.UserByUsername(jftest.CLI(), "med1")
+		// The dispatcher over the matter is told to hand it over.
+		items, _, _ := e.svc.Inbox(as(e.disp), false)
+		if !slices.ContainsFunc(items, func(n domain.Notification) bool { return n.Kind == "handover" && n.CaseID == held.ID }) {
+			t.Error("the dispatcher was not told to hand the matter over")
+		}
+		ctx = as(moved)
+		if _, err := e.svc.Case(ctx, held.ID); domain.ErrorCode(err) != domain.NotFound {
+			t.Errorf("the moved mediator reads the matter: %v", err)
+		}
+		if rows, _, err := e.svc.Cases(ctx, casework.CaseQuery{Mine: true, Limit: 50}); err != nil || len(rows) != 0 {
+			t.Errorf("the moved mediator's list: %d, %v", len(rows), err)
+		}
+		if tasks, err := e.svc.Tasks(ctx); err != nil || len(tasks) != 0 {
+			t.Errorf("the moved mediator's tasks: %d, %v", len(tasks), err)
+		}
+		if _, err := e.svc.Act(ctx, held.ID, "progress", casework.ActionInput{Note: "继续调解"}); err == nil {
+			t.Error("the moved mediator acted on the matter")
+		}
+		if _, _, err := e.svc.CaseForPrint(ctx, held.ID, "registration"); err == nil {
+			t.Error("the moved mediator printed the matter")
+		}
+		// A grid worker watches a village matter from a cell below it.
+		p.Med = e.med2
+		closed := p.Matter(t, landCase("610831101200"), jftest.Archived)
+		closed = p.Act(t, e.disp, closed.ID, "watch", casework.ActionInput{Assignee: "grid1", Days: 14})
+		if _, err := e.svc.Case(as(e.grid), closed.ID); err != nil {
+			t.Errorf("the grid worker's watch: %v", err)
 		}
 	})
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"jiefen/internal/app"
+	"jiefen/internal/domain"
+	"jiefen/internal/store"
 )
 
 // Policy holds the security values that 等保 assessors expect to be
@@ -48,7 +50,18 @@ type Service struct {
 	*app.Kernel
 	policy Policy
 	sleep  func(context.Context, time.Duration)
+	onMove MoveHook
 }
+
+// MoveHook is told, in the transaction that moves an account to another
+// place, of the account as it now is; it answers how many of the
+// account's open links (matters in its hands, shared, led or watched) no
+// longer hold where it is now. Casework registers it (identity knows
+// nothing of matters).
+type MoveHook func(ctx context.Context, tx *store.Tx, u *domain.User) (int, error)
+
+// OnMove registers the hook run when an account moves.
+func (s *Service) OnMove(h MoveHook) { s.onMove = h }
 
 // New builds the identity use-cases on the kernel with the policy p.
 func New(k *app.Kernel, p Policy) *Service { return &Service{Kernel: k, policy: p, sleep: sleepCtx} }

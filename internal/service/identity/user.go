@@ -132,6 +132,19 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, p UserPatch) (*domai
 			return err
 		}
 		changes := userChanges(&before, u)
+		if before.OrgCode != u.OrgCode && s.onMove != nil {
+			moved, err := tx.User(ctx, u.ID)
+			if err != nil {
+				return err
+			}
+			n, err := s.onMove(ctx, tx, moved)
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				changes = append(changes, fmt.Sprintf("%d open matter(s) left outside the new place, their dispatchers told", n))
+			}
+		}
 		if u.Disabled || privilege {
 			n, err := tx.EndUserSessions(ctx, u.ID, 0, "account changed")
 			if err != nil {
