@@ -108,6 +108,9 @@ func TestCLIEndToEnd(t *testing.T) {
 		if r = run(t, "", env, "audit", "search", "--to", "yesterday"); r.code != 2 || !strings.Contains(r.stderr, "must be dates") {
 			t.Fatalf("audit search, bad date: %+v", r)
 		}
+		if r = run(t, "", env, "security", "report"); r.code != 0 || !strings.Contains(r.stdout, "alerts (30 days): 0") || !strings.Contains(r.stdout, "cap 60 a day") {
+			t.Fatalf("security report: %+v", r)
+		}
 		r = run(t, "", env, "migrate")
 		if r.code != 0 || !strings.Contains(r.stdout, "applied 0 migration(s)") {
 			t.Fatalf("migrate: %+v", r)

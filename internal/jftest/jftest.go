@@ -114,8 +114,11 @@ func Logger() *slog.Logger {
 }
 
 // Service builds a service on st with the fast policy and a fresh keyring.
-func Service(st *store.Store) *service.Service {
-	svc := service.New(st, Logger(), FastPolicy())
+func Service(st *store.Store) *service.Service { return ServiceWith(st, FastPolicy()) }
+
+// ServiceWith is Service with policy p.
+func ServiceWith(st *store.Store, p identity.Policy) *service.Service {
+	svc := service.New(st, Logger(), p)
 	path := filepath.Join(os.TempDir(), "jiefen-test-"+hex.EncodeToString(randBytes(6))+".keys")
 	if !store.IsPostgres(st.DSN()) {
 		path = strings.TrimPrefix(st.DSN(), "sqlite:") + ".keys" // removed with the test's temp dir

@@ -111,7 +111,7 @@ func TestNoCodesInChineseText(t *testing.T) {
 			}
 		}
 		pages := []string{"/", "/account", "/inbox", "/cases", "/cases?status=open&overdue=followup&risk=red&channel=visit", "/cases/new", "/cases/" + itoa(id), "/stats", "/stats/list?fig=registered",
-			"/board", "/dashboard", "/reports/monthly", "/centre", "/orgs", "/admin/users", "/admin/rules", "/exports", "/admin/audit"}
+			"/board", "/dashboard", "/reports/monthly", "/centre", "/orgs", "/admin/users", "/admin/rules", "/exports", "/admin/audit", "/admin/security"}
 		for _, role := range roles {
 			for _, p := range pages {
 				if resp, body := clients[role].get(p); resp.StatusCode == http.StatusOK {

@@ -64,6 +64,8 @@ func (s *Server) routes() {
 	m.Handle("POST /cases/export.xlsx", authz.PersonalExport, s.wrapH(s.exportLedger))
 	m.Handle("GET /exports", authz.CaseView, s.wrapH(s.showExports))
 	m.Handle("POST /exports/{id}/approve", authz.ExportApprove, s.wrapH(s.approveExport))
+	m.Handle("POST /reveal-grants", authz.PersonalReveal, s.wrapH(s.requestRevealGrant))
+	m.Handle("POST /reveal-grants/{id}/approve", authz.ExportApprove, s.wrapH(s.approveRevealGrant))
 	m.Handle("GET /exports/{id}/ledger.xlsx", authz.PersonalExport, s.wrapH(s.downloadExport))
 	m.Handle("GET /reports/monthly", authz.CaseView, s.wrapH(s.showMonthlyReport))
 	m.Handle("GET /reports/monthly.xlsx", authz.CaseView, s.wrapH(s.showMonthlyReport))
@@ -85,6 +87,8 @@ func (s *Server) routes() {
 	m.Handle("POST /admin/sessions/end-all", authz.UserManage, s.wrapH(s.endAllSessions))
 
 	m.Handle("GET /admin/audit", authz.AuditView, s.wrapH(s.showAuditPage))
+	m.Handle("GET /admin/security", authz.SecurityView, s.wrapH(s.showSecurityPage))
+	m.Handle("POST /admin/security/alerts/{id}/handle", authz.SecurityView, s.wrapH(s.handleAlert))
 	m.Handle("GET /admin/rules", authz.UserManage, s.wrapH(s.showRulesPage))
 	m.Handle("POST /admin/rules", authz.UserManage, s.wrapH(s.saveRules))
 

@@ -29,7 +29,13 @@ type env struct {
 
 func newEnv(t *testing.T, st *store.Store) *env {
 	t.Helper()
-	svc := jftest.Service(st)
+	return newEnvWith(t, st, jftest.FastPolicy())
+}
+
+// newEnvWith is newEnv with the security policy p.
+func newEnvWith(t *testing.T, st *store.Store, p identity.Policy) *env {
+	t.Helper()
+	svc := jftest.ServiceWith(st, p)
 	jftest.SeedTree(t, svc)
 	srv, err := server.New(server.Config{Version: "test", CentreName: "子洲县综治中心"}, svc, jftest.Logger())
 	if err != nil {

@@ -184,6 +184,9 @@ func (s *Service) RevealParty(ctx context.Context, caseID, partyID int64, reason
 	if reason == "" || utf8.RuneCountInString(reason) > 200 {
 		return "", "", &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: map[string]string{"reason": "reveal.reason"}}
 	}
+	if err := s.id.CheckRevealBudget(ctx); err != nil {
+		return "", "", err
+	}
 	err = s.Update(ctx, func(tx *store.Tx) error {
 		p, err := tx.PartySecret(ctx, caseID, partyID)
 		if err != nil {

@@ -26,6 +26,10 @@ type Policy struct {
 	InitialPwdMaxAge time.Duration // an initial or reset password expires unused after this
 	PasswordHistory  int           // last N passwords may not be reused
 	Argon            ArgonParams
+	// The reveal budget: full views of personal data per account per day
+	// (beyond it a second person grants more) and per minute.
+	RevealDailyCap  int
+	RevealPerMinute int
 }
 
 // DefaultPolicy returns the values documented in the README.
@@ -42,6 +46,8 @@ func DefaultPolicy() Policy {
 		InitialPwdMaxAge: 24 * time.Hour,
 		PasswordHistory:  5,
 		Argon:            DefaultArgon,
+		RevealDailyCap:   60,
+		RevealPerMinute:  12,
 	}
 }
 
