@@ -18,6 +18,7 @@ import (
 // how often, and the policy in force.
 type SecurityReport struct {
 	Alerts    []*domain.SecurityAlert
+	Open      int // alerts not yet handled
 	Revealers []domain.Revealer
 	Policy    Policy
 	At        time.Time
@@ -36,6 +37,11 @@ func (s *Service) SecurityReport(ctx context.Context) (*SecurityReport, error) {
 		var err error
 		if r.Alerts, err = tx.SecurityAlerts(ctx, u.OrgPath, tx.Now.AddDate(0, 0, -30)); err != nil {
 			return err
+		}
+		for _, a := range r.Alerts {
+			if a.HandledAt.IsZero() {
+				r.Open++
+			}
 		}
 		start, _ := domain.ParseDay(cstDay(tx.Now))
 		if r.Revealers, err = tx.TopRevealers(ctx, u.OrgPath, start, 20); err != nil {
