@@ -5,6 +5,7 @@ package identity
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"jiefen/internal/app"
@@ -48,6 +49,8 @@ type Service struct {
 	*app.Kernel
 	policy Policy
 	sleep  func(context.Context, time.Duration)
+	// The audit anchor's last success (Unix seconds) and failures, for /metrics.
+	anchorAt, anchorFailures atomic.Int64
 }
 
 // New builds the identity use-cases on the kernel with the policy p.
