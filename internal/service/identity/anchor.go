@@ -28,6 +28,9 @@ import (
 // AnchorLease is the job lease under which one instance writes anchors.
 const AnchorLease = "audit_anchor"
 
+// DefaultAnchorEvery is how often the head is anchored unless told.
+const DefaultAnchorEvery = 5 * time.Minute
+
 // AnchorConfig says where and how often the chain's head is anchored.
 type AnchorConfig struct {
 	Path     string        // the anchor file, appended to (created 0600)
@@ -119,6 +122,9 @@ func (s *Service) AnchorNow(ctx context.Context, cfg AnchorConfig) (domain.Audit
 // one instance holding the anchor lease (so instances sharing a PostgreSQL
 // do not all write), and once more as it stops; then it gives the lease up.
 func (s *Service) RunAuditAnchor(ctx context.Context, cfg AnchorConfig) {
+	if cfg.Every <= 0 {
+		cfg.Every = DefaultAnchorEvery
+	}
 	t := time.NewTicker(cfg.Every)
 	defer t.Stop()
 	ttl := 2 * cfg.Every // renewed at every run, so it lapses only when the holder stops
