@@ -10,6 +10,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"jiefen/internal/authz"
@@ -25,6 +26,8 @@ type Kernel struct {
 	keys  *crypto.Keyring
 	calMu sync.Mutex
 	cal   *domain.Calendar
+	// auditFailures counts audit rows that could not be written (AU-8).
+	auditFailures atomic.Int64
 }
 
 // New builds a kernel on st.
@@ -44,6 +47,29 @@ func (k *Kernel) SetKeys(keys *crypto.Keyring) { k.keys = keys }
 
 // Keys returns the keyring (nil before SetKeys).
 func (k *Kernel) Keys() *crypto.Keyring { return k.keys }
+
+// Sealer is what seals audit rows: the keyring's audit keys, or nil
+// before SetKeys (and then no audit row can be written).
+func (k *Kernel) Sealer() store.AuditSealer {
+	if k.keys == nil {
+		return nil
+	}
+	return k.keys
+}
+
+// AuditFailures is how many audit rows this process failed to write (each
+// one's action was refused with it); /metrics shows it for alerting (AU-8).
+func (k *Kernel) AuditFailures() int64 { return k.auditFailures.Load() }
+
+// auditFailed raises the alarm for an audit row that was not written: the
+// counter and an error line an operator can alert on (AU-8).
+func (k *Kernel) auditFailed(action string, err error) {
+	if errors.Is(err, context.Canceled) {
+		return // the request was abandoned: its action is not done either
+	}
+	k.auditFailures.Add(1)
+	k.log.Error("AUDIT WRITE FAILED: the action is refused", "alarm", "audit_write_failed", "action", action, "err", err)
+}
 
 // Calendar loads the working-day calendar (cached until ForgetCalendar).
 func (k *Kernel) Calendar(ctx context.Context) (*domain.Calendar, error) {
@@ -120,17 +146,24 @@ func (k *Kernel) Audit(ctx context.Context, tx *store.Tx, action, objType, objID
 	} else if p := a.Principal(); p != nil {
 		e.Username = p.Username // the operator: "(cli)"
 	}
-	return tx.AppendAudit(ctx, e)
+	if err := tx.AppendAudit(ctx, k.Sealer(), e); err != nil {
+		k.auditFailed(action, err)
+		return err
+	}
+	return nil
 }
 
 // AuditAlone writes an audit row in its own transaction (for refusals and
 // failures, where the main transaction does not commit).
 func (k *Kernel) AuditAlone(ctx context.Context, action, objType, objID, orgPath, detail string) {
+	wrote := false
 	err := k.st.Update(context.WithoutCancel(ctx), func(tx *store.Tx) error {
-		return k.Audit(ctx, tx, action, objType, objID, orgPath, domain.ResultFail, detail)
+		err := k.Audit(ctx, tx, action, objType, objID, orgPath, domain.ResultFail, detail)
+		wrote = err == nil
+		return err
 	})
-	if err != nil {
-		k.log.Error("audit write failed", "action", action, "err", err)
+	if err != nil && wrote { // written, then lost with its transaction (Audit raised the alarm otherwise)
+		k.auditFailed(action, err)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"jiefen/internal/domain"
 	"jiefen/internal/store"
 )
 
@@ -171,7 +172,8 @@ func (e *env) restore(args []string) error {
 			removeSQLite(tmp)
 		}
 	}()
-	info, checked, err := e.copyForRestore(*from, tmp)
+	keys, _ := e.sideFiles(*db, *keyFile)
+	info, audit, err := e.copyForRestore(*from, tmp, keys)
 	if err != nil {
 		return err
 	}
@@ -181,7 +183,10 @@ func (e *env) restore(args []string) error {
 	}
 	done = true
 	syncDir(dir)
-	fmt.Fprintf(e.stdout, "restored %s to %s: schema version %d, %d matters, audit chain intact (%d entries)\n", *from, target, info.schema, info.cases, checked)
+	fmt.Fprintf(e.stdout, "restored %s to %s: schema version %d, %d matters, audit chain intact (%d entries)\n", *from, target, info.schema, info.cases, audit.Checked)
+	if audit.Unsealed > 0 {
+		fmt.Fprintf(e.stdout, "the seals of %d audit entries were not checked: there is no key file at %s yet (check them with jiefen audit verify once it is there)\n", audit.Unsealed, keys)
+	}
 	if aside != "" {
 		fmt.Fprintf(e.stdout, "the previous database is kept as %s\n", aside)
 	}
@@ -223,30 +228,32 @@ func (e *env) checkRestoreTarget(from, target string, force bool) (bool, error) 
 
 // copyForRestore copies the backup from into tmp and checks the copy: an
 // intact jiefen database of a schema this binary knows, whose audit chain
-// verifies, settled and flushed to disk. It returns what it holds and the
-// audit entries checked.
-func (e *env) copyForRestore(from, tmp string) (dbInfo, int64, error) {
+// verifies (its seals with the key file keys, when it is there), settled
+// and flushed to disk. It returns what it holds and what the audit check
+// found.
+func (e *env) copyForRestore(from, tmp, keys string) (dbInfo, domain.VerifyResult, error) {
+	var none domain.VerifyResult
 	if err := copyFile(from, tmp); err != nil {
-		return dbInfo{}, 0, fmt.Errorf("restore: %w", err)
+		return dbInfo{}, none, fmt.Errorf("restore: %w", err)
 	}
 	info, err := inspectSQLite(e.ctx, tmp)
 	if err != nil {
-		return dbInfo{}, 0, fmt.Errorf("restore: %s %w", from, err)
+		return dbInfo{}, none, fmt.Errorf("restore: %s %w", from, err)
 	}
 	if latest, err := latestSchema(); err == nil && info.schema > latest {
-		return dbInfo{}, 0, fmt.Errorf("restore: %s was made by a newer jiefen (schema version %d; this one knows up to %d)", from, info.schema, latest)
+		return dbInfo{}, none, fmt.Errorf("restore: %s was made by a newer jiefen (schema version %d; this one knows up to %d)", from, info.schema, latest)
 	}
-	checked, err := verifyAuditAt(e.ctx, tmp)
+	res, err := verifyAuditAt(e.ctx, tmp, keys)
 	if err != nil {
-		return dbInfo{}, 0, fmt.Errorf("restore: %s: %w", from, err)
+		return dbInfo{}, none, fmt.Errorf("restore: %s: %w", from, err)
 	}
 	if err := settled(tmp); err != nil {
-		return dbInfo{}, 0, fmt.Errorf("restore: %w", err)
+		return dbInfo{}, none, fmt.Errorf("restore: %w", err)
 	}
 	if _, err := syncFile(tmp); err != nil {
-		return dbInfo{}, 0, fmt.Errorf("restore: %w", err)
+		return dbInfo{}, none, fmt.Errorf("restore: %w", err)
 	}
-	return info, checked, nil
+	return info, res, nil
 }
 
 // putInPlace moves an existing database aside (present) and renames tmp

@@ -16,6 +16,8 @@ import (
 	msqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"jiefen/internal/crypto"
+	"jiefen/internal/domain"
 	"jiefen/internal/service"
 	"jiefen/internal/service/identity"
 	"jiefen/internal/store"
@@ -130,22 +132,30 @@ func latestSchema() (int, error) {
 	return ms[len(ms)-1].Version, nil
 }
 
-// verifyAuditAt walks the audit chain of the SQLite file at path.
-func verifyAuditAt(ctx context.Context, path string) (int64, error) {
+// verifyAuditAt walks the audit chain of the SQLite file at path, checking
+// the seals with the key file at keys when there is one (without it only
+// the links and the unkeyed hashes of old can be checked: Unsealed counts
+// the rest).
+func verifyAuditAt(ctx context.Context, path, keys string) (domain.VerifyResult, error) {
 	st, err := store.Open(ctx, "sqlite:"+path)
 	if err != nil {
-		return 0, fmt.Errorf("cannot be opened: %w", err)
+		return domain.VerifyResult{}, fmt.Errorf("cannot be opened: %w", err)
 	}
 	defer st.Close()
 	svc := service.New(st, slog.New(slog.DiscardHandler), identity.DefaultPolicy())
-	res, err := svc.VerifyAudit(ctx)
+	if k, err := crypto.Load(keys); err == nil {
+		svc.SetKeys(k)
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return domain.VerifyResult{}, err
+	}
+	res, err := svc.VerifyAudit(ctx, "")
 	if err != nil {
-		return 0, fmt.Errorf("cannot verify the audit chain: %w", err)
+		return res, fmt.Errorf("cannot verify the audit chain: %w", err)
 	}
 	if res.BrokenAt != 0 {
-		return 0, fmt.Errorf("the audit chain is BROKEN at entry %d (%s); refusing to restore it", res.BrokenAt, res.Reason)
+		return res, fmt.Errorf("the audit chain is BROKEN at entry %d (%s); refusing to restore it", res.BrokenAt, res.Reason)
 	}
-	return res.Checked, nil
+	return res, nil
 }
 
 // notInUse fails when another connection (a running jiefen serve) has the
@@ -181,7 +191,8 @@ func moveAside(db string) (string, error) {
 	for i := 2; exists(aside) || exists(aside+"-wal"); i++ {
 		aside = fmt.Sprintf("%s-%d", base, i)
 	}
-	for _, suffix := range []string{"", "-wal", "-journal"} {
+	// The anchor file beside it witnesses its audit chain, not the restored one's.
+	for _, suffix := range []string{"", "-wal", "-journal", ".audit-anchor"} {
 		if !exists(db + suffix) {
 			continue
 		}

@@ -115,6 +115,9 @@ func TestBackupUnderLoadRestores(t *testing.T) {
 	if !strings.Contains(r.stderr, "no key file at "+restored+".keys") {
 		t.Errorf("restore must warn that the key file is missing: %q", r.stderr)
 	}
+	if !strings.Contains(r.stdout, "audit entries were not checked: there is no key file at "+restored+".keys yet") {
+		t.Errorf("restore must say the audit seals went unchecked: %q", r.stdout)
+	}
 
 	db := sqliteDB(t, restored)
 	var check string
@@ -148,7 +151,7 @@ func TestBackupUnderLoadRestores(t *testing.T) {
 	}
 	rst := jftest.OpenSQLiteAt(t, restored)
 	rsvc := jftest.Service(rst)
-	res, err := rsvc.VerifyAudit(context.Background())
+	res, err := rsvc.VerifyAudit(context.Background(), "")
 	if err != nil || res.BrokenAt != 0 || res.Checked == 0 {
 		t.Fatalf("audit verify of the restored database: %+v %v", res, err)
 	}
@@ -223,6 +226,7 @@ func TestRestoreRefusesBrokenAuditChain(t *testing.T) {
 	}
 	db.Close()
 	target := filepath.Join(dir, "target.db")
+	copyKeyFile(t, src+".keys", target+".keys") // the backup's key file, put in place first
 	r := run(t, "", nil, "restore", "--from", out, "--db", target)
 	if r.code != 1 || !strings.Contains(r.stderr, "audit chain is BROKEN at entry 2") {
 		t.Fatalf("tampered backup: %+v", r)
@@ -276,13 +280,22 @@ func TestBackupRestoreRefuseExisting(t *testing.T) {
 	}
 	tst.Close()
 
+	// The key file beside the target is its own, not the backup's: the
+	// backup's audit seals do not hold under it, and the restore is refused
+	// (its personal data could not be read either).
+	r = run(t, "", nil, "restore", "--from", out, "--db", target, "--force")
+	if r.code != 1 || !strings.Contains(r.stderr, "audit chain is BROKEN at entry 1") || !strings.Contains(r.stderr, "not the key file that sealed it") {
+		t.Fatalf("restore with another database's key file: %+v", r)
+	}
+	copyKeyFile(t, src+".keys", target+".keys")
+	jftest.WriteFile(t, target+".audit-anchor", "the old database's anchors\n")
 	r = run(t, "", nil, "restore", "--from", out, "--db", target, "--force")
 	if r.code != 0 || !strings.Contains(r.stdout, "kept as "+target+".before-restore-") {
 		t.Fatalf("restore --force: %+v", r)
 	}
 	asides, _ := filepath.Glob(target + ".before-restore-*")
-	if len(asides) != 1 {
-		t.Fatalf("old database not kept aside: %v", asides)
+	if len(asides) != 2 || !strings.HasSuffix(asides[1], ".audit-anchor") || fileExists(target+".audit-anchor") {
+		t.Fatalf("old database and its audit anchor file not kept aside together: %v", asides)
 	}
 	if fileExists(target+"-wal") || fileExists(target+"-shm") {
 		t.Error("stale -wal/-shm left beside the restored database")
@@ -319,6 +332,18 @@ func TestBackupRestorePostgresDSN(t *testing.T) {
 				t.Errorf("%v: stderr %q, want %q", c.args, r.stderr, w)
 			}
 		}
+	}
+}
+
+// copyKeyFile puts the key file from in place at to.
+func copyKeyFile(t *testing.T, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, b, 0o600); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -125,8 +125,10 @@ Usage:
   jiefen board [--org CODE]   the command centre's counts now
   jiefen assess suggest --description TEXT [--org CODE]  suggested category and risk colour, with reasons
   jiefen assess rules | set-rules --from FILE --note N   the assessment rules (JSON), versioned
-  jiefen audit verify                                 check the audit log's hash chain
   jiefen security report [--json]                     the security alerts of 30 days, today's full views of personal data, the policy
+  jiefen audit verify [--audit-anchor FILE] [--key-file FILE]   check every audit entry's seal, the links and the anchor file
+  jiefen audit anchor                                 write the audit chain's head to the anchor file now
+  jiefen audit rotate-key [--key-file FILE]           a new current audit key (the old ones stay, to verify)
   jiefen audit search [--user U] [--action A] [--object ID] [--result ok|fail] [--from DATE] [--to DATE] [--limit N]
                                                       the audit entries as written, newest first (audited)
   jiefen workflow                                     print the workflow table (docs/WORKFLOW.md)
@@ -306,24 +308,41 @@ func redactDSN(dsn string) string {
 
 // cliService builds a service acting as the operator's CLI.
 func (e *env) cliService(st *store.Store, dsn string) (*service.Service, context.Context, error) {
+	return e.cliServiceWith(st, dsn, e.getenv("JIEFEN_KEY_FILE"), crypto.LoadOrCreate)
+}
+
+// cliServiceWith is cliService with the key file keyFile read by load.
+func (e *env) cliServiceWith(st *store.Store, dsn, keyFile string, load func(string) (*crypto.Keyring, error)) (*service.Service, context.Context, error) {
 	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	svc := service.New(st, log, identity.DefaultPolicy())
-	if err := loadKeys(svc, dsn, e.getenv("JIEFEN_KEY_FILE")); err != nil {
+	if err := loadKeysWith(svc, dsn, keyFile, load); err != nil {
 		return nil, nil, err
 	}
 	return svc, domain.WithActor(e.ctx, domain.OperatorActor()), nil
 }
 
 // loadKeys opens (creating on first use) the key file that seals personal
-// data: by default beside the SQLite file, or data/jiefen.keys for PostgreSQL.
+// data and the audit log: by default beside the SQLite file, or
+// data/jiefen.keys for PostgreSQL.
 func loadKeys(svc *service.Service, dsn, keyFile string) error {
-	if keyFile == "" {
-		keyFile = "data/jiefen.keys"
-		if !store.IsPostgres(dsn) {
-			keyFile = strings.TrimPrefix(dsn, "sqlite:") + ".keys"
-		}
+	return loadKeysWith(svc, dsn, keyFile, crypto.LoadOrCreate)
+}
+
+// keyPath is the key file for dsn: keyFile when given, else beside the
+// SQLite file, or data/jiefen.keys for PostgreSQL.
+func keyPath(dsn, keyFile string) string {
+	if keyFile != "" {
+		return keyFile
 	}
-	k, err := crypto.LoadOrCreate(keyFile)
+	if store.IsPostgres(dsn) {
+		return "data/jiefen.keys"
+	}
+	return strings.TrimPrefix(dsn, "sqlite:") + ".keys"
+}
+
+// loadKeysWith is loadKeys reading the key file with load.
+func loadKeysWith(svc *service.Service, dsn, keyFile string, load func(string) (*crypto.Keyring, error)) error {
+	k, err := load(keyPath(dsn, keyFile))
 	if err != nil {
 		return err
 	}

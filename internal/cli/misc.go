@@ -159,24 +159,8 @@ func (e *env) audit(args []string) error {
 	if len(args) > 0 && args[0] == "search" {
 		return e.auditSearch(args[1:])
 	}
-	if len(args) == 0 || args[0] != "verify" {
-		return usageError{"audit: the subcommands are verify and search"}
-	}
-	f := e.newFlags("audit verify")
-	db := f.str("db", DefaultDB, "database DSN")
-	if err := f.parse(args[1:]); err != nil {
-		return err
-	}
-	return e.withService(*db, func(svc *service.Service, ctx ctxT) error {
-		res, err := svc.VerifyAudit(ctx)
-		if err != nil {
-			return err
-		}
-		if res.BrokenAt != 0 {
-			return fmt.Errorf("audit chain BROKEN at entry %d: %s (%d entries checked before it)", res.BrokenAt, res.Reason, res.Checked-1)
-		}
-		fmt.Fprintf(e.stdout, "audit chain intact: %d entries verified\n", res.Checked)
-		return nil
+	return e.runSub("audit", "verify, search, anchor or rotate-key", args, map[string]subFunc{
+		"verify": e.auditVerify, "anchor": e.auditAnchor, "rotate-key": e.auditRotateKey,
 	})
 }
 

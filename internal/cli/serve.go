@@ -42,6 +42,7 @@ func (e *env) serve(args []string, isDemo bool) error {
 	demoCases := f.Int("cases", demo.DemoCases, "demo: how many matters to create on first start")
 	keyFile := f.str("key-file", "", "key file for personal data (default: beside the SQLite file, or data/jiefen.keys)")
 	logFile := f.str("log-file", "", "append the log to this file (default: the terminal; the demo: demo.log beside its database)")
+	anchor := addAnchorFlags(f)
 	if err := f.parse(args); err != nil {
 		return err
 	}
@@ -72,6 +73,11 @@ func (e *env) serve(args []string, isDemo bool) error {
 	if err := loadKeys(svc, *db, *keyFile); err != nil {
 		return err
 	}
+	anchorCfg, closeAnchor, err := anchor.start(e.ctx, *db, svc)
+	if err != nil {
+		return err
+	}
+	defer closeAnchor()
 	if isDemo {
 		accounts, err := demo.Prepare(e.ctx, svc, *demoCases, func(step string) { fmt.Fprintf(e.stdout, "  … %s\n", step) })
 		if err != nil {
@@ -85,18 +91,27 @@ func (e *env) serve(args []string, isDemo bool) error {
 	if err != nil {
 		return err
 	}
-	jobsCtx, stopJobs := context.WithCancel(e.ctx)
-	jobsDone, eventsDone := make(chan struct{}), make(chan struct{})
+	defer startJobs(e.ctx, svc, anchorCfg)()
+	return listenAndServe(e.ctx, log, *addr, *tlsCert, *tlsKey, srv.Handler())
+}
+
+// startJobs starts the background work of a server; the returned func
+// stops it and waits for it to end (after the last request).
+func startJobs(ctx context.Context, svc *service.Service, anchorCfg identity.AnchorConfig) (stop func()) {
+	jobsCtx, stopJobs := context.WithCancel(ctx)
+	jobsDone, eventsDone, anchorDone := make(chan struct{}), make(chan struct{}), make(chan struct{})
 	// Due-soon and overdue notices, on the one instance holding the job lease.
 	go func() { svc.RunJobs(jobsCtx, time.Minute); close(jobsDone) }()
+	// The audit chain's head, outside the database, on the one instance
+	// holding the anchor lease; once more as it stops.
+	go func() { svc.RunAuditAnchor(jobsCtx, anchorCfg); close(anchorDone) }()
 	go svc.WarmAssess(jobsCtx)
 	go svc.WarmBoard(domain.WithActor(jobsCtx, domain.OperatorActor())) // the big screen's period figures
-	// Events from the other instances (PostgreSQL). When e.ctx ends this
+	// Events from the other instances (PostgreSQL). When ctx ends this
 	// closes the open event streams, so the graceful shutdown is not held up
 	// by them.
 	go func() { svc.RunEvents(jobsCtx); close(eventsDone) }()
-	defer func() { stopJobs(); <-jobsDone; <-eventsDone }()
-	return listenAndServe(e.ctx, log, *addr, *tlsCert, *tlsKey, srv.Handler())
+	return func() { stopJobs(); <-jobsDone; <-eventsDone; <-anchorDone }
 }
 
 func countUsers(ctx context.Context, st *store.Store) (int, error) {

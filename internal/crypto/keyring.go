@@ -1,8 +1,10 @@
 // Package crypto encrypts personal data at rest (AES-256-GCM, a key ID on
-// every value so keys can rotate) and computes keyed blind indexes
+// every value so keys can rotate), computes keyed blind indexes
 // (HMAC-SHA256) for exact-match search without plaintext (SECURITY.md DC-2,
-// DC-4, PI-4). Keys live outside the database: in a key file beside the
-// SQLite file, or one named by --key-file / JIEFEN_KEY_FILE.
+// DC-4, PI-4) and seals the audit log's rows and anchors (HMAC-SHA256 under
+// audit keys of their own, rotatable: AU-4, DC-3). Keys live outside the
+// database: in a key file beside the SQLite file, or one named by
+// --key-file / JIEFEN_KEY_FILE.
 package crypto
 
 import (
@@ -21,25 +23,33 @@ import (
 	"sort"
 )
 
-// Keyring holds the data keys by ID, the current one, and the index key.
+// Keyring holds the data keys by ID, the current one, the index key, and
+// the audit keys by ID with the current one.
 type Keyring struct {
-	keys    map[string]cipher.AEAD
-	current string
-	index   []byte
+	keys         map[string]cipher.AEAD
+	current      string
+	index        []byte
+	audit        map[string][]byte
+	auditCurrent string
 }
 
 type keyFile struct {
 	Current string            `json:"current"`
 	Keys    map[string]string `json:"keys"`  // id → base64 32-byte AES key
 	Index   string            `json:"index"` // base64 32-byte HMAC key (never rotated: it would break search)
+	// The audit keys (absent from a file written before they existed: its
+	// first audit key is then derived from the index key, see auditKeys).
+	AuditCurrent string            `json:"audit_current,omitempty"`
+	Audit        map[string]string `json:"audit,omitempty"` // id → base64 32-byte HMAC key
 }
 
-// LoadOrCreate reads the key file at path, creating it (mode 0600) with a
-// fresh key when it does not exist.
+// LoadOrCreate reads the key file at path, creating it (mode 0600) with
+// fresh keys when it does not exist.
 func LoadOrCreate(path string) (*Keyring, error) {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		kf := keyFile{Current: "k1", Keys: map[string]string{"k1": randomKey()}, Index: randomKey()}
+		kf := keyFile{Current: "k1", Keys: map[string]string{"k1": randomKey()}, Index: randomKey(),
+			AuditCurrent: firstAuditKey, Audit: map[string]string{firstAuditKey: randomKey()}}
 		if b, err = json.MarshalIndent(kf, "", "  "); err != nil {
 			return nil, err
 		}
@@ -60,14 +70,37 @@ func LoadOrCreate(path string) (*Keyring, error) {
 	} else if err != nil {
 		return nil, fmt.Errorf("crypto: read key file %s: %w", path, err)
 	}
+	return parse(path, b)
+}
+
+// Load reads the key file at path; unlike LoadOrCreate it never creates
+// one (a missing file is an error that wraps os.ErrNotExist), for commands
+// that check what existing keys sealed.
+func Load(path string) (*Keyring, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("crypto: read key file %s: %w", path, err)
+	}
+	return parse(path, b)
+}
+
+func parse(path string, b []byte) (*Keyring, error) {
 	var kf keyFile
 	if err := json.Unmarshal(b, &kf); err != nil {
 		return nil, fmt.Errorf("crypto: key file %s is not valid: %w", path, err)
 	}
-	return New(kf.Current, kf.Keys, kf.Index)
+	k, err := New(kf.Current, kf.Keys, kf.Index)
+	if err != nil {
+		return nil, err
+	}
+	if err := k.setAuditKeys(kf.AuditCurrent, kf.Audit); err != nil {
+		return nil, fmt.Errorf("crypto: key file %s: %w", path, err)
+	}
+	return k, nil
 }
 
-// New builds a keyring from base64 keys.
+// New builds a keyring from base64 keys; its audit key is the one derived
+// from the index key (as for a key file without audit keys).
 func New(current string, keys map[string]string, index string) (*Keyring, error) {
 	k := &Keyring{keys: map[string]cipher.AEAD{}, current: current}
 	for id, enc := range keys {
@@ -91,7 +124,7 @@ func New(current string, keys map[string]string, index string) (*Keyring, error)
 		return nil, errors.New("crypto: the index key must be 32 bytes of base64")
 	}
 	k.index = raw
-	return k, nil
+	return k, k.setAuditKeys("", nil)
 }
 
 func randomKey() string {

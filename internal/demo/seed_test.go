@@ -82,7 +82,7 @@ func TestSeedIsConsistent(t *testing.T) {
 		if err != nil || len(rows) == 0 {
 			t.Errorf("search 工资: %d rows, %v", len(rows), err)
 		}
-		if v, err := svc.VerifyAudit(context.Background()); err != nil || v.BrokenAt != 0 {
+		if v, err := svc.VerifyAudit(context.Background(), ""); err != nil || v.BrokenAt != 0 {
 			t.Errorf("audit chain: %+v %v", v, err)
 		}
 		// A registration through the service after a seed takes the next number.

@@ -507,23 +507,10 @@ func TestAuditComputeHash(t *testing.T) {
 		t.Error("ComputeHash depends on the Hash field")
 	}
 
-	mods := map[string]func(e *domain.AuditEntry){
-		"Seq":        func(e *domain.AuditEntry) { e.Seq++ },
-		"At":         func(e *domain.AuditEntry) { e.At = e.At.Add(time.Nanosecond) },
-		"UserID":     func(e *domain.AuditEntry) { e.UserID = 8 },
-		"Username":   func(e *domain.AuditEntry) { e.Username = "wangwe1" },
-		"Roles":      func(e *domain.AuditEntry) { e.Roles = "dispatcher" },
-		"IP":         func(e *domain.AuditEntry) { e.IP = "203.0.113.8" },
-		"RequestID":  func(e *domain.AuditEntry) { e.RequestID = "" },
-		"Action":     func(e *domain.AuditEntry) { e.Action = "case.close" },
-		"ObjectType": func(e *domain.AuditEntry) { e.ObjectType = "user" },
-		"ObjectID":   func(e *domain.AuditEntry) { e.ObjectID = "1002" },
-		"OrgPath":    func(e *domain.AuditEntry) { e.OrgPath = "/610831/" },
-		"Result":     func(e *domain.AuditEntry) { e.Result = domain.ResultFail },
-		"Detail":     func(e *domain.AuditEntry) { e.Detail += " " },
-		"PrevHash":   func(e *domain.AuditEntry) { e.PrevHash = strings.Repeat("1", 64) },
-	}
-	// Every field but Hash must be covered, so a new field is not left out of the hash.
+	mods := auditMods()
+	// Every field but Hash must be covered, so a new field is not left out
+	// of the hash; KeyID is not in it: entries hashed so have none (it is in
+	// SealInput, see TestAuditSealInput).
 	typ := reflect.TypeFor[domain.AuditEntry]()
 	for i := range typ.NumField() {
 		name := typ.Field(i).Name
@@ -531,6 +518,7 @@ func TestAuditComputeHash(t *testing.T) {
 			t.Errorf("field %s has no case in this test", name)
 		}
 	}
+	delete(mods, "KeyID")
 	seen := map[string]string{h: "base"}
 	for name, mod := range mods {
 		e := auditEntry()
@@ -548,6 +536,54 @@ func TestAuditComputeHash(t *testing.T) {
 	b.Username, b.Roles = "a", "bc"
 	if a.ComputeHash() == b.ComputeHash() {
 		t.Error("moving a byte between Username and Roles does not change the hash")
+	}
+}
+
+// auditMods changes each field of an audit entry.
+func auditMods() map[string]func(e *domain.AuditEntry) {
+	return map[string]func(e *domain.AuditEntry){
+		"Seq":        func(e *domain.AuditEntry) { e.Seq++ },
+		"At":         func(e *domain.AuditEntry) { e.At = e.At.Add(time.Nanosecond) },
+		"UserID":     func(e *domain.AuditEntry) { e.UserID = 8 },
+		"Username":   func(e *domain.AuditEntry) { e.Username = "wangwe1" },
+		"Roles":      func(e *domain.AuditEntry) { e.Roles = "dispatcher" },
+		"IP":         func(e *domain.AuditEntry) { e.IP = "203.0.113.8" },
+		"RequestID":  func(e *domain.AuditEntry) { e.RequestID = "" },
+		"Action":     func(e *domain.AuditEntry) { e.Action = "case.close" },
+		"ObjectType": func(e *domain.AuditEntry) { e.ObjectType = "user" },
+		"ObjectID":   func(e *domain.AuditEntry) { e.ObjectID = "1002" },
+		"OrgPath":    func(e *domain.AuditEntry) { e.OrgPath = "/610831/" },
+		"Result":     func(e *domain.AuditEntry) { e.Result = domain.ResultFail },
+		"Detail":     func(e *domain.AuditEntry) { e.Detail += " " },
+		"PrevHash":   func(e *domain.AuditEntry) { e.PrevHash = strings.Repeat("1", 64) },
+		"KeyID":      func(e *domain.AuditEntry) { e.KeyID = "a2" },
+	}
+}
+
+// SealInput, which the audit key seals, covers every field but Hash,
+// KeyID included, and is not the unkeyed hash's input.
+func TestAuditSealInput(t *testing.T) {
+	base := auditEntry()
+	base.KeyID = "a1"
+	in := string(base.SealInput())
+	if !strings.HasPrefix(in, "jiefen audit entry\n") || strings.Contains(in, base.ComputeHash()) {
+		t.Fatalf("seal input %q", in)
+	}
+	seen := map[string]string{in: "base"}
+	for name, mod := range auditMods() {
+		e := base
+		mod(&e)
+		got := string(e.SealInput())
+		if prev, dup := seen[got]; dup {
+			t.Errorf("changing %s gives the same seal input as %s", name, prev)
+		}
+		seen[got] = name
+	}
+	a := domain.AuditAnchor{Seq: 9, Hash: "h", KeyID: "a1", At: base.At, By: "host:1", Prev: "p", MACKey: "a1"}
+	b := a
+	b.Prev = ""
+	if string(a.SealInput()) == string(b.SealInput()) {
+		t.Error("an anchor's seal does not cover the line before it")
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -132,6 +133,17 @@ func ServiceWith(st *store.Store, p identity.Policy) *service.Service {
 	return svc
 }
 
+// Keyring is a fresh keyring in a key file in the test's temp dir (for
+// store tests that seal audit entries without a service).
+func Keyring(t testing.TB) *crypto.Keyring {
+	t.Helper()
+	k, err := crypto.LoadOrCreate(filepath.Join(t.TempDir(), "test.keys"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
 func randBytes(n int) []byte {
 	b := make([]byte, n)
 	rand.Read(b)
@@ -181,14 +193,72 @@ func MakeUser(t testing.TB, svc *service.Service, username string, org string, r
 
 // Exec runs a raw statement on st's database through a separate connection,
 // as someone with direct database access would (tamper tests).
-func Exec(st *store.Store, q string) error {
+func Exec(st *store.Store, q string, args ...any) error {
 	db, err := rawDB(st)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	_, err = db.Exec(q)
+	_, err = db.Exec(q, args...)
 	return err
+}
+
+// DropAuditGuard drops the triggers that keep audit_log append-only, as an
+// attacker with direct database access would first (tamper tests).
+func DropAuditGuard(t testing.TB, st *store.Store) {
+	t.Helper()
+	drop := map[string][]string{
+		"sqlite":   {`DROP TRIGGER audit_log_no_update`, `DROP TRIGGER audit_log_no_delete`},
+		"postgres": {`DROP TRIGGER audit_log_no_change ON audit_log`},
+	}[st.Engine()]
+	for _, q := range drop {
+		if err := Exec(st, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// RechainAudit is the attacker with write access to the database (the
+// finding of issue 14): it changes entries with edit, then recomputes every
+// hash from entry from on as the unkeyed SHA-256 (dropping the key IDs
+// when unkey) and sets the head to match. The audit guard must be dropped
+// first (DropAuditGuard). It returns the chain as rewritten, in seq order
+// (at most 500 entries).
+func RechainAudit(t testing.TB, st *store.Store, from int64, unkey bool, edit func(e *domain.AuditEntry)) []*domain.AuditEntry {
+	t.Helper()
+	var list []*domain.AuditEntry
+	err := st.View(context.Background(), func(tx *store.Tx) error {
+		var err error
+		list, err = tx.Audit(context.Background(), domain.AuditFilter{Limit: 500})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Reverse(list)
+	prev := domain.GenesisHash
+	for _, e := range list {
+		if e.Seq < from {
+			prev = e.Hash
+			continue
+		}
+		edit(e)
+		if unkey {
+			e.KeyID = ""
+		}
+		e.PrevHash = prev
+		e.Hash = e.ComputeHash()
+		prev = e.Hash
+		if err := Exec(st, `UPDATE audit_log SET username = $1, detail = $2, prev_hash = $3, hash = $4, key_id = $5 WHERE seq = $6`,
+			e.Username, e.Detail, e.PrevHash, e.Hash, e.KeyID, e.Seq); err != nil {
+			t.Fatal(err)
+		}
+	}
+	last := list[len(list)-1]
+	if err := Exec(st, `UPDATE audit_head SET seq = $1, hash = $2, key_id = $3 WHERE id = 1`, last.Seq, last.Hash, last.KeyID); err != nil {
+		t.Fatal(err)
+	}
+	return list
 }
 
 // Count runs a raw SELECT COUNT(*)-like query (one integer) on st's database.

@@ -26,11 +26,27 @@ type series struct {
 	n      uint64
 }
 
-// Registry holds the request metrics of one process.
+// Registry holds the request metrics of one process, and values read from
+// elsewhere at each scrape.
 type Registry struct {
 	mu    sync.Mutex
 	start time.Time
 	req   map[key]*series
+	read  []readValue
+}
+
+// readValue is a metric whose value is read when the metrics are written.
+type readValue struct {
+	name, kind, help string
+	fn               func() float64
+}
+
+// Read registers a metric (kind "counter" or "gauge") whose value fn gives
+// at each scrape.
+func (m *Registry) Read(name, kind, help string, fn func() float64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.read = append(m.read, readValue{name, kind, help, fn})
 }
 
 // New returns an empty registry.
@@ -128,7 +144,11 @@ func (m *Registry) WriteTo(w io.Writer) (int64, error) {
 		fmt.Fprintf(&b, "jiefen_http_request_duration_seconds_count{%s} %d\n", lbl, s.n)
 	}
 	fmt.Fprintf(&b, "# HELP jiefen_uptime_seconds Seconds since the process started.\n# TYPE jiefen_uptime_seconds gauge\njiefen_uptime_seconds %g\n", time.Since(m.start).Seconds())
+	read := m.read
 	m.mu.Unlock()
+	for _, v := range read {
+		fmt.Fprintf(&b, "# HELP %[1]s %[2]s\n# TYPE %[1]s %[3]s\n%[1]s %[4]g\n", v.name, v.help, v.kind, v.fn())
+	}
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	fmt.Fprintf(&b, "# HELP go_memstats_heap_inuse_bytes Bytes in in-use heap spans.\n# TYPE go_memstats_heap_inuse_bytes gauge\ngo_memstats_heap_inuse_bytes %d\n", ms.HeapInuse)

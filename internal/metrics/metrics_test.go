@@ -35,3 +35,17 @@ func TestExposition(t *testing.T) {
 		}
 	}
 }
+
+// A value read at each scrape is written with its help and type.
+func TestReadValues(t *testing.T) {
+	m := metrics.New()
+	n := 0.0
+	m.Read("jiefen_audit_write_failures_total", "counter", "Audit rows not written.", func() float64 { return n })
+	n = 3
+	var b strings.Builder
+	m.WriteTo(&b)
+	want := "# HELP jiefen_audit_write_failures_total Audit rows not written.\n# TYPE jiefen_audit_write_failures_total counter\njiefen_audit_write_failures_total 3\n"
+	if !strings.Contains(b.String(), want) {
+		t.Errorf("missing\n%s\nin\n%s", want, b.String())
+	}
+}

@@ -58,3 +58,24 @@ func (s *Server) showMetrics(w http.ResponseWriter, r *http.Request) error {
 	_, err := s.metrics.WriteTo(w)
 	return err
 }
+
+// readAuditMetrics puts the audit alarms on /metrics (AU-8): rows that
+// could not be written (every one refused its action), and the anchor's
+// failures and last success, so an operator can alert on any failure and
+// on an anchor grown old.
+func (s *Server) readAuditMetrics() {
+	s.metrics.Read("jiefen_audit_write_failures_total", "counter",
+		"Audit rows this process could not write; each one's action was refused with it. Alert on any increase.",
+		func() float64 { return float64(s.svc.Kernel().AuditFailures()) })
+	s.metrics.Read("jiefen_audit_anchor_failures_total", "counter",
+		"Failed attempts to append the audit chain's head to the anchor file (or syslog). Alert on any increase.",
+		func() float64 { _, n := s.svc.AnchorStatus(); return float64(n) })
+	s.metrics.Read("jiefen_audit_anchor_last_success_timestamp_seconds", "gauge",
+		"When this process last anchored the audit chain's head (0: not yet; only the instance holding the anchor lease anchors).",
+		func() float64 {
+			if t, _ := s.svc.AnchorStatus(); !t.IsZero() {
+				return float64(t.Unix())
+			}
+			return 0
+		})
+}

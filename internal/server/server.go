@@ -64,6 +64,7 @@ func New(cfg Config, svc *service.Service, log *slog.Logger) (*Server, error) {
 		}
 	}
 	s.addOps(staff)
+	s.readAuditMetrics()
 	return s, nil
 }
 

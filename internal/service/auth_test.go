@@ -118,6 +118,7 @@ func TestLoginIPBlock(t *testing.T) {
 	p := jftest.FastPolicy()
 	p.IPSlowAfter, p.IPBlockAfter = 0, 8
 	svc := service.New(st, jftest.Logger(), p)
+	svc.SetKeys(jftest.Keyring(t))
 	jftest.SeedTree(t, svc)
 	jftest.MakeUser(t, svc, "lili", "610831", domain.RoleReceptionist)
 	bad := anon("198.51.100.7")

@@ -179,7 +179,7 @@ func TestAuditTamper(t *testing.T) {
 		for i := range 5 {
 			jftest.MakeUser(t, svc, fmt.Sprintf("user%d", i), "610831", domain.RoleReceptionist)
 		}
-		res, err := svc.VerifyAudit(jftest.CLI())
+		res, err := svc.VerifyAudit(jftest.CLI(), "")
 		if err != nil || res.BrokenAt != 0 || res.Checked < 7 {
 			t.Fatalf("intact chain: %+v %v", res, err)
 		}
@@ -196,7 +196,7 @@ func TestAuditTamper(t *testing.T) {
 		if err := jftest.Exec(st, `UPDATE audit_log SET detail = 'roles=admin org=610831' WHERE seq = 4`); err != nil {
 			t.Fatal(err)
 		}
-		res, _ = svc.VerifyAudit(jftest.CLI())
+		res, _ = svc.VerifyAudit(jftest.CLI(), "")
 		if res.BrokenAt != 4 {
 			t.Fatalf("edited row 4: broken at %d (%s)", res.BrokenAt, res.Reason)
 		}
@@ -204,7 +204,7 @@ func TestAuditTamper(t *testing.T) {
 		if err := jftest.Exec(st, `DELETE FROM audit_log WHERE seq = 4`); err != nil {
 			t.Fatal(err)
 		}
-		res, _ = svc.VerifyAudit(jftest.CLI())
+		res, _ = svc.VerifyAudit(jftest.CLI(), "")
 		if res.BrokenAt != 4 {
 			t.Fatalf("deleted row 4: broken at %d (%s)", res.BrokenAt, res.Reason)
 		}
@@ -221,7 +221,7 @@ func TestAuditTailCut(t *testing.T) {
 	if err := jftest.Exec(st, `DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)`); err != nil {
 		t.Fatal(err)
 	}
-	res, _ := svc.VerifyAudit(jftest.CLI())
+	res, _ := svc.VerifyAudit(jftest.CLI(), "")
 	if res.BrokenAt == 0 {
 		t.Fatal("a row cut from the end went unnoticed")
 	}

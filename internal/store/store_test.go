@@ -271,13 +271,14 @@ func testSessions(t *testing.T, st *store.Store) {
 
 func testAudit(t *testing.T, st *store.Store) {
 	ctx := context.Background()
+	keys := jftest.Keyring(t)
 	// Concurrent appends keep one unbroken chain.
 	var wg sync.WaitGroup
 	errs := make(chan error, 40)
 	for i := range 40 {
 		wg.Go(func() {
 			errs <- st.Update(ctx, func(tx *store.Tx) error {
-				return tx.AppendAudit(ctx, &domain.AuditEntry{Username: "u", Action: "test", ObjectType: "x", ObjectID: fmt.Sprint(i), Result: domain.ResultOK, Detail: "第" + fmt.Sprint(i) + "条"})
+				return tx.AppendAudit(ctx, keys, &domain.AuditEntry{Username: "u", Action: "test", ObjectType: "x", ObjectID: fmt.Sprint(i), Result: domain.ResultOK, Detail: "第" + fmt.Sprint(i) + "条"})
 			})
 		})
 	}
@@ -288,7 +289,7 @@ func testAudit(t *testing.T, st *store.Store) {
 			t.Fatal(err)
 		}
 	}
-	res, err := st.VerifyAudit(ctx)
+	res, err := st.VerifyAudit(ctx, keys, nil)
 	if err != nil || res.BrokenAt != 0 || res.Checked != 40 {
 		t.Fatalf("verify: %+v err %v", res, err)
 	}

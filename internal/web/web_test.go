@@ -468,6 +468,12 @@ func TestOpsEndpoints(t *testing.T) {
 		!strings.Contains(body, "jiefen_http_request_duration_seconds_bucket") {
 		t.Fatalf("metrics %d:\n%s", resp.StatusCode, body)
 	}
+	// The audit alarms (AU-8): rows not written, and the anchor's state.
+	for _, want := range []string{"\njiefen_audit_write_failures_total 0\n", "\njiefen_audit_anchor_failures_total 0\n", "\njiefen_audit_anchor_last_success_timestamp_seconds 0\n"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
 	e.st.Close()
 	if resp, _ := c.get("/readyz"); resp.StatusCode != 503 {
 		t.Fatalf("readyz with the database closed: %d", resp.StatusCode)

@@ -5,6 +5,7 @@ package identity
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"jiefen/internal/app"
@@ -57,6 +58,8 @@ type Service struct {
 	policy Policy
 	sleep  func(context.Context, time.Duration)
 	onMove MoveHook
+	// The audit anchor's last success (Unix seconds) and failures, for /metrics.
+	anchorAt, anchorFailures atomic.Int64
 }
 
 // MoveHook is told, in the transaction that moves an account to another
