@@ -87,6 +87,7 @@ func (s *Server) routes() {
 	m.Handle("POST /admin/sessions/end-all", authz.UserManage, s.wrapH(s.endAllSessions))
 
 	m.Handle("GET /admin/audit", authz.AuditView, s.wrapH(s.showAuditPage))
+	m.Handle("GET /admin/audit/export.csv", authz.AuditView, s.wrapH(s.exportAudit))
 	m.Handle("GET /admin/security", authz.SecurityView, s.wrapH(s.showSecurityPage))
 	m.Handle("POST /admin/security/alerts/{id}/handle", authz.SecurityView, s.wrapH(s.handleAlert))
 	m.Handle("GET /admin/rules", authz.UserManage, s.wrapH(s.showRulesPage))

@@ -99,3 +99,31 @@ func mustUser(t *testing.T, e *env, name string) *domain.User {
 	}
 	return u
 }
+
+// The audit administrator exports the audit search as CSV (the records as
+// written, formula-safe), the export audited; nobody else may.
+func TestAuditExport(t *testing.T) {
+	jftest.Engines(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st)
+		e.user("auditor", "610831", domain.RoleAuditAdmin)
+		e.user("sysadmin", "610831", domain.RoleAdmin)
+		ac, sc := e.client(), e.client()
+		ac.login("auditor", jftest.Password)
+		sc.login("sysadmin", jftest.Password)
+		// A failed sign-in records the name typed: here a formula.
+		e.client().post("/login", url.Values{"username": {"=hyperlink(1)"}, "password": {"x"}})
+		if resp, _ := sc.get("/admin/audit/export.csv"); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("the system admin exported the audit log: %d", resp.StatusCode)
+		}
+		resp, body := ac.get("/admin/audit/export.csv?action=login")
+		if resp.StatusCode != 200 || !strings.HasPrefix(body, "\uFEFFseq,time,user") || !strings.Contains(body, ",login,") {
+			t.Fatalf("export: %d %.200q", resp.StatusCode, body)
+		}
+		if !strings.Contains(body, "'=hyperlink(1)") || strings.Contains(body, ",=hyperlink") {
+			t.Errorf("the typed formula is not neutralised: %q", body)
+		}
+		if es, _ := e.svc.SearchAudit(jftest.CLI(), domain.AuditFilter{Action: "audit.export", Limit: 5}); len(es) != 1 {
+			t.Errorf("%d audit.export entries, want 1", len(es))
+		}
+	})
+}

@@ -39,6 +39,20 @@ func (s *Service) SearchAudit(ctx context.Context, f domain.AuditFilter) ([]*dom
 	return out, err
 }
 
+// ExportAudit is SearchAudit for a file: at most 10,000 entries, the
+// export audited with its count (the audit administrator's, AU-7).
+func (s *Service) ExportAudit(ctx context.Context, f domain.AuditFilter) ([]*domain.AuditEntry, error) {
+	f.Limit, f.BeforeSeq = 10000, 0
+	out, err := s.SearchAudit(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	return out, s.Update(ctx, func(tx *store.Tx) error {
+		return s.Kernel.Audit(ctx, tx, "audit.export", "audit", "", "", domain.ResultOK,
+			fmt.Sprintf("%d entries, user=%q action=%q result=%q object=%q", len(out), f.Username, f.Action, f.Result, f.ObjectID))
+	})
+}
+
 // VerifyAudit walks the chain (operators, CLI): every entry's seal under
 // its key (when the keys are loaded), the links and the head, and, when
 // anchorFile is not "", every line of the anchor file against it. A missing
