@@ -337,14 +337,16 @@ func (tb *tab) shot(name string) {
 
 // Role names as the Chinese UI shows them (i18n role.<code>).
 var roleNames = map[domain.Role]string{
-	domain.RoleReceptionist: "接待员",
-	domain.RoleDispatcher:   "指挥中心值班员",
-	domain.RoleHandler:      "部门承办人",
-	domain.RoleMediator:     "调解员",
-	domain.RoleGridWorker:   "网格员",
-	domain.RoleLeader:       "领导",
-	domain.RoleReviewer:     "数据审核员",
-	domain.RoleAdmin:        "系统管理员",
+	domain.RoleReceptionist:  "接待员",
+	domain.RoleDispatcher:    "指挥中心值班员",
+	domain.RoleHandler:       "部门承办人",
+	domain.RoleMediator:      "调解员",
+	domain.RoleGridWorker:    "网格员",
+	domain.RoleLeader:        "领导",
+	domain.RoleReviewer:      "数据审核员",
+	domain.RoleAdmin:         "系统管理员",
+	domain.RoleSecurityAdmin: "安全管理员",
+	domain.RoleAuditAdmin:    "审计管理员",
 }
 
 // TestPageOfEachRole comes first: it is the longest, and the tests run
@@ -356,14 +358,14 @@ func TestPageOfEachRole(t *testing.T) {
 		switch r {
 		case domain.RoleGridWorker:
 			return "610831101200001", "第一网格"
-		case domain.RoleAdmin:
+		case domain.RoleAdmin, domain.RoleSecurityAdmin, domain.RoleAuditAdmin:
 			return "610831", "子洲县"
 		}
 		return "610831101", "何家集镇"
 	}
 	roles := []domain.Role{
 		domain.RoleReceptionist, domain.RoleDispatcher, domain.RoleHandler, domain.RoleMediator,
-		domain.RoleGridWorker, domain.RoleLeader, domain.RoleReviewer, domain.RoleAdmin,
+		domain.RoleGridWorker, domain.RoleLeader, domain.RoleReviewer, domain.RoleAdmin, domain.RoleSecurityAdmin, domain.RoleAuditAdmin,
 	}
 	tb := e.newTab(t, desktop) // one tab; the cookies are cleared for each user
 	for _, role := range roles {
@@ -382,26 +384,47 @@ func TestPageOfEachRole(t *testing.T) {
 			if n := eval[int](tb, `document.querySelectorAll("main .chip[class*=role-]").length`); n != 1 {
 				t.Errorf("%d role chips on the home page, want 1", n)
 			}
-			tb.wantText("#sidenav", "工作台", "行政区划与网格", "我的账户")
-			if role == domain.RoleAdmin {
-				tb.wantText("#sidenav", "用户管理", "审计日志")
-			} else {
-				tb.noText("#sidenav", "用户管理", "审计日志")
+			tb.wantText("#sidenav", "工作台", "我的账户")
+			// The three administrators' duties are separate (三权分立): each
+			// sees its own pages only.
+			switch role {
+			case domain.RoleAdmin:
+				tb.wantText("#sidenav", "用户管理", "行政区划与网格")
+				tb.noText("#sidenav", "审计日志", "安全管理")
+			case domain.RoleAuditAdmin:
+				tb.wantText("#sidenav", "审计日志")
+				tb.noText("#sidenav", "用户管理", "安全管理", "行政区划与网格", "矛盾纠纷")
+			case domain.RoleSecurityAdmin:
+				tb.wantText("#sidenav", "安全管理")
+				tb.noText("#sidenav", "用户管理", "审计日志", "行政区划与网格", "矛盾纠纷")
+			default:
+				tb.wantText("#sidenav", "行政区划与网格")
+				tb.noText("#sidenav", "用户管理", "审计日志", "安全管理")
 			}
 			tb.shot("home-" + string(role))
 
-			if role == domain.RoleAdmin {
+			switch role {
+			case domain.RoleAdmin:
 				tb.open("/admin/users")
 				tb.wantPath("/admin/users")
 				tb.wantText("main h1", "用户管理")
 				tb.wantText("main table", "u_dispatcher", "测试u_grid_worker", "网格员")
 				tb.shot("admin-users")
-
+				tb.open("/admin/audit")
+				tb.wantText("main", "无权访问")
+				return
+			case domain.RoleAuditAdmin:
 				tb.open("/admin/audit")
 				tb.wantPath("/admin/audit")
 				tb.wantText("main h1", "审计日志")
 				tb.wantText("main table", "u_admin")
 				tb.shot("admin-audit")
+				return
+			case domain.RoleSecurityAdmin:
+				tb.open("/admin/security")
+				tb.wantText("main h1", "安全管理")
+				tb.wantText("main table.matrix", "审计管理员")
+				tb.shot("admin-security")
 				return
 			}
 			tb.open("/orgs")
