@@ -140,7 +140,9 @@ func (s *Server) approveExport(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// downloadExport sends an approved request's ledger, once.
+// downloadExport sends an approved request's ledger, once: a POST with the
+// form's token, since it uses the approval up (a GET from a link on another
+// site could spend it).
 func (s *Server) downloadExport(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathInt64(r, "id")
 	if err != nil {

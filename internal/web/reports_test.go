@@ -71,10 +71,18 @@ func TestLedgerAndReportPages(t *testing.T) {
 		if _, body := d.get("/exports"); !strings.Contains(body, "/exports/1/ledger.xlsx") {
 			t.Fatal("no download after approval")
 		}
-		if resp, body := d.get("/exports/1/ledger.xlsx"); resp.StatusCode != 200 || !strings.HasPrefix(body, "PK") {
+		// A GET (a link from anywhere) does not spend the approval: the
+		// download is the page's form, a POST with its token.
+		if resp, _ := d.get("/exports/1/ledger.xlsx"); resp.StatusCode == 200 {
+			t.Fatal("a GET downloaded the one-time export")
+		}
+		if resp, _ := d.do("POST", "/exports/1/ledger.xlsx", url.Values{}, nil); resp.StatusCode != 403 {
+			t.Fatalf("a POST without the form's token: %d", resp.StatusCode)
+		}
+		if resp, body := d.post("/exports/1/ledger.xlsx", nil); resp.StatusCode != 200 || !strings.HasPrefix(body, "PK") {
 			t.Fatalf("download: %d", resp.StatusCode)
 		}
-		if resp, _ := d.get("/exports/1/ledger.xlsx"); resp.StatusCode != 409 {
+		if resp, _ := d.post("/exports/1/ledger.xlsx", nil); resp.StatusCode != 409 {
 			t.Fatalf("second download: %d", resp.StatusCode)
 		}
 		if n, err := jftest.Count(st, `SELECT COUNT(*) FROM audit_log WHERE action IN ('ledger.export', 'report.export', 'ledger.request', 'ledger.approve')`); err != nil || n != 5 {

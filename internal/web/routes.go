@@ -66,7 +66,7 @@ func (s *Server) routes() {
 	m.Handle("POST /exports/{id}/approve", authz.ExportApprove, s.wrapH(s.approveExport))
 	m.Handle("POST /reveal-grants", authz.PersonalReveal, s.wrapH(s.requestRevealGrant))
 	m.Handle("POST /reveal-grants/{id}/approve", authz.ExportApprove, s.wrapH(s.approveRevealGrant))
-	m.Handle("GET /exports/{id}/ledger.xlsx", authz.PersonalExport, s.wrapH(s.downloadExport))
+	m.Handle("POST /exports/{id}/ledger.xlsx", authz.PersonalExport, s.wrapH(s.downloadExport)) // once: a POST (SS-6)
 	m.Handle("GET /reports/monthly", authz.CaseView, s.wrapH(s.showMonthlyReport))
 	m.Handle("GET /reports/monthly.xlsx", authz.CaseView, s.wrapH(s.showMonthlyReport))
 	m.Handle("GET /dashboard", authz.CaseView, s.wrapH(s.showDashboard))
