@@ -28,6 +28,7 @@ type User struct {
 	LockedUntil       time.Time
 	CreatedAt         time.Time
 	Version           int64
+	SecondFactor      string // FactorNone, FactorTOTP or FactorReset
 }
 
 // Has reports whether the user holds role r.

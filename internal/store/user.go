@@ -10,12 +10,12 @@ import (
 )
 
 const userCols = `u.id, u.username, u.name, u.phone, u.roles, u.org_code, o.path, o.name, u.lang,
-	u.disabled, u.must_change_pwd, u.password_changed_at, u.locked_until, u.created_at, u.version, u.overdue_notices`
+	u.disabled, u.must_change_pwd, u.password_changed_at, u.locked_until, u.created_at, u.version, u.overdue_notices, u.second_factor`
 
 func scanUser(sc interface{ Scan(...any) error }, u *domain.User) error {
 	var roles string
 	err := sc.Scan(&u.ID, &u.Username, &u.Name, &u.Phone, &roles, &u.OrgCode, &u.OrgPath, &u.OrgName, &u.Lang,
-		&u.Disabled, &u.MustChangePwd, nullTime{&u.PasswordChangedAt}, nullTime{&u.LockedUntil}, nullTime{&u.CreatedAt}, &u.Version, &u.OverdueNotices)
+		&u.Disabled, &u.MustChangePwd, nullTime{&u.PasswordChangedAt}, nullTime{&u.LockedUntil}, nullTime{&u.CreatedAt}, &u.Version, &u.OverdueNotices, &u.SecondFactor)
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,8 @@ type Policy struct {
 	InitialPwdMaxAge time.Duration // an initial or reset password expires unused after this
 	PasswordHistory  int           // last N passwords may not be reused
 	Argon            ArgonParams
+	SecondFactor     string        // who must use a second factor: SecondFactorRoles, SecondFactorAll or SecondFactorOff
+	DeviceTrust      time.Duration // a browser that passed the second step skips it for this long (0: asked every time)
 }
 
 // DefaultPolicy returns the values documented in the README.
@@ -40,6 +42,7 @@ func DefaultPolicy() Policy {
 		InitialPwdMaxAge: 24 * time.Hour,
 		PasswordHistory:  5,
 		Argon:            DefaultArgon,
+		SecondFactor:     SecondFactorRoles,
 	}
 }
 
