@@ -86,6 +86,16 @@ func TestCLIEndToEnd(t *testing.T) {
 		if r.code != 0 || len(strings.TrimSpace(r.stdout)) < 10 {
 			t.Fatalf("reset: %+v", r)
 		}
+		r = run(t, "", env, "user", "reset-2fa", "--username", "chief")
+		if r.code != 0 || !strings.Contains(r.stdout, "second factor of chief reset") {
+			t.Fatalf("reset-2fa: %+v", r)
+		}
+		if r = run(t, "", env, "user", "reset-2fa", "--username", "ghost"); r.code != 1 || !strings.Contains(r.stderr, "does not exist") {
+			t.Fatalf("reset-2fa of an unknown account: %+v", r)
+		}
+		if r = run(t, "", env, "audit", "search", "--action", "2fa.reset", "--object", "chief"); r.code != 0 || !strings.Contains(r.stdout, "\t2fa.reset\tuser chief\tok\t") {
+			t.Fatalf("reset-2fa is audited: %+v", r)
+		}
 		r = run(t, "", env, "user", "disable", "--username", "chief")
 		if r.code != 0 {
 			t.Fatalf("disable: %+v", r)

@@ -35,9 +35,9 @@ func EnrolTOTP(t testing.TB, svc *service.Service, u *domain.User) (secret strin
 	if err != nil || st.Pending == nil {
 		t.Fatalf("totp status of %s: %+v, %v", u.Username, st, err)
 	}
-	codes, _, err := svc.ConfirmTOTP(ctx, TOTPCode(t, st.Pending.Secret, svc.Store().Now()))
+	done, err := svc.ConfirmTOTP(ctx, TOTPCode(t, st.Pending.Secret, svc.Store().Now()))
 	if err != nil {
 		t.Fatalf("confirm totp for %s: %v", u.Username, err)
 	}
-	return st.Pending.Secret, codes
+	return st.Pending.Secret, done.RecoveryCodes
 }

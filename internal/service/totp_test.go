@@ -76,18 +76,19 @@ func TestTOTPEnrolAndSignIn(t *testing.T) {
 		if n, err := jftest.Count(st, `SELECT COUNT(*) FROM totp_factors WHERE pending_secret LIKE $1 OR secret LIKE $1`, "%"+secret+"%"); err != nil || n != 0 {
 			t.Fatalf("the seed is in the database in clear (%d, %v)", n, err)
 		}
-		if _, _, err := svc.ConfirmTOTP(ctx, "12345"); fieldKey(err, "code") != "2fa.code_shape" {
+		if _, err := svc.ConfirmTOTP(ctx, "12345"); fieldKey(err, "code") != "2fa.code_shape" {
 			t.Fatalf("a short code: %v", err)
 		}
 		wrong := jftest.TOTPCode(t, secret, clk.t.Add(-5*time.Minute))
-		if _, _, err := svc.ConfirmTOTP(ctx, wrong); fieldKey(err, "code") != "2fa.code_wrong" {
+		if _, err := svc.ConfirmTOTP(ctx, wrong); fieldKey(err, "code") != "2fa.code_wrong" {
 			t.Fatalf("a wrong code: %v", err)
 		}
 		first := jftest.TOTPCode(t, secret, clk.t)
-		codes, token, err := svc.ConfirmTOTP(ctx, first)
-		if err != nil || len(codes) != 10 || token == "" {
-			t.Fatalf("confirm: %d codes, token %q, %v", len(codes), token, err)
+		done, err := svc.ConfirmTOTP(ctx, first)
+		if err != nil || len(done.RecoveryCodes) != 10 || done.Token == "" || done.CSRF == "" {
+			t.Fatalf("confirm: %+v, %v", done, err)
 		}
+		codes := done.RecoveryCodes
 		if _, _, err := svc.Authenticate(ctx, res.Token); err == nil {
 			t.Fatal("the session before the enrolment must end (a new one replaces it)")
 		}

@@ -253,24 +253,33 @@ func (s *Service) reauthenticate(ctx context.Context, tx *store.Tx, u *domain.Us
 		s.Kernel.Audit(ctx, tx, action, "user", u.Username, u.OrgPath, domain.ResultFail, "password wrong")
 }
 
+// TOTPConfirmed is what a confirmed enrolment gives: the recovery codes,
+// shown once, and the session's new cookie value and CSRF token (empty
+// without a web session).
+type TOTPConfirmed struct {
+	RecoveryCodes []string
+	Token, CSRF   string
+	Ended         int64 // other sessions ended
+}
+
 // ConfirmTOTP confirms the started enrolment with a current code from the
 // app: the new authenticator replaces any old one, ten new single-use
-// recovery codes replace the old ones (returned once, kept only as keyed
-// hashes), trusted browsers are forgotten and the actor's other sessions
-// end; this session gets a new token (returned for the cookie, "" without
-// a web session).
-func (s *Service) ConfirmTOTP(ctx context.Context, code string) (codes []string, token string, err error) {
+// recovery codes replace the old ones (kept only as keyed hashes), trusted
+// browsers are forgotten and the actor's other sessions end; this session
+// gets a new token (a change of privilege, SS-1).
+func (s *Service) ConfirmTOTP(ctx context.Context, code string) (*TOTPConfirmed, error) {
 	a := domain.ActorFrom(ctx)
 	if a.User == nil {
-		return nil, "", app.ErrNoSession
+		return nil, app.ErrNoSession
 	}
 	code = normalizeCode(code)
 	if !isTOTPCode(code) {
-		return nil, "", &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: map[string]string{"code": "2fa.code_shape"}}
+		return nil, &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: map[string]string{"code": "2fa.code_shape"}}
 	}
-	codes = newRecoveryCodes()
+	out := &TOTPConfirmed{RecoveryCodes: newRecoveryCodes()}
+	codes := out.RecoveryCodes
 	var failure error
-	err = s.Update(ctx, func(tx *store.Tx) error {
+	err := s.Update(ctx, func(tx *store.Tx) error {
 		u, err := tx.User(ctx, a.User.ID)
 		if err != nil {
 			return err
@@ -298,43 +307,47 @@ func (s *Service) ConfirmTOTP(ctx context.Context, code string) (codes []string,
 		if err := tx.ReplaceRecoveryCodes(ctx, u.ID, s.recoveryHashes(u.ID, codes)); err != nil {
 			return err
 		}
-		ended, err := tx.EndUserSessions(ctx, u.ID, a.SessionID, "second factor changed")
-		if err != nil {
+		if out.Ended, err = tx.EndUserSessions(ctx, u.ID, a.SessionID, "second factor changed"); err != nil {
 			return err
 		}
-		if token, err = s.rotateSession(ctx, tx, a, u, "second factor changed"); err != nil {
+		if out.Token, out.CSRF, err = s.rotateSession(ctx, tx, a, u, "second factor changed"); err != nil {
 			return err
 		}
+		u.SecondFactor, a.User = domain.FactorTOTP, u // the rest of the request sees the enrolment
 		return s.Kernel.Audit(ctx, tx, "2fa.confirm", "user", u.Username, u.OrgPath, domain.ResultOK,
-			fmt.Sprintf("authenticator enrolled; %d recovery codes; %d other session(s) ended", len(codes), ended))
+			fmt.Sprintf("authenticator enrolled; %d recovery codes; %d other session(s) ended", len(codes), out.Ended))
 	})
-	if err == nil && failure != nil {
-		return nil, "", failure
+	if err != nil {
+		return nil, err
 	}
-	return codes, token, err
+	if failure != nil {
+		return nil, failure
+	}
+	return out, nil
 }
 
 // rotateSession ends the actor's session and starts a new one for the same
-// browser (a new ID at a change of privilege, SS-1); "" without a web
+// browser, to the same absolute end (a new ID at a change of privilege,
+// SS-1); it returns the cookie value and the CSRF token, "" without a web
 // session.
-func (s *Service) rotateSession(ctx context.Context, tx *store.Tx, a *domain.Actor, u *domain.User, reason string) (string, error) {
+func (s *Service) rotateSession(ctx context.Context, tx *store.Tx, a *domain.Actor, u *domain.User, reason string) (token, csrf string, err error) {
 	if a.SessionID == 0 {
-		return "", nil
+		return "", "", nil
 	}
 	old, err := tx.Session(ctx, a.SessionID)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	if err := tx.EndSession(ctx, old.ID, reason); err != nil {
-		return "", err
+		return "", "", err
 	}
-	token := RandomToken(32)
+	token = RandomToken(32)
 	sess := &domain.Session{TokenHash: hashToken(token), UserID: u.ID, CSRF: RandomToken(24), IP: a.IP, UserAgent: old.UserAgent, ExpiresAt: old.ExpiresAt}
 	if err := tx.CreateSession(ctx, sess); err != nil {
-		return "", err
+		return "", "", err
 	}
 	a.SessionID = sess.ID
-	return token, nil
+	return token, sess.CSRF, nil
 }
 
 // DisableTOTP turns the actor's second factor off, with the password
