@@ -158,6 +158,16 @@ func TestUsageAndVersion(t *testing.T) {
 	if r := run(t, "", nil, "serve", "--log-format", "xml", "--db", filepath.Join(t.TempDir(), "x.db")); r.code != 2 {
 		t.Fatalf("bad flag value: %+v", r)
 	}
+	// The second factor's flags: a bad value is a usage error with a sentence.
+	for _, args := range [][]string{{"--2fa", "admins"}, {"--2fa-trust-days", "31"}, {"--2fa-trust-days", "week"}} {
+		r := run(t, "", nil, append([]string{"serve", "--db", filepath.Join(t.TempDir(), "x.db")}, args...)...)
+		if r.code != 2 || !strings.Contains(r.stderr, args[0]+" must be") {
+			t.Errorf("serve %v: %+v", args, r)
+		}
+	}
+	if r := run(t, "", map[string]string{"JIEFEN_2FA": "nobody"}, "serve", "--db", filepath.Join(t.TempDir(), "x.db")); r.code != 2 || !strings.Contains(r.stderr, "--2fa must be") {
+		t.Fatalf("JIEFEN_2FA: %+v", r)
+	}
 	if r := run(t, "", nil, "divisions", "import", "--db", filepath.Join(t.TempDir(), "x.db"), "--from", "/nonexistent.csv"); r.code != 1 {
 		t.Fatalf("missing file: %+v", r)
 	}

@@ -170,8 +170,7 @@ func printDemo(e *env, addr, db, logFile string, pol identity.Policy, accounts [
 		fmt.Fprintf(e.stdout, "  The server's log: %s. Another address: --addr 127.0.0.1:8090.\n", logFile)
 	}
 	if pol.SecondFactor == identity.SecondFactorOff {
-		fmt.Fprintf(e.stdout, "  Two-factor authentication (双因素认证) is not required in the demo; to try it, start it with --2fa roles\n"+
-			"  (as jiefen serve does): the administrator and every role that sees personal data then enrol an authenticator app.\n")
+		fmt.Fprintf(e.stdout, "  Two-factor authentication (双因素认证) is off in the demo: start it with --2fa roles to require it, as jiefen serve does.\n")
 	} else {
 		fmt.Fprintf(e.stdout, "  Two-factor authentication (双因素认证) is required (--2fa %s): at the first sign-in each account enrols an authenticator app.\n", pol.SecondFactor)
 	}

@@ -133,6 +133,7 @@ func (s *Server) renderTwoFactor(w http.ResponseWriter, r *http.Request, status 
 		"Off": strings.HasSuffix(r.URL.Path, "/disable")} // the form that was posted shows its message
 	if st.Pending != nil {
 		data["QR"] = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(st.Pending.QR))
+		data["OTPURL"] = template.URL(st.Pending.URL) // otpauth://: opens the authenticator on the phone showing this page
 	}
 	p := &page{Title: "2fa.title", Data: data}
 	if done != nil {

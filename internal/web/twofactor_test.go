@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -11,7 +10,6 @@ import (
 
 	"jiefen/internal/domain"
 	"jiefen/internal/jftest"
-	"jiefen/internal/server"
 	"jiefen/internal/service/identity"
 )
 
@@ -24,15 +22,7 @@ func newTOTPEnv(t *testing.T, trust time.Duration) (*env, *time.Time) {
 	st.SetClock(func() time.Time { return now })
 	p := jftest.FastPolicy()
 	p.SecondFactor, p.DeviceTrust = identity.SecondFactorRoles, trust
-	svc := jftest.ServiceWith(st, p)
-	jftest.SeedTree(t, svc)
-	srv, err := server.New(server.Config{Version: "test", CentreName: "子洲县综治中心"}, svc, jftest.Logger())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
-	return &env{t, st, svc, srv, ts}, &now
+	return newEnvOn(t, st, jftest.ServiceWith(st, p)), &now
 }
 
 var secretRE = regexp.MustCompile(`<code class="totp-secret">([A-Z2-7 ]+)</code>`)

@@ -29,7 +29,12 @@ type env struct {
 
 func newEnv(t *testing.T, st *store.Store) *env {
 	t.Helper()
-	svc := jftest.Service(st)
+	return newEnvOn(t, st, jftest.Service(st))
+}
+
+// newEnvOn is newEnv with the service svc (on st).
+func newEnvOn(t *testing.T, st *store.Store, svc *service.Service) *env {
+	t.Helper()
 	jftest.SeedTree(t, svc)
 	srv, err := server.New(server.Config{Version: "test", CentreName: "子洲县综治中心"}, svc, jftest.Logger())
 	if err != nil {
