@@ -392,7 +392,7 @@ func TestStatsAPI(t *testing.T) {
 			t.Fatalf("request: %d %v", status, asked)
 		}
 		id := strconv.FormatInt(int64(asked["id"].(float64)), 10)
-		if status, m := e.call("POST", "/api/v1/exports/"+id+"/approve", disp, ""); status != 409 {
+		if status, m := e.call("POST", "/api/v1/exports/"+id+"/approve", disp, ""); status != 403 || m["error"].(map[string]any)["reason"] != "four_eyes.self" {
 			t.Fatalf("self-approval: %d %v", status, m)
 		}
 		if status, m := e.call("GET", "/api/v1/exports", lead, ""); status != 200 || len(m["to_approve"].([]any)) != 1 {

@@ -10,7 +10,8 @@ import (
 
 // An administrator resets another account's second factor through the
 // API: the account says so (second_factor "reset") and must enrol again;
-// its own is refused, and outside user.manage it is forbidden.
+// its own (an administrator's, the command line's to change) is refused,
+// and outside user.manage it is forbidden.
 func TestResetSecondFactor(t *testing.T) {
 	jftest.Engines(t, func(t *testing.T, st *store.Store) {
 		e := newEnv(t, st)
@@ -34,7 +35,7 @@ func TestResetSecondFactor(t *testing.T) {
 			t.Fatalf("a mediator resets: %d %v", status, m)
 		}
 		admin, _ := e.svc.UserByUsername(jftest.CLI(), "admin")
-		if status, m := e.call("POST", "/api/v1/users/"+itoa(admin.ID)+"/reset-2fa", e.admin, ""); status != 422 || errCode(m) != "invalid" {
+		if status, m := e.call("POST", "/api/v1/users/"+itoa(admin.ID)+"/reset-2fa", e.admin, ""); status != 403 || errCode(m) != "forbidden" {
 			t.Fatalf("one's own: %d %v", status, m)
 		}
 		if status, _ := e.call("POST", "/api/v1/users/999999/reset-2fa", e.admin, ""); status != 404 {

@@ -126,6 +126,7 @@ Usage:
   jiefen assess suggest --description TEXT [--org CODE]  suggested category and risk colour, with reasons
   jiefen assess rules | set-rules --from FILE --note N   the assessment rules (JSON), versioned
   jiefen audit verify                                 check the audit log's hash chain
+  jiefen security report [--json]                     the security alerts of 30 days, today's full views of personal data, the policy
   jiefen audit search [--user U] [--action A] [--object ID] [--result ok|fail] [--from DATE] [--to DATE] [--limit N]
                                                       the audit entries as written, newest first (audited)
   jiefen workflow                                     print the workflow table (docs/WORKFLOW.md)
@@ -165,6 +166,8 @@ func (e *env) run(args []string) error {
 		return e.divisions(rest)
 	case "audit":
 		return e.audit(rest)
+	case "security":
+		return e.security(rest)
 	case "jobs":
 		return e.jobs(rest)
 	case "cases":

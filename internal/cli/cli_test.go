@@ -43,7 +43,7 @@ func TestCLIEndToEnd(t *testing.T) {
 		if r.code != 0 || !strings.Contains(r.stdout, "added 0, updated 0, unchanged 293") {
 			t.Fatalf("re-import must be harmless: %+v", r)
 		}
-		r = run(t, "Str0ng#Secret\n", env, "user", "add", "--username", "chief", "--name", "王主任", "--role", "admin,leader", "--org", "610831", "--password-stdin")
+		r = run(t, "Str0ng#Secret\n", env, "user", "add", "--username", "chief", "--name", "王主任", "--role", "admin", "--org", "610831", "--password-stdin")
 		if r.code != 0 || !strings.Contains(r.stdout, "created user chief") {
 			t.Fatalf("user add: %+v", r)
 		}
@@ -57,6 +57,8 @@ func TestCLIEndToEnd(t *testing.T) {
 			{"Str0ng#Secret\n", []string{"--username", "other", "--name", "x", "--role", "admin", "--org", "610899"}, "no division"},
 			{"password\n", []string{"--username", "other", "--name", "x", "--role", "admin", "--org", "610831"}, "at least 10"},
 			{"Str0ng#Secret\n", []string{"--username", "other", "--name", "x", "--role", "emperor", "--org", "610831"}, "Unknown role"},
+			{"Str0ng#Secret\n", []string{"--username", "other", "--name", "x", "--role", "admin,leader", "--org", "610831"}, "holds no business role"},
+			{"Str0ng#Secret\n", []string{"--username", "other", "--name", "x", "--role", "admin,audit_admin", "--org", "610831"}, "separation of duties"},
 		} {
 			args := append([]string{"user", "add", "--password-stdin"}, c.args...)
 			r = run(t, c.stdin, env, args...)
@@ -115,6 +117,9 @@ func TestCLIEndToEnd(t *testing.T) {
 		}
 		if r = run(t, "", env, "audit", "search", "--to", "yesterday"); r.code != 2 || !strings.Contains(r.stderr, "must be dates") {
 			t.Fatalf("audit search, bad date: %+v", r)
+		}
+		if r = run(t, "", env, "security", "report"); r.code != 0 || !strings.Contains(r.stdout, "alerts (30 days): 0") || !strings.Contains(r.stdout, "cap 60 a day") {
+			t.Fatalf("security report: %+v", r)
 		}
 		r = run(t, "", env, "migrate")
 		if r.code != 0 || !strings.Contains(r.stdout, "applied 0 migration(s)") {

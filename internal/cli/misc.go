@@ -3,6 +3,7 @@ package cli
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -214,6 +215,42 @@ func (e *env) auditSearch(args []string) error {
 		for _, x := range entries {
 			fmt.Fprintf(e.stdout, "%d\t%s\t%s\t%s\t%s\t%s %s\t%s\t%s\n", x.Seq, x.At.In(domain.CST).Format("2006-01-02 15:04:05"),
 				cmp.Or(x.Username, "-"), cmp.Or(x.IP, "-"), x.Action, x.ObjectType, x.ObjectID, x.Result, x.Detail)
+		}
+		return nil
+	})
+}
+
+// security: the security report (the security administrator's page), for
+// the whole tree. Audited.
+func (e *env) security(args []string) error {
+	if len(args) == 0 || args[0] != "report" {
+		return usageError{"security: the only subcommand is report"}
+	}
+	f := e.newFlags("security report")
+	db := f.str("db", DefaultDB, "database DSN")
+	asJSON := f.Bool("json", false, "print JSON")
+	if err := f.parse(args[1:]); err != nil {
+		return err
+	}
+	return e.withService(*db, func(svc *service.Service, ctx ctxT) error {
+		r, err := svc.SecurityReport(ctx)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return json.NewEncoder(e.stdout).Encode(r)
+		}
+		fmt.Fprintf(e.stdout, "alerts (30 days): %d\n", len(r.Alerts))
+		for _, a := range r.Alerts {
+			state := "open"
+			if !a.HandledAt.IsZero() {
+				state = "handled by " + a.HandlerName + ": " + a.Note
+			}
+			fmt.Fprintf(e.stdout, "  %s\t%s\t%s\t%s\t%s\n", a.At.In(domain.CST).Format("2006-01-02 15:04"), a.Kind, a.Username, a.Detail, state)
+		}
+		fmt.Fprintf(e.stdout, "full views of personal data today (cap %d a day, %d a minute):\n", r.Policy.RevealDailyCap, r.Policy.RevealPerMinute)
+		for _, x := range r.Revealers {
+			fmt.Fprintf(e.stdout, "  %s\t%s\t%d\n", x.Username, x.Name, x.N)
 		}
 		return nil
 	})

@@ -125,7 +125,7 @@ func policyFlags(f *flags, isDemo bool) func() (identity.Policy, error) {
 	if isDemo {
 		def = identity.SecondFactorOff
 	}
-	rule := f.str("2fa", def, "who must use a second factor (an authenticator app, TOTP): roles (administrators and every role that can reveal or export personal data), all, or off")
+	rule := f.str("2fa", def, "who must use a second factor (an authenticator app, TOTP): roles (the administrators and every role that can reveal or export personal data), all, or off")
 	trust := f.str("2fa-trust-days", "0", "days a browser that passed the second step may skip it, if its user ticks the box (0: asked every time; at most 30)")
 	return func() (identity.Policy, error) {
 		p := identity.DefaultPolicy()

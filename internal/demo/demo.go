@@ -56,6 +56,8 @@ type demoUser struct {
 
 var users = []demoUser{
 	{"admin", "系统管理员", []domain.Role{domain.RoleAdmin}, County, "系统管理员 · 子洲县"},
+	{"anquan", "周安", []domain.Role{domain.RoleSecurityAdmin}, County, "安全管理员 · 子洲县"},
+	{"shenji", "吴审", []domain.Role{domain.RoleAuditAdmin}, County, "审计管理员 · 子洲县"},
 	{"jiedai", "李秀兰", []domain.Role{domain.RoleReceptionist}, County, "接待员 · 县综治中心"},
 	{"zhiban", "王建国", []domain.Role{domain.RoleDispatcher}, County, "指挥中心值班员 · 县综治中心"},
 	{"chengban", "张伟", []domain.Role{domain.RoleHandler}, County, "部门承办人 · 县司法局"},

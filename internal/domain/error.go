@@ -80,6 +80,14 @@ func ErrorCode(err error) Code {
 	return Internal
 }
 
+// ErrorKey is err's message key ("" when err is not a domain error).
+func ErrorKey(err error) string {
+	if e, ok := errors.AsType[*Error](err); ok {
+		return e.Key
+	}
+	return ""
+}
+
 // Is lets errors.Is match two domain errors of the same code and key.
 func (e *Error) Is(target error) bool {
 	t, ok := target.(*Error)

@@ -27,8 +27,13 @@ type User struct {
 	PasswordChangedAt time.Time
 	LockedUntil       time.Time
 	CreatedAt         time.Time
-	Version           int64
-	SecondFactor      string // FactorNone, FactorTOTP or FactorReset
+	// CreatedBy and ChangedBy are the accounts that created the account and
+	// last changed its roles, place or state (0: the command line). The
+	// four-eyes rule reads them: an approver may not be an account its
+	// requester made or changed.
+	CreatedBy, ChangedBy int64
+	Version              int64
+	SecondFactor         string // FactorNone, FactorTOTP or FactorReset
 }
 
 // Has reports whether the user holds role r.

@@ -92,7 +92,7 @@ func TestLedgerExport(t *testing.T) {
 		if _, err := e.svc.Ledger(as(e.shy), casework.CaseQuery{}, full, &buf, lang); domain.ErrorCode(err) != domain.Conflict {
 			t.Fatalf("download before approval: %v", err)
 		}
-		if err := e.svc.ApproveLedger(as(e.shy), req.ID); domain.ErrorCode(err) != domain.Conflict {
+		if err := e.svc.ApproveLedger(as(e.shy), req.ID); domain.ErrorKey(err) != "four_eyes.self" {
 			t.Fatalf("approved by the requester: %v", err)
 		}
 		outsider := jftest.MakeUser(t, e.svc, "disp102", "610831102", domain.RoleDispatcher)

@@ -45,20 +45,10 @@ func (tx *Tx) ExportRequests(ctx context.Context, since time.Time, user int64, p
 
 // ApproveExportRequest records the approval (once).
 func (tx *Tx) ApproveExportRequest(ctx context.Context, id, approver int64) (bool, error) {
-	res, err := tx.exec(ctx, `UPDATE export_requests SET approved_by = $2, approved_at = $3 WHERE id = $1 AND approved_at IS NULL`, id, approver, ts(tx.Now))
-	if err != nil {
-		return false, wrap(err, "approve export request")
-	}
-	n, _ := res.RowsAffected()
-	return n == 1, nil
+	return tx.execOnce(ctx, "approve export request", `UPDATE export_requests SET approved_by = $2, approved_at = $3 WHERE id = $1 AND approved_at IS NULL`, id, approver, ts(tx.Now))
 }
 
 // UseExportRequest marks an approved request used (once).
 func (tx *Tx) UseExportRequest(ctx context.Context, id int64) (bool, error) {
-	res, err := tx.exec(ctx, `UPDATE export_requests SET used_at = $2 WHERE id = $1 AND approved_at IS NOT NULL AND used_at IS NULL`, id, ts(tx.Now))
-	if err != nil {
-		return false, wrap(err, "use export request")
-	}
-	n, _ := res.RowsAffected()
-	return n == 1, nil
+	return tx.execOnce(ctx, "use export request", `UPDATE export_requests SET used_at = $2 WHERE id = $1 AND approved_at IS NOT NULL AND used_at IS NULL`, id, ts(tx.Now))
 }

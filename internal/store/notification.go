@@ -157,6 +157,13 @@ func (tx *Tx) ReplySupervisions(ctx context.Context, caseID int64) ([]int64, err
 	return ids, wrap(err, "reply supervisions")
 }
 
+// OpenSupervisionLeaders lists the leaders whose supervision orders on the
+// matter await a reply.
+func (tx *Tx) OpenSupervisionLeaders(ctx context.Context, caseID int64) ([]int64, error) {
+	ids, err := tx.ids(ctx, `SELECT leader_id FROM supervisions WHERE case_id = $1 AND replied_at IS NULL`, []any{caseID})
+	return ids, wrap(err, "open supervisions")
+}
+
 // ClaimUnansweredSupervisions marks and returns supervision orders past their
 // deadline without a reply (once each, safe across instances): case and leader.
 func (tx *Tx) ClaimUnansweredSupervisions(ctx context.Context, now time.Time, limit int) ([][2]int64, error) {

@@ -79,6 +79,17 @@ func (tx *Tx) stmtCtx(ctx context.Context) context.Context {
 	return ctx
 }
 
+// execOnce runs a statement that changes one row at most (an approval, a
+// claim) and reports whether it changed one.
+func (tx *Tx) execOnce(ctx context.Context, what, q string, args ...any) (bool, error) {
+	res, err := tx.exec(ctx, q, args...)
+	if err != nil {
+		return false, wrap(err, what)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	ctx = tx.stmtCtx(ctx)
 	if st := tx.stmts.get(q); st != nil {

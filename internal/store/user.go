@@ -10,12 +10,14 @@ import (
 )
 
 const userCols = `u.id, u.username, u.name, u.phone, u.roles, u.org_code, o.path, o.name, u.lang,
-	u.disabled, u.must_change_pwd, u.password_changed_at, u.locked_until, u.created_at, u.version, u.overdue_notices, u.second_factor`
+	u.disabled, u.must_change_pwd, u.password_changed_at, u.locked_until, u.created_at, u.version, u.overdue_notices,
+	COALESCE(u.created_by, 0), COALESCE(u.changed_by, 0), u.second_factor`
 
 func scanUser(sc interface{ Scan(...any) error }, u *domain.User) error {
 	var roles string
 	err := sc.Scan(&u.ID, &u.Username, &u.Name, &u.Phone, &roles, &u.OrgCode, &u.OrgPath, &u.OrgName, &u.Lang,
-		&u.Disabled, &u.MustChangePwd, nullTime{&u.PasswordChangedAt}, nullTime{&u.LockedUntil}, nullTime{&u.CreatedAt}, &u.Version, &u.OverdueNotices, &u.SecondFactor)
+		&u.Disabled, &u.MustChangePwd, nullTime{&u.PasswordChangedAt}, nullTime{&u.LockedUntil}, nullTime{&u.CreatedAt}, &u.Version, &u.OverdueNotices,
+		&u.CreatedBy, &u.ChangedBy, &u.SecondFactor)
 	if err != nil {
 		return err
 	}
@@ -85,10 +87,10 @@ func (tx *Tx) Users(ctx context.Context, f domain.UserFilter) ([]*domain.User, e
 func (tx *Tx) CreateUser(ctx context.Context, u *domain.User, hash string) (int64, error) {
 	var id int64
 	err := tx.queryRow(ctx, `INSERT INTO users (username, name, phone, roles, org_code, lang, disabled, must_change_pwd,
-		password_hash, password_changed_at, created_at, updated_at, version)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $10, 1) RETURNING id`,
+		password_hash, password_changed_at, created_at, updated_at, version, created_by, changed_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $10, 1, $11, $11) RETURNING id`,
 		u.Username, u.Name, u.Phone, domain.JoinRoles(u.Roles), u.OrgCode, u.Lang, u.Disabled, u.MustChangePwd,
-		hash, ts(tx.Now)).Scan(&id)
+		hash, ts(tx.Now), nullID(u.CreatedBy)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("store: create user %s: %w", u.Username, tx.d.mapErr(err))
 	}
@@ -101,8 +103,8 @@ func (tx *Tx) CreateUser(ctx context.Context, u *domain.User, hash string) (int6
 // UpdateUser saves the editable fields, refusing a stale version (conflict).
 func (tx *Tx) UpdateUser(ctx context.Context, u *domain.User) error {
 	r, err := tx.exec(ctx, `UPDATE users SET name = $1, phone = $2, roles = $3, org_code = $4, lang = $5, disabled = $6,
-		updated_at = $7, version = version + 1 WHERE id = $8 AND version = $9`,
-		u.Name, u.Phone, domain.JoinRoles(u.Roles), u.OrgCode, u.Lang, u.Disabled, ts(tx.Now), u.ID, u.Version)
+		updated_at = $7, version = version + 1, changed_by = $10 WHERE id = $8 AND version = $9`,
+		u.Name, u.Phone, domain.JoinRoles(u.Roles), u.OrgCode, u.Lang, u.Disabled, ts(tx.Now), u.ID, u.Version, nullID(u.ChangedBy))
 	if err != nil {
 		return fmt.Errorf("store: update user %d: %w", u.ID, err)
 	}

@@ -309,7 +309,7 @@ func (s *Server) revealParty(w http.ResponseWriter, r *http.Request) error {
 	}
 	idn, phone, err := s.svc.RevealParty(r.Context(), id, pid, r.PostFormValue("reason"))
 	if err != nil {
-		if domain.ErrorCode(err) == domain.Invalid {
+		if domain.ErrorCode(err) == domain.Invalid || revealRefused(err) {
 			status, d := s.describe(r, err)
 			return s.renderCase(w, r, id, status, d.Message, nil, nil, nil)
 		}
@@ -368,4 +368,11 @@ func (s *Server) downloadAttachment(w http.ResponseWriter, r *http.Request) erro
 func basis(c *domain.Case) string {
 	r, _ := domain.RuleFor(c.Status, c.Category == "petition")
 	return r.Basis
+}
+
+// revealRefused: the reveal budget refused a full view (the page says why
+// and where to ask for more, instead of an error page).
+func revealRefused(err error) bool {
+	k := domain.ErrorKey(err)
+	return k == "reveal.budget" || k == "reveal.too_fast"
 }

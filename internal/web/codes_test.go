@@ -59,7 +59,7 @@ func TestNoCodesInChineseText(t *testing.T) {
 	jftest.Engines(t, func(t *testing.T, st *store.Store) {
 		e := newEnv(t, st)
 		roles := []domain.Role{domain.RoleReceptionist, domain.RoleDispatcher, domain.RoleHandler, domain.RoleMediator,
-			domain.RoleGridWorker, domain.RoleLeader, domain.RoleReviewer, domain.RoleAdmin}
+			domain.RoleGridWorker, domain.RoleLeader, domain.RoleReviewer, domain.RoleAdmin, domain.RoleSecurityAdmin, domain.RoleAuditAdmin}
 		clients := map[domain.Role]*client{}
 		for _, role := range roles {
 			name, org := "c"+strings.ReplaceAll(string(role), "_", ""), "610831"
@@ -98,20 +98,20 @@ func TestNoCodesInChineseText(t *testing.T) {
 			}
 		}
 		// The audit page names a matter's action, its states and its data.
-		_, body = clients[domain.RoleAdmin].get("/admin/audit?action=case.")
+		_, body = clients[domain.RoleAuditAdmin].get("/admin/audit?action=case.")
 		for _, want := range []string{"研判", "已登记 → 已研判", "蓝色", "登记事项"} {
 			if !strings.Contains(body, want) {
 				t.Errorf("/admin/audit lacks %q", want)
 			}
 		}
-		_, body = clients[domain.RoleAdmin].get("/admin/audit?action=ledger.")
+		_, body = clients[domain.RoleAuditAdmin].get("/admin/audit?action=ledger.")
 		for _, want := range []string{"申请个人信息导出", "范围：状态：在办（未办结）", "风险：红色", "范围：辖区内全部事项", "用途：报送县司法局"} {
 			if !strings.Contains(body, want) {
 				t.Errorf("/admin/audit?action=ledger. lacks %q", want)
 			}
 		}
 		pages := []string{"/", "/account", "/inbox", "/cases", "/cases?status=open&overdue=followup&risk=red&channel=visit", "/cases/new", "/cases/" + itoa(id), "/stats", "/stats/list?fig=registered",
-			"/board", "/dashboard", "/reports/monthly", "/centre", "/orgs", "/admin/users", "/admin/rules", "/exports", "/admin/audit"}
+			"/board", "/dashboard", "/reports/monthly", "/centre", "/orgs", "/admin/users", "/admin/rules", "/exports", "/admin/audit", "/admin/security"}
 		for _, role := range roles {
 			for _, p := range pages {
 				if resp, body := clients[role].get(p); resp.StatusCode == http.StatusOK {

@@ -5,26 +5,39 @@ import (
 	"slices"
 	"strings"
 
+	"jiefen/internal/authz"
 	"jiefen/internal/domain"
 )
 
 // roleDuty names, per role, the message key of what the role does here and
 // the links that lead to it.
 var roleDuty = map[domain.Role]string{
-	domain.RoleReceptionist: "home.duty.receptionist",
-	domain.RoleDispatcher:   "home.duty.dispatcher",
-	domain.RoleHandler:      "home.duty.handler",
-	domain.RoleMediator:     "home.duty.mediator",
-	domain.RoleGridWorker:   "home.duty.grid_worker",
-	domain.RoleLeader:       "home.duty.leader",
-	domain.RoleReviewer:     "home.duty.reviewer",
-	domain.RoleAdmin:        "home.duty.admin",
-	domain.RoleCitizen:      "home.duty.citizen",
+	domain.RoleReceptionist:  "home.duty.receptionist",
+	domain.RoleDispatcher:    "home.duty.dispatcher",
+	domain.RoleHandler:       "home.duty.handler",
+	domain.RoleMediator:      "home.duty.mediator",
+	domain.RoleGridWorker:    "home.duty.grid_worker",
+	domain.RoleLeader:        "home.duty.leader",
+	domain.RoleReviewer:      "home.duty.reviewer",
+	domain.RoleAdmin:         "home.duty.admin",
+	domain.RoleSecurityAdmin: "home.duty.security_admin",
+	domain.RoleAuditAdmin:    "home.duty.audit_admin",
+	domain.RoleCitizen:       "home.duty.citizen",
 }
 
 func (s *Server) showHomePage(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	u := domain.ActorFrom(ctx).User
+	var duties []string
+	for _, role := range u.Roles {
+		duties = append(duties, roleDuty[role])
+	}
+	if !authz.Allowed(u, authz.OrgView) {
+		// The security and the audit administrator: their duty and its
+		// page, no matters and no places.
+		s.render(w, r, http.StatusOK, "home", &page{Title: "home.title", Data: map[string]any{"Duties": duties, "Org": domain.Org{Name: u.OrgName}}})
+		return nil
+	}
 	org, err := s.svc.Org(ctx, u.OrgCode)
 	if err != nil {
 		return err
@@ -36,10 +49,6 @@ func (s *Server) showHomePage(w http.ResponseWriter, r *http.Request) error {
 	work, err := s.svc.WorkSummary(ctx)
 	if err != nil {
 		return err
-	}
-	var duties []string
-	for _, role := range u.Roles {
-		duties = append(duties, roleDuty[role])
 	}
 	data := map[string]any{"Org": org, "Chain": chain, "Duties": duties, "Work": workTiles(work)}
 	if !slices.ContainsFunc(taskRoles, u.Has) {

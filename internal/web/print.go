@@ -45,7 +45,7 @@ func (s *Server) revealAgreement(w http.ResponseWriter, r *http.Request) error {
 		}
 		idn, phone, err := s.svc.RevealParty(r.Context(), id, p.ID, r.PostFormValue("reason"))
 		if err != nil {
-			if domain.ErrorCode(err) == domain.Invalid {
+			if domain.ErrorCode(err) == domain.Invalid || revealRefused(err) {
 				status, d := s.describe(r, err)
 				return s.renderPrint(w, r, id, "agreement", status, d.Message, map[int64]domain.Party{})
 			}

@@ -88,7 +88,7 @@ type templates struct {
 }
 
 // pageNames are the pages that must exist; startup fails if one is missing.
-var pageNames = []string{"login", "login_2fa", "password", "home", "account", "account_2fa", "users", "user_new", "user_edit", "orgs", "audit", "error", "cases", "case_new", "case", "inbox", "track", "centre", "unit_edit", "mediator_edit", "members", "members_print", "org_edit", "rules", "stats", "stats_list", "board", "dashboard", "report", "print", "exports"}
+var pageNames = []string{"login", "login_2fa", "password", "home", "account", "account_2fa", "users", "user_new", "user_edit", "orgs", "audit", "error", "cases", "case_new", "case", "inbox", "track", "centre", "unit_edit", "mediator_edit", "members", "members_print", "org_edit", "rules", "stats", "stats_list", "board", "dashboard", "report", "print", "exports", "security"}
 
 func baseFuncs(sf *staticFiles) template.FuncMap {
 	return template.FuncMap{
@@ -116,10 +116,12 @@ func baseFuncs(sf *staticFiles) template.FuncMap {
 			}
 			return domain.MaskPhone(s)
 		},
-		"join":  strings.Join,
-		"has":   func(u *domain.User, r string) bool { return u != nil && u.Has(domain.Role(r)) },
-		"can":   func(u *domain.User, a string) bool { return authz.Allowed(u, authz.Action(a)) },
-		"roles": func() []domain.Role { return domain.AllRoles },
+		"join": strings.Join,
+		"has":  func(u *domain.User, r string) bool { return u != nil && u.Has(domain.Role(r)) },
+		"can":  func(u *domain.User, a string) bool { return authz.Allowed(u, authz.Action(a)) },
+		"roles": func() []domain.Role { // the roles an administrator may give: the business roles
+			return slices.DeleteFunc(slices.Clone(domain.AllRoles), func(r domain.Role) bool { return r.IsAdmin() || r == domain.RoleCitizen })
+		},
 		"hasrole": func(rs []domain.Role, r domain.Role) bool {
 			for _, x := range rs {
 				if x == r {
@@ -131,6 +133,8 @@ func baseFuncs(sf *staticFiles) template.FuncMap {
 		"add":      func(a, b int) int { return a + b },
 		"pct":      func(f float64) int { return int(f*100 + 0.5) },
 		"pct1":     func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) },
+		"mins":     func(d time.Duration) int { return int(d / time.Minute) },
+		"days":     func(d time.Duration) int { return int(d / (24 * time.Hour)) },
 		"yuan":     func(cents int64) string { return strconv.FormatFloat(float64(cents)/100, 'f', -1, 64) },
 		"contains": func(list []string, s string) bool { return slices.Contains(list, s) },
 		"str":      func(v any) string { return fmt.Sprint(v) },
@@ -298,10 +302,11 @@ func nav(u *domain.User, current string) []navItem {
 		{"/dashboard", "nav.dashboard", "board", authz.CaseView},
 		{"/stats", "nav.stats", "stats", authz.CaseView},
 		{"/centre", "nav.centre", "centre", authz.CaseView},
-		{"/exports", "nav.exports", "exports", authz.ExportApprove},
+		{"/exports", "nav.exports", "exports", authz.PersonalReveal},
 		{"/orgs", "nav.orgs", "tree", authz.OrgView},
 		{"/admin/users", "nav.users", "users", authz.UserView},
 		{"/admin/audit", "nav.audit", "audit", authz.AuditView},
+		{"/admin/security", "nav.security", "audit", authz.SecurityView},
 		{"/admin/rules", "nav.rules", "rules", authz.UserManage},
 		{"/account", "nav.account", "account", authz.Authenticated},
 	}

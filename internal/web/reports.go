@@ -93,7 +93,17 @@ func (s *Server) showMonthlyReport(w http.ResponseWriter, r *http.Request) error
 // showExports lists the user's requests to export personal data and those
 // they may approve.
 func (s *Server) showExports(w http.ResponseWriter, r *http.Request) error {
+	return s.renderExports(w, r, http.StatusOK, nil)
+}
+
+// renderExports is the approvals page: export requests and requests for
+// more full views today (the reveal budget), the user's and those to approve.
+func (s *Server) renderExports(w http.ResponseWriter, r *http.Request, status int, errs map[string]string) error {
 	mine, toApprove, err := s.svc.ExportRequests(r.Context())
+	if err != nil {
+		return err
+	}
+	myGrants, grantsToApprove, err := s.svc.RevealGrants(r.Context())
 	if err != nil {
 		return err
 	}
@@ -111,8 +121,8 @@ func (s *Server) showExports(w http.ResponseWriter, r *http.Request) error {
 			filters[x.ID] = s.filterChips(r.Context(), cq.Values(), cats)
 		}
 	}
-	s.render(w, r, http.StatusOK, "exports", &page{Title: "export.title", Data: map[string]any{"Mine": mine, "ToApprove": toApprove,
-		"Usable": usable, "Filters": filters}})
+	s.render(w, r, status, "exports", &page{Title: "export.title", Errors: errs, Data: map[string]any{"Mine": mine, "ToApprove": toApprove,
+		"Usable": usable, "Filters": filters, "MyGrants": myGrants, "GrantsToApprove": grantsToApprove}})
 	return nil
 }
 
@@ -137,4 +147,32 @@ func (s *Server) downloadExport(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.sendLedger(w, r, casework.CaseQuery{}, report.LedgerOptions{RequestID: id})
+}
+
+// requestRevealGrant asks for more full views of personal data today.
+func (s *Server) requestRevealGrant(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.svc.RequestRevealGrant(r.Context(), r.PostFormValue("reason")); err != nil {
+		if domain.ErrorCode(err) == domain.Invalid {
+			_, d := s.describe(r, err)
+			return s.renderExports(w, r, http.StatusUnprocessableEntity, map[string]string{"reason": d.Message})
+		}
+		return err
+	}
+	s.setFlash(w, r, "flash.grant_requested")
+	http.Redirect(w, r, "/exports", http.StatusSeeOther)
+	return nil
+}
+
+// approveRevealGrant approves another person's request for more views today.
+func (s *Server) approveRevealGrant(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathInt64(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.svc.ApproveRevealGrant(r.Context(), id); err != nil {
+		return err
+	}
+	s.setFlash(w, r, "flash.grant_approved")
+	http.Redirect(w, r, "/exports", http.StatusSeeOther)
+	return nil
 }

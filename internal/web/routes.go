@@ -28,8 +28,7 @@ func (s *Server) routes() {
 	m.Handle("POST /track", authz.Public, s.wrapH(s.track))
 	m.Handle("GET /login", authz.Public, s.wrapH(s.showLoginPage))
 	m.Handle("POST /login", authz.Public, s.wrapH(s.login))
-	m.Handle("GET /login/2fa", authz.Public, s.wrapH(s.showSecondStepPage))
-	m.Handle("POST /login/2fa", authz.Public, s.wrapH(s.verifySecondStep))
+	s.secondFactorRoutes(m)
 	m.Handle("POST /logout", authz.Authenticated, s.wrapH(s.logout))
 	m.Handle("GET /account/password", authz.Authenticated, s.wrapH(s.showPasswordPage))
 	m.Handle("POST /account/password", authz.Authenticated, s.wrapH(s.changePassword))
@@ -40,10 +39,6 @@ func (s *Server) routes() {
 	m.Handle("POST /account/notices", authz.Authenticated, s.wrapH(s.updateNotices))
 	m.Handle("POST /account/tokens", authz.Authenticated, s.wrapH(s.saveToken))
 	m.Handle("POST /account/tokens/{tokenID}/revoke", authz.Authenticated, s.wrapH(s.revokeToken))
-	m.Handle("GET /account/2fa", authz.Authenticated, s.wrapH(s.showTwoFactorPage))
-	m.Handle("POST /account/2fa/start", authz.Authenticated, s.wrapH(s.startTwoFactor))
-	m.Handle("POST /account/2fa/confirm", authz.Authenticated, s.wrapH(s.confirmTwoFactor))
-	m.Handle("POST /account/2fa/disable", authz.Authenticated, s.wrapH(s.disableTwoFactor))
 
 	m.Handle("GET /cases", authz.CaseView, s.wrapH(s.showCasesPage))
 	m.Handle("GET /cases/new", authz.CaseRegister, s.wrapH(s.showCaseNewPage))
@@ -70,6 +65,8 @@ func (s *Server) routes() {
 	m.Handle("POST /cases/export.xlsx", authz.PersonalExport, s.wrapH(s.exportLedger))
 	m.Handle("GET /exports", authz.CaseView, s.wrapH(s.showExports))
 	m.Handle("POST /exports/{id}/approve", authz.ExportApprove, s.wrapH(s.approveExport))
+	m.Handle("POST /reveal-grants", authz.PersonalReveal, s.wrapH(s.requestRevealGrant))
+	m.Handle("POST /reveal-grants/{id}/approve", authz.ExportApprove, s.wrapH(s.approveRevealGrant))
 	m.Handle("GET /exports/{id}/ledger.xlsx", authz.PersonalExport, s.wrapH(s.downloadExport))
 	m.Handle("GET /reports/monthly", authz.CaseView, s.wrapH(s.showMonthlyReport))
 	m.Handle("GET /reports/monthly.xlsx", authz.CaseView, s.wrapH(s.showMonthlyReport))
@@ -92,11 +89,24 @@ func (s *Server) routes() {
 	m.Handle("POST /admin/sessions/end-all", authz.UserManage, s.wrapH(s.endAllSessions))
 
 	m.Handle("GET /admin/audit", authz.AuditView, s.wrapH(s.showAuditPage))
+	m.Handle("GET /admin/security", authz.SecurityView, s.wrapH(s.showSecurityPage))
+	m.Handle("POST /admin/security/alerts/{id}/handle", authz.SecurityView, s.wrapH(s.handleAlert))
 	m.Handle("GET /admin/rules", authz.UserManage, s.wrapH(s.showRulesPage))
 	m.Handle("POST /admin/rules", authz.UserManage, s.wrapH(s.saveRules))
 
 	// Anything else is a 404 page (and declares it is public to say so).
 	m.Handle("/", authz.Public, s.wrapH(s.notFound))
+}
+
+// secondFactorRoutes are the sign-in's second step and the account's
+// second factor (the administrator's reset is with the accounts).
+func (s *Server) secondFactorRoutes(m *httpx.Mux) {
+	m.Handle("GET /login/2fa", authz.Public, s.wrapH(s.showSecondStepPage))
+	m.Handle("POST /login/2fa", authz.Public, s.wrapH(s.verifySecondStep))
+	m.Handle("GET /account/2fa", authz.Authenticated, s.wrapH(s.showTwoFactorPage))
+	m.Handle("POST /account/2fa/start", authz.Authenticated, s.wrapH(s.startTwoFactor))
+	m.Handle("POST /account/2fa/confirm", authz.Authenticated, s.wrapH(s.confirmTwoFactor))
+	m.Handle("POST /account/2fa/disable", authz.Authenticated, s.wrapH(s.disableTwoFactor))
 }
 
 // centreRoutes are the centre's registries: roster, posts, windows, zones,

@@ -22,7 +22,7 @@ func newTOTPEnv(t *testing.T, trust time.Duration) (*env, *time.Time) {
 	st.SetClock(func() time.Time { return now })
 	p := jftest.FastPolicy()
 	p.SecondFactor, p.DeviceTrust = identity.SecondFactorRoles, trust
-	return newEnvOn(t, st, jftest.ServiceWith(st, p)), &now
+	return newEnvWith(t, st, p), &now
 }
 
 var secretRE = regexp.MustCompile(`<code class="totp-secret">([A-Z2-7 ]+)</code>`)

@@ -29,12 +29,13 @@ type env struct {
 
 func newEnv(t *testing.T, st *store.Store) *env {
 	t.Helper()
-	return newEnvOn(t, st, jftest.Service(st))
+	return newEnvWith(t, st, jftest.FastPolicy())
 }
 
-// newEnvOn is newEnv with the service svc (on st).
-func newEnvOn(t *testing.T, st *store.Store, svc *service.Service) *env {
+// newEnvWith is newEnv with the security policy p.
+func newEnvWith(t *testing.T, st *store.Store, p identity.Policy) *env {
 	t.Helper()
+	svc := jftest.ServiceWith(st, p)
 	jftest.SeedTree(t, svc)
 	srv, err := server.New(server.Config{Version: "test", CentreName: "子洲县综治中心"}, svc, jftest.Logger())
 	if err != nil {
@@ -306,7 +307,8 @@ func TestPagesPerRole(t *testing.T) {
 	jftest.Engines(t, func(t *testing.T, st *store.Store) {
 		e := newEnv(t, st)
 		pages := map[string]int{"/": 200, "/account": 200, "/orgs": 200, "/admin/users": 403, "/admin/audit": 403, "/admin/users/new": 403}
-		for _, role := range []domain.Role{domain.RoleReceptionist, domain.RoleDispatcher, domain.RoleHandler, domain.RoleMediator, domain.RoleGridWorker, domain.RoleLeader, domain.RoleReviewer, domain.RoleAdmin} {
+		for _, role := range []domain.Role{domain.RoleReceptionist, domain.RoleDispatcher, domain.RoleHandler, domain.RoleMediator, domain.RoleGridWorker,
+			domain.RoleLeader, domain.RoleReviewer, domain.RoleAdmin, domain.RoleSecurityAdmin, domain.RoleAuditAdmin} {
 			name := "u" + strings.ReplaceAll(string(role), "_", "")
 			org := "610831101"
 			if role == domain.RoleGridWorker {
@@ -316,8 +318,14 @@ func TestPagesPerRole(t *testing.T) {
 			c := e.client()
 			c.login(name, jftest.Password)
 			for p, want := range pages {
-				if role == domain.RoleAdmin && want == 403 {
+				// The three administrators' duties are separate: the system
+				// administrator keeps accounts, the audit administrator alone
+				// reads the audit log, the security administrator neither.
+				switch {
+				case role == domain.RoleAdmin && p != "/admin/audit", role == domain.RoleAuditAdmin && p == "/admin/audit":
 					want = 200
+				case (role == domain.RoleSecurityAdmin || role == domain.RoleAuditAdmin) && p == "/orgs":
+					want = 403
 				}
 				resp, body := c.get(p)
 				if resp.StatusCode != want {
@@ -427,7 +435,14 @@ func TestUserAdminForm(t *testing.T) {
 	if resp.StatusCode != 409 || !strings.Contains(body, "已被他人修改") {
 		t.Fatalf("stale save: %d", resp.StatusCode)
 	}
-	// Audit search finds the creation, and the search is itself audited.
+	// The system administrator may not read the audit log (AU-7); the audit
+	// administrator's search finds the creation, and is itself audited.
+	if resp, _ := c.get("/admin/audit"); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("the system administrator reads the audit log: %d", resp.StatusCode)
+	}
+	e.user("auditor", "610831", domain.RoleAuditAdmin)
+	c = e.client()
+	c.login("auditor", jftest.Password)
 	_, body = c.get("/admin/audit?action=user.create")
 	if !strings.Contains(body, "liuxia") {
 		t.Error("audit page lacks the creation")

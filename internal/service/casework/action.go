@@ -296,19 +296,22 @@ func (s *Service) mayAct(ctx context.Context, u *domain.User, c *domain.Case, sp
 	if sp.hands != nil {
 		h = sp.hands(u)
 	}
+	// A link counts only where the account is now (Link): one moved to
+	// another place keeps no hands on the matters it was linked to.
+	link := Link(u, c)
 	if h == watcherOnly {
-		if c.WatcherID != u.ID {
+		if link != "watcher" {
 			return app.Refuse(domain.Forbidden, "case.action.not_watcher", "case."+sp.name, "case", c.Number, c.OrgPath)
 		}
 		return nil
 	}
-	if sp.coHandler && c.IsCoHandler(u.ID) {
+	if sp.coHandler && link == "cohandler" {
 		return nil // a co-handler records the work on their part
 	}
 	switch {
-	case h == assigneeOnly && c.Assignee != u.ID:
+	case h == assigneeOnly && link != "assignee":
 		return app.Refuse(domain.Forbidden, "case.action.not_assignee", "case."+sp.name, "case", c.Number, c.OrgPath)
-	case h == assigneeOnly, h == inPlace && c.Assignee == u.ID:
+	case h == assigneeOnly, h == inPlace && link == "assignee":
 		return nil
 	}
 	return s.Check(ctx, authz.CaseAct, "case", c.Number, c.OrgPath)

@@ -20,7 +20,7 @@ func init() {
 		actionSpec{name: "note", coHandler: true},
 		actionSpec{name: "remind", apply: applyRemind, notify: notifyRemind},
 		actionSpec{name: "supervise", reads: []string{"due"}, apply: applySupervise, notify: notifySupervise},
-		actionSpec{name: "reply", hands: assigneeOnlyFor, notify: notifyReply, available: func(c *domain.Case) bool {
+		actionSpec{name: "reply", hands: assigneeOnlyFor, apply: applyReply, notify: notifyReply, available: func(c *domain.Case) bool {
 			return slices.ContainsFunc(c.Timeline, func(e domain.TimelineEntry) bool { return e.Action == "supervise" })
 		}},
 		actionSpec{name: "correct", reads: []string{"description", "address", "move_to"}, apply: applyCorrect},
@@ -44,7 +44,15 @@ func notifyRemind(s *Service, a *acting) error {
 	return s.notify(a.ctx, a.tx, []int64{c.Assignee}, c.ID, "reminder", text)
 }
 
+// applySupervise: a supervision is another person's oversight (the
+// four-eyes rule): a leader who also handles matters cannot supervise one
+// in their own hands.
 func applySupervise(s *Service, a *acting) error {
+	if a.c.Assignee != 0 {
+		if err := app.FourEyes(a.ctx, a.tx, a.c.Assignee, a.actor, "case.supervise", "case", a.c.Number, a.c.OrgPath); err != nil {
+			return err
+		}
+	}
 	due := a.in.Due
 	if due.IsZero() || !due.After(a.tx.Now) {
 		return app.Required("due", "case.supervise.due")
@@ -58,6 +66,21 @@ func notifySupervise(s *Service, a *acting) error {
 	due, _ := time.Parse(time.RFC3339, ev.Data[domain.DataDue])
 	text := fmt.Sprintf("%s 督办（%s），%s 前回复：%s", c.Number, a.actor.Name, due.In(domain.CST).Format("01-02"), truncateRunes(ev.Note, 60))
 	return s.notify(a.ctx, a.tx, []int64{c.Assignee}, c.ID, "supervision", text)
+}
+
+// applyReply: nobody answers their own supervision order (the matter may
+// have come into the leader's hands since it was given).
+func applyReply(s *Service, a *acting) error {
+	leaders, err := a.tx.OpenSupervisionLeaders(a.ctx, a.c.ID)
+	if err != nil {
+		return err
+	}
+	for _, l := range leaders {
+		if err := app.FourEyes(a.ctx, a.tx, l, a.actor, "case.reply", "case", a.c.Number, a.c.OrgPath); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func notifyReply(s *Service, a *acting) error {

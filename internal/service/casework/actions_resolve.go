@@ -161,10 +161,17 @@ func notifyLeadersOfExtension(s *Service, a *acting) error {
 	return s.notify(a.ctx, a.tx, ls, c.ID, "extension", text)
 }
 
+// applyExtendAnswer approves or refuses the pending extension: another
+// person's answer to the request (the four-eyes rule).
 func applyExtendAnswer(s *Service, a *acting) error {
 	c, ev := a.c, a.ev
 	if c.ExtendDays == 0 {
 		return &domain.Error{Code: domain.Conflict, Key: "case.extend.none"}
+	}
+	if req := latest(c, "extend_request"); req != nil {
+		if err := app.FourEyes(a.ctx, a.tx, req.ActorID, a.actor, "case."+ev.Action, "case", c.Number, c.OrgPath); err != nil {
+			return err
+		}
 	}
 	ev.Data[domain.DataDays] = fmt.Sprint(c.ExtendDays)
 	if ev.Action == "extend_approve" {
@@ -214,4 +221,15 @@ func applyMilestoneDone(s *Service, a *acting) error {
 	}
 	a.ev.Data[domain.DataMilestone] = fmt.Sprint(a.in.Milestone)
 	return nil
+}
+
+// latest is the matter's most recent timeline entry of action, or nil.
+func latest(c *domain.Case, action string) *domain.TimelineEntry {
+	var out *domain.TimelineEntry
+	for i := range c.Timeline {
+		if e := &c.Timeline[i]; e.Action == action && (out == nil || e.ID > out.ID) {
+			out = e
+		}
+	}
+	return out
 }

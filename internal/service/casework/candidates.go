@@ -54,16 +54,41 @@ func when(cond bool, key string) string {
 	return ""
 }
 
+// inPlace: the rule's placement holds for u on c — the matter lies in u's
+// jurisdiction, or (a watch) u's grid lies below the matter's place.
+func (r personRule) inPlace(u *domain.User, c *domain.Case) bool {
+	if u.OrgPath != "" && strings.HasPrefix(c.OrgPath, u.OrgPath) {
+		return true
+	}
+	return r.below && c.OrgPath != "" && strings.HasPrefix(u.OrgPath, c.OrgPath)
+}
+
+// Link names how u is linked to c where the link still holds: the same
+// placement rule that made it must hold where u is now, so an account moved
+// to another place keeps no right over the matters it was linked to before
+// (issue 14, point 3). "" when u is not linked there.
+func Link(u *domain.User, c *domain.Case) string {
+	switch {
+	case u == nil:
+		return ""
+	case c.Assignee == u.ID && personRules["dispatch"].inPlace(u, c):
+		return "assignee"
+	case c.IsCoHandler(u.ID) && personRules["cohandle"].inPlace(u, c):
+		return "cohandler"
+	case c.LeadID == u.ID && personRules["lead"].inPlace(u, c):
+		return "lead"
+	case c.WatcherID == u.ID && personRules["watch"].inPlace(u, c):
+		return "watcher"
+	}
+	return ""
+}
+
 // refusal says why u may not be named in the rule's action on c ("" may).
 func (r personRule) refusal(u *domain.User, c *domain.Case) string {
 	if u.Disabled || !slices.ContainsFunc(r.roles, u.Has) {
 		return r.invalid
 	}
-	in := u.OrgPath != "" && strings.HasPrefix(c.OrgPath, u.OrgPath)
-	if !in && r.below && c.OrgPath != "" && strings.HasPrefix(u.OrgPath, c.OrgPath) {
-		in = true
-	}
-	if !in {
+	if !r.inPlace(u, c) {
 		return r.place
 	}
 	if r.exclude != nil {

@@ -138,10 +138,11 @@ func (s *Service) insertCase(ctx context.Context, tx *store.Tx, c *domain.Case, 
 	return s.Kernel.Audit(ctx, tx, "case.register", "case", c.Number, c.OrgPath, domain.ResultOK, fmt.Sprintf("%d parties", len(parties)))
 }
 
-// mayViewCase: staff whose jurisdiction holds the matter, or its assignee.
+// mayViewCase: staff whose jurisdiction holds the matter, or who are linked
+// to it (assignee, co-handler, lead, watcher) where they are now (Link).
 func (s *Service) mayViewCase(ctx context.Context, c *domain.Case) error {
 	u := domain.ActorFrom(ctx).User
-	if u != nil && (c.Assignee == u.ID || c.WatcherID == u.ID || c.LeadID == u.ID || c.IsCoHandler(u.ID)) && authz.Allowed(u, authz.CaseView) {
+	if Link(u, c) != "" && authz.Allowed(u, authz.CaseView) {
 		return nil
 	}
 	if err := authz.Check(domain.ActorFrom(ctx).Principal(), authz.CaseView, c.OrgPath); err != nil {
@@ -182,6 +183,9 @@ func (s *Service) RevealParty(ctx context.Context, caseID, partyID int64, reason
 	reason = strings.TrimSpace(reason)
 	if reason == "" || utf8.RuneCountInString(reason) > 200 {
 		return "", "", &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: map[string]string{"reason": "reveal.reason"}}
+	}
+	if err := s.id.CheckRevealBudget(ctx); err != nil {
+		return "", "", err
 	}
 	err = s.Update(ctx, func(tx *store.Tx) error {
 		p, err := tx.PartySecret(ctx, caseID, partyID)
@@ -291,15 +295,16 @@ func (s *Service) ListFilter(ctx context.Context, q CaseQuery) (domain.CaseFilte
 			f.Path = o.Path
 		}
 	}
+	// "Assigned to me" (or shared with me, or led by me) within the
+	// jurisdiction: a link outside it no longer holds (Link).
 	if q.Mine {
-		// "Assigned to me", wherever the matter is.
-		f.AssigneeID, f.Path = u.ID, "/"
+		f.AssigneeID, f.Path = u.ID, u.OrgPath
 	}
 	if q.CoHandled {
-		f.CoHandlerID, f.Path = u.ID, "/"
+		f.CoHandlerID, f.Path = u.ID, u.OrgPath
 	}
 	if q.Leading {
-		f.LeadID, f.Path = u.ID, "/"
+		f.LeadID, f.Path = u.ID, u.OrgPath
 		if len(f.Statuses) == 0 {
 			f.Statuses = domain.OpenStatuses
 		}

@@ -18,7 +18,7 @@ import (
 func waiting(u *domain.User) []domain.CaseFilter {
 	var out []domain.CaseFilter
 	if u.Has(domain.RoleHandler) || u.Has(domain.RoleMediator) {
-		mine := domain.CaseFilter{Path: "/", AssigneeID: u.ID}
+		mine := domain.CaseFilter{Path: u.OrgPath, AssigneeID: u.ID}
 		out = append(out, withStatus(mine, domain.StatusDispatched, domain.StatusInResolution, domain.StatusClosed))
 		reply := mine
 		reply.ToReply = true

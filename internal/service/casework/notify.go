@@ -230,7 +230,7 @@ func (s *Service) WorkSummary(ctx context.Context) (map[string]int, error) {
 			out[key] = n
 			return err
 		}
-		mine := domain.CaseFilter{Path: "/", AssigneeID: u.ID}
+		mine := domain.CaseFilter{Path: u.OrgPath, AssigneeID: u.ID}
 		steps := []struct {
 			key string
 			f   domain.CaseFilter
@@ -241,7 +241,7 @@ func (s *Service) WorkSummary(ctx context.Context) (map[string]int, error) {
 			{"mine_overdue_followup", overdueOf(mine, domain.FollowUpStatuses)},
 			{"due_soon", func() domain.CaseFilter { f := mine; f.DueSoon = true; return f }()},
 			{"to_reply", func() domain.CaseFilter { f := mine; f.ToReply = true; return f }()},
-			{"cohandling", domain.CaseFilter{Path: "/", CoHandlerID: u.ID}},
+			{"cohandling", domain.CaseFilter{Path: u.OrgPath, CoHandlerID: u.ID}},
 		}
 		if !u.Has(domain.RoleHandler) && !u.Has(domain.RoleMediator) {
 			// Only handlers and mediators are given matters: the others

@@ -28,5 +28,7 @@ type Service struct {
 // New builds the casework use-cases on the kernel; id answers who is
 // signed in (live screens re-check their session), reg routes and assesses.
 func New(k *app.Kernel, id *identity.Service, reg *registry.Service, crossInstance bool) *Service {
-	return &Service{Kernel: k, id: id, reg: reg, notifier: LogNotifier{k.Logger()}, hub: newHub(crossInstance)}
+	s := &Service{Kernel: k, id: id, reg: reg, notifier: LogNotifier{k.Logger()}, hub: newHub(crossInstance)}
+	id.OnMove(s.afterMove)
+	return s
 }

@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
@@ -57,7 +58,10 @@ func (s *Service) Tasks(ctx context.Context) ([]Task, error) {
 			return err
 		}
 		for _, c := range cases {
-			out = append(out, taskOf(c, u.ID, toReply[c.ID], tx.Now))
+			// A link outside where the account is now no longer holds (Link).
+			if personRules["dispatch"].inPlace(u, c) || c.WatcherID == u.ID && personRules["watch"].inPlace(u, c) {
+				out = append(out, taskOf(c, u.ID, toReply[c.ID], tx.Now))
+			}
 		}
 		return nil
 	})
@@ -101,4 +105,31 @@ func taskOf(c *domain.Case, uid int64, toReply bool, now time.Time) Task {
 		t.Kind = "checkin"
 	}
 	return t
+}
+
+// afterMove runs when account u has moved to another place: its rights
+// over the matters it was linked to outside the new place ended with the
+// move (Link), so the dispatchers over each such open matter are told to
+// hand it to someone else. It returns how many there are.
+func (s *Service) afterMove(ctx context.Context, tx *store.Tx, u *domain.User) (int, error) {
+	cases, _, err := tx.WorkOf(ctx, u.ID, TaskLimit)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, c := range cases {
+		if personRules["dispatch"].inPlace(u, c) || c.WatcherID == u.ID && personRules["watch"].inPlace(u, c) {
+			continue
+		}
+		disp, err := tx.UsersWithRoleOver(ctx, domain.RoleDispatcher, c.OrgPath)
+		if err != nil {
+			return n, err
+		}
+		text := fmt.Sprintf("%s 的经办人%s已调至%s，不能再办理此事项，请改派：%s", c.Number, u.Name, u.OrgName, truncateRunes(c.Description, 40))
+		if err := s.notify(ctx, tx, disp, c.ID, "handover", text); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"jiefen/internal/app"
+	"jiefen/internal/domain"
+	"jiefen/internal/store"
 )
 
 // Policy holds the security values that 等保 assessors expect to be
@@ -24,8 +26,12 @@ type Policy struct {
 	InitialPwdMaxAge time.Duration // an initial or reset password expires unused after this
 	PasswordHistory  int           // last N passwords may not be reused
 	Argon            ArgonParams
-	SecondFactor     string        // who must use a second factor: SecondFactorRoles, SecondFactorAll or SecondFactorOff
-	DeviceTrust      time.Duration // a browser that passed the second step skips it for this long (0: asked every time)
+	// The reveal budget: full views of personal data per account per day
+	// (beyond it a second person grants more) and per minute.
+	RevealDailyCap  int
+	RevealPerMinute int
+	SecondFactor    string        // who must use a second factor: SecondFactorRoles, SecondFactorAll or SecondFactorOff
+	DeviceTrust     time.Duration // a browser that passed the second step skips it for this long (0: asked every time)
 }
 
 // DefaultPolicy returns the values documented in the README.
@@ -42,6 +48,8 @@ func DefaultPolicy() Policy {
 		InitialPwdMaxAge: 24 * time.Hour,
 		PasswordHistory:  5,
 		Argon:            DefaultArgon,
+		RevealDailyCap:   60,
+		RevealPerMinute:  12,
 		SecondFactor:     SecondFactorRoles,
 	}
 }
@@ -51,7 +59,18 @@ type Service struct {
 	*app.Kernel
 	policy Policy
 	sleep  func(context.Context, time.Duration)
+	onMove MoveHook
 }
+
+// MoveHook is told, in the transaction that moves an account to another
+// place, of the account as it now is; it answers how many of the
+// account's open links (matters in its hands, shared, led or watched) no
+// longer hold where it is now. Casework registers it (identity knows
+// nothing of matters).
+type MoveHook func(ctx context.Context, tx *store.Tx, u *domain.User) (int, error)
+
+// OnMove registers the hook run when an account moves.
+func (s *Service) OnMove(h MoveHook) { s.onMove = h }
 
 // New builds the identity use-cases on the kernel with the policy p.
 func New(k *app.Kernel, p Policy) *Service { return &Service{Kernel: k, policy: p, sleep: sleepCtx} }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"image/png"
 	"math/big"
+	"slices"
 	"strings"
 	"time"
 
@@ -37,9 +38,11 @@ const (
 var SecondFactorRules = []string{SecondFactorRoles, SecondFactorAll, SecondFactorOff}
 
 // secondFactorActions are the permissions whose holders need a second
-// factor under SecondFactorRoles: administering accounts and the audit log,
-// and seeing or exporting personal data in full.
-var secondFactorActions = []authz.Action{authz.UserManage, authz.AuditView, authz.PersonalReveal, authz.PersonalExport, authz.ExportApprove}
+// factor under SecondFactorRoles (beside the three administrators):
+// administering accounts, security and the audit log, and seeing or
+// exporting personal data in full.
+var secondFactorActions = []authz.Action{authz.UserManage, authz.SecurityView, authz.AuditView,
+	authz.PersonalReveal, authz.PersonalExport, authz.ExportApprove}
 
 // The TOTP parameters (RFC 6238, SECURITY.md IA-7): 6 digits, a 30-second
 // step, one step of drift either way; what every authenticator app reads.
@@ -71,7 +74,7 @@ func (s *Service) SecondFactorRequired(u *domain.User) bool {
 	case SecondFactorAll:
 		return true
 	}
-	if u.Has(domain.RoleAdmin) {
+	if slices.ContainsFunc(u.Roles, domain.Role.IsAdmin) {
 		return true
 	}
 	for _, a := range secondFactorActions {

@@ -249,12 +249,12 @@ func (s *Service) trustedDevice(u *domain.User, f *domain.TOTPFactor, token stri
 }
 
 // ResetSecondFactor removes an account's authenticator and recovery codes
-// (an administrator in jurisdiction, or the CLI): the account must enrol
-// again at its next sign-in, its sessions and pending sign-ins end, and its
-// trusted browsers no longer skip the second step. Audited. Administrators
-// change their own on the account page, with their password.
+// (a system administrator in jurisdiction, as for any account change; an
+// administrator's account, one's own included, on the command line only):
+// the account must enrol again at its next sign-in, its sessions and
+// pending sign-ins end, and its trusted browsers no longer skip the second
+// step. Audited.
 func (s *Service) ResetSecondFactor(ctx context.Context, id int64) error {
-	a := domain.ActorFrom(ctx)
 	return s.Update(ctx, func(tx *store.Tx) error {
 		u, err := tx.User(ctx, id)
 		if err != nil {
@@ -262,9 +262,6 @@ func (s *Service) ResetSecondFactor(ctx context.Context, id int64) error {
 		}
 		if err := s.checkManage(ctx, u); err != nil {
 			return err
-		}
-		if a.User != nil && a.User.ID == u.ID {
-			return &domain.Error{Code: domain.Invalid, Key: "2fa.reset_self"}
 		}
 		if err := tx.RemoveTOTP(ctx, u.ID, domain.FactorReset); err != nil {
 			return err

@@ -41,8 +41,11 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (*domain.User, err
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
-	if err := s.checkRoleGrant(ctx, u.Roles); err != nil {
+	if err := s.checkRoleGrant(ctx, nil, u.Roles); err != nil {
 		return nil, err
+	}
+	if a := domain.ActorFrom(ctx).User; a != nil {
+		u.CreatedBy = a.ID
 	}
 	hash, err := HashPassword(in.Password, s.policy.Argon)
 	if err != nil {
@@ -74,16 +77,6 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (*domain.User, err
 	return u, nil
 }
 
-// checkRoleGrant stops an administrator from creating citizen accounts here
-// (they register on the public site) — nothing else is restricted: the
-// administrator role manages all business roles.
-func (s *Service) checkRoleGrant(ctx context.Context, roles []domain.Role) error {
-	if slices.Contains(roles, domain.RoleCitizen) && len(roles) > 1 {
-		return &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: map[string]string{"roles": "user.role.citizen_alone"}}
-	}
-	return nil
-}
-
 // UserPatch changes an account; nil fields are left alone. Version must be
 // the one the editor read (optimistic locking).
 type UserPatch struct {
@@ -113,12 +106,19 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, p UserPatch) (*domai
 		if err := domain.ValidateUser(u); err != nil {
 			return err
 		}
-		if err := s.checkRoleGrant(ctx, u.Roles); err != nil {
+		if err := s.checkRoleGrant(ctx, &before, u.Roles); err != nil {
 			return err
 		}
 		a := domain.ActorFrom(ctx)
-		if a.User != nil && a.User.ID == u.ID && (u.Disabled || !u.Has(domain.RoleAdmin)) {
-			return &domain.Error{Code: domain.Invalid, Key: "user.self_lockout", Fields: map[string]string{"roles": "user.self_lockout"}}
+		if a.User != nil && a.User.ID == u.ID && u.Disabled {
+			return &domain.Error{Code: domain.Invalid, Key: "user.self_lockout", Fields: map[string]string{"disabled": "user.self_lockout"}}
+		}
+		privilege := domain.JoinRoles(before.Roles) != domain.JoinRoles(u.Roles) || before.OrgCode != u.OrgCode
+		if privilege || before.Disabled != u.Disabled {
+			u.ChangedBy = 0 // the operator
+			if a.User != nil {
+				u.ChangedBy = a.User.ID
+			}
 		}
 		if u.OrgCode != before.OrgCode {
 			if err := s.checkPlacement(ctx, tx, u); err != nil {
@@ -132,7 +132,19 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, p UserPatch) (*domai
 			return err
 		}
 		changes := userChanges(&before, u)
-		privilege := domain.JoinRoles(before.Roles) != domain.JoinRoles(u.Roles) || before.OrgCode != u.OrgCode
+		if before.OrgCode != u.OrgCode && s.onMove != nil {
+			moved, err := tx.User(ctx, u.ID)
+			if err != nil {
+				return err
+			}
+			n, err := s.onMove(ctx, tx, moved)
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				changes = append(changes, fmt.Sprintf("%d open matter(s) left outside the new place, their dispatchers told", n))
+			}
+		}
 		if u.Disabled || privilege {
 			n, err := tx.EndUserSessions(ctx, u.ID, 0, "account changed")
 			if err != nil {
@@ -206,10 +218,6 @@ func (s *Service) checkPlacement(ctx context.Context, tx *store.Tx, u *domain.Us
 		return err
 	}
 	return s.Check(ctx, authz.UserManage, "user", u.Username, org.Path)
-}
-
-func (s *Service) checkManage(ctx context.Context, u *domain.User) error {
-	return s.Check(ctx, authz.UserManage, "user", u.Username, u.OrgPath)
 }
 
 // ResetPassword sets a new initial password (generated when pw is empty) that

@@ -77,9 +77,10 @@ func (s *Service) ApproveLedger(ctx context.Context, id int64) error {
 		if err := s.Check(ctx, authz.ExportApprove, "export", strconv.FormatInt(id, 10), r.OrgPath); err != nil {
 			return err
 		}
+		if err := app.FourEyes(ctx, tx, r.RequestedBy, u, string(authz.ExportApprove), "export", strconv.FormatInt(id, 10), r.OrgPath); err != nil {
+			return err
+		}
 		switch {
-		case r.RequestedBy == u.ID:
-			return &domain.Error{Code: domain.Conflict, Key: "export.self"}
 		case !r.ApprovedAt.IsZero():
 			return &domain.Error{Code: domain.Conflict, Key: "export.approved"}
 		case tx.Now.Sub(r.RequestedAt) > ExportRequestTTL:

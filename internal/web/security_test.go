@@ -1,0 +1,101 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"jiefen/internal/domain"
+	"jiefen/internal/jftest"
+	"jiefen/internal/store"
+)
+
+// The reveal budget on the pages: past the cap the matter page says why
+// and where to ask (not an error page); the approvals page asks for more
+// and another person approves it; the security administrator's page shows
+// the alert, today's views, the policy and the permissions, and marks the
+// alert handled; nobody else may open it.
+func TestRevealBudgetPages(t *testing.T) {
+	jftest.Engines(t, func(t *testing.T, st *store.Store) {
+		p := jftest.FastPolicy()
+		p.RevealDailyCap = 1
+		e := newEnvWith(t, st, p)
+		e.user("recep", "610831", domain.RoleReceptionist)
+		e.user("lead", "610831", domain.RoleLeader)
+		e.user("sec", "610831", domain.RoleSecurityAdmin)
+		login := func(name string) *client {
+			c := e.client()
+			c.login(name, jftest.Password)
+			return c
+		}
+		rc, lc, sc := login("recep"), login("lead"), login("sec")
+		id := rc.registerCase("610831101")
+		c, err := e.svc.Case(jftest.CLI(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reveal := "/cases/" + itoa(id) + "/parties/" + itoa(c.Parties[0].ID) + "/reveal"
+		rc.getOK("/cases/" + itoa(id))
+		if resp, _ := rc.post(reveal, url.Values{"reason": {"电话联系当事人"}}); resp.StatusCode != http.StatusOK {
+			t.Fatalf("first reveal: %d", resp.StatusCode)
+		}
+		resp, body := rc.post(reveal, url.Values{"reason": {"电话联系当事人"}})
+		if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "已达上限") || !strings.Contains(body, "个人信息审批") {
+			t.Fatalf("past the cap: %d, want 403 on the matter page saying where to ask", resp.StatusCode)
+		}
+		// More for today, asked and approved by another person.
+		body = rc.getOK("/exports")
+		if !strings.Contains(body, "增加今日查看额度") {
+			t.Fatal("the approvals page has no section for more views")
+		}
+		if resp, _ := rc.post("/reveal-grants", url.Values{"reason": {""}}); resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("a request without a reason: %d", resp.StatusCode)
+		}
+		if resp, _ := rc.post("/reveal-grants", url.Values{"reason": {"集中核对群体事项当事人"}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("request: %d", resp.StatusCode)
+		}
+		body = lc.getOK("/exports")
+		if !strings.Contains(body, "集中核对群体事项当事人") || !strings.Contains(body, `action="/reveal-grants/`) {
+			t.Fatal("the leader does not see the request to approve")
+		}
+		grants, _, _ := e.svc.RevealGrants(jftest.As(mustUser(t, e, "recep"), "x"))
+		if resp, _ := lc.post("/reveal-grants/"+itoa(grants[0].ID)+"/approve", nil); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("approve: %d", resp.StatusCode)
+		}
+		rc.getOK("/cases/" + itoa(id))
+		if resp, _ := rc.post(reveal, url.Values{"reason": {"电话联系当事人"}}); resp.StatusCode != http.StatusOK {
+			t.Errorf("after the approval: %d", resp.StatusCode)
+		}
+		// The security page.
+		if resp, _ := lc.get("/admin/security"); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("a leader opens the security page: %d", resp.StatusCode)
+		}
+		body = sc.getOK("/admin/security")
+		for _, want := range []string{"查看个人信息达到每日上限", "测试recep", "今日查看完整个人信息", "每天 1 次", "角色权限", "审计管理员"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the security page lacks %q", want)
+			}
+		}
+		r, _ := e.svc.SecurityReport(jftest.CLI())
+		handle := "/admin/security/alerts/" + itoa(r.Alerts[0].ID) + "/handle"
+		if resp, _ := sc.post(handle, url.Values{"note": {""}}); resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("handled without a note: %d", resp.StatusCode)
+		}
+		if resp, _ := sc.post(handle, url.Values{"note": {"已核实，系集中核对"}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("handle: %d", resp.StatusCode)
+		}
+		if body := sc.getOK("/admin/security"); !strings.Contains(body, "已核实，系集中核对") {
+			t.Error("the handled alert does not show its note")
+		}
+	})
+}
+
+func mustUser(t *testing.T, e *env, name string) *domain.User {
+	t.Helper()
+	u, err := e.svc.UserByUsername(jftest.CLI(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
