@@ -33,7 +33,8 @@ type API struct {
 func New(cfg httpx.Config, svc *service.Service, log *slog.Logger, reg *metrics.Registry) *API {
 	a := &API{svc: svc, log: log, version: cfg.Version, centreName: cfg.CentreName, secure: cfg.SecureCookies, metrics: reg}
 	a.gate = &httpx.Gate{MustChange: svc.MustChangePassword, ChangeAllowed: mustChangeAllowed,
-		Anonymous: noSession(a.log), ChangeDue: changeDue(a.log), Fail: a.Fail}
+		Anonymous: noSession(a.log), ChangeDue: changeDue(a.log), Fail: a.Fail,
+		MustEnrol: svc.MustEnrol, EnrolAllowed: mustChangeAllowed, EnrolDue: enrolDue(a.log)}
 	a.mux = httpx.NewMux(a.wrapRoute)
 	a.Register(a.mux)
 	return a
@@ -71,6 +72,7 @@ func (a *API) Register(m *httpx.Mux) {
 	m.Handle("GET /api/v1/users/{userID}", authz.UserView, a.wrap(a.getUserHandler))
 	m.Handle("PATCH /api/v1/users/{userID}", authz.UserManage, a.wrap(a.updateUserHandler))
 	m.Handle("POST /api/v1/users/{userID}/reset-password", authz.UserManage, a.wrap(a.resetPasswordHandler))
+	m.Handle("POST /api/v1/users/{userID}/reset-2fa", authz.UserManage, a.wrap(a.resetSecondFactorHandler))
 	m.Handle("GET /api/v1/tokens", authz.Authenticated, a.wrap(a.listTokensHandler))
 	m.Handle("POST /api/v1/tokens", authz.Authenticated, a.wrap(a.createTokenHandler))
 	m.Handle("POST /api/v1/tokens/{tokenID}/revoke", authz.Authenticated, a.wrap(a.revokeTokenHandler))

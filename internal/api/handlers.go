@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -27,13 +28,14 @@ type userJSON struct {
 	Notices       string   `json:"overdue_notices"` // digest (one a day) or each (one per matter)
 	Disabled      bool     `json:"disabled"`
 	MustChangePwd bool     `json:"must_change_password"`
+	SecondFactor  string   `json:"second_factor"` // none, totp or reset
 	LockedUntil   string   `json:"locked_until,omitempty"`
 	Version       int64    `json:"version"`
 }
 
 func toUserJSON(u *domain.User) userJSON {
 	j := userJSON{ID: u.ID, Username: u.Username, Name: u.Name, OrgCode: u.OrgCode, OrgName: u.OrgName, Lang: u.Lang, Notices: u.OverdueNotices,
-		Disabled: u.Disabled, MustChangePwd: u.MustChangePwd, Version: u.Version, Roles: []string{}}
+		Disabled: u.Disabled, MustChangePwd: u.MustChangePwd, Version: u.Version, Roles: []string{}, SecondFactor: cmp.Or(u.SecondFactor, "none")}
 	if u.Phone != "" {
 		j.Phone = domain.MaskPhone(u.Phone)
 	}
@@ -73,12 +75,13 @@ func (a *API) getMeHandler(w http.ResponseWriter, r *http.Request) error {
 		jur = append(jur, toOrgJSON(o))
 	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{
-		"user":                 toUserJSON(u),
-		"jurisdiction":         toOrgJSON(org),
-		"jurisdiction_path":    jur,
-		"must_change_password": a.svc.MustChangePassword(u),
-		"api_version":          "v1",
-		"server_version":       a.version,
+		"user":                     toUserJSON(u),
+		"jurisdiction":             toOrgJSON(org),
+		"jurisdiction_path":        jur,
+		"must_change_password":     a.svc.MustChangePassword(u),
+		"must_enrol_second_factor": a.svc.MustEnrol(u),
+		"api_version":              "v1",
+		"server_version":           a.version,
 	})
 	return nil
 }
@@ -304,6 +307,23 @@ func (a *API) resetPasswordHandler(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]string{"initial_password": pw})
+	return nil
+}
+
+// resetSecondFactorHandler answers POST /api/v1/users/{userID}/reset-2fa.
+func (a *API) resetSecondFactorHandler(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathInt64(r, "userID")
+	if err != nil {
+		return err
+	}
+	if err := a.svc.ResetSecondFactor(r.Context(), id); err != nil {
+		return err
+	}
+	u, err := a.svc.User(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"user": toUserJSON(u)})
 	return nil
 }
 

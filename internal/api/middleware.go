@@ -86,3 +86,11 @@ func changeDue(log *slog.Logger) http.HandlerFunc {
 		httpx.WriteError(w, r, log, &domain.Error{Code: domain.Forbidden, Key: "password.change_required"})
 	}
 }
+
+// enrolDue answers a cookie session that must enrol a second factor (on the
+// web account page) first.
+func enrolDue(log *slog.Logger) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		httpx.WriteError(w, r, log, &domain.Error{Code: domain.Forbidden, Key: "2fa.enrol_required"})
+	}
+}

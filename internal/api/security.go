@@ -87,7 +87,8 @@ func (a *API) securityReportHandler(w http.ResponseWriter, r *http.Request) erro
 		"policy": map[string]any{"lockout_failures": p.LockoutFailures, "lockout_window_minutes": int(p.LockoutWindow / time.Minute),
 			"lockout_minutes": int(p.LockoutDuration / time.Minute), "idle_timeout_minutes": int(p.IdleTimeout / time.Minute),
 			"absolute_timeout_minutes": int(p.AbsoluteTimeout / time.Minute), "password_max_age_days": int(p.PasswordMaxAge / (24 * time.Hour)),
-			"password_history": p.PasswordHistory, "reveal_daily_cap": p.RevealDailyCap, "reveal_per_minute": p.RevealPerMinute}})
+			"password_history": p.PasswordHistory, "reveal_daily_cap": p.RevealDailyCap, "reveal_per_minute": p.RevealPerMinute,
+			"second_factor": p.SecondFactor, "device_trust_days": int(p.DeviceTrust / (24 * time.Hour))}})
 	return nil
 }
 

@@ -95,10 +95,16 @@ func newEnv(t *testing.T) *env {
 // newEnvWith is newEnv with the data seed fills the service with.
 func newEnvWith(t *testing.T, seed func(*service.Service)) *env {
 	t.Helper()
+	return newEnvPolicy(t, jftest.FastPolicy(), seed)
+}
+
+// newEnvPolicy is newEnvWith under the security policy p.
+func newEnvPolicy(t *testing.T, p identity.Policy, seed func(*service.Service)) *env {
+	t.Helper()
 	bin := chromiumPath(t)
 
 	st := jftest.OpenSQLite(t)
-	svc := jftest.Service(st)
+	svc := jftest.ServiceWith(st, p)
 	seed(svc)
 	srv, err := server.New(server.Config{Version: "test", CentreName: centreName}, svc, jftest.Logger())
 	if err != nil {

@@ -88,6 +88,16 @@ func TestCLIEndToEnd(t *testing.T) {
 		if r.code != 0 || len(strings.TrimSpace(r.stdout)) < 10 {
 			t.Fatalf("reset: %+v", r)
 		}
+		r = run(t, "", env, "user", "reset-2fa", "--username", "chief")
+		if r.code != 0 || !strings.Contains(r.stdout, "second factor of chief reset") {
+			t.Fatalf("reset-2fa: %+v", r)
+		}
+		if r = run(t, "", env, "user", "reset-2fa", "--username", "ghost"); r.code != 1 || !strings.Contains(r.stderr, "does not exist") {
+			t.Fatalf("reset-2fa of an unknown account: %+v", r)
+		}
+		if r = run(t, "", env, "audit", "search", "--action", "2fa.reset", "--object", "chief"); r.code != 0 || !strings.Contains(r.stdout, "\t2fa.reset\tuser chief\tok\t") {
+			t.Fatalf("reset-2fa is audited: %+v", r)
+		}
 		r = run(t, "", env, "user", "disable", "--username", "chief")
 		if r.code != 0 {
 			t.Fatalf("disable: %+v", r)
@@ -152,6 +162,16 @@ func TestUsageAndVersion(t *testing.T) {
 	}
 	if r := run(t, "", nil, "serve", "--log-format", "xml", "--db", filepath.Join(t.TempDir(), "x.db")); r.code != 2 {
 		t.Fatalf("bad flag value: %+v", r)
+	}
+	// The second factor's flags: a bad value is a usage error with a sentence.
+	for _, args := range [][]string{{"--2fa", "admins"}, {"--2fa-trust-days", "31"}, {"--2fa-trust-days", "week"}} {
+		r := run(t, "", nil, append([]string{"serve", "--db", filepath.Join(t.TempDir(), "x.db")}, args...)...)
+		if r.code != 2 || !strings.Contains(r.stderr, args[0]+" must be") {
+			t.Errorf("serve %v: %+v", args, r)
+		}
+	}
+	if r := run(t, "", map[string]string{"JIEFEN_2FA": "nobody"}, "serve", "--db", filepath.Join(t.TempDir(), "x.db")); r.code != 2 || !strings.Contains(r.stderr, "--2fa must be") {
+		t.Fatalf("JIEFEN_2FA: %+v", r)
 	}
 	if r := run(t, "", nil, "divisions", "import", "--db", filepath.Join(t.TempDir(), "x.db"), "--from", "/nonexistent.csv"); r.code != 1 {
 		t.Fatalf("missing file: %+v", r)

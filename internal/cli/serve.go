@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -43,7 +45,12 @@ func (e *env) serve(args []string, isDemo bool) error {
 	keyFile := f.str("key-file", "", "key file for personal data (default: beside the SQLite file, or data/jiefen.keys)")
 	logFile := f.str("log-file", "", "append the log to this file (default: the terminal; the demo: demo.log beside its database)")
 	anchor := addAnchorFlags(f)
+	policy := policyFlags(f, isDemo)
 	if err := f.parse(args); err != nil {
+		return err
+	}
+	pol, err := policy()
+	if err != nil {
 		return err
 	}
 	if isDemo {
@@ -69,7 +76,7 @@ func (e *env) serve(args []string, isDemo bool) error {
 		return err
 	}
 	defer st.Close()
-	svc := service.New(st, log, identity.DefaultPolicy())
+	svc := service.New(st, log, pol)
 	if err := loadKeys(svc, *db, *keyFile); err != nil {
 		return err
 	}
@@ -78,14 +85,8 @@ func (e *env) serve(args []string, isDemo bool) error {
 		return err
 	}
 	defer closeAnchor()
-	if isDemo {
-		accounts, err := demo.Prepare(e.ctx, svc, *demoCases, func(step string) { fmt.Fprintf(e.stdout, "  … %s\n", step) })
-		if err != nil {
-			return fmt.Errorf("cannot prepare the demo database: %w", err)
-		}
-		defer printDemo(e, *addr, *db, *logFile, accounts)()
-	} else if n, err := countUsers(e.ctx, st); err == nil && n == 0 {
-		log.Warn("no accounts yet: create the first administrator with `jiefen user add --role admin --password-stdin …`")
+	if err := e.serveStart(svc, st, log, isDemo, *demoCases, *addr, *db, *logFile); err != nil {
+		return err
 	}
 	srv, err := server.New(cfg, svc, log)
 	if err != nil {
@@ -114,6 +115,47 @@ func startJobs(ctx context.Context, svc *service.Service, anchorCfg identity.Anc
 	return func() { stopJobs(); <-jobsDone; <-eventsDone; <-anchorDone }
 }
 
+// serveStart prepares the demo's database and prints its accounts, or
+// warns when a real one has no account yet.
+func (e *env) serveStart(svc *service.Service, st *store.Store, log *slog.Logger, isDemo bool, cases int, addr, db, logFile string) error {
+	if !isDemo {
+		if n, err := countUsers(e.ctx, st); err == nil && n == 0 {
+			log.Warn("no accounts yet: create the first administrator with `jiefen user add --role admin --password-stdin …`")
+		}
+		return nil
+	}
+	accounts, err := demo.Prepare(e.ctx, svc, cases, func(step string) { fmt.Fprintf(e.stdout, "  … %s\n", step) })
+	if err != nil {
+		return fmt.Errorf("cannot prepare the demo database: %w", err)
+	}
+	printDemo(e, addr, db, logFile, svc.Policy(), accounts)
+	return nil
+}
+
+// policyFlags declares the security policy's flags on f (the demo asks
+// nobody for a second factor unless told to); the returned func reads them
+// once f is parsed.
+func policyFlags(f *flags, isDemo bool) func() (identity.Policy, error) {
+	def := identity.SecondFactorRoles
+	if isDemo {
+		def = identity.SecondFactorOff
+	}
+	rule := f.str("2fa", def, "who must use a second factor (an authenticator app, TOTP): roles (the administrators and every role that can reveal or export personal data), all, or off")
+	trust := f.str("2fa-trust-days", "0", "days a browser that passed the second step may skip it, if its user ticks the box (0: asked every time; at most 30)")
+	return func() (identity.Policy, error) {
+		p := identity.DefaultPolicy()
+		if !slices.Contains(identity.SecondFactorRules, *rule) {
+			return p, usageError{"--2fa must be roles, all or off"}
+		}
+		days, err := strconv.Atoi(*trust)
+		if err != nil || days < 0 || days > 30 {
+			return p, usageError{"--2fa-trust-days must be a whole number of days from 0 to 30"}
+		}
+		p.SecondFactor, p.DeviceTrust = *rule, time.Duration(days)*24*time.Hour
+		return p, nil
+	}
+}
+
 func countUsers(ctx context.Context, st *store.Store) (int, error) {
 	var n int
 	err := st.View(ctx, func(tx *store.Tx) error {
@@ -124,9 +166,9 @@ func countUsers(ctx context.Context, st *store.Store) (int, error) {
 	return n, err
 }
 
-// printDemo prints the URL and accounts; it returns a no-op so the call site
-// reads as "print, then serve".
-func printDemo(e *env, addr, db, logFile string, accounts []demo.Account) func() {
+// printDemo prints the URL and accounts, and whether a second factor is
+// asked for.
+func printDemo(e *env, addr, db, logFile string, pol identity.Policy, accounts []demo.Account) {
 	host := addr
 	if strings.HasPrefix(host, ":") {
 		host = "127.0.0.1" + host
@@ -142,8 +184,12 @@ func printDemo(e *env, addr, db, logFile string, accounts []demo.Account) func()
 	if logFile != "" {
 		fmt.Fprintf(e.stdout, "  The server's log: %s. Another address: --addr 127.0.0.1:8090.\n", logFile)
 	}
+	if pol.SecondFactor == identity.SecondFactorOff {
+		fmt.Fprintf(e.stdout, "  Two-factor authentication (双因素认证) is off in the demo: start it with --2fa roles to require it, as jiefen serve does.\n")
+	} else {
+		fmt.Fprintf(e.stdout, "  Two-factor authentication (双因素认证) is required (--2fa %s): at the first sign-in each account enrols an authenticator app.\n", pol.SecondFactor)
+	}
 	fmt.Fprintf(e.stdout, "\n  Passwords are new each time the demo starts. Press Ctrl+C to stop.\n\n")
-	return func() {}
 }
 
 // demoStart says what the demo is doing while it starts, and picks its log

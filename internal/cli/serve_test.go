@@ -104,6 +104,7 @@ func TestDemoServeAndShutdown(t *testing.T) {
 		// the accounts; the server's log goes to demo.log beside the database.
 		lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 		if !strings.HasPrefix(lines[0], "jiefen demo: preparing") || !strings.Contains(out.String(), "… 演示事项") ||
+			!strings.Contains(out.String(), "双因素认证) is off in the demo: start it with --2fa roles") ||
 			!strings.Contains(lines[len(lines)-1], "Press Ctrl+C to stop") {
 			t.Fatalf("round %d: the terminal:\n%s", round, out.String())
 		}

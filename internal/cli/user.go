@@ -18,6 +18,7 @@ const userUsage = `Usage:
   jiefen user enable --username U
   jiefen user unlock --username U
   jiefen user reset-password --username U [--password-stdin]
+  jiefen user reset-2fa --username U
   jiefen user end-sessions (--username U | --all)
 
 Roles: receptionist, dispatcher, handler, mediator, grid_worker, leader, reviewer, admin.
@@ -35,7 +36,7 @@ func (e *env) user(args []string) error {
 		return e.userAdd(f, db, args[1:])
 	case "list":
 		return e.userList(f, db, args[1:])
-	case "disable", "enable", "unlock", "reset-password", "end-sessions":
+	case "disable", "enable", "unlock", "reset-password", "reset-2fa", "end-sessions":
 		return e.userAccount(f, db, args[0], args[1:])
 	}
 	fmt.Fprint(e.stderr, userUsage)
@@ -122,7 +123,8 @@ func (e *env) userList(f *flags, db *string, args []string) error {
 }
 
 // userAccount acts on one account (sub: disable, enable, unlock,
-// reset-password, end-sessions), or ends every session (end-sessions --all).
+// reset-password, reset-2fa, end-sessions), or ends every session
+// (end-sessions --all).
 func (e *env) userAccount(f *flags, db *string, sub string, args []string) error {
 	username := f.String("username", "", "login ID")
 	pwStdin := f.Bool("password-stdin", false, "reset-password: read the new initial password from standard input (default: generate one)")
@@ -174,6 +176,11 @@ func (e *env) userAccount(f *flags, db *string, sub string, args []string) error
 			} else {
 				fmt.Fprintf(e.stdout, "password reset for %s; it must be changed at next login within 24 hours\n", u.Username)
 			}
+		case "reset-2fa":
+			if err := svc.ResetSecondFactor(ctx, u.ID); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "second factor of %s reset: its sessions ended; it enrols an authenticator again at next sign-in\n", u.Username)
 		case "end-sessions":
 			n, err := svc.EndSessions(ctx, u.ID)
 			if err != nil {

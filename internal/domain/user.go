@@ -33,6 +33,7 @@ type User struct {
 	// requester made or changed.
 	CreatedBy, ChangedBy int64
 	Version              int64
+	SecondFactor         string // FactorNone, FactorTOTP or FactorReset
 }
 
 // Has reports whether the user holds role r.

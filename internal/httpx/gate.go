@@ -10,9 +10,9 @@ import (
 )
 
 // Gate is what every route of a surface passes before its handler: the
-// permission the route declares, the forced password change and, for a
-// cookie session, the per-session CSRF token (SS-6). The surface says how
-// each refusal is answered.
+// permission the route declares, the forced password change, the forced
+// enrolment of a second factor and, for a cookie session, the per-session
+// CSRF token (SS-6). The surface says how each refusal is answered.
 type Gate struct {
 	// MustChange tells whether u must change the password first.
 	MustChange func(u *domain.User) bool
@@ -22,6 +22,13 @@ type Gate struct {
 	Anonymous http.HandlerFunc
 	// ChangeDue answers a route closed until the password is changed.
 	ChangeDue http.HandlerFunc
+	// MustEnrol tells whether u must enrol a second factor first (after any
+	// password change that is due); nil: never.
+	MustEnrol func(u *domain.User) bool
+	// EnrolAllowed are the surface's routes open while an enrolment is due.
+	EnrolAllowed []string
+	// EnrolDue answers a route closed until a second factor is enrolled.
+	EnrolDue http.HandlerFunc
 	// Fail answers an error.
 	Fail func(w http.ResponseWriter, r *http.Request, err error)
 	// FormCSRF also takes the CSRF token from the form field csrf.
@@ -42,6 +49,10 @@ func (g *Gate) Require(pattern string, perm authz.Action, next http.Handler) htt
 		}
 		if a.SessionID != 0 && g.MustChange(a.User) && !slices.Contains(g.ChangeAllowed, pattern) {
 			g.ChangeDue(w, r)
+			return
+		}
+		if a.SessionID != 0 && g.MustEnrol != nil && !g.MustChange(a.User) && g.MustEnrol(a.User) && !slices.Contains(g.EnrolAllowed, pattern) {
+			g.EnrolDue(w, r)
 			return
 		}
 		if !authz.Allowed(a.User, perm) {

@@ -99,10 +99,13 @@ func open(t testing.TB, dsn string) *store.Store {
 }
 
 // FastPolicy is the default policy with cheap argon2 parameters, so tests
-// hash quickly; production parameters are tested separately.
+// hash quickly; production parameters are tested separately. No account is
+// required to use a second factor (identity.SecondFactorOff): the tests of
+// the second factor turn it on with ServiceWith.
 func FastPolicy() identity.Policy {
 	p := identity.DefaultPolicy()
 	p.Argon = identity.ArgonParams{Memory: 1024, Time: 1, Threads: 1}
+	p.SecondFactor = identity.SecondFactorOff
 	return p
 }
 
@@ -117,7 +120,7 @@ func Logger() *slog.Logger {
 // Service builds a service on st with the fast policy and a fresh keyring.
 func Service(st *store.Store) *service.Service { return ServiceWith(st, FastPolicy()) }
 
-// ServiceWith is Service with policy p.
+// ServiceWith builds a service on st with policy p and a fresh keyring.
 func ServiceWith(st *store.Store, p identity.Policy) *service.Service {
 	svc := service.New(st, Logger(), p)
 	path := filepath.Join(os.TempDir(), "jiefen-test-"+hex.EncodeToString(randBytes(6))+".keys")

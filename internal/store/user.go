@@ -11,13 +11,13 @@ import (
 
 const userCols = `u.id, u.username, u.name, u.phone, u.roles, u.org_code, o.path, o.name, u.lang,
 	u.disabled, u.must_change_pwd, u.password_changed_at, u.locked_until, u.created_at, u.version, u.overdue_notices,
-	COALESCE(u.created_by, 0), COALESCE(u.changed_by, 0)`
+	COALESCE(u.created_by, 0), COALESCE(u.changed_by, 0), u.second_factor`
 
 func scanUser(sc interface{ Scan(...any) error }, u *domain.User) error {
 	var roles string
 	err := sc.Scan(&u.ID, &u.Username, &u.Name, &u.Phone, &roles, &u.OrgCode, &u.OrgPath, &u.OrgName, &u.Lang,
 		&u.Disabled, &u.MustChangePwd, nullTime{&u.PasswordChangedAt}, nullTime{&u.LockedUntil}, nullTime{&u.CreatedAt}, &u.Version, &u.OverdueNotices,
-		&u.CreatedBy, &u.ChangedBy)
+		&u.CreatedBy, &u.ChangedBy, &u.SecondFactor)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"jiefen/internal/domain"
 	"jiefen/internal/httpx"
 	"jiefen/internal/i18n"
+	"jiefen/internal/service/identity"
 )
 
 func (s *Server) showLoginPage(w http.ResponseWriter, r *http.Request) error {
@@ -33,7 +34,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	username, password := r.PostForm.Get("username"), r.PostForm.Get("password")
 	next := safeNext(r.PostForm.Get("next"))
-	res, err := s.svc.Login(r.Context(), username, password, r.UserAgent())
+	res, err := s.svc.LoginOnDevice(r.Context(), username, password, r.UserAgent(), s.readCookie(r, cookieDevice))
 	if err != nil {
 		code := domain.ErrorCode(err)
 		if code != domain.Unauthorized && code != domain.Invalid && code != domain.TooMany {
@@ -45,20 +46,34 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		s.render(w, r, status, "login", p)
 		return nil
 	}
+	if res.Challenge != "" {
+		s.toSecondStep(w, r, res.Challenge, next)
+		return nil
+	}
+	s.signedIn(w, r, res, next)
+	return nil
+}
+
+// signedIn sets the new session's cookie and sends the user on: to a due
+// password change, then to a due enrolment of a second factor, else next.
+func (s *Server) signedIn(w http.ResponseWriter, r *http.Request, res *identity.LoginResult, next string) {
 	s.setSessionCookie(w, r, res.Token)
 	if res.User.Lang != "" {
 		http.SetCookie(w, &http.Cookie{Name: "lang", Value: res.User.Lang, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(r)})
 	}
-	if res.MustChange {
+	switch {
+	case res.MustChange:
 		s.setFlash(w, r, "flash.must_change")
 		http.Redirect(w, r, "/account/password", http.StatusSeeOther)
-		return nil
+	case s.svc.MustEnrol(res.User):
+		s.setFlash(w, r, "flash.must_enrol")
+		http.Redirect(w, r, "/account/2fa", http.StatusSeeOther)
+	default:
+		if res.Ended > 0 {
+			s.setFlash(w, r, "flash.older_sessions_ended")
+		}
+		http.Redirect(w, r, next, http.StatusSeeOther)
 	}
-	if res.Ended > 0 {
-		s.setFlash(w, r, "flash.older_sessions_ended")
-	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
-	return nil
 }
 
 // safeNext keeps only same-site relative paths (no open redirect).

@@ -88,7 +88,7 @@ type templates struct {
 }
 
 // pageNames are the pages that must exist; startup fails if one is missing.
-var pageNames = []string{"login", "password", "home", "account", "users", "user_new", "user_edit", "orgs", "audit", "error", "cases", "case_new", "case", "inbox", "track", "centre", "unit_edit", "mediator_edit", "members", "members_print", "org_edit", "rules", "stats", "stats_list", "board", "dashboard", "report", "print", "exports", "security"}
+var pageNames = []string{"login", "login_2fa", "password", "home", "account", "account_2fa", "users", "user_new", "user_edit", "orgs", "audit", "error", "cases", "case_new", "case", "inbox", "track", "centre", "unit_edit", "mediator_edit", "members", "members_print", "org_edit", "rules", "stats", "stats_list", "board", "dashboard", "report", "print", "exports", "security"}
 
 func baseFuncs(sf *staticFiles) template.FuncMap {
 	return template.FuncMap{
@@ -331,12 +331,12 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	}
 	p.Lang = i18n.Pick(r, pref)
 	p.User = a.User
-	if sess := httpx.SessionFrom(r.Context()); sess != nil {
+	if sess := httpx.SessionFrom(r.Context()); sess != nil && p.CSRF == "" { // set: a session renewed by this request
 		p.CSRF = sess.CSRF
 	}
 	p.Path = r.URL.Path
-	if a.User != nil && !s.svc.MustChangePassword(a.User) {
-		// Until a forced password change is done, nothing else is reachable.
+	if a.User != nil && !s.svc.MustChangePassword(a.User) && !s.svc.MustEnrol(a.User) {
+		// Until a forced password change or enrolment is done, nothing else is reachable.
 		p.Nav = nav(a.User, r.URL.Path)
 		p.Unread = s.svc.UnreadCount(r.Context())
 	}

@@ -28,6 +28,7 @@ func (s *Server) routes() {
 	m.Handle("POST /track", authz.Public, s.wrapH(s.track))
 	m.Handle("GET /login", authz.Public, s.wrapH(s.showLoginPage))
 	m.Handle("POST /login", authz.Public, s.wrapH(s.login))
+	s.secondFactorRoutes(m)
 	m.Handle("POST /logout", authz.Authenticated, s.wrapH(s.logout))
 	m.Handle("GET /account/password", authz.Authenticated, s.wrapH(s.showPasswordPage))
 	m.Handle("POST /account/password", authz.Authenticated, s.wrapH(s.changePassword))
@@ -82,6 +83,7 @@ func (s *Server) routes() {
 	m.Handle("POST /admin/users/{userID}", authz.UserManage, s.wrapH(s.updateUser))
 	m.Handle("POST /admin/users/{userID}/reset-password", authz.UserManage, s.wrapH(s.resetUserPassword))
 	m.Handle("POST /admin/users/{userID}/unlock", authz.UserManage, s.wrapH(s.unlockUser))
+	m.Handle("POST /admin/users/{userID}/reset-2fa", authz.UserManage, s.wrapH(s.resetUserTwoFactor))
 	m.Handle("POST /admin/users/{userID}/unit", authz.UserManage, s.wrapH(s.saveUserUnit))
 	m.Handle("POST /admin/users/{userID}/end-sessions", authz.UserManage, s.wrapH(s.endUserSessions))
 	m.Handle("POST /admin/sessions/end-all", authz.UserManage, s.wrapH(s.endAllSessions))
@@ -95,6 +97,17 @@ func (s *Server) routes() {
 
 	// Anything else is a 404 page (and declares it is public to say so).
 	m.Handle("/", authz.Public, s.wrapH(s.notFound))
+}
+
+// secondFactorRoutes are the sign-in's second step and the account's
+// second factor (the administrator's reset is with the accounts).
+func (s *Server) secondFactorRoutes(m *httpx.Mux) {
+	m.Handle("GET /login/2fa", authz.Public, s.wrapH(s.showSecondStepPage))
+	m.Handle("POST /login/2fa", authz.Public, s.wrapH(s.verifySecondStep))
+	m.Handle("GET /account/2fa", authz.Authenticated, s.wrapH(s.showTwoFactorPage))
+	m.Handle("POST /account/2fa/start", authz.Authenticated, s.wrapH(s.startTwoFactor))
+	m.Handle("POST /account/2fa/confirm", authz.Authenticated, s.wrapH(s.confirmTwoFactor))
+	m.Handle("POST /account/2fa/disable", authz.Authenticated, s.wrapH(s.disableTwoFactor))
 }
 
 // centreRoutes are the centre's registries: roster, posts, windows, zones,

@@ -43,7 +43,8 @@ func New(cfg httpx.Config, svc *service.Service, log *slog.Logger, reg *metrics.
 		return nil, err
 	}
 	s.gate = &httpx.Gate{MustChange: svc.MustChangePassword, ChangeAllowed: mustChangeAllowed,
-		Anonymous: s.toLogin, ChangeDue: toPasswordChange, Fail: s.fail, FormCSRF: true}
+		Anonymous: s.toLogin, ChangeDue: toPasswordChange, Fail: s.fail, FormCSRF: true,
+		MustEnrol: svc.MustEnrol, EnrolAllowed: enrolAllowed, EnrolDue: toEnrol}
 	s.mux = httpx.NewMux(s.wrapRoute)
 	s.routes()
 	return s, nil

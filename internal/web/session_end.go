@@ -36,6 +36,8 @@ var endedKeys = map[string]string{
 	"ended all by administrator": "session.ended.admin",
 	"password changed":           "session.ended.password",
 	"password reset":             "session.ended.reset",
+	"second factor changed":      "session.ended.2fa_changed",
+	"second factor reset":        "session.ended.2fa_reset",
 }
 
 // endedNotice reads (and forgets) the dead session cookie this request or

@@ -281,7 +281,7 @@ func TestEveryRouteDeclaresPermission(t *testing.T) {
 		t.Fatalf("only %d routes registered", len(routes))
 	}
 	public := map[string]bool{"GET /static/{sum}/{name}": true, "GET /healthz": true, "GET /readyz": true, "GET /metrics": true,
-		"GET /login": true, "POST /login": true, "GET /track": true, "POST /track": true, "/": true, "GET /api/v1/openapi.json": true, "POST /api/v1/track": true, "/api/": true}
+		"GET /login": true, "POST /login": true, "GET /login/2fa": true, "POST /login/2fa": true, "GET /track": true, "POST /track": true, "/": true, "GET /api/v1/openapi.json": true, "POST /api/v1/track": true, "/api/": true}
 	c := e.client()
 	for _, r := range routes {
 		if r.Perm == "" {

@@ -21,6 +21,13 @@ type LoginResult struct {
 	User       *domain.User
 	MustChange bool // initial, reset or expired password: change before anything else
 	Ended      int64
+	// Challenge, when set, is the cookie value of the second step still to
+	// come (totp_login.go); Token and Session are then empty.
+	Challenge string
+	// DeviceTrust is the cookie value that lets this browser skip the second
+	// step until DeviceTrustUntil ("" when not asked for).
+	DeviceTrust      string
+	DeviceTrustUntil time.Time
 }
 
 func hashToken(t string) string {
@@ -34,8 +41,15 @@ var errBadLogin = &domain.Error{Code: domain.Unauthorized, Key: "login.failed"}
 // password get the same error and take the same time (IA-4). Five failures in
 // the window lock the account; many failures from one address slow and then
 // refuse that address. Every attempt is audited. A new login ends the user's
-// older sessions (one session per account, SS-5).
+// older sessions (one session per account, SS-5). An account with a second
+// factor gets a challenge instead of a session (see VerifyLogin).
 func (s *Service) Login(ctx context.Context, username, password, userAgent string) (*LoginResult, error) {
+	return s.LoginOnDevice(ctx, username, password, userAgent, "")
+}
+
+// LoginOnDevice is Login from a browser that may hold a device-trust cookie
+// (device; "" without one), which spares it the second step.
+func (s *Service) LoginOnDevice(ctx context.Context, username, password, userAgent, device string) (*LoginResult, error) {
 	a := domain.ActorFrom(ctx)
 	username = domain.NormalizeUsername(username)
 	if username == "" || password == "" || len(username) > 64 || len(password) > 4*domain.PasswordMaxLen {
@@ -49,7 +63,7 @@ func (s *Service) Login(ctx context.Context, username, password, userAgent strin
 	var failure error
 	err := s.Update(ctx, func(tx *store.Tx) error {
 		var err error
-		res, failure, err = s.login(ctx, tx, a, username, password, userAgent)
+		res, failure, err = s.login(ctx, tx, a, username, password, userAgent, device)
 		return err
 	})
 	if err != nil {
@@ -85,7 +99,7 @@ func (s *Service) throttleAddress(ctx context.Context, a *domain.Actor, username
 
 // login is Login's transaction: it checks the password and either records
 // the failure (returned as failure) or starts the session.
-func (s *Service) login(ctx context.Context, tx *store.Tx, a *domain.Actor, username, password, userAgent string) (res *LoginResult, failure error, err error) {
+func (s *Service) login(ctx context.Context, tx *store.Tx, a *domain.Actor, username, password, userAgent, device string) (res *LoginResult, failure error, err error) {
 	p := s.policy
 	u, err := tx.UserByUsername(ctx, username)
 	if err != nil && domain.ErrorCode(err) != domain.NotFound {
@@ -108,6 +122,9 @@ func (s *Service) login(ctx context.Context, tx *store.Tx, a *domain.Actor, user
 	if failure != nil {
 		failure, err = s.recordLoginFailure(ctx, tx, a, u, known, locked, fails, username, failure, reason)
 		return nil, failure, err
+	}
+	if res, err = s.challenge(ctx, tx, a, u, userAgent, device); res != nil || err != nil {
+		return res, nil, err
 	}
 	res, err = s.startSession(ctx, tx, a, u, username, userAgent)
 	return res, nil, err

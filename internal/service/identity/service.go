@@ -31,6 +31,8 @@ type Policy struct {
 	// (beyond it a second person grants more) and per minute.
 	RevealDailyCap  int
 	RevealPerMinute int
+	SecondFactor    string        // who must use a second factor: SecondFactorRoles, SecondFactorAll or SecondFactorOff
+	DeviceTrust     time.Duration // a browser that passed the second step skips it for this long (0: asked every time)
 }
 
 // DefaultPolicy returns the values documented in the README.
@@ -49,6 +51,7 @@ func DefaultPolicy() Policy {
 		Argon:            DefaultArgon,
 		RevealDailyCap:   60,
 		RevealPerMinute:  12,
+		SecondFactor:     SecondFactorRoles,
 	}
 }
 
