@@ -75,6 +75,17 @@ func TestSeparationOfDuties(t *testing.T) {
 		if es, _ := svc.SearchAudit(jftest.CLI(), domain.AuditFilter{Action: "audit.search", Username: "auditor", Limit: 5}); len(es) == 0 {
 			t.Error("the audit admin's search was not audited")
 		}
+		// An action is found by its whole name, underscores included; a
+		// wildcard typed into the search is a character, not a wildcard.
+		if _, err := svc.ResetPassword(jftest.CLI(), clerk.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		if es, _ := svc.SearchAudit(jftest.As(auditor, "x"), domain.AuditFilter{Action: "user.reset_password", Limit: 5}); len(es) != 1 {
+			t.Errorf("search by user.reset_password: %d entries, want 1", len(es))
+		}
+		if es, _ := svc.SearchAudit(jftest.As(auditor, "x"), domain.AuditFilter{Action: "user.%", Limit: 5}); len(es) != 0 {
+			t.Errorf("a typed %% matched %d entries", len(es))
+		}
 	})
 }
 

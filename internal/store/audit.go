@@ -125,7 +125,7 @@ func (tx *Tx) Audit(ctx context.Context, f domain.AuditFilter) ([]*domain.AuditE
 		w.add("username = ?", domain.NormalizeUsername(f.Username))
 	}
 	if f.Action != "" {
-		w.add("action LIKE ?", stripLike(f.Action)+"%")
+		w.add(`action LIKE ? ESCAPE '\'`, escapeLike(f.Action)+"%") // user.reset_password is found by its whole name
 	}
 	if f.Result != "" {
 		w.add("result = ?", f.Result)

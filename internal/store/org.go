@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"jiefen/internal/domain"
 )
@@ -117,6 +118,11 @@ func stripLike(s string) string {
 		out = append(out, s[i])
 	}
 	return string(out)
+}
+
+// escapeLike makes s match itself in a LIKE pattern with ESCAPE '\'.
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 // OrgsAtLevel lists the nodes of one level, by code.
