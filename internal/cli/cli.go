@@ -21,7 +21,6 @@ import (
 	"jiefen/internal/domain"
 	"jiefen/internal/i18n"
 	"jiefen/internal/service"
-	"jiefen/internal/service/identity"
 	"jiefen/internal/store"
 )
 
@@ -304,7 +303,11 @@ func redactDSN(dsn string) string {
 // cliService builds a service acting as the operator's CLI.
 func (e *env) cliService(st *store.Store, dsn string) (*service.Service, context.Context, error) {
 	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	svc := service.New(st, log, identity.DefaultPolicy())
+	policy, err := servePolicy(e.getenv("JIEFEN_TOKEN_MAX_DAYS")) // the server's bound holds for the operator's tokens too
+	if err != nil {
+		return nil, nil, err
+	}
+	svc := service.New(st, log, policy)
 	if err := loadKeys(svc, dsn, e.getenv("JIEFEN_KEY_FILE")); err != nil {
 		return nil, nil, err
 	}

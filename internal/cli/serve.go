@@ -17,7 +17,6 @@ import (
 	"jiefen/internal/domain"
 	"jiefen/internal/server"
 	"jiefen/internal/service"
-	"jiefen/internal/service/identity"
 	"jiefen/internal/store"
 )
 
@@ -42,7 +41,12 @@ func (e *env) serve(args []string, isDemo bool) error {
 	demoCases := f.Int("cases", demo.DemoCases, "demo: how many matters to create on first start")
 	keyFile := f.str("key-file", "", "key file for personal data (default: beside the SQLite file, or data/jiefen.keys)")
 	logFile := f.str("log-file", "", "append the log to this file (default: the terminal; the demo: demo.log beside its database)")
+	tokenMaxDays := f.str("token-max-days", "", "the longest life of an API token, in days (default 365)")
 	if err := f.parse(args); err != nil {
+		return err
+	}
+	policy, err := servePolicy(*tokenMaxDays)
+	if err != nil {
 		return err
 	}
 	if isDemo {
@@ -68,7 +72,7 @@ func (e *env) serve(args []string, isDemo bool) error {
 		return err
 	}
 	defer st.Close()
-	svc := service.New(st, log, identity.DefaultPolicy())
+	svc := service.New(st, log, policy)
 	if err := loadKeys(svc, *db, *keyFile); err != nil {
 		return err
 	}

@@ -24,6 +24,8 @@ type Policy struct {
 	InitialPwdMaxAge time.Duration // an initial or reset password expires unused after this
 	PasswordHistory  int           // last N passwords may not be reused
 	Argon            ArgonParams
+	TokenDefaultAge  time.Duration // an API token's life when none is asked for
+	TokenMaxAge      time.Duration // the longest life a token may be given
 }
 
 // DefaultPolicy returns the values documented in the README.
@@ -40,6 +42,8 @@ func DefaultPolicy() Policy {
 		InitialPwdMaxAge: 24 * time.Hour,
 		PasswordHistory:  5,
 		Argon:            DefaultArgon,
+		TokenDefaultAge:  90 * 24 * time.Hour,
+		TokenMaxAge:      365 * 24 * time.Hour,
 	}
 }
 
