@@ -109,8 +109,8 @@ Usage:
   jiefen restore    --from FILE [--db DSN] [--force]  put a backup in place (the old file is kept)
   jiefen user add   --username U --name N --role R[,R] --org CODE --password-stdin
   jiefen user list | disable | enable | unlock | reset-password   (see "jiefen user -h")
-  jiefen token create --username U [--name LABEL]     print a new API token
-  jiefen token list --username U | revoke --id N
+  jiefen token create --username U [--name LABEL] [--scope S,S] [--days N]   print a new API token
+  jiefen token list [--username U] [--all] | revoke --id N
   jiefen divisions import --from PATH [--county CODE] [--county-name NAME]
   jiefen calendar import --from FILE.csv              record holidays and 调休 working days
   jiefen categories list | add --code C --name N [--parent P]

@@ -42,10 +42,7 @@ func (e *env) serve(args []string, isDemo bool) error {
 	keyFile := f.str("key-file", "", "key file for personal data (default: beside the SQLite file, or data/jiefen.keys)")
 	logFile := f.str("log-file", "", "append the log to this file (default: the terminal; the demo: demo.log beside its database)")
 	tokenMaxDays := f.str("token-max-days", "", "the longest life of an API token, in days (default 365)")
-	if err := f.parse(args); err != nil {
-		return err
-	}
-	policy, err := servePolicy(*tokenMaxDays)
+	policy, err := parseServe(f, args, tokenMaxDays)
 	if err != nil {
 		return err
 	}

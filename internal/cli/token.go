@@ -160,6 +160,14 @@ func (e *env) tokenRevoke(f *flags, db *string, args []string) error {
 	})
 }
 
+// parseServe parses serve's flags and returns the policy they give.
+func parseServe(f *flags, args []string, tokenMaxDays *string) (identity.Policy, error) {
+	if err := f.parse(args); err != nil {
+		return identity.Policy{}, err
+	}
+	return servePolicy(*tokenMaxDays)
+}
+
 // servePolicy is the default security policy with the longest token life
 // given in days (--token-max-days, JIEFEN_TOKEN_MAX_DAYS; "" keeps 365).
 func servePolicy(tokenMaxDays string) (identity.Policy, error) {

@@ -96,15 +96,24 @@ func (s *Server) saveToken(w http.ResponseWriter, r *http.Request) error {
 
 // revokeToken revokes one of the caller's own tokens.
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
+	if err := s.revokePathToken(w, r, domain.TokenRevokedSelf); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/account#tokens", http.StatusSeeOther)
+	return nil
+}
+
+// revokePathToken revokes the token the path names for reason and says so
+// in the flash.
+func (s *Server) revokePathToken(w http.ResponseWriter, r *http.Request, reason string) error {
 	id, err := httpx.PathInt64(r, "tokenID")
 	if err != nil {
 		return err
 	}
-	if err := s.svc.RevokeToken(r.Context(), id, domain.TokenRevokedSelf); err != nil {
+	if err := s.svc.RevokeToken(r.Context(), id, reason); err != nil {
 		return err
 	}
 	s.setFlash(w, r, "flash.token_revoked")
-	http.Redirect(w, r, "/account#tokens", http.StatusSeeOther)
 	return nil
 }
 
@@ -138,14 +147,9 @@ func (s *Server) showAdminTokensPage(w http.ResponseWriter, r *http.Request) err
 // adminRevokeToken revokes any token in the administrator's jurisdiction
 // and goes back to the list as it was filtered.
 func (s *Server) adminRevokeToken(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpx.PathInt64(r, "tokenID")
-	if err != nil {
+	if err := s.revokePathToken(w, r, domain.TokenRevokedAdmin); err != nil {
 		return err
 	}
-	if err := s.svc.RevokeToken(r.Context(), id, domain.TokenRevokedAdmin); err != nil {
-		return err
-	}
-	s.setFlash(w, r, "flash.token_revoked")
 	back := url.Values{}
 	if q := strings.TrimSpace(r.PostFormValue("q")); q != "" {
 		back.Set("q", q)
