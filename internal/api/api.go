@@ -43,9 +43,10 @@ func New(cfg httpx.Config, svc *service.Service, log *slog.Logger, reg *metrics.
 // Routes lists every route of the surface and its permission (AC-2).
 func (a *API) Routes() []httpx.Route { return a.mux.Routes }
 
-// wrapRoute wraps each route: metrics, then the permission declared for it.
+// wrapRoute wraps each route: metrics, then the permission declared for it,
+// then the scope a token needs for it.
 func (a *API) wrapRoute(pattern string, perm authz.Action, h http.Handler) http.Handler {
-	return a.metrics.Wrap(pattern, a.gate.Require(pattern, perm, h))
+	return a.metrics.Wrap(pattern, a.gate.Require(pattern, perm, a.requireScope(pattern, perm, h)))
 }
 
 type handler func(w http.ResponseWriter, r *http.Request) error
@@ -76,6 +77,8 @@ func (a *API) Register(m *httpx.Mux) {
 	m.Handle("GET /api/v1/tokens", authz.Authenticated, a.wrap(a.listTokensHandler))
 	m.Handle("POST /api/v1/tokens", authz.Authenticated, a.wrap(a.createTokenHandler))
 	m.Handle("POST /api/v1/tokens/{tokenID}/revoke", authz.Authenticated, a.wrap(a.revokeTokenHandler))
+	m.Handle("GET /api/v1/admin/tokens", authz.UserView, a.wrap(a.adminTokensHandler))
+	m.Handle("POST /api/v1/admin/tokens/{tokenID}/revoke", authz.UserManage, a.wrap(a.adminRevokeTokenHandler))
 	m.Handle("GET /api/v1/audit", authz.AuditView, a.wrap(a.searchAuditHandler))
 	m.Handle("GET /api/v1/notifications", authz.Authenticated, a.wrap(a.listNotificationsHandler))
 	m.Handle("GET /api/v1/work", authz.Authenticated, a.wrap(a.workHandler))

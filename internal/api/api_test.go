@@ -13,6 +13,7 @@ import (
 	"jiefen/internal/jftest"
 	"jiefen/internal/server"
 	"jiefen/internal/service"
+	"jiefen/internal/service/identity"
 	"jiefen/internal/store"
 )
 
@@ -34,11 +35,7 @@ func newEnv(t *testing.T, st *store.Store) *env {
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	jftest.MakeUser(t, svc, "admin", "610831", domain.RoleAdmin)
-	tok, _, err := svc.CreateToken(jftest.CLI(), "admin", "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &env{t, svc, srv, ts, tok}
+	return &env{t, svc, srv, ts, jftest.Token(t, svc, "admin")}
 }
 
 func (e *env) call(method, path, token, body string, hdr ...string) (int, map[string]any) {
@@ -117,14 +114,14 @@ func TestMe(t *testing.T) {
 			t.Fatalf("bad token: %d", status)
 		}
 		// Revoked tokens stop working.
-		tok, info, err := e.svc.CreateToken(jftest.CLI(), "admin", "tmp")
+		tok, info, err := e.svc.CreateToken(jftest.CLI(), identity.TokenRequest{Username: "admin", Name: "tmp"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if status, _ := e.call("GET", "/api/v1/me", tok, ""); status != 200 {
 			t.Fatal("new token refused")
 		}
-		if err := e.svc.RevokeToken(jftest.CLI(), info.ID); err != nil {
+		if err := e.svc.RevokeToken(jftest.CLI(), info.ID, domain.TokenRevokedAdmin); err != nil {
 			t.Fatal(err)
 		}
 		if status, _ := e.call("GET", "/api/v1/me", tok, ""); status != 401 {

@@ -22,11 +22,7 @@ const caseBody = `{"channel":"visit","category":"labour","description":"十二�
 
 func tokenFor(t *testing.T, e *env, username, org string, roles ...domain.Role) string {
 	jftest.MakeUser(t, e.svc, username, org, roles...)
-	tok, _, err := e.svc.CreateToken(jftest.CLI(), username, "t")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tok
+	return jftest.Token(t, e.svc, username)
 }
 
 func TestCaseAPIContract(t *testing.T) {

@@ -327,63 +327,6 @@ func (a *API) resetSecondFactorHandler(w http.ResponseWriter, r *http.Request) e
 	return nil
 }
 
-type tokenJSON struct {
-	ID         int64  `json:"id"`
-	Name       string `json:"name"`
-	Prefix     string `json:"prefix"`
-	CreatedAt  string `json:"created_at"`
-	LastUsedAt string `json:"last_used_at,omitempty"`
-	Revoked    bool   `json:"revoked"`
-}
-
-func toTokenJSON(t *domain.Token) tokenJSON {
-	j := tokenJSON{ID: t.ID, Name: t.Name, Prefix: t.Prefix, CreatedAt: t.CreatedAt.Format(time.RFC3339), Revoked: !t.RevokedAt.IsZero()}
-	if !t.LastUsedAt.IsZero() {
-		j.LastUsedAt = t.LastUsedAt.Format(time.RFC3339)
-	}
-	return j
-}
-
-func (a *API) listTokensHandler(w http.ResponseWriter, r *http.Request) error {
-	ts, err := a.svc.Tokens(r.Context(), domain.ActorFrom(r.Context()).User.ID)
-	if err != nil {
-		return err
-	}
-	items := []tokenJSON{}
-	for _, t := range ts {
-		items = append(items, toTokenJSON(t))
-	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": items})
-	return nil
-}
-
-func (a *API) createTokenHandler(w http.ResponseWriter, r *http.Request) error {
-	var in struct {
-		Name string `json:"name"`
-	}
-	if err := httpx.DecodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	secret, t, err := a.svc.CreateToken(r.Context(), domain.ActorFrom(r.Context()).User.Username, in.Name)
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusCreated, map[string]any{"token": secret, "info": toTokenJSON(t)})
-	return nil
-}
-
-func (a *API) revokeTokenHandler(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpx.PathInt64(r, "tokenID")
-	if err != nil {
-		return err
-	}
-	if err := a.svc.RevokeToken(r.Context(), id); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
 type auditJSON struct {
 	Seq        int64  `json:"seq"`
 	At         string `json:"at"`

@@ -55,7 +55,7 @@ func (a *API) authenticate(next http.Handler) http.Handler {
 				return
 			}
 			actor := domain.ActorFrom(ctx)
-			actor.User, actor.TokenID = u, t.ID
+			actor.User, actor.TokenID, actor.Token = u, t.ID, t
 		} else {
 			var err error
 			if ctx, err = sessions.Resolve(w, r); err != nil {

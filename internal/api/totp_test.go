@@ -5,6 +5,7 @@ import (
 
 	"jiefen/internal/domain"
 	"jiefen/internal/jftest"
+	"jiefen/internal/service/identity"
 	"jiefen/internal/store"
 )
 
@@ -24,7 +25,7 @@ func TestResetSecondFactor(t *testing.T) {
 		if status != 200 || m["user"].(map[string]any)["second_factor"] != "reset" {
 			t.Fatalf("reset: %d %v", status, m)
 		}
-		tok, _, err := e.svc.CreateToken(jftest.CLI(), "tiaojie", "t")
+		tok, _, err := e.svc.CreateToken(jftest.CLI(), identity.TokenRequest{Username: "tiaojie", Name: "t"})
 		if err != nil {
 			t.Fatal(err)
 		}

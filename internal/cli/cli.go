@@ -21,7 +21,6 @@ import (
 	"jiefen/internal/domain"
 	"jiefen/internal/i18n"
 	"jiefen/internal/service"
-	"jiefen/internal/service/identity"
 	"jiefen/internal/store"
 )
 
@@ -110,8 +109,8 @@ Usage:
   jiefen restore    --from FILE [--db DSN] [--force]  put a backup in place (the old file is kept)
   jiefen user add   --username U --name N --role R[,R] --org CODE --password-stdin
   jiefen user list | disable | enable | unlock | reset-password   (see "jiefen user -h")
-  jiefen token create --username U [--name LABEL]     print a new API token
-  jiefen token list --username U | revoke --id N
+  jiefen token create --username U [--name LABEL] [--scope S,S] [--days N]   print a new API token
+  jiefen token list [--username U] [--all] | revoke --id N
   jiefen divisions import --from PATH [--county CODE] [--county-name NAME]
   jiefen calendar import --from FILE.csv              record holidays and 调休 working days
   jiefen categories list | add --code C --name N [--parent P]
@@ -314,7 +313,11 @@ func (e *env) cliService(st *store.Store, dsn string) (*service.Service, context
 // cliServiceWith is cliService with the key file keyFile read by load.
 func (e *env) cliServiceWith(st *store.Store, dsn, keyFile string, load func(string) (*crypto.Keyring, error)) (*service.Service, context.Context, error) {
 	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	svc := service.New(st, log, identity.DefaultPolicy())
+	policy, err := servePolicy(e.getenv("JIEFEN_TOKEN_MAX_DAYS")) // the server's bound holds for the operator's tokens too
+	if err != nil {
+		return nil, nil, err
+	}
+	svc := service.New(st, log, policy)
 	if err := loadKeysWith(svc, dsn, keyFile, load); err != nil {
 		return nil, nil, err
 	}

@@ -74,7 +74,9 @@ func TestCLIEndToEnd(t *testing.T) {
 		if r.code != 0 || !strings.Contains(r.stdout, "chief") || !strings.Contains(r.stdout, "must-change-password") {
 			t.Fatalf("user list: %+v", r)
 		}
-		// token create prints the token and nothing else on stdout.
+		// token create prints the token and nothing else on stdout (once
+		// the account has changed its initial password).
+		changePassword(t, dsn, "chief")
 		r = run(t, "", env, "token", "create", "--username", "chief", "--name", "ci")
 		tok := strings.TrimSpace(r.stdout)
 		if r.code != 0 || !strings.HasPrefix(tok, "jf_") || strings.Contains(tok, "\n") || strings.Contains(tok, " ") {

@@ -24,7 +24,7 @@ func (e *env) loadtest(args []string) error {
 		return err
 	}
 	if *token == "" {
-		return usageError{"loadtest: --token is required (create one with `jiefen token create`)"}
+		return usageError{"loadtest: --token is required (create one with `jiefen token create --scope read,write`)"}
 	}
 	if err := loadtest.CheckLoopback(*target); err != nil {
 		return usageError{err.Error()}

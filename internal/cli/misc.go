@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
-	"text/tabwriter"
 
 	"jiefen/internal/division"
 	"jiefen/internal/domain"
@@ -29,77 +27,6 @@ func (e *env) withService(dsn string, fn func(*service.Service, ctxT) error) err
 		return err
 	}
 	return fn(svc, ctx)
-}
-
-func (e *env) token(args []string) error {
-	f, db, err := e.subcommand("token", "create, list or revoke", args)
-	if err != nil {
-		return err
-	}
-	username := f.String("username", "", "the account the token acts as")
-	switch args[0] {
-	case "create":
-		label := f.String("name", "cli", "a label to recognise the token by")
-		if err := f.parse(args[1:]); err != nil {
-			return err
-		}
-		if *username == "" {
-			return usageError{"token create: --username is required"}
-		}
-		return e.withService(*db, func(svc *service.Service, ctx ctxT) error {
-			secret, t, err := svc.CreateToken(ctx, *username, *label)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintln(e.stdout, secret)
-			fmt.Fprintf(e.stderr, "token %d for %s created; it is shown only this once\n", t.ID, *username)
-			return nil
-		})
-	case "list":
-		if err := f.parse(args[1:]); err != nil {
-			return err
-		}
-		if *username == "" {
-			return usageError{"token list: --username is required"}
-		}
-		return e.withService(*db, func(svc *service.Service, ctx ctxT) error {
-			u, err := svc.UserByUsername(ctx, *username)
-			if err != nil {
-				return err
-			}
-			ts, err := svc.Tokens(ctx, u.ID)
-			if err != nil {
-				return err
-			}
-			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tNAME\tPREFIX\tCREATED\tSTATUS")
-			for _, t := range ts {
-				status := "active"
-				if !t.RevokedAt.IsZero() {
-					status = "revoked"
-				}
-				fmt.Fprintf(tw, "%d\t%s\t%s…\t%s\t%s\n", t.ID, t.Name, t.Prefix, t.CreatedAt.Format("2006-01-02 15:04"), status)
-			}
-			return tw.Flush()
-		})
-	case "revoke":
-		id := f.String("id", "", "token ID (from token list)")
-		if err := f.parse(args[1:]); err != nil {
-			return err
-		}
-		n, err := strconv.ParseInt(*id, 10, 64)
-		if err != nil || n <= 0 {
-			return usageError{"token revoke: --id must be a token number"}
-		}
-		return e.withService(*db, func(svc *service.Service, ctx ctxT) error {
-			if err := svc.RevokeToken(ctx, n); err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "revoked token %d\n", n)
-			return nil
-		})
-	}
-	return usageError{fmt.Sprintf("token: unknown subcommand %q", args[0])}
 }
 
 func (e *env) divisions(args []string) error {

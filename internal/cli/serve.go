@@ -46,6 +46,7 @@ func (e *env) serve(args []string, isDemo bool) error {
 	logFile := f.str("log-file", "", "append the log to this file (default: the terminal; the demo: demo.log beside its database)")
 	anchor := addAnchorFlags(f)
 	policy := policyFlags(f, isDemo)
+	tokenMaxDays := f.str("token-max-days", "", "the longest life of an API token, in days (default 365)")
 	if err := f.parse(args); err != nil {
 		return err
 	}
@@ -53,6 +54,11 @@ func (e *env) serve(args []string, isDemo bool) error {
 	if err != nil {
 		return err
 	}
+	tokens, err := servePolicy(*tokenMaxDays)
+	if err != nil {
+		return err
+	}
+	pol.TokenMaxAge = tokens.TokenMaxAge
 	if isDemo {
 		*logFile = e.demoStart(*db, *logFile, *demoCases)
 	}

@@ -10,6 +10,7 @@ type Actor struct {
 	RequestID string
 	SessionID int64 // the server-side session row, 0 for a token or CLI
 	TokenID   int64
+	Token     *Token // the API token of the request (nil for a session, a job or the CLI)
 	Via       string // "web", "api", "cli"
 	operator  bool   // the operator of the command line (OperatorActor)
 }

@@ -17,19 +17,6 @@ type Session struct {
 	EndedAt    time.Time
 }
 
-// Token is an API token; only its SHA-256 is stored, and Prefix (the first
-// characters) lets a user tell tokens apart.
-type Token struct {
-	ID         int64
-	UserID     int64
-	Name       string
-	Hash       string
-	Prefix     string
-	CreatedAt  time.Time
-	LastUsedAt time.Time
-	RevokedAt  time.Time
-}
-
 // UserFilter selects accounts for the administration list.
 type UserFilter struct {
 	Path     string // subtree

@@ -9,6 +9,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"jiefen/internal/domain"
+	"jiefen/internal/service"
+	"jiefen/internal/service/identity"
+	"jiefen/internal/store"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -122,7 +127,9 @@ func prepare(t *testing.T, dsn string) *instance {
 		"--county", "610831", "--county-name", "子洲县")
 	in.cli(t, password+"\n", "user", "add", "--db", dsn, "--username", "recep", "--name", "接待员甲",
 		"--role", "receptionist", "--org", "610831", "--password-stdin")
-	in.token = strings.TrimSpace(in.cli(t, "", "token", "create", "--db", dsn, "--username", "recep", "--name", "faulttest"))
+	changeInitialPassword(t, dsn, "recep")
+	in.token = strings.TrimSpace(in.cli(t, "", "token", "create", "--db", dsn, "--username", "recep", "--name", "faulttest",
+		"--scope", "cases:read,cases:write"))
 	if !strings.HasPrefix(in.token, "jf_") {
 		t.Fatalf("token create printed %q", in.token)
 	}
@@ -232,4 +239,28 @@ func freeAddr(t testing.TB) string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
+}
+
+// changeInitialPassword changes username's initial password as its owner
+// would at the first sign-in: an account that must change its password can
+// have no API token (issue 14).
+func changeInitialPassword(t *testing.T, dsn, username string) {
+	t.Helper()
+	if !store.IsPostgres(dsn) && !strings.HasPrefix(dsn, "sqlite:") {
+		dsn = "sqlite:" + dsn
+	}
+	st, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	svc := service.New(st, slog.New(slog.DiscardHandler), identity.DefaultPolicy())
+	u, err := svc.UserByUsername(domain.WithActor(context.Background(), domain.OperatorActor()), username)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := domain.WithActor(context.Background(), &domain.Actor{User: u, IP: "127.0.0.1", Via: "web"})
+	if _, err := svc.ChangePassword(ctx, password, "Zx9#kLm2pQw7", "Zx9#kLm2pQw7"); err != nil {
+		t.Fatalf("change %s's initial password: %v", username, err)
+	}
 }

@@ -47,7 +47,10 @@ func (g *Gate) Require(pattern string, perm authz.Action, next http.Handler) htt
 			g.Anonymous(w, r)
 			return
 		}
-		if a.SessionID != 0 && g.MustChange(a.User) && !slices.Contains(g.ChangeAllowed, pattern) {
+		// The forced change holds for a token as for a session (the
+		// identity service refuses such a token already; this is the
+		// gate's own check).
+		if (a.SessionID != 0 || a.TokenID != 0) && g.MustChange(a.User) && !slices.Contains(g.ChangeAllowed, pattern) {
 			g.ChangeDue(w, r)
 			return
 		}

@@ -28,10 +28,7 @@ func TestRunAgainstServer(t *testing.T) {
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
 	jftest.MakeUser(t, svc, "load", "610831", domain.RoleReceptionist, domain.RoleDispatcher)
-	tok, _, err := svc.CreateToken(jftest.CLI(), "load", "test")
-	if err != nil {
-		t.Fatal(err)
-	}
+	tok := jftest.Token(t, svc, "load", domain.ScopeRead, domain.ScopeWrite)
 	res, err := loadtest.Run(context.Background(), loadtest.Options{URL: ts.URL, Token: tok, Clients: 2, Duration: 1500 * time.Millisecond, MaxRequests: 400})
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"jiefen/internal/domain"
@@ -102,55 +101,6 @@ func (tx *Tx) LiveSessions(ctx context.Context, userID int64) ([]*domain.Session
 		err := scanSession(row, s)
 		return s, err
 	}, `SELECT `+sessionCols+` FROM sessions WHERE user_id = $1 AND ended_at IS NULL AND expires_at > $2 ORDER BY id DESC`, userID, ts(tx.Now))
-}
-
-const tokenCols = `id, user_id, name, token_hash, prefix, created_at, last_used_at, revoked_at`
-
-func scanToken(sc interface{ Scan(...any) error }, t *domain.Token) error {
-	return sc.Scan(&t.ID, &t.UserID, &t.Name, &t.Hash, &t.Prefix, nullTime{&t.CreatedAt}, nullTime{&t.LastUsedAt}, nullTime{&t.RevokedAt})
-}
-
-// CreateToken stores a token.
-func (tx *Tx) CreateToken(ctx context.Context, t *domain.Token) error {
-	err := tx.queryRow(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-		t.UserID, t.Name, t.Hash, t.Prefix, ts(tx.Now)).Scan(&t.ID)
-	t.CreatedAt = tx.Now
-	return tx.scanErr(err, "create token")
-}
-
-// TokenByHash reads an unrevoked token.
-func (tx *Tx) TokenByHash(ctx context.Context, hash string) (*domain.Token, error) {
-	t := &domain.Token{}
-	err := scanToken(tx.queryRow(ctx, `SELECT `+tokenCols+` FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL`, hash), t)
-	return t, tx.scanErr(err, "get token")
-}
-
-// domain.Token reads a token by ID.
-func (tx *Tx) Token(ctx context.Context, id int64) (*domain.Token, error) {
-	t := &domain.Token{}
-	err := scanToken(tx.queryRow(ctx, `SELECT `+tokenCols+` FROM api_tokens WHERE id = $1`, id), t)
-	return t, tx.scanErr(err, fmt.Sprintf("get token %d", id))
-}
-
-// Tokens lists a user's tokens, newest first.
-func (tx *Tx) Tokens(ctx context.Context, userID int64) ([]*domain.Token, error) {
-	return queryAll(ctx, tx, "list tokens", func(row rowScanner) (*domain.Token, error) {
-		t := &domain.Token{}
-		err := scanToken(row, t)
-		return t, err
-	}, `SELECT `+tokenCols+` FROM api_tokens WHERE user_id = $1 ORDER BY id DESC`, userID)
-}
-
-// TouchToken records a token's use.
-func (tx *Tx) TouchToken(ctx context.Context, id int64) error {
-	_, err := tx.exec(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE id = $2`, ts(tx.Now), id)
-	return wrap(err, "touch token")
-}
-
-// RevokeToken revokes a token.
-func (tx *Tx) RevokeToken(ctx context.Context, id int64) error {
-	_, err := tx.exec(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, ts(tx.Now), id)
-	return wrap(err, "revoke token")
 }
 
 // RecordLogin stores one login attempt.

@@ -229,18 +229,18 @@ func testSessions(t *testing.T, st *store.Store) {
 		if err != nil || len(live) != 1 {
 			return fmt.Errorf("live %d err %v", len(live), err)
 		}
-		tok := &domain.Token{UserID: uid, Name: "t", Hash: "tokhash", Prefix: "jf_abc"}
+		tok := &domain.Token{UserID: uid, Name: "t", Hash: "tokhash", Prefix: "jf_abc", Scopes: []domain.Scope{domain.ScopeRead}, ExpiresAt: tx.Now.Add(time.Hour)}
 		if err := tx.CreateToken(ctx, tok); err != nil {
 			return err
 		}
-		if _, err := tx.TokenByHash(ctx, "tokhash"); err != nil {
-			return err
+		if got, err := tx.TokenByHash(ctx, "tokhash"); err != nil || got.State(tx.Now) != domain.TokenActive {
+			return fmt.Errorf("new token %+v err %v", got, err)
 		}
-		if err := tx.RevokeToken(ctx, tok.ID); err != nil {
-			return err
+		if done, err := tx.RevokeToken(ctx, tok.ID, "wang", domain.TokenRevokedSelf); err != nil || !done {
+			return fmt.Errorf("revoke: %v %v", done, err)
 		}
-		if _, err := tx.TokenByHash(ctx, "tokhash"); domain.ErrorCode(err) != domain.NotFound {
-			return fmt.Errorf("revoked token still works: %v", err)
+		if got, err := tx.TokenByHash(ctx, "tokhash"); err != nil || got.State(tx.Now) != domain.TokenRevoked || got.RevokeReason != domain.TokenRevokedSelf {
+			return fmt.Errorf("revoked token reads %+v err %v", got, err)
 		}
 		for range 3 {
 			if err := tx.RecordLogin(ctx, "wang", "10.0.0.1", false); err != nil {

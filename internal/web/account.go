@@ -4,27 +4,27 @@ import (
 	"net/http"
 
 	"jiefen/internal/domain"
-	"jiefen/internal/httpx"
 	"jiefen/internal/i18n"
 )
 
 func (s *Server) showAccountPage(w http.ResponseWriter, r *http.Request) error {
-	return s.renderAccount(w, r, http.StatusOK, "", "")
+	return s.renderAccount(w, r, http.StatusOK, nil, "")
 }
 
-func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status int, newToken, errMsg string) error {
+// renderAccount renders the account page; tok is the API-token form as
+// posted (nil: a fresh one).
+func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status int, tok *tokenForm, errMsg string) error {
 	ctx := r.Context()
-	u := domain.ActorFrom(ctx).User
 	sessions, err := s.svc.LiveSessions(ctx)
 	if err != nil {
 		return err
 	}
-	tokens, err := s.svc.Tokens(ctx, u.ID)
+	tokens, err := s.accountTokens(r, tok)
 	if err != nil {
 		return err
 	}
 	s.render(w, r, status, "account", &page{Title: "account.title", Error: errMsg, Data: map[string]any{
-		"Sessions": sessions, "Tokens": tokens, "NewToken": newToken, "CurrentSession": domain.ActorFrom(ctx).SessionID,
+		"Sessions": sessions, "Tokens": tokens, "CurrentSession": domain.ActorFrom(ctx).SessionID,
 		"Policy": s.svc.Policy(),
 	}})
 	return nil
@@ -51,43 +51,11 @@ func (s *Server) updateNotices(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.svc.SetOwnOverdueNotices(r.Context(), r.PostFormValue("overdue_notices")); err != nil {
 		if domain.ErrorCode(err) == domain.Invalid {
 			_, d := s.describe(r, err)
-			return s.renderAccount(w, r, http.StatusUnprocessableEntity, "", d.Fields["overdue_notices"])
+			return s.renderAccount(w, r, http.StatusUnprocessableEntity, nil, d.Fields["overdue_notices"])
 		}
 		return err
 	}
 	s.setFlash(w, r, "flash.saved")
 	http.Redirect(w, r, "/account#notices", http.StatusSeeOther)
-	return nil
-}
-
-func (s *Server) saveToken(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	u := domain.ActorFrom(ctx).User
-	secret, _, err := s.svc.CreateToken(ctx, u.Username, r.PostFormValue("name"))
-	if err != nil {
-		if domain.ErrorCode(err) == domain.Invalid {
-			_, d := httpx.Describe(r, s.log, i18n.Pick(r, u.Lang), err)
-			msg := d.Message
-			for _, m := range d.Fields {
-				msg = m
-			}
-			return s.renderAccount(w, r, http.StatusUnprocessableEntity, "", msg)
-		}
-		return err
-	}
-	// The secret is shown once, on this response only.
-	return s.renderAccount(w, r, http.StatusOK, secret, "")
-}
-
-func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpx.PathInt64(r, "tokenID")
-	if err != nil {
-		return err
-	}
-	if err := s.svc.RevokeToken(r.Context(), id); err != nil {
-		return err
-	}
-	s.setFlash(w, r, "flash.token_revoked")
-	http.Redirect(w, r, "/account", http.StatusSeeOther)
 	return nil
 }

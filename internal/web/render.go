@@ -88,7 +88,7 @@ type templates struct {
 }
 
 // pageNames are the pages that must exist; startup fails if one is missing.
-var pageNames = []string{"login", "login_2fa", "password", "home", "account", "account_2fa", "users", "user_new", "user_edit", "orgs", "audit", "error", "cases", "case_new", "case", "inbox", "track", "centre", "unit_edit", "mediator_edit", "members", "members_print", "org_edit", "rules", "stats", "stats_list", "board", "dashboard", "report", "print", "exports", "security"}
+var pageNames = []string{"login", "login_2fa", "password", "home", "account", "account_2fa", "users", "user_new", "user_edit", "orgs", "audit", "error", "cases", "case_new", "case", "inbox", "track", "centre", "unit_edit", "mediator_edit", "members", "members_print", "org_edit", "rules", "stats", "stats_list", "board", "dashboard", "report", "print", "exports", "security", "tokens"}
 
 func baseFuncs(sf *staticFiles) template.FuncMap {
 	return template.FuncMap{
@@ -137,6 +137,7 @@ func baseFuncs(sf *staticFiles) template.FuncMap {
 		"days":     func(d time.Duration) int { return int(d / (24 * time.Hour)) },
 		"yuan":     func(cents int64) string { return strconv.FormatFloat(float64(cents)/100, 'f', -1, 64) },
 		"contains": func(list []string, s string) bool { return slices.Contains(list, s) },
+		"hasscope": func(list []domain.Scope, s domain.Scope) bool { return slices.Contains(list, s) },
 		"str":      func(v any) string { return fmt.Sprint(v) },
 		"dict":     dict,
 		"list":     func(xs ...string) []string { return xs },
@@ -305,6 +306,7 @@ func nav(u *domain.User, current string) []navItem {
 		{"/exports", "nav.exports", "exports", authz.PersonalReveal},
 		{"/orgs", "nav.orgs", "tree", authz.OrgView},
 		{"/admin/users", "nav.users", "users", authz.UserView},
+		{"/admin/tokens", "nav.tokens", "tokens", authz.UserView},
 		{"/admin/audit", "nav.audit", "audit", authz.AuditView},
 		{"/admin/security", "nav.security", "audit", authz.SecurityView},
 		{"/admin/rules", "nav.rules", "rules", authz.UserManage},

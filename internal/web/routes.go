@@ -87,6 +87,8 @@ func (s *Server) routes() {
 	m.Handle("POST /admin/users/{userID}/unit", authz.UserManage, s.wrapH(s.saveUserUnit))
 	m.Handle("POST /admin/users/{userID}/end-sessions", authz.UserManage, s.wrapH(s.endUserSessions))
 	m.Handle("POST /admin/sessions/end-all", authz.UserManage, s.wrapH(s.endAllSessions))
+	m.Handle("GET /admin/tokens", authz.UserView, s.wrapH(s.showAdminTokensPage))
+	m.Handle("POST /admin/tokens/{tokenID}/revoke", authz.UserManage, s.wrapH(s.adminRevokeToken))
 
 	m.Handle("GET /admin/audit", authz.AuditView, s.wrapH(s.showAuditPage))
 	m.Handle("GET /admin/audit/export.csv", authz.AuditView, s.wrapH(s.exportAudit))

@@ -91,15 +91,6 @@ func TestRevealBudgetPages(t *testing.T) {
 	})
 }
 
-func mustUser(t *testing.T, e *env, name string) *domain.User {
-	t.Helper()
-	u, err := e.svc.UserByUsername(jftest.CLI(), name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u
-}
-
 // The audit administrator exports the audit search as CSV (the records as
 // written, formula-safe), the export audited; nobody else may.
 func TestAuditExport(t *testing.T) {

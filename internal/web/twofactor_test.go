@@ -25,7 +25,7 @@ func newTOTPEnv(t *testing.T, trust time.Duration) (*env, *time.Time) {
 	return newEnvWith(t, st, p), &now
 }
 
-var secretRE = regexp.MustCompile(`<code class="totp-secret">([A-Z2-7 ]+)</code>`)
+var totpSecretRE = regexp.MustCompile(`<code class="totp-secret">([A-Z2-7 ]+)</code>`)
 
 // A dispatcher (who reveals personal data) is taken to enrolment right
 // after the password and can do nothing else, on the pages or the API,
@@ -57,7 +57,7 @@ func TestEnrolmentGateAndPage(t *testing.T) {
 		t.Fatalf("start: %d", resp.StatusCode)
 	}
 	resp, body = c.get("/account/2fa")
-	m := secretRE.FindStringSubmatch(body)
+	m := totpSecretRE.FindStringSubmatch(body)
 	if resp.StatusCode != 200 || m == nil || !strings.Contains(body, `<img src="data:image/png;base64,`) {
 		t.Fatalf("the QR code and the seed: %d", resp.StatusCode)
 	}

@@ -365,6 +365,11 @@ func (s *Service) ChangePassword(ctx context.Context, current, next, confirm str
 		if err := tx.SetPassword(ctx, u.ID, newHash, false); err != nil {
 			return err
 		}
+		// A token made under the old password does not outlive it.
+		tokens, err := s.revokeAccountTokens(ctx, tx, u, domain.TokenRevokedPasswordChange)
+		if err != nil {
+			return err
+		}
 		if a.SessionID != 0 {
 			// Rotate: end this session too and start a new one for the same browser.
 			if _, err := tx.EndUserSessions(ctx, u.ID, 0, "password changed"); err != nil {
@@ -378,44 +383,13 @@ func (s *Service) ChangePassword(ctx context.Context, current, next, confirm str
 			}
 			a.SessionID = sess.ID
 		}
-		return s.Kernel.Audit(ctx, tx, "password.change", "user", u.Username, u.OrgPath, domain.ResultOK, "other sessions ended")
+		return s.Kernel.Audit(ctx, tx, "password.change", "user", u.Username, u.OrgPath, domain.ResultOK,
+			fmt.Sprintf("other sessions ended; %d API token(s) revoked", tokens))
 	})
 	if err != nil {
 		return "", err
 	}
 	return token, failure
-}
-
-// AuthenticateToken resolves an API bearer token to its user.
-func (s *Service) AuthenticateToken(ctx context.Context, bearer string) (*domain.User, *domain.Token, error) {
-	if !strings.HasPrefix(bearer, tokenPrefix) || len(bearer) > 100 {
-		return nil, nil, &domain.Error{Code: domain.Unauthorized, Key: "token.invalid"}
-	}
-	var u *domain.User
-	var t *domain.Token
-	err := s.View(ctx, func(tx *store.Tx) error {
-		var err error
-		if t, err = tx.TokenByHash(ctx, hashToken(bearer)); err != nil {
-			return err
-		}
-		u, err = tx.User(ctx, t.UserID)
-		return err
-	})
-	if domain.ErrorCode(err) == domain.NotFound {
-		return nil, nil, &domain.Error{Code: domain.Unauthorized, Key: "token.invalid"}
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	if u.Disabled {
-		return nil, nil, &domain.Error{Code: domain.Unauthorized, Key: "token.invalid"}
-	}
-	if s.Store().Now().Sub(t.LastUsedAt) > time.Minute {
-		if err := s.Update(ctx, func(tx *store.Tx) error { return tx.TouchToken(ctx, t.ID) }); err != nil {
-			return nil, nil, err
-		}
-	}
-	return u, t, nil
 }
 
 func truncate(s string, n int) string {

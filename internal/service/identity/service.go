@@ -33,6 +33,8 @@ type Policy struct {
 	RevealPerMinute int
 	SecondFactor    string        // who must use a second factor: SecondFactorRoles, SecondFactorAll or SecondFactorOff
 	DeviceTrust     time.Duration // a browser that passed the second step skips it for this long (0: asked every time)
+	TokenDefaultAge  time.Duration // an API token's life when none is asked for
+	TokenMaxAge      time.Duration // the longest life a token may be given
 }
 
 // DefaultPolicy returns the values documented in the README.
@@ -52,6 +54,8 @@ func DefaultPolicy() Policy {
 		RevealDailyCap:   60,
 		RevealPerMinute:  12,
 		SecondFactor:     SecondFactorRoles,
+		TokenDefaultAge:  90 * 24 * time.Hour,
+		TokenMaxAge:      365 * 24 * time.Hour,
 	}
 }
 

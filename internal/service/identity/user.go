@@ -154,6 +154,16 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, p UserPatch) (*domai
 				changes = append(changes, fmt.Sprintf("ended %d session(s)", n))
 			}
 		}
+		if u.Disabled {
+			// Re-enabling the account later does not revive them.
+			n, err := s.revokeAccountTokens(ctx, tx, u, domain.TokenRevokedDisabled)
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				changes = append(changes, fmt.Sprintf("revoked %d API token(s)", n))
+			}
+		}
 		if out, err = tx.User(ctx, id); err != nil {
 			return err
 		}
@@ -253,7 +263,12 @@ func (s *Service) ResetPassword(ctx context.Context, id int64, pw string) (strin
 		if _, err := tx.EndUserSessions(ctx, u.ID, 0, "password reset"); err != nil {
 			return err
 		}
-		return s.Kernel.Audit(ctx, tx, "user.reset_password", "user", u.Username, u.OrgPath, domain.ResultOK, "sessions ended, account unlocked")
+		tokens, err := s.revokeAccountTokens(ctx, tx, u, domain.TokenRevokedPasswordReset)
+		if err != nil {
+			return err
+		}
+		return s.Kernel.Audit(ctx, tx, "user.reset_password", "user", u.Username, u.OrgPath, domain.ResultOK,
+			fmt.Sprintf("sessions ended, account unlocked; %d API token(s) revoked", tokens))
 	})
 	if err != nil {
 		return "", err
