@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -42,7 +43,12 @@ func (e *env) serve(args []string, isDemo bool) error {
 	demoCases := f.Int("cases", demo.DemoCases, "demo: how many matters to create on first start")
 	keyFile := f.str("key-file", "", "key file for personal data (default: beside the SQLite file, or data/jiefen.keys)")
 	logFile := f.str("log-file", "", "append the log to this file (default: the terminal; the demo: demo.log beside its database)")
+	policy := policyFlags(f)
 	if err := f.parse(args); err != nil {
+		return err
+	}
+	p, err := policy()
+	if err != nil {
 		return err
 	}
 	if isDemo {
@@ -68,7 +74,7 @@ func (e *env) serve(args []string, isDemo bool) error {
 		return err
 	}
 	defer st.Close()
-	svc := service.New(st, log, identity.DefaultPolicy())
+	svc := service.New(st, log, p)
 	if err := loadKeys(svc, *db, *keyFile); err != nil {
 		return err
 	}
@@ -97,6 +103,35 @@ func (e *env) serve(args []string, isDemo bool) error {
 	go func() { svc.RunEvents(jobsCtx); close(eventsDone) }()
 	defer func() { stopJobs(); <-jobsDone; <-eventsDone }()
 	return listenAndServe(e.ctx, log, *addr, *tlsCert, *tlsKey, srv.Handler())
+}
+
+// policyFlags declares the flags of the security policy's lockout values
+// (SECURITY.md IA-4; the defaults are identity.DefaultPolicy's); the
+// returned func reads them, after parsing, into the policy serve uses.
+func policyFlags(f *flags) func() (identity.Policy, error) {
+	p := identity.DefaultPolicy()
+	failures := f.str("lockout-failures", strconv.Itoa(p.LockoutFailures), "failed sign-ins within --lockout-window that lock an account")
+	window := f.str("lockout-window", p.LockoutWindow.String(), "the time in which failed sign-ins are counted")
+	lock := f.str("lockout-duration", p.LockoutDuration.String(), "how long a locked account stays locked (an administrator can unlock it sooner)")
+	return func() (identity.Policy, error) {
+		n, err := strconv.Atoi(*failures)
+		if err != nil || n < 1 || n > 100 {
+			return p, usageError{"--lockout-failures must be a number from 1 to 100"}
+		}
+		for _, d := range []struct {
+			name string
+			v    *string
+			dst  *time.Duration
+		}{{"--lockout-window", window, &p.LockoutWindow}, {"--lockout-duration", lock, &p.LockoutDuration}} {
+			v, err := time.ParseDuration(*d.v)
+			if err != nil || v < time.Minute || v > 24*time.Hour {
+				return p, usageError{d.name + " must be a duration from 1m to 24h (e.g. 30m)"}
+			}
+			*d.dst = v
+		}
+		p.LockoutFailures = n
+		return p, nil
+	}
 }
 
 func countUsers(ctx context.Context, st *store.Store) (int, error) {
