@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -94,6 +95,14 @@ func (s *Server) showPasswordPage(w http.ResponseWriter, r *http.Request) error 
 func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	token, err := s.svc.ChangePassword(ctx, r.PostFormValue("current"), r.PostFormValue("password"), r.PostFormValue("confirm"))
+	if domain.ErrorCode(err) == domain.Unauthorized {
+		// Locked by wrong current passwords: signed out, and the sign-in
+		// page says why (the ended session's notice).
+		s.clearSessionCookie(w, r)
+		s.keepEndedCookie(w, r, httpx.SessionCookie(r))
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return nil
+	}
 	if err != nil {
 		if domain.ErrorCode(err) != domain.Invalid {
 			return err
@@ -101,8 +110,8 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 		lang := i18n.Pick(r, domain.ActorFrom(ctx).User.Lang)
 		status, d := httpx.Describe(r, s.log, lang, err)
 		p := &page{Title: "password.title", Errors: d.Fields, Data: map[string]any{"Forced": s.svc.MustChangePassword(domain.ActorFrom(ctx).User)}}
-		if len(d.Fields) == 0 {
-			p.Error = d.Message
+		if de, _ := errors.AsType[*domain.Error](err); len(d.Fields) == 0 || de != nil && len(de.Args) > 0 {
+			p.Error = d.Message // a message with figures (tries left) says more than its field
 		}
 		s.render(w, r, status, "password", p)
 		return nil

@@ -6,6 +6,7 @@ import (
 	"jiefen/internal/domain"
 	"jiefen/internal/httpx"
 	"jiefen/internal/i18n"
+	"jiefen/internal/service/identity"
 )
 
 // cookieEnded carries, from the request that found a session cookie dead to
@@ -36,6 +37,7 @@ var endedKeys = map[string]string{
 	"ended all by administrator": "session.ended.admin",
 	"password changed":           "session.ended.password",
 	"password reset":             "session.ended.reset",
+	identity.SessionEndLocked:    "session.ended.locked",
 }
 
 // endedNotice reads (and forgets) the dead session cookie this request or

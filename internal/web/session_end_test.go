@@ -123,3 +123,39 @@ func TestSignedOutCookieReplayedSaysSo(t *testing.T) {
 		t.Fatalf("replayed signed-out cookie:\n%s", page)
 	}
 }
+
+// Issue 14, point 9: the change-password form counts wrong current
+// passwords like failed sign-ins. A wrong one says how many tries are left
+// (422, beside the field too); the one that reaches the limit locks the
+// account, signs this browser out and the sign-in page says why.
+func TestChangePasswordGuessesSignOut(t *testing.T) {
+	jftest.Engines(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st)
+		e.user("qian", "610831", domain.RoleDispatcher)
+		c := e.client()
+		c.login("qian", jftest.Password)
+		try := func(current string) (*http.Response, string) {
+			return c.post("/account/password", url.Values{"current": {current}, "password": {"Gx8!rTq2mWz5"}, "confirm": {"Gx8!rTq2mWz5"}})
+		}
+		resp, body := try("Guess#0001")
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "当前密码不正确。再输错 4 次，账户将锁定 30 分钟并退出登录。") ||
+			!strings.Contains(body, `id="err-current"`) {
+			t.Fatalf("first wrong current password: %d\n%s", resp.StatusCode, body)
+		}
+		for range 3 {
+			try("Guess#0002")
+		}
+		resp, _ = try("Guess#0003")
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login" {
+			t.Fatalf("5th wrong current password: %d %q, want a redirect to /login", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		page := c.getOK("/login")
+		if !regexp.MustCompile(`当前密码输错次数过多，账户已于 \d\d-\d\d \d\d:\d\d 锁定，本处已退出。`).MatchString(page) {
+			t.Fatalf("the sign-in page does not say why:\n%s", page)
+		}
+		resp, _ = c.post("/login", url.Values{"username": {"qian"}, "password": {jftest.Password}})
+		if resp.StatusCode == http.StatusSeeOther {
+			t.Fatal("the locked account signed in")
+		}
+	})
+}

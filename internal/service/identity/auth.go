@@ -327,9 +327,9 @@ func (s *Service) ChangePassword(ctx context.Context, current, next, confirm str
 		if err != nil {
 			return err
 		}
-		if !CheckPasswordHash(current, hash) {
-			failure = &domain.Error{Code: domain.Invalid, Key: "password.current_wrong", Fields: map[string]string{"current": "password.current_wrong"}}
-			return s.Kernel.Audit(ctx, tx, "password.change", "user", u.Username, u.OrgPath, domain.ResultFail, "current password wrong")
+		// The current password counts like a sign-in (IA-4).
+		if failure, err = s.checkCurrentPassword(ctx, tx, u, current, hash); failure != nil || err != nil {
+			return err
 		}
 		old, err := tx.RecentPasswordHashes(ctx, u.ID, s.policy.PasswordHistory)
 		if err != nil {
