@@ -21,8 +21,18 @@ func (s *Server) showLoginPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := &page{Title: "login.title", Data: map[string]any{"Next": safeNext(r.URL.Query().Get("next")), "Username": "", "Ended": notice}}
-	if r.URL.Query().Get("expired") == "1" && notice == nil {
+	expired := r.URL.Query().Get("expired") == "1"
+	switch {
+	case expired && notice == nil:
 		p.Flash = "flash.session_expired"
+	case r.URL.Query().Get("out") == "1" && notice == nil:
+		p.Flash = "flash.logged_out" // in the address: the logout cleared the cookies
+	}
+	if expired || notice != nil {
+		// RI-2: where an ended or timed-out session lands, the browser
+		// forgets the site's cache, cookies and storage (the notice has
+		// been read from its cookie by now).
+		w.Header().Set("Clear-Site-Data", clearSiteData)
 	}
 	s.render(w, r, http.StatusOK, "login", p)
 	return nil
@@ -79,12 +89,22 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.clearSessionCookie(w, r)
-	// RI-2: the browser forgets cached pages and storage too.
-	w.Header().Set("Clear-Site-Data", `"cache", "storage"`)
-	s.setFlash(w, r, "flash.logged_out")
-	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	// RI-2: the browser forgets cached pages, cookies and storage. It
+	// forgets the cookies this answer sets too, so the sign-in page hears
+	// of the logout and the language from its address.
+	w.Header().Set("Clear-Site-Data", clearSiteData)
+	pref := ""
+	if u := domain.ActorFrom(r.Context()).User; u != nil {
+		pref = u.Lang
+	}
+	lang := i18n.Pick(r, pref)
+	http.Redirect(w, r, "/login?"+url.Values{"out": {"1"}, "lang": {lang}}.Encode(), http.StatusSeeOther)
 	return nil
 }
+
+// clearSiteData asks the browser to forget what the site left in it
+// (SECURITY.md RI-2).
+const clearSiteData = `"cache", "cookies", "storage"`
 
 func (s *Server) showPasswordPage(w http.ResponseWriter, r *http.Request) error {
 	u := domain.ActorFrom(r.Context()).User

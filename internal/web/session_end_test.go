@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"jiefen/internal/domain"
 	"jiefen/internal/jftest"
@@ -158,4 +159,42 @@ func TestChangePasswordGuessesSignOut(t *testing.T) {
 			t.Fatal("the locked account signed in")
 		}
 	})
+}
+
+// Issue 14, point 9 (RI-2): logout asks the browser to forget the site's
+// cache, cookies and storage, and so does the sign-in page a timed-out
+// session lands on; the logout's landing still says it signed out, in the
+// user's language, without a cookie.
+func TestClearSiteDataOnLogoutAndTimeout(t *testing.T) {
+	e := newEnv(t, jftest.OpenSQLite(t))
+	e.user("sun", "610831", domain.RoleDispatcher)
+	c := e.client()
+	c.login("sun", jftest.Password)
+	c.getOK("/?lang=en")
+	resp, _ := c.post("/logout", nil)
+	const all = `"cache", "cookies", "storage"`
+	if got := resp.Header.Get("Clear-Site-Data"); got != all {
+		t.Fatalf("logout's Clear-Site-Data %q, want %s", got, all)
+	}
+	loc := resp.Header.Get("Location")
+	fresh := e.client() // the browser has forgotten every cookie
+	if resp, body := fresh.get(loc); resp.StatusCode != http.StatusOK || !strings.Contains(body, "You have signed out") {
+		t.Fatalf("the logout's landing %s: %d\n%s", loc, resp.StatusCode, body)
+	}
+
+	c.login("sun", jftest.Password)
+	now := time.Now()
+	e.st.SetClock(func() time.Time { return now.Add(31 * time.Minute) })
+	resp, _ = c.get("/cases")
+	loc = resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/login") {
+		t.Fatalf("idle session: %d %q", resp.StatusCode, loc)
+	}
+	resp, body := c.get(loc)
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Clear-Site-Data") != all || !strings.Contains(body, "after a period of inactivity") {
+		t.Fatalf("a timed-out session's landing: %d, Clear-Site-Data %q\n%s", resp.StatusCode, resp.Header.Get("Clear-Site-Data"), body)
+	}
+	if resp, _ := e.client().get("/login"); resp.Header.Get("Clear-Site-Data") != "" {
+		t.Fatal("a plain visit to the sign-in page clears the site's data")
+	}
 }
