@@ -150,7 +150,11 @@ func (s *Service) recordLoginFailure(ctx context.Context, tx *store.Tx, a *domai
 	} else if !known && !locked && fails+1 >= p.LockoutFailures {
 		failure = &domain.Error{Code: domain.Unauthorized, Key: "login.locked", Args: []any{int(p.LockoutDuration.Minutes())}}
 	}
-	return failure, s.Kernel.Audit(ctx, tx, "login", "user", username, "", domain.ResultFail, reason)
+	place := "" // an unknown username's failure has no place: the county's
+	if known {
+		place = u.OrgPath
+	}
+	return failure, s.Kernel.Audit(ctx, tx, "login", "user", username, place, domain.ResultFail, reason)
 }
 
 // startSession records a successful login, ends the user's older sessions
