@@ -162,7 +162,7 @@ func (s *Service) Ledger(ctx context.Context, q casework.CaseQuery, opt LedgerOp
 	}
 	for i := len(all) - 1; i >= 0; i-- {
 		c := all[i]
-		row := s.ledgerRow(c, parties[c.ID], len(all)-i, full, lang)
+		row := cellTexts(s.ledgerRow(c, parties[c.ID], len(all)-i, full, lang))
 		cell, _ := excelize.CoordinatesToCellName(1, len(all)-i+1)
 		if err := sw.SetRow(cell, row); err != nil {
 			return 0, err
