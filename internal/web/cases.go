@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"maps"
 	"mime"
 	"net/http"
 	"net/url"
@@ -44,9 +45,13 @@ func casesQuery(q url.Values) (casework.CaseQuery, map[string]string) {
 		cq.Statuses = []domain.Status{st}
 	} else if st == "open" { // 在办: not yet closed
 		cq.Statuses = domain.OpenStatuses
+	} else if st != "" {
+		fields["status"] = "filter.unknown"
 	}
 	if k := q.Get("overdue"); slices.Contains(casework.OverdueKinds, k) {
 		cq.Overdue, cq.OverdueKind = true, k
+	} else if k != "" && k != "1" {
+		fields["overdue"] = "filter.unknown"
 	}
 	if c, err := strconv.ParseInt(q.Get("cursor"), 10, 64); err == nil && c > 0 {
 		cq.Cursor = c
@@ -63,6 +68,17 @@ func (s *Server) showCasesPage(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) renderCases(w http.ResponseWriter, r *http.Request, q url.Values, status int, msg string, errs map[string]string, bulk *bulkView) error {
 	cq, fields := casesQuery(q)
 	rows, next, err := s.svc.Cases(r.Context(), cq)
+	if de, ok := errors.AsType[*domain.Error](err); ok && de.Code == domain.Invalid && len(de.Fields) > 0 {
+		// A filter that is none of the choices: said beside it, and the
+		// list is shown without it.
+		maps.Copy(fields, de.Fields)
+		for name, v := range map[string]*string{"risk": &cq.Risk, "channel": &cq.Channel, "category": &cq.Category} {
+			if de.Fields[name] != "" {
+				*v = ""
+			}
+		}
+		rows, next, err = s.svc.Cases(r.Context(), cq)
+	}
 	if domain.ErrorCode(err) == domain.NotFound && cq.OrgCode != "" {
 		fields["org_code"] = "org.not_found"
 		cq.OrgCode = ""
