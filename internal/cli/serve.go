@@ -187,9 +187,12 @@ func (e *env) serveLogger(format, level, logFile string) (*slog.Logger, func(), 
 	if err := os.MkdirAll(filepath.Dir(logFile), 0o750); err != nil {
 		return nil, nil, fmt.Errorf("cannot create the log's folder: %w", err)
 	}
-	f, err := os.OpenFile(logFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o640)
+	f, err := os.OpenFile(logFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600) // addresses and usernames
 	if err != nil {
 		return nil, nil, fmt.Errorf("cannot open the log file: %w", err)
+	}
+	if fi, err := f.Stat(); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		_ = f.Chmod(0o600) // one made before it was kept private
 	}
 	log, err := newLogger(&env{stderr: f}, format, level)
 	if err != nil {

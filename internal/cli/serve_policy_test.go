@@ -2,6 +2,8 @@ package cli
 
 import (
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -45,5 +47,20 @@ func TestServeLockoutFromEnv(t *testing.T) {
 	}
 	if p, err := policy(); err != nil || p.LockoutDuration != 45*time.Minute {
 		t.Fatalf("JIEFEN_LOCKOUT_DURATION=45m: %s, %v", p.LockoutDuration, err)
+	}
+}
+
+// Issue 14, point 9: the server's log file (the demo's demo.log) holds
+// addresses and usernames: it is made 0600.
+func TestServeLogFilePrivate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "logs", "demo.log")
+	_, closeLog, err := (&env{getenv: func(string) string { return "" }, stderr: io.Discard}).serveLogger("text", "info", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeLog()
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("log file: %v; want 0600 (%v)", err, fi)
 	}
 }
