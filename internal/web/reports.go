@@ -107,8 +107,13 @@ func (s *Server) showExports(w http.ResponseWriter, r *http.Request) error {
 	}
 	filters := map[int64][]filterChip{} // each request's filters, as the list's chips name them
 	for _, x := range slices.Concat(mine, toApprove) {
-		if cq, err := report.RequestQuery(x); err == nil {
-			filters[x.ID] = s.filterChips(r.Context(), cq.Values(), cats)
+		cq, gone, err := s.svc.RequestQuery(x)
+		if err != nil {
+			continue // shown without its filters, as before
+		}
+		filters[x.ID] = s.filterChips(r.Context(), cq.Values(), cats)
+		if gone {
+			filters[x.ID] = append(filters[x.ID], filterChip{Label: "cases.search", ValueKey: "export.search_gone_chip"})
 		}
 	}
 	s.render(w, r, http.StatusOK, "exports", &page{Title: "export.title", Data: map[string]any{"Mine": mine, "ToApprove": toApprove,

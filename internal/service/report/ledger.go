@@ -3,7 +3,6 @@ package report
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"jiefen/internal/app"
@@ -53,8 +52,11 @@ func (s *Service) RequestLedger(ctx context.Context, q casework.CaseQuery, reaso
 		return nil, app.Required("reason", "reveal.reason")
 	}
 	q.Cursor, q.Limit = 0, 0
-	b, _ := json.Marshal(q)
-	r := &domain.ExportRequest{RequestedBy: u.ID, RequesterName: u.Name, OrgPath: f.Path, Query: string(b), Reason: reason}
+	stored, err := s.sealQuery(q)
+	if err != nil {
+		return nil, err
+	}
+	r := &domain.ExportRequest{RequestedBy: u.ID, RequesterName: u.Name, OrgPath: f.Path, Query: stored, Reason: reason}
 	err = s.Update(ctx, func(tx *store.Tx) error {
 		if err := tx.AddExportRequest(ctx, r); err != nil {
 			return err
@@ -76,6 +78,9 @@ func (s *Service) ApproveLedger(ctx context.Context, id int64) error {
 		}
 		if err := s.Check(ctx, authz.ExportApprove, "export", strconv.FormatInt(id, 10), r.OrgPath); err != nil {
 			return err
+		}
+		if _, gone, err := s.RequestQuery(r); err != nil || gone {
+			return cmp.Or(err, error(errSearchGone))
 		}
 		switch {
 		case r.RequestedBy == u.ID:
@@ -117,13 +122,6 @@ func (s *Service) ExportRequests(ctx context.Context) (mine, toApprove []*domain
 		return err
 	})
 	return mine, toApprove, err
-}
-
-// RequestQuery is the list request an export request was made for (its
-// filters, for showing them in words).
-func RequestQuery(r *domain.ExportRequest) (casework.CaseQuery, error) {
-	var q casework.CaseQuery
-	return q, json.Unmarshal([]byte(r.Query), &q)
 }
 
 // LedgerHeader is the ledger's first row (台账 columns).
@@ -213,9 +211,9 @@ func (s *Service) approvedRequest(ctx context.Context, u *domain.User, id int64)
 	case s.Store().Now().Sub(r.ApprovedAt) > ExportRequestTTL:
 		return casework.CaseQuery{}, "", &domain.Error{Code: domain.Conflict, Key: "export.expired"}
 	}
-	var rq casework.CaseQuery
-	if err := json.Unmarshal([]byte(r.Query), &rq); err != nil {
-		return casework.CaseQuery{}, "", fmt.Errorf("service: export request %d: %w", r.ID, err)
+	rq, gone, err := s.RequestQuery(r)
+	if err != nil || gone {
+		return casework.CaseQuery{}, "", cmp.Or(err, error(errSearchGone))
 	}
 	return rq, r.Reason + " (request " + strconv.FormatInt(r.ID, 10) + ", approved by " + r.ApproverName + ")", nil
 }
