@@ -47,10 +47,6 @@ func (e *env) serve(args []string, isDemo bool) error {
 	if err := f.parse(args); err != nil {
 		return err
 	}
-	p, err := policy()
-	if err != nil {
-		return err
-	}
 	if isDemo {
 		*logFile = e.demoStart(*db, *logFile, *demoCases)
 	}
@@ -74,7 +70,7 @@ func (e *env) serve(args []string, isDemo bool) error {
 		return err
 	}
 	defer st.Close()
-	svc := service.New(st, log, p)
+	svc := service.New(st, log, *policy)
 	if err := loadKeys(svc, *db, *keyFile); err != nil {
 		return err
 	}
@@ -106,18 +102,19 @@ func (e *env) serve(args []string, isDemo bool) error {
 }
 
 // policyFlags declares the flags of the security policy's lockout values
-// (SECURITY.md IA-4; the defaults are identity.DefaultPolicy's); the
-// returned func reads them, after parsing, into the policy serve uses.
-func policyFlags(f *flags) func() (identity.Policy, error) {
+// (SECURITY.md IA-4; the defaults are identity.DefaultPolicy's) and returns
+// the policy serve uses, which parse fills in from them.
+func policyFlags(f *flags) *identity.Policy {
 	p := identity.DefaultPolicy()
 	failures := f.str("lockout-failures", strconv.Itoa(p.LockoutFailures), "failed sign-ins within --lockout-window that lock an account")
 	window := f.str("lockout-window", p.LockoutWindow.String(), "the time in which failed sign-ins are counted")
 	lock := f.str("lockout-duration", p.LockoutDuration.String(), "how long a locked account stays locked (an administrator can unlock it sooner)")
-	return func() (identity.Policy, error) {
+	f.checks = append(f.checks, func() error {
 		n, err := strconv.Atoi(*failures)
 		if err != nil || n < 1 || n > 100 {
-			return p, usageError{"--lockout-failures must be a number from 1 to 100"}
+			return usageError{"--lockout-failures must be a number from 1 to 100"}
 		}
+		p.LockoutFailures = n
 		for _, d := range []struct {
 			name string
 			v    *string
@@ -125,13 +122,13 @@ func policyFlags(f *flags) func() (identity.Policy, error) {
 		}{{"--lockout-window", window, &p.LockoutWindow}, {"--lockout-duration", lock, &p.LockoutDuration}} {
 			v, err := time.ParseDuration(*d.v)
 			if err != nil || v < time.Minute || v > 24*time.Hour {
-				return p, usageError{d.name + " must be a duration from 1m to 24h (e.g. 30m)"}
+				return usageError{d.name + " must be a duration from 1m to 24h (e.g. 30m)"}
 			}
 			*d.dst = v
 		}
-		p.LockoutFailures = n
-		return p, nil
-	}
+		return nil
+	})
+	return &p
 }
 
 func countUsers(ctx context.Context, st *store.Store) (int, error) {

@@ -15,11 +15,8 @@ import (
 func TestServeLockoutFlags(t *testing.T) {
 	read := func(args ...string) (failures int, window, lock time.Duration, err error) {
 		f := (&env{getenv: func(string) string { return "" }, stderr: io.Discard}).newFlags("serve")
-		policy := policyFlags(f)
-		if err := f.parse(args); err != nil {
-			return 0, 0, 0, err
-		}
-		p, err := policy()
+		p := policyFlags(f)
+		err = f.parse(args)
 		return p.LockoutFailures, p.LockoutWindow, p.LockoutDuration, err
 	}
 	if n, w, l, err := read(); err != nil || n != 5 || w != 15*time.Minute || l != 30*time.Minute {
@@ -41,11 +38,8 @@ func TestServeLockoutFlags(t *testing.T) {
 func TestServeLockoutFromEnv(t *testing.T) {
 	vars := map[string]string{"JIEFEN_LOCKOUT_DURATION": "45m"}
 	f := (&env{getenv: func(k string) string { return vars[k] }, stderr: io.Discard}).newFlags("serve")
-	policy := policyFlags(f)
-	if err := f.parse(nil); err != nil {
-		t.Fatal(err)
-	}
-	if p, err := policy(); err != nil || p.LockoutDuration != 45*time.Minute {
+	p := policyFlags(f)
+	if err := f.parse(nil); err != nil || p.LockoutDuration != 45*time.Minute {
 		t.Fatalf("JIEFEN_LOCKOUT_DURATION=45m: %s, %v", p.LockoutDuration, err)
 	}
 }
