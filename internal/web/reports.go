@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -34,7 +35,12 @@ func sendFile(w http.ResponseWriter, name string, b []byte) {
 // second person approves the request on /exports, then the requester
 // downloads it there, once.
 func (s *Server) exportLedger(w http.ResponseWriter, r *http.Request) error {
-	cq, fields := casesQuery(r.URL.Query())
+	q, _, sfields, err := s.searchValues(r.Context(), r.URL.Query())
+	if err != nil {
+		return err
+	}
+	cq, fields := casesQuery(q)
+	maps.Copy(fields, sfields)
 	if len(fields) > 0 {
 		return &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: fields}
 	}
@@ -111,7 +117,7 @@ func (s *Server) showExports(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			continue // shown without its filters, as before
 		}
-		filters[x.ID] = s.filterChips(r.Context(), cq.Values(), cats)
+		filters[x.ID] = s.filterChips(r.Context(), cq.Values(), cq.Values(), cats)
 		if gone {
 			filters[x.ID] = append(filters[x.ID], filterChip{Label: "cases.search", ValueKey: "export.search_gone_chip"})
 		}

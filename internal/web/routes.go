@@ -40,6 +40,7 @@ func (s *Server) routes() {
 	m.Handle("POST /account/tokens/{tokenID}/revoke", authz.Authenticated, s.wrapH(s.revokeToken))
 
 	m.Handle("GET /cases", authz.CaseView, s.wrapH(s.showCasesPage))
+	m.Handle("POST /cases/filter", authz.CaseView, s.wrapH(s.filterCases))
 	m.Handle("GET /cases/new", authz.CaseRegister, s.wrapH(s.showCaseNewPage))
 	m.Handle("POST /cases", authz.CaseRegister, s.wrapH(s.saveCase))
 	m.Handle("GET /cases/{caseID}", authz.CaseView, s.wrapH(s.showCasePage))
