@@ -302,6 +302,8 @@ func caseQuery(r *http.Request) (casework.CaseQuery, error) {
 		Leading: flag("lead"), Regrade: flag("regrade"), Overdue: flag("overdue")}
 	if k := q.Get("overdue"); slices.Contains(casework.OverdueKinds, k) {
 		cq.Overdue, cq.OverdueKind = true, k // in hand, or late in informing or visiting
+	} else if !slices.Contains([]string{"", "1", "true", "0", "false"}, k) {
+		return cq, &domain.Error{Code: domain.Invalid, Key: "filter.unknown", Fields: map[string]string{"overdue": "filter.unknown"}}
 	}
 	var err error
 	if cq.Limit, cq.Cursor, err = pageParams(q, 1); err != nil {

@@ -411,3 +411,24 @@ func TestStatsAPI(t *testing.T) {
 		}
 	})
 }
+
+// Issue 14, point 9: a list filter that is none of the choices is a 422
+// whose fields name it, not an empty list.
+func TestCaseListUnknownFilters(t *testing.T) {
+	e := newEnv(t, jftest.OpenSQLite(t))
+	disp := tokenFor(t, e, "disp", "610831", domain.RoleDispatcher)
+	for _, f := range []string{"status=bogus", "risk=purple", "channel=fax", "category=nosuch", "overdue=maybe"} {
+		status, body := e.call("GET", "/api/v1/cases?"+f, disp, "")
+		name := f[:strings.Index(f, "=")]
+		errObj, _ := body["error"].(map[string]any)
+		fields, _ := errObj["fields"].(map[string]any)
+		if status != http.StatusUnprocessableEntity || errObj["code"] != "invalid" || fields[name] == nil {
+			t.Errorf("GET /api/v1/cases?%s: %d %v; want 422 naming %s", f, status, body, name)
+		}
+	}
+	for _, f := range []string{"status=open", "risk=red", "channel=visit", "category=land", "overdue=1", "overdue=followup", "overdue=false"} {
+		if status, body := e.call("GET", "/api/v1/cases?"+f, disp, ""); status != http.StatusOK {
+			t.Errorf("GET /api/v1/cases?%s: %d %v", f, status, body)
+		}
+	}
+}

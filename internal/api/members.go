@@ -55,12 +55,13 @@ func (a *API) listMembersHandler(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	after, _ := strconv.Atoi(q.Get("after"))
 	limit, _ := strconv.Atoi(q.Get("limit"))
-	g, err := a.svc.Group(r.Context(), id, q.Get("village"), q.Get("status"), after, limit)
+	read := a.svc.Group
+	if limit > 50 {
+		read = a.svc.PrintGroup // a batch download
+	}
+	g, err := read(r.Context(), id, q.Get("village"), q.Get("status"), after, limit)
 	if err != nil {
 		return err
-	}
-	if len(g.Rows) > 50 {
-		a.svc.AuditMembersPrint(r.Context(), g.Case, q.Get("village"), len(g.Rows)) // a batch download
 	}
 	items := []map[string]any{}
 	for _, m := range g.Rows {

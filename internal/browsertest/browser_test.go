@@ -465,10 +465,17 @@ func TestLoginAndLogout(t *testing.T) {
 	tb.wantText("#sidenav", "工作台", "行政区划与网格", "我的账户")
 	tb.shot("home-dispatcher")
 
+	// RI-2: logout makes the browser forget the site's cookies and storage
+	// (a cookie and an item the page itself left are gone), and the
+	// sign-in page still says it signed out.
+	eval[bool](tb, `document.cookie = "probe=1; path=/"; localStorage.setItem("probe", "1"); true`)
 	tb.logout()
 	tb.wantPath("/login")
 	tb.wantText(".flash", "您已安全退出")
 	tb.noText("body", "测试disp1")
+	if left := eval[string](tb, `document.cookie + "|" + localStorage.length`); strings.Contains(left, "probe") || !strings.HasSuffix(left, "|0") {
+		t.Errorf("after logout the browser still holds %q", left)
+	}
 	tb.shot("login-logged-out")
 
 	// The session is gone: the home page asks for a login again.

@@ -172,4 +172,21 @@ func TestMatterThroughEveryLink(t *testing.T) {
 	disp.open("/cases?q=" + "青苗")
 	disp.wantText("table", "土地承包经营")
 	disp.shot("cases-list")
+
+	// And by the ID number, which stays out of the address (and so out of
+	// the history): the list's address holds a reference, and the form
+	// still shows the number typed.
+	eval[bool](disp, `(function(){document.querySelectorAll("[data-filter-box]").forEach(function(d){d.open=true});return true})()`)
+	disp.set(map[string]string{`form.filters input[name=q]`: "610831199003070024"})
+	disp.submit(`form.filters button[type=submit]`)
+	disp.wantText("table", "土地承包经营")
+	if loc := disp.location(); loc.Query().Get("s") == "" || strings.Contains(loc.String(), "0024") {
+		t.Fatalf("after a search by ID number the address is %s", loc)
+	}
+	if got := eval[string](disp, `document.querySelector("form.filters input[name=q]").value`); got != "610831199003070024" {
+		t.Fatalf("the search field shows %q", got)
+	}
+	if hist := eval[string](disp, `location.href + " " + document.referrer`); strings.Contains(hist, "0024") {
+		t.Fatalf("the number is in %s", hist)
+	}
 }

@@ -212,13 +212,14 @@ func (e *env) run(args []string) error {
 // flags builds a flag set whose defaults come from JIEFEN_* variables.
 type flags struct {
 	*flag.FlagSet
-	e *env
+	e      *env
+	checks []func() error // run by parse once the flags are read
 }
 
 func (e *env) newFlags(name string) *flags {
 	fs := flag.NewFlagSet("jiefen "+name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	return &flags{fs, e}
+	return &flags{FlagSet: fs, e: e}
 }
 
 // subcommand starts a command that takes a subcommand (assess suggest,
@@ -280,6 +281,11 @@ func (f *flags) parse(args []string) error {
 	}
 	if f.NArg() > 0 {
 		return usageError{fmt.Sprintf("unexpected argument %q", f.Arg(0))}
+	}
+	for _, check := range f.checks {
+		if err := check(); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -47,6 +47,7 @@ func (e *env) serve(args []string, isDemo bool) error {
 	anchor := addAnchorFlags(f)
 	policy := policyFlags(f, isDemo)
 	tokenMaxDays := f.str("token-max-days", "", "the longest life of an API token, in days (default 365)")
+	lockout := lockoutFlags(f)
 	if err := f.parse(args); err != nil {
 		return err
 	}
@@ -59,6 +60,7 @@ func (e *env) serve(args []string, isDemo bool) error {
 		return err
 	}
 	pol.TokenMaxAge = tokens.TokenMaxAge
+	pol.LockoutFailures, pol.LockoutWindow, pol.LockoutDuration = lockout.LockoutFailures, lockout.LockoutWindow, lockout.LockoutDuration
 	if isDemo {
 		*logFile = e.demoStart(*db, *logFile, *demoCases)
 	}
@@ -162,6 +164,36 @@ func policyFlags(f *flags, isDemo bool) func() (identity.Policy, error) {
 	}
 }
 
+// lockoutFlags declares the flags of the security policy's lockout values
+// (SECURITY.md IA-4; the defaults are identity.DefaultPolicy's) and returns
+// a policy whose lockout values parse fills in from them.
+func lockoutFlags(f *flags) *identity.Policy {
+	p := identity.DefaultPolicy()
+	failures := f.str("lockout-failures", strconv.Itoa(p.LockoutFailures), "failed sign-ins within --lockout-window that lock an account")
+	window := f.str("lockout-window", p.LockoutWindow.String(), "the time in which failed sign-ins are counted")
+	lock := f.str("lockout-duration", p.LockoutDuration.String(), "how long a locked account stays locked (an administrator can unlock it sooner)")
+	f.checks = append(f.checks, func() error {
+		n, err := strconv.Atoi(*failures)
+		if err != nil || n < 1 || n > 100 {
+			return usageError{"--lockout-failures must be a number from 1 to 100"}
+		}
+		p.LockoutFailures = n
+		for _, d := range []struct {
+			name string
+			v    *string
+			dst  *time.Duration
+		}{{"--lockout-window", window, &p.LockoutWindow}, {"--lockout-duration", lock, &p.LockoutDuration}} {
+			v, err := time.ParseDuration(*d.v)
+			if err != nil || v < time.Minute || v > 24*time.Hour {
+				return usageError{d.name + " must be a duration from 1m to 24h (e.g. 30m)"}
+			}
+			*d.dst = v
+		}
+		return nil
+	})
+	return &p
+}
+
 func countUsers(ctx context.Context, st *store.Store) (int, error) {
 	var n int
 	err := st.View(ctx, func(tx *store.Tx) error {
@@ -219,9 +251,12 @@ func (e *env) serveLogger(format, level, logFile string) (*slog.Logger, func(), 
 	if err := os.MkdirAll(filepath.Dir(logFile), 0o750); err != nil {
 		return nil, nil, fmt.Errorf("cannot create the log's folder: %w", err)
 	}
-	f, err := os.OpenFile(logFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o640)
+	f, err := os.OpenFile(logFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600) // addresses and usernames
 	if err != nil {
 		return nil, nil, fmt.Errorf("cannot open the log file: %w", err)
+	}
+	if fi, err := f.Stat(); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		_ = f.Chmod(0o600) // one made before it was kept private
 	}
 	log, err := newLogger(&env{stderr: f}, format, level)
 	if err != nil {

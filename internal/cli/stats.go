@@ -163,7 +163,7 @@ func (e *env) report(args []string) error {
 		if err := svc.ExportReport(ctx, rep, *centre, &buf); err != nil {
 			return err
 		}
-		if err := os.WriteFile(*out, buf.Bytes(), 0o644); err != nil {
+		if err := os.WriteFile(*out, buf.Bytes(), 0o600); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "%s %s: %d registered, %d closed; written to %s\n", rep.ByOrg.Place.Name, rep.Month, rep.ByOrg.Total.Registered, rep.ByOrg.Total.Closed, *out)

@@ -144,7 +144,8 @@ var CST = time.FixedZone("CST", 8*3600)
 
 // AuditFilter selects audit entries for the search page.
 type AuditFilter struct {
-	Path      string // entries whose object lies in this subtree, or that have no place
+	Path      string // entries whose object lies in this subtree
+	Placeless bool   // and those with no place (for the accounts at the tree's root)
 	Username  string
 	Action    string // prefix, e.g. "user." or "login"
 	Result    string

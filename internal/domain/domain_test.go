@@ -709,3 +709,15 @@ func TestWorkflowDocInStep(t *testing.T) {
 		t.Fatal("docs/WORKFLOW.md is stale: run go run ./cmd/jiefen workflow > docs/WORKFLOW.md")
 	}
 }
+
+func TestIdentifyingSearch(t *testing.T) {
+	for s, want := range map[string]bool{
+		"610831199003070024": true, "610831 19900307 0024": true, "61083119900307002x": true, "610831199003070025": true, // a wrong check digit too
+		"610831900307002": true, "13912345678": true, "139-1234-5678": true, "0912-5221234": true,
+		"张建军": false, "土地纠纷": false, "ZZ2026000123": false, "2026": false, "": false,
+	} {
+		if got := domain.IdentifyingSearch(s); got != want {
+			t.Errorf("IdentifyingSearch(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

@@ -241,3 +241,16 @@ func orgCodeCheckChar(body8 string) byte {
 		return byte('0' + c)
 	}
 }
+
+// IdentifyingSearch reports whether a search text names one person: it has
+// the shape of a resident ID number (15 or 18 characters, whatever its
+// check character) or is a phone number. Such a text is kept out of
+// addresses and logs like the personal data it is.
+func IdentifyingSearch(s string) bool {
+	id := strings.NewReplacer(" ", "", "-", "").Replace(NormalizeIDNumber(s))
+	if residentIDRE.MatchString(id) || residentID15.MatchString(id) {
+		return true
+	}
+	_, ok := NormalizePhone(s)
+	return ok
+}

@@ -29,6 +29,13 @@ func key(err error) string {
 	return ""
 }
 
+func field(err error, name string) string {
+	if e, ok := err.(*domain.Error); ok {
+		return e.Fields[name]
+	}
+	return ""
+}
+
 func auditActions(t *testing.T, svc *service.Service, action string) []*domain.AuditEntry {
 	t.Helper()
 	es, err := svc.SearchAudit(jftest.CLI(), domain.AuditFilter{Action: action, Limit: 500})
@@ -38,7 +45,7 @@ func auditActions(t *testing.T, svc *service.Service, action string) []*domain.A
 	return es
 }
 
-// Five failures in 15 minutes lock the account for 15 minutes; the right
+// Five failures in 15 minutes lock the account for 30 minutes (IA-4); the right
 // password is refused while locked; each failure is audited; the message
 // for an unknown user is the same as for a wrong password.
 func TestLockout(t *testing.T) {
@@ -77,14 +84,14 @@ func TestLockout(t *testing.T) {
 		if fails != 6 {
 			t.Fatalf("want 6 audited failures for wang, got %d", fails)
 		}
-		clk.advance(14 * time.Minute)
+		clk.advance(29 * time.Minute)
 		if _, err := svc.Login(ctx, "wang", jftest.Password, ""); key(err) != "login.locked" {
-			t.Fatalf("after 14 min still locked, got %v", err)
+			t.Fatalf("after 29 min still locked, got %v", err)
 		}
 		clk.advance(2 * time.Minute)
 		res, err := svc.Login(ctx, "wang", jftest.Password, "")
 		if err != nil {
-			t.Fatalf("after 16 min the right password works: %v", err)
+			t.Fatalf("after 31 min the right password works: %v", err)
 		}
 		if res.Token == "" || res.Session.CSRF == "" {
 			t.Fatal("no session token")
@@ -216,6 +223,77 @@ func TestSessionsTimeoutsAndRotation(t *testing.T) {
 	})
 }
 
+// The change-password form's current password counts like a sign-in
+// (IA-4): each wrong one is a failure of the account, the message says how
+// many tries are left, and the one that reaches the limit locks the
+// account and ends its sessions, so a guesser at an open browser is out.
+// Every wrong one is audited.
+func TestChangePasswordGuessesLock(t *testing.T) {
+	jftest.Engines(t, func(t *testing.T, st *store.Store) {
+		svc := jftest.Service(st)
+		clk := newClock(st)
+		jftest.SeedTree(t, svc)
+		jftest.MakeUser(t, svc, "zhou", "610831", domain.RoleDispatcher)
+		ctx := anon("192.0.2.20")
+		res, err := svc.Login(ctx, "zhou", jftest.Password, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		actx := domain.WithActor(context.Background(), &domain.Actor{User: res.User, SessionID: res.Session.ID, IP: "192.0.2.20"})
+		next := "Gx8!rTq2mWz5"
+		for i := 1; i <= 4; i++ {
+			_, err := svc.ChangePassword(actx, "Guess#00"+string(rune('0'+i)), next, next)
+			if field(err, "current") != "password.current_wrong" || key(err) != "password.current_wrong_left" {
+				t.Fatalf("wrong current password %d: %v", i, err)
+			}
+			if left := err.(*domain.Error).Args[0]; left != 5-i {
+				t.Fatalf("wrong current password %d: %v tries left, want %d", i, left, 5-i)
+			}
+		}
+		_, err = svc.ChangePassword(actx, "Guess#005", next, next)
+		if key(err) != "password.locked" || code(err) != domain.Unauthorized {
+			t.Fatalf("5th wrong current password must lock and sign out, got %v", err)
+		}
+		if _, _, err := svc.Authenticate(ctx, res.Token); code(err) != domain.Unauthorized {
+			t.Fatalf("the session must end with the lock: %v", err)
+		}
+		if end, err := svc.SessionEnded(ctx, res.Token); err != nil || end == nil || end.Reason != identity.SessionEndLocked {
+			t.Fatalf("the session's end: %+v, %v", end, err)
+		}
+		if _, err := svc.Login(ctx, "zhou", jftest.Password, ""); key(err) != "login.locked" {
+			t.Fatalf("right password while locked: %v", err)
+		}
+		fails := 0
+		for _, e := range auditActions(t, svc, "password.change") {
+			if e.Result == domain.ResultFail && e.ObjectID == "zhou" && e.IP == "192.0.2.20" {
+				fails++
+			}
+		}
+		if fails != 5 {
+			t.Fatalf("want 5 audited wrong current passwords, got %d", fails)
+		}
+		// After the lock the right password works again, and a right
+		// current password restarts the count.
+		clk.advance(31 * time.Minute)
+		res, err = svc.Login(ctx, "zhou", jftest.Password, "")
+		if err != nil {
+			t.Fatalf("after the lock: %v", err)
+		}
+		actx = domain.WithActor(context.Background(), &domain.Actor{User: res.User, SessionID: res.Session.ID, IP: "192.0.2.20"})
+		for range 4 {
+			if _, err := svc.ChangePassword(actx, "Guess#006", next, next); field(err, "current") != "password.current_wrong" {
+				t.Fatalf("wrong current password: %v", err)
+			}
+		}
+		if _, err := svc.ChangePassword(actx, jftest.Password, next, next); err != nil {
+			t.Fatalf("right current password: %v", err)
+		}
+		if _, err := svc.Login(ctx, "zhou", "Wrong#pass123", ""); key(err) != "login.failed" {
+			t.Fatalf("the count restarted at the change: %v", err)
+		}
+	})
+}
+
 func TestPasswordLifecycle(t *testing.T) {
 	jftest.Engines(t, func(t *testing.T, st *store.Store) {
 		svc := jftest.Service(st)
@@ -236,7 +314,7 @@ func TestPasswordLifecycle(t *testing.T) {
 			t.Fatal(err)
 		}
 		actx := domain.WithActor(context.Background(), &domain.Actor{User: res.User, SessionID: sess.ID, IP: "127.0.0.1"})
-		if _, err := svc.ChangePassword(actx, "wrong", "New#Passw0rd9", "New#Passw0rd9"); key(err) != "password.current_wrong" {
+		if _, err := svc.ChangePassword(actx, "wrong", "New#Passw0rd9", "New#Passw0rd9"); field(err, "current") != "password.current_wrong" {
 			t.Fatalf("wrong current: %v", err)
 		}
 		if _, err := svc.ChangePassword(actx, initial, initial, initial); key(err) != "password.reused" {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -649,12 +650,24 @@ func TestAttachments(t *testing.T) {
 		if _, err := e.svc.Attach(as(e.shy), c.ID, "evidence", "y.pdf", bytes.NewReader(pdf)); domain.ErrorCode(err) != domain.NotFound {
 			t.Fatalf("another township: %v", err)
 		}
+		// Evidence is for the server's account only (issue 14, point 9).
+		files := t.TempDir()
+		e.svc.SetFilesDir(files)
+		b, err := e.svc.Attach(as(e.recep), c.ID, "evidence", "scan.pdf", bytes.NewReader(pdf))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi, err := os.Stat(filepath.Join(files, b.StoredName)); err != nil {
+			t.Fatal(err)
+		} else if fi.Mode().Perm() != 0o600 {
+			t.Fatalf("the stored file's mode %v, want 0600", fi.Mode().Perm())
+		}
 		e.svc.SetFilesDir("/dev/null/files") // cannot be created
 		if _, err := e.svc.Attach(as(e.recep), c.ID, "evidence", "z.pdf", bytes.NewReader(pdf)); domain.ErrorCode(err) != domain.Unavailable {
 			t.Fatalf("unwritable storage: %v", err)
 		}
 		atts, _ := e.svc.Attachments(as(e.disp), c.ID)
-		if len(atts) != 1 {
+		if len(atts) != 2 {
 			t.Fatalf("refused uploads were recorded: %d", len(atts))
 		}
 	})

@@ -144,3 +144,69 @@ func TestGroupMatters(t *testing.T) {
 		}
 	})
 }
+
+// Issue 14, point 9: each page of a household list that is read is
+// audited with the rows it showed (AU-1: reading personal data), so paging
+// through 50 at a time leaves one row per page; a print or batch download
+// is one row of its own.
+func TestHouseholdPagesAudited(t *testing.T) {
+	jftest.Engines(t, func(t *testing.T, st *store.Store) {
+		e := newCaseEnv(t, st)
+		c, err := e.svc.RegisterCase(as(e.recep), landCase("610831101"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var csv strings.Builder
+		csv.WriteString("姓名,村\n")
+		for i := range 120 {
+			fmt.Fprintf(&csv, "社员%03d,何家集村委会\n", i)
+		}
+		table, err := casework.ReadTable("list.csv", strings.NewReader(csv.String()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.ImportMembers(as(e.disp), c.ID, table); err != nil {
+			t.Fatal(err)
+		}
+		after := 0
+		for {
+			g, err := e.svc.Group(as(e.disp), c.ID, "", "", after, 50)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if after = g.NextAfter; after == 0 {
+				break
+			}
+		}
+		if _, err := e.svc.Group(as(e.disp), c.ID, "", "confirmed", 0, 50); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.PrintGroup(as(e.disp), c.ID, "610831101200", "", 0, 5000); err != nil {
+			t.Fatal(err)
+		}
+		es, err := e.svc.SearchAudit(jftest.CLI(), domain.AuditFilter{Action: "case.members_", Limit: 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for i := len(es) - 1; i >= 0; i-- {
+			if es[i].Action == "case.members_import" {
+				continue
+			}
+			if es[i].ObjectID != c.Number || es[i].Username != e.disp.Username {
+				t.Fatalf("audit row %+v", es[i])
+			}
+			got = append(got, es[i].Action+": "+es[i].Detail)
+		}
+		want := []string{
+			"case.members_view: rows 1–50 (50 households) of 120",
+			"case.members_view: rows 51–100 (50 households) of 120",
+			"case.members_view: rows 101–120 (20 households) of 120",
+			"case.members_view: no households of 120 (status confirmed)",
+			"case.members_print: rows 1–120 (120 households) of 120 (village 610831101200)",
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Fatalf("audited reads:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	})
+}

@@ -249,7 +249,7 @@ func TestSecondFactorLockout(t *testing.T) {
 		if _, err := svc.Login(anon("192.0.2.23"), "lisi", jftest.Password, ""); key(err) != "login.locked" {
 			t.Fatalf("the right password while locked: %v", err)
 		}
-		clk.advance(16 * time.Minute)
+		clk.advance(jftest.FastPolicy().LockoutDuration + time.Minute)
 		ch = challenge(t, svc, "lisi")
 		if _, err := svc.VerifyLogin(anon("192.0.2.23"), ch, jftest.TOTPCode(t, secret, clk.t), "", false); err != nil {
 			t.Fatalf("after the lockout: %v", err)

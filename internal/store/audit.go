@@ -118,8 +118,10 @@ func scanAudit(sc interface{ Scan(...any) error }, e *domain.AuditEntry) error {
 // Audit lists entries newest first, keyset-paginated by seq.
 func (tx *Tx) Audit(ctx context.Context, f domain.AuditFilter) ([]*domain.AuditEntry, error) {
 	w := where{}
-	if f.Path != "" {
+	if f.Path != "" && f.Placeless {
 		w.add("(org_path = '' OR org_path LIKE ?)", stripLike(f.Path)+"%")
+	} else if f.Path != "" {
+		w.add("org_path LIKE ?", stripLike(f.Path)+"%")
 	}
 	if f.Username != "" {
 		w.add("username = ?", domain.NormalizeUsername(f.Username))

@@ -74,10 +74,8 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		if path == "" {
 			return nil, errors.New("store: empty SQLite path")
 		}
-		if dir := filepath.Dir(path); dir != "" {
-			if err := os.MkdirAll(dir, 0o750); err != nil {
-				return nil, fmt.Errorf("store: create %s: %w", dir, err)
-			}
+		if err := privateFile(path); err != nil {
+			return nil, err
 		}
 		pragmas := "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)&_pragma=synchronous(" + SQLiteSynchronous + ")&_pragma=temp_store(MEMORY)&_txlock=immediate"
 		u := "file:" + (&url.URL{Path: path}).EscapedPath()
@@ -113,6 +111,34 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	}
 	s.channel = channel
 	return s, nil
+}
+
+// privateFile makes the SQLite file at path, and its folder, before SQLite
+// would (mode 0600, the folder 0750): the file holds password hashes and
+// sealed personal data, and SQLite gives the -wal and -shm it makes the
+// database file's mode. An existing file that others may read or write is
+// closed to them, and its -wal and -shm with it.
+func privateFile(path string) error {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return fmt.Errorf("store: create %s: %w", dir, err)
+		}
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err == nil {
+		return f.Close()
+	}
+	if !errors.Is(err, os.ErrExist) {
+		return fmt.Errorf("store: create %s: %w", path, err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o077 != 0 {
+			if err := os.Chmod(p, fi.Mode().Perm()&0o700); err != nil {
+				return fmt.Errorf("store: make %s private: %w", p, err)
+			}
+		}
+	}
+	return nil
 }
 
 // Ping checks that the database answers (for /readyz).

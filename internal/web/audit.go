@@ -123,7 +123,7 @@ func (s *Server) auditRows(ctx context.Context, lang string, entries []*domain.A
 				if q.Get("category") != "" && cats == nil {
 					cats, _ = s.svc.Categories(ctx) // without them the code is shown
 				}
-				l.Filter = s.filterChips(ctx, q, cats)
+				l.Filter = s.filterChips(ctx, q, q, cats)
 				row.Ledger = &l
 			}
 		}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"maps"
 	"mime"
 	"net/http"
 	"net/url"
@@ -44,9 +45,13 @@ func casesQuery(q url.Values) (casework.CaseQuery, map[string]string) {
 		cq.Statuses = []domain.Status{st}
 	} else if st == "open" { // 在办: not yet closed
 		cq.Statuses = domain.OpenStatuses
+	} else if st != "" {
+		fields["status"] = "filter.unknown"
 	}
 	if k := q.Get("overdue"); slices.Contains(casework.OverdueKinds, k) {
 		cq.Overdue, cq.OverdueKind = true, k
+	} else if k != "" && k != "1" {
+		fields["overdue"] = "filter.unknown"
 	}
 	if c, err := strconv.ParseInt(q.Get("cursor"), 10, 64); err == nil && c > 0 {
 		cq.Cursor = c
@@ -55,14 +60,41 @@ func casesQuery(q url.Values) (casework.CaseQuery, map[string]string) {
 }
 
 func (s *Server) showCasesPage(w http.ResponseWriter, r *http.Request) error {
-	return s.renderCases(w, r, r.URL.Query(), http.StatusOK, "", nil, nil)
+	q := r.URL.Query()
+	if domain.IdentifyingSearch(q.Get("q")) {
+		// An ID number or a phone typed into the address: the list's
+		// address holds its reference instead.
+		_, link, _, err := s.searchValues(r.Context(), q)
+		if err != nil {
+			return err
+		}
+		http.Redirect(w, r, listAddress(link), http.StatusSeeOther)
+		return nil
+	}
+	return s.renderCases(w, r, q, http.StatusOK, "", nil, nil)
 }
 
 // renderCases shows the list for the filters q, with a message and field
 // errors from a failed submission and a bulk dispatch's results.
-func (s *Server) renderCases(w http.ResponseWriter, r *http.Request, q url.Values, status int, msg string, errs map[string]string, bulk *bulkView) error {
+func (s *Server) renderCases(w http.ResponseWriter, r *http.Request, addr url.Values, status int, msg string, errs map[string]string, bulk *bulkView) error {
+	q, link, sfields, err := s.searchValues(r.Context(), addr)
+	if err != nil {
+		return err
+	}
 	cq, fields := casesQuery(q)
+	maps.Copy(fields, sfields)
 	rows, next, err := s.svc.Cases(r.Context(), cq)
+	if de, ok := errors.AsType[*domain.Error](err); ok && de.Code == domain.Invalid && len(de.Fields) > 0 {
+		// A filter that is none of the choices: said beside it, and the
+		// list is shown without it.
+		maps.Copy(fields, de.Fields)
+		for name, v := range map[string]*string{"risk": &cq.Risk, "channel": &cq.Channel, "category": &cq.Category} {
+			if de.Fields[name] != "" {
+				*v = ""
+			}
+		}
+		rows, next, err = s.svc.Cases(r.Context(), cq)
+	}
 	if domain.ErrorCode(err) == domain.NotFound && cq.OrgCode != "" {
 		fields["org_code"] = "org.not_found"
 		cq.OrgCode = ""
@@ -77,12 +109,9 @@ func (s *Server) renderCases(w http.ResponseWriter, r *http.Request, q url.Value
 	}
 	nextURL := ""
 	if next > 0 {
-		nq := url.Values{}
-		for k, v := range q {
-			nq[k] = v
-		}
+		nq := cloneValues(link)
 		nq.Set("cursor", strconv.FormatInt(next, 10))
-		nextURL = "/cases?" + nq.Encode()
+		nextURL = listAddress(nq)
 	}
 	if len(fields) > 0 {
 		status = http.StatusUnprocessableEntity
@@ -93,8 +122,8 @@ func (s *Server) renderCases(w http.ResponseWriter, r *http.Request, q url.Value
 		fields[k] = v
 	}
 	data := map[string]any{
-		"Rows": rows, "Q": q, "Next": nextURL, "Categories": cats, "Statuses": domain.Statuses, "Risks": domain.Risks,
-		"Channels": domain.Channels, "Now": time.Now(), "Chips": s.filterChips(r.Context(), q, cats), "HiddenFlags": hiddenFlags, "BulkResult": bulk,
+		"Rows": rows, "Q": q, "Link": link, "Next": nextURL, "Categories": cats, "Statuses": domain.Statuses, "Risks": domain.Risks,
+		"Channels": domain.Channels, "Now": time.Now(), "Chips": s.filterChips(r.Context(), q, link, cats), "HiddenFlags": hiddenFlags, "BulkResult": bulk,
 	}
 	if err := s.placePicker(r, data, cq.OrgCode); err != nil {
 		return err

@@ -29,14 +29,16 @@ var flagFilters = []struct{ name, label string }{
 // hiddenFlags are the yes/no filters that have no field in the form.
 var hiddenFlags = []string{"lead", "regrade", "due_soon", "to_reply", "counted"}
 
-// filterChips lists the active filters of query q in the form's order.
-// The place is named by its name when it is a known place.
-func (s *Server) filterChips(ctx context.Context, q url.Values, cats []domain.Category) []filterChip {
+// filterChips lists the active filters of query q in the form's order;
+// each chip's link is the list's address link without it (link holds a
+// search by ID number or phone as its reference "s", searchValues). The
+// place is named by its name when it is a known place.
+func (s *Server) filterChips(ctx context.Context, q, link url.Values, cats []domain.Category) []filterChip {
 	var out []filterChip
 	add := func(name, label, key, value string) {
 		rest := url.Values{}
-		for k, v := range q {
-			if k != name && k != "cursor" && strings.Join(v, "") != "" { // the form's empty fields too
+		for k, v := range link {
+			if k != name && !(name == "q" && k == "s") && k != "cursor" && strings.Join(v, "") != "" { // the form's empty fields too
 				rest[k] = v
 			}
 		}

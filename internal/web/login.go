@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -21,8 +22,18 @@ func (s *Server) showLoginPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := &page{Title: "login.title", Data: map[string]any{"Next": safeNext(r.URL.Query().Get("next")), "Username": "", "Ended": notice}}
-	if r.URL.Query().Get("expired") == "1" && notice == nil {
+	expired := r.URL.Query().Get("expired") == "1"
+	switch {
+	case expired && notice == nil:
 		p.Flash = "flash.session_expired"
+	case r.URL.Query().Get("out") == "1" && notice == nil:
+		p.Flash = "flash.logged_out" // in the address: the logout cleared the cookies
+	}
+	if expired || notice != nil {
+		// RI-2: where an ended or timed-out session lands, the browser
+		// forgets the site's cache, cookies and storage (the notice has
+		// been read from its cookie by now).
+		w.Header().Set("Clear-Site-Data", clearSiteData)
 	}
 	s.render(w, r, http.StatusOK, "login", p)
 	return nil
@@ -93,12 +104,22 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.clearSessionCookie(w, r)
-	// RI-2: the browser forgets cached pages and storage too.
-	w.Header().Set("Clear-Site-Data", `"cache", "storage"`)
-	s.setFlash(w, r, "flash.logged_out")
-	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	// RI-2: the browser forgets cached pages, cookies and storage. It
+	// forgets the cookies this answer sets too, so the sign-in page hears
+	// of the logout and the language from its address.
+	w.Header().Set("Clear-Site-Data", clearSiteData)
+	pref := ""
+	if u := domain.ActorFrom(r.Context()).User; u != nil {
+		pref = u.Lang
+	}
+	lang := i18n.Pick(r, pref)
+	http.Redirect(w, r, "/login?"+url.Values{"out": {"1"}, "lang": {lang}}.Encode(), http.StatusSeeOther)
 	return nil
 }
+
+// clearSiteData asks the browser to forget what the site left in it
+// (SECURITY.md RI-2).
+const clearSiteData = `"cache", "cookies", "storage"`
 
 func (s *Server) showPasswordPage(w http.ResponseWriter, r *http.Request) error {
 	u := domain.ActorFrom(r.Context()).User
@@ -109,6 +130,14 @@ func (s *Server) showPasswordPage(w http.ResponseWriter, r *http.Request) error 
 func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	token, err := s.svc.ChangePassword(ctx, r.PostFormValue("current"), r.PostFormValue("password"), r.PostFormValue("confirm"))
+	if domain.ErrorCode(err) == domain.Unauthorized {
+		// Locked by wrong current passwords: signed out, and the sign-in
+		// page says why (the ended session's notice).
+		s.clearSessionCookie(w, r)
+		s.keepEndedCookie(w, r, httpx.SessionCookie(r))
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return nil
+	}
 	if err != nil {
 		if domain.ErrorCode(err) != domain.Invalid {
 			return err
@@ -116,8 +145,8 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 		lang := i18n.Pick(r, domain.ActorFrom(ctx).User.Lang)
 		status, d := httpx.Describe(r, s.log, lang, err)
 		p := &page{Title: "password.title", Errors: d.Fields, Data: map[string]any{"Forced": s.svc.MustChangePassword(domain.ActorFrom(ctx).User)}}
-		if len(d.Fields) == 0 {
-			p.Error = d.Message
+		if de, _ := errors.AsType[*domain.Error](err); len(d.Fields) == 0 || de != nil && len(de.Args) > 0 {
+			p.Error = d.Message // a message with figures (tries left) says more than its field
 		}
 		s.render(w, r, status, "password", p)
 		return nil

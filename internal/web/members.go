@@ -77,12 +77,11 @@ func (s *Server) printMembers(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	village := r.URL.Query().Get("village")
-	g, err := s.svc.Group(r.Context(), id, village, "", 0, 5000)
+	g, err := s.svc.PrintGroup(r.Context(), id, village, "", 0, 5000)
 	if err != nil {
 		return err
 	}
 	c := g.Case
-	s.svc.AuditMembersPrint(r.Context(), c, village, len(g.Rows))
 	name := ""
 	for _, v := range g.Villages {
 		if v.Code == village {

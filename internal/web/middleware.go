@@ -40,7 +40,12 @@ var mustChangeAllowed = []string{"GET /account/password", "POST /account/passwor
 
 // toLogin sends an anonymous visitor to the sign-in page and back.
 func (s *Server) toLogin(w http.ResponseWriter, r *http.Request) {
-	q := url.Values{"next": {r.URL.RequestURI()}}
+	next := r.URL.RequestURI()
+	if v := r.URL.Query(); domain.IdentifyingSearch(v.Get("q")) {
+		v.Del("q") // nor does an ID number or a phone ride along in the sign-in's address
+		next = (&url.URL{Path: r.URL.Path, RawQuery: v.Encode()}).RequestURI()
+	}
+	q := url.Values{"next": {next}}
 	if httpx.SessionExpired(r.Context()) {
 		q.Set("expired", "1")
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -34,7 +35,12 @@ func sendFile(w http.ResponseWriter, name string, b []byte) {
 // second person approves the request on /exports, then the requester
 // downloads it there, once.
 func (s *Server) exportLedger(w http.ResponseWriter, r *http.Request) error {
-	cq, fields := casesQuery(r.URL.Query())
+	q, _, sfields, err := s.searchValues(r.Context(), r.URL.Query())
+	if err != nil {
+		return err
+	}
+	cq, fields := casesQuery(q)
+	maps.Copy(fields, sfields)
 	if len(fields) > 0 {
 		return &domain.Error{Code: domain.Invalid, Key: "error.invalid", Fields: fields}
 	}
@@ -117,8 +123,13 @@ func (s *Server) renderExports(w http.ResponseWriter, r *http.Request, status in
 	}
 	filters := map[int64][]filterChip{} // each request's filters, as the list's chips name them
 	for _, x := range slices.Concat(mine, toApprove) {
-		if cq, err := report.RequestQuery(x); err == nil {
-			filters[x.ID] = s.filterChips(r.Context(), cq.Values(), cats)
+		cq, gone, err := s.svc.RequestQuery(x)
+		if err != nil {
+			continue // shown without its filters, as before
+		}
+		filters[x.ID] = s.filterChips(r.Context(), cq.Values(), cq.Values(), cats)
+		if gone {
+			filters[x.ID] = append(filters[x.ID], filterChip{Label: "cases.search", ValueKey: "export.search_gone_chip"})
 		}
 	}
 	s.render(w, r, status, "exports", &page{Title: "export.title", Errors: errs, Data: map[string]any{"Mine": mine, "ToApprove": toApprove,

@@ -41,6 +41,7 @@ func (s *Server) routes() {
 	m.Handle("POST /account/tokens/{tokenID}/revoke", authz.Authenticated, s.wrapH(s.revokeToken))
 
 	m.Handle("GET /cases", authz.CaseView, s.wrapH(s.showCasesPage))
+	m.Handle("POST /cases/filter", authz.CaseView, s.wrapH(s.filterCases))
 	m.Handle("GET /cases/new", authz.CaseRegister, s.wrapH(s.showCaseNewPage))
 	m.Handle("POST /cases", authz.CaseRegister, s.wrapH(s.saveCase))
 	m.Handle("GET /cases/{caseID}", authz.CaseView, s.wrapH(s.showCasePage))
@@ -63,11 +64,7 @@ func (s *Server) routes() {
 	m.Handle("GET /board", authz.CaseView, s.wrapH(s.showBoard))
 	m.Handle("GET /cases/export.xlsx", authz.CaseView, s.wrapH(s.exportLedger))
 	m.Handle("POST /cases/export.xlsx", authz.PersonalExport, s.wrapH(s.exportLedger))
-	m.Handle("GET /exports", authz.CaseView, s.wrapH(s.showExports))
-	m.Handle("POST /exports/{id}/approve", authz.ExportApprove, s.wrapH(s.approveExport))
-	m.Handle("POST /reveal-grants", authz.PersonalReveal, s.wrapH(s.requestRevealGrant))
-	m.Handle("POST /reveal-grants/{id}/approve", authz.ExportApprove, s.wrapH(s.approveRevealGrant))
-	m.Handle("POST /exports/{id}/ledger.xlsx", authz.PersonalExport, s.wrapH(s.downloadExport)) // once: a POST (SS-6)
+	s.approvalRoutes(m)
 	m.Handle("GET /reports/monthly", authz.CaseView, s.wrapH(s.showMonthlyReport))
 	m.Handle("GET /reports/monthly.xlsx", authz.CaseView, s.wrapH(s.showMonthlyReport))
 	m.Handle("GET /dashboard", authz.CaseView, s.wrapH(s.showDashboard))
@@ -110,6 +107,16 @@ func (s *Server) secondFactorRoutes(m *httpx.Mux) {
 	m.Handle("POST /account/2fa/start", authz.Authenticated, s.wrapH(s.startTwoFactor))
 	m.Handle("POST /account/2fa/confirm", authz.Authenticated, s.wrapH(s.confirmTwoFactor))
 	m.Handle("POST /account/2fa/disable", authz.Authenticated, s.wrapH(s.disableTwoFactor))
+}
+
+// approvalRoutes are the approvals of personal data: export requests and
+// requests for more full views today.
+func (s *Server) approvalRoutes(m *httpx.Mux) {
+	m.Handle("GET /exports", authz.CaseView, s.wrapH(s.showExports))
+	m.Handle("POST /exports/{id}/approve", authz.ExportApprove, s.wrapH(s.approveExport))
+	m.Handle("POST /exports/{id}/ledger.xlsx", authz.PersonalExport, s.wrapH(s.downloadExport)) // once: a POST (SS-6)
+	m.Handle("POST /reveal-grants", authz.PersonalReveal, s.wrapH(s.requestRevealGrant))
+	m.Handle("POST /reveal-grants/{id}/approve", authz.ExportApprove, s.wrapH(s.approveRevealGrant))
 }
 
 // centreRoutes are the centre's registries: roster, posts, windows, zones,

@@ -6,6 +6,7 @@ import (
 	"jiefen/internal/domain"
 	"jiefen/internal/httpx"
 	"jiefen/internal/i18n"
+	"jiefen/internal/service/identity"
 )
 
 // cookieEnded carries, from the request that found a session cookie dead to
@@ -38,6 +39,7 @@ var endedKeys = map[string]string{
 	"password reset":             "session.ended.reset",
 	"second factor changed":      "session.ended.2fa_changed",
 	"second factor reset":        "session.ended.2fa_reset",
+	identity.SessionEndLocked:    "session.ended.locked",
 }
 
 // endedNotice reads (and forgets) the dead session cookie this request or

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"jiefen/internal/domain"
 	"jiefen/internal/jftest"
@@ -121,5 +122,79 @@ func TestSignedOutCookieReplayedSaysSo(t *testing.T) {
 	page := c.landOnLogin("/")
 	if !regexp.MustCompile(`您已于 \d\d-\d\d \d\d:\d\d 退出登录。`).MatchString(page) || strings.Contains(page, "其他地方") {
 		t.Fatalf("replayed signed-out cookie:\n%s", page)
+	}
+}
+
+// Issue 14, point 9: the change-password form counts wrong current
+// passwords like failed sign-ins. A wrong one says how many tries are left
+// (422, beside the field too); the one that reaches the limit locks the
+// account, signs this browser out and the sign-in page says why.
+func TestChangePasswordGuessesSignOut(t *testing.T) {
+	jftest.Engines(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st)
+		e.user("qian", "610831", domain.RoleDispatcher)
+		c := e.client()
+		c.login("qian", jftest.Password)
+		try := func(current string) (*http.Response, string) {
+			return c.post("/account/password", url.Values{"current": {current}, "password": {"Gx8!rTq2mWz5"}, "confirm": {"Gx8!rTq2mWz5"}})
+		}
+		resp, body := try("Guess#0001")
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "当前密码不正确。再输错 4 次，账户将锁定 30 分钟并退出登录。") ||
+			!strings.Contains(body, `id="err-current"`) {
+			t.Fatalf("first wrong current password: %d\n%s", resp.StatusCode, body)
+		}
+		for range 3 {
+			try("Guess#0002")
+		}
+		resp, _ = try("Guess#0003")
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login" {
+			t.Fatalf("5th wrong current password: %d %q, want a redirect to /login", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		page := c.getOK("/login")
+		if !regexp.MustCompile(`当前密码输错次数过多，账户已于 \d\d-\d\d \d\d:\d\d 锁定，本处已退出。`).MatchString(page) {
+			t.Fatalf("the sign-in page does not say why:\n%s", page)
+		}
+		resp, _ = c.post("/login", url.Values{"username": {"qian"}, "password": {jftest.Password}})
+		if resp.StatusCode == http.StatusSeeOther {
+			t.Fatal("the locked account signed in")
+		}
+	})
+}
+
+// Issue 14, point 9 (RI-2): logout asks the browser to forget the site's
+// cache, cookies and storage, and so does the sign-in page a timed-out
+// session lands on; the logout's landing still says it signed out, in the
+// user's language, without a cookie.
+func TestClearSiteDataOnLogoutAndTimeout(t *testing.T) {
+	e := newEnv(t, jftest.OpenSQLite(t))
+	e.user("sun", "610831", domain.RoleDispatcher)
+	c := e.client()
+	c.login("sun", jftest.Password)
+	c.getOK("/?lang=en")
+	resp, _ := c.post("/logout", nil)
+	const all = `"cache", "cookies", "storage"`
+	if got := resp.Header.Get("Clear-Site-Data"); got != all {
+		t.Fatalf("logout's Clear-Site-Data %q, want %s", got, all)
+	}
+	loc := resp.Header.Get("Location")
+	fresh := e.client() // the browser has forgotten every cookie
+	if resp, body := fresh.get(loc); resp.StatusCode != http.StatusOK || !strings.Contains(body, "You have signed out") {
+		t.Fatalf("the logout's landing %s: %d\n%s", loc, resp.StatusCode, body)
+	}
+
+	c.login("sun", jftest.Password)
+	now := time.Now()
+	e.st.SetClock(func() time.Time { return now.Add(31 * time.Minute) })
+	resp, _ = c.get("/cases")
+	loc = resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/login") {
+		t.Fatalf("idle session: %d %q", resp.StatusCode, loc)
+	}
+	resp, body := c.get(loc)
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Clear-Site-Data") != all || !strings.Contains(body, "after a period of inactivity") {
+		t.Fatalf("a timed-out session's landing: %d, Clear-Site-Data %q\n%s", resp.StatusCode, resp.Header.Get("Clear-Site-Data"), body)
+	}
+	if resp, _ := e.client().get("/login"); resp.Header.Get("Clear-Site-Data") != "" {
+		t.Fatal("a plain visit to the sign-in page clears the site's data")
 	}
 }

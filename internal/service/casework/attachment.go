@@ -75,7 +75,7 @@ func (s *Service) Attach(ctx context.Context, caseID int64, kind, name string, r
 	}
 	stored := identity.RandomToken(18) + ext
 	path := filepath.Join(s.filesDir, stored)
-	f, err := os.OpenFile(path+".part", os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+	f, err := os.OpenFile(path+".part", os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return nil, &domain.Error{Code: domain.Unavailable, Key: "attachment.storage", Err: err}
 	}

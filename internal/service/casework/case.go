@@ -284,6 +284,9 @@ func (s *Service) ListFilter(ctx context.Context, q CaseQuery) (domain.CaseFilte
 			return domain.CaseFilter{}, nil, app.Required(name, "field.date")
 		}
 	}
+	if err := s.checkChoices(ctx, q); err != nil {
+		return domain.CaseFilter{}, nil, err
+	}
 	f := domain.CaseFilter{Path: u.OrgPath, Statuses: q.Statuses, Category: q.Category, Risk: q.Risk, Channel: q.Channel,
 		Overdue: q.Overdue, DueSoon: q.DueSoon, ToReply: q.ToReply, Now: s.Store().Now(), From: q.From, To: q.To, BeforeID: q.Cursor, Limit: q.Limit}
 	if q.OrgCode != "" {

@@ -87,3 +87,30 @@ func (s *Service) placeCase(ctx context.Context, c *domain.Case) error {
 		return nil
 	})
 }
+
+// checkChoices refuses a list request whose risk, channel or category is
+// none of the choices, naming the filter: such a filter matches nothing,
+// and an empty list would say there were no such matters. A retired
+// category still filters (its matters remain).
+func (s *Service) checkChoices(ctx context.Context, q CaseQuery) error {
+	f := domain.FieldErrors{}
+	if q.Risk != "" && !slices.Contains(domain.Risks, domain.Risk(q.Risk)) {
+		f.Add("risk", "filter.unknown")
+	}
+	if q.Channel != "" && !slices.Contains(domain.Channels, domain.Channel(q.Channel)) {
+		f.Add("channel", "filter.unknown")
+	}
+	if q.Category != "" {
+		err := s.View(ctx, func(tx *store.Tx) error {
+			cats, err := tx.Categories(ctx)
+			if err == nil && !slices.ContainsFunc(cats, func(c domain.Category) bool { return c.Code == q.Category }) {
+				f.Add("category", "filter.unknown")
+			}
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return f.Err()
+}

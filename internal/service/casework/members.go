@@ -59,8 +59,20 @@ type VillageCount struct {
 }
 
 // Group reads a matter's household list (masked); a page of limit rows
-// after row after, optionally one village's or one status's.
+// after row after, optionally one village's or one status's. Each page
+// read is audited with the rows it showed (AU-1).
 func (s *Service) Group(ctx context.Context, caseID int64, village, status string, after, limit int) (*GroupView, error) {
+	return s.group(ctx, "case.members_view", caseID, village, status, after, limit)
+}
+
+// PrintGroup is Group for a print or a batch download of the list, audited
+// as one (AU-1: prints and batch downloads).
+func (s *Service) PrintGroup(ctx context.Context, caseID int64, village, status string, after, limit int) (*GroupView, error) {
+	return s.group(ctx, "case.members_print", caseID, village, status, after, limit)
+}
+
+// group reads a page of the list and audits the read as action.
+func (s *Service) group(ctx context.Context, action string, caseID int64, village, status string, after, limit int) (*GroupView, error) {
 	c, only, err := s.groupAccess(ctx, caseID)
 	if err != nil {
 		return nil, err
@@ -72,11 +84,34 @@ func (s *Service) Group(ctx context.Context, caseID int64, village, status strin
 		return nil, app.Required("status", "group.status.invalid")
 	}
 	var out *GroupView
-	err = s.View(ctx, func(tx *store.Tx) error {
-		out, err = s.groupView(ctx, tx, c, only, village, status, after, limit)
-		return err
+	err = s.Update(ctx, func(tx *store.Tx) error {
+		if out, err = s.groupView(ctx, tx, c, only, village, status, after, limit); err != nil {
+			return err
+		}
+		return s.Kernel.Audit(ctx, tx, action, "case", c.Number, c.OrgPath, domain.ResultOK, out.readDetail(village, status))
 	})
 	return out, err
+}
+
+// readDetail says for the audit which rows of the list a read showed, by
+// their numbers in the list: "rows 51–100 (50 households) of 1642
+// (village 610831101200, status pending)".
+func (g *GroupView) readDetail(village, status string) string {
+	d := fmt.Sprintf("no households of %d", g.Total)
+	if n := len(g.Rows); n > 0 {
+		d = fmt.Sprintf("rows %d–%d (%d households) of %d", g.Rows[0].RowNo, g.Rows[n-1].RowNo, n, g.Total)
+	}
+	var with []string
+	if village != "" {
+		with = append(with, "village "+village)
+	}
+	if status != "" {
+		with = append(with, "status "+status)
+	}
+	if len(with) > 0 {
+		d += " (" + strings.Join(with, ", ") + ")"
+	}
+	return d
 }
 
 // groupView reads a page of c's household list; only limits it to one
@@ -293,15 +328,4 @@ func (s *Service) CaseIDByNumber(ctx context.Context, number string) (int64, err
 		return 0, err
 	}
 	return id, nil
-}
-
-// AuditMembersPrint records that a household list was printed or fetched
-// in bulk (AU-1: prints and batch downloads are audited).
-func (s *Service) AuditMembersPrint(ctx context.Context, c *domain.Case, village string, rows int) {
-	err := s.Store().Update(context.WithoutCancel(ctx), func(tx *store.Tx) error {
-		return s.Kernel.Audit(ctx, tx, "case.members_print", "case", c.Number, c.OrgPath, domain.ResultOK, fmt.Sprintf("village %s, %d households", village, rows))
-	})
-	if err != nil {
-		s.Logger().Error("audit write failed", "action", "case.members_print", "err", err)
-	}
 }

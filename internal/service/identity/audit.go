@@ -13,9 +13,12 @@ import (
 	"jiefen/internal/store"
 )
 
-// SearchAudit lists audit entries in the actor's jurisdiction (entries with
-// no place in the tree, such as logins, included). The search itself is
-// audited (AU-1).
+// SearchAudit lists audit entries in the actor's jurisdiction. Entries with
+// no place in the tree (a failed sign-in of an unknown username, the
+// county's registries and calendar) are the whole tree's: only an account
+// at a root of the tree (the county) or the operator sees them, and only
+// when searching its whole jurisdiction. The search itself is audited
+// (AU-1), at the searcher's place.
 func (s *Service) SearchAudit(ctx context.Context, f domain.AuditFilter) ([]*domain.AuditEntry, error) {
 	u := domain.ActorFrom(ctx).Principal()
 	if err := s.Check(ctx, authz.AuditView, "audit", "", u.OrgPathOrEmpty()); err != nil {
@@ -23,6 +26,12 @@ func (s *Service) SearchAudit(ctx context.Context, f domain.AuditFilter) ([]*dom
 	}
 	if f.Path == "" || !strings.HasPrefix(f.Path, u.OrgPath) {
 		f.Path = u.OrgPath
+	}
+	// A root's path has one part ("/610831/"); the operator's is "/".
+	f.Placeless = f.Path == u.OrgPath && strings.Count(u.OrgPath, "/") <= 2
+	place := u.OrgPath // the operator's "/" is no place: its searches are the county's
+	if place == "/" {
+		place = ""
 	}
 	var out []*domain.AuditEntry
 	err := s.Update(ctx, func(tx *store.Tx) error {
@@ -33,7 +42,7 @@ func (s *Service) SearchAudit(ctx context.Context, f domain.AuditFilter) ([]*dom
 		if f.BeforeSeq > 0 {
 			return nil // paging through one search is one audited query
 		}
-		return s.Kernel.Audit(ctx, tx, "audit.search", "audit", "", "", domain.ResultOK,
+		return s.Kernel.Audit(ctx, tx, "audit.search", "audit", "", place, domain.ResultOK,
 			fmt.Sprintf("user=%q action=%q result=%q object=%q", f.Username, f.Action, f.Result, f.ObjectID))
 	})
 	return out, err

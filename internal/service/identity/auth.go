@@ -167,7 +167,11 @@ func (s *Service) recordLoginFailure(ctx context.Context, tx *store.Tx, a *domai
 	} else if !known && !locked && fails+1 >= p.LockoutFailures {
 		failure = &domain.Error{Code: domain.Unauthorized, Key: "login.locked", Args: []any{int(p.LockoutDuration.Minutes())}}
 	}
-	return failure, s.Kernel.Audit(ctx, tx, "login", "user", username, "", domain.ResultFail, reason)
+	place := "" // an unknown username's failure has no place: the county's
+	if known {
+		place = u.OrgPath
+	}
+	return failure, s.Kernel.Audit(ctx, tx, "login", "user", username, place, domain.ResultFail, reason)
 }
 
 // startSession records a successful login, ends the user's older sessions
@@ -344,9 +348,9 @@ func (s *Service) ChangePassword(ctx context.Context, current, next, confirm str
 		if err != nil {
 			return err
 		}
-		if !CheckPasswordHash(current, hash) {
-			failure = &domain.Error{Code: domain.Invalid, Key: "password.current_wrong", Fields: map[string]string{"current": "password.current_wrong"}}
-			return s.Kernel.Audit(ctx, tx, "password.change", "user", u.Username, u.OrgPath, domain.ResultFail, "current password wrong")
+		// The current password counts like a sign-in (IA-4).
+		if failure, err = s.checkCurrentPassword(ctx, tx, u, current, hash); failure != nil || err != nil {
+			return err
 		}
 		old, err := tx.RecentPasswordHashes(ctx, u.ID, s.policy.PasswordHistory)
 		if err != nil {

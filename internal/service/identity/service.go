@@ -42,7 +42,7 @@ func DefaultPolicy() Policy {
 	return Policy{
 		LockoutFailures:  5,
 		LockoutWindow:    15 * time.Minute,
-		LockoutDuration:  15 * time.Minute,
+		LockoutDuration:  30 * time.Minute, // SECURITY.md IA-4
 		IPSlowAfter:      10,
 		IPBlockAfter:     50,
 		IdleTimeout:      30 * time.Minute,

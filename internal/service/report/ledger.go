@@ -3,7 +3,6 @@ package report
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"jiefen/internal/app"
@@ -53,8 +52,11 @@ func (s *Service) RequestLedger(ctx context.Context, q casework.CaseQuery, reaso
 		return nil, app.Required("reason", "reveal.reason")
 	}
 	q.Cursor, q.Limit = 0, 0
-	b, _ := json.Marshal(q)
-	r := &domain.ExportRequest{RequestedBy: u.ID, RequesterName: u.Name, OrgPath: f.Path, Query: string(b), Reason: reason}
+	stored, err := s.sealQuery(q)
+	if err != nil {
+		return nil, err
+	}
+	r := &domain.ExportRequest{RequestedBy: u.ID, RequesterName: u.Name, OrgPath: f.Path, Query: stored, Reason: reason}
 	err = s.Update(ctx, func(tx *store.Tx) error {
 		if err := tx.AddExportRequest(ctx, r); err != nil {
 			return err
@@ -79,6 +81,9 @@ func (s *Service) ApproveLedger(ctx context.Context, id int64) error {
 		}
 		if err := app.FourEyes(ctx, tx, r.RequestedBy, u, string(authz.ExportApprove), "export", strconv.FormatInt(id, 10), r.OrgPath); err != nil {
 			return err
+		}
+		if _, gone, err := s.RequestQuery(r); err != nil || gone {
+			return cmp.Or(err, error(errSearchGone))
 		}
 		switch {
 		case !r.ApprovedAt.IsZero():
@@ -120,13 +125,6 @@ func (s *Service) ExportRequests(ctx context.Context) (mine, toApprove []*domain
 	return mine, toApprove, err
 }
 
-// RequestQuery is the list request an export request was made for (its
-// filters, for showing them in words).
-func RequestQuery(r *domain.ExportRequest) (casework.CaseQuery, error) {
-	var q casework.CaseQuery
-	return q, json.Unmarshal([]byte(r.Query), &q)
-}
-
 // LedgerHeader is the ledger's first row (台账 columns).
 var LedgerHeader = []string{"序号", "编号", "登记时间", "来源渠道", "类别", "所属地", "事发地址", "事项简述", "当事人", "身份证件号码", "联系电话",
 	"涉及金额（元）", "涉及人数", "风险等级", "状态", "承办人", "牵头领导", "环节期限", "办结时间", "办理结果", "回访满意度"}
@@ -163,7 +161,7 @@ func (s *Service) Ledger(ctx context.Context, q casework.CaseQuery, opt LedgerOp
 	}
 	for i := len(all) - 1; i >= 0; i-- {
 		c := all[i]
-		row := s.ledgerRow(c, parties[c.ID], len(all)-i, full, lang)
+		row := cellTexts(s.ledgerRow(c, parties[c.ID], len(all)-i, full, lang))
 		cell, _ := excelize.CoordinatesToCellName(1, len(all)-i+1)
 		if err := sw.SetRow(cell, row); err != nil {
 			return 0, err
@@ -214,9 +212,9 @@ func (s *Service) approvedRequest(ctx context.Context, u *domain.User, id int64)
 	case s.Store().Now().Sub(r.ApprovedAt) > ExportRequestTTL:
 		return casework.CaseQuery{}, "", &domain.Error{Code: domain.Conflict, Key: "export.expired"}
 	}
-	var rq casework.CaseQuery
-	if err := json.Unmarshal([]byte(r.Query), &rq); err != nil {
-		return casework.CaseQuery{}, "", fmt.Errorf("service: export request %d: %w", r.ID, err)
+	rq, gone, err := s.RequestQuery(r)
+	if err != nil || gone {
+		return casework.CaseQuery{}, "", cmp.Or(err, error(errSearchGone))
 	}
 	return rq, r.Reason + " (request " + strconv.FormatInt(r.ID, 10) + ", approved by " + r.ApproverName + ")", nil
 }
