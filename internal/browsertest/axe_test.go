@@ -21,6 +21,7 @@ import (
 
 	"jiefen/internal/demo"
 	"jiefen/internal/domain"
+	"jiefen/internal/jftest"
 	"jiefen/internal/service"
 	"jiefen/internal/service/report"
 	"jiefen/internal/store"
@@ -213,7 +214,9 @@ func TestAccessibility(t *testing.T) {
 	t.Parallel()
 	src := axeSource(t)
 	var accounts []demo.Account
-	e := newEnvWith(t, func(svc *service.Service) {
+	// Ten roles' pages at two widths: alone about 150 s, beside the other
+	// suites on two cores several times that.
+	e := newEnvTimed(t, jftest.FastPolicy(), func(svc *service.Service) {
 		var err error
 		start := time.Now()
 		accounts, err = demo.Prepare(context.Background(), svc, 60, func(string) {})
@@ -221,7 +224,7 @@ func TestAccessibility(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Logf("demo data in %s", time.Since(start).Round(time.Millisecond))
-	})
+	}, 4*testTimeout)
 	matters := axeMatters(t, e)
 	log := &axeLog{impacts: axeImpacts()}
 	t.Cleanup(func() {

@@ -101,6 +101,13 @@ func newEnvWith(t *testing.T, seed func(*service.Service)) *env {
 // newEnvPolicy is newEnvWith under the security policy p.
 func newEnvPolicy(t *testing.T, p identity.Policy, seed func(*service.Service)) *env {
 	t.Helper()
+	return newEnvTimed(t, p, seed, testTimeout)
+}
+
+// newEnvTimed is newEnvPolicy whose browser lives for timeout (the
+// accessibility run's many pages of every role take longer than one test).
+func newEnvTimed(t *testing.T, p identity.Policy, seed func(*service.Service), timeout time.Duration) *env {
+	t.Helper()
 	bin := chromiumPath(t)
 
 	st := jftest.OpenSQLite(t)
@@ -114,9 +121,8 @@ func newEnvPolicy(t *testing.T, p identity.Policy, seed func(*service.Service)) 
 	t.Cleanup(ts.Close)
 
 	shots := os.Getenv("JIEFEN_SCREENSHOTS")
-	timeout := testTimeout
 	if shots != "" {
-		timeout = 3 * testTimeout // two extra viewports and captures per page
+		timeout *= 3 // two extra viewports and captures per page
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	t.Cleanup(cancel)
