@@ -105,6 +105,7 @@ func open(t testing.TB, dsn string) *store.Store {
 func FastPolicy() identity.Policy {
 	p := identity.DefaultPolicy()
 	p.Argon = identity.ArgonParams{Memory: 1024, Time: 1, Threads: 1}
+	p.AccountIdle = 0 // tests that move the clock months on keep their accounts; TestIdleAccountsDisabled sets it
 	p.SecondFactor = identity.SecondFactorOff
 	return p
 }

@@ -152,3 +152,12 @@ func (tx *Tx) CountUsers(ctx context.Context) (int, error) {
 	err := tx.queryRow(ctx, `SELECT count(*) FROM users`).Scan(&n)
 	return n, tx.scanErr(err, "count users")
 }
+
+// IdleAccounts lists the enabled accounts created before t that have not
+// been used since: no session seen and no API token used at or after t
+// (SECURITY.md AC-6).
+func (tx *Tx) IdleAccounts(ctx context.Context, t time.Time) ([]int64, error) {
+	return tx.ids(ctx, `SELECT u.id FROM users u WHERE u.disabled = $2 AND u.created_at < $1
+		AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.user_id = u.id AND s.last_seen_at >= $1)
+		AND NOT EXISTS (SELECT 1 FROM api_tokens k WHERE k.user_id = u.id AND k.last_used_at >= $1) ORDER BY u.id`, []any{ts(t), false})
+}

@@ -51,6 +51,10 @@ func (s *Service) RunJobsOnce(ctx context.Context) (ran bool, n int, err error) 
 		return false, 0, err
 	}
 	n, err = s.SweepDeadlines(ctx)
+	if err != nil {
+		return true, n, err
+	}
+	_, err = s.id.DisableIdleAccounts(ctx) // accounts unused for the policy's time (AC-6)
 	return true, n, err
 }
 

@@ -31,10 +31,12 @@ type Policy struct {
 	// (beyond it a second person grants more) and per minute.
 	RevealDailyCap  int
 	RevealPerMinute int
+	// An account unused for this long is disabled (AC-6; 0: never).
+	AccountIdle     time.Duration
 	SecondFactor    string        // who must use a second factor: SecondFactorRoles, SecondFactorAll or SecondFactorOff
 	DeviceTrust     time.Duration // a browser that passed the second step skips it for this long (0: asked every time)
-	TokenDefaultAge  time.Duration // an API token's life when none is asked for
-	TokenMaxAge      time.Duration // the longest life a token may be given
+	TokenDefaultAge time.Duration // an API token's life when none is asked for
+	TokenMaxAge     time.Duration // the longest life a token may be given
 }
 
 // DefaultPolicy returns the values documented in the README.
@@ -52,6 +54,7 @@ func DefaultPolicy() Policy {
 		PasswordHistory:  5,
 		Argon:            DefaultArgon,
 		RevealDailyCap:   60,
+		AccountIdle:      90 * 24 * time.Hour,
 		RevealPerMinute:  12,
 		SecondFactor:     SecondFactorRoles,
 		TokenDefaultAge:  90 * 24 * time.Hour,
