@@ -51,16 +51,10 @@ func (e *env) serve(args []string, isDemo bool) error {
 	if err := f.parse(args); err != nil {
 		return err
 	}
-	pol, err := policy()
+	pol, err := joinPolicy(policy, *tokenMaxDays, lockout)
 	if err != nil {
 		return err
 	}
-	tokens, err := servePolicy(*tokenMaxDays)
-	if err != nil {
-		return err
-	}
-	pol.TokenMaxAge = tokens.TokenMaxAge
-	pol.LockoutFailures, pol.LockoutWindow, pol.LockoutDuration = lockout.LockoutFailures, lockout.LockoutWindow, lockout.LockoutDuration
 	if isDemo {
 		*logFile = e.demoStart(*db, *logFile, *demoCases)
 	}
@@ -164,14 +158,37 @@ func policyFlags(f *flags, isDemo bool) func() (identity.Policy, error) {
 	}
 }
 
+// joinPolicy is the security policy serve's flags give: the second factor's
+// (policy), the tokens' longest life and the lockout's, budget's and idle
+// accounts' values.
+func joinPolicy(policy func() (identity.Policy, error), tokenMaxDays string, values *identity.Policy) (identity.Policy, error) {
+	pol, err := policy()
+	if err != nil {
+		return pol, err
+	}
+	tokens, err := servePolicy(tokenMaxDays)
+	if err != nil {
+		return pol, err
+	}
+	pol.TokenMaxAge = tokens.TokenMaxAge
+	pol.LockoutFailures, pol.LockoutWindow, pol.LockoutDuration = values.LockoutFailures, values.LockoutWindow, values.LockoutDuration
+	pol.RevealDailyCap, pol.RevealPerMinute, pol.AccountIdle = values.RevealDailyCap, values.RevealPerMinute, values.AccountIdle
+	return pol, nil
+}
+
 // lockoutFlags declares the flags of the security policy's lockout values
-// (SECURITY.md IA-4; the defaults are identity.DefaultPolicy's) and returns
-// a policy whose lockout values parse fills in from them.
+// (SECURITY.md IA-4), the reveal budget and the idle-account days (the
+// defaults are identity.DefaultPolicy's) and returns a policy whose values
+// parse fills in from them.
 func lockoutFlags(f *flags) *identity.Policy {
 	p := identity.DefaultPolicy()
 	failures := f.str("lockout-failures", strconv.Itoa(p.LockoutFailures), "failed sign-ins within --lockout-window that lock an account")
 	window := f.str("lockout-window", p.LockoutWindow.String(), "the time in which failed sign-ins are counted")
 	lock := f.str("lockout-duration", p.LockoutDuration.String(), "how long a locked account stays locked (an administrator can unlock it sooner)")
+	revealCap := f.str("reveal-daily-cap", strconv.Itoa(p.RevealDailyCap), "full views of personal data an account may make a day before another person must grant more")
+	revealRate := f.str("reveal-per-minute", strconv.Itoa(p.RevealPerMinute), "full views of personal data an account may make a minute")
+	idleDays := f.str("account-idle-days", strconv.Itoa(int(p.AccountIdle/(24*time.Hour))), "days unused after which an account is disabled (0: never)")
+	idle := 0
 	f.checks = append(f.checks, func() error {
 		n, err := strconv.Atoi(*failures)
 		if err != nil || n < 1 || n > 100 {
@@ -189,6 +206,20 @@ func lockoutFlags(f *flags) *identity.Policy {
 			}
 			*d.dst = v
 		}
+		for _, d := range []struct {
+			name    string
+			v       *string
+			dst     *int
+			min, hi int
+		}{{"--reveal-daily-cap", revealCap, &p.RevealDailyCap, 1, 10000}, {"--reveal-per-minute", revealRate, &p.RevealPerMinute, 1, 1000},
+			{"--account-idle-days", idleDays, &idle, 0, 3650}} {
+			n, err := strconv.Atoi(*d.v)
+			if err != nil || n < d.min || n > d.hi {
+				return usageError{fmt.Sprintf("%s must be a whole number from %d to %d", d.name, d.min, d.hi)}
+			}
+			*d.dst = n
+		}
+		p.AccountIdle = time.Duration(idle) * 24 * time.Hour
 		return nil
 	})
 	return &p

@@ -58,3 +58,23 @@ func TestServeLogFilePrivate(t *testing.T) {
 		t.Fatalf("log file: %v; want 0600 (%v)", err, fi)
 	}
 }
+
+// serve's reveal-budget and idle-account flags reach the policy; a value
+// outside its range is a usage error naming the flag.
+func TestServeBudgetFlags(t *testing.T) {
+	f := (&env{getenv: func(string) string { return "" }, stderr: io.Discard}).newFlags("serve")
+	p := lockoutFlags(f)
+	if err := f.parse([]string{"--reveal-daily-cap", "30", "--reveal-per-minute", "5", "--account-idle-days", "0"}); err != nil {
+		t.Fatal(err)
+	}
+	if p.RevealDailyCap != 30 || p.RevealPerMinute != 5 || p.AccountIdle != 0 {
+		t.Fatalf("policy: %d a day, %d a minute, idle %s", p.RevealDailyCap, p.RevealPerMinute, p.AccountIdle)
+	}
+	for _, bad := range [][]string{{"--reveal-daily-cap", "0"}, {"--reveal-per-minute", "x"}, {"--account-idle-days", "-1"}} {
+		f := (&env{getenv: func(string) string { return "" }, stderr: io.Discard}).newFlags("serve")
+		lockoutFlags(f)
+		if err := f.parse(bad); err == nil || !strings.Contains(err.Error(), bad[0]) {
+			t.Errorf("%v: want a usage error naming the flag, got %v", bad, err)
+		}
+	}
+}
