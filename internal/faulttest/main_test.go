@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"jiefen/internal/crypto"
 	"jiefen/internal/domain"
 	"jiefen/internal/service"
 	"jiefen/internal/service/identity"
@@ -127,7 +128,7 @@ func prepare(t *testing.T, dsn string) *instance {
 		"--county", "610831", "--county-name", "子洲县")
 	in.cli(t, password+"\n", "user", "add", "--db", dsn, "--username", "recep", "--name", "接待员甲",
 		"--role", "receptionist", "--org", "610831", "--password-stdin")
-	changeInitialPassword(t, dsn, "recep")
+	changeInitialPassword(t, dsn, filepath.Join(dir, "jiefen.keys"), "recep")
 	in.token = strings.TrimSpace(in.cli(t, "", "token", "create", "--db", dsn, "--username", "recep", "--name", "faulttest",
 		"--scope", "cases:read,cases:write"))
 	if !strings.HasPrefix(in.token, "jf_") {
@@ -244,7 +245,7 @@ func freeAddr(t testing.TB) string {
 // changeInitialPassword changes username's initial password as its owner
 // would at the first sign-in: an account that must change its password can
 // have no API token (issue 14).
-func changeInitialPassword(t *testing.T, dsn, username string) {
+func changeInitialPassword(t *testing.T, dsn, keyFile, username string) {
 	t.Helper()
 	if !store.IsPostgres(dsn) && !strings.HasPrefix(dsn, "sqlite:") {
 		dsn = "sqlite:" + dsn
@@ -255,6 +256,11 @@ func changeInitialPassword(t *testing.T, dsn, username string) {
 	}
 	defer st.Close()
 	svc := service.New(st, slog.New(slog.DiscardHandler), identity.DefaultPolicy())
+	k, err := crypto.LoadOrCreate(keyFile) // the server's key: the audit entry is sealed with it
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.SetKeys(k)
 	u, err := svc.UserByUsername(domain.WithActor(context.Background(), domain.OperatorActor()), username)
 	if err != nil {
 		t.Fatal(err)

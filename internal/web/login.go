@@ -33,7 +33,7 @@ func (s *Server) showLoginPage(w http.ResponseWriter, r *http.Request) error {
 		// RI-2: where an ended or timed-out session lands, the browser
 		// forgets the site's cache, cookies and storage (the notice has
 		// been read from its cookie by now).
-		w.Header().Set("Clear-Site-Data", clearSiteData)
+		w.Header().Set("Clear-Site-Data", s.clearSiteData(r))
 	}
 	s.render(w, r, http.StatusOK, "login", p)
 	return nil
@@ -107,7 +107,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	// RI-2: the browser forgets cached pages, cookies and storage. It
 	// forgets the cookies this answer sets too, so the sign-in page hears
 	// of the logout and the language from its address.
-	w.Header().Set("Clear-Site-Data", clearSiteData)
+	w.Header().Set("Clear-Site-Data", s.clearSiteData(r))
 	pref := ""
 	if u := domain.ActorFrom(r.Context()).User; u != nil {
 		pref = u.Lang
@@ -118,8 +118,16 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 }
 
 // clearSiteData asks the browser to forget what the site left in it
-// (SECURITY.md RI-2).
-const clearSiteData = `"cache", "cookies", "storage"`
+// (SECURITY.md RI-2): its cache, cookies and storage. A browser its user
+// chose to trust for the second factor keeps its cookies, so that the trust
+// it was given outlives the sign-out (the session cookie itself is deleted
+// by name, and the session ended on the server).
+func (s *Server) clearSiteData(r *http.Request) string {
+	if s.readCookie(r, cookieDevice) != "" {
+		return `"cache", "storage"`
+	}
+	return `"cache", "cookies", "storage"`
+}
 
 func (s *Server) showPasswordPage(w http.ResponseWriter, r *http.Request) error {
 	u := domain.ActorFrom(r.Context()).User
