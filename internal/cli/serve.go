@@ -46,12 +46,12 @@ func (e *env) serve(args []string, isDemo bool) error {
 	logFile := f.str("log-file", "", "append the log to this file (default: the terminal; the demo: demo.log beside its database)")
 	anchor := addAnchorFlags(f)
 	policy := policyFlags(f, isDemo)
-	tokenMaxDays := f.str("token-max-days", "", "the longest life of an API token, in days (default 365)")
 	lockout := lockoutFlags(f)
+	plain := f.boolean("allow-plain-http", isDemo, "let passwords be posted over plain HTTP from other machines (an intranet without TLS; the demo's default)")
 	if err := f.parse(args); err != nil {
 		return err
 	}
-	pol, err := joinPolicy(policy, *tokenMaxDays, lockout)
+	pol, err := joinPolicy(policy, lockout)
 	if err != nil {
 		return err
 	}
@@ -63,7 +63,7 @@ func (e *env) serve(args []string, isDemo bool) error {
 		return err
 	}
 	defer closeLog()
-	cfg := server.Config{Version: Version, CentreName: *centre, SealName: *seal, SecureCookies: *secure, Dev: *dev}
+	cfg := server.Config{Version: Version, CentreName: *centre, SealName: *seal, SecureCookies: *secure, Dev: *dev, AllowPlainHTTP: *plain}
 	if cfg.TrustedProxies, err = parseCIDRs(*proxies); err != nil {
 		return usageError{"--trusted-proxies: " + err.Error()}
 	}
@@ -161,16 +161,12 @@ func policyFlags(f *flags, isDemo bool) func() (identity.Policy, error) {
 // joinPolicy is the security policy serve's flags give: the second factor's
 // (policy), the tokens' longest life and the lockout's, budget's and idle
 // accounts' values.
-func joinPolicy(policy func() (identity.Policy, error), tokenMaxDays string, values *identity.Policy) (identity.Policy, error) {
+func joinPolicy(policy func() (identity.Policy, error), values *identity.Policy) (identity.Policy, error) {
 	pol, err := policy()
 	if err != nil {
 		return pol, err
 	}
-	tokens, err := servePolicy(tokenMaxDays)
-	if err != nil {
-		return pol, err
-	}
-	pol.TokenMaxAge = tokens.TokenMaxAge
+	pol.TokenMaxAge = values.TokenMaxAge
 	pol.LockoutFailures, pol.LockoutWindow, pol.LockoutDuration = values.LockoutFailures, values.LockoutWindow, values.LockoutDuration
 	pol.RevealDailyCap, pol.RevealPerMinute, pol.AccountIdle = values.RevealDailyCap, values.RevealPerMinute, values.AccountIdle
 	return pol, nil
@@ -189,6 +185,7 @@ func lockoutFlags(f *flags) *identity.Policy {
 	revealRate := f.str("reveal-per-minute", strconv.Itoa(p.RevealPerMinute), "full views of personal data an account may make a minute")
 	idleDays := f.str("account-idle-days", strconv.Itoa(int(p.AccountIdle/(24*time.Hour))), "days unused after which an account is disabled (0: never)")
 	idle := 0
+	tokenMax := f.str("token-max-days", "", "the longest life of an API token, in days (default 365)")
 	f.checks = append(f.checks, func() error {
 		n, err := strconv.Atoi(*failures)
 		if err != nil || n < 1 || n > 100 {
@@ -220,7 +217,9 @@ func lockoutFlags(f *flags) *identity.Policy {
 			*d.dst = n
 		}
 		p.AccountIdle = time.Duration(idle) * 24 * time.Hour
-		return nil
+		tokens, err := servePolicy(*tokenMax)
+		p.TokenMaxAge = tokens.TokenMaxAge
+		return err
 	})
 	return &p
 }

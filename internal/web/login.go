@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -21,7 +22,8 @@ func (s *Server) showLoginPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := &page{Title: "login.title", Data: map[string]any{"Next": safeNext(r.URL.Query().Get("next")), "Username": "", "Ended": notice}}
+	p := &page{Title: "login.title", Data: map[string]any{"Next": safeNext(r.URL.Query().Get("next")), "Username": "", "Ended": notice,
+		"PlainHTTP": s.plainHTTP(r)}}
 	expired := r.URL.Query().Get("expired") == "1"
 	switch {
 	case expired && notice == nil:
@@ -39,7 +41,28 @@ func (s *Server) showLoginPage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// plainHTTP reports whether a sign-in over this connection would send a
+// password in clear to another machine: not TLS, no TLS proxy in front
+// (--secure-cookies), not from this machine, and not allowed by
+// --allow-plain-http (SECURITY.md IA-8).
+func (s *Server) plainHTTP(r *http.Request) bool {
+	if s.secure(r) || s.cfg.AllowPlainHTTP {
+		return false
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	ip := net.ParseIP(host)
+	return ip == nil || !ip.IsLoopback()
+}
+
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
+	if s.plainHTTP(r) {
+		// Refused before the password is read; the page says to use https.
+		s.render(w, r, http.StatusForbidden, "login", &page{Title: "login.title", Data: map[string]any{"PlainHTTP": true}})
+		return nil
+	}
 	if err := r.ParseForm(); err != nil {
 		return &domain.Error{Code: domain.Invalid, Key: "error.form"}
 	}

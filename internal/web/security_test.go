@@ -2,12 +2,14 @@ package web_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
 	"jiefen/internal/domain"
 	"jiefen/internal/jftest"
+	"jiefen/internal/server"
 	"jiefen/internal/store"
 )
 
@@ -117,4 +119,45 @@ func TestAuditExport(t *testing.T) {
 			t.Errorf("%d audit.export entries, want 1", len(es))
 		}
 	})
+}
+
+// A password is never posted over plain HTTP from another machine
+// (SECURITY.md IA-8): the sign-in page says to use https and shows no
+// form, and a posted password is refused before it is read; from this
+// machine (the demo, a local proxy) and with --allow-plain-http it works.
+func TestPlainHTTPSignInRefused(t *testing.T) {
+	st := jftest.OpenSQLite(t)
+	e := newEnv(t, st)
+	e.user("recep", "610831", domain.RoleReceptionist)
+	h := e.srv.Handler()
+	get := httptest.NewRequest("GET", "/login", nil) // from 192.0.2.1, not TLS
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, get)
+	if body := rec.Body.String(); rec.Code != 200 || !strings.Contains(body, "请通过 https 登录") || strings.Contains(body, `name="password"`) {
+		t.Fatalf("GET /login over plain HTTP: %d, want the https notice and no form", rec.Code)
+	}
+	post := httptest.NewRequest("POST", "/login", strings.NewReader(url.Values{"username": {"recep"}, "password": {jftest.Password}}.Encode()))
+	post.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, post)
+	if rec.Code != http.StatusForbidden || len(rec.Result().Cookies()) > 0 {
+		t.Fatalf("POST /login over plain HTTP: %d, cookies %v", rec.Code, rec.Result().Cookies())
+	}
+	if es, _ := e.svc.SearchAudit(jftest.CLI(), domain.AuditFilter{Action: "login", Limit: 5}); len(es) != 0 {
+		t.Errorf("the refused password was checked: %d login rows", len(es))
+	}
+	// From this machine it signs in (the test server's client is 127.0.0.1).
+	e.client().login("recep", jftest.Password)
+	// And with --allow-plain-http, from anywhere.
+	srv, err := server.New(server.Config{Version: "test", AllowPlainHTTP: true}, e.svc, jftest.Logger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	post = httptest.NewRequest("POST", "/login", strings.NewReader(url.Values{"username": {"recep"}, "password": {jftest.Password}}.Encode()))
+	post.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec = httptest.NewRecorder()
+	srv.Handler().ServeHTTP(rec, post)
+	if rec.Code != http.StatusSeeOther {
+		t.Errorf("with --allow-plain-http: %d", rec.Code)
+	}
 }
