@@ -88,7 +88,8 @@ type templates struct {
 }
 
 // pageNames are the pages that must exist; startup fails if one is missing.
-var pageNames = []string{"login", "password", "home", "account", "users", "user_new", "user_edit", "orgs", "audit", "error", "cases", "case_new", "case", "inbox", "track", "centre", "unit_edit", "mediator_edit", "members", "members_print", "org_edit", "rules", "stats", "stats_list", "board", "dashboard", "report", "print", "exports"}
+var pageNames = []string{"login", "password", "home", "account", "users", "user_new", "user_edit", "orgs", "audit", "error", "cases", "case_new", "case", "inbox", "track", "centre", "unit_edit", "mediator_edit", "members", "members_print", "org_edit", "rules", "stats", "stats_list", "board", "dashboard", "report", "print", "exports",
+	"privacy", "privacy_retention", "privacy_record", "privacy_access"}
 
 func baseFuncs(sf *staticFiles) template.FuncMap {
 	return template.FuncMap{
@@ -304,6 +305,8 @@ func nav(u *domain.User, current string) []navItem {
 		{"/orgs", "nav.orgs", "tree", authz.OrgView},
 		{"/admin/users", "nav.users", "users", authz.UserView},
 		{"/admin/audit", "nav.audit", "audit", authz.AuditView},
+		{"/admin/privacy", "nav.privacy", "privacy", authz.PrivacyApprove},
+		{"/admin/privacy/access", "nav.privacy_access", "audit", authz.AuditView},
 		{"/admin/rules", "nav.rules", "rules", authz.UserManage},
 		{"/account", "nav.account", "account", authz.Authenticated},
 	}

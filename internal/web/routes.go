@@ -85,6 +85,7 @@ func (s *Server) routes() {
 	m.Handle("POST /admin/sessions/end-all", authz.UserManage, s.wrapH(s.endAllSessions))
 
 	m.Handle("GET /admin/audit", authz.AuditView, s.wrapH(s.showAuditPage))
+	s.privacyRoutes(m)
 	m.Handle("GET /admin/rules", authz.UserManage, s.wrapH(s.showRulesPage))
 	m.Handle("POST /admin/rules", authz.UserManage, s.wrapH(s.saveRules))
 
