@@ -89,13 +89,16 @@ func (e *env) serve(args []string, isDemo bool) error {
 	jobsDone, eventsDone := make(chan struct{}), make(chan struct{})
 	// Due-soon and overdue notices, on the one instance holding the job lease.
 	go func() { svc.RunJobs(jobsCtx, time.Minute); close(jobsDone) }()
+	// The retention rules, once a day on the one instance holding their lease.
+	retentionDone := make(chan struct{})
+	go func() { svc.RunRetentionJobs(jobsCtx, time.Hour); close(retentionDone) }()
 	go svc.WarmAssess(jobsCtx)
 	go svc.WarmBoard(domain.WithActor(jobsCtx, domain.OperatorActor())) // the big screen's period figures
 	// Events from the other instances (PostgreSQL). When e.ctx ends this
 	// closes the open event streams, so the graceful shutdown is not held up
 	// by them.
 	go func() { svc.RunEvents(jobsCtx); close(eventsDone) }()
-	defer func() { stopJobs(); <-jobsDone; <-eventsDone }()
+	defer func() { stopJobs(); <-jobsDone; <-eventsDone; <-retentionDone }()
 	return listenAndServe(e.ctx, log, *addr, *tlsCert, *tlsKey, srv.Handler())
 }
 
