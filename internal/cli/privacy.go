@@ -194,7 +194,7 @@ func (e *env) privacyRecord(f *flags, db *string, args []string) error {
 				keep = i18n.T(e.lang, "privacy.rule."+it.Rule.Action, it.Rule.KeepDays)
 			}
 			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\tfull: %s\n", t("privacy.record.of."+it.Record), t("privacy.field."+it.Field), t("privacy.purpose."+it.Purpose),
-				t("privacy.basis."+it.Basis), keep, domain.JoinRoles(it.FullRoles))
+				t("privacy.basis."+it.Basis)+" ("+t("privacy.basis."+it.Basis+".ref")+")", keep, domain.JoinRoles(it.FullRoles))
 		}
 		return w.Flush()
 	})

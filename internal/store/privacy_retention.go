@@ -15,7 +15,7 @@ func (tx *Tx) RetentionRules(ctx context.Context) ([]domain.RetentionRule, error
 		err := row.Scan(&r.Kind, &r.KeepDays, &r.MinDays, &r.Action, &r.ChangedBy, nullTime{&r.ChangedAt})
 		return r, err
 	}, `SELECT r.kind, r.keep_days, r.min_days, r.action, COALESCE(u.name, ''), r.changed_at
-		FROM retention_rules r LEFT JOIN users u ON u.id = r.changed_by ORDER BY r.kind`)
+		FROM retention_rules r LEFT JOIN users u ON u.id = r.changed_by ORDER BY r.action, r.kind`)
 }
 
 // SetRetentionRule changes how long a kind is kept (by: 0 for the

@@ -55,10 +55,11 @@ type privacyView struct {
 	Usable    func(*domain.PrivacyRequest) bool
 	// Correct is the correction form that was refused: its party and its
 	// errors (the other rows' forms are blank).
-	CorrectParty int64
-	CorrectErr   *fieldErrors
-	CorrectField string
-	CorrectValue string
+	CorrectParty  int64
+	CorrectErr    *fieldErrors
+	CorrectField  string
+	CorrectValue  string
+	CorrectReason string
 }
 
 // showPrivacyPage is the requests page: the find form for the security
@@ -110,7 +111,7 @@ func (s *Server) requestPersonCopy(w http.ResponseWriter, r *http.Request) error
 		}
 		return err
 	}
-	s.setFlash(w, r, "privacy.flash.requested")
+	s.setFlash(w, r, "flash.privacy_requested")
 	http.Redirect(w, r, "/admin/privacy", http.StatusSeeOther)
 	return nil
 }
@@ -124,7 +125,7 @@ func (s *Server) approvePersonCopy(w http.ResponseWriter, r *http.Request) error
 	if err := s.svc.ApprovePersonCopy(r.Context(), id); err != nil {
 		return err
 	}
-	s.setFlash(w, r, "privacy.flash.approved")
+	s.setFlash(w, r, "flash.privacy_approved")
 	http.Redirect(w, r, "/admin/privacy", http.StatusSeeOther)
 	return nil
 }
@@ -161,7 +162,7 @@ func (s *Server) correctParty(w http.ResponseWriter, r *http.Request) error {
 	err = s.svc.CorrectParty(r.Context(), caseID, partyID, in)
 	if domain.ErrorCode(err) == domain.Invalid || domain.ErrorCode(err) == domain.Conflict {
 		_, d := s.describe(r, err)
-		v := &privacyView{Form: f, CorrectParty: partyID, CorrectField: in.Field, CorrectValue: in.Value, CorrectErr: newFieldErrors("c"+strconv.FormatInt(partyID, 10), d.Fields)}
+		v := &privacyView{Form: f, CorrectParty: partyID, CorrectField: in.Field, CorrectValue: in.Value, CorrectReason: in.Reason, CorrectErr: newFieldErrors("c"+strconv.FormatInt(partyID, 10), d.Fields)}
 		if len(d.Fields) == 0 {
 			v.CorrectErr = newFieldErrors("c"+strconv.FormatInt(partyID, 10), map[string]string{"value": d.Message})
 		}
@@ -172,7 +173,7 @@ func (s *Server) correctParty(w http.ResponseWriter, r *http.Request) error {
 	} else if err != nil {
 		return err
 	}
-	s.setFlash(w, r, "privacy.flash.corrected")
+	s.setFlash(w, r, "flash.privacy_corrected")
 	http.Redirect(w, r, "/admin/privacy", http.StatusSeeOther)
 	return nil
 }

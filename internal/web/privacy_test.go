@@ -85,6 +85,9 @@ func TestPrivacyPages(t *testing.T) {
 		if resp, _ := sec.post("/admin/privacy/requests", q); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("request: %d", resp.StatusCode)
 		}
+		if body := sec.getOK("/admin/privacy"); !strings.Contains(body, "已提交副本申请") || !strings.Contains(body, "待批准") {
+			t.Fatal("no flash or pending request after asking for the copy")
+		}
 		lead := e.client()
 		lead.login("lead", jftest.Password)
 		body = lead.getOK("/admin/privacy")

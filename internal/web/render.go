@@ -158,6 +158,9 @@ func baseFuncs(sf *staticFiles) template.FuncMap {
 			}
 			return name
 		},
+
+		// hasprefix: whether a path lies under another (a page's section tabs).
+		"hasprefix": strings.HasPrefix,
 	}
 }
 

@@ -26,7 +26,7 @@ func copyFile(r *domain.PrivacyRequest, h *domain.Holdings, now time.Time, lang 
 		{lang("privacy.copy.made_at"), day(now)},
 		{lang("privacy.copy.requested_by"), r.RequesterName + " · " + day(r.RequestedAt)},
 		{lang("privacy.copy.approved_by"), r.ApproverName + " · " + day(r.ApprovedAt)},
-		{lang("privacy.copy.basis"), lang("privacy.basis.duty")},
+		{lang("privacy.copy.basis"), lang("privacy.basis.duty") + "（" + lang("privacy.basis.duty.ref") + "）"},
 		{lang("privacy.copy.counts"), strconv.Itoa(len(h.Parties)) + " / " + strconv.Itoa(len(h.Members)) + " / " + strconv.Itoa(h.Matters())},
 		{lang("privacy.copy.note"), lang("privacy.copy.note.text")},
 	}
