@@ -28,12 +28,11 @@ func (q *PersonQuery) Normalize(now time.Time) error {
 	f := FieldErrors{}
 	q.IDNumber, q.Phone, q.Name, q.OrgCode = NormalizeIDNumber(q.IDNumber), strings.TrimSpace(q.Phone), strings.TrimSpace(q.Name), strings.TrimSpace(q.OrgCode)
 	if q.IDNumber != "" {
-		if err := CheckResidentID(q.IDNumber, now); err != nil {
-			// A foreign or Hong Kong, Macao or Taiwan document number is
-			// held upper-cased as typed.
-			if l := len(q.IDNumber); l < 6 || l > 30 {
-				f.Add("id_number", err.(*Error).Key)
-			}
+		// A resident ID must be a valid one (a mistyped digit would find
+		// nobody, silently); a foreign or Hong Kong, Macao or Taiwan
+		// document number is held upper-cased as typed.
+		if err := CheckResidentID(q.IDNumber, now); err != nil && (looksResident(q.IDNumber) || len(q.IDNumber) < 6 || len(q.IDNumber) > 30) {
+			f.Add("id_number", err.(*Error).Key)
 		}
 	}
 	if q.Phone != "" {
@@ -53,6 +52,20 @@ func (q *PersonQuery) Normalize(now time.Time) error {
 		f.Add("id_number", "privacy.query_empty")
 	}
 	return f.Err()
+}
+
+// looksResident reports whether v has the shape of a resident ID number:
+// 18 characters, digits with a last digit or X, or 15 digits.
+func looksResident(v string) bool {
+	if len(v) != 18 && len(v) != 15 {
+		return false
+	}
+	for i, r := range v {
+		if (r < '0' || r > '9') && !(r == 'X' && i == 17) {
+			return false
+		}
+	}
+	return true
 }
 
 // Masked names the query in pages and the audit log: the ID number and

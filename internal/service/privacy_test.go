@@ -103,6 +103,10 @@ func TestPrivacyFind(t *testing.T) {
 		if _, err := e.svc.FindPerson(as(e.sec), domain.PersonQuery{Name: "张建军"}, e.ref, e.reason); domain.ErrorCode(err) != domain.Invalid {
 			t.Fatalf("a name without a place: %v", err)
 		}
+		_, err = e.svc.FindPerson(as(e.sec), domain.PersonQuery{IDNumber: "610831199003070025"}, e.ref, e.reason)
+		if de, ok := err.(*domain.Error); !ok || de.Fields["id_number"] != "id.check" {
+			t.Fatalf("a resident ID with a wrong check digit: %v", err)
+		}
 		h, err := e.svc.FindPerson(as(e.sec), byID, e.ref, e.reason)
 		if err != nil {
 			t.Fatal(err)

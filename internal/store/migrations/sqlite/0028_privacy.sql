@@ -22,7 +22,7 @@ CREATE TABLE privacy_requests (
 CREATE INDEX privacy_requests_open ON privacy_requests(org_path) WHERE approved_at IS NULL;
 
 CREATE TABLE retention_rules (
-    kind       TEXT PRIMARY KEY,
+    kind       TEXT NOT NULL PRIMARY KEY,
     keep_days  INTEGER NOT NULL,
     min_days   INTEGER NOT NULL,
     action     TEXT NOT NULL CHECK (action IN ('anonymise', 'keep')),
