@@ -119,6 +119,7 @@ func (a *API) Register(m *httpx.Mux) {
 	m.Handle("GET /api/v1/cases/{caseID}", authz.CaseView, a.wrap(a.getCaseHandler))
 	m.Handle("POST /api/v1/cases/{caseID}/actions/{action}", authz.CaseAct, a.idempotent(a.wrap(a.caseActionHandler)))
 	m.Handle("POST /api/v1/cases/{caseID}/parties/{partyID}/reveal", authz.PersonalReveal, a.wrap(a.revealPartyHandler))
+	a.registerPrivacy(m)
 	m.Handle("/api/", authz.Public, a.wrap(a.notFoundHandler))
 	// A path under /api/ that no pattern can read (an encoded slash in its
 	// first segment: /api%2F…) is not found as the pages' catch-all says it.

@@ -8,13 +8,6 @@ import (
 	"jiefen/internal/httpx"
 )
 
-func rfc3339(x time.Time) any {
-	if x.IsZero() {
-		return nil
-	}
-	return x.UTC().Format(time.RFC3339)
-}
-
 func grantJSON(g *domain.RevealGrant) map[string]any {
 	return map[string]any{"id": g.ID, "username": g.Username, "name": g.UserName, "day": g.Day, "extra": g.Extra, "reason": g.Reason,
 		"requested_at": rfc3339(g.RequestedAt), "approved_by": g.ApproverName, "approved_at": rfc3339(g.ApprovedAt)}

@@ -31,10 +31,15 @@ const (
 	CaseSuggest    Action = "case.suggest"    // ask for the assessment's suggestions on a text (nothing saved)
 	GroupKeepAny   Action = "group.keep_any"  // keep any matter's household list, not only one's own
 	Operate        Action = "operate"         // the operator's own commands: import the tree, demo passwords, list every matter
+	// The rights of the people in the data (PIPL 44–47, SECURITY.md PI-6).
+	PrivacyHandle  Action = "privacy.handle"  // find what is held about a person, ask for their copy, correct it, run and set retention
+	PrivacyApprove Action = "privacy.approve" // approve another person's request for a person's copy
+	PrivacyRecord  Action = "privacy.record"  // read the processing record (个人信息处理活动记录)
 )
 
 // Actions lists every action for the matrix test and the docs.
-var Actions = []Action{Authenticated, OrgView, OrgCreate, UserView, UserManage, AuditView, SecurityView, PersonalReveal, PersonalExport, ExportApprove, CaseRegister, CaseView, CaseAct, CaseSuggest, GroupKeepAny, Operate}
+var Actions = []Action{Authenticated, OrgView, OrgCreate, UserView, UserManage, AuditView, SecurityView, PersonalReveal, PersonalExport, ExportApprove, CaseRegister, CaseView, CaseAct, CaseSuggest, GroupKeepAny, Operate,
+	PrivacyHandle, PrivacyApprove, PrivacyRecord}
 
 var staff = []domain.Role{
 	domain.RoleReceptionist, domain.RoleDispatcher, domain.RoleHandler, domain.RoleMediator,
@@ -80,6 +85,21 @@ var policy = map[Action][]domain.Role{
 	CaseSuggest:  {domain.RoleReceptionist, domain.RoleDispatcher, domain.RoleGridWorker, op},
 	GroupKeepAny: {op},
 	Operate:      {op},
+	// A person's request about their own data (查阅、复制、更正、删除) is
+	// the security administrator's: the office that answers for personal
+	// information (PIPL 52) across the county, not one of the people who
+	// handle the matters it is asked about. Finding shows which fields are
+	// held, never their values; the copy, with the values, is made only
+	// after a second person approves. The operator finds, corrects and
+	// runs retention at the console but never asks for a copy: a request
+	// from it could be approved by the same person's account.
+	PrivacyHandle: {domain.RoleSecurityAdmin, op},
+	// The second person: another security administrator, or a leader over
+	// the place (who approves the ledger's exports too).
+	PrivacyApprove: {domain.RoleSecurityAdmin, domain.RoleLeader},
+	// What is held, why, how long and who sees it is no secret inside the
+	// centre (PIPL 7: openness).
+	PrivacyRecord: append(slices.Clone(staff), domain.RoleSecurityAdmin, domain.RoleAuditAdmin, op),
 }
 
 // Roles returns the roles allowed an action (for docs and navigation).

@@ -1,6 +1,7 @@
 package authz_test
 
 import (
+	"slices"
 	"testing"
 
 	"jiefen/internal/authz"
@@ -25,6 +26,16 @@ var expected = map[domain.Role][]authz.Action{
 	domain.RoleCitizen:       {authz.Authenticated},
 }
 
+// expectedPrivacy adds the actions of the people's rights over their data
+// (PIPL 44–47): the processing record for every member of staff, handling
+// for the security administrator, approving for it and the leaders.
+var expectedPrivacy = map[domain.Role][]authz.Action{
+	domain.RoleReceptionist: {authz.PrivacyRecord}, domain.RoleDispatcher: {authz.PrivacyRecord}, domain.RoleHandler: {authz.PrivacyRecord},
+	domain.RoleMediator: {authz.PrivacyRecord}, domain.RoleGridWorker: {authz.PrivacyRecord}, domain.RoleReviewer: {authz.PrivacyRecord},
+	domain.RoleLeader: {authz.PrivacyApprove, authz.PrivacyRecord}, domain.RoleAdmin: {authz.PrivacyRecord},
+	domain.RoleSecurityAdmin: {authz.PrivacyHandle, authz.PrivacyApprove, authz.PrivacyRecord}, domain.RoleAuditAdmin: {authz.PrivacyRecord},
+}
+
 // TestMatrix checks every role against every action on an object inside the
 // user's subtree (allowed only if the role has the action), outside it
 // (always refused), at the user's own node, and with no place.
@@ -47,7 +58,7 @@ func TestMatrix(t *testing.T) {
 		u := &domain.User{ID: 1, Roles: []domain.Role{role}, OrgPath: township}
 		for _, a := range authz.Actions {
 			want := false
-			for _, x := range expected[role] {
+			for _, x := range append(slices.Clone(expected[role]), expectedPrivacy[role]...) {
 				if x == a {
 					want = true
 				}
@@ -70,7 +81,8 @@ func TestMatrix(t *testing.T) {
 func TestOperator(t *testing.T) {
 	op := domain.OperatorActor().Principal()
 	want := []authz.Action{authz.OrgView, authz.OrgCreate, authz.UserView, authz.UserManage, authz.AuditView, authz.SecurityView,
-		authz.CaseView, authz.CaseSuggest, authz.GroupKeepAny, authz.Operate}
+		authz.CaseView, authz.CaseSuggest, authz.GroupKeepAny, authz.Operate,
+		authz.PrivacyHandle, authz.PrivacyRecord}
 	for _, a := range authz.Actions {
 		allowed := false
 		for _, x := range want {

@@ -14,10 +14,10 @@ import (
 var scopeActions = map[domain.Scope][]Action{
 	domain.ScopeCasesRead:  {CaseView, OrgView, CaseAct},
 	domain.ScopeCasesWrite: {CaseRegister, CaseAct, CaseSuggest, CaseView},
-	domain.ScopeStatsRead:  {CaseView},
+	domain.ScopeStatsRead:  {CaseView, PrivacyRecord},
 	domain.ScopeAdminRead:  {UserView, AuditView, UserManage, SecurityView},
 	domain.ScopeAdminWrite: {UserManage, OrgCreate, SecurityView},
-	domain.ScopeExports:    {CaseView, PersonalExport, ExportApprove},
+	domain.ScopeExports:    {CaseView, PersonalExport, ExportApprove, PrivacyHandle, PrivacyApprove},
 	domain.ScopeReveal:     {PersonalReveal},
 }
 

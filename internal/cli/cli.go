@@ -130,6 +130,13 @@ Usage:
   jiefen audit rotate-key [--key-file FILE]           a new current audit key (the old ones stay, to verify)
   jiefen audit search [--user U] [--action A] [--object ID] [--result ok|fail] [--from DATE] [--to DATE] [--limit N]
                                                       the audit entries as written, newest first (audited)
+  jiefen privacy find (--id-number X | --phone P | --name N --org CODE) --ref R --reason T [--json]
+                                                      everything held about a person: the fields, not the values (audited)
+  jiefen privacy export --request N --out FILE.xlsx   a person's copy, of a request an account made and another approved
+  jiefen privacy correct --case NUMBER --party N --field name|id_number|phone|address --value V --ref R --reason T
+  jiefen privacy retention run [--dry-run] | rules | set --kind K --days N   anonymise what is past retention
+  jiefen privacy record [--json]                      the processing record (个人信息处理活动记录)
+  jiefen privacy access --user U --from DATE --to DATE   whose records an account viewed (breach notification)
   jiefen workflow                                     print the workflow table (docs/WORKFLOW.md)
   jiefen cases list [--q TEXT] [--status S] [--overdue]  matters, personal data masked
   jiefen jobs run                                     one pass of the deadline and watch notices
@@ -173,6 +180,8 @@ func (e *env) run(args []string) error {
 		return e.jobs(rest)
 	case "cases":
 		return e.cases(rest)
+	case "privacy":
+		return e.privacy(rest)
 	case "workflow":
 		fmt.Fprint(e.stdout, domain.WorkflowMarkdown())
 		return nil

@@ -108,13 +108,16 @@ func startJobs(ctx context.Context, svc *service.Service, anchorCfg identity.Anc
 	// The audit chain's head, outside the database, on the one instance
 	// holding the anchor lease; once more as it stops.
 	go func() { svc.RunAuditAnchor(jobsCtx, anchorCfg); close(anchorDone) }()
+	// The retention rules, once a day on the one instance holding their lease.
+	retentionDone := make(chan struct{})
+	go func() { svc.RunRetentionJobs(jobsCtx, time.Hour); close(retentionDone) }()
 	go svc.WarmAssess(jobsCtx)
 	go svc.WarmBoard(domain.WithActor(jobsCtx, domain.OperatorActor())) // the big screen's period figures
 	// Events from the other instances (PostgreSQL). When ctx ends this
 	// closes the open event streams, so the graceful shutdown is not held up
 	// by them.
 	go func() { svc.RunEvents(jobsCtx); close(eventsDone) }()
-	return func() { stopJobs(); <-jobsDone; <-eventsDone; <-anchorDone }
+	return func() { stopJobs(); <-jobsDone; <-eventsDone; <-anchorDone; <-retentionDone }
 }
 
 // serveStart prepares the demo's database and prints its accounts, or

@@ -1,5 +1,5 @@
 // Package service joins jiefen's use-case packages — identity, registry,
-// casework, report — into the one value every surface (web pages, JSON API,
+// casework, report, privacy — into the one value every surface (web pages, JSON API,
 // CLI) is given. Each use-case owns its transaction, its authorization
 // check and its audit row; the surfaces call the same functions.
 package service
@@ -14,6 +14,7 @@ import (
 	"jiefen/internal/domain"
 	"jiefen/internal/service/casework"
 	"jiefen/internal/service/identity"
+	"jiefen/internal/service/privacy"
 	"jiefen/internal/service/registry"
 	"jiefen/internal/service/report"
 	"jiefen/internal/store"
@@ -25,6 +26,7 @@ type (
 	Registry = registry.Service
 	Casework = casework.Service
 	Reports  = report.Service
+	Privacy  = privacy.Service
 )
 
 // Service is built once and shared by every surface. Its use-cases live in
@@ -34,6 +36,7 @@ type Service struct {
 	*Registry
 	*Casework
 	*Reports
+	*Privacy
 	kernel *app.Kernel
 }
 
@@ -43,7 +46,7 @@ func New(st *store.Store, log *slog.Logger, p identity.Policy) *Service {
 	id := identity.New(k, p)
 	reg := registry.New(k)
 	cases := casework.New(k, id, reg, st.Shared())
-	return &Service{Identity: id, Registry: reg, Casework: cases, Reports: report.New(k, cases), kernel: k}
+	return &Service{Identity: id, Registry: reg, Casework: cases, Reports: report.New(k, cases), Privacy: privacy.New(k), kernel: k}
 }
 
 // Kernel is the shared kernel (store, clock, keys, calendar).

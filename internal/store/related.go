@@ -91,7 +91,7 @@ func (tx *Tx) RelatedCandidates(ctx context.Context, p RelatedProbe) (map[int64]
 	}
 	if area := cmp.Or(p.Village, p.Township); area != "" {
 		for _, n := range p.Names {
-			if n == "" {
+			if n == "" || n == domain.AnonymisedName { // anonymised parties are nobody in particular
 				continue
 			}
 			lo, hi := pathRange(area)

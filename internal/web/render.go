@@ -88,7 +88,8 @@ type templates struct {
 }
 
 // pageNames are the pages that must exist; startup fails if one is missing.
-var pageNames = []string{"login", "login_2fa", "password", "home", "account", "account_2fa", "users", "user_new", "user_edit", "orgs", "audit", "error", "cases", "case_new", "case", "inbox", "track", "centre", "unit_edit", "mediator_edit", "members", "members_print", "org_edit", "rules", "stats", "stats_list", "board", "dashboard", "report", "print", "exports", "security", "tokens"}
+var pageNames = []string{"login", "login_2fa", "password", "home", "account", "account_2fa", "users", "user_new", "user_edit", "orgs", "audit", "error", "cases", "case_new", "case", "inbox", "track", "centre", "unit_edit", "mediator_edit", "members", "members_print", "org_edit", "rules", "stats", "stats_list", "board", "dashboard", "report", "print", "exports", "security", "tokens",
+	"privacy", "privacy_retention", "privacy_record", "privacy_access"}
 
 func baseFuncs(sf *staticFiles) template.FuncMap {
 	return template.FuncMap{
@@ -160,6 +161,9 @@ func baseFuncs(sf *staticFiles) template.FuncMap {
 			}
 			return name
 		},
+
+		// hasprefix: whether a path lies under another (a page's section tabs).
+		"hasprefix": strings.HasPrefix,
 	}
 }
 
@@ -309,6 +313,8 @@ func nav(u *domain.User, current string) []navItem {
 		{"/admin/tokens", "nav.tokens", "tokens", authz.UserView},
 		{"/admin/audit", "nav.audit", "audit", authz.AuditView},
 		{"/admin/security", "nav.security", "audit", authz.SecurityView},
+		{"/admin/privacy", "nav.privacy", "privacy", authz.PrivacyApprove},
+		{"/admin/privacy/access", "nav.privacy_access", "audit", authz.AuditView},
 		{"/admin/rules", "nav.rules", "rules", authz.UserManage},
 		{"/account", "nav.account", "account", authz.Authenticated},
 	}

@@ -91,6 +91,7 @@ func (s *Server) routes() {
 	m.Handle("GET /admin/audit/export.csv", authz.AuditView, s.wrapH(s.exportAudit))
 	m.Handle("GET /admin/security", authz.SecurityView, s.wrapH(s.showSecurityPage))
 	m.Handle("POST /admin/security/alerts/{id}/handle", authz.SecurityView, s.wrapH(s.handleAlert))
+	s.privacyRoutes(m)
 	m.Handle("GET /admin/rules", authz.UserManage, s.wrapH(s.showRulesPage))
 	m.Handle("POST /admin/rules", authz.UserManage, s.wrapH(s.saveRules))
 
