@@ -7,10 +7,10 @@ import (
 
 // Config is what the HTTP surfaces need from the process configuration.
 type Config struct {
-	Version        string
-	CentreName     string
-	SealName       string       // the name in the seal area of printed documents (default CentreName)
-	SecureCookies  bool         // force Secure cookies (set automatically under TLS)
+	Version       string
+	CentreName    string
+	SealName      string // the name in the seal area of printed documents (default CentreName)
+	SecureCookies bool   // force Secure cookies (set automatically under TLS)
 	// AllowPlainHTTP lets a password be posted over plain HTTP from another
 	// machine (an intranet without TLS); otherwise only TLS, a TLS proxy
 	// (SecureCookies) or this machine may sign in (SECURITY.md IA-8).
