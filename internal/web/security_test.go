@@ -161,3 +161,22 @@ func TestPlainHTTPSignInRefused(t *testing.T) {
 		t.Errorf("with --allow-plain-http: %d", rec.Code)
 	}
 }
+
+// An audit row carries the request that wrote it (AU-2): the sign-in's row
+// holds the X-Request-Id its answer gave, with the user, roles, address,
+// action, object and result.
+func TestAuditRowHoldsTheRequest(t *testing.T) {
+	e := newEnv(t, jftest.OpenSQLite(t))
+	e.user("recep", "610831", domain.RoleReceptionist)
+	resp := e.client().login("recep", jftest.Password)
+	rid := resp.Header.Get("X-Request-Id")
+	es, err := e.svc.SearchAudit(jftest.CLI(), domain.AuditFilter{Action: "login", Limit: 1})
+	if err != nil || len(es) != 1 {
+		t.Fatalf("login rows: %d, %v", len(es), err)
+	}
+	a := es[0]
+	if rid == "" || a.RequestID != rid || a.Username != "recep" || a.Roles != "receptionist" || a.IP != "127.0.0.1" ||
+		a.ObjectType != "user" || a.ObjectID != "recep" || a.Result != domain.ResultOK || a.At.IsZero() {
+		t.Errorf("the row %+v, the answer's request %q", a, rid)
+	}
+}
