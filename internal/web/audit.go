@@ -211,20 +211,17 @@ func (s *Server) exportAudit(w http.ResponseWriter, r *http.Request) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"seq", "time", "user", "roles", "ip", "request_id", "action", "object_type", "object_id", "place", "result", "detail"})
 	for _, e := range entries {
-		cw.Write(cellsSafe(strconv.FormatInt(e.Seq, 10), e.At.In(domain.CST).Format("2006-01-02 15:04:05"), e.Username, e.Roles, e.IP,
+		cw.Write(csvCells(strconv.FormatInt(e.Seq, 10), e.At.In(domain.CST).Format("2006-01-02 15:04:05"), e.Username, e.Roles, e.IP,
 			e.RequestID, e.Action, e.ObjectType, e.ObjectID, e.OrgPath, e.Result, e.Detail))
 	}
 	cw.Flush()
 	return cw.Error()
 }
 
-// cellsSafe keeps a spreadsheet from reading a value as a formula: one that
-// begins with =, +, -, @, a tab or a carriage return gets a leading quote.
-func cellsSafe(vs ...string) []string {
+// csvCells is a CSV row's values through domain.CellText.
+func csvCells(vs ...string) []string {
 	for i, v := range vs {
-		if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-			vs[i] = "'" + v
-		}
+		vs[i] = domain.CellText(v)
 	}
 	return vs
 }

@@ -2,7 +2,6 @@ package privacy
 
 import (
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -94,7 +93,7 @@ func writeSheet(x *excelize.File, name string, heading []string, rows [][]string
 	for _, r := range rows {
 		cells := make([]any, len(r))
 		for i, v := range r {
-			cells[i] = inert(v)
+			cells[i] = domain.CellText(v)
 		}
 		cell, _ := excelize.CoordinatesToCellName(1, n)
 		if err := sw.SetRow(cell, cells); err != nil {
@@ -103,14 +102,4 @@ func writeSheet(x *excelize.File, name string, heading []string, rows [][]string
 		n++
 	}
 	return sw.Flush()
-}
-
-// inert keeps a value a value once the workbook is opened and saved again:
-// text that a spreadsheet would read as a formula (=, +, -, @, or a tab or
-// return first) gets a leading apostrophe.
-func inert(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
 }

@@ -120,7 +120,7 @@ func WriteReport(r *Report, centre string, w io.Writer) error {
 	sheet := func(name, first string, st *Stats, withPrev bool) {
 		idx, _ := x.NewSheet(name)
 		_ = idx
-		_ = x.SetCellValue(name, "A1", cellText(fmt.Sprintf("%s %s矛盾纠纷化解工作月报（%s）", centre, st.Place.Name, r.Month)))
+		_ = x.SetCellValue(name, "A1", domain.CellText(fmt.Sprintf("%s %s矛盾纠纷化解工作月报（%s）", centre, st.Place.Name, r.Month)))
 		_ = x.SetCellStyle(name, "A1", "A1", title)
 		head := []any{first}
 		for _, k := range ReportColumns {
@@ -136,7 +136,7 @@ func WriteReport(r *Report, centre string, w io.Writer) error {
 		_ = x.SetColWidth(name, "A", "A", 22)
 		row := 4
 		put := func(label string, f Figures) {
-			vals := []any{cellText(label)}
+			vals := []any{domain.CellText(label)}
 			for _, k := range ReportColumns {
 				vals = append(vals, ReportValue(f, k))
 			}
