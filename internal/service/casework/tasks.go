@@ -58,8 +58,7 @@ func (s *Service) Tasks(ctx context.Context) ([]Task, error) {
 			return err
 		}
 		for _, c := range cases {
-			// A link outside where the account is now no longer holds (Link).
-			if personRules["dispatch"].inPlace(u, c) || c.WatcherID == u.ID && personRules["watch"].inPlace(u, c) {
+			if worksHere(u, c) {
 				out = append(out, taskOf(c, u.ID, toReply[c.ID], tx.Now))
 			}
 		}
@@ -118,7 +117,7 @@ func (s *Service) afterMove(ctx context.Context, tx *store.Tx, u *domain.User) (
 	}
 	n := 0
 	for _, c := range cases {
-		if personRules["dispatch"].inPlace(u, c) || c.WatcherID == u.ID && personRules["watch"].inPlace(u, c) {
+		if worksHere(u, c) {
 			continue
 		}
 		disp, err := tx.UsersWithRoleOver(ctx, domain.RoleDispatcher, c.OrgPath)
@@ -132,4 +131,12 @@ func (s *Service) afterMove(ctx context.Context, tx *store.Tx, u *domain.User) (
 		n++
 	}
 	return n, nil
+}
+
+// worksHere: matter c of u's work list (assigned, shared or watched) is
+// still u's where u is now — within u's jurisdiction, or a watch from a
+// grid below the matter's place (Link's rules, for the list's rows, which
+// carry no co-handler list).
+func worksHere(u *domain.User, c *domain.Case) bool {
+	return personRules["dispatch"].inPlace(u, c) || c.WatcherID == u.ID && personRules["watch"].inPlace(u, c)
 }

@@ -34,8 +34,11 @@ func (s *Service) CheckRevealBudget(ctx context.Context) error {
 	if u == nil {
 		return nil // the operator never reveals (authz refuses it)
 	}
+	// The common case only reads; the alert of a refusal is written in a
+	// transaction of its own, so that it stays when the view is refused.
 	var refusal error
-	err := s.Update(ctx, func(tx *store.Tx) error {
+	var alert *domain.SecurityAlert
+	err := s.View(ctx, func(tx *store.Tx) error {
 		day := cstDay(tx.Now)
 		start, _ := domain.ParseDay(day)
 		today, err := tx.CountAudit(ctx, "personal.reveal", u.Username, start)
@@ -51,20 +54,21 @@ func (s *Service) CheckRevealBudget(ctx context.Context) error {
 			return err
 		}
 		cap := s.policy.RevealDailyCap + extra
-		var kind, detail string
+		alert = &domain.SecurityAlert{Day: day, UserID: u.ID, OrgPath: u.OrgPath}
 		switch {
 		case s.policy.RevealPerMinute > 0 && recent >= s.policy.RevealPerMinute:
-			kind, detail = domain.AlertRevealRate, fmt.Sprintf("%d full views within a minute (rate %d a minute)", recent, s.policy.RevealPerMinute)
+			alert.Kind, alert.Detail = domain.AlertRevealRate, fmt.Sprintf("%d full views within a minute (rate %d a minute)", recent, s.policy.RevealPerMinute)
 			refusal = app.Refuse(domain.TooMany, "reveal.too_fast", "personal.reveal", "user", u.Username, u.OrgPath)
 		case s.policy.RevealDailyCap > 0 && today >= cap:
-			kind, detail = domain.AlertRevealBudget, fmt.Sprintf("%d full views today (cap %d)", today, cap)
+			alert.Kind, alert.Detail = domain.AlertRevealBudget, fmt.Sprintf("%d full views today (cap %d)", today, cap)
 			refusal = app.Refuse(domain.Forbidden, "reveal.budget", "personal.reveal", "user", u.Username, u.OrgPath)
-		default:
-			return nil
 		}
-		return s.raiseAlert(ctx, tx, &domain.SecurityAlert{Day: day, Kind: kind, UserID: u.ID, OrgPath: u.OrgPath, Detail: detail})
+		return nil
 	})
-	if err != nil {
+	if err != nil || refusal == nil {
+		return err
+	}
+	if err := s.Update(ctx, func(tx *store.Tx) error { return s.raiseAlert(ctx, tx, alert) }); err != nil {
 		return err
 	}
 	return s.Denied(ctx, refusal)
